@@ -1,0 +1,56 @@
+/** The vocabulary of the money rules (DESIGN §2). Amounts are integer credits, always. */
+
+export type EventKind = 'rendered' | 'failed';
+
+/** A validated video event, reduced to what settlement needs. */
+export interface SettlementEvent {
+  /** The EventBridge event id, or `sweep:<jobId>:<kind>` for settlements made by the sweep. */
+  eventId: string;
+  kind: EventKind;
+  jobId: string;
+  userId: string;
+  seconds: number;
+  model: string;
+  /** The producer's quoted price, when it gave one. */
+  quotedCredits?: number;
+  reason?: string;
+}
+
+export type Settlement = 'DEBITED' | 'REFUNDED' | 'NO_CHARGE';
+
+/** What the Jobs table says about a job's settlement (absent: not settled yet). */
+export interface SettledJob {
+  settlement: Settlement;
+  settledUserId: string;
+  charged: number;
+  refunded: number;
+  quotedCredits?: number;
+  renderedEventId?: string;
+  failedEventId?: string;
+}
+
+export type Outcome =
+  | 'debited'
+  | 'refunded'
+  | 'no_charge'
+  | 'duplicate'
+  | 'rendered_after_failed'
+  | 'conflicting_duplicate';
+
+export type AnomalyKind = 'overdraft' | 'rendered_after_failed' | 'conflicting_duplicate';
+
+export interface Anomaly {
+  kind: AnomalyKind;
+  detail: string;
+}
+
+export interface SettlementResult {
+  outcome: Outcome;
+  /** Credits that moved: debited (outcome `debited`), credited back (`refunded`), otherwise 0. */
+  credits: number;
+  anomalies: Anomaly[];
+  /** True when the write was found already applied by this very event (a redelivery or a lost reply). */
+  alreadyApplied: boolean;
+  /** DynamoDB requests this settlement made, retries included (the bench reads this). */
+  requests: number;
+}

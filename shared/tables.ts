@@ -1,0 +1,82 @@
+/**
+ * Table definitions (DESIGN §3). Local tables (tests, demo, `reconciler tables create`) are created
+ * from these; tests/terraform proves Terraform declares the same keys and indexes.
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export interface TableNames {
+  jobs: string;
+  credits: string;
+  ledger: string;
+}
+
+export function tableNamesForWorkspace(workspace: string): TableNames {
+  return { jobs: `Jobs-${workspace}`, credits: `Credits-${workspace}`, ledger: `Ledger-${workspace}` };
+}
+
+/** Ledger GSI: a user's history in time order (`reconciler ledger`, per-user audit). */
+export const LEDGER_BY_USER_INDEX = 'byUser';
+/** Ledger GSI: entries of one UTC day in time order (the sweep finds users touched since its last run). */
+export const LEDGER_BY_DAY_INDEX = 'byDay';
+/**
+ * Jobs GSI, sparse: only jobs carrying `sweepShard` appear. Producers set it on creation; the
+ * reconciler removes it when it settles the job, so the index holds unsettled jobs only.
+ */
+export const JOBS_UNSETTLED_INDEX = 'unsettled';
+
+type Definition = Omit<CreateTableCommandInput, 'TableName'>;
+
+export const TABLE_DEFINITIONS: Record<keyof TableNames, Definition> = {
+  credits: {
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'userId', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }],
+  },
+  jobs: {
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'jobId', AttributeType: 'S' },
+      { AttributeName: 'sweepShard', AttributeType: 'S' },
+      { AttributeName: 'updatedAt', AttributeType: 'S' },
+    ],
+    KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: JOBS_UNSETTLED_INDEX,
+        KeySchema: [
+          { AttributeName: 'sweepShard', KeyType: 'HASH' },
+          { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  },
+  ledger: {
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'ledgerId', AttributeType: 'S' },
+      { AttributeName: 'userId', AttributeType: 'S' },
+      { AttributeName: 'timestamp', AttributeType: 'S' },
+      { AttributeName: 'day', AttributeType: 'S' },
+    ],
+    KeySchema: [{ AttributeName: 'ledgerId', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: LEDGER_BY_USER_INDEX,
+        KeySchema: [
+          { AttributeName: 'userId', KeyType: 'HASH' },
+          { AttributeName: 'timestamp', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: LEDGER_BY_DAY_INDEX,
+        KeySchema: [
+          { AttributeName: 'day', KeyType: 'HASH' },
+          { AttributeName: 'timestamp', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ],
+  },
+};

@@ -1,0 +1,40 @@
+/** Clients and tables on the DynamoDB Local and fauxqs started by tests/setup/global-setup.mjs. */
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { makeDynamoDbClient, makeSqsClient } from '../../shared/aws/clients';
+import { createTables, deleteTables } from '../../shared/local-tables';
+import type { TableNames } from '../../shared/tables';
+
+export function dynamoEndpoint(): string {
+  const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
+  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run tests through jest (global setup starts DynamoDB Local)');
+  return endpoint;
+}
+
+export function sqsEndpoint(): string {
+  const endpoint = process.env.TEST_SQS_ENDPOINT;
+  if (!endpoint) throw new Error('TEST_SQS_ENDPOINT is not set: run tests through jest (global setup starts fauxqs)');
+  return endpoint;
+}
+
+export const localDynamo = (): DynamoDBClient => makeDynamoDbClient({ endpoint: dynamoEndpoint(), region: 'us-east-1' });
+export const localSqs = (): SQSClient => makeSqsClient({ endpoint: sqsEndpoint(), region: 'us-east-1' });
+
+/** Fresh, uniquely named tables so that test files never see each other's data. */
+export async function freshTables(client: DynamoDBClient, label = 't'): Promise<TableNames> {
+  const suffix = `${label}-${randomUUID().slice(0, 8)}`;
+  const names = { jobs: `Jobs-${suffix}`, credits: `Credits-${suffix}`, ledger: `Ledger-${suffix}` };
+  await createTables(client, names);
+  return names;
+}
+
+export async function dropTables(client: DynamoDBClient, names: TableNames): Promise<void> {
+  await deleteTables(client, names);
+}
+
+export async function freshQueue(client: SQSClient, label = 'dlq'): Promise<string> {
+  const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: `${label}-${randomUUID().slice(0, 8)}` }));
+  if (!QueueUrl) throw new Error('fauxqs returned no queue URL');
+  return QueueUrl;
+}
