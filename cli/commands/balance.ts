@@ -1,0 +1,33 @@
+import { getBalance, getHistory } from '../../shared/ledger/queries';
+import { parse, parseInteger, requireString } from '../args';
+import { EXIT } from '../context';
+import type { Command } from './types';
+
+export const balanceCommand: Command = {
+  name: 'balance',
+  summary: "show a user's remaining credits",
+  usage: 'reconciler balance --user <id>',
+  async run(args, context) {
+    const { values } = parse(args, { user: { type: 'string' } }, false);
+    const balance = await getBalance(context.ledger(), requireString(values.user, '--user'));
+    context.out(balance.exists ? `${balance.userId}: ${balance.remaining} credits (updated ${balance.updatedAt})` : `${balance.userId}: no balance recorded (0 credits)`, balance);
+    return EXIT.ok;
+  },
+};
+
+export const ledgerCommand: Command = {
+  name: 'ledger',
+  summary: "show a user's ledger history, newest first, a page at a time",
+  usage: 'reconciler ledger --user <id> [--limit 50] [--cursor <next>] [--oldest-first]',
+  async run(args, context) {
+    const { values } = parse(args, { user: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' }, 'oldest-first': { type: 'boolean' } }, false);
+    const page = await getHistory(context.ledger(), requireString(values.user, '--user'), {
+      limit: values.limit === undefined ? 50 : parseInteger(values.limit, '--limit', { min: 1, max: 500 }),
+      cursor: typeof values.cursor === 'string' ? values.cursor : undefined, oldestFirst: values['oldest-first'] === true,
+    });
+    const lines = page.entries.map((e) => `${e.timestamp}  ${e.type === 'credit' ? '+' : '-'}${String(e.amount).padStart(7)}  ${e.kind.padEnd(10)} ${e.ledgerId}  ${e.description}`);
+    if (page.next) lines.push(`more: --cursor ${page.next}`);
+    context.out(lines.length > 0 ? lines.join('\n') : 'no ledger entries', page);
+    return EXIT.ok;
+  },
+};

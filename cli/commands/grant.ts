@@ -1,0 +1,36 @@
+import { adjustCredits, grantCredits } from '../../shared/ledger/manual-entries';
+import { parse, parseInteger, requireString } from '../args';
+import { EXIT } from '../context';
+import type { Command } from './types';
+
+function manualEntryCommand(kind: 'grant' | 'adjust'): Command {
+  const grant = kind === 'grant';
+  return {
+    name: kind,
+    summary: grant ? 'add credits to a user (top-up or opening balance), idempotent by --reference'
+      : 'correct a balance by a signed amount, with its ledger entry, idempotent by --reference',
+    usage: grant
+      ? 'reconciler grant --user <id> --credits <n> --reference <ref> [--description <text>]'
+      : 'reconciler adjust --user <id> --credits=<±n> --reference <ref> --description <why> [--allow-negative]',
+    async run(args, context) {
+      const { values } = parse(args, {
+        user: { type: 'string' }, credits: { type: 'string' }, reference: { type: 'string' },
+        description: { type: 'string' }, 'allow-negative': { type: 'boolean' },
+      }, false);
+      const request = {
+        userId: requireString(values.user, '--user'),
+        credits: parseInteger(values.credits, '--credits'),
+        reference: requireString(values.reference, '--reference'),
+        description: grant ? String(values.description ?? 'grant') : requireString(values.description, '--description (say why)'),
+        allowNegative: values['allow-negative'] === true,
+      };
+      const result = await (grant ? grantCredits : adjustCredits)(context.ledger(), request);
+      const verb = result.status === 'applied' ? 'applied' : 'already applied (same reference, same content): nothing changed';
+      context.out(`${kind} ${request.credits} credits to ${request.userId} (${result.ledgerId}): ${verb}`, { ...result, ...request });
+      return EXIT.ok;
+    },
+  };
+}
+
+export const grantCommand = manualEntryCommand('grant');
+export const adjustCommand = manualEntryCommand('adjust');

@@ -1,0 +1,8 @@
+/** The command registry: one line per command, each command in its own file. */
+import { auditCommand } from './audit';
+import { balanceCommand, ledgerCommand } from './balance';
+import { adjustCommand, grantCommand } from './grant';
+import { tablesCommand } from './tables';
+import type { Command } from './types';
+
+export const COMMANDS: Command[] = [tablesCommand, grantCommand, adjustCommand, balanceCommand, ledgerCommand, auditCommand];

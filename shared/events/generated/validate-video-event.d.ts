@@ -1,0 +1,7 @@
+import type { ErrorObject } from 'ajv';
+interface ValidateFunction {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+declare const validate: ValidateFunction;
+export = validate;

@@ -1,0 +1,88 @@
+/**
+ * Turns whatever the platform delivered into a SettlementEvent, or throws InvalidEventError with a
+ * reason a person can act on. Validation is the precompiled JSON Schema (DESIGN §4); unknown extra
+ * fields are allowed and ignored.
+ */
+import { InvalidEventError } from '../errors';
+import type { EventKind, SettlementEvent } from '../ledger/types';
+import { priceOf, type PriceBook } from '../pricing';
+import validateVideoEvent = require('./generated/validate-video-event');
+
+export const EVENT_SOURCE = 'video.generation';
+export const DETAIL_TYPES: Record<EventKind, string> = { rendered: 'video.rendered', failed: 'video.failed' };
+
+/** At most this many schema errors are reported; the rest are counted. */
+const MAX_REPORTED_ERRORS = 5;
+
+export interface VideoEnvelope {
+  version: string;
+  id: string;
+  'detail-type': 'video.rendered' | 'video.failed';
+  source: string;
+  account?: string;
+  time: string;
+  region?: string;
+  resources?: string[];
+  detail: {
+    jobId: string;
+    userId: string;
+    seconds: number;
+    model: string;
+    credits?: number;
+    reason?: string;
+    replay?: { count: number; originalEventId: string; dlqMessageId?: string };
+    [extra: string]: unknown;
+  };
+}
+
+export interface ParsedVideoEvent {
+  envelope: VideoEnvelope;
+  event: SettlementEvent;
+  /** The price of a rendered job (quote or price book); 0 for failures, which never need one. */
+  priceCredits: number;
+}
+
+function asObject(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    throw new InvalidEventError('event is not JSON', [(error as Error).message.slice(0, 200)]);
+  }
+}
+
+export function validateEnvelope(raw: unknown): VideoEnvelope {
+  const candidate = asObject(raw);
+  if (!validateVideoEvent(candidate)) {
+    const errors = validateVideoEvent.errors ?? [];
+    const shown = errors.slice(0, MAX_REPORTED_ERRORS).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${JSON.stringify(e.params.allowedValues)})` : ''}`);
+    if (errors.length > MAX_REPORTED_ERRORS) shown.push(`and ${errors.length - MAX_REPORTED_ERRORS} more`);
+    throw new InvalidEventError('event does not match the video event schema', shown);
+  }
+  return candidate as VideoEnvelope;
+}
+
+/**
+ * @param expected the kind this handler serves; a misrouted event is invalid here (replay puts it
+ *                 back on the bus, whose rules route it correctly).
+ */
+export function parseVideoEvent(raw: unknown, priceBook: PriceBook, expected?: EventKind): ParsedVideoEvent {
+  const envelope = validateEnvelope(raw);
+  const kind: EventKind = envelope['detail-type'] === DETAIL_TYPES.rendered ? 'rendered' : 'failed';
+  if (expected !== undefined && kind !== expected) {
+    throw new InvalidEventError('event delivered to the wrong handler', [`${envelope['detail-type']} is not ${DETAIL_TYPES[expected]}`]);
+  }
+  const { detail } = envelope;
+  const event: SettlementEvent = {
+    eventId: detail.replay?.originalEventId ?? envelope.id,
+    kind,
+    jobId: detail.jobId,
+    userId: detail.userId,
+    seconds: detail.seconds,
+    model: detail.model,
+    ...(detail.credits === undefined ? {} : { quotedCredits: detail.credits }),
+    ...(detail.reason === undefined ? {} : { reason: detail.reason }),
+  };
+  const priceCredits = kind === 'rendered' ? priceOf(priceBook, event) : 0;
+  return { envelope, event, priceCredits };
+}

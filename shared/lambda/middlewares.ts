@@ -1,0 +1,55 @@
+/** Small middy middlewares with one job each, composed by the handlers. */
+import type middy from '@middy/core';
+import { InvalidEventError } from '../errors';
+import { sendInvalidEventToDlq } from '../dlq/invalid-event';
+import { emfFields } from '../observability/metrics';
+import type { SettlementHandlerDeps } from './settlement-deps';
+
+export interface InvalidResponse {
+  status: 'invalid';
+  reason: string;
+  details: string[];
+  dlqMessageId?: string;
+}
+
+/**
+ * A malformed event is permanent (DESIGN §5): log it with the reason, count it, send it to the DLQ
+ * with the reason attached, and succeed so that the platform does not retry it. Nothing else changes.
+ * If the DLQ cannot be reached the error propagates (transient), so the event is retried, not lost.
+ */
+export function invalidEventsToDlq(getDeps: () => SettlementHandlerDeps): middy.MiddlewareObj<unknown, unknown> {
+  return {
+    onError: async (request) => {
+      const { error } = request;
+      if (!(error instanceof InvalidEventError)) return;
+      const deps = getDeps();
+      const dlqMessageId = await sendInvalidEventToDlq(deps.sqs, deps.dlqUrl, {
+        rawEvent: request.event, reason: error.reason, details: error.details, handler: deps.handlerName,
+        rejectedAt: (deps.now ?? (() => new Date()))(),
+      });
+      const eventId = typeof request.event === 'object' && request.event !== null ? (request.event as { id?: unknown }).id : undefined;
+      deps.logger.warn({
+        outcome: 'invalid', eventId: typeof eventId === 'string' ? eventId.slice(0, 128) : undefined,
+        reason: error.reason, details: error.details, dlqMessageId,
+        ...emfFields(deps.workspace, { Invalid: 1 }),
+      }, 'invalid event sent to the DLQ');
+      const response: InvalidResponse = { status: 'invalid', reason: error.reason, details: error.details, dlqMessageId };
+      request.response = response;
+    },
+  };
+}
+
+/** Logs anything else that escapes (transient or invariant) once, with context, then lets it throw. */
+export function logUnhandledErrors(getDeps: () => SettlementHandlerDeps): middy.MiddlewareObj<unknown, unknown> {
+  return {
+    onError: async (request) => {
+      const { error } = request;
+      if (error instanceof InvalidEventError || error === null || error === undefined) return;
+      const detail = (request.event as { detail?: { jobId?: unknown; userId?: unknown } } | undefined)?.detail;
+      getDeps().logger.error({
+        outcome: 'error', errorName: error.name, error: error.message,
+        jobId: detail?.jobId, userId: detail?.userId, eventId: (request.event as { id?: unknown } | undefined)?.id,
+      }, 'event not settled; the platform will retry it');
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/** Read-side helpers: a user's balance and a page of their ledger history. */
+import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { LEDGER_BY_USER_INDEX } from '../tables';
+import type { LedgerEntry } from './ledger-entry';
+import type { LedgerDeps } from './settle';
+
+export interface Balance {
+  userId: string;
+  remaining: number;
+  updatedAt?: string;
+  exists: boolean;
+}
+
+export async function getBalance(deps: LedgerDeps, userId: string): Promise<Balance> {
+  const { Item } = await deps.dynamodb.send(new GetItemCommand({ TableName: deps.tables.credits, Key: { userId: { S: userId } }, ConsistentRead: true }));
+  if (!Item) return { userId, remaining: 0, exists: false };
+  const item = unmarshall(Item);
+  return { userId, remaining: Number(item.remaining ?? 0), updatedAt: item.updatedAt as string | undefined, exists: true };
+}
+
+export const MAX_PAGE_SIZE = 500;
+
+export interface HistoryPage {
+  entries: LedgerEntry[];
+  /** Opaque cursor for the next page, absent on the last one. */
+  next?: string;
+}
+
+export function encodeCursor(key: Record<string, AttributeValue> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+export function decodeCursor(cursor: string | undefined): Record<string, AttributeValue> | undefined {
+  if (!cursor) return undefined;
+  return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, AttributeValue>;
+}
+
+export function entryFrom(item: Record<string, AttributeValue>): LedgerEntry {
+  const raw = unmarshall(item);
+  return {
+    ledgerId: raw.ledgerId, userId: raw.userId, timestamp: raw.timestamp, type: raw.type, kind: raw.kind,
+    amount: Number(raw.amount), reference: raw.reference, eventId: raw.eventId, description: raw.description,
+  };
+}
+
+/** Newest first by default; the byUser index is eventually consistent (a just-written entry may lag). */
+export async function getHistory(deps: LedgerDeps, userId: string, options: { limit?: number; cursor?: string; oldestFirst?: boolean } = {}): Promise<HistoryPage> {
+  const limit = Math.min(Math.max(options.limit ?? 50, 1), MAX_PAGE_SIZE);
+  const result = await deps.dynamodb.send(new QueryCommand({
+    TableName: deps.tables.ledger,
+    IndexName: LEDGER_BY_USER_INDEX,
+    KeyConditionExpression: 'userId = :u',
+    ExpressionAttributeValues: { ':u': { S: userId } },
+    ScanIndexForward: options.oldestFirst ?? false,
+    Limit: limit,
+    ExclusiveStartKey: decodeCursor(options.cursor),
+  }));
+  return { entries: (result.Items ?? []).map(entryFrom), next: encodeCursor(result.LastEvaluatedKey) };
+}
