@@ -16,13 +16,15 @@ export function tableNamesForWorkspace(workspace: string): TableNames {
 
 /** Ledger GSI: a user's history in time order (`reconciler ledger`, per-user audit). */
 export const LEDGER_BY_USER_INDEX = 'byUser';
-/** Ledger GSI: entries of one UTC day in time order (the sweep finds users touched since its last run). */
+/** Ledger GSI: entries of one UTC day in time order, projecting userId (the sweep finds users touched since its last run). */
 export const LEDGER_BY_DAY_INDEX = 'byDay';
 /**
  * Jobs GSI, sparse: only jobs carrying `sweepShard` appear. Producers set it on creation; the
  * reconciler removes it when it settles the job, so the index holds unsettled jobs only.
  */
 export const JOBS_UNSETTLED_INDEX = 'unsettled';
+/** Producers spread `sweepShard` over this many string values, "0" … "15" (the producer contract). */
+export const SWEEP_SHARD_COUNT = 16;
 
 type Definition = Omit<CreateTableCommandInput, 'TableName'>;
 
@@ -75,7 +77,8 @@ export const TABLE_DEFINITIONS: Record<keyof TableNames, Definition> = {
           { AttributeName: 'day', KeyType: 'HASH' },
           { AttributeName: 'timestamp', KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'KEYS_ONLY' },
+        // userId is all the sweep needs from it: which users were touched since its last run.
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['userId'] },
       },
     ],
   },
