@@ -3,11 +3,11 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(options: { level?: string; workspace?: string; component: string }): Logger {
+export function createLogger(options: { level?: string; workspace?: string; component: string; destination?: pino.DestinationStream }): Logger {
   return pino({
     level: options.level ?? 'info',
     base: { service: 'credit-reconciler', component: options.component, workspace: options.workspace ?? 'local' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-  });
+  }, options.destination);
 }

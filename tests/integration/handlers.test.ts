@@ -1,0 +1,140 @@
+/**
+ * The debit and refund Lambdas end to end on DynamoDB Local and fauxqs: valid events settle and
+ * log one structured line with EMF metrics; every kind of bad input gets a clear error, one DLQ
+ * message with the reason attached, a successful invocation, and no change to any table.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { grantCredits } from '../../shared/ledger/manual-entries';
+import { makeSqsClient } from '../../shared/aws/clients';
+import { TransientError } from '../../shared/errors';
+import type { TableNames } from '../../shared/tables';
+import { dropTables, freshQueue, freshTables, localDynamo, localSqs } from '../support/local-aws';
+import { readBooks } from '../support/books';
+import { envelope } from '../support/events';
+import { buildHandlers, receiveAll } from '../support/handler-harness';
+
+let db: DynamoDBClient;
+let sqs: SQSClient;
+let tables: TableNames;
+let dlqUrl: string;
+let h: ReturnType<typeof buildHandlers>;
+
+beforeEach(async () => {
+  db = localDynamo();
+  sqs = localSqs();
+  tables = await freshTables(db, 'handlers');
+  dlqUrl = await freshQueue(sqs);
+  await grantCredits({ dynamodb: db, tables }, { userId: 'user-1', credits: 100, reference: 'opening', description: 'opening' });
+  h = buildHandlers(db, sqs, tables, dlqUrl);
+});
+afterEach(async () => {
+  await dropTables(db, tables);
+  db.destroy();
+  sqs.destroy();
+});
+
+describe('valid events', () => {
+  test('video.rendered → debited, one structured log line carrying EMF metrics', async () => {
+    const event = envelope('rendered', { seconds: 8 }, 'ev-1');
+    const response = await h.debit(event);
+    expect(response).toMatchObject({ status: 'settled', outcome: 'debited', credits: 8, jobId: 'job-1', userId: 'user-1', eventId: 'ev-1' });
+    const line = h.logs.find((l) => l.msg === 'event settled')!;
+    expect(line).toMatchObject({ jobId: 'job-1', userId: 'user-1', eventId: 'ev-1', outcome: 'debited', credits: 8, Debits: 1, Duplicates: 0, Workspace: 'test' });
+    expect(typeof line.durationMs).toBe('number');
+    expect(line._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Reconciler', Dimensions: [['Workspace']] });
+    expect(line._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name)).toEqual(expect.arrayContaining(['Debits', 'Refunds', 'Duplicates', 'Anomalies', 'Invalid']));
+    expect((await readBooks(db, tables)).balances['user-1']).toBe(92);
+  });
+
+  test('video.failed after rendered → refunded; duplicates counted', async () => {
+    await h.debit(envelope('rendered', {}, 'ev-1'));
+    expect(await h.debit(envelope('rendered', {}, 'ev-1'))).toMatchObject({ outcome: 'duplicate' });
+    expect(await h.refund(envelope('failed', { reason: 'gpu lost' }, 'ev-2'))).toMatchObject({ outcome: 'refunded', credits: 8 });
+    expect(h.logs.filter((l) => l.Duplicates === 1)).toHaveLength(1);
+    expect((await readBooks(db, tables)).balances['user-1']).toBe(100);
+  });
+
+  test('unknown extra fields are allowed and ignored (producers evolve)', async () => {
+    const event = envelope('rendered', { pipelineVersion: 7, tags: { a: 1 } });
+    (event as Record<string, unknown>)['replay-name'] = 'x';
+    expect(await h.debit(event)).toMatchObject({ status: 'settled', outcome: 'debited' });
+  });
+
+  test('the seed runbook test event (model test, 5 s, no quote) is priced by the default table', async () => {
+    expect(await h.debit(envelope('rendered', { model: 'test', seconds: 5 }))).toMatchObject({ outcome: 'debited', credits: 1 });
+  });
+});
+
+const long = (n: number) => 'x'.repeat(n);
+const withDetail = (detail: Record<string, unknown>, kind: 'rendered' | 'failed' = 'rendered') => {
+  const e = envelope(kind);
+  e.detail = detail;
+  return e;
+};
+const base = { jobId: 'job-1', userId: 'user-1', seconds: 8, model: 'gen-standard' };
+const without = (key: string) => Object.fromEntries(Object.entries(base).filter(([k]) => k !== key));
+
+const badInputs: [string, unknown, RegExp][] = [
+  ['missing jobId', withDetail(without('jobId')), /must have required property 'jobId'/],
+  ['missing userId', withDetail(without('userId')), /must have required property 'userId'/],
+  ['missing seconds', withDetail(without('seconds')), /'seconds'/],
+  ['missing detail', (() => { const e = envelope('rendered'); delete e.detail; return e; })(), /'detail'/],
+  ['seconds as a string', withDetail({ ...base, seconds: '8' }), /seconds must be number/],
+  ['jobId as a number', withDetail({ ...base, jobId: 42 }), /jobId must be string/],
+  ['credits as a string', withDetail({ ...base, credits: '3' }), /credits must be integer/],
+  ['negative seconds', withDetail({ ...base, seconds: -5 }), /seconds must be > 0/],
+  ['zero seconds', withDetail({ ...base, seconds: 0 }), /seconds must be > 0/],
+  ['absurd seconds', withDetail({ ...base, seconds: 1e9 }), /seconds must be <= 86400/],
+  ['negative credits', withDetail({ ...base, credits: -1 }), /credits must be >= 0/],
+  ['fractional credits', withDetail({ ...base, credits: 1.5 }), /credits must be integer/],
+  ['absurd credits', withDetail({ ...base, credits: 1e12 }), /credits must be <= 1000000/],
+  ['unknown model, no quote', withDetail({ ...base, model: 'gen-next' }), /unknown model and no quoted credits/],
+  ['oversized jobId', withDetail({ ...base, jobId: long(10_000) }), /jobId must NOT have more than 128 characters/],
+  ['oversized reason', withDetail({ ...base, reason: long(100_000) }), /reason must NOT have more than 2048 characters/],
+  ['jobId with a ledger separator', withDetail({ ...base, jobId: 'a#debit' }), /jobId must match pattern/],
+  ['__proto__ key in detail', JSON.parse(`{"version":"0","id":"p1","detail-type":"video.rendered","source":"video.generation","time":"2026-11-23T10:00:00Z","detail":{"jobId":"job-1","userId":"user-1","seconds":8,"model":"gen-standard","__proto__":{"credits":0}}}`), /property name must be valid/],
+  ['__proto__ key at the top', JSON.parse(`{"__proto__":{"x":1},"version":"0","id":"p2","detail-type":"video.rendered","source":"video.generation","time":"2026-11-23T10:00:00Z","detail":{"jobId":"job-1","userId":"user-1","seconds":8,"model":"gen-standard"}}`), /property name must be valid/],
+  ['non-JSON text', 'this is {not json', /event is not JSON/],
+  ['null', null, /must be object/],
+  ['an array', [envelope('rendered')], /must be object/],
+  ['wrong source', { ...envelope('rendered'), source: 'billing.other' }, /source must be equal to constant/],
+  ['unknown detail-type', { ...envelope('rendered'), 'detail-type': 'video.started' }, /detail-type must be equal to one of the allowed values/],
+  ['bad time', { ...envelope('rendered'), time: 'yesterday' }, /time must match pattern/],
+  ['a failed event sent to debit', envelope('failed'), /event delivered to the wrong handler/],
+];
+
+describe('bad input → clear error, one DLQ message with the reason, no change, invocation succeeds', () => {
+  test.each(badInputs)('%s', async (_, event, expected) => {
+    const before = await readBooks(db, tables);
+    const response = await h.debit(event);
+    expect(response.status).toBe('invalid');
+    const message = `${(response as { reason: string }).reason}: ${(response as { details: string[] }).details.join('; ')}`;
+    expect(message).toMatch(expected);
+
+    const dlq = await receiveAll(sqs, dlqUrl);
+    expect(dlq).toHaveLength(1);
+    const attributes = dlq[0]!.MessageAttributes!;
+    expect(attributes['reconciler-kind']?.StringValue).toBe('invalid_event');
+    expect(`${attributes['reconciler-reason']?.StringValue}: ${attributes['reconciler-details']?.StringValue}`).toMatch(expected);
+    expect(attributes['reconciler-handler']?.StringValue).toBe('debit');
+    expect(dlq[0]!.Body).toBe(typeof event === 'string' ? event : JSON.stringify(event));
+
+    expect(await readBooks(db, tables)).toEqual(before);
+    const logLine = h.logs.find((l) => l.outcome === 'invalid')!;
+    expect(logLine).toMatchObject({ Invalid: 1, level: 'warn' });
+  });
+
+  test('prototype pollution through an event is impossible', async () => {
+    await h.debit(JSON.parse('{"__proto__":{"polluted":true},"detail":{"__proto__":{"polluted":true}}}'));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  test('when the DLQ cannot be reached the error is thrown (platform retries), nothing is lost or changed', async () => {
+    const deadSqs = makeSqsClient({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', maxAttempts: 1 });
+    const broken = buildHandlers(db, deadSqs, tables, dlqUrl);
+    await expect(broken.debit('not json')).rejects.toBeInstanceOf(TransientError);
+    expect((await readBooks(db, tables)).ledger).toHaveLength(1);
+    deadSqs.destroy();
+  });
+});

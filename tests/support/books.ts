@@ -1,0 +1,37 @@
+/** Reads the whole books of a test's tables, for assertions (small tables only). */
+import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { TableNames } from '../../shared/tables';
+
+export async function scanAll(client: DynamoDBClient, table: string): Promise<Record<string, any>[]> {
+  const items: Record<string, any>[] = [];
+  let ExclusiveStartKey: Record<string, any> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey, ConsistentRead: true }));
+    items.push(...(page.Items ?? []).map((i) => unmarshall(i)));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+export interface Books {
+  balances: Record<string, number>;
+  ledger: Record<string, any>[];
+  jobs: Record<string, Record<string, any>>;
+}
+
+export async function readBooks(client: DynamoDBClient, tables: TableNames): Promise<Books> {
+  const [credits, ledger, jobs] = await Promise.all([scanAll(client, tables.credits), scanAll(client, tables.ledger), scanAll(client, tables.jobs)]);
+  return {
+    balances: Object.fromEntries(credits.map((c) => [c.userId, Number(c.remaining)])),
+    ledger: ledger.sort((a, b) => String(a.ledgerId).localeCompare(String(b.ledgerId))),
+    jobs: Object.fromEntries(jobs.map((j) => [j.jobId, j])),
+  };
+}
+
+/** Σ credits − Σ debits per user, from the ledger. */
+export function ledgerSums(ledger: Record<string, any>[]): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const e of ledger) sums[e.userId] = (sums[e.userId] ?? 0) + (e.type === 'credit' ? Number(e.amount) : -Number(e.amount));
+  return sums;
+}

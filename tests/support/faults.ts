@@ -1,0 +1,66 @@
+/**
+ * Fault injection through SDK client middleware (DynamoDB Local never produces TransactionConflict
+ * or throttling). Faults are decided per request by a plan; `lost_reply` lets the request reach
+ * DynamoDB (it commits) and then throws a network error, as when a reply is lost.
+ */
+import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+export type Fault = 'none' | 'conflict' | 'throttle' | 'lost_reply';
+
+export interface FaultPlan {
+  next(commandName: string): Fault;
+}
+
+export function conflictError(items = 3): TransactionCanceledException {
+  return new TransactionCanceledException({
+    message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]',
+    $metadata: { httpStatusCode: 400 },
+    CancellationReasons: Array.from({ length: items }, (_, i) => (i === 0 ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' })),
+  });
+}
+
+export function throttlingError(): Error {
+  return Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+}
+
+export function lostReplyError(): Error {
+  return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+}
+
+/** Adds the fault middleware; returns counters of what was injected. */
+export function injectFaults(client: DynamoDBClient, plan: FaultPlan) {
+  const injected: Record<Fault, number> = { none: 0, conflict: 0, throttle: 0, lost_reply: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const fault = plan.next(context.commandName ?? '');
+      injected[fault]++;
+      if (fault === 'conflict') throw conflictError();
+      if (fault === 'throttle') throw throttlingError();
+      const result = await next(args);
+      if (fault === 'lost_reply') throw lostReplyError();
+      return result;
+    },
+    { step: 'initialize', name: 'testFaultInjection', override: true },
+  );
+  return injected;
+}
+
+/** A plan that applies a fixed list of faults to write commands, in order, then none. */
+export function scriptedFaults(faults: Fault[], commands = ['TransactWriteItemsCommand', 'UpdateItemCommand']): FaultPlan {
+  const queue = [...faults];
+  return { next: (name) => (commands.includes(name) ? queue.shift() ?? 'none' : 'none') };
+}
+
+/** Counts requests by command name (the bench and tests read "requests per event" from it). */
+export function countRequests(client: DynamoDBClient) {
+  const counts: Record<string, number> = {};
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? 'unknown';
+      counts[name] = (counts[name] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'testRequestCounter', override: true },
+  );
+  return counts;
+}
