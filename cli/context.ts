@@ -55,7 +55,9 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ET
 /** Maps an error to a clear one-line message and an exit code. */
 export function explainError(error: unknown): { message: string; exitCode: number } {
   const e = error as { name?: string; message?: string; code?: string; cause?: { code?: string }; errors?: { code?: string }[] };
-  const code = e.code ?? e.cause?.code ?? e.errors?.[0]?.code;
+  // The SDK sometimes wraps network errors ("AWS SDK error wrapper for Error: connect ECONNREFUSED"),
+  // so the code is also looked for in the message.
+  const code = e.code ?? e.cause?.code ?? e.errors?.[0]?.code ?? /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET)\b/.exec(e.message ?? '')?.[1];
   if (error instanceof UsageError || error instanceof ConfigError || error instanceof InvalidEventError) return { message: e.message ?? String(error), exitCode: EXIT.usage };
   if (error instanceof ConflictingReferenceError) return { message: e.message ?? String(error), exitCode: EXIT.conflict };
   if (error instanceof InvariantViolation) return { message: `INVARIANT VIOLATED: ${e.message}`, exitCode: EXIT.internal };

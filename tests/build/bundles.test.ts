@@ -1,0 +1,44 @@
+/**
+ * `make build` output: each handler bundles to dist/<handler>/index.mjs and loads in a fresh Node
+ * process (ESM + CommonJS dependencies through the createRequire banner), exporting `handler`;
+ * each has a zip for Terraform; the committed schema validator matches the schema.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const handlers = readdirSync(join(root, 'functions')).filter((name) => existsSync(join(root, 'functions', name, 'index.ts')));
+
+beforeAll(() => {
+  execFileSync('node', ['build.mjs'], { cwd: root, stdio: 'pipe' });
+}, 120_000);
+
+describe('bundles', () => {
+  test('every handler under functions/ is built, with a zip', () => {
+    expect(handlers).toEqual(expect.arrayContaining(['debit', 'refund']));
+    for (const handler of handlers) {
+      expect(existsSync(join(root, 'dist', handler, 'index.mjs'))).toBe(true);
+      expect(existsSync(join(root, 'dist', handler, 'index.mjs.map'))).toBe(true);
+      expect(existsSync(join(root, 'dist', `${handler}.zip`))).toBe(true);
+    }
+  });
+
+  test.each(handlers)('dist/%s/index.mjs imports in a fresh process and exports a handler function', (handler) => {
+    const script = `import(${JSON.stringify(join(root, 'dist', handler, 'index.mjs'))}).then((m) => { process.stdout.write(typeof m.handler); })`;
+    // An empty environment: importing must not need configuration (it is read on first invocation).
+    const output = execFileSync('node', ['--input-type=module', '-e', script], { cwd: '/', env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    expect(output).toBe('function');
+  });
+
+  test('a handler invoked without its configuration fails naming the missing variables', () => {
+    const script = `const m = await import(${JSON.stringify(join(root, 'dist', 'debit', 'index.mjs'))});
+      try { await m.handler({}, {}); } catch (e) { process.stdout.write(e.name + ': ' + e.message); }`;
+    const output = execFileSync('node', ['--input-type=module', '-e', script], { cwd: '/', env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    expect(output).toMatch(/ConfigError: debit: missing environment variable\(s\) JOBS_TABLE, CREDITS_TABLE, LEDGER_TABLE, DLQ_URL/);
+  });
+
+  test('the committed precompiled validator is up to date with the schema', () => {
+    expect(() => execFileSync('node', ['scripts/compile-schemas.mjs', '--check'], { cwd: root, stdio: 'pipe' })).not.toThrow();
+  });
+});

@@ -1,0 +1,110 @@
+/** The operator CLI in-process against DynamoDB Local: outputs, idempotency, exit codes. */
+import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { main } from '../../cli/main';
+import type { TableNames } from '../../shared/tables';
+import { dropTables, dynamoEndpoint, freshTables, localDynamo } from '../support/local-aws';
+
+let db: DynamoDBClient;
+let tables: TableNames;
+let stdout: string[];
+let stderr: string[];
+
+async function run(...args: string[]) {
+  stdout = [];
+  stderr = [];
+  const code = await main(args);
+  return { code, out: stdout.join(''), err: stderr.join('') };
+}
+
+beforeEach(async () => {
+  db = localDynamo();
+  tables = await freshTables(db, 'cli');
+  Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(), JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger });
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout.push(String(chunk)); return true; });
+  jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => { stderr.push(String(chunk)); return true; });
+});
+afterEach(async () => {
+  jest.restoreAllMocks();
+  await dropTables(db, tables);
+  db.destroy();
+});
+
+describe('reconciler CLI', () => {
+  test('grant is atomic with its ledger entry and idempotent by reference', async () => {
+    expect((await run('grant', '--user', 'u1', '--credits', '100', '--reference', 'topup-1')).code).toBe(0);
+    const again = await run('grant', '--user', 'u1', '--credits', '100', '--reference', 'topup-1', '--json');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.out)).toMatchObject({ status: 'already_applied', ledgerId: 'grant#topup-1' });
+    const balance = await run('balance', '--user', 'u1', '--json');
+    expect(JSON.parse(balance.out)).toMatchObject({ userId: 'u1', remaining: 100 });
+  });
+
+  test('the same reference with different content is refused (exit 4), nothing changes', async () => {
+    await run('grant', '--user', 'u1', '--credits', '100', '--reference', 'topup-1');
+    const conflict = await run('grant', '--user', 'u1', '--credits', '50', '--reference', 'topup-1');
+    expect(conflict.code).toBe(4);
+    expect(conflict.err).toMatch(/reference topup-1 already used/);
+    expect(JSON.parse((await run('balance', '--user', 'u1', '--json')).out).remaining).toBe(100);
+  });
+
+  test('adjust needs a reason, guards the balance unless --allow-negative', async () => {
+    await run('grant', '--user', 'u1', '--credits', '10', '--reference', 'g');
+    expect((await run('adjust', '--user', 'u1', '--credits=-5', '--reference', 'a1')).code).toBe(2);
+    const refused = await run('adjust', '--user', 'u1', '--credits=-50', '--reference', 'a1', '--description', 'chargeback');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/fewer than 50 credits/);
+    expect((await run('adjust', '--user', 'u1', '--credits=-50', '--reference', 'a1', '--description', 'chargeback', '--allow-negative')).code).toBe(0);
+    expect(JSON.parse((await run('balance', '--user', 'u1', '--json')).out).remaining).toBe(-40);
+  });
+
+  test('ledger pages through a user history newest first', async () => {
+    for (let i = 0; i < 5; i++) await run('grant', '--user', 'u1', '--credits', String(i + 1), '--reference', `g${i}`);
+    const first = JSON.parse((await run('ledger', '--user', 'u1', '--limit', '2', '--json')).out);
+    expect(first.entries).toHaveLength(2);
+    expect(first.next).toBeDefined();
+    const second = JSON.parse((await run('ledger', '--user', 'u1', '--limit', '2', '--cursor', first.next, '--json')).out);
+    expect(second.entries).toHaveLength(2);
+    expect(new Set([...first.entries, ...second.entries].map((e: { ledgerId: string }) => e.ledgerId)).size).toBe(4);
+  });
+
+  test('audit: drift 0 → exit 0; a balance tampered with directly → exit 1 and the user listed', async () => {
+    await run('grant', '--user', 'u1', '--credits', '10', '--reference', 'g1');
+    await run('grant', '--user', 'u2', '--credits', '20', '--reference', 'g2');
+    const clean = await run('audit');
+    expect(clean.code).toBe(0);
+    expect(clean.out).toMatch(/drift: 0/);
+    await db.send(new UpdateItemCommand({ TableName: tables.credits, Key: { userId: { S: 'u2' } }, UpdateExpression: 'SET remaining = :r', ExpressionAttributeValues: { ':r': { N: '25' } } }));
+    const drift = await run('audit', '--json');
+    expect(drift.code).toBe(1);
+    expect(JSON.parse(drift.out).drift).toEqual([{ userId: 'u2', remaining: 25, ledgerSum: 20, difference: 5 }]);
+  });
+
+  test.each([
+    [['grant', '--user', 'u1', '--credits', '1.5', '--reference', 'r'], /whole number/],
+    [['grant', '--user', 'u1', '--credits', '0', '--reference', 'r'], /non-zero integer/],
+    [['grant', '--user', 'u1', '--credits', '-3', '--reference', 'r'], /argument is ambiguous|must be positive/],
+    [['grant', '--credits', '5', '--reference', 'r'], /missing --user/],
+    [['grant', '--user', 'bad user!', '--credits', '5', '--reference', 'r'], /user id/],
+    [['grant', '--user', 'u1', '--credits', '5', '--reference', 'r', '--bogus'], /Unknown option/],
+    [['frobnicate'], /unknown command/],
+  ])('bad arguments %j → exit 2 with a clear message, nothing written', async (args, message) => {
+    const result = await run(...args);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(message);
+    expect((await run('audit', '--json')).out).toContain('"ledgerEntries":0');
+  });
+
+  test('an unreachable endpoint → exit 3 naming the endpoint', async () => {
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = 'http://127.0.0.1:9';
+    const result = await run('balance', '--user', 'u1');
+    expect(result.code).toBe(3);
+    expect(result.err).toMatch(/cannot reach DynamoDB at http:\/\/127.0.0.1:9/);
+  });
+
+  test('a missing table → exit 3 with what to do', async () => {
+    process.env.CREDITS_TABLE = 'Credits-nope';
+    const result = await run('balance', '--user', 'u1');
+    expect(result.code).toBe(3);
+    expect(result.err).toMatch(/tables create|make apply/);
+  });
+});
