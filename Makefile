@@ -1,0 +1,47 @@
+# credit-reconciler. Every target installs what it needs (npm ci) and says what is missing.
+# Quick start: `make demo` (the main job on DynamoDB Local) and `make test` (every test).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NPM_STAMP := node_modules/.package-lock.json
+export NODE_OPTIONS ?= --enable-source-maps
+
+.PHONY: help install build test typecheck lint jest demo bench chaos replay-dlq clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+
+$(NPM_STAMP): package.json package-lock.json
+	@scripts/check-prereqs.sh
+	@npm ci --no-audit --no-fund || { echo "npm ci failed: check network access to the npm registry" >&2; exit 1; }
+	@touch $(NPM_STAMP)
+
+install: $(NPM_STAMP) ## npm ci (only when package-lock.json changed)
+
+build: install ## bundle each handler to dist/<handler>/index.mjs + dist/<handler>.zip
+	@node build.mjs
+
+typecheck: install
+	@npx tsc --noEmit -p .
+
+lint: install
+	@npx eslint --max-warnings 0 .
+	@node scripts/compile-schemas.mjs --check
+
+jest: install
+	@scripts/check-prereqs.sh java
+	@npx jest --ci
+
+test: typecheck lint jest ## type-check, lint, and every test (DynamoDB Local + fauxqs started by the run)
+
+demo: install ## the main job on DynamoDB Local: events, duplicates, failures, sweep, replay, audit (drift 0)
+	@scripts/check-prereqs.sh java
+	@npx tsx demo/main.ts $(DEMO_ARGS)
+
+bench: install ## benchmarks: requests/event, events/s vs a Powertools-style baseline, bundle sizes, import time
+	@scripts/check-prereqs.sh java
+	@npx tsx bench/run-all.ts
+
+clean:
+	rm -rf dist coverage .demo
+
+-include terraform/terraform.mk
