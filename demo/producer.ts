@@ -1,0 +1,63 @@
+/**
+ * A video pipeline writing the Jobs table by the producer contract (README): PutItem on creation
+ * (never over an existing job) with a `sweepShard`, UpdateItem when the job becomes terminal.
+ */
+import { BatchWriteItemCommand, UpdateItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { SWEEP_SHARD_COUNT } from '../shared/tables';
+import type { SimJob } from './simulation';
+
+const BATCH = 25;
+
+function shardOf(jobId: string): string {
+  let hash = 0;
+  for (const char of jobId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return String(hash % SWEEP_SHARD_COUNT);
+}
+
+export function terminalStatus(job: SimJob): 'rendered' | 'failed' | 'rendering' {
+  return job.fate === 'stuck' ? 'rendering' : job.fate === 'rendered' ? 'rendered' : 'failed';
+}
+
+/**
+ * Writes every job as the pipeline would have by the end of the day. `updatedAt` is spread over
+ * the past day (stuck jobs: older than the stuck limit), so the sweep's grace period has passed.
+ * BatchWriteItem stands in for many creation PutItems (only brand-new jobs are written here).
+ */
+export async function writeJobs(db: DynamoDBClient, jobsTable: string, jobs: SimJob[], now = new Date()): Promise<void> {
+  const dayMs = 24 * 3600_000;
+  const requests: WriteRequest[] = jobs.map((job, i) => {
+    const status = terminalStatus(job);
+    const updatedAt = new Date(now.getTime() - (status === 'rendering' ? 2 * dayMs : dayMs - (i / jobs.length) * (dayMs - 3600_000))).toISOString();
+    return {
+      PutRequest: {
+        Item: {
+          jobId: { S: job.jobId }, userId: { S: job.userId }, model: { S: job.model }, seconds: { N: String(job.seconds) },
+          status: { S: status }, createdAt: { S: updatedAt }, updatedAt: { S: updatedAt }, sweepShard: { S: shardOf(job.jobId) },
+          ...(job.quote === undefined ? {} : { credits: { N: String(job.quote) } }),
+        },
+      },
+    };
+  });
+  const chunks: WriteRequest[][] = [];
+  for (let i = 0; i < requests.length; i += BATCH) chunks.push(requests.slice(i, i + BATCH));
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < chunks.length) {
+      let pending: WriteRequest[] | undefined = chunks[next++];
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 10) throw new Error('BatchWriteItem kept returning unprocessed items');
+        const result = await db.send(new BatchWriteItemCommand({ RequestItems: { [jobsTable]: pending } }));
+        pending = result.UnprocessedItems?.[jobsTable];
+      }
+    }
+  }));
+}
+
+/** A producer's terminal update (used by the smoke test and the tests of the contract). */
+export async function markTerminal(db: DynamoDBClient, jobsTable: string, jobId: string, status: 'rendered' | 'failed', at = new Date()): Promise<void> {
+  await db.send(new UpdateItemCommand({
+    TableName: jobsTable, Key: { jobId: { S: jobId } },
+    UpdateExpression: 'SET #s = :s, updatedAt = :u', ConditionExpression: 'attribute_exists(jobId)',
+    ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': { S: status }, ':u': { S: at.toISOString() } },
+  }));
+}
