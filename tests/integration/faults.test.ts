@@ -65,8 +65,8 @@ describe('transient faults', () => {
     expect(await settleEvent(deps, settlementEvent('failed', { jobId: 'job-n' }), 0)).toMatchObject({ outcome: 'no_charge', alreadyApplied: true });
     const b = await books();
     expect(b.balances['user-1']).toBe(100);
-    expect(b.jobs['job-r'].settlement).toBe('REFUNDED');
-    expect(b.jobs['job-n'].settlement).toBe('NO_CHARGE');
+    expect(b.jobs['job-r']!.settlement).toBe('REFUNDED');
+    expect(b.jobs['job-n']!.settlement).toBe('NO_CHARGE');
   });
 
   test('faults beyond the retry budget → TransientError thrown (the platform retries), nothing applied', async () => {

@@ -44,7 +44,7 @@ describe('each row of the state machine, on DynamoDB Local', () => {
     expect(books.jobs['job-1']).toMatchObject({ settlement: 'DEBITED', charged: 8, refunded: 0, settledUserId: 'user-1', renderedEventId: 'ev-rendered' });
     expect(books.ledger.map((e) => e.ledgerId)).toEqual(['grant#opening-user-1', 'job#job-1#debit']);
     expect(books.ledger[1]).toMatchObject({ userId: 'user-1', type: 'debit', kind: 'render', amount: 8, reference: 'job-1', eventId: 'ev-rendered' });
-    expect(books.ledger[1].timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(books.ledger[1]!.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 
   test('none + failed: NO_CHARGE, no ledger entry, no balance change, one request', async () => {
@@ -97,7 +97,7 @@ describe('each row of the state machine, on DynamoDB Local', () => {
       expect(result).toMatchObject({ outcome: 'conflicting_duplicate', credits: 0, anomalies: [{ kind: 'conflicting_duplicate' }] });
     }
     const books = await expectBalanced({ 'user-1': 92 });
-    expect(books.jobs['job-1'].settlement).toBe('DEBITED');
+    expect(books.jobs['job-1']!.settlement).toBe('DEBITED');
   });
 
   test('a debit beyond the balance is still recorded and raises overdraft', async () => {
@@ -138,7 +138,7 @@ describe('duplicates', () => {
     const events = [...Array(5).fill(rendered()), ...Array(5).fill(failed())];
     await Promise.all(events.map((e) => settleEvent(deps, e, 8)));
     const books = await expectBalanced({ 'user-1': 100 });
-    expect(['REFUNDED', 'NO_CHARGE']).toContain(books.jobs['job-1'].settlement);
+    expect(['REFUNDED', 'NO_CHARGE']).toContain(books.jobs['job-1']!.settlement);
     expect(books.ledger.filter((e) => e.ledgerId === 'job#job-1#debit').length).toBeLessThanOrEqual(1);
   });
 });
@@ -155,7 +155,7 @@ describe('every order of rendered / failed', () => {
     for (const letter of order) await settleEvent(deps, letter === 'R' ? rendered() : failed(), 8);
     const books = await expectBalanced({ 'user-1': 100 });
     const expected = order.indexOf('R') < order.indexOf('F') ? 'REFUNDED' : 'NO_CHARGE';
-    expect(books.jobs['job-1'].settlement).toBe(expected);
+    expect(books.jobs['job-1']!.settlement).toBe(expected);
   });
 
   test('a rendered job is charged exactly once whatever the duplicates', async () => {

@@ -17,7 +17,7 @@ export async function scanAll(client: DynamoDBClient, table: string): Promise<Re
 export interface Books {
   balances: Record<string, number>;
   ledger: Record<string, any>[];
-  jobs: Record<string, Record<string, any>>;
+  jobs: Record<string, any>;
 }
 
 export async function readBooks(client: DynamoDBClient, tables: TableNames): Promise<Books> {

@@ -1,0 +1,205 @@
+# credit-reconciler: tables, four handlers, the DLQ, EventBridge wiring and alerts for ONE workspace.
+# Names come from locals.tf; per-workspace settings from workspaces/<ws>.tfvars.
+
+# ---------------------------------------------------------------------------------------------
+# Workspace guard: an unknown workspace (including `default`) or a settings file written for
+# another workspace fails the plan before anything is created.
+# ---------------------------------------------------------------------------------------------
+resource "terraform_data" "workspace_guard" {
+  input = local.workspace
+
+  lifecycle {
+    precondition {
+      condition     = contains(local.known_workspaces, local.workspace)
+      error_message = "Terraform workspace \"${local.workspace}\" is not one of dev, staging, prod. Select one first: make plan WS=<dev|staging|prod> (or terraform workspace select -or-create <ws>)."
+    }
+    precondition {
+      condition     = var.expected_workspace == local.workspace
+      error_message = "Settings for \"${var.expected_workspace}\" were passed while workspace \"${local.workspace}\" is selected. Use -var-file=workspaces/${local.workspace}.tfvars (make plan WS=${local.workspace} does this)."
+    }
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Tables (DESIGN §3; keys and indexes mirror shared/tables.ts, tests/terraform proves it)
+# ---------------------------------------------------------------------------------------------
+module "tables" {
+  source = "./modules/tables"
+
+  names               = local.names.tables
+  deletion_protection = var.deletion_protection
+  tags                = local.tags
+}
+
+# ---------------------------------------------------------------------------------------------
+# Functions: one module call per handler, each with its own role, log group, alias `live` and
+# asynchronous invoke config (on failure -> DLQ). The environment of each is exactly what
+# shared/config.ts HANDLER_ENV says that handler reads.
+# ---------------------------------------------------------------------------------------------
+module "debit" {
+  source = "./modules/function"
+
+  handler_name  = "debit"
+  function_name = local.names.functions["debit"]
+  description   = "Charges a rendered job's price once (EventBridge video.rendered)."
+  zip_path      = "${local.dist_dir}/debit.zip"
+
+  runtime              = var.lambda_runtime
+  architecture         = var.lambda_architecture
+  memory_mb            = var.lambda_memory_mb
+  timeout_seconds      = var.lambda_timeout_seconds
+  reserved_concurrency = local.settle_reserved_concurrency
+  log_retention_days   = var.log_retention_days
+
+  environment = {
+    JOBS_TABLE    = module.tables.names.jobs
+    CREDITS_TABLE = module.tables.names.credits
+    LEDGER_TABLE  = module.tables.names.ledger
+    DLQ_URL       = aws_sqs_queue.dlq.url
+    WORKSPACE     = local.workspace
+    LOG_LEVEL     = var.log_level
+  }
+
+  policy_json                 = data.aws_iam_policy_document.settle.json
+  on_failure_destination_arn  = aws_sqs_queue.dlq.arn
+  async_max_retry_attempts    = var.async_max_retry_attempts
+  async_max_event_age_seconds = var.async_max_event_age_seconds
+  tags                        = local.tags
+}
+
+module "refund" {
+  source = "./modules/function"
+
+  handler_name  = "refund"
+  function_name = local.names.functions["refund"]
+  description   = "Gives back what a failed job was charged, once; settles uncharged jobs at zero (EventBridge video.failed)."
+  zip_path      = "${local.dist_dir}/refund.zip"
+
+  runtime              = var.lambda_runtime
+  architecture         = var.lambda_architecture
+  memory_mb            = var.lambda_memory_mb
+  timeout_seconds      = var.lambda_timeout_seconds
+  reserved_concurrency = local.settle_reserved_concurrency
+  log_retention_days   = var.log_retention_days
+
+  environment = {
+    JOBS_TABLE    = module.tables.names.jobs
+    CREDITS_TABLE = module.tables.names.credits
+    LEDGER_TABLE  = module.tables.names.ledger
+    DLQ_URL       = aws_sqs_queue.dlq.url
+    WORKSPACE     = local.workspace
+    LOG_LEVEL     = var.log_level
+  }
+
+  policy_json                 = data.aws_iam_policy_document.settle.json
+  on_failure_destination_arn  = aws_sqs_queue.dlq.arn
+  async_max_retry_attempts    = var.async_max_retry_attempts
+  async_max_event_age_seconds = var.async_max_event_age_seconds
+  tags                        = local.tags
+}
+
+module "sweep" {
+  source = "./modules/function"
+
+  handler_name  = "sweep"
+  function_name = local.names.functions["sweep"]
+  description   = "Settles terminal jobs whose event never came, flags stuck jobs, audits balances against the ledger (schedule)."
+  zip_path      = "${local.dist_dir}/sweep.zip"
+
+  runtime              = var.lambda_runtime
+  architecture         = var.lambda_architecture
+  memory_mb            = var.lambda_memory_mb
+  timeout_seconds      = var.sweep_timeout_seconds
+  reserved_concurrency = var.reserved_concurrency
+  log_retention_days   = var.log_retention_days
+
+  environment = {
+    JOBS_TABLE              = module.tables.names.jobs
+    CREDITS_TABLE           = module.tables.names.credits
+    LEDGER_TABLE            = module.tables.names.ledger
+    ALERTS_TOPIC_ARN        = module.alerts.topic_arn
+    SWEEP_GRACE_MINUTES     = tostring(var.sweep_grace_minutes)
+    SWEEP_STUCK_AFTER_HOURS = tostring(var.sweep_stuck_after_hours)
+    WORKSPACE               = local.workspace
+    LOG_LEVEL               = var.log_level
+  }
+
+  policy_json                 = data.aws_iam_policy_document.sweep.json
+  on_failure_destination_arn  = aws_sqs_queue.dlq.arn
+  async_max_retry_attempts    = var.async_max_retry_attempts
+  async_max_event_age_seconds = var.async_max_event_age_seconds
+  tags                        = local.tags
+}
+
+module "replay_dlq" {
+  source = "./modules/function"
+
+  handler_name  = "replay-dlq"
+  function_name = local.names.functions["replay-dlq"]
+  description   = "Puts dead-lettered events back on the bus, safely and a bounded number of times (SQS auto-drain or operator)."
+  zip_path      = "${local.dist_dir}/replay-dlq.zip"
+
+  runtime              = var.lambda_runtime
+  architecture         = var.lambda_architecture
+  memory_mb            = var.lambda_memory_mb
+  timeout_seconds      = var.lambda_timeout_seconds
+  reserved_concurrency = var.reserved_concurrency
+  log_retention_days   = var.log_retention_days
+
+  environment = {
+    DLQ_URL            = aws_sqs_queue.dlq.url
+    EVENT_BUS_NAME     = var.event_bus_name
+    REPLAY_MAX_REPLAYS = tostring(var.replay_max_replays)
+    WORKSPACE          = local.workspace
+    LOG_LEVEL          = var.log_level
+  }
+
+  policy_json                 = data.aws_iam_policy_document.replay_dlq.json
+  on_failure_destination_arn  = aws_sqs_queue.dlq.arn
+  async_max_retry_attempts    = var.async_max_retry_attempts
+  async_max_event_age_seconds = var.async_max_event_age_seconds
+  tags                        = local.tags
+}
+
+# Automatic drain of the DLQ (off by default, and always off while paused: replaying into paused
+# handlers would only send the events back to the DLQ and use up their replay budget).
+resource "aws_lambda_event_source_mapping" "replay_dlq" {
+  event_source_arn        = aws_sqs_queue.dlq.arn
+  function_name           = module.replay_dlq.alias_arn
+  enabled                 = var.replay_auto_drain && !var.paused
+  batch_size              = var.replay_batch_size
+  function_response_types = ["ReportBatchItemFailures"]
+
+  # A drain is never urgent; two concurrent batches (the minimum) keep it gentle on the bus.
+  scaling_config {
+    maximum_concurrency = 2
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Alerts: SNS ops topic, alarms (each with alarm and OK actions), dashboard
+# ---------------------------------------------------------------------------------------------
+module "alerts" {
+  source = "./modules/alerts"
+
+  workspace      = local.workspace
+  name_prefix    = local.names.alarm_prefix
+  topic_name     = local.names.alerts_topic
+  dashboard_name = local.names.dashboard
+  aws_region     = var.aws_region
+
+  function_names = {
+    debit        = module.debit.function_name
+    refund       = module.refund.function_name
+    sweep        = module.sweep.function_name
+    "replay-dlq" = module.replay_dlq.function_name
+  }
+  # Throttles are the pause mechanism itself: no pages for them while paused.
+  throttle_alarm_muted_functions = var.paused ? ["debit", "refund"] : []
+
+  dlq_name                             = aws_sqs_queue.dlq.name
+  dlq_oldest_message_alarm_seconds     = var.dlq_oldest_message_alarm_seconds
+  adjustments_alarm_threshold_per_hour = var.adjustments_alarm_threshold_per_hour
+  email_subscriptions                  = var.alarm_email_subscriptions
+  tags                                 = local.tags
+}

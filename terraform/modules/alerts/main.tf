@@ -1,0 +1,284 @@
+# Ops alerting for one workspace: the SNS topic, every alarm (each notifies on ALARM and on OK),
+# and a dashboard. Reconciler metrics come from the handlers' Embedded Metric Format log lines:
+# namespace `Reconciler`, one dimension `Workspace` (shared/observability/metrics.ts).
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  # Alarm ARNs of this module, for the topic policy.
+  alarm_arn_pattern = "arn:${data.aws_partition.current.partition}:cloudwatch:${var.aws_region}:${data.aws_caller_identity.current.account_id}:alarm:${var.name_prefix}-*"
+
+  # Money-path metrics. period_seconds: Drift and StuckJobs are reported once per sweep run, so their
+  # window is the default sweep interval (the alarm stays in ALARM until a clean run); the others are
+  # per event and page within 5 minutes.
+  reconciler_alarms = {
+    adjustments = {
+      metric         = "Adjustments"
+      period_seconds = 3600
+      threshold      = var.adjustments_alarm_threshold_per_hour
+      description    = "The sweep changed more than ${var.adjustments_alarm_threshold_per_hour} balances in an hour: the event path is losing events (producers, rules, or a paused workspace)."
+    }
+    anomalies = {
+      metric         = "Anomalies"
+      period_seconds = 300
+      threshold      = 0
+      description    = "A money anomaly (rendered_after_failed, conflicting_duplicate, overdraft): logged with details; a human decides."
+    }
+    drift = {
+      metric         = "Drift"
+      period_seconds = 21600
+      threshold      = 0
+      description    = "The audit found a balance that differs from its ledger sum: the core invariant is broken for at least one user."
+    }
+    invalid = {
+      metric         = "Invalid"
+      period_seconds = 300
+      threshold      = 0
+      description    = "Events failed validation and were sent to the DLQ with the reason: a producer is sending bad events."
+    }
+    stuck_jobs = {
+      metric         = "StuckJobs"
+      period_seconds = 21600
+      threshold      = 0
+      description    = "Jobs not terminal long after creation (SWEEP_STUCK_AFTER_HOURS): a producer problem, no money moved."
+    }
+  }
+}
+
+# --- topic --------------------------------------------------------------------------------------
+
+# Not KMS-encrypted on purpose: CloudWatch alarms cannot publish to a topic encrypted with the
+# AWS-managed aws/sns key, and a customer key is more to operate than these alert texts warrant.
+resource "aws_sns_topic" "this" {
+  name = var.topic_name
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "topic" {
+  statement {
+    sid       = "CloudWatchAlarmsPublish"
+    effect    = "Allow"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.this.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = [local.alarm_arn_pattern]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "this" {
+  arn    = aws_sns_topic.this.arn
+  policy = data.aws_iam_policy_document.topic.json
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  for_each = toset(var.email_subscriptions)
+
+  topic_arn = aws_sns_topic.this.arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
+# --- per-function alarms ------------------------------------------------------------------------
+
+resource "aws_cloudwatch_metric_alarm" "function_errors" {
+  for_each = var.function_names
+
+  alarm_name          = "${var.name_prefix}-${each.key}-errors"
+  alarm_description   = "${each.value} returned errors (Lambda retries, then the event goes to the DLQ). Check its logs."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = each.value }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = [aws_sns_topic.this.arn]
+  ok_actions    = [aws_sns_topic.this.arn]
+  tags          = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "function_throttles" {
+  for_each = var.function_names
+
+  alarm_name          = "${var.name_prefix}-${each.key}-throttles"
+  alarm_description   = "${each.value} was throttled (reserved concurrency reached; expected while paused, when notifications are muted)."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Throttles"
+  dimensions          = { FunctionName = each.value }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+
+  # While paused, debit/refund throttles are the mechanism, not a problem: keep the alarm, mute it.
+  actions_enabled = !contains(var.throttle_alarm_muted_functions, each.key)
+  alarm_actions   = [aws_sns_topic.this.arn]
+  ok_actions      = [aws_sns_topic.this.arn]
+  tags            = var.tags
+}
+
+# --- DLQ alarms ---------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_metric_alarm" "dlq_depth" {
+  alarm_name          = "${var.name_prefix}-dlq-depth"
+  alarm_description   = "Messages are waiting in ${var.dlq_name}: events not applied yet. Fix the cause, then make replay-dlq."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = var.dlq_name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  # An empty, idle queue stops reporting after a while: missing data means nothing is waiting.
+  treat_missing_data = "notBreaching"
+
+  alarm_actions = [aws_sns_topic.this.arn]
+  ok_actions    = [aws_sns_topic.this.arn]
+  tags          = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "dlq_oldest_message" {
+  alarm_name          = "${var.name_prefix}-dlq-oldest-message"
+  alarm_description   = "The oldest message in ${var.dlq_name} is older than ${var.dlq_oldest_message_alarm_seconds}s; DLQ messages expire after 14 days."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateAgeOfOldestMessage"
+  dimensions          = { QueueName = var.dlq_name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = var.dlq_oldest_message_alarm_seconds
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = [aws_sns_topic.this.arn]
+  ok_actions    = [aws_sns_topic.this.arn]
+  tags          = var.tags
+}
+
+# --- money-path alarms (EMF metrics) ------------------------------------------------------------
+
+resource "aws_cloudwatch_metric_alarm" "reconciler" {
+  for_each = local.reconciler_alarms
+
+  alarm_name          = "${var.name_prefix}-${replace(each.key, "_", "-")}"
+  alarm_description   = each.value.description
+  namespace           = var.metric_namespace
+  metric_name         = each.value.metric
+  dimensions          = { Workspace = var.workspace }
+  statistic           = "Sum"
+  period              = each.value.period_seconds
+  evaluation_periods  = 1
+  threshold           = each.value.threshold
+  comparison_operator = "GreaterThanThreshold"
+  # No metric line = nothing happened (EMF metrics exist only when a handler reports them).
+  treat_missing_data = "notBreaching"
+
+  alarm_actions = [aws_sns_topic.this.arn]
+  ok_actions    = [aws_sns_topic.this.arn]
+  tags          = var.tags
+}
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_dashboard" "this" {
+  dashboard_name = var.dashboard_name
+  dashboard_body = jsonencode({
+    widgets = [
+      {
+        type = "text", x = 0, y = 0, width = 24, height = 2
+        properties = {
+          markdown = "## credit-reconciler `${var.workspace}`\nAlarms notify ${var.topic_name}. DLQ: `${var.dlq_name}` (replay: `make replay-dlq WS=${var.workspace}`)."
+        }
+      },
+      {
+        type = "metric", x = 0, y = 2, width = 12, height = 6
+        properties = {
+          title   = "Settlements"
+          region  = var.aws_region
+          stat    = "Sum"
+          period  = 300
+          metrics = [for m in ["Debits", "Refunds", "NoCharge", "Duplicates"] : [var.metric_namespace, m, "Workspace", var.workspace]]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 2, width = 12, height = 6
+        properties = {
+          title   = "Needs attention"
+          region  = var.aws_region
+          stat    = "Sum"
+          period  = 300
+          metrics = [for m in ["Anomalies", "Invalid", "Drift", "StuckJobs"] : [var.metric_namespace, m, "Workspace", var.workspace]]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 8, width = 12, height = 6
+        properties = {
+          title   = "Sweep and replay"
+          region  = var.aws_region
+          stat    = "Sum"
+          period  = 3600
+          metrics = [for m in ["Adjustments", "Stragglers", "Replayed"] : [var.metric_namespace, m, "Workspace", var.workspace]]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 8, width = 12, height = 6
+        properties = {
+          title  = "DLQ"
+          region = var.aws_region
+          stat   = "Maximum"
+          period = 300
+          metrics = [
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.dlq_name],
+            ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", var.dlq_name, { yAxis = "right" }],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 14, width = 12, height = 6
+        properties = {
+          title   = "Lambda errors and throttles"
+          region  = var.aws_region
+          stat    = "Sum"
+          period  = 300
+          # concat, not flatten: flatten would also flatten each metric's own array.
+          metrics = concat(
+            [for key, name in var.function_names : ["AWS/Lambda", "Errors", "FunctionName", name]],
+            [for key, name in var.function_names : ["AWS/Lambda", "Throttles", "FunctionName", name]],
+          )
+        }
+      },
+      {
+        type = "metric", x = 12, y = 14, width = 12, height = 6
+        properties = {
+          title   = "Lambda duration p99 (ms)"
+          region  = var.aws_region
+          stat    = "p99"
+          period  = 300
+          metrics = [for key, name in var.function_names : ["AWS/Lambda", "Duration", "FunctionName", name]]
+        }
+      },
+    ]
+  })
+}

@@ -1,0 +1,24 @@
+output "topic_arn" {
+  description = "ARN of the ops SNS topic."
+  value       = aws_sns_topic.this.arn
+}
+
+output "topic_name" {
+  description = "Name of the ops SNS topic."
+  value       = aws_sns_topic.this.name
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard."
+  value       = aws_cloudwatch_dashboard.this.dashboard_name
+}
+
+output "alarm_names" {
+  description = "Every alarm this module created."
+  value = concat(
+    [for a in aws_cloudwatch_metric_alarm.function_errors : a.alarm_name],
+    [for a in aws_cloudwatch_metric_alarm.function_throttles : a.alarm_name],
+    [aws_cloudwatch_metric_alarm.dlq_depth.alarm_name, aws_cloudwatch_metric_alarm.dlq_oldest_message.alarm_name],
+    [for a in aws_cloudwatch_metric_alarm.reconciler : a.alarm_name],
+  )
+}

@@ -1,0 +1,133 @@
+variable "workspace" {
+  description = "Workspace: the value of the EMF dimension `Workspace` the handlers report."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "staging", "prod"], var.workspace)
+    error_message = "workspace must be dev, staging or prod."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of every alarm name (includes the workspace), e.g. cc-reconciler-dev."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,200}$", var.name_prefix))
+    error_message = "name_prefix must be 1-200 characters of letters, digits, _ . and -."
+  }
+}
+
+variable "topic_name" {
+  description = "SNS topic name (includes the workspace), e.g. ops-alerts-dev."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,256}$", var.topic_name))
+    error_message = "topic_name must be 1-256 characters of letters, digits, _ and -."
+  }
+}
+
+variable "dashboard_name" {
+  description = "CloudWatch dashboard name (includes the workspace)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,255}$", var.dashboard_name))
+    error_message = "dashboard_name must be 1-255 characters of letters, digits, _ and -."
+  }
+}
+
+variable "aws_region" {
+  description = "Region of the metrics (dashboard widgets, alarm ARNs in the topic policy)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$", var.aws_region))
+    error_message = "aws_region must look like an AWS region code, e.g. eu-west-1."
+  }
+}
+
+variable "function_names" {
+  description = "Function name per handler key (e.g. { debit = \"cc-agent-reconciler-debit-dev\" }): one Errors and one Throttles alarm each."
+  type        = map(string)
+
+  validation {
+    condition     = length(var.function_names) > 0 && alltrue([for n in values(var.function_names) : can(regex("^[A-Za-z0-9_-]{1,64}$", n))])
+    error_message = "function_names must map handler keys to Lambda function names."
+  }
+}
+
+variable "throttle_alarm_muted_functions" {
+  description = "Handler keys whose Throttles alarm sends no notifications (the paused ones)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for k in var.throttle_alarm_muted_functions : can(regex("^[a-z][a-z0-9-]*$", k))])
+    error_message = "throttle_alarm_muted_functions must list handler keys such as debit, refund."
+  }
+}
+
+variable "dlq_name" {
+  description = "Name of the dead-letter queue to watch."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,80}$", var.dlq_name))
+    error_message = "dlq_name must be an SQS queue name (1-80 characters of letters, digits, _ and -)."
+  }
+}
+
+variable "dlq_oldest_message_alarm_seconds" {
+  description = "Alarm when the oldest DLQ message is older than this."
+  type        = number
+
+  validation {
+    condition     = var.dlq_oldest_message_alarm_seconds >= 60 && floor(var.dlq_oldest_message_alarm_seconds) == var.dlq_oldest_message_alarm_seconds
+    error_message = "dlq_oldest_message_alarm_seconds must be an integer of at least 60."
+  }
+}
+
+variable "adjustments_alarm_threshold_per_hour" {
+  description = "Alarm when the sweep adjusts more balances than this in an hour."
+  type        = number
+
+  validation {
+    condition     = var.adjustments_alarm_threshold_per_hour >= 0 && floor(var.adjustments_alarm_threshold_per_hour) == var.adjustments_alarm_threshold_per_hour
+    error_message = "adjustments_alarm_threshold_per_hour must be a non-negative integer."
+  }
+}
+
+variable "metric_namespace" {
+  description = "CloudWatch namespace of the handlers' EMF metrics."
+  type        = string
+  default     = "Reconciler"
+
+  validation {
+    condition     = length(var.metric_namespace) > 0 && !startswith(var.metric_namespace, "AWS/")
+    error_message = "metric_namespace must be non-empty and not an AWS/ namespace."
+  }
+}
+
+variable "email_subscriptions" {
+  description = "E-mail addresses subscribed to the topic."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for email in var.email_subscriptions : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", email))])
+    error_message = "Each email_subscriptions entry must be an e-mail address."
+  }
+}
+
+variable "tags" {
+  description = "Tags for the topic and alarms."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256])
+    error_message = "Tag keys must be 1-128 characters and values at most 256 characters."
+  }
+}

@@ -1,0 +1,124 @@
+# The three tables of DESIGN §3. Keys and indexes are the Terraform copy of shared/tables.ts
+# (TABLE_DEFINITIONS); tests/terraform fails if the two ever differ.
+#
+# All: on-demand billing, point-in-time recovery (35 days of restore points), encryption at rest
+# with the AWS-managed KMS key (aws/dynamodb; needs no key policy or extra IAM), deletion protection
+# per workspace.
+
+resource "aws_dynamodb_table" "credits" {
+  name                        = var.names.credits
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "userId"
+  deletion_protection_enabled = var.deletion_protection
+
+  attribute {
+    name = "userId"
+    type = "S"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+
+  tags = var.tags
+}
+
+resource "aws_dynamodb_table" "jobs" {
+  name                        = var.names.jobs
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "jobId"
+  deletion_protection_enabled = var.deletion_protection
+
+  attribute {
+    name = "jobId"
+    type = "S"
+  }
+
+  attribute {
+    name = "sweepShard"
+    type = "S"
+  }
+
+  attribute {
+    name = "updatedAt"
+    type = "S"
+  }
+
+  # Sparse: only jobs carrying sweepShard (set by producers, removed on settlement) are indexed,
+  # so the sweep reads unsettled jobs only.
+  global_secondary_index {
+    name            = "unsettled"
+    hash_key        = "sweepShard"
+    range_key       = "updatedAt"
+    projection_type = "ALL"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+
+  tags = var.tags
+}
+
+resource "aws_dynamodb_table" "ledger" {
+  name                        = var.names.ledger
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "ledgerId"
+  deletion_protection_enabled = var.deletion_protection
+
+  attribute {
+    name = "ledgerId"
+    type = "S"
+  }
+
+  attribute {
+    name = "userId"
+    type = "S"
+  }
+
+  attribute {
+    name = "timestamp"
+    type = "S"
+  }
+
+  attribute {
+    name = "day"
+    type = "S"
+  }
+
+  # A user's history in time order.
+  global_secondary_index {
+    name            = "byUser"
+    hash_key        = "userId"
+    range_key       = "timestamp"
+    projection_type = "ALL"
+  }
+
+  # Entries of one UTC day, with the user they touched: the sweep finds the users touched since
+  # its last run without reading the entries themselves.
+  global_secondary_index {
+    name               = "byDay"
+    hash_key           = "day"
+    range_key          = "timestamp"
+    projection_type    = "INCLUDE"
+    non_key_attributes = ["userId"]
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+
+  tags = var.tags
+}

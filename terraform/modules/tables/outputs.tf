@@ -1,0 +1,26 @@
+output "names" {
+  description = "Table names: { credits, jobs, ledger }."
+  value = {
+    credits = aws_dynamodb_table.credits.name
+    jobs    = aws_dynamodb_table.jobs.name
+    ledger  = aws_dynamodb_table.ledger.name
+  }
+}
+
+output "arns" {
+  description = "Table ARNs: { credits, jobs, ledger }."
+  value = {
+    credits = aws_dynamodb_table.credits.arn
+    jobs    = aws_dynamodb_table.jobs.arn
+    ledger  = aws_dynamodb_table.ledger.arn
+  }
+}
+
+output "index_arns" {
+  description = "GSI ARNs for IAM: { jobs_unsettled, ledger_by_user, ledger_by_day }."
+  value = {
+    jobs_unsettled = "${aws_dynamodb_table.jobs.arn}/index/unsettled"
+    ledger_by_user = "${aws_dynamodb_table.ledger.arn}/index/byUser"
+    ledger_by_day  = "${aws_dynamodb_table.ledger.arn}/index/byDay"
+  }
+}

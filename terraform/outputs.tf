@@ -1,0 +1,101 @@
+# Read by the operator scripts (make replay-dlq, npx reconciler …) with `terraform output -raw <name>`
+# or `terraform output -json operator_env`.
+
+output "workspace" {
+  description = "Workspace these outputs belong to."
+  value       = local.workspace
+}
+
+output "aws_region" {
+  description = "Region of this workspace."
+  value       = var.aws_region
+}
+
+output "credits_table_name" {
+  description = "Credits table (CREDITS_TABLE)."
+  value       = module.tables.names.credits
+}
+
+output "jobs_table_name" {
+  description = "Jobs table (JOBS_TABLE)."
+  value       = module.tables.names.jobs
+}
+
+output "ledger_table_name" {
+  description = "Ledger table (LEDGER_TABLE)."
+  value       = module.tables.names.ledger
+}
+
+output "function_names" {
+  description = "Lambda function name per handler (debit, refund, sweep, replay-dlq)."
+  value = {
+    debit        = module.debit.function_name
+    refund       = module.refund.function_name
+    sweep        = module.sweep.function_name
+    "replay-dlq" = module.replay_dlq.function_name
+  }
+}
+
+output "function_alias_arns" {
+  description = "ARN of the alias `live` per handler: what EventBridge and the DLQ drain invoke."
+  value = {
+    debit        = module.debit.alias_arn
+    refund       = module.refund.alias_arn
+    sweep        = module.sweep.alias_arn
+    "replay-dlq" = module.replay_dlq.alias_arn
+  }
+}
+
+output "function_live_versions" {
+  description = "Published version the alias `live` points at, per handler (note it before an apply to be able to roll back)."
+  value = {
+    debit        = module.debit.alias_function_version
+    refund       = module.refund.alias_function_version
+    sweep        = module.sweep.alias_function_version
+    "replay-dlq" = module.replay_dlq.alias_function_version
+  }
+}
+
+output "dlq_url" {
+  description = "Dead-letter queue URL (DLQ_URL; make replay-dlq reads it)."
+  value       = aws_sqs_queue.dlq.url
+}
+
+output "dlq_arn" {
+  description = "Dead-letter queue ARN."
+  value       = aws_sqs_queue.dlq.arn
+}
+
+output "event_bus_name" {
+  description = "EventBridge bus the rules listen on and replay puts events back on (EVENT_BUS_NAME)."
+  value       = var.event_bus_name
+}
+
+output "alerts_topic_arn" {
+  description = "SNS ops topic for alarms and sweep reports (ALERTS_TOPIC_ARN)."
+  value       = module.alerts.topic_arn
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of this workspace."
+  value       = module.alerts.dashboard_name
+}
+
+output "paused" {
+  description = "Whether debit/refund are paused (make pause/resume). make plan/apply read this to keep the pause state."
+  value       = var.paused
+}
+
+output "operator_env" {
+  description = "Environment for the operator CLI against this workspace: eval \"$(terraform output -json operator_env | jq -r 'to_entries[] | \"export \\(.key)=\\(.value)\"')\"."
+  value = {
+    AWS_REGION       = var.aws_region
+    WORKSPACE        = local.workspace
+    JOBS_TABLE       = module.tables.names.jobs
+    CREDITS_TABLE    = module.tables.names.credits
+    LEDGER_TABLE     = module.tables.names.ledger
+    DLQ_URL          = aws_sqs_queue.dlq.url
+    ALERTS_TOPIC_ARN = module.alerts.topic_arn
+    EVENT_BUS_NAME   = var.event_bus_name
+  }
+}

@@ -1,0 +1,314 @@
+# ---------------------------------------------------------------------------------------------
+# Workspace identity and account safety
+# ---------------------------------------------------------------------------------------------
+
+variable "expected_workspace" {
+  description = "The workspace this settings file was written for. Each workspaces/<ws>.tfvars sets it; the plan fails unless it equals terraform.workspace, so dev settings can never be applied to prod."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "staging", "prod"], var.expected_workspace)
+    error_message = "expected_workspace must be one of dev, staging, prod."
+  }
+}
+
+variable "aws_region" {
+  description = "AWS region of this workspace (e.g. eu-west-1)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$", var.aws_region))
+    error_message = "aws_region must look like an AWS region code, e.g. eu-west-1."
+  }
+}
+
+variable "allowed_account_ids" {
+  description = "AWS account ids this workspace may be applied to (provider allowed_account_ids). Empty = not enforced; set it for staging and prod."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.allowed_account_ids : can(regex("^[0-9]{12}$", id))])
+    error_message = "Each allowed_account_ids entry must be a 12-digit AWS account id."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags for every resource (Project, Workspace and ManagedBy are always set)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256])
+    error_message = "Tag keys must be 1-128 characters and values at most 256 characters."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------------------------
+
+variable "deletion_protection" {
+  description = "DynamoDB deletion protection on Credits, Jobs and Ledger. true in prod (workspaces/prod.tfvars); a destroy then fails until it is turned off on purpose."
+  type        = bool
+  default     = true
+}
+
+# ---------------------------------------------------------------------------------------------
+# Events
+# ---------------------------------------------------------------------------------------------
+
+variable "event_bus_name" {
+  description = "EventBridge bus the producers publish video.generation events to, and replay-dlq puts them back on."
+  type        = string
+  default     = "default"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._\\-/]{1,256}$", var.event_bus_name))
+    error_message = "event_bus_name must be an EventBridge bus name (letters, digits, . _ - /; at most 256 characters)."
+  }
+}
+
+variable "eventbridge_retry_attempts" {
+  description = "EventBridge target retry policy: delivery attempts to Lambda before the event goes to the DLQ."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.eventbridge_retry_attempts >= 0 && var.eventbridge_retry_attempts <= 185 && floor(var.eventbridge_retry_attempts) == var.eventbridge_retry_attempts
+    error_message = "eventbridge_retry_attempts must be an integer between 0 and 185 (EventBridge limit)."
+  }
+}
+
+variable "eventbridge_max_event_age_seconds" {
+  description = "EventBridge target retry policy: how long EventBridge keeps retrying delivery before the event goes to the DLQ."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.eventbridge_max_event_age_seconds >= 60 && var.eventbridge_max_event_age_seconds <= 86400 && floor(var.eventbridge_max_event_age_seconds) == var.eventbridge_max_event_age_seconds
+    error_message = "eventbridge_max_event_age_seconds must be an integer between 60 and 86400 (EventBridge limits)."
+  }
+}
+
+variable "async_max_retry_attempts" {
+  description = "Lambda asynchronous invocation: retries after a function error before the on-failure destination (the DLQ)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = contains([0, 1, 2], var.async_max_retry_attempts)
+    error_message = "async_max_retry_attempts must be 0, 1 or 2 (Lambda limits)."
+  }
+}
+
+variable "async_max_event_age_seconds" {
+  description = "Lambda asynchronous invocation: how long an event may wait (e.g. throttled while paused) before it goes to the DLQ."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.async_max_event_age_seconds >= 60 && var.async_max_event_age_seconds <= 21600 && floor(var.async_max_event_age_seconds) == var.async_max_event_age_seconds
+    error_message = "async_max_event_age_seconds must be an integer between 60 and 21600 (Lambda limits)."
+  }
+}
+
+variable "sweep_schedule_expression" {
+  description = "EventBridge schedule of the sweep (runs on the default bus; schedules cannot run on custom buses)."
+  type        = string
+  default     = "rate(6 hours)"
+
+  validation {
+    condition     = can(regex("^(rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\)|cron\\(.+\\))$", var.sweep_schedule_expression))
+    error_message = "sweep_schedule_expression must be rate(N unit) or cron(...), e.g. rate(6 hours)."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Functions
+# ---------------------------------------------------------------------------------------------
+
+variable "lambda_runtime" {
+  description = "Lambda runtime for every handler (the bundles are ES modules for Node.js)."
+  type        = string
+  default     = "nodejs22.x"
+
+  validation {
+    condition     = startswith(var.lambda_runtime, "nodejs")
+    error_message = "lambda_runtime must be a Node.js runtime (start with \"nodejs\"), e.g. nodejs22.x."
+  }
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set of every function. The bundles are pure JavaScript, so arm64 (cheaper) is safe."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be arm64 or x86_64."
+  }
+}
+
+variable "lambda_memory_mb" {
+  description = "Memory (MB) of every function; CPU scales with it."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.lambda_memory_mb >= 128 && var.lambda_memory_mb <= 10240 && floor(var.lambda_memory_mb) == var.lambda_memory_mb
+    error_message = "lambda_memory_mb must be an integer between 128 and 10240."
+  }
+}
+
+variable "lambda_timeout_seconds" {
+  description = "Timeout of debit, refund and replay-dlq (one transaction per event, or one small batch)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.lambda_timeout_seconds >= 1 && var.lambda_timeout_seconds <= 150 && floor(var.lambda_timeout_seconds) == var.lambda_timeout_seconds
+    error_message = "lambda_timeout_seconds must be an integer between 1 and 150 (the DLQ visibility timeout is 6x this and SQS allows at most 12 hours, but a money handler should never need minutes)."
+  }
+}
+
+variable "sweep_timeout_seconds" {
+  description = "Timeout of the sweep, which pages through unsettled jobs and audits balances: longer than the event handlers."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.sweep_timeout_seconds >= 1 && var.sweep_timeout_seconds <= 900 && floor(var.sweep_timeout_seconds) == var.sweep_timeout_seconds
+    error_message = "sweep_timeout_seconds must be an integer between 1 and 900 (Lambda maximum)."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrent executions of each function (a ceiling that protects DynamoDB and the account). The account must keep 100 unreserved, so 4 x this + 100 must fit the account's concurrency quota."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.reserved_concurrency >= 1 && var.reserved_concurrency <= 1000 && floor(var.reserved_concurrency) == var.reserved_concurrency
+    error_message = "reserved_concurrency must be an integer between 1 and 1000 (use paused = true, not 0, to stop the functions)."
+  }
+}
+
+variable "paused" {
+  description = "Pause without loss: debit and refund get reserved concurrency 0 (their events wait in Lambda's queue, then land in the DLQ for replay), the sweep schedule and the automatic DLQ drain are disabled. Changed by make pause/resume; make plan/apply keep the current value."
+  type        = bool
+  default     = false
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of every handler (pino level)."
+  type        = string
+  default     = "info"
+
+  validation {
+    condition     = contains(["fatal", "error", "warn", "info", "debug", "trace", "silent"], var.log_level)
+    error_message = "log_level must be one of fatal, error, warn, info, debug, trace, silent."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of each function's log group (the logs also carry the EMF metrics)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Sweep and replay settings (environment of those handlers)
+# ---------------------------------------------------------------------------------------------
+
+variable "sweep_grace_minutes" {
+  description = "SWEEP_GRACE_MINUTES: how long after a job turns terminal the sweep waits for its event before settling it itself."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.sweep_grace_minutes >= 1 && var.sweep_grace_minutes <= 10080 && floor(var.sweep_grace_minutes) == var.sweep_grace_minutes
+    error_message = "sweep_grace_minutes must be an integer between 1 and 10080 (7 days; the bound shared/sweep/config.ts enforces)."
+  }
+}
+
+variable "sweep_stuck_after_hours" {
+  description = "SWEEP_STUCK_AFTER_HOURS: a job not terminal after this many hours is reported as stuck (StuckJobs metric)."
+  type        = number
+  default     = 6
+
+  validation {
+    condition     = var.sweep_stuck_after_hours >= 1 && var.sweep_stuck_after_hours <= 720 && floor(var.sweep_stuck_after_hours) == var.sweep_stuck_after_hours
+    error_message = "sweep_stuck_after_hours must be an integer between 1 and 720 (30 days; the bound shared/sweep/config.ts enforces)."
+  }
+}
+
+variable "replay_max_replays" {
+  description = "REPLAY_MAX_REPLAYS: how many times one event may be put back on the bus before replay leaves it in the DLQ for a human."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.replay_max_replays >= 1 && var.replay_max_replays <= 100 && floor(var.replay_max_replays) == var.replay_max_replays
+    error_message = "replay_max_replays must be an integer between 1 and 100 (MAX_REPLAYS_LIMIT in shared/replay/redeliver.ts)."
+  }
+}
+
+variable "replay_auto_drain" {
+  description = "Let replay-dlq drain the DLQ automatically (SQS event source mapping). Off by default: an operator replays with make replay-dlq after fixing the cause."
+  type        = bool
+  default     = false
+}
+
+variable "replay_batch_size" {
+  description = "Messages per replay-dlq invocation when auto-drain is on."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.replay_batch_size >= 1 && var.replay_batch_size <= 10 && floor(var.replay_batch_size) == var.replay_batch_size
+    error_message = "replay_batch_size must be an integer between 1 and 10 (larger batches need a batching window)."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Alerts
+# ---------------------------------------------------------------------------------------------
+
+variable "alarm_email_subscriptions" {
+  description = "E-mail addresses subscribed to ops-alerts-<ws> (each must confirm the subscription e-mail)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for email in var.alarm_email_subscriptions : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", email))])
+    error_message = "Each alarm_email_subscriptions entry must be an e-mail address."
+  }
+}
+
+variable "adjustments_alarm_threshold_per_hour" {
+  description = "Alarm when the sweep makes more balance changes (Adjustments metric) than this in one hour: the event path is losing events."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.adjustments_alarm_threshold_per_hour >= 0 && floor(var.adjustments_alarm_threshold_per_hour) == var.adjustments_alarm_threshold_per_hour
+    error_message = "adjustments_alarm_threshold_per_hour must be a non-negative integer."
+  }
+}
+
+variable "dlq_oldest_message_alarm_seconds" {
+  description = "Alarm when the oldest DLQ message is older than this (messages expire after 14 days)."
+  type        = number
+  default     = 86400
+
+  validation {
+    condition     = var.dlq_oldest_message_alarm_seconds >= 60 && var.dlq_oldest_message_alarm_seconds < 1209600 && floor(var.dlq_oldest_message_alarm_seconds) == var.dlq_oldest_message_alarm_seconds
+    error_message = "dlq_oldest_message_alarm_seconds must be an integer from 60 up to (not including) the 14-day DLQ retention, 1209600."
+  }
+}
