@@ -26,12 +26,12 @@ const SCAN_PAGE_SIZE = 1_000;
 /** A hard stop so a mistaken table name can never scan forever. */
 const MAX_SCAN_PAGES = 1_000_000;
 
-async function scanAll(deps: LedgerDeps, table: string, projection: string, onItem: (item: Record<string, AttributeValue>) => void, onPage?: (items: number) => void): Promise<void> {
+async function scanAll(deps: LedgerDeps, table: string, projection: string, pageSize: number, onItem: (item: Record<string, AttributeValue>) => void, onPage?: (items: number) => void): Promise<void> {
   let startKey: Record<string, AttributeValue> | undefined;
   for (let page = 0; page < MAX_SCAN_PAGES; page++) {
     const result = await deps.dynamodb.send(new ScanCommand({
       TableName: table, ProjectionExpression: projection, ExpressionAttributeNames: { '#t': 'type' },
-      ConsistentRead: true, Limit: SCAN_PAGE_SIZE, ExclusiveStartKey: startKey,
+      ConsistentRead: true, Limit: pageSize, ExclusiveStartKey: startKey,
     }));
     for (const item of result.Items ?? []) onItem(item);
     onPage?.(result.Items?.length ?? 0);
@@ -41,12 +41,12 @@ async function scanAll(deps: LedgerDeps, table: string, projection: string, onIt
   throw new Error(`scan of ${table} exceeded ${MAX_SCAN_PAGES} pages`);
 }
 
-export async function auditAllBalances(deps: LedgerDeps, onProgress?: (scanned: number) => void): Promise<AuditReport> {
+export async function auditAllBalances(deps: LedgerDeps, onProgress?: (scanned: number) => void, pageSize = SCAN_PAGE_SIZE): Promise<AuditReport> {
   const ledgerSums = new Map<string, number>();
   let entries = 0;
   let credited = 0;
   let debited = 0;
-  await scanAll(deps, deps.tables.ledger, 'userId, #t, amount', (item) => {
+  await scanAll(deps, deps.tables.ledger, 'userId, #t, amount', pageSize, (item) => {
     const userId = item.userId?.S ?? '';
     const entry = { type: item.type?.S ?? '', amount: Number(item.amount?.N ?? 0) };
     if (entry.type === 'credit') credited += entry.amount; else debited += entry.amount;
@@ -57,7 +57,7 @@ export async function auditAllBalances(deps: LedgerDeps, onProgress?: (scanned: 
   const balances = new Map<string, number>();
   let remainingTotal = 0;
   // `#t` is unused here but harmless; one projection helper keeps the scan code single.
-  await scanAll(deps, deps.tables.credits, 'userId, remaining, #t', (item) => {
+  await scanAll(deps, deps.tables.credits, 'userId, remaining, #t', pageSize, (item) => {
     const remaining = Number(item.remaining?.N ?? 0);
     balances.set(item.userId?.S ?? '', remaining);
     remainingTotal += remaining;
