@@ -41,6 +41,10 @@ bench: install ## benchmarks: requests/event, events/s vs a Powertools-style bas
 	@scripts/check-prereqs.sh java
 	@npx tsx bench/run-all.ts
 
+replay-dlq: install ## replay the workspace's DLQ: make replay-dlq WS=<ws> [DRY_RUN=1] [MAX=n]
+	@[ -n "$(WS)" ] || { echo "usage: make replay-dlq WS=<dev|staging|prod> [DRY_RUN=1] [MAX=n]" >&2; exit 2; }
+	@npx reconciler replay-dlq --workspace $(WS) $(if $(DRY_RUN),--dry-run) $(if $(MAX),--max $(MAX))
+
 clean:
 	rm -rf dist coverage .demo
 

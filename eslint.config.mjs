@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', '.demo/', 'shared/events/generated/', 'terraform/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', '.demo/', 'bench/.out/', 'shared/events/generated/', 'terraform/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

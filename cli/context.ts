@@ -18,7 +18,8 @@ export interface GlobalOptions {
 
 export interface CliContext {
   options: GlobalOptions;
-  tables: TableNames;
+  /** Resolved on first use, so commands that need no tables (replay-dlq --queue-url) need no table settings. */
+  readonly tables: TableNames;
   ledger: () => LedgerDeps;
   out: (human: string, json?: unknown) => void;
   progress: (line: string) => void;
@@ -35,11 +36,14 @@ export function resolveTables(options: GlobalOptions, env = process.env): TableN
 
 export function createContext(options: GlobalOptions): CliContext {
   let deps: LedgerDeps | undefined;
-  const tables = resolveTables(options);
+  let tables: TableNames | undefined;
+  const resolved = () => (tables ??= resolveTables(options));
   return {
     options,
-    tables,
-    ledger: () => (deps ??= { dynamodb: makeDynamoDbClient({ endpoint: options.endpoint, region: options.region, maxAttempts: 3 }), tables }),
+    get tables() {
+      return resolved();
+    },
+    ledger: () => (deps ??= { dynamodb: makeDynamoDbClient({ endpoint: options.endpoint, region: options.region, maxAttempts: 3 }), tables: resolved() }),
     out: (human, json) => {
       if (options.json) process.stdout.write(`${JSON.stringify(json ?? { message: human })}\n`);
       else process.stdout.write(`${human}\n`);

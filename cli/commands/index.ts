@@ -2,7 +2,8 @@
 import { auditCommand } from './audit';
 import { balanceCommand, ledgerCommand } from './balance';
 import { adjustCommand, grantCommand } from './grant';
+import { replayDlqCommand } from './replay-dlq';
 import { tablesCommand } from './tables';
 import type { Command } from './types';
 
-export const COMMANDS: Command[] = [tablesCommand, grantCommand, adjustCommand, balanceCommand, ledgerCommand, auditCommand];
+export const COMMANDS: Command[] = [tablesCommand, grantCommand, adjustCommand, balanceCommand, ledgerCommand, auditCommand, replayDlqCommand];

@@ -1,0 +1,205 @@
+/**
+ * `reconciler replay-dlq` (and `make replay-dlq WS=<ws> [DRY_RUN=1] [MAX=n]`): the on-call tool. Resolves
+ * the workspace's DLQ and bus, shows what waits, replays through the shared core (shared/replay) with a
+ * progress bar, and ends with a summary; exit 1 when anything was left. Ctrl-C finishes the batch in
+ * hand (≤ 10 messages) and stops: nothing received is lost, everything not replayed stays in the DLQ.
+ */
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { makeEventBridgeClient, makeSqsClient } from '../../shared/aws/clients';
+import { UsageError } from '../../shared/errors';
+import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
+import {
+  DEFAULT_DRAIN_MESSAGES, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, MAX_DRAIN_MESSAGES, dlqNameForWorkspace, drainDlq, queueDepth,
+  resolveDlqUrl, type DrainReport,
+} from '../../shared/replay/drain';
+import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/redeliver';
+import { leftCount, type MessageResult, type ReplaySummary } from '../../shared/replay/types';
+import { parse, parseInteger } from '../args';
+import { EXIT, type CliContext } from '../context';
+import type { Command } from './types';
+
+/** Message lines printed in human output (--json has up to MAX_REPORTED_RESULTS). */
+const MAX_LISTED = 200;
+const BAR_WIDTH = 30;
+const MAX_RATE_PER_SECOND = 10_000;
+
+export interface ReplayDlqIo {
+  sqs?: SQSClient;
+  eventBridge?: EventBridgeClient;
+  env?: Record<string, string | undefined>;
+  /** Stops the run (tests); the command itself wires SIGINT to one. */
+  signal?: AbortSignal;
+  /** Install the SIGINT handler (default true; tests turn it off). */
+  handleSigint?: boolean;
+}
+
+type Output = Pick<CliContext, 'options' | 'out' | 'progress'>;
+
+const USAGE = 'reconciler replay-dlq [--workspace <ws>] [--queue-url <url>] [--bus <name>] [--dry-run] [--max <n>] [--rate <n/s>] [--drop-invalid] [--max-replays <n>] [--visibility-timeout <s>]';
+
+export const replayDlqCommand: Command = {
+  name: 'replay-dlq',
+  summary: 'put the events waiting in the DLQ back on the bus; dry run first; exit 1 when anything was left',
+  usage: USAGE,
+  run: (args, context) => runReplayDlq(args, context),
+};
+
+function parseRate(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const rate = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(rate > 0) || rate > MAX_RATE_PER_SECOND) throw new UsageError(`--rate must be a number of messages per second in (0, ${MAX_RATE_PER_SECOND}], got "${text}"`);
+  return rate;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function describeResult(r: MessageResult): string {
+  const what = [r.detailType, r.jobId && `job ${r.jobId}`, r.originalEventId && `event ${r.originalEventId}`].filter(Boolean).join(', ');
+  const head = `  ${r.outcome.padEnd(22)} ${r.messageId}${what ? `  (${what})` : ''}`;
+  const lines = [head];
+  if (r.failure) lines.push(`      dead-lettered as: ${r.failure}`);
+  if (r.outcome === 'would_replay' || r.outcome === 'replayed') lines.push(`      replay #${r.replayCount ?? '?'}${r.newEventId ? ` → new event ${r.newEventId}` : ''}`);
+  if (r.reason) lines.push(`      why: ${r.reason}${r.details && r.details.length > 0 ? ` (${r.details.slice(0, 5).join('; ')})` : ''}`);
+  if (r.hint) lines.push(`      next: ${r.hint}`);
+  return lines.join('\n');
+}
+
+export function summaryText(report: DrainReport): string {
+  const s: ReplaySummary = report.summary;
+  const rows: [string, number, string][] = report.dryRun
+    ? [
+      ['would replay', s.would_replay, 'valid events that would go back on the bus'],
+      ['would drop (invalid)', s.would_drop_invalid, 'invalid events --drop-invalid would delete'],
+    ]
+    : [
+      ['replayed', s.replayed, 'accepted by the bus and deleted from the DLQ'],
+      ['dropped (invalid)', s.dropped_invalid, 'invalid events deleted because you passed --drop-invalid'],
+    ];
+  rows.push(
+    ['left invalid', s.left_invalid, 'still invalid under today\'s schema/pricing: fix, or --drop-invalid'],
+    ['left (too many replays)', s.left_too_many_replays, 'replayed the maximum number of times already: investigate'],
+    ['failed', s.failed, 'the bus refused them (or the delete failed): run again'],
+    ['unrecognised', s.left_unrecognised, 'not a known DLQ shape (or no event inside): inspect by hand'],
+  );
+  const stopped = {
+    empty: 'the queue is empty (of messages this run had not seen)',
+    max_messages: '--max reached; more may be waiting',
+    aborted: 'interrupted (Ctrl-C); the rest is still in the DLQ',
+    receive_limit: 'receive limit reached; run again',
+  }[report.stoppedBy];
+  const left = leftCount(s);
+  return [
+    `${report.dryRun ? 'DRY RUN (nothing changed): ' : ''}${plural(s.seen, 'message')} seen in ${(report.durationMs / 1000).toFixed(1)} s; stopped: ${stopped}`,
+    ...rows.map(([label, n, meaning]) => `  ${label.padEnd(24)} ${String(n).padStart(7)}   ${meaning}`),
+    left === 0 ? (report.dryRun ? 'nothing would be left in the DLQ' : 'nothing was left in the DLQ') : `${plural(left, 'message')} ${report.dryRun ? 'would stay' : 'left'} in the DLQ (exit 1)`,
+  ].join('\n');
+}
+
+function progressBar(done: number, total: number, s: ReplaySummary): string {
+  const fraction = total > 0 ? Math.min(1, done / total) : 0;
+  const filled = Math.round(fraction * BAR_WIDTH);
+  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${done}/${total}  replayed ${s.replayed + s.would_replay}  left ${leftCount(s)}`;
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET']);
+
+export async function runReplayDlq(args: string[], context: Output, io: ReplayDlqIo = {}): Promise<number> {
+  const env = io.env ?? process.env;
+  const { values } = parse(args, {
+    'queue-url': { type: 'string' },
+    bus: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    max: { type: 'string' },
+    rate: { type: 'string' },
+    'drop-invalid': { type: 'boolean' },
+    'max-replays': { type: 'string' },
+    'visibility-timeout': { type: 'string' },
+  }, false);
+  const dryRun = values['dry-run'] === true;
+  const maxMessages = values.max === undefined ? DEFAULT_DRAIN_MESSAGES : parseInteger(values.max, '--max', { min: 1, max: MAX_DRAIN_MESSAGES });
+  const maxReplays = values['max-replays'] !== undefined
+    ? parseInteger(values['max-replays'], '--max-replays', { min: 1, max: MAX_REPLAYS_LIMIT })
+    : env.REPLAY_MAX_REPLAYS ? parseInteger(env.REPLAY_MAX_REPLAYS, 'REPLAY_MAX_REPLAYS', { min: 1, max: MAX_REPLAYS_LIMIT }) : DEFAULT_MAX_REPLAYS;
+  const visibilityTimeoutSeconds = values['visibility-timeout'] === undefined ? DEFAULT_VISIBILITY_TIMEOUT_SECONDS
+    : parseInteger(values['visibility-timeout'], '--visibility-timeout', { min: 30, max: 43_200 });
+  const ratePerSecond = parseRate(values.rate);
+  const workspace = context.options.workspace ?? env.WORKSPACE;
+  const flag = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+  const busName = flag(values.bus) ?? env.EVENT_BUS_NAME ?? 'default';
+
+  const sqs = io.sqs ?? makeSqsClient({ region: context.options.region, maxAttempts: 3 });
+  const eventBridge = io.eventBridge ?? makeEventBridgeClient({ region: context.options.region, maxAttempts: 3 });
+  const controller = new AbortController();
+  io.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130); // the operator insists; received messages reappear after the visibility timeout
+    process.stderr.write('\nreplay-dlq: finishing the batch in hand, then stopping (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  if (io.handleSigint !== false) process.on('SIGINT', onSigint);
+
+  try {
+    let queueUrl = flag(values['queue-url']);
+    if (!queueUrl && workspace) {
+      try {
+        queueUrl = await resolveDlqUrl(sqs, workspace);
+      } catch (error) {
+        const name = (error as { name?: string }).name ?? '';
+        if (name.includes('NonExistentQueue') || name === 'QueueDoesNotExist') {
+          throw new UsageError(`no queue named ${dlqNameForWorkspace(workspace)}: is workspace "${workspace}" deployed (make apply WS=${workspace})? Or pass --queue-url.`);
+        }
+        throw error;
+      }
+    }
+    queueUrl ??= env.DLQ_URL;
+    if (!queueUrl) throw new UsageError('which DLQ? pass --workspace <ws> (queue cc-reconciler-dlq-<ws>), --queue-url <url>, or set DLQ_URL');
+
+    const depth = await queueDepth(sqs, queueUrl);
+    const expected = Math.min(maxMessages, depth.visible);
+    if (!context.options.json) {
+      context.out([
+        `replay-dlq${dryRun ? ' (DRY RUN: nothing will change)' : ''}: ${queueUrl} → bus ${busName}`,
+        `waiting: ${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed (approximate); this run takes at most ${maxMessages}${ratePerSecond ? ` at ${ratePerSecond}/s` : ''}; max replays per event ${maxReplays}${values['drop-invalid'] ? '; dropping invalid events' : ''}`,
+      ].join('\n'));
+    }
+
+    let listed = 0;
+    let hidden = 0;
+    const report = await drainDlq({
+      sqs, queueUrl, eventBridge, busName, priceBook: DEFAULT_PRICE_BOOK, maxReplays, dryRun, dropInvalid: values['drop-invalid'] === true,
+      maxMessages, visibilityTimeoutSeconds, ...(ratePerSecond ? { ratePerSecond } : {}), signal: controller.signal,
+      onResult: (result, summary) => {
+        context.progress(progressBar(summary.seen, Math.max(expected, summary.seen), summary));
+        // Dry run: every message; real run: every message that stayed or was dropped (replayed ones are counted).
+        const show = dryRun || result.outcome !== 'replayed';
+        if (!show || context.options.json) return;
+        if (listed < MAX_LISTED) {
+          context.progress('\n');
+          context.out(describeResult(result));
+          listed += 1;
+        } else hidden += 1;
+      },
+    });
+    context.progress('\n');
+    const more = hidden > 0 ? `  … and ${hidden} more (use --json)\n` : '';
+    context.out(`${more}${summaryText(report)}`, { ...report, left: leftCount(report.summary) });
+    return leftCount(report.summary) > 0 || report.stoppedBy === 'aborted' ? EXIT.findings : EXIT.ok;
+  } catch (error) {
+    const e = error as { code?: string; cause?: { code?: string } };
+    const code = e.code ?? e.cause?.code;
+    if (code && UNREACHABLE.has(code)) {
+      const where = `SQS at ${env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL ?? 'AWS'} / EventBridge at ${env.AWS_ENDPOINT_URL_EVENTBRIDGE ?? env.AWS_ENDPOINT_URL ?? 'AWS'}`;
+      const message = `cannot reach ${where} (${code}); nothing was deleted`;
+      if (context.options.json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: EXIT.unreachable })}\n`);
+      process.stderr.write(`reconciler: ${message}\n`);
+      return EXIT.unreachable;
+    }
+    throw error;
+  } finally {
+    if (io.handleSigint !== false) process.off('SIGINT', onSigint);
+  }
+}

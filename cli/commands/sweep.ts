@@ -1,0 +1,74 @@
+import { makeSnsClient } from '../../shared/aws/clients';
+import { UsageError } from '../../shared/errors';
+import { sweepAndReport, sweepLimits, type SweepResult } from '../../shared/sweep';
+import { parse, parseInteger } from '../args';
+import { EXIT } from '../context';
+import type { Command } from './types';
+
+const DEFAULT_BUDGET_SECONDS = 600;
+const MAX_BUDGET_SECONDS = 24 * 3600;
+const DURATION = /^(\d{1,5})([mhd])$/;
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `--since 24h`, `--since 7d`, `--since 2026-01-31T00:00:00Z`. */
+export function parseSince(text: string, now: Date = new Date()): Date {
+  const relative = DURATION.exec(text);
+  if (relative) return new Date(now.getTime() - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS]);
+  const at = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(at)) throw new UsageError(`--since must be a duration (30m, 24h, 7d) or an ISO-8601 time, got "${text}"`);
+  if (at > now.getTime()) throw new UsageError(`--since ${text} is in the future`);
+  return new Date(at);
+}
+
+/** Findings a person must look at (settled stragglers alone are good news: exit 0). */
+function needsAttention(r: SweepResult): boolean {
+  return r.drift.count > 0 || r.stuck.count > 0 || r.badRecords.count > 0 || r.errors.count > 0 || r.audit.unaudited.count > 0
+    || Object.values(r.anomalies).some((a) => a.count > 0);
+}
+
+export const sweepCommand: Command = {
+  name: 'sweep',
+  summary: 'settle lost-event jobs, flag stuck jobs, audit recently touched users (the scheduled sweep, run by hand)',
+  usage: 'reconciler sweep [--dry-run] [--since <24h|7d|ISO>] [--full] [--budget-seconds 600] [--grace-minutes 30] [--stuck-after-hours 6] [--publish]',
+  async run(args, context) {
+    const { values } = parse(args, {
+      'dry-run': { type: 'boolean' }, since: { type: 'string' }, full: { type: 'boolean' },
+      'budget-seconds': { type: 'string' }, 'grace-minutes': { type: 'string' }, 'stuck-after-hours': { type: 'string' },
+      publish: { type: 'boolean' },
+    }, false);
+    const budgetSeconds = values['budget-seconds'] === undefined ? DEFAULT_BUDGET_SECONDS
+      : parseInteger(values['budget-seconds'], '--budget-seconds', { min: 1, max: MAX_BUDGET_SECONDS });
+    const limits = sweepLimits({
+      ...(values['grace-minutes'] === undefined ? {} : { graceMinutes: parseInteger(values['grace-minutes'], '--grace-minutes', { min: 1, max: 7 * 24 * 60 }) }),
+      ...(values['stuck-after-hours'] === undefined ? {} : { stuckAfterHours: parseInteger(values['stuck-after-hours'], '--stuck-after-hours', { min: 1, max: 720 }) }),
+    });
+    const topicArn = process.env.ALERTS_TOPIC_ARN;
+    if (values.publish && !topicArn) throw new UsageError('--publish needs ALERTS_TOPIC_ARN in the environment');
+    const workspace = context.options.workspace ?? process.env.WORKSPACE ?? 'local';
+
+    const report = await sweepAndReport({
+      ledger: context.ledger(),
+      workspace,
+      ...(values.publish && topicArn ? { alerts: { sns: makeSnsClient({ region: context.options.region }), topicArn } } : {}),
+    }, {
+      timeBudgetMs: budgetSeconds * 1000,
+      limits,
+      dryRun: values['dry-run'] === true,
+      fullAudit: values.full === true,
+      ...(values.since === undefined ? {} : { auditSince: parseSince(String(values.since)) }),
+      onProgress: (line) => context.progress(line.padEnd(70)),
+    });
+    context.progress('\n');
+    const { result } = report;
+    const head = [
+      `sweep${result.dryRun ? ' (dry run: nothing changed)' : ''}: ${result.status}${result.stoppedBecause ? ` (stopped: ${result.stoppedBecause}; run again to continue)` : ''}`,
+      `  read ${result.index.itemsRead} unsettled jobs in ${result.index.pages} pages, ${result.requests} DynamoDB requests, ${(result.durationMs / 1000).toFixed(1)} s`,
+      `  stragglers ${result.dryRun ? 'to settle' : 'settled'} ${result.stragglers.count}, already settled ${result.alreadySettled}, in flight ${result.inFlight}, stuck ${result.stuck.count}, bad records ${result.badRecords.count}`,
+      `  audit (${result.audit.mode}): ${result.audit.usersAudited} users, drift ${result.drift.count}`,
+    ].join('\n');
+    const body = report.alert ? `\n\n${report.alert.subject}\n\n${report.alert.body}` : '\nall well: nothing to report';
+    const published = report.alertMessageId ? `\nalert published: ${report.alertMessageId}` : '';
+    context.out(`${head}${body}${published}`, report);
+    return needsAttention(result) ? EXIT.findings : EXIT.ok;
+  },
+};

@@ -1,0 +1,55 @@
+/**
+ * The routing rules and retry policy the local EventBridge applies: the same ones terraform/ declares
+ * (terraform/events.tf: rules video.rendered → debit and video.failed → refund on source
+ * video.generation; variables.tf: target retry policy and Lambda async retries). tests/replay checks
+ * this module against terraform/ so that the two cannot drift apart silently.
+ */
+import { DETAIL_TYPES, EVENT_SOURCE } from '../../shared/events/parse-video-event';
+
+/** An EventBridge event pattern, the subset the reconciler uses: exact values per field, nested objects. */
+export interface EventPattern {
+  [field: string]: readonly (string | number | boolean | null)[] | EventPattern;
+}
+
+export interface RuleDefinition {
+  /** Rule name without the workspace suffix (Terraform: `cc-reconciler-<name>-<ws>`). */
+  name: string;
+  eventPattern: EventPattern;
+  /** The handler the rule's target invokes (a key of the targets given to the local bus). */
+  target: string;
+}
+
+export const RULES: readonly RuleDefinition[] = Object.freeze([
+  { name: 'video-rendered', eventPattern: { source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPES.rendered] }, target: 'debit' },
+  { name: 'video-failed', eventPattern: { source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPES.failed] }, target: 'refund' },
+]);
+
+export const ruleName = (rule: RuleDefinition, workspace: string) => `cc-reconciler-${rule.name}-${workspace}`;
+
+/** Terraform defaults (variables.tf): EventBridge target retry_policy and Lambda async invoke config. */
+export const RETRY_POLICY = Object.freeze({
+  /** aws_cloudwatch_event_target.retry_policy.maximum_retry_attempts (var.eventbridge_retry_attempts). */
+  eventBridgeMaxRetryAttempts: 3,
+  /** aws_cloudwatch_event_target.retry_policy.maximum_event_age_in_seconds. */
+  eventBridgeMaxEventAgeSeconds: 3600,
+  /** aws_lambda_function_event_invoke_config.maximum_retry_attempts (var.async_max_retry_attempts). */
+  lambdaMaxRetryAttempts: 2,
+});
+
+/** The alias every target invokes (terraform/events.tf: never $LATEST). */
+export const TARGET_ALIAS = 'live';
+
+function matchesValue(allowed: EventPattern[string], value: unknown): boolean {
+  if (Array.isArray(allowed)) {
+    // EventBridge matches an array field when any element matches.
+    const values = Array.isArray(value) ? value : [value];
+    return values.some((v) => allowed.includes(v as string | number | boolean | null));
+  }
+  if (typeof value !== 'object' || value === null) return false;
+  return matchesPattern(allowed as EventPattern, value as Record<string, unknown>);
+}
+
+/** True when every field of the pattern matches the event (EventBridge's exact-match semantics). */
+export function matchesPattern(pattern: EventPattern, event: Record<string, unknown>): boolean {
+  return Object.entries(pattern).every(([field, allowed]) => Object.prototype.hasOwnProperty.call(event, field) && matchesValue(allowed, event[field]));
+}

@@ -1,0 +1,233 @@
+/**
+ * The operator's drain: receive from the DLQ, replay (redeliver.ts), delete exactly what the bus
+ * accepted, and report. Bounded in every direction: messages per run, receives per run, visibility
+ * timeout, rate, and an abort signal (Ctrl-C) checked between batches, so a batch that was received is
+ * always finished and no message is ever lost: a message leaves the DLQ only after its event was
+ * accepted (or the operator asked to drop it as invalid).
+ *
+ * Messages that stay are kept invisible while the run lasts (so they are not counted twice) and made
+ * visible again at the end, so that the queue looks as it did, minus what was replayed.
+ */
+import {
+  ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, GetQueueUrlCommand,
+  ReceiveMessageCommand, type Message, type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { assertInvariant } from '../errors';
+import { replayMessages, type ReplayDeps } from './redeliver';
+import { addToSummary, emptySummary, type DlqMessage, type MessageResult, type ReplaySummary } from './types';
+
+/** SQS limits: messages per receive and entries per batch call. */
+const SQS_MAX_BATCH = 10;
+/** Upper bound on messages per run (`--max`). */
+export const MAX_DRAIN_MESSAGES = 1_000_000;
+export const DEFAULT_DRAIN_MESSAGES = 10_000;
+export const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 300;
+/** Results kept for the report (the summary counts all of them). */
+export const MAX_REPORTED_RESULTS = 1_000;
+
+export interface DrainOptions extends ReplayDeps {
+  sqs: SQSClient;
+  queueUrl: string;
+  /** Stop after this many messages. 1..MAX_DRAIN_MESSAGES. */
+  maxMessages: number;
+  /** How long received messages stay hidden from other readers; longer than the run is best. */
+  visibilityTimeoutSeconds?: number;
+  /** Long-poll wait per receive; an empty receive ends the run. */
+  waitTimeSeconds?: number;
+  /** Messages per second at most (undefined: as fast as the bus takes them). */
+  ratePerSecond?: number;
+  signal?: AbortSignal;
+  /** Called once per message, in order, as soon as its fate is known. */
+  onResult?: (result: MessageResult, summary: ReplaySummary) => void;
+}
+
+export type StopReason = 'empty' | 'max_messages' | 'aborted' | 'receive_limit';
+
+export interface DrainReport {
+  queueUrl: string;
+  busName: string;
+  dryRun: boolean;
+  summary: ReplaySummary;
+  /** The first MAX_REPORTED_RESULTS results, in order. */
+  results: MessageResult[];
+  resultsTruncated: boolean;
+  stoppedBy: StopReason;
+  /** Messages made visible again at the end (everything received and not removed). */
+  released: number;
+  durationMs: number;
+}
+
+export const dlqNameForWorkspace = (workspace: string) => `cc-reconciler-dlq-${workspace}`;
+
+export async function resolveDlqUrl(sqs: SQSClient, workspace: string): Promise<string> {
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: dlqNameForWorkspace(workspace) }));
+  assertInvariant(QueueUrl, `GetQueueUrl returned no URL for ${dlqNameForWorkspace(workspace)}`);
+  return QueueUrl;
+}
+
+export interface QueueDepth {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
+  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({
+    QueueUrl: queueUrl,
+    AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+  }));
+  const n = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : 0);
+  return {
+    visible: n(Attributes.ApproximateNumberOfMessages),
+    inFlight: n(Attributes.ApproximateNumberOfMessagesNotVisible),
+    delayed: n(Attributes.ApproximateNumberOfMessagesDelayed),
+  };
+}
+
+/** An SQS ReceiveMessage message as replay sees it. */
+export function dlqMessageFromSqs(message: Message): DlqMessage {
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    if (value.StringValue !== undefined) attributes[name] = value.StringValue;
+  }
+  const receiveCount = Number(message.Attributes?.ApproximateReceiveCount);
+  return {
+    messageId: message.MessageId ?? '',
+    body: message.Body ?? '',
+    attributes,
+    ...(message.ReceiptHandle ? { receiptHandle: message.ReceiptHandle } : {}),
+    ...(Number.isSafeInteger(receiveCount) ? { receiveCount } : {}),
+  };
+}
+
+function sleepUntil(atMs: number, signal?: AbortSignal): Promise<void> {
+  const waitMs = atMs - Date.now();
+  if (waitMs <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, waitMs);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Deletes what may leave; returns the ids that could not be deleted, with the reason. */
+async function deleteMessages(sqs: SQSClient, queueUrl: string, messages: DlqMessage[]): Promise<Map<string, string>> {
+  const failed = new Map<string, string>();
+  for (const group of chunks(messages, SQS_MAX_BATCH)) {
+    const entries = group.map((m, i) => ({ Id: `m${i}`, ReceiptHandle: m.receiptHandle! }));
+    try {
+      const response = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+      for (const f of response.Failed ?? []) {
+        const message = group[Number((f.Id ?? '').slice(1))];
+        if (message) failed.set(message.messageId, `${f.Code ?? 'error'}: ${f.Message ?? ''}`);
+      }
+    } catch (error) {
+      for (const m of group) failed.set(m.messageId, (error as Error).message);
+    }
+  }
+  return failed;
+}
+
+/** Makes left messages visible again. Best effort: if it fails they reappear after the timeout anyway. */
+async function release(sqs: SQSClient, queueUrl: string, receiptHandles: string[]): Promise<number> {
+  let released = 0;
+  for (const group of chunks(receiptHandles, SQS_MAX_BATCH)) {
+    try {
+      const response = await sqs.send(new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: group.map((handle, i) => ({ Id: `r${i}`, ReceiptHandle: handle, VisibilityTimeout: 0 })),
+      }));
+      released += response.Successful?.length ?? 0;
+    } catch {
+      // They become visible when the visibility timeout ends; nothing is lost.
+    }
+  }
+  return released;
+}
+
+export async function drainDlq(options: DrainOptions): Promise<DrainReport> {
+  const { sqs, queueUrl, maxMessages, signal } = options;
+  assertInvariant(Number.isSafeInteger(maxMessages) && maxMessages >= 1 && maxMessages <= MAX_DRAIN_MESSAGES, `maxMessages must be 1..${MAX_DRAIN_MESSAGES}`);
+  assertInvariant(options.ratePerSecond === undefined || (options.ratePerSecond > 0 && options.ratePerSecond <= 10_000), 'ratePerSecond must be in (0, 10000]');
+  const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS;
+  const waitTimeSeconds = options.waitTimeSeconds ?? 1;
+  const maxReceives = Math.ceil(maxMessages / SQS_MAX_BATCH) * 3 + 10;
+  const startedAt = Date.now();
+
+  const summary = emptySummary();
+  const results: MessageResult[] = [];
+  /** Every message id this run has decided, with the receipt handle to release when it stayed. */
+  const decided = new Map<string, string | undefined>();
+  let processed = 0;
+  let receives = 0;
+  let stoppedBy: StopReason = 'empty';
+  let released = 0;
+
+  try {
+    for (;;) {
+      if (signal?.aborted) { stoppedBy = 'aborted'; break; }
+      if (processed >= maxMessages) { stoppedBy = 'max_messages'; break; }
+      if (receives >= maxReceives) { stoppedBy = 'receive_limit'; break; }
+      if (options.ratePerSecond !== undefined) {
+        await sleepUntil(startedAt + (processed * 1000) / options.ratePerSecond, signal);
+        if (signal?.aborted) { stoppedBy = 'aborted'; break; }
+      }
+      receives += 1;
+      const response = await sqs.send(new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(SQS_MAX_BATCH, maxMessages - processed),
+        VisibilityTimeout: visibilityTimeoutSeconds,
+        WaitTimeSeconds: waitTimeSeconds,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }));
+      const received = (response.Messages ?? []).map(dlqMessageFromSqs);
+      if (received.length === 0) { stoppedBy = 'empty'; break; }
+
+      const fresh: DlqMessage[] = [];
+      for (const m of received) {
+        if (!decided.has(m.messageId)) fresh.push(m);
+        // Seen before (its visibility ran out mid-run): keep the newest handle so it is released.
+        else if (decided.get(m.messageId) !== undefined && m.receiptHandle) decided.set(m.messageId, m.receiptHandle);
+      }
+      // Only messages this run already decided came back: everything has been seen once.
+      if (fresh.length === 0) { stoppedBy = 'empty'; break; }
+
+      const batchResults = await replayMessages(fresh, options);
+      const removable = fresh.filter((_, i) => batchResults[i]!.remove);
+      const notDeleted = options.dryRun || removable.length === 0 ? new Map<string, string>() : await deleteMessages(sqs, queueUrl, removable);
+
+      fresh.forEach((message, i) => {
+        let result = batchResults[i]!;
+        const deleteError = notDeleted.get(message.messageId);
+        if (deleteError !== undefined) {
+          result = { ...result, outcome: 'failed', remove: false, reason: `accepted by the bus but not deleted from the DLQ (${deleteError}); replaying it again is harmless` };
+        }
+        decided.set(message.messageId, result.remove ? undefined : message.receiptHandle);
+        addToSummary(summary, result);
+        if (results.length < MAX_REPORTED_RESULTS) results.push(result);
+        options.onResult?.(result, summary);
+      });
+      processed += fresh.length;
+    }
+  } finally {
+    // Runs on success, abort and error alike: what stayed becomes visible again.
+    const handles = [...decided.values()].filter((h): h is string => h !== undefined);
+    released = await release(sqs, queueUrl, handles);
+  }
+
+  return {
+    queueUrl, busName: options.busName, dryRun: options.dryRun, summary, results,
+    resultsTruncated: summary.seen > results.length, stoppedBy, released, durationMs: Date.now() - startedAt,
+  };
+}

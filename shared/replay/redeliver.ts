@@ -1,0 +1,207 @@
+/**
+ * Re-delivery: decides, per DLQ message, whether its event goes back on the bus, and puts the ones
+ * that do with EventBridge PutEvents. Never deletes anything itself: it says which messages may leave
+ * the DLQ (`remove`), and the caller (the drain loop, or Lambda's SQS integration) removes them.
+ *
+ * Decisions, in order (each states what it requires):
+ *   unrecognised shape                       → left_unrecognised
+ *   invalid under today's schema and pricing → left_invalid (dropped_invalid when the operator asks)
+ *   replay counter already at the maximum    → left_too_many_replays (an automatic drain cannot loop)
+ *   otherwise                                → published; replayed iff the bus accepted that entry
+ * The published event keeps source, detail-type, detail, resources and time, and carries
+ * detail.replay = {count, originalEventId, dlqMessageId}; parseVideoEvent settles it under
+ * originalEventId, so a replayed event is recognised as the same event by the ledger.
+ */
+import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
+import { InvalidEventError, assertInvariant } from '../errors';
+import { parseVideoEvent } from '../events/parse-video-event';
+import type { PriceBook } from '../pricing';
+import { describeFailure, recogniseMessage } from './message-shapes';
+import type { DlqMessage, MessageResult } from './types';
+
+/** PutEvents limits (EventBridge quotas): entries per request, and total entry size per request. */
+export const PUT_EVENTS_MAX_ENTRIES = 10;
+export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
+/** The schema caps detail.replay.count at 100; the configurable maximum lives below it. */
+export const MAX_REPLAYS_LIMIT = 100;
+export const DEFAULT_MAX_REPLAYS = 5;
+/** The schema caps detail.replay.dlqMessageId at 256 characters. */
+const MAX_DLQ_MESSAGE_ID_CHARS = 256;
+/** Entry size counts a Time parameter as 14 bytes (EventBridge's documented calculation). */
+const TIME_BYTES = 14;
+
+export interface ReplayOptions {
+  /** The bus the events go back on (name or ARN). */
+  busName: string;
+  priceBook: PriceBook;
+  /** An event whose replay counter already reached this is left, not re-published. 1..MAX_REPLAYS_LIMIT. */
+  maxReplays: number;
+  /** Decide and report only: nothing is published and nothing may be removed. */
+  dryRun: boolean;
+  /** Remove invalid events from the DLQ instead of leaving them (the operator's explicit choice). */
+  dropInvalid: boolean;
+}
+
+export interface ReplayDeps extends ReplayOptions {
+  eventBridge: EventBridgeClient;
+}
+
+type Plan =
+  | { kind: 'publish'; entry: PutEventsRequestEntry; sizeBytes: number; result: MessageResult }
+  | { kind: 'decided'; result: MessageResult };
+
+const utf8Bytes = (value: string | undefined) => (value === undefined ? 0 : Buffer.byteLength(value, 'utf8'));
+
+/** EventBridge's documented PutEventsRequestEntry size (Time 14 bytes; UTF-8 bytes of the rest). */
+export function entrySizeBytes(entry: PutEventsRequestEntry): number {
+  return (entry.Time ? TIME_BYTES : 0) + utf8Bytes(entry.Source) + utf8Bytes(entry.DetailType) + utf8Bytes(entry.Detail)
+    + (entry.Resources ?? []).reduce((sum, r) => sum + utf8Bytes(r), 0);
+}
+
+/** Decides what to do with one message. Pure (given the price book). */
+export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
+  assertInvariant(Number.isSafeInteger(options.maxReplays) && options.maxReplays >= 1 && options.maxReplays <= MAX_REPLAYS_LIMIT,
+    `maxReplays must be 1..${MAX_REPLAYS_LIMIT}, got ${options.maxReplays}`);
+  const recognition = recogniseMessage(message);
+  if (!recognition.recognised) {
+    return {
+      kind: 'decided',
+      result: {
+        messageId: message.messageId, outcome: 'left_unrecognised', remove: false, reason: recognition.reason,
+        ...(recognition.hint ? { hint: recognition.hint } : {}),
+        ...(recognition.eventIds ? { details: recognition.eventIds.map((id) => `event ${id}`) } : {}),
+      },
+    };
+  }
+  const base: MessageResult = {
+    messageId: message.messageId, shape: recognition.shape, outcome: 'failed', remove: false,
+    failure: describeFailure(recognition.shape, recognition.failure),
+  };
+
+  let parsed: ReturnType<typeof parseVideoEvent>;
+  try {
+    parsed = parseVideoEvent(recognition.event, options.priceBook);
+  } catch (error) {
+    if (!(error instanceof InvalidEventError)) throw error;
+    const outcome = !options.dropInvalid ? 'left_invalid' : options.dryRun ? 'would_drop_invalid' : 'dropped_invalid';
+    return {
+      kind: 'decided',
+      result: {
+        ...base, ...eventIdentity(recognition.event), outcome, remove: outcome === 'dropped_invalid',
+        reason: error.reason, details: error.details,
+        ...(outcome === 'left_invalid' ? { hint: 'fix the producer, or drop it with --drop-invalid once understood' } : {}),
+      },
+    };
+  }
+
+  const { envelope, event } = parsed;
+  const previousCount = envelope.detail.replay?.count ?? 0;
+  const identity = { originalEventId: event.eventId, jobId: event.jobId, detailType: envelope['detail-type'] };
+  if (previousCount >= options.maxReplays) {
+    return {
+      kind: 'decided',
+      result: {
+        ...base, ...identity, outcome: 'left_too_many_replays', remove: false, replayCount: previousCount,
+        reason: `already replayed ${previousCount} time(s); the maximum is ${options.maxReplays}`,
+        hint: 'find out why it keeps failing (logs for this eventId) before raising --max-replays',
+      },
+    };
+  }
+
+  const replayCount = previousCount + 1;
+  const detail = {
+    ...envelope.detail,
+    replay: { count: replayCount, originalEventId: event.eventId, dlqMessageId: message.messageId.slice(0, MAX_DLQ_MESSAGE_ID_CHARS) },
+  };
+  const time = new Date(envelope.time);
+  const entry: PutEventsRequestEntry = {
+    Source: envelope.source,
+    DetailType: envelope['detail-type'],
+    Detail: JSON.stringify(detail),
+    ...(envelope.resources && envelope.resources.length > 0 ? { Resources: [...envelope.resources] } : {}),
+    ...(Number.isNaN(time.getTime()) ? {} : { Time: time }),
+    EventBusName: options.busName,
+  };
+  const sizeBytes = entrySizeBytes(entry);
+  const result: MessageResult = { ...base, ...identity, replayCount };
+  if (sizeBytes > PUT_EVENTS_MAX_BYTES) {
+    return { kind: 'decided', result: { ...result, outcome: 'failed', reason: `event too large to publish (${sizeBytes} bytes > ${PUT_EVENTS_MAX_BYTES})` } };
+  }
+  if (options.dryRun) return { kind: 'decided', result: { ...result, outcome: 'would_replay' } };
+  return { kind: 'publish', entry, sizeBytes, result };
+}
+
+function eventIdentity(event: unknown): Partial<MessageResult> {
+  if (typeof event !== 'object' || event === null) return {};
+  const e = event as { id?: unknown; 'detail-type'?: unknown; detail?: { jobId?: unknown; replay?: { originalEventId?: unknown } } };
+  const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 128) : undefined);
+  const originalEventId = str(e.detail?.replay?.originalEventId) ?? str(e.id);
+  const jobId = str(e.detail?.jobId);
+  const detailType = str(e['detail-type']);
+  return { ...(originalEventId ? { originalEventId } : {}), ...(jobId ? { jobId } : {}), ...(detailType ? { detailType } : {}) };
+}
+
+/** Splits publishable plans into PutEvents requests: at most 10 entries and 256 KB each, in order. */
+export function chunkForPutEvents<T extends { sizeBytes: number }>(items: T[]): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    assertInvariant(item.sizeBytes <= PUT_EVENTS_MAX_BYTES, 'an oversized entry reached chunking');
+    if (current.length === PUT_EVENTS_MAX_ENTRIES || bytes + item.sizeBytes > PUT_EVENTS_MAX_BYTES) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += item.sizeBytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function errorText(error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  return `${e.name ?? 'Error'}: ${(e.message ?? String(error)).slice(0, 500)}`;
+}
+
+/** Publishes one chunk; every entry comes back accepted (with its new id) or failed (with the reason). */
+async function publishChunk(eventBridge: EventBridgeClient, chunk: Extract<Plan, { kind: 'publish' }>[]): Promise<MessageResult[]> {
+  let entries: PutEventsResultEntry[];
+  try {
+    const response = await eventBridge.send(new PutEventsCommand({ Entries: chunk.map((p) => p.entry) }));
+    entries = response.Entries ?? [];
+  } catch (error) {
+    // The whole request failed: nothing in it is known to be accepted, so everything stays.
+    return chunk.map((p) => ({ ...p.result, outcome: 'failed', remove: false, reason: `PutEvents failed: ${errorText(error)}` }));
+  }
+  return chunk.map((p, i) => {
+    const answer = entries[i];
+    if (answer?.EventId && !answer.ErrorCode) return { ...p.result, outcome: 'replayed', remove: true, newEventId: answer.EventId };
+    const reason = answer?.ErrorCode ? `${answer.ErrorCode}: ${answer.ErrorMessage ?? 'no message'}` : 'PutEvents returned no entry for it';
+    return { ...p.result, outcome: 'failed', remove: false, reason: `the bus refused it (${reason})` };
+  });
+}
+
+/**
+ * Decides and (unless dry-run) publishes a batch of DLQ messages. Results come back in input order,
+ * one per message. Throws only on a bug (an InvariantViolation): AWS errors become `failed` results.
+ */
+export async function replayMessages(messages: readonly DlqMessage[], deps: ReplayDeps): Promise<MessageResult[]> {
+  const plans = messages.map((m) => planMessage(m, deps));
+  const results: (MessageResult | undefined)[] = plans.map((p) => (p.kind === 'decided' ? p.result : undefined));
+  const toPublish = plans
+    .map((plan, index) => ({ plan, index, sizeBytes: plan.kind === 'publish' ? plan.sizeBytes : 0 }))
+    .filter((item): item is { plan: Extract<Plan, { kind: 'publish' }>; index: number; sizeBytes: number } => item.plan.kind === 'publish');
+  for (const chunk of chunkForPutEvents(toPublish)) {
+    const published = await publishChunk(deps.eventBridge, chunk.map((c) => c.plan));
+    chunk.forEach((c, i) => { results[c.index] = published[i]; });
+  }
+  return results.map((r, i) => {
+    assertInvariant(r !== undefined, `no result for message ${messages[i]?.messageId}`);
+    assertInvariant(!r.remove || r.outcome === 'replayed' || r.outcome === 'dropped_invalid', `message ${r.messageId} marked removable with outcome ${r.outcome}`);
+    assertInvariant(!(deps.dryRun && r.remove), 'a dry run marked a message removable');
+    return r;
+  });
+}
+

@@ -1,0 +1,87 @@
+/** `reconciler replay-dlq`: resolution of queue and bus, dry-run output, summary, exit codes, --json. */
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
+import { runReplayDlq, replayDlqCommand } from '../../cli/commands/replay-dlq';
+import { EXIT } from '../../cli/context';
+import { UsageError } from '../../shared/errors';
+import { queueDepth } from '../../shared/replay/drain';
+import { readBooks } from '../support/books';
+import { loadFixture, sendFixture, startStack, type Stack } from './helpers';
+
+let stack: Stack;
+beforeEach(async () => { stack = await startStack('cli'); });
+afterEach(async () => stack.stop());
+
+function capture(json = false, workspace?: string) {
+  const out: string[] = [];
+  const jsonOut: unknown[] = [];
+  const context = {
+    options: { json, ...(workspace ? { workspace } : {}) },
+    out: (human: string, data?: unknown) => { out.push(human); if (json) jsonOut.push(data); },
+    progress: () => undefined,
+  };
+  return { out, jsonOut, context };
+}
+const run = (args: string[], c = capture(), env: Record<string, string> = {}) =>
+  runReplayDlq(args, c.context, { sqs: stack.sqs, eventBridge: stack.eventBridge, env, handleSigint: false });
+
+test('is a registered-style command with usage', () => {
+  expect(replayDlqCommand).toMatchObject({ name: 'replay-dlq', usage: expect.stringContaining('--dry-run') });
+});
+
+test('dry run prints every message and its fate, changes nothing, exits 1 when something would stay', async () => {
+  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('eventbridge-target-dlq'));
+  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('reconciler-invalid-still-invalid'));
+  const c = capture();
+  const code = await run(['--queue-url', stack.dlqUrl, '--dry-run'], c);
+  const text = c.out.join('\n');
+  expect(code).toBe(EXIT.findings);
+  expect(text).toContain('DRY RUN');
+  expect(text).toContain('waiting: 2 visible');
+  expect(text).toMatch(/would_replay .*video\.rendered, job fx-eb-1/);
+  expect(text).toContain('dead-lettered as: EventBridge target DLQ message: THROTTLING');
+  expect(text).toMatch(/left_invalid .*why: unknown model and no quoted credits/s);
+  expect(text).toMatch(/would replay\s+1/);
+  expect(text).toContain('1 message would stay in the DLQ (exit 1)');
+  expect(stack.bus.stats.putRequests).toBe(0);
+  expect((await queueDepth(stack.sqs, stack.dlqUrl)).visible).toBe(2);
+});
+
+test('a real run replays, summarises, and exits 0 when nothing is left', async () => {
+  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-destination'));
+  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'));
+  const c = capture();
+  expect(await run(['--queue-url', stack.dlqUrl, '--max', '10', '--rate', '100'], c)).toBe(EXIT.ok);
+  await stack.bus.idle();
+  expect(c.out.join('\n')).toMatch(/replayed\s+2\s+accepted by the bus/);
+  expect(c.out.join('\n')).toContain('nothing was left in the DLQ');
+  expect((await readBooks(stack.db, stack.tables)).ledger).toHaveLength(2);
+});
+
+test('--json: one summary document; exit 1 when anything was left', async () => {
+  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('unknown'));
+  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'));
+  const c = capture(true);
+  expect(await run(['--queue-url', stack.dlqUrl], c)).toBe(EXIT.findings);
+  expect(c.jsonOut).toHaveLength(1);
+  expect(c.jsonOut[0]).toMatchObject({ summary: { replayed: 1, left_unrecognised: 1 }, left: 1, dryRun: false, busName: 'default', stoppedBy: 'empty' });
+});
+
+test('resolves the workspace DLQ by name and the bus from EVENT_BUS_NAME', async () => {
+  const ws = `t${randomUUID().slice(0, 8)}`;
+  const { QueueUrl } = await stack.sqs.send(new CreateQueueCommand({ QueueName: `cc-reconciler-dlq-${ws}` }));
+  await sendFixture(stack.sqs, QueueUrl!, loadFixture('lambda-dlq'));
+  const c = capture(true, ws);
+  // The bus name is not known to the local EventBridge: the entry is refused and the message stays.
+  expect(await run([], c, { EVENT_BUS_NAME: 'other-bus' })).toBe(EXIT.findings);
+  expect(c.jsonOut[0]).toMatchObject({ queueUrl: QueueUrl, busName: 'other-bus', summary: { failed: 1 } });
+  expect(await run([], capture(true, ws))).toBe(EXIT.ok);
+});
+
+test('bad arguments and unknown queues are usage errors that say what to do', async () => {
+  await expect(run([])).rejects.toThrow(UsageError);
+  await expect(run(['--queue-url', stack.dlqUrl, '--max', '0'])).rejects.toThrow('--max');
+  await expect(run(['--queue-url', stack.dlqUrl, '--rate', 'fast'])).rejects.toThrow('--rate');
+  await expect(run(['--queue-url', stack.dlqUrl, '--max-replays', '101'])).rejects.toThrow('--max-replays');
+  await expect(run([], capture(false, 'no-such-ws'))).rejects.toThrow(/no queue named cc-reconciler-dlq-no-such-ws/);
+});

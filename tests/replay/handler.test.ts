@@ -1,0 +1,89 @@
+/**
+ * functions/replay-dlq: the SQS-triggered handler (middy + @middy/sqs-partial-batch-failure). Driven the
+ * way Lambda's SQS event source drives it (local/sqs-event.ts): its partial batch response lists exactly
+ * the records that must return to the queue, and only those stay.
+ */
+import pino from 'pino';
+import { createReplayHandler, type ReplayHandlerDeps } from '../../shared/replay/lambda-handler';
+import { pollQueueOnce } from '../../local/sqs-event';
+import { queueDepth } from '../../shared/replay/drain';
+import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
+import { readBooks } from '../support/books';
+import { loadFixture, peekAll, sendFixture, startStack, videoEvent, type Stack } from './helpers';
+
+let stack: Stack;
+let deps: ReplayHandlerDeps;
+beforeEach(async () => {
+  stack = await startStack('handler');
+  deps = { eventBridge: stack.eventBridge, busName: 'default', maxReplays: 5, priceBook: DEFAULT_PRICE_BOOK, logger: pino({ level: 'silent' }), workspace: 'test' };
+});
+afterEach(async () => stack.stop());
+
+test('the partial batch response lists exactly the records that were not replayed', async () => {
+  const ok1 = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('eventbridge-target-dlq'));
+  const invalid = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('reconciler-invalid-still-invalid'));
+  const ok2 = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-destination'));
+  const unknown = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('unknown'));
+  const ok3 = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'));
+  const handler = createReplayHandler(() => deps);
+  const poll = await pollQueueOnce(stack.sqs, stack.dlqUrl, (event) => handler(event as never, {} as never));
+  await stack.bus.idle();
+  expect(poll!.records).toHaveLength(5);
+  expect(poll!.response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([invalid, unknown].sort());
+  expect(poll!.deleted.sort()).toEqual([ok1, ok2, ok3].sort());
+  // The failed records return when their visibility timeout ends; the others are gone.
+  expect(await queueDepth(stack.sqs, stack.dlqUrl)).toMatchObject({ visible: 0, inFlight: 2 });
+  expect((await readBooks(stack.db, stack.tables)).ledger).toHaveLength(3);
+});
+
+test('entries the bus refuses are reported as failures, the rest succeed', async () => {
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i++) ids.push(await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'), videoEvent('failed', { jobId: `h-${i}`, userId: 'u', seconds: 5, model: 'test' })));
+  stack.bus.faults.failNextPutEntries(1, 'ThrottlingException', 'Rate exceeded');
+  const handler = createReplayHandler(() => deps);
+  const poll = await pollQueueOnce(stack.sqs, stack.dlqUrl, (event) => handler(event as never, {} as never));
+  await stack.bus.idle();
+  expect(poll!.response.batchItemFailures).toHaveLength(1);
+  expect(poll!.deleted).toHaveLength(3);
+  expect(await queueDepth(stack.sqs, stack.dlqUrl)).toMatchObject({ visible: 0, inFlight: 1 });
+});
+
+test('replaying the same record twice (Lambda redelivers it) changes nothing the second time', async () => {
+  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('eventbridge-target-dlq'));
+  const handler = createReplayHandler(() => deps);
+  const [message] = await peekAll(stack.sqs, stack.dlqUrl);
+  const { lambdaSqsRecord } = await import('../../local/sqs-event');
+  const event = { Records: [lambdaSqsRecord(message!)] };
+  expect(await handler(event as never, {} as never)).toEqual({ batchItemFailures: [] });
+  await stack.bus.idle();
+  const once = await readBooks(stack.db, stack.tables);
+  expect(await handler(event as never, {} as never)).toEqual({ batchItemFailures: [] });
+  await stack.bus.idle();
+  expect(await readBooks(stack.db, stack.tables)).toEqual(once);
+  expect(once.ledger).toHaveLength(1);
+});
+
+test('an unexpected failure returns the whole batch to the queue', async () => {
+  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'));
+  const handler = createReplayHandler(() => { throw new Error('no config'); });
+  const poll = await pollQueueOnce(stack.sqs, stack.dlqUrl, (event) => handler(event as never, {} as never));
+  expect(poll!.response.batchItemFailures).toHaveLength(1);
+  expect(poll!.deleted).toHaveLength(0);
+});
+
+test('the Lambda entry point reads its configuration from the environment (REPLAY_MAX_REPLAYS bounded)', async () => {
+  const { replayDepsFromEnvironment } = await import('../../shared/replay/lambda-handler');
+  const saved = { ...process.env };
+  try {
+    Object.assign(process.env, { DLQ_URL: stack.dlqUrl, EVENT_BUS_NAME: 'bus-a', REPLAY_MAX_REPLAYS: '7', WORKSPACE: 'test', LOG_LEVEL: 'silent' });
+    expect(replayDepsFromEnvironment()).toMatchObject({ busName: 'bus-a', maxReplays: 7, workspace: 'test' });
+    process.env.REPLAY_MAX_REPLAYS = '500';
+    expect(() => replayDepsFromEnvironment()).toThrow('REPLAY_MAX_REPLAYS');
+    delete process.env.EVENT_BUS_NAME;
+    expect(() => replayDepsFromEnvironment()).toThrow('EVENT_BUS_NAME');
+  } finally {
+    process.env = saved;
+  }
+  const { handler } = await import('../../functions/replay-dlq');
+  expect(typeof handler).toBe('function');
+});
