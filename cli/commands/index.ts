@@ -3,7 +3,8 @@ import { auditCommand } from './audit';
 import { balanceCommand, ledgerCommand } from './balance';
 import { adjustCommand, grantCommand } from './grant';
 import { replayDlqCommand } from './replay-dlq';
+import { sweepCommand } from './sweep';
 import { tablesCommand } from './tables';
 import type { Command } from './types';
 
-export const COMMANDS: Command[] = [tablesCommand, grantCommand, adjustCommand, balanceCommand, ledgerCommand, auditCommand, replayDlqCommand];
+export const COMMANDS: Command[] = [tablesCommand, grantCommand, adjustCommand, balanceCommand, ledgerCommand, auditCommand, sweepCommand, replayDlqCommand];

@@ -1,0 +1,23 @@
+/** What the sweep Lambda needs, built once per container from the environment (HANDLER_ENV.sweep). */
+import { makeDynamoDbClient, makeSnsClient } from '../../shared/aws/clients';
+import { readEnv, tablesFrom, type Env } from '../../shared/config';
+import { createLogger } from '../../shared/observability/logger';
+import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
+import { sweepLimitsFromEnv, type ReportingDeps, type SweepLimits } from '../../shared/sweep';
+
+export interface SweepHandlerDeps extends ReportingDeps {
+  limits: SweepLimits;
+}
+
+export function sweepDepsFromEnvironment(env?: Env): SweepHandlerDeps {
+  const values = readEnv('sweep', env);
+  const workspace = values.WORKSPACE ?? 'local';
+  return {
+    ledger: { dynamodb: makeDynamoDbClient(), tables: tablesFrom(values) },
+    priceBook: DEFAULT_PRICE_BOOK,
+    logger: createLogger({ level: values.LOG_LEVEL, workspace, component: 'sweep' }),
+    workspace,
+    alerts: { sns: makeSnsClient(), topicArn: values.ALERTS_TOPIC_ARN! },
+    limits: sweepLimitsFromEnv(values),
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * Incremental audit: which users did the ledger touch in a time window (the byDay index, one
+ * partition per UTC day), and does each one's balance still equal the sum of their ledger
+ * (DESIGN §2: remaining == Σ credits − Σ debits)? Cost: the window's ledger entries plus the
+ * touched users' histories; never the whole table.
+ */
+import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { signedAmount } from '../ledger/ledger-entry';
+import type { LedgerDeps } from '../ledger/settle';
+import { LEDGER_BY_DAY_INDEX, LEDGER_BY_USER_INDEX } from '../tables';
+import { assertInvariant } from '../errors';
+
+/** Entries per byDay page: the projection is tiny (keys + userId). */
+export const TOUCHED_PAGE_SIZE = 1_000;
+const DAY_MS = 86_400_000;
+
+export interface DriftFinding {
+  userId: string;
+  remaining: number;
+  ledgerSum: number;
+  /** remaining − ledgerSum: positive means the balance holds more than the ledger granted. */
+  difference: number;
+}
+
+export type UserAudit =
+  | { status: 'ok'; userId: string }
+  | { status: 'drift'; finding: DriftFinding }
+  /** The user's history is longer than the per-user page limit: not audited, reported. */
+  | { status: 'too_long'; userId: string };
+
+/** Counts the DynamoDB requests a run sends (the run reports it; the bench checks it). */
+export interface RequestCounter {
+  requests: number;
+}
+
+export function counted<T>(counter: RequestCounter, request: () => Promise<T>): Promise<T> {
+  counter.requests++;
+  return request();
+}
+
+export interface TouchedPage {
+  userIds: string[];
+  /** Timestamp of the page's last entry: everything up to it has been read. */
+  lastTimestamp?: string;
+}
+
+/** UTC days (YYYY-MM-DD) from `fromIso` to `untilIso`, inclusive, oldest first. */
+export function utcDays(fromIso: string, untilIso: string): string[] {
+  const days: string[] = [];
+  const until = untilIso.slice(0, 10);
+  for (let t = Date.parse(`${fromIso.slice(0, 10)}T00:00:00.000Z`); ; t += DAY_MS) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    if (day > until) return days;
+    days.push(day);
+    assertInvariant(days.length <= 400, `audit window ${fromIso} … ${untilIso} spans too many days`);
+  }
+}
+
+/**
+ * Pages of user ids from ledger entries with fromIso <= timestamp < untilIso, oldest first.
+ * Within a page ids are unique; across pages they repeat (the caller remembers whom it audited).
+ */
+export async function* touchedUsers(deps: LedgerDeps, counter: RequestCounter, fromIso: string, untilIso: string): AsyncGenerator<TouchedPage> {
+  const lastIncluded = new Date(Date.parse(untilIso) - 1).toISOString();
+  if (lastIncluded < fromIso) return;
+  for (const day of utcDays(fromIso, lastIncluded)) {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await counted(counter, () => deps.dynamodb.send(new QueryCommand({
+        TableName: deps.tables.ledger,
+        IndexName: LEDGER_BY_DAY_INDEX,
+        KeyConditionExpression: '#day = :day AND #ts BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#day': 'day', '#ts': 'timestamp' },
+        ExpressionAttributeValues: { ':day': { S: day }, ':from': { S: fromIso }, ':to': { S: lastIncluded } },
+        ProjectionExpression: 'userId, #ts',
+        Limit: TOUCHED_PAGE_SIZE,
+        ExclusiveStartKey: startKey,
+      })));
+      const items = page.Items ?? [];
+      const userIds = [...new Set(items.map((i) => i.userId?.S).filter((u): u is string => typeof u === 'string' && u.length > 0))];
+      yield { userIds, lastTimestamp: items.at(-1)?.timestamp?.S };
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+}
+
+async function readOnce(deps: LedgerDeps, counter: RequestCounter, userId: string, maxLedgerPages: number): Promise<DriftFinding | 'too_long'> {
+  let ledgerSum = 0;
+  let startKey: Record<string, AttributeValue> | undefined;
+  let pages = 0;
+  do {
+    if (pages++ >= maxLedgerPages) return 'too_long';
+    const page = await counted(counter, () => deps.dynamodb.send(new QueryCommand({
+      TableName: deps.tables.ledger,
+      IndexName: LEDGER_BY_USER_INDEX,
+      KeyConditionExpression: 'userId = :u',
+      ExpressionAttributeNames: { '#t': 'type' },
+      ExpressionAttributeValues: { ':u': { S: userId } },
+      ProjectionExpression: '#t, amount',
+      ExclusiveStartKey: startKey,
+    })));
+    for (const item of page.Items ?? []) ledgerSum += signedAmount({ type: item.type?.S ?? '', amount: Number(item.amount?.N ?? 0) });
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  // Balance read after the ledger: a settlement landing in between shows as drift, which the re-check clears.
+  const { Item } = await counted(counter, () => deps.dynamodb.send(new GetItemCommand({
+    TableName: deps.tables.credits, Key: { userId: { S: userId } }, ConsistentRead: true, ProjectionExpression: 'remaining',
+  })));
+  const remaining = Number(Item?.remaining?.N ?? 0);
+  return { userId, remaining, ledgerSum, difference: remaining - ledgerSum };
+}
+
+/**
+ * Compares one user's balance with their ledger. The byUser index is eventually consistent in
+ * AWS, and settlements may land between the two reads, so a mismatch is read again after
+ * `recheckDelayMs`; only a mismatch that persists is drift.
+ */
+export async function auditUser(
+  deps: LedgerDeps, counter: RequestCounter, userId: string,
+  limits: { maxLedgerPagesPerUser: number; driftRecheckDelayMs: number }, sleep: (ms: number) => Promise<void>,
+): Promise<UserAudit> {
+  const first = await readOnce(deps, counter, userId, limits.maxLedgerPagesPerUser);
+  if (first === 'too_long') return { status: 'too_long', userId };
+  if (first.difference === 0) return { status: 'ok', userId };
+  await sleep(limits.driftRecheckDelayMs);
+  const second = await readOnce(deps, counter, userId, limits.maxLedgerPagesPerUser);
+  if (second === 'too_long') return { status: 'too_long', userId };
+  return second.difference === 0 ? { status: 'ok', userId } : { status: 'drift', finding: second };
+}

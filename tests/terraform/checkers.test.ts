@@ -1,0 +1,50 @@
+/**
+ * The checkers can fail: each one reports at least one problem on a deliberately broken
+ * configuration (fixtures/broken). Without this, an empty problem list on terraform/ proves nothing.
+ */
+import { allCheckers } from './checks';
+import { loadTerraform, type TerraformConfig } from './hcl';
+import { BROKEN_FIXTURE_DIR, expectations } from './terraform-config';
+
+let broken: TerraformConfig;
+
+beforeAll(async () => {
+  broken = await loadTerraform(BROKEN_FIXTURE_DIR);
+});
+
+test('the broken fixture parses (it is wrong, not unreadable)', () => {
+  expect(broken.parseErrors).toEqual([]);
+  expect(broken.parsedFiles.length).toBeGreaterThan(0);
+});
+
+test.each(Object.keys(allCheckers(expectations())))('checker %s reports a problem on the broken fixture', (name) => {
+  const problems = allCheckers(expectations())[name]!(broken);
+  expect(problems.length).toBeGreaterThan(0);
+});
+
+test('specific breakages are named', () => {
+  const c = allCheckers(expectations());
+  const all = Object.values(c).flatMap((check) => check(broken)).join('\n');
+  for (const expected of [
+    'has no retry_policy',
+    'has no dead_letter_config.arn',
+    'has no aws_lambda_function_event_invoke_config',
+    'has no aws_cloudwatch_log_group',
+    'shares role shared',
+    'has no ok_actions',
+    'does not enable point_in_time_recovery',
+    'does not enable server_side_encryption',
+    'grants wildcard action dynamodb:*',
+    'grants wildcard resource *',
+    'does not include the workspace',
+    'is missing LOG_LEVEL',
+    'sets variables it does not read: EXTRA_SETTING',
+    'handler sweep: expected exactly one function',
+    'no settings file workspaces/prod.tfvars',
+    'no lifecycle precondition rejects workspaces',
+    'hash_key id != userId',
+    'expected exactly one aws_dynamodb_table.jobs',
+  ]) {
+    expect(all).toContain(expected);
+  }
+});

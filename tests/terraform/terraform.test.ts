@@ -1,0 +1,356 @@
+/**
+ * Structure of terraform/ (there is no terraform binary here: every .tf file is parsed with
+ * @cdktf/hcl2json and the properties the design relies on are checked on the parsed HCL).
+ * Parsed once; every test reads the same configuration.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { HANDLER_ENV } from '../../shared/config';
+import { METRIC_NAMES, METRIC_NAMESPACE } from '../../shared/observability/metrics';
+import { dlqNameForWorkspace } from '../../shared/replay/drain';
+import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/redeliver';
+import { DEFAULT_SWEEP_LIMITS, SWEEP_LIMIT_MAX } from '../../shared/sweep/config';
+import { allCheckers, effectiveGrants, functionInstances, type FunctionInstance } from './checks';
+import { blocks, dataSources, first, isObject, locals, moduleCalls, outputs, resources, text, variables, loadTerraform, type Block, type ResourceRef, type TerraformConfig } from './hcl';
+import { TERRAFORM_DIR, expectations, handlerNames } from './terraform-config';
+
+let config: TerraformConfig;
+let instances: FunctionInstance[];
+
+beforeAll(async () => {
+  config = await loadTerraform(TERRAFORM_DIR);
+  instances = functionInstances(config, handlerNames());
+});
+
+const one = (type: string, name: string, dir = ''): ResourceRef => {
+  const found = resources(config, type).filter((r) => r.dir === dir && r.name === name);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
+const instance = (handler: string): FunctionInstance => {
+  const found = instances.find((i) => i.handler === handler);
+  if (!found) throw new Error(`no function for ${handler}`);
+  return found;
+};
+const rootVar = (name: string): Block => {
+  const v = variables(config, '')[name];
+  if (!v) throw new Error(`var.${name} is not declared`);
+  return v;
+};
+
+describe('files', () => {
+  test('every HCL file under terraform/ parses', () => {
+    expect(config.parseErrors).toEqual([]);
+    const tf = config.parsedFiles.filter((f) => f.endsWith('.tf'));
+    expect(tf.length).toBeGreaterThanOrEqual(20);
+    expect(config.parsedFiles).toContain('backend.tf.example');
+  });
+
+  test('root and each module have the standard files and a README', () => {
+    for (const file of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf', 'locals.tf']) {
+      expect(existsSync(path.join(TERRAFORM_DIR, file))).toBe(true);
+    }
+    for (const mod of ['tables', 'function', 'alerts']) {
+      for (const file of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf', 'README.md']) {
+        expect(existsSync(path.join(TERRAFORM_DIR, 'modules', mod, file))).toBe(true);
+      }
+    }
+  });
+
+  test('no backend is hard-wired (local state by default; backend.tf.example documents S3)', () => {
+    // An operator's own copy, terraform/backend.tf, is the one place a backend may appear.
+    for (const file of config.parsedFiles.filter((f) => f.endsWith('.tf') && f !== 'backend.tf')) {
+      expect(readFileSync(path.join(TERRAFORM_DIR, file), 'utf8')).not.toMatch(/^\s*backend\s+"/m);
+    }
+    const example = readFileSync(path.join(TERRAFORM_DIR, 'backend.tf.example'), 'utf8');
+    expect(example).toMatch(/backend "s3"/);
+    expect(example).toMatch(/use_lockfile|dynamodb_table/);
+  });
+});
+
+describe('structure checks (each proven able to fail in checkers.test.ts)', () => {
+  test.each(Object.keys(allCheckers(expectations())))('%s: no problems', (name) => {
+    expect(allCheckers(expectations())[name]!(config)).toEqual([]);
+  });
+});
+
+describe('names', () => {
+  test('tables, functions, queue and topic are named from the workspace as the contract says', () => {
+    const names = locals(config, '').names as Block;
+    expect(names.tables).toEqual({
+      credits: 'Credits-${local.workspace}',
+      jobs: 'Jobs-${local.workspace}',
+      ledger: 'Ledger-${local.workspace}',
+    });
+    const functions = names.functions as Block;
+    for (const h of handlerNames()) expect(functions[h]).toBe(`cc-agent-reconciler-${h}-\${local.workspace}`);
+    expect(names.dlq).toBe('cc-reconciler-dlq-${local.workspace}');
+    expect(names.alerts_topic).toBe('ops-alerts-${local.workspace}');
+    expect(locals(config, '').workspace).toBe('${terraform.workspace}');
+  });
+
+  test('each handler module call uses its own name from locals', () => {
+    for (const h of handlerNames()) expect(text(instance(h).call?.args.function_name)).toBe(`\${local.names.functions["${h}"]}`);
+  });
+});
+
+describe('functions', () => {
+  test('runtime, architecture, memory, timeouts and concurrency defaults', () => {
+    expect(rootVar('lambda_runtime').default).toBe('nodejs22.x');
+    expect(text(rootVar('lambda_runtime').validation)).toMatch(/startswith\(var\.lambda_runtime, \\"nodejs\\"\)/);
+    expect(rootVar('lambda_architecture').default).toBe('arm64');
+    expect(rootVar('lambda_memory_mb').default).toBe(512);
+    expect(rootVar('lambda_timeout_seconds').default).toBe(30);
+    expect(rootVar('sweep_timeout_seconds').default).toBe(300);
+    expect(rootVar('reserved_concurrency').default).toBe(10);
+    expect(rootVar('log_retention_days').default).toBe(30);
+    expect(text(instance('sweep').call?.args.timeout_seconds)).toBe('${var.sweep_timeout_seconds}');
+  });
+
+  test('the module publishes versions, builds from dist/<handler>.zip, handler index.handler, arm64', () => {
+    const fn = one('aws_lambda_function', 'this', 'modules/function').body;
+    expect(fn.publish).toBe(true);
+    expect(fn.source_code_hash).toBe('${filebase64sha256(var.zip_path)}');
+    expect(fn.architectures).toEqual(['${var.architecture}']);
+    expect(variables(config, 'modules/function').handler_entrypoint?.default).toBe('index.handler');
+    for (const h of handlerNames()) expect(instance(h).call?.args.zip_path).toBe(`\${local.dist_dir}/${h}.zip`);
+    expect(locals(config, '').dist_dir).toBe('${path.root}/../dist');
+  });
+
+  test('alias `live` follows every apply (no ignore_changes: the documented choice)', () => {
+    const alias = one('aws_lambda_alias', 'live', 'modules/function').body;
+    expect(variables(config, 'modules/function').alias_name?.default).toBe('live');
+    expect(alias.name).toBe('${var.alias_name}');
+    expect(alias.function_version).toBe('${aws_lambda_function.this.version}');
+    expect(text(first(alias.lifecycle)?.ignore_changes)).not.toContain('function_version');
+  });
+
+  test('async invoke config: retries and event age from variables, on failure -> the DLQ, on the alias', () => {
+    const cfg = one('aws_lambda_function_event_invoke_config', 'this', 'modules/function').body;
+    expect(cfg.qualifier).toBe('${aws_lambda_alias.live.name}');
+    expect(first(first(cfg.destination_config)?.on_failure)?.destination).toBe('${var.on_failure_destination_arn}');
+    expect(rootVar('async_max_retry_attempts').default).toBe(2);
+    for (const h of handlerNames()) expect(instance(h).call?.args.on_failure_destination_arn).toBe('${aws_sqs_queue.dlq.arn}');
+  });
+
+  test('paused: debit and refund get 0 concurrency; sweep schedule and auto-drain are off', () => {
+    expect(rootVar('paused').default).toBe(false);
+    expect(locals(config, '').settle_reserved_concurrency).toBe('${var.paused ? 0 : var.reserved_concurrency}');
+    for (const h of ['debit', 'refund']) expect(instance(h).call?.args.reserved_concurrency).toBe('${local.settle_reserved_concurrency}');
+    for (const h of ['sweep', 'replay-dlq']) expect(instance(h).call?.args.reserved_concurrency).toBe('${var.reserved_concurrency}');
+    expect(one('aws_cloudwatch_event_rule', 'sweep_schedule').body.state).toBe('${var.paused ? "DISABLED" : "ENABLED"}');
+    // The event rules stay enabled: a disabled rule drops events instead of holding them.
+    for (const rule of ['video_rendered', 'video_failed']) expect(one('aws_cloudwatch_event_rule', rule).body.state).toBeUndefined();
+    expect(one('aws_lambda_event_source_mapping', 'replay_dlq').body.enabled).toBe('${var.replay_auto_drain && !var.paused}');
+  });
+
+  test('environment values come from the resources they name', () => {
+    const expectedSources: Record<string, RegExp> = {
+      JOBS_TABLE: /module\.tables\.names\.jobs/,
+      CREDITS_TABLE: /module\.tables\.names\.credits/,
+      LEDGER_TABLE: /module\.tables\.names\.ledger/,
+      DLQ_URL: /aws_sqs_queue\.dlq\.url/,
+      ALERTS_TOPIC_ARN: /module\.alerts\.topic_arn/,
+      EVENT_BUS_NAME: /var\.event_bus_name/,
+      WORKSPACE: /local\.workspace/,
+      LOG_LEVEL: /var\.log_level/,
+      SWEEP_GRACE_MINUTES: /var\.sweep_grace_minutes/,
+      SWEEP_STUCK_AFTER_HOURS: /var\.sweep_stuck_after_hours/,
+      REPLAY_MAX_REPLAYS: /var\.replay_max_replays/,
+    };
+    for (const h of handlerNames()) {
+      const env = instance(h).env ?? {};
+      for (const name of HANDLER_ENV[h as keyof typeof HANDLER_ENV] ?? []) {
+        expect(expectedSources[name]).toBeDefined();
+        expect(text(env[name])).toMatch(expectedSources[name]!);
+      }
+    }
+    expect(rootVar('event_bus_name').default).toBe('default');
+  });
+});
+
+describe('permissions', () => {
+  const grantsOf = (h: string, action: string): string[] => effectiveGrants(config, instance(h)).filter((g) => g.action === action).flatMap((g) => g.resources);
+
+  test('the sweep queries only the three indexes and scans only Credits and Ledger', () => {
+    expect(grantsOf('sweep', 'dynamodb:Query').sort()).toEqual([
+      '${module.tables.index_arns.jobs_unsettled}',
+      '${module.tables.index_arns.ledger_by_day}',
+      '${module.tables.index_arns.ledger_by_user}',
+    ]);
+    expect(grantsOf('sweep', 'dynamodb:Scan').sort()).toEqual(['${module.tables.arns.credits}', '${module.tables.arns.ledger}']);
+    expect(grantsOf('sweep', 'sns:Publish')).toEqual(['${module.alerts.topic_arn}']);
+    const indexArns = outputs(config, 'modules/tables').index_arns?.value as Block;
+    expect(indexArns).toEqual({
+      jobs_unsettled: '${aws_dynamodb_table.jobs.arn}/index/unsettled',
+      ledger_by_user: '${aws_dynamodb_table.ledger.arn}/index/byUser',
+      ledger_by_day: '${aws_dynamodb_table.ledger.arn}/index/byDay',
+    });
+  });
+
+  test('item actions only on the three tables; queue actions only on the DLQ; PutEvents only on the bus; logs only own group', () => {
+    const tables = ['${module.tables.arns.credits}', '${module.tables.arns.jobs}', '${module.tables.arns.ledger}'];
+    for (const h of ['debit', 'refund', 'sweep']) {
+      for (const action of ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem']) {
+        expect(grantsOf(h, action).sort()).toEqual(tables);
+      }
+    }
+    for (const h of handlerNames()) {
+      for (const g of effectiveGrants(config, instance(h)).filter((x) => x.action.startsWith('sqs:'))) {
+        expect(g.resources.every((r) => r === '${aws_sqs_queue.dlq.arn}' || r === '${var.on_failure_destination_arn}')).toBe(true);
+      }
+      for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) expect(grantsOf(h, action)).toEqual(['${aws_cloudwatch_log_group.this.arn}:*']);
+    }
+    expect(grantsOf('replay-dlq', 'events:PutEvents')).toEqual(['${data.aws_cloudwatch_event_bus.this.arn}']);
+  });
+});
+
+describe('events and the DLQ', () => {
+  const targetFor = (rule: string): Block => one('aws_cloudwatch_event_target', rule).body;
+
+  test('rules route video.rendered -> debit, video.failed -> refund, schedule -> sweep, each to the alias', () => {
+    expect(locals(config, '').event_source).toBe('video.generation');
+    const rendered = one('aws_cloudwatch_event_rule', 'video_rendered').body;
+    const failed = one('aws_cloudwatch_event_rule', 'video_failed').body;
+    expect(text(rendered.event_pattern)).toMatch(/source\s*=\s*\[local\.event_source\][\s\S]*"detail-type"\s*=\s*\["video\.rendered"\]/);
+    expect(text(failed.event_pattern)).toMatch(/source\s*=\s*\[local\.event_source\][\s\S]*"detail-type"\s*=\s*\["video\.failed"\]/);
+    expect(rendered.event_bus_name).toBe('${var.event_bus_name}');
+    expect(failed.event_bus_name).toBe('${var.event_bus_name}');
+    expect(targetFor('video_rendered').arn).toBe('${module.debit.alias_arn}');
+    expect(targetFor('video_failed').arn).toBe('${module.refund.alias_arn}');
+    expect(targetFor('sweep_schedule').arn).toBe('${module.sweep.alias_arn}');
+    expect(one('aws_cloudwatch_event_rule', 'sweep_schedule').body.schedule_expression).toBe('${var.sweep_schedule_expression}');
+    expect(rootVar('sweep_schedule_expression').default).toBe('rate(6 hours)');
+    expect(rootVar('eventbridge_retry_attempts').default).toBe(3);
+    expect(rootVar('eventbridge_max_event_age_seconds').default).toBe(3600);
+  });
+
+  test('each rule may invoke only its function alias', () => {
+    const expected: Record<string, string> = { video_rendered: 'debit', video_failed: 'refund', sweep_schedule: 'sweep' };
+    for (const [rule, mod] of Object.entries(expected)) {
+      const p = one('aws_lambda_permission', rule).body;
+      expect(p.principal).toBe('events.amazonaws.com');
+      expect(p.action).toBe('lambda:InvokeFunction');
+      expect(p.function_name).toBe(`\${module.${mod}.function_name}`);
+      expect(p.qualifier).toBe(`\${module.${mod}.alias_name}`);
+      expect(p.source_arn).toBe(`\${aws_cloudwatch_event_rule.${rule}.arn}`);
+    }
+  });
+
+  test('DLQ: 14 days, SSE-SQS, and only these rules may send to it through the queue policy', () => {
+    const dlq = one('aws_sqs_queue', 'dlq').body;
+    expect(locals(config, '').dlq_message_retention_seconds).toBe(1209600);
+    expect(dlq.message_retention_seconds).toBe('${local.dlq_message_retention_seconds}');
+    expect(dlq.sqs_managed_sse_enabled).toBe(true);
+
+    const doc = dataSources(config, 'aws_iam_policy_document').find((d) => d.dir === '' && d.name === 'dlq')!;
+    const statements = blocks(doc.body.statement);
+    expect(statements).toHaveLength(1);
+    const st = statements[0]!;
+    expect(st.actions).toEqual(['sqs:SendMessage']);
+    expect(first(st.principals)).toEqual({ type: 'Service', identifiers: ['events.amazonaws.com'] });
+    const condition = first(st.condition)!;
+    expect(condition.variable).toBe('aws:SourceArn');
+    expect(condition.test).toBe('ArnEquals');
+    const rulesWithDlq = resources(config, 'aws_cloudwatch_event_target').map((t) => text(t.body.rule).replace(/\.name\}$/, '.arn}'));
+    expect([...(condition.values as string[])].sort()).toEqual(rulesWithDlq.sort());
+  });
+
+  test('auto-drain: SQS event source on the DLQ, partial batch failures, batch 10, off by default', () => {
+    const esm = one('aws_lambda_event_source_mapping', 'replay_dlq').body;
+    expect(esm.event_source_arn).toBe('${aws_sqs_queue.dlq.arn}');
+    expect(esm.function_name).toBe('${module.replay_dlq.alias_arn}');
+    expect(esm.function_response_types).toEqual(['ReportBatchItemFailures']);
+    expect(esm.batch_size).toBe('${var.replay_batch_size}');
+    expect(rootVar('replay_batch_size').default).toBe(10);
+    expect(rootVar('replay_auto_drain').default).toBe(false);
+    // The queue's visibility timeout must cover the drain function's timeout (6x, as AWS advises).
+    expect(locals(config, '').dlq_visibility_timeout_seconds).toBe('${6 * var.lambda_timeout_seconds}');
+    expect(instance('replay-dlq').call?.args.timeout_seconds).toBe('${var.lambda_timeout_seconds}');
+  });
+});
+
+describe('alerts', () => {
+  test('alarms cover every function (errors, throttles), the DLQ and the money metrics', () => {
+    const call = moduleCalls(config).find((c) => c.name === 'alerts')!;
+    expect(Object.keys(call.args.function_names as Block).sort()).toEqual(handlerNames());
+    const alerts = (type: string, name: string): Block => one(type, name, 'modules/alerts').body;
+    expect(alerts('aws_cloudwatch_metric_alarm', 'function_errors').metric_name).toBe('Errors');
+    expect(alerts('aws_cloudwatch_metric_alarm', 'function_errors').period).toBe(300);
+    expect(alerts('aws_cloudwatch_metric_alarm', 'function_throttles').metric_name).toBe('Throttles');
+    expect(alerts('aws_cloudwatch_metric_alarm', 'dlq_depth').metric_name).toBe('ApproximateNumberOfMessagesVisible');
+    expect(alerts('aws_cloudwatch_metric_alarm', 'dlq_oldest_message').metric_name).toBe('ApproximateAgeOfOldestMessage');
+
+    const reconciler = alerts('aws_cloudwatch_metric_alarm', 'reconciler');
+    expect(reconciler.namespace).toBe('${var.metric_namespace}');
+    expect(variables(config, 'modules/alerts').metric_namespace?.default).toBe(METRIC_NAMESPACE);
+    expect(reconciler.dimensions).toEqual({ Workspace: '${var.workspace}' });
+    const money = locals(config, 'modules/alerts').reconciler_alarms as Record<string, Block>;
+    const metrics = Object.values(money).map((a) => a.metric as string);
+    for (const m of metrics) expect(METRIC_NAMES).toContain(m);
+    for (const m of ['Adjustments', 'Anomalies', 'Drift', 'Invalid']) expect(metrics).toContain(m);
+    expect(money.adjustments?.period_seconds).toBe(3600);
+    expect(money.adjustments?.threshold).toBe('${var.adjustments_alarm_threshold_per_hour}');
+    expect(rootVar('adjustments_alarm_threshold_per_hour').default).toBe(100);
+  });
+
+  test('the topic lets CloudWatch (this account) publish; e-mail subscriptions from a list', () => {
+    const doc = dataSources(config, 'aws_iam_policy_document').find((d) => d.dir === 'modules/alerts' && d.name === 'topic')!;
+    const st = first(doc.body.statement)!;
+    expect(first(st.principals)).toEqual({ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] });
+    expect(st.actions).toEqual(['sns:Publish']);
+    expect(rootVar('alarm_email_subscriptions').type).toBe('${list(string)}');
+    expect(one('aws_sns_topic_subscription', 'email', 'modules/alerts').body.protocol).toBe('email');
+    expect(resources(config, 'aws_cloudwatch_dashboard')).toHaveLength(1);
+  });
+});
+
+describe('settings match the code that reads them', () => {
+  test('sweep and replay defaults and bounds are the ones the handlers enforce', () => {
+    const bound = (name: string): number => Number(/<= (\d+)/.exec(text(rootVar(name).validation))?.[1]);
+    expect(rootVar('sweep_grace_minutes').default).toBe(DEFAULT_SWEEP_LIMITS.graceMinutes);
+    expect(bound('sweep_grace_minutes')).toBe(SWEEP_LIMIT_MAX.graceMinutes);
+    expect(rootVar('sweep_stuck_after_hours').default).toBe(DEFAULT_SWEEP_LIMITS.stuckAfterHours);
+    expect(bound('sweep_stuck_after_hours')).toBe(SWEEP_LIMIT_MAX.stuckAfterHours);
+    expect(rootVar('replay_max_replays').default).toBe(DEFAULT_MAX_REPLAYS);
+    expect(bound('replay_max_replays')).toBe(MAX_REPLAYS_LIMIT);
+  });
+
+  test('the replay CLI finds the DLQ by the name Terraform gives it', () => {
+    expect(dlqNameForWorkspace('prod')).toBe('cc-reconciler-dlq-prod');
+    expect((locals(config, '').names as Block).dlq).toBe('cc-reconciler-dlq-${local.workspace}');
+  });
+});
+
+describe('workspaces', () => {
+  test('prod protects its tables; dev and staging may be recreated', () => {
+    expect(config.tfvars.prod?.deletion_protection).toBe(true);
+    expect(config.tfvars.dev?.deletion_protection).toBe(false);
+    expect(one('aws_dynamodb_table', 'credits', 'modules/tables').body.deletion_protection_enabled).toBe('${var.deletion_protection}');
+  });
+
+  test('pause state is not pinned in a settings file (make plan/apply carry it over)', () => {
+    for (const ws of ['dev', 'staging', 'prod']) expect(config.tfvars[ws]).not.toHaveProperty('paused');
+  });
+});
+
+describe('operator interface', () => {
+  test('outputs the operator scripts read', () => {
+    const out = outputs(config, '');
+    for (const name of ['credits_table_name', 'jobs_table_name', 'ledger_table_name', 'function_names', 'dlq_url', 'event_bus_name', 'alerts_topic_arn', 'paused', 'operator_env']) {
+      expect(out).toHaveProperty(name);
+    }
+    expect(isObject(out.operator_env?.value as Block)).toBe(true);
+  });
+
+  test('terraform.mk guards the workspace and passes its settings file', () => {
+    const mk = readFileSync(path.join(TERRAFORM_DIR, 'terraform.mk'), 'utf8');
+    for (const target of ['plan', 'apply', 'destroy', 'pause', 'resume', 'tf-check']) expect(mk).toMatch(new RegExp(`^${target}:`, 'm'));
+    expect(mk).toContain('dev|staging|prod');
+    expect(mk).toContain('workspace select -or-create');
+    expect(mk).toContain('workspace show');
+    expect(mk).toContain('-var-file=workspaces/$(WS).tfvars');
+    expect(mk).toContain('$(MAKE) build');
+    expect(mk).toContain('npx jest tests/terraform');
+  });
+});
