@@ -14,7 +14,7 @@ import { createTables } from '../shared/local-tables';
 import type { Logger } from '../shared/observability/logger';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../shared/pricing';
 import type { TableNames } from '../shared/tables';
-import { startLocalEventBridge, type LocalEventBridge, type LocalEventBridgeOptions } from './eventbridge/server';
+import { startLocalEventBridge, type DeliveredEvent, type LocalEventBridge, type LocalEventBridgeOptions } from './eventbridge/server';
 import { settlementTargets } from './eventbridge/targets';
 
 export interface LocalStackOptions {
@@ -42,6 +42,8 @@ export interface LocalStack {
   bus: LocalEventBridge;
   /** Redeploys the handlers with another price book (e.g. a model's price added). */
   deployPriceBook(priceBook: PriceBook): void;
+  /** Delivers an already-accepted event to its target again with the same id (EventBridge's at-least-once). */
+  redeliver(event: DeliveredEvent): Promise<unknown>;
   dlqDepth(): Promise<number>;
   /** The variables the CLI and handlers read, pointing at this stack. */
   env(): Record<string, string>;
@@ -84,16 +86,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const handlerDb = options.handlerDynamoDb?.(dynamoEndpoint) ?? dynamodb;
     const targetsFor = (priceBook: PriceBook) => settlementTargets({ ledger: { dynamodb: handlerDb, tables }, sqs, dlqUrl, priceBook, workspace, logger: options.logger });
-    const bus = await startLocalEventBridge({ sqs, dlqUrl, workspace, targets: targetsFor(options.priceBook ?? DEFAULT_PRICE_BOOK), retryDelayMs: 1, ...options.bus });
+    let targets = targetsFor(options.priceBook ?? DEFAULT_PRICE_BOOK);
+    const bus = await startLocalEventBridge({ sqs, dlqUrl, workspace, targets, retryDelayMs: 1, ...options.bus });
     stops.push(() => bus.stop());
 
     const endpoints = { dynamodb: dynamoEndpoint, sqs: sqsEndpoint, eventbridge: bus.endpoint };
     return {
       workspace, endpoints, dynamodb, sqs, sns, tables, dlqUrl, alertsTopicArn, alertsQueueUrl, bus,
       deployPriceBook(priceBook) {
-        const targets = targetsFor(priceBook);
+        targets = targetsFor(priceBook);
         bus.route('debit', targets.debit);
         bus.route('refund', targets.refund);
+      },
+      redeliver(event) {
+        const target = event['detail-type'] === 'video.rendered' ? targets.debit : targets.refund;
+        return target(event, { functionName: 'redelivery', functionVersion: '1', invokedFunctionArn: 'local', awsRequestId: randomUUID(), memoryLimitInMB: '512', logGroupName: 'local', logStreamName: 'local', callbackWaitsForEmptyEventLoop: false, getRemainingTimeInMillis: () => 30_000 });
       },
       async dlqDepth() {
         const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));

@@ -3,7 +3,8 @@
  * or throttling). Faults are decided per request by a plan; `lost_reply` lets the request reach
  * DynamoDB (it commits) and then throws a network error, as when a reply is lost.
  */
-import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { conflictError, lostReplyError, throttlingError } from '../../demo/fault-errors';
 
 export type Fault = 'none' | 'conflict' | 'throttle' | 'lost_reply';
 
@@ -11,21 +12,7 @@ export interface FaultPlan {
   next(commandName: string): Fault;
 }
 
-export function conflictError(items = 3): TransactionCanceledException {
-  return new TransactionCanceledException({
-    message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]',
-    $metadata: { httpStatusCode: 400 },
-    CancellationReasons: Array.from({ length: items }, (_, i) => (i === 0 ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' })),
-  });
-}
-
-export function throttlingError(): Error {
-  return Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
-}
-
-export function lostReplyError(): Error {
-  return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-}
+export { conflictError, lostReplyError, throttlingError };
 
 /** Adds the fault middleware; returns counters of what was injected. */
 export function injectFaults(client: DynamoDBClient, plan: FaultPlan) {

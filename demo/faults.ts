@@ -1,0 +1,45 @@
+/**
+ * Faults the demo and the chaos suite inject into the handlers' DynamoDB client: seeded random
+ * transient faults (conflict, throttling, a reply lost after the commit) that the core's retries
+ * absorb, and "poisoned" jobs whose writes keep failing until the cause is fixed, so their events
+ * exhaust every retry and land in the DLQ.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { conflictError, lostReplyError, throttlingError } from './fault-errors';
+import type { Random } from './random';
+
+export interface FaultSettings {
+  random: Random;
+  /** Probability per write of each transient fault. */
+  conflictRate: number;
+  throttleRate: number;
+  lostReplyRate: number;
+  /** Jobs whose every write fails (until removed from the set). */
+  poisonedJobs: Set<string>;
+}
+
+export interface FaultCounts { conflict: number; throttle: number; lost_reply: number; poisoned: number }
+
+function jobIdOf(input: Record<string, any>): string | undefined {
+  return input?.TransactItems?.[0]?.Update?.Key?.jobId?.S ?? input?.Key?.jobId?.S;
+}
+
+export function injectDemoFaults(client: DynamoDBClient, settings: FaultSettings): FaultCounts {
+  const counts: FaultCounts = { conflict: 0, throttle: 0, lost_reply: 0, poisoned: 0 };
+  const writes = new Set(['TransactWriteItemsCommand', 'UpdateItemCommand']);
+  client.middlewareStack.add((next, context) => async (args) => {
+    if (!writes.has(context.commandName ?? '')) return next(args);
+    const jobId = jobIdOf(args.input as Record<string, any>);
+    if (jobId && settings.poisonedJobs.has(jobId)) {
+      counts.poisoned++;
+      throw throttlingError();
+    }
+    const roll = settings.random.next();
+    if (roll < settings.conflictRate) { counts.conflict++; throw conflictError(); }
+    if (roll < settings.conflictRate + settings.throttleRate) { counts.throttle++; throw throttlingError(); }
+    const result = await next(args);
+    if (roll < settings.conflictRate + settings.throttleRate + settings.lostReplyRate) { counts.lost_reply++; throw lostReplyError(); }
+    return result;
+  }, { step: 'initialize', name: 'demoFaults', override: true });
+  return counts;
+}

@@ -1,0 +1,188 @@
+/**
+ * Runs a simulated day through the whole local system and checks the books. Shared by `make demo`
+ * (with progress and a report) and the chaos suite (many seeds, invariants checked, minimised on
+ * failure). Phases: openings → producer writes → deliveries (duplicates, reordering, concurrent
+ * copies, same-id redeliveries, injected faults, poisoned jobs, bad events) → the missing price is
+ * deployed and the poison cleared → DLQ replay → sweep → audit.
+ */
+import { Writable } from 'node:stream';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { makeDynamoDbClient } from '../shared/aws/clients';
+import { auditAllBalances, type AuditReport } from '../shared/ledger/audit';
+import { grantCredits } from '../shared/ledger/manual-entries';
+import { createLogger } from '../shared/observability/logger';
+import { DEFAULT_PRICE_BOOK } from '../shared/pricing';
+import { drainDlq } from '../shared/replay/drain';
+import { sweepAndReport, type SweepReport } from '../shared/sweep';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../local/stack';
+import { injectDemoFaults, type FaultCounts } from './faults';
+import { writeJobs } from './producer';
+import { seededRandom } from './random';
+import { NEW_MODEL, NEW_MODEL_PRICE, expectedBalances, type Day, type SimEnvelope } from './simulation';
+import type { DrainReport } from '../shared/replay/drain';
+
+export interface RunOptions {
+  stack?: Pick<LocalStackOptions, 'dynamoEndpoint' | 'sqsEndpoint' | 'workspace'>;
+  faults?: { conflictRate: number; throttleRate: number; lostReplyRate: number };
+  /** Fraction of accepted events that EventBridge delivers a second time with the same id. */
+  redeliveryRate?: number;
+  /** Adds deliberately malformed events (they must stay in the DLQ). */
+  badEvents?: number;
+  onProgress?: (line: string) => void;
+}
+
+export interface DayResult {
+  outcomes: Record<string, number>;
+  anomalies: Record<string, number>;
+  faults: FaultCounts;
+  deliveries: number;
+  deliverySeconds: number;
+  replay: DrainReport;
+  sweep: SweepReport;
+  audit: AuditReport;
+  balances: Map<string, number>;
+  expected: Map<string, number>;
+  ledger: { ledgerId: string; userId: string; type: string; kind: string; amount: number; reference: string }[];
+  jobs: Map<string, Record<string, unknown>>;
+  dlqLeft: { reason?: string; body: string }[];
+  timeline: { label: string; remaining: number }[];
+  stack: LocalStack;
+}
+
+const PUT_BATCH = 10;
+const PUBLISH_CONCURRENCY = 8;
+
+/** Counts outcomes and anomalies from the handlers' structured log lines (as CloudWatch would from EMF). */
+function outcomeCounter() {
+  const outcomes: Record<string, number> = {};
+  const anomalies: Record<string, number> = {};
+  const destination = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const text of String(chunk).split('\n')) {
+        if (!text) continue;
+        const line = JSON.parse(text) as { outcome?: string; anomalies?: { kind: string }[] };
+        if (line.outcome) outcomes[line.outcome] = (outcomes[line.outcome] ?? 0) + 1;
+        for (const a of line.anomalies ?? []) anomalies[a.kind] = (anomalies[a.kind] ?? 0) + 1;
+      }
+      callback();
+    },
+  });
+  return { outcomes, anomalies, logger: createLogger({ component: 'demo', workspace: 'demo', level: 'info', destination }) };
+}
+
+function toEntry(e: SimEnvelope) {
+  return { Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail), Resources: e.resources, EventBusName: 'default' };
+}
+
+async function totalRemaining(stack: LocalStack): Promise<number> {
+  return (await auditAllBalances({ dynamodb: stack.dynamodb, tables: stack.tables })).totals.remaining;
+}
+
+export async function runDay(day: Day, options: RunOptions = {}): Promise<DayResult> {
+  const progress = options.onProgress ?? (() => undefined);
+  const random = seededRandom(day.options.seed ^ 0x5eed);
+  const counter = outcomeCounter();
+  const poisonedJobs = new Set<string>();
+  let faultCounts: FaultCounts = { conflict: 0, throttle: 0, lost_reply: 0, poisoned: 0 };
+  const stack = await startLocalStack({
+    ...options.stack,
+    logger: counter.logger,
+    handlerDynamoDb: (endpoint) => {
+      const client = makeDynamoDbClient({ endpoint, region: 'us-east-1', maxAttempts: 1 });
+      faultCounts = injectDemoFaults(client, { random, poisonedJobs, ...(options.faults ?? { conflictRate: 0.02, throttleRate: 0.02, lostReplyRate: 0.01 }) });
+      return client;
+    },
+  });
+  const ledgerDeps = { dynamodb: stack.dynamodb, tables: stack.tables };
+  const dayStarted = new Date(Date.now() - 1_000);
+  const timeline: DayResult['timeline'] = [];
+
+  progress(`granting opening balances to ${day.openings.size} users`);
+  const users = [...day.openings.entries()];
+  for (let i = 0; i < users.length; i += 16) {
+    await Promise.all(users.slice(i, i + 16).map(([userId, credits]) => grantCredits(ledgerDeps, { userId, credits, reference: `opening-${userId}`, description: 'opening balance' })));
+  }
+  timeline.push({ label: 'after opening grants', remaining: await totalRemaining(stack) });
+
+  progress(`the pipeline writes ${day.jobs.length} jobs (producer contract)`);
+  await writeJobs(stack.dynamodb, stack.tables.jobs, day.jobs);
+
+  for (const job of day.jobs) {
+    if (day.poisonEventIds.has(`ev-${job.jobId}-rendered`) || day.poisonEventIds.has(`ev-${job.jobId}-failed`)) poisonedJobs.add(job.jobId);
+  }
+  const batches: SimEnvelope[][] = day.batches.map((b) => [...b]);
+  for (let i = 0; i < (options.badEvents ?? 1); i++) {
+    const bad = structuredClone(day.batches[0]![0]!);
+    bad.detail = { ...bad.detail, jobId: `bad-${i}`, seconds: -5 };
+    batches.splice(Math.floor(batches.length / 2), 0, [bad]);
+  }
+
+  const deliveries = batches.reduce((n, b) => n + b.length, 0);
+  progress(`publishing ${deliveries} deliveries on the local EventBridge`);
+  const client = stack.bus.client();
+  const started = performance.now();
+  // Each PutEvents carries one batch's concurrent copies, plus neighbours, up to 10 entries.
+  const requests: SimEnvelope[][] = [];
+  for (const batch of batches) {
+    const last = requests[requests.length - 1];
+    if (last && last.length + batch.length <= PUT_BATCH) last.push(...batch);
+    else requests.push([...batch]);
+  }
+  let published = 0;
+  let next = 0;
+  await Promise.all(Array.from({ length: PUBLISH_CONCURRENCY }, async () => {
+    while (next < requests.length) {
+      const request = requests[next++]!;
+      const result = await client.send(new PutEventsCommand({ Entries: request.map(toEntry) }));
+      if (result.FailedEntryCount) throw new Error(`local EventBridge refused ${result.FailedEntryCount} entries`);
+      published += request.length;
+      if (published % 500 < request.length) progress(`  published ${published}/${deliveries}`);
+    }
+  }));
+  await stack.bus.idle();
+
+  // EventBridge is at-least-once: some accepted events arrive again with the same id.
+  const accepted = stack.bus.events().filter((e) => !String(e.detail.jobId).startsWith('bad-'));
+  const redeliveries = accepted.filter(() => random.chance(options.redeliveryRate ?? 0.05));
+  progress(`EventBridge redelivers ${redeliveries.length} events with the same id, two copies at once`);
+  await Promise.allSettled(redeliveries.flatMap((e) => [stack.redeliver(e), stack.redeliver(e)]));
+  const deliverySeconds = (performance.now() - started) / 1000;
+  timeline.push({ label: 'after deliveries', remaining: await totalRemaining(stack) });
+
+  const waiting = await stack.dlqDepth();
+  progress(`${waiting} messages wait in the DLQ; the cause is fixed (poison cleared, ${NEW_MODEL} priced) and the DLQ replayed`);
+  poisonedJobs.clear();
+  const priceBook = { ...DEFAULT_PRICE_BOOK, [NEW_MODEL]: NEW_MODEL_PRICE };
+  stack.deployPriceBook(priceBook);
+  const replay = await drainDlq({
+    sqs: stack.sqs, queueUrl: stack.dlqUrl, eventBridge: client, busName: 'default', priceBook, maxReplays: 3,
+    dryRun: false, dropInvalid: false, maxMessages: 100_000, waitTimeSeconds: 0, visibilityTimeoutSeconds: 60,
+  });
+  await stack.bus.idle();
+  timeline.push({ label: 'after DLQ replay', remaining: await totalRemaining(stack) });
+
+  progress('the sweep settles what the events missed and audits touched users');
+  const sweep = await sweepAndReport(
+    { ledger: ledgerDeps, priceBook, workspace: stack.workspace, alerts: { sns: stack.sns, topicArn: stack.alertsTopicArn } },
+    // A fresh system: audit everything the day touched; no index lag locally, no recheck delay.
+    { timeBudgetMs: 120_000, auditSince: dayStarted, limits: { indexLagSeconds: 0, driftRecheckDelayMs: 0 } },
+  );
+  timeline.push({ label: 'after sweep', remaining: await totalRemaining(stack) });
+
+  progress('final audit: every balance recomputed from the ledger');
+  const audit = await auditAllBalances(ledgerDeps);
+  const { readBooksOf } = await import('./books');
+  const books = await readBooksOf(stack);
+  const dlqLeft = [];
+  for (let i = 0; i < 100; i++) {
+    const { Messages } = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 60 }));
+    if (!Messages?.length) break;
+    dlqLeft.push(...Messages.map((m) => ({ reason: m.MessageAttributes?.['reconciler-reason']?.StringValue, body: m.Body ?? '' })));
+  }
+  return {
+    outcomes: counter.outcomes, anomalies: counter.anomalies, faults: faultCounts, deliveries: deliveries + redeliveries.length * 2,
+    deliverySeconds, replay, sweep, audit, balances: books.balances, expected: expectedBalances(day), ledger: books.ledger, jobs: books.jobs,
+    dlqLeft, timeline, stack,
+  };
+}
