@@ -41,6 +41,10 @@ bench: install ## benchmarks: requests/event, events/s vs a Powertools-style bas
 	@scripts/check-prereqs.sh java
 	@npx tsx bench/run-all.ts
 
+chaos: install ## chaos at scale (≈100,000 deliveries, every fault, all invariants): make chaos [CHAOS_ARGS="--seeds 3"]
+	@scripts/check-prereqs.sh java
+	@npx tsx chaos/main.ts $(CHAOS_ARGS)
+
 replay-dlq: install ## replay the workspace's DLQ: make replay-dlq WS=<ws> [DRY_RUN=1] [MAX=n]
 	@[ -n "$(WS)" ] || { echo "usage: make replay-dlq WS=<dev|staging|prod> [DRY_RUN=1] [MAX=n]" >&2; exit 2; }
 	@npx reconciler replay-dlq --workspace $(WS) $(if $(DRY_RUN),--dry-run) $(if $(MAX),--max $(MAX))

@@ -43,3 +43,20 @@ export function injectDemoFaults(client: DynamoDBClient, settings: FaultSettings
   }, { step: 'initialize', name: 'demoFaults', override: true });
   return counts;
 }
+
+/**
+ * A deliberately broken core, for proving the chaos checker: strips the idempotency conditions
+ * (job not yet settled, ledger id new) from every settlement write, as a careless refactor might.
+ */
+export function removeIdempotencyConditions(client: DynamoDBClient): void {
+  client.middlewareStack.add((next, context) => async (args) => {
+    const input = args.input as Record<string, any>;
+    if (context.commandName === 'TransactWriteItemsCommand') {
+      for (const item of input.TransactItems ?? []) {
+        const write = item.Update ?? item.Put;
+        if (write?.ConditionExpression?.includes('attribute_not_exists')) delete write.ConditionExpression;
+      }
+    }
+    return next(args);
+  }, { step: 'initialize', name: 'brokenCore', override: true, priority: 'low' });
+}

@@ -16,7 +16,7 @@ import { DEFAULT_PRICE_BOOK } from '../shared/pricing';
 import { drainDlq } from '../shared/replay/drain';
 import { sweepAndReport, type SweepReport } from '../shared/sweep';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../local/stack';
-import { injectDemoFaults, type FaultCounts } from './faults';
+import { injectDemoFaults, removeIdempotencyConditions, type FaultCounts } from './faults';
 import { writeJobs } from './producer';
 import { seededRandom } from './random';
 import { NEW_MODEL, NEW_MODEL_PRICE, expectedBalances, type Day, type SimEnvelope } from './simulation';
@@ -29,13 +29,17 @@ export interface RunOptions {
   redeliveryRate?: number;
   /** Adds deliberately malformed events (they must stay in the DLQ). */
   badEvents?: number;
+  /** Probability that an invocation crashes after it committed (the platform retries it). */
+  crashAfterCommitRate?: number;
+  /** Runs the handlers on a deliberately broken core (idempotency conditions removed). */
+  breakCore?: boolean;
   onProgress?: (line: string) => void;
 }
 
 export interface DayResult {
   outcomes: Record<string, number>;
   anomalies: Record<string, number>;
-  faults: FaultCounts;
+  faults: FaultCounts & { crashed_after_commit: number };
   deliveries: number;
   deliverySeconds: number;
   replay: DrainReport;
@@ -85,13 +89,23 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   const counter = outcomeCounter();
   const poisonedJobs = new Set<string>();
   let faultCounts: FaultCounts = { conflict: 0, throttle: 0, lost_reply: 0, poisoned: 0 };
+  let crashes = 0;
   const stack = await startLocalStack({
     ...options.stack,
     logger: counter.logger,
     handlerDynamoDb: (endpoint) => {
       const client = makeDynamoDbClient({ endpoint, region: 'us-east-1', maxAttempts: 1 });
       faultCounts = injectDemoFaults(client, { random, poisonedJobs, ...(options.faults ?? { conflictRate: 0.02, throttleRate: 0.02, lostReplyRate: 0.01 }) });
+      if (options.breakCore) removeIdempotencyConditions(client);
       return client;
+    },
+    wrapTarget: (handler) => async (event, context) => {
+      const response = await handler(event, context);
+      if (random.chance(options.crashAfterCommitRate ?? 0.01)) {
+        crashes++;
+        throw new Error('handler crashed after DynamoDB committed, before answering');
+      }
+      return response;
     },
   });
   const ledgerDeps = { dynamodb: stack.dynamodb, tables: stack.tables };
@@ -181,7 +195,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
     dlqLeft.push(...Messages.map((m) => ({ reason: m.MessageAttributes?.['reconciler-reason']?.StringValue, body: m.Body ?? '' })));
   }
   return {
-    outcomes: counter.outcomes, anomalies: counter.anomalies, faults: faultCounts, deliveries: deliveries + redeliveries.length * 2,
+    outcomes: counter.outcomes, anomalies: counter.anomalies, faults: { ...faultCounts, crashed_after_commit: crashes }, deliveries: deliveries + redeliveries.length * 2,
     deliverySeconds, replay, sweep, audit, balances: books.balances, expected: expectedBalances(day), ledger: books.ledger, jobs: books.jobs,
     dlqLeft, timeline, stack,
   };

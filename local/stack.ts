@@ -16,6 +16,7 @@ import { DEFAULT_PRICE_BOOK, type PriceBook } from '../shared/pricing';
 import type { TableNames } from '../shared/tables';
 import { startLocalEventBridge, type DeliveredEvent, type LocalEventBridge, type LocalEventBridgeOptions } from './eventbridge/server';
 import { settlementTargets } from './eventbridge/targets';
+import type { TargetHandler } from './eventbridge/server';
 
 export interface LocalStackOptions {
   workspace?: string;
@@ -27,6 +28,8 @@ export interface LocalStackOptions {
   priceBook?: PriceBook;
   logger?: Logger;
   bus?: Partial<LocalEventBridgeOptions>;
+  /** Wraps each deployed handler (the chaos suite crashes some invocations after they committed). */
+  wrapTarget?: (handler: TargetHandler) => TargetHandler;
 }
 
 export interface LocalStack {
@@ -85,7 +88,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await sns.send(new SubscribeCommand({ TopicArn: alertsTopicArn, Protocol: 'sqs', Endpoint: alertsQueueArn }));
 
     const handlerDb = options.handlerDynamoDb?.(dynamoEndpoint) ?? dynamodb;
-    const targetsFor = (priceBook: PriceBook) => settlementTargets({ ledger: { dynamodb: handlerDb, tables }, sqs, dlqUrl, priceBook, workspace, logger: options.logger });
+    const wrap = options.wrapTarget ?? ((handler: TargetHandler) => handler);
+    const targetsFor = (priceBook: PriceBook) => {
+      const real = settlementTargets({ ledger: { dynamodb: handlerDb, tables }, sqs, dlqUrl, priceBook, workspace, logger: options.logger });
+      return { debit: wrap(real.debit), refund: wrap(real.refund) };
+    };
     let targets = targetsFor(options.priceBook ?? DEFAULT_PRICE_BOOK);
     const bus = await startLocalEventBridge({ sqs, dlqUrl, workspace, targets, retryDelayMs: 1, ...options.bus });
     stops.push(() => bus.stop());

@@ -1,0 +1,68 @@
+/**
+ * Every invariant the design names, checked against the books after a chaos run.
+ * Each violation has a kind, so the minimiser can keep "the same failure" while it shrinks.
+ */
+import { DEFAULT_PRICE_BOOK, priceOf } from '../shared/pricing';
+import { NEW_MODEL, NEW_MODEL_PRICE, type Day } from '../demo/simulation';
+import type { DayResult } from '../demo/run-day';
+
+export type ViolationKind = 'drift' | 'unexpected_balance' | 'wrong_charge' | 'double_entry' | 'dlq_not_empty';
+
+export interface Violation {
+  kind: ViolationKind;
+  detail: string;
+}
+
+const PRICES = { ...DEFAULT_PRICE_BOOK, [NEW_MODEL]: NEW_MODEL_PRICE };
+const MAX_REPORTED = 20;
+
+export function checkInvariants(day: Day, result: DayResult): Violation[] {
+  const violations: Violation[] = [];
+
+  // 1. Each user's balance equals the sum of their ledger.
+  for (const d of result.audit.drift) violations.push({ kind: 'drift', detail: `${d.userId}: balance ${d.remaining}, ledger ${d.ledgerSum}` });
+
+  // 2. …and what the simulated day says it must be.
+  for (const [userId, expected] of result.expected) {
+    const actual = result.balances.get(userId) ?? 0;
+    if (actual !== expected) violations.push({ kind: 'unexpected_balance', detail: `${userId}: balance ${actual}, expected ${expected}` });
+  }
+
+  // 3. No job has two entries of one kind (ledger ids are unique by construction; this catches a
+  //    second charge under another id).
+  const entriesByJob = new Map<string, { render: number[]; refund: number[] }>();
+  for (const e of result.ledger) {
+    if (e.kind !== 'render' && e.kind !== 'refund') continue;
+    const entry = entriesByJob.get(e.reference) ?? { render: [], refund: [] };
+    entry[e.kind].push(e.amount);
+    entriesByJob.set(e.reference, entry);
+  }
+  for (const [jobId, entries] of entriesByJob) {
+    if (entries.render.length > 1 || entries.refund.length > 1) violations.push({ kind: 'double_entry', detail: `${jobId}: ${entries.render.length} debits, ${entries.refund.length} refunds` });
+  }
+
+  // 4. A rendered job is charged its price exactly once; a failed (or refunded, or stuck) job nets zero.
+  for (const job of day.jobs) {
+    const entries = entriesByJob.get(job.jobId) ?? { render: [], refund: [] };
+    const net = entries.render.reduce((s, a) => s + a, 0) - entries.refund.reduce((s, a) => s + a, 0);
+    const expected = job.fate === 'rendered' ? priceOf(PRICES, { model: job.model, seconds: job.seconds, quotedCredits: job.quote }) : 0;
+    if (net !== expected) violations.push({ kind: 'wrong_charge', detail: `${job.jobId} (${job.fate}${job.lost ? ', lost' : ''}): net charge ${net}, expected ${expected}` });
+  }
+
+  // 5. After the replay, only truly invalid events stay in the DLQ.
+  for (const left of result.dlqLeft) {
+    const body = JSON.parse(left.body) as { detail?: { jobId?: string } };
+    if (!String(body.detail?.jobId ?? '').startsWith('bad-')) violations.push({ kind: 'dlq_not_empty', detail: `left in the DLQ: ${left.reason ?? 'no reason'} ${left.body.slice(0, 160)}` });
+  }
+  return violations;
+}
+
+export function describeViolations(violations: Violation[]): string {
+  const byKind = new Map<string, number>();
+  for (const v of violations) byKind.set(v.kind, (byKind.get(v.kind) ?? 0) + 1);
+  return [
+    `${violations.length} violation(s): ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    ...violations.slice(0, MAX_REPORTED).map((v) => `  ${v.kind}: ${v.detail}`),
+    ...(violations.length > MAX_REPORTED ? [`  … and ${violations.length - MAX_REPORTED} more`] : []),
+  ].join('\n');
+}

@@ -1,0 +1,36 @@
+/**
+ * The chaos suite at a size that keeps `make test` fast (the big one is `make chaos`): seeded days
+ * with every fault the design names, through the real handlers, replay and sweep, then every
+ * invariant. And the proof that the checker catches a real bug: a core without its idempotency
+ * conditions shows drift, and the minimiser shrinks that failure to a short history.
+ */
+import { dynamoEndpoint, sqsEndpoint } from '../support/local-aws';
+import { describeViolations } from '../../chaos/check';
+import { chaosDay, describeHistory, minimise, runChaosDay } from '../../chaos/run-chaos';
+
+const stack = () => ({ dynamoEndpoint: dynamoEndpoint(), sqsEndpoint: sqsEndpoint() });
+
+describe('chaos', () => {
+  test.each([11, 12])('seed %i: 400 jobs with every fault → every invariant holds', async (seed) => {
+    const outcome = await runChaosDay(chaosDay({ seed, jobs: 400, users: 40 }), { stack: stack() });
+    if (outcome.violations.length > 0) throw new Error(`seed ${seed}\n${describeViolations(outcome.violations)}`);
+    expect(outcome.deliveries).toBeGreaterThan(450);
+    // The run really injected what it claims to.
+    expect(outcome.faults.conflict + outcome.faults.throttle).toBeGreaterThan(0);
+    expect(outcome.faults.lost_reply).toBeGreaterThan(0);
+    expect(outcome.faults.poisoned).toBeGreaterThan(0);
+  }, 180_000);
+
+  test('a deliberately broken core (idempotency conditions removed) is caught, and the failure minimised', async () => {
+    const day = chaosDay({ seed: 5, jobs: 60, users: 6 });
+    const broken = await runChaosDay(day, { stack: stack(), breakCore: true });
+    const kinds = new Set(broken.violations.map((v) => v.kind));
+    expect(kinds.has('drift') || kinds.has('unexpected_balance')).toBe(true);
+
+    const minimal = await minimise(day, new Set(['drift']), { stack: stack(), breakCore: true }, 8);
+    expect(minimal.batches.length).toBeLessThan(day.batches.length);
+    const again = await runChaosDay(minimal, { stack: stack(), breakCore: true });
+    expect(again.violations.some((v) => v.kind === 'drift')).toBe(true);
+    expect(describeHistory(minimal)).toMatch(/video\.(rendered|failed)/);
+  }, 300_000);
+});
