@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 export NODE_OPTIONS ?= --enable-source-maps
 
-.PHONY: help install build test typecheck lint jest demo bench chaos replay-dlq clean
+.PHONY: help install build test typecheck lint jest demo bench chaos replay-dlq smoke doctor rollback deploy clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -48,6 +48,22 @@ chaos: install ## chaos at scale (≈100,000 deliveries, every fault, all invari
 replay-dlq: install ## replay the workspace's DLQ: make replay-dlq WS=<ws> [DRY_RUN=1] [MAX=n]
 	@[ -n "$(WS)" ] || { echo "usage: make replay-dlq WS=<dev|staging|prod> [DRY_RUN=1] [MAX=n]" >&2; exit 2; }
 	@npx reconciler replay-dlq --workspace $(WS) $(if $(DRY_RUN),--dry-run) $(if $(MAX),--max $(MAX))
+
+smoke: install ## post-deploy smoke test: make smoke WS=<ws> [TIMEOUT=seconds] (exit 1 on any FAIL)
+	@[ -n "$(WS)" ] || { echo "usage: make smoke WS=<dev|staging|prod> [TIMEOUT=60]" >&2; exit 2; }
+	@npx reconciler smoke --workspace $(WS) $(if $(TIMEOUT),--timeout-seconds $(TIMEOUT))
+
+doctor: install ## read-only readiness check of a workspace: make doctor WS=<ws> (exit 1 when anything is red)
+	@[ -n "$(WS)" ] || { echo "usage: make doctor WS=<dev|staging|prod>" >&2; exit 2; }
+	@npx reconciler doctor --workspace $(WS)
+
+rollback: install ## point each function's alias live back to its previous version: make rollback WS=<ws> [DRY_RUN=1] [FUNCTION=debit]
+	@[ -n "$(WS)" ] || { echo "usage: make rollback WS=<dev|staging|prod> [DRY_RUN=1] [FUNCTION=<handler>]" >&2; exit 2; }
+	@npx reconciler rollback --workspace $(WS) $(if $(DRY_RUN),--dry-run) $(foreach f,$(FUNCTION),--function $(f))
+
+deploy: install ## point each alias live at the newest published version (roll forward, no Terraform): make deploy WS=<ws> [DRY_RUN=1]
+	@[ -n "$(WS)" ] || { echo "usage: make deploy WS=<dev|staging|prod> [DRY_RUN=1] [FUNCTION=<handler>]" >&2; exit 2; }
+	@npx reconciler deploy --workspace $(WS) $(if $(DRY_RUN),--dry-run) $(foreach f,$(FUNCTION),--function $(f))
 
 clean:
 	rm -rf dist coverage .demo

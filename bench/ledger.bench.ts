@@ -71,7 +71,13 @@ export async function runLedgerBench(endpoint: string) {
     return settleEvent({ dynamodb: ours.client, tables: ourTables }, event, priceCredits);
   };
   const baselineHandler = createBaselineDebit(base.client, baseTables, 'Idempotency-base');
-  const baseProcess: Processor = (raw) => baselineHandler(raw as never);
+  // Called as Lambda calls a handler, with a context: Powertools then registers it (in-progress expiry
+  // from the remaining time) instead of warning once per event that it cannot.
+  const lambdaContext = {
+    callbackWaitsForEmptyEventLoop: false, functionName: 'baseline-debit', functionVersion: '1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:baseline-debit',
+    memoryLimitInMB: '512', awsRequestId: 'bench', logGroupName: '/aws/lambda/baseline-debit', logStreamName: 'bench', getRemainingTimeInMillis: () => 30_000,
+  };
+  const baseProcess: Processor = (raw) => (baselineHandler as (event: unknown, context: unknown) => Promise<unknown>)(raw, lambdaContext);
 
   const rows: { concurrency: number; ours: number; baseline: number; ratio: number }[] = [];
   const paths = { ours: { common: 0, duplicate: 0 }, baseline: { common: 0, duplicate: 0 } };

@@ -3,8 +3,11 @@ import { auditCommand } from './audit';
 import { balanceCommand, ledgerCommand } from './balance';
 import { adjustCommand, grantCommand } from './grant';
 import { replayDlqCommand } from './replay-dlq';
+import { doctorCommand } from './doctor';
+import { deployCommand, rollbackCommand } from './rollback';
+import { smokeCommand } from './smoke';
 import { sweepCommand } from './sweep';
 import { tablesCommand } from './tables';
 import type { Command } from './types';
 
-export const COMMANDS: Command[] = [tablesCommand, grantCommand, adjustCommand, balanceCommand, ledgerCommand, auditCommand, sweepCommand, replayDlqCommand];
+export const COMMANDS: Command[] = [tablesCommand, grantCommand, adjustCommand, balanceCommand, ledgerCommand, auditCommand, sweepCommand, replayDlqCommand, smokeCommand, doctorCommand, rollbackCommand, deployCommand];

@@ -30,8 +30,12 @@ export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-function common(options: ClientOptions, envEndpoint: string | undefined) {
-  const endpoint = options.endpoint ?? envEndpoint ?? process.env.AWS_ENDPOINT_URL;
+/**
+ * The one place client settings are derived. `service` names the SDK's per-service endpoint
+ * variable: AWS_ENDPOINT_URL_<service>.
+ */
+export function clientConfig(options: ClientOptions, service: string) {
+  const endpoint = options.endpoint ?? process.env[`AWS_ENDPOINT_URL_${service}`] ?? process.env.AWS_ENDPOINT_URL;
   const local = isLoopbackEndpoint(endpoint);
   return {
     ...(endpoint ? { endpoint } : {}),
@@ -41,7 +45,7 @@ function common(options: ClientOptions, envEndpoint: string | undefined) {
   };
 }
 
-export const makeDynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(common(o, process.env.AWS_ENDPOINT_URL_DYNAMODB));
-export const makeSqsClient = (o: ClientOptions = {}) => new SQSClient(common(o, process.env.AWS_ENDPOINT_URL_SQS));
-export const makeSnsClient = (o: ClientOptions = {}) => new SNSClient(common(o, process.env.AWS_ENDPOINT_URL_SNS));
-export const makeEventBridgeClient = (o: ClientOptions = {}) => new EventBridgeClient(common(o, process.env.AWS_ENDPOINT_URL_EVENTBRIDGE));
+export const makeDynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(clientConfig(o, 'DYNAMODB'));
+export const makeSqsClient = (o: ClientOptions = {}) => new SQSClient(clientConfig(o, 'SQS'));
+export const makeSnsClient = (o: ClientOptions = {}) => new SNSClient(clientConfig(o, 'SNS'));
+export const makeEventBridgeClient = (o: ClientOptions = {}) => new EventBridgeClient(clientConfig(o, 'EVENTBRIDGE'));

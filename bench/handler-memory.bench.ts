@@ -1,0 +1,155 @@
+/**
+ * Peak memory of a handler process: a fresh Node process (bench/support/memory-handler.mjs) imports
+ * the BUILT debit bundle (dist/debit/index.mjs, the file Lambda runs), reads its configuration from
+ * the environment like Lambda, and handles N valid video.rendered envelopes one after another against
+ * DynamoDB Local. Reports the process's peak RSS (process.resourceUsage().maxRSS) and RSS before
+ * import, after import and after the run, next to the peak RSS of an empty Node process on the same
+ * machine. Writes bench/results/memory.json.
+ *
+ *   npx tsx bench/handler-memory.bench.ts [--events N]   # default 2000
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeDynamoDbClient } from '../shared/aws/clients';
+import { grantCredits } from '../shared/ledger/manual-entries';
+import { createTables } from '../shared/local-tables';
+import type { TableNames } from '../shared/tables';
+import { runPool } from './support/pool';
+
+const root = join(__dirname, '..');
+const BUNDLE = join(root, 'dist', 'debit', 'index.mjs');
+const CHILD = join(__dirname, 'support', 'memory-handler.mjs');
+const RESULTS = join(__dirname, 'results', 'memory.json');
+const argIndex = process.argv.indexOf('--events');
+const EVENTS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 2000;
+const USERS = 50;
+const PREFIX = 'mem';
+/** What Terraform gives every function (terraform/variables.tf lambda_memory_mb), for context. */
+const LAMBDA_MEMORY_MB = 512;
+
+/** The environment the handler process gets: exactly what Lambda would set, plus local endpoints. */
+function handlerEnv(endpoint: string, tables: TableNames): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    // Lambda sets no NODE_OPTIONS by default; don't inherit the Makefile's --enable-source-maps.
+    NODE_OPTIONS: '',
+    NODE_NO_WARNINGS: '1',
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    // Never contacted: every event is valid, so nothing goes to the DLQ.
+    AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9',
+    JOBS_TABLE: tables.jobs,
+    CREDITS_TABLE: tables.credits,
+    LEDGER_TABLE: tables.ledger,
+    DLQ_URL: 'http://127.0.0.1:9/123456789012/memory-bench-dlq',
+    WORKSPACE: 'bench',
+    LOG_LEVEL: 'silent',
+  };
+}
+
+interface Snapshot { rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; externalMiB: number }
+interface ChildResult {
+  bundle: string;
+  events: number;
+  outcomes: Record<string, number>;
+  importMs: number;
+  firstInvokeMs: number;
+  runMs: number;
+  eventsPerSecond: number;
+  beforeImport: Snapshot;
+  afterImport: Snapshot;
+  afterRun: Snapshot;
+  retainedAfterImport: Snapshot;
+  retainedAfterRun: Snapshot;
+  peakRssMiB: number;
+  rssSamples: { events: number; rssMiB: number }[];
+}
+
+function runChild(env: NodeJS.ProcessEnv): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', CHILD, BUNDLE, String(EVENTS), String(USERS), PREFIX], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`handler process exited with code ${code}`));
+      const last = stdout.trim().split('\n').at(-1) ?? '';
+      try {
+        resolve(JSON.parse(last) as ChildResult);
+      } catch {
+        reject(new Error(`handler process printed no result: ${stdout.slice(-500)}`));
+      }
+    });
+  });
+}
+
+/** Peak RSS of a Node process that does nothing: the floor under every figure above. */
+function emptyNodePeakMiB(): number {
+  const out = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.resourceUsage().maxRSS))'], {
+    env: { PATH: process.env.PATH, NODE_OPTIONS: '' }, encoding: 'utf8',
+  });
+  return +(Number(out) / 1024).toFixed(1);
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(BUNDLE)) {
+    process.stderr.write('dist/debit/index.mjs missing: running node build.mjs\n');
+    execFileSync(process.execPath, [join(root, 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  }
+  const { startDynamoDbLocal } = await import('../scripts/local/dynamodb-local.mjs' as string);
+  const dynamo = await startDynamoDbLocal({ memoryMb: 1024 });
+  try {
+    const client = makeDynamoDbClient({ endpoint: dynamo.endpoint, region: 'us-east-1', maxAttempts: 3 });
+    const tables: TableNames = { jobs: 'Jobs-memory', credits: 'Credits-memory', ledger: 'Ledger-memory' };
+    await createTables(client, tables);
+    await runPool(Array.from({ length: USERS }, (_, i) => i), 8, (i) =>
+      grantCredits({ dynamodb: client, tables }, { userId: `${PREFIX}-user-${i}`, credits: 1_000_000, reference: `memory-open-${i}`, description: 'bench' }));
+    client.destroy();
+
+    process.stderr.write(`handler process: ${EVENTS} video.rendered events through dist/debit/index.mjs…\n`);
+    const run = await runChild(handlerEnv(dynamo.endpoint, tables));
+    if (run.outcomes.debited !== EVENTS) throw new Error(`expected ${EVENTS} debits, got ${JSON.stringify(run.outcomes)}`);
+    const emptyNode = emptyNodePeakMiB();
+    const result = {
+      measuredAt: new Date().toISOString(),
+      node: process.version,
+      handler: 'debit',
+      bundle: 'dist/debit/index.mjs',
+      events: EVENTS,
+      users: USERS,
+      lambdaMemoryMb: LAMBDA_MEMORY_MB,
+      note: 'fresh Node process, LOG_LEVEL=silent, NODE_OPTIONS empty, --expose-gc (gc() only after import and after the peak is read), events invoked sequentially against DynamoDB Local; peak = process.resourceUsage().maxRSS',
+      peakRssMiB: run.peakRssMiB,
+      rssBeforeImportMiB: run.beforeImport.rssMiB,
+      rssAfterImportMiB: run.afterImport.rssMiB,
+      rssAfterRunMiB: run.afterRun.rssMiB,
+      heapUsedAfterImportMiB: run.afterImport.heapUsedMiB,
+      heapUsedAfterRunMiB: run.afterRun.heapUsedMiB,
+      heapLiveAfterImportMiB: run.retainedAfterImport.heapUsedMiB,
+      heapLiveAfterRunMiB: run.retainedAfterRun.heapUsedMiB,
+      emptyNodePeakRssMiB: emptyNode,
+      importMs: run.importMs,
+      firstInvokeMs: run.firstInvokeMs,
+      runMs: run.runMs,
+      eventsPerSecond: run.eventsPerSecond,
+      outcomes: run.outcomes,
+      rssSamples: run.rssSamples,
+    };
+    console.log(`\npeak RSS of a debit handler process after ${EVENTS} events: ${result.peakRssMiB} MiB (Lambda memory ${LAMBDA_MEMORY_MB} MB)`);
+    console.log(`  RSS before import ${result.rssBeforeImportMiB} MiB, after import ${result.rssAfterImportMiB} MiB, after the run ${result.rssAfterRunMiB} MiB`);
+    console.log(`  heap used after import ${result.heapUsedAfterImportMiB} MiB, after the run ${result.heapUsedAfterRunMiB} MiB; empty Node process peak ${emptyNode} MiB`);
+    console.log(`  live heap after a full GC: ${result.heapLiveAfterImportMiB} MiB after import, ${result.heapLiveAfterRunMiB} MiB after the run`);
+    console.log(`  import ${result.importMs} ms, first invoke ${result.firstInvokeMs} ms, ${result.eventsPerSecond} events/s sequential`);
+    mkdirSync(join(__dirname, 'results'), { recursive: true });
+    writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+    process.stderr.write(`wrote ${RESULTS}\n`);
+  } finally {
+    await dynamo.stop();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});

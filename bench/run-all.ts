@@ -1,0 +1,215 @@
+/**
+ * `make bench`: runs every benchmark, one after another, each in its own process (no shared heap, JIT
+ * or sockets), then writes bench/results.json (one object: when, on what machine, every section) and
+ * bench/RESULTS.md (the Markdown tables the README's Performance section is copied from), and prints
+ * the Markdown.
+ *
+ *   npx tsx bench/run-all.ts                 # every bench, then the report (a few minutes on 2 cores)
+ *   npx tsx bench/run-all.ts --report-only   # rebuild the report from bench/results/*.json
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem, type as osType, arch } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+const RESULTS_DIR = join(__dirname, 'results');
+
+/** Sizes chosen so the whole run stays around 4 minutes on 2 cores (DynamoDB Local shares them). */
+const LEDGER_EVENTS = 1500;
+const REPLAY_MESSAGES = 2000;
+const MEMORY_EVENTS = 3000;
+
+interface Bench { name: string; file: string; args: string[]; json: string }
+const BENCHES: Bench[] = [
+  { name: 'ledger', file: 'bench/ledger.bench.ts', args: ['--events', String(LEDGER_EVENTS)], json: 'ledger.json' },
+  { name: 'sweep', file: 'bench/sweep.bench.ts', args: [], json: 'sweep.json' },
+  { name: 'replay', file: 'bench/replay.bench.ts', args: [String(REPLAY_MESSAGES)], json: 'replay.json' },
+  { name: 'memory', file: 'bench/handler-memory.bench.ts', args: ['--events', String(MEMORY_EVENTS)], json: 'memory.json' },
+];
+
+// ---- the shapes of the four JSON files (what the report reads) ----
+interface LedgerResult {
+  measuredAt: string;
+  events: number;
+  rows: { concurrency: number; ours: number; baseline: number; ratio: number }[];
+  paths: Record<'ours' | 'baseline', { common: number; duplicate: number }>;
+  bundles: { name: string; bundleBytes: number; zipBytes: number; importMs: number }[];
+}
+interface SweepRow { settledJobs: number; stragglers: number; sweepMs: number; sweepRequests: number; indexItemsRead: number; settled: number; naiveScanRequests: number; naiveScanMs: number }
+interface SweepResult { measuredAt: string; note: string; rows: SweepRow[]; ratio: { requests: number; time: number; naiveScanRequests: number; naiveScanTime: number } }
+interface ReplayResult {
+  measuredAt: string; messages: number; drainMs: number; messagesPerSecond: number; endToEndSettledMs: number; endToEndSettledPerSecond: number;
+  putEventsRequests: number; handlerInvocations: number; handlerErrors: number; summary: { replayed: number; failed: number };
+}
+interface MemoryResult {
+  measuredAt: string; handler: string; events: number; lambdaMemoryMb: number; peakRssMiB: number; rssBeforeImportMiB: number; rssAfterImportMiB: number;
+  rssAfterRunMiB: number; heapLiveAfterImportMiB: number; heapLiveAfterRunMiB: number; emptyNodePeakRssMiB: number;
+}
+
+/** Runs one bench as `npx tsx <file>`, streaming its output with a prefix; identical lines past the third are counted, not printed. */
+function runBench(bench: Bench): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    process.stdout.write(`\n=== ${bench.name}: npx tsx ${[bench.file, ...bench.args].join(' ')}\n`);
+    const child = spawn('npx', ['tsx', bench.file, ...bench.args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const seen = new Map<string, number>();
+    const stream = (source: NodeJS.ReadableStream, target: NodeJS.WriteStream) => {
+      let pending = '';
+      const emit = (line: string) => {
+        const count = (seen.get(line) ?? 0) + 1;
+        seen.set(line, count);
+        if (count <= 3 || line.trim() === '') target.write(`[${bench.name}] ${line}\n`);
+      };
+      source.on('data', (chunk: Buffer) => {
+        const lines = (pending + chunk.toString('utf8')).split('\n');
+        pending = lines.pop() ?? '';
+        lines.forEach(emit);
+      });
+      source.on('end', () => { if (pending) emit(pending); });
+    };
+    stream(child.stdout, process.stdout);
+    stream(child.stderr, process.stderr);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      for (const [line, count] of seen) {
+        if (count > 3 && line.trim() !== '') process.stderr.write(`[${bench.name}] (the line "${line.slice(0, 100)}" was printed ${count} times; ${count - 3} not shown)\n`);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      if (code !== 0) return reject(new Error(`${bench.name} bench failed (${signal ?? `exit code ${code}`}) after ${seconds.toFixed(0)} s`));
+      process.stdout.write(`=== ${bench.name}: done in ${seconds.toFixed(0)} s\n`);
+      resolve(seconds);
+    });
+  });
+}
+
+function readResult<T extends { measuredAt: string }>(bench: Bench, notBefore?: number): T {
+  const path = join(RESULTS_DIR, bench.json);
+  if (!existsSync(path)) throw new Error(`${bench.name}: ${path} is missing (run the bench first)`);
+  const result = JSON.parse(readFileSync(path, 'utf8')) as T;
+  if (notBefore !== undefined && Date.parse(result.measuredAt) < notBefore) {
+    throw new Error(`${bench.name}: ${path} was measured at ${result.measuredAt}, before this run started`);
+  }
+  return result;
+}
+
+function machine() {
+  const cpuList = cpus();
+  let osName = `${osType()} ${release()}`;
+  try {
+    const pretty = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1];
+    if (pretty) osName = `${pretty} (${osType()} ${release()})`;
+  } catch { /* not Linux: keep os.type() */ }
+  const cpuModel = (cpuList[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim();
+  const ramGiB = +(totalmem() / 1024 ** 3).toFixed(1);
+  return {
+    cpuModel, cpuCount: cpuList.length, ramGiB, node: process.version, os: osName, arch: arch(),
+    summary: `${cpuList.length} × ${cpuModel}, ${ramGiB} GiB RAM, Node ${process.version}, ${osName} ${arch()}`,
+  };
+}
+
+// ---- Markdown ----
+const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
+const f1 = (n: number) => n.toFixed(1);
+const x = (n: number) => `${n.toFixed(2)}×`;
+function table(header: string[], rows: (string | number)[][], align: ('l' | 'r')[]): string {
+  const sep = align.map((a) => (a === 'r' ? '---:' : '---'));
+  return [header, sep, ...rows.map((r) => r.map(String))].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+function markdown(r: { measuredAt: string; machine: ReturnType<typeof machine>; totalSeconds?: number; ledger: LedgerResult; sweep: SweepResult; replay: ReplayResult; memory: MemoryResult }): string {
+  const { ledger, sweep, replay, memory } = r;
+  const date = `${r.measuredAt.slice(0, 10)} ${r.measuredAt.slice(11, 16)} UTC`;
+  const c1 = ledger.rows.find((row) => row.concurrency === 1);
+  const first = sweep.rows[0]!;
+  const last = sweep.rows.at(-1)!;
+  const baselineName = 'Powertools-style baseline';
+  return [
+    `Measured ${date} on ${r.machine.summary}.`,
+    `Every number comes from one \`make bench\` run${r.totalSeconds ? ` (${(r.totalSeconds / 60).toFixed(1)} min)` : ''} against DynamoDB Local (in memory) on the same machine, so absolute`,
+    'figures are local ones; the comparisons (ours vs the baseline in the same run, 1k vs 100k settled jobs) are the point.',
+    '',
+    '**DynamoDB requests per event** (HTTP requests counted by an SDK middleware, at concurrency 8)',
+    '',
+    table(['path', 'ours', baselineName], [
+      ['common: new `video.rendered` job', f1(ledger.paths.ours.common), f1(ledger.paths.baseline.common)],
+      ['duplicate: the same event again', f1(ledger.paths.ours.duplicate), f1(ledger.paths.baseline.duplicate)],
+    ], ['l', 'r', 'r']),
+    '',
+    `**Events/s** (${f0(ledger.events)} new events per run${c1 ? `, ${f0(Math.min(ledger.events, 400))} at concurrency 1` : ''}; both in the same run on the same DynamoDB Local)`,
+    '',
+    table(['concurrency', 'ours', baselineName, 'ratio'], ledger.rows.map((row) => [row.concurrency, f0(row.ours), f0(row.baseline), x(row.ratio)]), ['r', 'r', 'r', 'r']),
+    '',
+    '**Bundles** (esbuild, minified ESM, AWS SDK bundled; import = median of 15 fresh `node` processes importing the bundle)',
+    '',
+    table(['bundle', 'index.mjs KiB', 'zip KiB (incl. source map)', 'median import ms'], ledger.bundles.map((b) => [
+      b.name, f1(b.bundleBytes / 1024), b.zipBytes > 0 ? f1(b.zipBytes / 1024) : '—', f1(b.importMs),
+    ]), ['l', 'r', 'r', 'r']),
+    '',
+    `**Memory of a handler process** (fresh \`node\` importing \`dist/${memory.handler}/index.mjs\`, ${f0(memory.events)} valid events invoked one after another; Lambda gives it ${memory.lambdaMemoryMb} MB)`,
+    '',
+    table(['handler', 'peak RSS MiB', 'RSS before import', 'RSS after import', `RSS after ${f0(memory.events)} events`, 'live heap after GC: import → run', 'empty `node` peak RSS'], [[
+      memory.handler, f1(memory.peakRssMiB), f1(memory.rssBeforeImportMiB), f1(memory.rssAfterImportMiB), f1(memory.rssAfterRunMiB),
+      `${f1(memory.heapLiveAfterImportMiB)} → ${f1(memory.heapLiveAfterRunMiB)}`, f1(memory.emptyNodePeakRssMiB),
+    ]], ['l', 'r', 'r', 'r', 'r', 'r', 'r']),
+    '',
+    `**Sweep cost vs settled history** (one sweep over ${first.stragglers} stragglers; median of the sweep runs per size; naive = full-table Scan of Jobs)`,
+    '',
+    table(['settled jobs', 'sweep requests', 'sweep ms', 'naive Scan requests', 'naive Scan ms'], [
+      ...sweep.rows.map((row) => [f0(row.settledJobs), f0(row.sweepRequests), f0(row.sweepMs), f0(row.naiveScanRequests), f0(row.naiveScanMs)]),
+      [`ratio ${f0(last.settledJobs / 1000)}k / ${f0(first.settledJobs / 1000)}k`, x(sweep.ratio.requests), x(sweep.ratio.time), x(sweep.ratio.naiveScanRequests), x(sweep.ratio.naiveScanTime)],
+    ], ['l', 'r', 'r', 'r', 'r']),
+    '',
+    `**DLQ replay throughput** (${f0(replay.messages)} messages, all four DLQ shapes, fauxqs → local EventBridge → real handlers → DynamoDB Local)`,
+    '',
+    table(['messages', 'drain ms', 'drained msg/s', 'PutEvents requests', 'settled end-to-end ms', 'settled events/s', 'handler errors'], [[
+      f0(replay.messages), f0(replay.drainMs), f0(replay.messagesPerSecond), f0(replay.putEventsRequests), f0(replay.endToEndSettledMs), f0(replay.endToEndSettledPerSecond), f0(replay.handlerErrors),
+    ]], ['r', 'r', 'r', 'r', 'r', 'r', 'r']),
+    '',
+  ].join('\n');
+}
+
+interface PreviousRun { measuredAt: string; totalSeconds?: number; benchSeconds?: Record<string, number> }
+function previousRun(sections: { measuredAt: string }[]): PreviousRun | undefined {
+  const path = join(__dirname, 'results.json');
+  if (!existsSync(path)) return undefined;
+  const run = JSON.parse(readFileSync(path, 'utf8')) as PreviousRun;
+  const start = Date.parse(run.measuredAt);
+  const end = start + (run.totalSeconds ?? 0) * 1000 + 1000;
+  return sections.every((s) => Date.parse(s.measuredAt) >= start && Date.parse(s.measuredAt) <= end) ? run : undefined;
+}
+
+async function main(): Promise<void> {
+  const reportOnly = process.argv.includes('--report-only');
+  const started = Date.now();
+  const durations: Record<string, number> = {};
+  if (!reportOnly) {
+    for (const bench of BENCHES) durations[bench.name] = Math.round(await runBench(bench));
+  }
+  const notBefore = reportOnly ? undefined : started;
+  const [ledgerB, sweepB, replayB, memoryB] = BENCHES as [Bench, Bench, Bench, Bench];
+  const ledger = readResult<LedgerResult>(ledgerB, notBefore);
+  const sweep = readResult<SweepResult>(sweepB, notBefore);
+  const replay = readResult<ReplayResult>(replayB, notBefore);
+  const memory = readResult<MemoryResult>(memoryB, notBefore);
+  // --report-only keeps the run's own date and timings when every section still comes from that run.
+  const previous = reportOnly ? previousRun([ledger, sweep, replay, memory]) : undefined;
+  const totalSeconds = reportOnly ? previous?.totalSeconds : Math.round((Date.now() - started) / 1000);
+  const report = {
+    measuredAt: reportOnly ? (previous?.measuredAt ?? ledger.measuredAt) : new Date(started).toISOString(),
+    machine: machine(),
+    dynamodb: 'DynamoDB Local (in memory) on the same machine',
+    settings: { ledgerEvents: LEDGER_EVENTS, replayMessages: REPLAY_MESSAGES, memoryEvents: MEMORY_EVENTS },
+    ...(totalSeconds !== undefined ? { totalSeconds, benchSeconds: reportOnly ? previous?.benchSeconds : durations } : {}),
+    ledger, sweep, replay, memory,
+  };
+  writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const md = markdown(report);
+  writeFileSync(join(__dirname, 'RESULTS.md'), `# Benchmark results\n\n${md}`);
+  process.stdout.write(`\nwrote bench/results.json and bench/RESULTS.md\n\n${md}`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});

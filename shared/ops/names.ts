@@ -1,0 +1,91 @@
+/**
+ * What a deployed workspace should look like, by name and setting: the TypeScript copy of
+ * terraform/locals.tf (`names`), the alerts module's alarm names and the root variables' defaults
+ * that the doctor checks. tests/ops/names.test.ts parses terraform/ and fails if the two differ.
+ */
+import { HANDLERS, HANDLER_ENV, type HandlerName } from '../config';
+import { tableNamesForWorkspace, type TableNames } from '../tables';
+
+/** The alias every trigger invokes (modules/function var.alias_name). */
+export const LIVE_ALIAS = 'live';
+
+/** Defaults of terraform/variables.tf the doctor compares against (no tfvars overrides them). */
+export const TERRAFORM_DEFAULTS = Object.freeze({
+  lambdaRuntime: 'nodejs22.x',
+  eventBusName: 'default',
+  sweepScheduleExpression: 'rate(6 hours)',
+});
+
+export type RuleKey = 'video_rendered' | 'video_failed' | 'sweep_schedule';
+
+export interface ExpectedRule {
+  name: string;
+  /** The handler whose alias `live` the rule's target must invoke. */
+  target: HandlerName;
+  /** Schedules always run on the default bus; event rules on var.event_bus_name. */
+  onDefaultBus: boolean;
+}
+
+export interface WorkspaceNames {
+  workspace: string;
+  tables: TableNames;
+  functions: Record<HandlerName, string>;
+  dlq: string;
+  alertsTopic: string;
+  rules: Record<RuleKey, ExpectedRule>;
+  alarmPrefix: string;
+  dashboard: string;
+  /** Every alarm modules/alerts creates, by name. */
+  alarms: string[];
+}
+
+/** modules/alerts: local.reconciler_alarms keys, `_` replaced by `-` in the alarm name. */
+export const RECONCILER_ALARMS = ['adjustments', 'anomalies', 'drift', 'invalid', 'stuck_jobs'] as const;
+
+const WORKSPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+
+export function workspaceNames(workspace: string): WorkspaceNames {
+  if (!WORKSPACE_PATTERN.test(workspace)) throw new RangeError(`workspace "${workspace}" must be 1-32 of A-Z a-z 0-9 _ - (e.g. dev, staging, prod)`);
+  const functions = Object.fromEntries(HANDLERS.map((h) => [h, `cc-agent-reconciler-${h}-${workspace}`])) as Record<HandlerName, string>;
+  const alarmPrefix = `cc-reconciler-${workspace}`;
+  return {
+    workspace,
+    tables: tableNamesForWorkspace(workspace),
+    functions,
+    dlq: `cc-reconciler-dlq-${workspace}`,
+    alertsTopic: `ops-alerts-${workspace}`,
+    rules: {
+      video_rendered: { name: `cc-reconciler-video-rendered-${workspace}`, target: 'debit', onDefaultBus: false },
+      video_failed: { name: `cc-reconciler-video-failed-${workspace}`, target: 'refund', onDefaultBus: false },
+      sweep_schedule: { name: `cc-reconciler-sweep-schedule-${workspace}`, target: 'sweep', onDefaultBus: true },
+    },
+    alarmPrefix,
+    dashboard: `cc-reconciler-${workspace}`,
+    alarms: [
+      ...HANDLERS.map((h) => `${alarmPrefix}-${h}-errors`),
+      ...HANDLERS.map((h) => `${alarmPrefix}-${h}-throttles`),
+      `${alarmPrefix}-dlq-depth`,
+      `${alarmPrefix}-dlq-oldest-message`,
+      ...RECONCILER_ALARMS.map((a) => `${alarmPrefix}-${a.replace(/_/g, '-')}`),
+    ],
+  };
+}
+
+/** The environment Terraform gives each function (shared/config.ts HANDLER_ENV), and the values the doctor can predict. */
+export function expectedEnvironment(handler: HandlerName, names: WorkspaceNames): { keys: readonly string[]; values: Record<string, string> } {
+  const known: Record<string, string> = {
+    JOBS_TABLE: names.tables.jobs, CREDITS_TABLE: names.tables.credits, LEDGER_TABLE: names.tables.ledger, WORKSPACE: names.workspace,
+  };
+  const keys = HANDLER_ENV[handler];
+  return { keys, values: Object.fromEntries(keys.filter((k) => k in known).map((k) => [k, known[k]!])) };
+}
+
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const UNIT_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** The interval of a `rate(…)` schedule in ms; undefined for cron() (no fixed interval). */
+export function scheduleIntervalMs(expression: string): number | undefined {
+  const match = RATE.exec(expression);
+  if (!match) return undefined;
+  return Number(match[1]) * UNIT_MS[match[2]!.replace(/s$/, '')]!;
+}

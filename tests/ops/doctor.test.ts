@@ -1,0 +1,302 @@
+/**
+ * The doctor against the local stack (DynamoDB Local, fauxqs: tables, DLQ, topic, sweep state) and
+ * SDK-level fakes for what has no emulator here (Lambda, CloudWatch, EventBridge's control plane).
+ * A healthy workspace is all green; then each check is shown to go red when what it checks breaks.
+ */
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { makeDynamoDbClient, makeSnsClient } from '../../shared/aws/clients';
+import { acquireSweepLease, saveSweepState } from '../../shared/sweep/state';
+import { runDoctor, type CheckResult, type DoctorDeps } from '../../shared/ops/doctor';
+import { TERRAFORM_DEFAULTS, scheduleIntervalMs, workspaceNames, type WorkspaceNames } from '../../shared/ops/names';
+import { runDoctorCommand } from '../../cli/commands/doctor';
+import { createContext, EXIT } from '../../cli/context';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { dynamoEndpoint, sqsEndpoint } from '../support/local-aws';
+import {
+  awsError, fakeAws, fakeCloudWatch, fakeEventBridge, fakeLambda, healthyCloudWatchWorld, healthyLambdaWorld, healthyRuleWorld, liveArn,
+  type CloudWatchWorld, type LambdaWorld, type RuleWorld,
+} from './fakes';
+
+const NOW = new Date('2026-01-10T12:00:00Z');
+let stack: LocalStack;
+let names: WorkspaceNames;
+let lambdaWorld: LambdaWorld;
+let ruleWorld: RuleWorld;
+let cloudWatchWorld: CloudWatchWorld;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ dynamoEndpoint: dynamoEndpoint(), sqsEndpoint: sqsEndpoint() });
+  names = workspaceNames(stack.workspace);
+});
+afterAll(async () => { await stack.stop(); });
+
+beforeEach(async () => {
+  lambdaWorld = healthyLambdaWorld(names, { dlqUrl: stack.dlqUrl, topicArn: stack.alertsTopicArn });
+  ruleWorld = healthyRuleWorld(names);
+  cloudWatchWorld = healthyCloudWatchWorld(names);
+  await recordSweepRun(new Date(NOW.getTime() - 2 * 3_600_000));
+});
+
+async function recordSweepRun(at: Date): Promise<void> {
+  const runId = `run-${at.getTime()}`;
+  expect(await acquireSweepLease(stack.dynamodb, stack.tables.jobs, runId, at, 60_000)).toBe(true);
+  expect(await saveSweepState(stack.dynamodb, stack.tables.jobs, runId, {}, at)).toBe(true);
+}
+
+function deps(overrides: Partial<DoctorDeps> = {}): DoctorDeps {
+  return {
+    names, dynamodb: stack.dynamodb, sqs: stack.sqs, sns: stack.sns,
+    lambda: fakeLambda(lambdaWorld), eventBridge: fakeEventBridge(ruleWorld), cloudWatch: fakeCloudWatch(cloudWatchWorld),
+    alertsTopicArn: stack.alertsTopicArn, eventBusName: 'default', expectedRuntime: TERRAFORM_DEFAULTS.lambdaRuntime,
+    sweepIntervalMs: scheduleIntervalMs(TERRAFORM_DEFAULTS.sweepScheduleExpression)!, dynamoDbIsEmulator: true, now: () => NOW,
+    ...overrides,
+  };
+}
+
+const red = (checks: CheckResult[]) => checks.filter((c) => !c.ok);
+/** Renaming a resource in `names` also (rightly) turns the functions whose environment names it red; ignore those here. */
+const notFunctions = (checks: CheckResult[]) => checks.filter((c) => !c.name.startsWith('function '));
+async function onlyRed(overrides: Partial<DoctorDeps> = {}): Promise<CheckResult[]> {
+  return red((await runDoctor(deps(overrides))).checks);
+}
+
+test('a healthy workspace is all green; PITR says honestly that DynamoDB Local cannot answer', async () => {
+  const report = await runDoctor(deps());
+  expect(red(report.checks)).toEqual([]);
+  expect(report.ok).toBe(true);
+  const names = report.checks.map((c) => c.name);
+  // One line per table (+PITR), function (+alias), rule (+target), the DLQ (+depth), alarms (2), topic, sweep.
+  expect(report.checks).toHaveLength(26);
+  expect(names).toContain(`table ${stack.tables.ledger}`);
+  const pitr = report.checks.find((c) => c.name === `pitr ${stack.tables.ledger}`)!;
+  expect(pitr).toMatchObject({ ok: true, skipped: true });
+  expect(pitr.detail).toMatch(/DynamoDB Local does not implement DescribeContinuousBackups/);
+  expect(report.checks.find((c) => c.name === 'sweep freshness')!.detail).toMatch(/last run 2 h 0 min ago/);
+  expect(report.checks.find((c) => c.name.startsWith('topic '))!.detail).toMatch(/1 confirmed \(sqs\)/);
+});
+
+describe('tables', () => {
+  test('a missing table is red, and so is its PITR line', async () => {
+    const broken = { ...names, tables: { ...names.tables, ledger: `Ledger-missing-${stack.workspace}` } };
+    const checks = notFunctions(await onlyRed({ names: broken }));
+    expect(checks.map((c) => c.name)).toEqual([`table Ledger-missing-${stack.workspace}`, `pitr Ledger-missing-${stack.workspace}`]);
+    expect(checks[0]!.detail).toMatch(/does not exist/);
+  });
+
+  test('PITR off is red; PITR on is green; an unanswerable PITR on real AWS is red', async () => {
+    const pitrAnswer = (status: 'ENABLED' | 'DISABLED') => fakeAws(makeDynamoDbClient({ endpoint: dynamoEndpoint(), region: 'us-east-1' }), {
+      DescribeContinuousBackupsCommand: (input) => ({ ContinuousBackupsDescription: {
+        ContinuousBackupsStatus: 'ENABLED',
+        PointInTimeRecoveryDescription: input.TableName === stack.tables.credits ? { PointInTimeRecoveryStatus: status } : { PointInTimeRecoveryStatus: 'ENABLED', EarliestRestorableDateTime: new Date('2026-01-01T00:00:00Z') },
+      } }),
+    }, { passThrough: true });
+    const off = await onlyRed({ dynamodb: pitrAnswer('DISABLED') });
+    expect(off.map((c) => c.name)).toEqual([`pitr ${stack.tables.credits}`]);
+    expect(off[0]!.detail).toMatch(/DISABLED/);
+    const on = await runDoctor(deps({ dynamodb: pitrAnswer('ENABLED') }));
+    expect(on.checks.filter((c) => c.name.startsWith('pitr ')).every((c) => c.ok && !c.skipped)).toBe(true);
+    // Not an emulator: the same UnknownOperationException is no excuse.
+    const real = await onlyRed({ dynamoDbIsEmulator: false });
+    expect(real.map((c) => c.name).sort()).toEqual(Object.values(stack.tables).map((t) => `pitr ${t}`).sort());
+  });
+});
+
+describe('functions', () => {
+  test('missing function, wrong runtime, failed update, missing or wrong environment are red', async () => {
+    lambdaWorld.functions.delete(names.functions.sweep);
+    lambdaWorld.functions.get(names.functions.debit)!.Runtime = 'nodejs18.x';
+    lambdaWorld.functions.get(names.functions['replay-dlq'])!.LastUpdateStatus = 'Failed';
+    const refundEnv = lambdaWorld.functions.get(names.functions.refund)!.Environment;
+    delete refundEnv.DLQ_URL;
+    refundEnv.LEDGER_TABLE = 'Ledger-prod';
+    const checks = await onlyRed();
+    const byName = Object.fromEntries(checks.map((c) => [c.name, c.detail]));
+    expect(Object.keys(byName).sort()).toEqual(['alias sweep:live', 'function debit', 'function refund', 'function replay-dlq', 'function sweep']);
+    expect(byName['function debit']).toMatch(/runtime nodejs18.x \(expected nodejs22.x\)/);
+    expect(byName['function refund']).toMatch(/missing DLQ_URL/);
+    expect(byName['function refund']).toMatch(new RegExp(`LEDGER_TABLE=Ledger-prod \\(expected ${stack.tables.ledger}\\)`));
+    expect(byName['function replay-dlq']).toMatch(/last update Failed/);
+    expect(byName['function sweep']).toMatch(/does not exist/);
+  });
+
+  test('an environment pointing at another workspace\'s DLQ, topic or bus is red', async () => {
+    lambdaWorld.functions.get(names.functions.debit)!.Environment.DLQ_URL = 'https://sqs/123/cc-reconciler-dlq-prod';
+    lambdaWorld.functions.get(names.functions.sweep)!.Environment.ALERTS_TOPIC_ARN = 'arn:aws:sns:us-east-1:1:ops-alerts-prod';
+    lambdaWorld.functions.get(names.functions['replay-dlq'])!.Environment.EVENT_BUS_NAME = 'other-bus';
+    expect((await onlyRed()).map((c) => c.name).sort()).toEqual(['function debit', 'function replay-dlq', 'function sweep']);
+  });
+
+  test('no alias live, or live on $LATEST, is red', async () => {
+    lambdaWorld.functions.get(names.functions.debit)!.live = undefined;
+    lambdaWorld.functions.get(names.functions.refund)!.live = '$LATEST';
+    const checks = await onlyRed();
+    expect(checks.map((c) => c.name)).toEqual(['alias debit:live', 'alias refund:live']);
+    expect(checks[0]!.detail).toMatch(/no alias live/);
+    expect(checks[1]!.detail).toMatch(/\$LATEST, not a published version/);
+  });
+
+  test('an AWS error (no permission) is a red line, not a crash', async () => {
+    lambdaWorld.failWith = awsError('AccessDeniedException', 'User is not authorized to perform: lambda:GetFunctionConfiguration');
+    const checks = await onlyRed();
+    expect(checks).toHaveLength(8);
+    expect(checks[0]!.detail).toMatch(/could not check: AccessDeniedException: User is not authorized/);
+  });
+});
+
+describe('rules', () => {
+  test('a disabled, missing or mis-targeted rule is red', async () => {
+    ruleWorld.get(names.rules.video_rendered.name)!.state = 'DISABLED';
+    ruleWorld.get(names.rules.video_failed.name)!.targets = [liveArn(names.functions.refund, '')];
+    ruleWorld.delete(names.rules.sweep_schedule.name);
+    const checks = await onlyRed();
+    const byName = Object.fromEntries(checks.map((c) => [c.name, c.detail]));
+    expect(Object.keys(byName).sort()).toEqual([
+      `rule ${names.rules.sweep_schedule.name}`, `rule ${names.rules.sweep_schedule.name} target`,
+      `rule ${names.rules.video_failed.name} target`, `rule ${names.rules.video_rendered.name}`,
+    ].sort());
+    expect(byName[`rule ${names.rules.video_rendered.name}`]).toMatch(/DISABLED on bus default: events of this rule are being DROPPED/);
+    expect(byName[`rule ${names.rules.video_failed.name} target`]).toMatch(/expected exactly one target/);
+  });
+
+  test('targets: $LATEST, the wrong function, or a second target are red; a disabled schedule says paused?', async () => {
+    ruleWorld.get(names.rules.video_rendered.name)!.targets = [liveArn(names.functions.debit, '$LATEST')];
+    ruleWorld.get(names.rules.video_failed.name)!.targets = [liveArn(names.functions.refund), liveArn(names.functions.refund)];
+    ruleWorld.get(names.rules.sweep_schedule.name)!.state = 'DISABLED';
+    const checks = await onlyRed();
+    expect(checks.map((c) => c.name).sort()).toEqual([
+      `rule ${names.rules.sweep_schedule.name}`, `rule ${names.rules.video_failed.name} target`, `rule ${names.rules.video_rendered.name} target`,
+    ].sort());
+    expect(checks.find((c) => c.name === `rule ${names.rules.sweep_schedule.name}`)!.detail).toMatch(/paused/);
+  });
+
+  test('event rules are looked up on the configured bus', async () => {
+    expect(notFunctions(await onlyRed({ eventBusName: 'video-bus' })).map((c) => c.name)).toEqual([
+      `rule ${names.rules.video_rendered.name}`, `rule ${names.rules.video_rendered.name} target`,
+      `rule ${names.rules.video_failed.name}`, `rule ${names.rules.video_failed.name} target`,
+    ]);
+  });
+});
+
+describe('dlq', () => {
+  test('a missing DLQ is red', async () => {
+    const checks = notFunctions(await onlyRed({ names: { ...names, dlq: `cc-reconciler-dlq-missing-${stack.workspace}` } }));
+    expect(checks.map((c) => c.name)).toEqual([`dlq cc-reconciler-dlq-missing-${stack.workspace}`, `dlq cc-reconciler-dlq-missing-${stack.workspace} waiting`]);
+  });
+
+  test('messages waiting are red, with the oldest one\'s age from CloudWatch', async () => {
+    await stack.sqs.send(new SendMessageCommand({ QueueUrl: stack.dlqUrl, MessageBody: '{"test":1}' }));
+    try {
+      cloudWatchWorld.dlqOldestAgeSeconds = 3 * 3600 + 120;
+      let checks = await onlyRed();
+      expect(checks.map((c) => c.name)).toEqual([`dlq ${names.dlq} waiting`]);
+      expect(checks[0]!.detail).toMatch(/^1 waiting, oldest 3 h 2 min: .*make replay-dlq WS=/);
+      cloudWatchWorld.dlqOldestAgeSeconds = undefined;
+      checks = await onlyRed();
+      expect(checks[0]!.detail).toMatch(/oldest age unknown \(no CloudWatch datapoint/);
+    } finally {
+      const { Messages = [] } = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.dlqUrl, MaxNumberOfMessages: 10 }));
+      for (const m of Messages) await stack.sqs.send(new DeleteMessageCommand({ QueueUrl: stack.dlqUrl, ReceiptHandle: m.ReceiptHandle }));
+    }
+  });
+});
+
+describe('alarms', () => {
+  test('a missing alarm, or one in ALARM, is red', async () => {
+    cloudWatchWorld.alarms.delete(`${names.alarmPrefix}-drift`);
+    cloudWatchWorld.alarms.set(`${names.alarmPrefix}-debit-errors`, 'ALARM');
+    const checks = await onlyRed();
+    expect(checks.map((c) => c.name)).toEqual([`alarms ${names.alarmPrefix}-* exist`, `alarms ${names.alarmPrefix}-* not in ALARM`]);
+    expect(checks[0]!.detail).toMatch(new RegExp(`1 of 15 missing: ${names.alarmPrefix}-drift`));
+    expect(checks[1]!.detail).toMatch(new RegExp(`1 in ALARM: ${names.alarmPrefix}-debit-errors since`));
+  });
+});
+
+describe('topic', () => {
+  test('no confirmed subscription is red: none at all, or only pending ones', async () => {
+    const sns = makeSnsClient({ endpoint: sqsEndpoint(), region: 'us-east-1' });
+    const { TopicArn: lonely } = await sns.send(new CreateTopicCommand({ Name: `ops-alerts-lonely-${stack.workspace}` }));
+    let checks = await onlyRed({ alertsTopicArn: lonely });
+    expect(checks.map((c) => c.name)).toEqual([`topic ${names.alertsTopic} subscribers`]);
+    expect(checks[0]!.detail).toMatch(/no confirmed subscription: alarms page nobody/);
+
+    const pending = fakeAws(new SNSClient({ region: 'us-east-1', credentials: { accessKeyId: 'f', secretAccessKey: 'f' } }), {
+      ListSubscriptionsByTopicCommand: () => ({ Subscriptions: [{ SubscriptionArn: 'PendingConfirmation', Protocol: 'email', Endpoint: 'oncall@example.com' }] }),
+    });
+    checks = await onlyRed({ sns: pending });
+    expect(checks[0]!.detail).toMatch(/no confirmed subscription, 1 pending confirmation/);
+    sns.destroy();
+  });
+
+  test('without ALERTS_TOPIC_ARN the topic is found by name, and a missing topic is red', async () => {
+    const found = await runDoctor(deps({ alertsTopicArn: undefined }));
+    expect(found.checks.find((c) => c.name.startsWith('topic '))).toMatchObject({ ok: true });
+    const missing = notFunctions(await onlyRed({ alertsTopicArn: undefined, names: { ...names, alertsTopic: `ops-alerts-missing-${stack.workspace}` } }));
+    expect(missing[0]!.detail).toMatch(/not found/);
+  });
+});
+
+describe('sweep freshness', () => {
+  test('a sweep older than its interval (+30 min) is red; within it is green', async () => {
+    await recordSweepRun(new Date(NOW.getTime() - 7 * 3_600_000));
+    const checks = await onlyRed();
+    expect(checks.map((c) => c.name)).toEqual(['sweep freshness']);
+    expect(checks[0]!.detail).toMatch(/last run 7 h 0 min ago .* more than interval 6 h 0 min \+ 30 min/);
+    await recordSweepRun(new Date(NOW.getTime() - 6 * 3_600_000 - 20 * 60_000));
+    expect(await onlyRed()).toEqual([]);
+  });
+
+  test('a sweep that never ran is red', async () => {
+    const other = await startLocalStack({ dynamoEndpoint: dynamoEndpoint(), sqsEndpoint: sqsEndpoint() });
+    try {
+      const otherNames = { ...names, tables: other.tables };
+      const checks = notFunctions(await onlyRed({ names: otherNames, dynamodb: other.dynamodb }));
+      expect(checks.map((c) => c.name)).toEqual(['sweep freshness']);
+      expect(checks[0]!.detail).toMatch(/never completed a run/);
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe('reconciler doctor (CLI)', () => {
+  async function runCli(overrides: { lambda?: LambdaWorld } = {}): Promise<{ code: number; text: string; json: { ok: boolean; checks: CheckResult[] } }> {
+    const io = {
+      sqs: stack.sqs, sns: stack.sns, lambda: fakeLambda(overrides.lambda ?? lambdaWorld), eventBridge: fakeEventBridge(ruleWorld),
+      cloudWatch: fakeCloudWatch(cloudWatchWorld), now: () => NOW, color: false, env: stack.env(),
+    };
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { lines.push(String(chunk)); return true; });
+    try {
+      const human = await runDoctorCommand([], createContext({ json: false, workspace: stack.workspace, endpoint: stack.endpoints.dynamodb }), io);
+      const text = lines.join('');
+      lines.length = 0;
+      const code = await runDoctorCommand([], createContext({ json: true, workspace: stack.workspace, endpoint: stack.endpoints.dynamodb }), io);
+      expect(code).toBe(human);
+      return { code, text, json: JSON.parse(lines.join('')) };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  test('green: exit 0, one line per check, PITR marked SKIP', async () => {
+    const { code, text, json } = await runCli();
+    expect(code).toBe(EXIT.ok);
+    expect(json.ok).toBe(true);
+    expect(text).toMatch(/^ {2}SKIP {2}pitr /m);
+    expect(text).toMatch(/^ {2}PASS {2}sweep freshness/m);
+    expect(text).toMatch(/doctor: ready \(26 checks, 3 not verifiable here\)/);
+  });
+
+  test('red: exit 1 and the failing line says what to do', async () => {
+    lambdaWorld.functions.get(names.functions.refund)!.live = undefined;
+    const { code, text } = await runCli();
+    expect(code).toBe(EXIT.findings);
+    expect(text).toMatch(/^ {2}FAIL {2}alias refund:live +.*no alias live: triggers have nothing to invoke/m);
+    expect(text).toMatch(/doctor: NOT READY: 1 of 26 checks failed/);
+  });
+
+  test('no workspace is a usage error', async () => {
+    await expect(runDoctorCommand([], createContext({ json: true }), { env: {} })).rejects.toThrow(/which workspace/);
+  });
+});
