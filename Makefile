@@ -29,7 +29,7 @@ lint: install
 
 jest: install
 	@scripts/check-prereqs.sh java
-	@npx jest --ci
+	@npx jest --ci --coverage
 
 test: typecheck lint jest ## type-check, lint, and every test (DynamoDB Local + fauxqs started by the run)
 

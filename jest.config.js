@@ -16,5 +16,12 @@ module.exports = {
   globalSetup: '<rootDir>/tests/setup/global-setup.mjs',
   globalTeardown: '<rootDir>/tests/setup/global-teardown.mjs',
   testTimeout: 60_000,
+  // `make test` reports coverage; the money core and the replay core must stay thoroughly tested.
+  collectCoverageFrom: ['shared/**/*.ts', 'functions/**/*.ts', 'cli/**/*.ts', 'local/**/*.ts'],
+  coverageReporters: ['text-summary', 'lcov'],
+  coverageThreshold: {
+    './shared/ledger/': { lines: 95, branches: 90 },
+    './shared/replay/': { lines: 95, branches: 90 },
+  },
   maxWorkers: 2,
 };
