@@ -202,6 +202,8 @@ export async function drainDlq(options: DrainOptions): Promise<DrainReport> {
       }
       // Only messages this run already decided came back: everything has been seen once.
       if (fresh.length === 0) { stoppedBy = 'empty'; break; }
+      // Until its fate is known a received message is one to release, should this batch throw.
+      for (const m of fresh) decided.set(m.messageId, m.receiptHandle);
 
       const batchResults = await replayMessages(fresh, options);
       const removable = fresh.filter((_, i) => batchResults[i]!.remove);

@@ -1,0 +1,118 @@
+/**
+ * functions/replay-dlq edges: records that are unrecognised, invalid, too often replayed or refused by
+ * the bus, each reported in batchItemFailures (record order) and logged with its reason; the batch
+ * summary log line with its EMF metric; an event without Records; the environment defaults.
+ */
+import pino from 'pino';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { createReplayHandler, replayDepsFromEnvironment, type ReplayHandlerDeps, type SqsRecord } from '../../shared/replay/lambda-handler';
+import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
+import { readBooks } from '../support/books';
+import { fixtureBody, loadFixture, startStack, videoEvent, type DlqFixture, type Stack } from './helpers';
+
+let stack: Stack;
+let logs: Record<string, any>[];
+let deps: ReplayHandlerDeps;
+beforeEach(async () => {
+  stack = await startStack('handler-edges');
+  logs = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => { logs.push(JSON.parse(line)); } });
+  deps = { eventBridge: stack.eventBridge, busName: 'default', maxReplays: 2, priceBook: DEFAULT_PRICE_BOOK, logger, workspace: 'edge-ws' };
+});
+afterEach(async () => stack.stop());
+
+/** A record as Lambda's SQS event source shapes it. */
+function record(messageId: string, f: DlqFixture, body?: unknown): SqsRecord {
+  return {
+    messageId,
+    receiptHandle: `rh-${messageId}`,
+    body: body === undefined ? fixtureBody(f) : JSON.stringify(body),
+    attributes: { ApproximateReceiveCount: '1' },
+    messageAttributes: Object.fromEntries(Object.entries(f.message.attributes).map(([k, v]) => [k, { stringValue: v.StringValue ?? null, dataType: v.DataType ?? 'String' }])),
+  };
+}
+const invoke = (handler: ReturnType<typeof createReplayHandler>, event: unknown) => handler(event as never, {} as never);
+const warnings = () => logs.filter((l) => l.level === 40);
+const summaries = () => logs.filter((l) => l.msg === 'DLQ batch replayed');
+
+test('every kind of left record is in batchItemFailures, in record order, each logged with why; the replayed one is not', async () => {
+  const eb = loadFixture('eventbridge-target-dlq');
+  stack.bus.faults.failNextPutEntries(1, 'ThrottlingException', 'Rate exceeded');
+  const records = [
+    record('unknown', loadFixture('unknown')),
+    record('refused', eb, videoEvent('rendered', { jobId: 'he-refused', userId: 'u', seconds: 5, model: 'test' })),
+    record('invalid', loadFixture('reconciler-invalid-still-invalid')),
+    record('ok', eb, videoEvent('rendered', { jobId: 'he-ok', userId: 'u', seconds: 5, model: 'test' }, 'he-ok-ev')),
+    record('looping', eb, videoEvent('rendered', { jobId: 'he-loop', userId: 'u', seconds: 5, model: 'test', replay: { count: 2, originalEventId: 'loop-orig' } })),
+    record('bus-record', loadFixture('eventbridge-bus-failure-record')),
+  ];
+  const response = await invoke(createReplayHandler(() => deps), { Records: records });
+  await stack.bus.idle();
+
+  expect(response).toEqual({ batchItemFailures: ['unknown', 'refused', 'invalid', 'looping', 'bus-record'].map((itemIdentifier) => ({ itemIdentifier })) });
+  // Only the accepted event reached the ledger; the refused one was not applied.
+  expect(stack.bus.events().map((e) => e.detail.jobId)).toEqual(['he-ok']);
+  expect((await readBooks(stack.db, stack.tables)).ledger).toHaveLength(1);
+
+  const byId = Object.fromEntries(warnings().map((l) => [l.messageId, l]));
+  expect(Object.keys(byId).sort()).toEqual(['bus-record', 'invalid', 'looping', 'refused', 'unknown']);
+  expect(warnings().every((l) => l.msg === 'DLQ message left in the queue')).toBe(true);
+  expect(byId.unknown).toMatchObject({ outcome: 'left_unrecognised', reason: 'no known DLQ message shape' });
+  expect(byId.unknown).not.toHaveProperty('shape');
+  expect(byId.refused).toMatchObject({ outcome: 'failed', shape: 'eventbridge_target_dlq', reason: 'the bus refused it (ThrottlingException: Rate exceeded)', jobId: 'he-refused' });
+  expect(byId.invalid).toMatchObject({ outcome: 'left_invalid', shape: 'reconciler_invalid', reason: 'unknown model and no quoted credits', details: [expect.stringContaining('gen-experimental')], hint: expect.stringContaining('--drop-invalid') });
+  expect(byId.looping).toMatchObject({ outcome: 'left_too_many_replays', originalEventId: 'loop-orig', jobId: 'he-loop' });
+  expect(byId['bus-record']).toMatchObject({ outcome: 'left_unrecognised', details: expect.arrayContaining([expect.stringMatching(/^event /)]), hint: expect.stringContaining('archive') });
+
+  expect(summaries()).toHaveLength(1);
+  expect(summaries()[0]).toMatchObject({ level: 30, records: 6, replayed: 1, left: 5, Replayed: 1, Workspace: 'edge-ws' });
+  expect(summaries()[0]!._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'Replayed', Unit: 'Count' }]);
+});
+
+test('the function never drops an invalid event, whatever the batch', async () => {
+  const response = await invoke(createReplayHandler(() => deps), { Records: [record('inv', loadFixture('reconciler-invalid-still-invalid'))] });
+  expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'inv' }] });
+  expect(stack.bus.stats.putRequests).toBe(0);
+});
+
+test('a whole-request PutEvents failure returns every publishable record; a batch that all succeeds logs no warning', async () => {
+  const eb = loadFixture('lambda-dlq');
+  const records = [0, 1].map((i) => record(`w-${i}`, eb, videoEvent('failed', { jobId: `w-${i}`, userId: 'u', seconds: 5, model: 'test' })));
+  stack.bus.faults.failNextPutRequests(1);
+  const handler = createReplayHandler(() => deps);
+  expect(await invoke(handler, { Records: records })).toEqual({ batchItemFailures: [{ itemIdentifier: 'w-0' }, { itemIdentifier: 'w-1' }] });
+  expect(warnings().map((l) => l.reason)).toEqual([expect.stringContaining('PutEvents failed'), expect.stringContaining('PutEvents failed')]);
+  logs.length = 0;
+  // Lambda retries the batch once the bus is back.
+  expect(await invoke(handler, { Records: records })).toEqual({ batchItemFailures: [] });
+  await stack.bus.idle();
+  expect(warnings()).toHaveLength(0);
+  expect(summaries()[0]).toMatchObject({ records: 2, replayed: 2, left: 0 });
+});
+
+test('an event without Records is an empty batch: nothing published, nothing failed', async () => {
+  expect(await invoke(createReplayHandler(() => deps), {})).toEqual({ batchItemFailures: [] });
+  expect(summaries()[0]).toMatchObject({ records: 0, replayed: 0, left: 0 });
+  expect(stack.bus.stats.putRequests).toBe(0);
+});
+
+test('a bug in the core (maxReplays out of range) returns the whole batch rather than losing it', async () => {
+  const handler = createReplayHandler(() => ({ ...deps, maxReplays: 0 }));
+  const records = [record('b-0', loadFixture('lambda-dlq')), record('b-1', loadFixture('unknown'))];
+  expect(await invoke(handler, { Records: records })).toEqual({ batchItemFailures: [{ itemIdentifier: 'b-0' }, { itemIdentifier: 'b-1' }] });
+  expect(stack.bus.stats.putRequests).toBe(0);
+});
+
+test('the workspace defaults to "local" when WORKSPACE is not set', () => {
+  const saved = { ...process.env };
+  try {
+    Object.assign(process.env, { DLQ_URL: stack.dlqUrl, EVENT_BUS_NAME: 'bus-b', LOG_LEVEL: 'silent' });
+    delete process.env.WORKSPACE;
+    delete process.env.REPLAY_MAX_REPLAYS;
+    const fromEnv = replayDepsFromEnvironment();
+    expect(fromEnv).toMatchObject({ busName: 'bus-b', workspace: 'local', maxReplays: 5, priceBook: DEFAULT_PRICE_BOOK });
+    (fromEnv.eventBridge as EventBridgeClient).destroy();
+  } finally {
+    process.env = saved;
+  }
+});

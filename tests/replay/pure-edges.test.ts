@@ -1,0 +1,205 @@
+/**
+ * Edges of the pure replay core: attribute and payload variants of each DLQ shape, what an invalid
+ * event's result still says about it, entries built from unusual (but valid) envelopes, and PutEvents
+ * answers the local bus never gives (a rejected non-Error, no Entries, an ErrorCode without a message).
+ */
+import type { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { Message } from '@aws-sdk/client-sqs';
+import { dlqMessageFromSqs } from '../../shared/replay/drain';
+import { dlqMessageFromRecord, RecordLeftInQueue } from '../../shared/replay/lambda-handler';
+import { describeFailure, recogniseMessage } from '../../shared/replay/message-shapes';
+import { entrySizeBytes, planMessage, replayMessages, type ReplayDeps, type ReplayOptions } from '../../shared/replay/redeliver';
+import { DEFAULT_PRICE_BOOK, type PriceBook } from '../../shared/pricing';
+import type { DlqMessage } from '../../shared/replay/types';
+import { fixtureMessage, loadFixture, videoEvent } from './helpers';
+
+const options: ReplayOptions = { busName: 'bus-x', priceBook: DEFAULT_PRICE_BOOK, maxReplays: 3, dryRun: false, dropInvalid: false };
+const msg = (body: string, attributes: Record<string, string> = {}, messageId = 'm-1'): DlqMessage => ({ messageId, body, attributes });
+const invalidMsg = (body: string, messageId = 'inv-1') => msg(body, { 'reconciler-kind': 'invalid_event', 'reconciler-reason': 'x' }, messageId);
+const ebMsg = (event: unknown, messageId = 'eb-1') => msg(JSON.stringify(event), { ERROR_CODE: 'THROTTLING' }, messageId);
+const destinationRecord = (overrides: Record<string, unknown>) => ({
+  version: '1.0',
+  timestamp: '2026-03-01T10:03:12.118Z',
+  requestContext: { requestId: 'req-1', functionArn: 'arn:fn', condition: 'RetriesExhausted', approximateInvokeCount: 2 },
+  requestPayload: videoEvent('rendered', { jobId: 'd-1', userId: 'u', seconds: 5, model: 'test' }, 'dest-ev'),
+  ...overrides,
+});
+
+describe('message shapes: payload and attribute variants', () => {
+  test('a destination record whose responsePayload is plain text and whose responseContext is missing', () => {
+    const r = recogniseMessage(msg(JSON.stringify(destinationRecord({ responsePayload: 'Task timed out after 3.00 seconds', responseContext: null }))));
+    expect(r).toEqual({
+      recognised: true, shape: 'lambda_destination', event: expect.objectContaining({ id: 'dest-ev' }),
+      failure: { message: 'Task timed out after 3.00 seconds', attempts: 2, condition: 'RetriesExhausted', origin: 'arn:fn', requestId: 'req-1' },
+    });
+    expect(r.recognised && describeFailure(r.shape, r.failure)).toBe('Lambda on-failure destination record: RetriesExhausted, 2 attempt(s), Task timed out after 3.00 seconds');
+  });
+
+  test('a destination record with no response at all takes the error type from nowhere and still replays', () => {
+    const r = recogniseMessage(msg(JSON.stringify(destinationRecord({ requestContext: { condition: 'EventAgeExceeded', approximateInvokeCount: 'many' } }))));
+    expect(r).toMatchObject({ recognised: true, shape: 'lambda_destination', failure: { condition: 'EventAgeExceeded' } });
+    expect(r.recognised && r.failure).toEqual({ condition: 'EventAgeExceeded' });
+    const plan = planMessage(msg(JSON.stringify(destinationRecord({ requestContext: {} }))), options);
+    expect(plan).toMatchObject({ kind: 'publish', result: { shape: 'lambda_destination', failure: 'Lambda on-failure destination record', originalEventId: 'dest-ev' } });
+  });
+
+  test('a bus failure record without an error code, with malformed entries: only the real event ids are quoted', () => {
+    const body = { version: '1.0', busArn: 'arn:aws:events:eu-west-1:1:event-bus/b', failedMessages: [{ eventId: 'e-1' }, 'junk', null, { eventId: 42 }, { eventId: 'e-2' }] };
+    const r = recogniseMessage(msg(JSON.stringify(body)));
+    expect(r).toMatchObject({ recognised: false, eventIds: ['e-1', 'e-2'], hint: expect.stringContaining('archive') });
+    expect(!r.recognised && r.reason).toBe('an EventBridge bus failure record (no error code): it names 5 event(s) but carries none');
+    expect(planMessage(msg(JSON.stringify(body)), { ...options, dropInvalid: true })).toMatchObject({
+      kind: 'decided', result: { outcome: 'left_unrecognised', remove: false, details: ['event e-1', 'event e-2'] },
+    });
+  });
+
+  test('describeFailure of a shape that reported nothing is just the shape', () => {
+    expect(describeFailure('lambda_dlq', {})).toBe('Lambda function dead-letter message');
+    const r = recogniseMessage(msg(JSON.stringify(videoEvent('failed', { jobId: 'j', userId: 'u', seconds: 1, model: 'test' })), { RequestID: '', ErrorMessage: '' }));
+    expect(r).toMatchObject({ recognised: true, shape: 'lambda_dlq', failure: {} });
+  });
+
+  test('Lambda DLQ attributes need RequestID and one of ErrorCode/ErrorMessage; a lone RequestID is not enough', () => {
+    const body = JSON.stringify(videoEvent('failed', { jobId: 'j', userId: 'u', seconds: 1, model: 'test' }));
+    expect(recogniseMessage(msg(body, { RequestID: 'r' }))).toMatchObject({ recognised: false, reason: expect.stringContaining('bare event') });
+    expect(recogniseMessage(msg(body, { RequestID: 'r', ErrorCode: '500' }))).toMatchObject({ recognised: true, failure: { code: '500', requestId: 'r' } });
+  });
+});
+
+describe('invalid events: the result still names what it can', () => {
+  test.each([
+    ['not JSON at all', 'plain text event', 'event is not JSON'],
+    ['JSON null', 'null', 'event does not match the video event schema'],
+    ['a JSON number', '7', 'event does not match the video event schema'],
+  ])('%s is left invalid, with no identity', (_, body, reason) => {
+    const plan = planMessage(invalidMsg(body), options);
+    expect(plan.kind).toBe('decided');
+    expect(plan.result).toMatchObject({ outcome: 'left_invalid', remove: false, shape: 'reconciler_invalid', reason, hint: expect.stringContaining('--drop-invalid') });
+    expect(plan.result).not.toHaveProperty('originalEventId');
+    expect(plan.result).not.toHaveProperty('jobId');
+    expect(plan.result).not.toHaveProperty('detailType');
+  });
+
+  test('the original event id is taken from detail.replay before the envelope id; non-strings are ignored', () => {
+    const replayed = { id: 'newer', 'detail-type': 'video.rendered', detail: { jobId: 'j-7', replay: { originalEventId: 'first' } } };
+    expect(planMessage(invalidMsg(JSON.stringify(replayed)), options).result).toMatchObject({ outcome: 'left_invalid', originalEventId: 'first', jobId: 'j-7', detailType: 'video.rendered' });
+    const odd = { id: 12, 'detail-type': ['x'], detail: { jobId: 3, replay: { originalEventId: null } } };
+    const result = planMessage(invalidMsg(JSON.stringify(odd)), options).result;
+    expect(result.outcome).toBe('left_invalid');
+    expect(result).not.toHaveProperty('originalEventId');
+    expect(result).not.toHaveProperty('jobId');
+    expect(result).not.toHaveProperty('detailType');
+  });
+
+  test('dropInvalid × dryRun: only a real run with dropInvalid removes, and only it loses the hint', () => {
+    const m = invalidMsg('{"id":"e"}');
+    const outcome = (o: Partial<ReplayOptions>) => planMessage(m, { ...options, ...o }).result;
+    expect(outcome({ dropInvalid: false, dryRun: false })).toMatchObject({ outcome: 'left_invalid', remove: false, hint: expect.any(String) });
+    expect(outcome({ dropInvalid: false, dryRun: true })).toMatchObject({ outcome: 'left_invalid', remove: false });
+    expect(outcome({ dropInvalid: true, dryRun: true })).toMatchObject({ outcome: 'would_drop_invalid', remove: false });
+    expect(outcome({ dropInvalid: true, dryRun: true })).not.toHaveProperty('hint');
+    expect(outcome({ dropInvalid: true, dryRun: false })).toMatchObject({ outcome: 'dropped_invalid', remove: true, originalEventId: 'e' });
+  });
+
+  test('a price book that throws something other than InvalidEventError is a bug: it propagates, it is not "invalid"', async () => {
+    const broken = Object.defineProperty({}, 'test', { enumerable: true, get() { throw new TypeError('price book is corrupt'); } }) as PriceBook;
+    const m = ebMsg(videoEvent('rendered', { jobId: 'j', userId: 'u', seconds: 5, model: 'test' }));
+    expect(() => planMessage(m, { ...options, priceBook: broken })).toThrow(TypeError);
+    const send = jest.fn();
+    await expect(replayMessages([m], { ...options, priceBook: broken, eventBridge: { send } as unknown as EventBridgeClient })).rejects.toThrow('price book is corrupt');
+    expect(send).not.toHaveBeenCalled();
+  });
+});
+
+describe('entries', () => {
+  test('entrySizeBytes counts missing fields as zero', () => {
+    expect(entrySizeBytes({})).toBe(0);
+    expect(entrySizeBytes({ Detail: '{}' })).toBe(2);
+  });
+
+  test('a schema-valid time that is no real date is not sent: the bus stamps its own', () => {
+    const event = { ...videoEvent('rendered', { jobId: 'j', userId: 'u', seconds: 5, model: 'test' }), time: '2026-13-01T00:00:00Z', resources: ['arn:r:1'] };
+    const plan = planMessage(ebMsg(event), options);
+    expect(plan.kind).toBe('publish');
+    if (plan.kind !== 'publish') return;
+    expect(plan.entry).not.toHaveProperty('Time');
+    expect(plan.entry.Resources).toEqual(['arn:r:1']);
+    expect(plan.sizeBytes).toBe(entrySizeBytes(plan.entry));
+  });
+
+  test('a DLQ message id longer than the schema allows is cut to 256 characters in detail.replay', () => {
+    const plan = planMessage(ebMsg(videoEvent('rendered', { jobId: 'j', userId: 'u', seconds: 5, model: 'test' }), 'x'.repeat(300)), options);
+    expect(plan.kind === 'publish' && JSON.parse(plan.entry.Detail!).replay.dlqMessageId).toBe('x'.repeat(256));
+  });
+});
+
+describe('PutEvents answers the local bus never gives', () => {
+  const messages = [0, 1, 2].map((i) => ebMsg(videoEvent('rendered', { jobId: `pe-${i}`, userId: 'u', seconds: 5, model: 'test' }, `ev-${i}`), `m-${i}`));
+  const depsWith = (send: (command: PutEventsCommand) => Promise<unknown>): ReplayDeps => ({ ...options, eventBridge: { send: jest.fn(send) } as unknown as EventBridgeClient });
+
+  test('a request rejected with something that is not an Error keeps every message, with a readable reason', async () => {
+    const deps = depsWith(() => Promise.reject('socket hang up'));
+    const results = await replayMessages(messages, deps);
+    expect(results.map((r) => [r.messageId, r.outcome, r.remove])).toEqual([['m-0', 'failed', false], ['m-1', 'failed', false], ['m-2', 'failed', false]]);
+    expect(results[0]!.reason).toBe('PutEvents failed: Error: socket hang up');
+    expect(deps.eventBridge.send).toHaveBeenCalledTimes(1);
+  });
+
+  test('an error with a name but no message, and a long message, are reported (cut to 500 characters)', async () => {
+    const nameOnly = await replayMessages(messages.slice(0, 1), depsWith(() => Promise.reject({ name: 'TimeoutError' })));
+    expect(nameOnly[0]!.reason).toBe('PutEvents failed: TimeoutError: [object Object]');
+    const long = await replayMessages(messages.slice(0, 1), depsWith(() => Promise.reject(new Error('y'.repeat(2000)))));
+    expect(long[0]!.reason).toBe(`PutEvents failed: Error: ${'y'.repeat(500)}`);
+  });
+
+  test('a response without Entries: nothing is known accepted, so nothing may leave', async () => {
+    const results = await replayMessages(messages, depsWith(async () => ({ FailedEntryCount: 0 })));
+    expect(results.every((r) => r.outcome === 'failed' && !r.remove && r.reason === 'the bus refused it (PutEvents returned no entry for it)')).toBe(true);
+  });
+
+  test('per entry: an ErrorCode without a message, an entry with neither id nor code, an id with a code, and an accepted one', async () => {
+    const results = await replayMessages(messages.concat(ebMsg(videoEvent('failed', { jobId: 'pe-3', userId: 'u', seconds: 5, model: 'test' }), 'm-3')), depsWith(async () => ({
+      FailedEntryCount: 3,
+      Entries: [{ ErrorCode: 'ThrottlingException' }, {}, { EventId: 'half', ErrorCode: 'InternalFailure', ErrorMessage: 'odd' }, { EventId: 'new-3' }],
+    })));
+    expect(results.map((r) => [r.outcome, r.remove, r.reason, r.newEventId])).toEqual([
+      ['failed', false, 'the bus refused it (ThrottlingException: no message)', undefined],
+      ['failed', false, 'the bus refused it (PutEvents returned no entry for it)', undefined],
+      ['failed', false, 'the bus refused it (InternalFailure: odd)', undefined],
+      ['replayed', true, undefined, 'new-3'],
+    ]);
+  });
+});
+
+describe('reading messages: SQS ReceiveMessage and Lambda records', () => {
+  test('an SQS message missing optional parts still becomes a message (no handle, no count, binary attributes skipped)', () => {
+    expect(dlqMessageFromSqs({} as Message)).toEqual({ messageId: '', body: '', attributes: {} });
+    expect(dlqMessageFromSqs({
+      MessageId: 'a', Body: 'b', ReceiptHandle: 'h', Attributes: { ApproximateReceiveCount: 'x' },
+      MessageAttributes: { Bin: { DataType: 'Binary', BinaryValue: new Uint8Array([1]) }, S: { DataType: 'String', StringValue: 'v' } },
+    })).toEqual({ messageId: 'a', body: 'b', attributes: { S: 'v' }, receiptHandle: 'h' });
+  });
+
+  test('a Lambda record without handle, attributes or message attributes; null and binary attributes are skipped', () => {
+    expect(dlqMessageFromRecord({ messageId: 'r-1', body: '{}' })).toEqual({ messageId: 'r-1', body: '{}', attributes: {} });
+    expect(dlqMessageFromRecord({
+      messageId: 'r-2', body: '{}', receiptHandle: '', attributes: { ApproximateReceiveCount: '3' },
+      messageAttributes: { Bin: { dataType: 'Binary' }, Null: { stringValue: null, dataType: 'String' }, ErrorCode: { stringValue: '200', dataType: 'Number' } },
+    })).toEqual({ messageId: 'r-2', body: '{}', attributes: { ErrorCode: '200' }, receiveCount: 3 });
+  });
+
+  test('a record left in the queue says why, even without a reason', () => {
+    const left = new RecordLeftInQueue({ messageId: 'x', outcome: 'failed', remove: false });
+    expect(left).toMatchObject({ name: 'RecordLeftInQueue', message: 'failed: ' });
+    expect(new RecordLeftInQueue({ messageId: 'y', outcome: 'left_invalid', remove: false, reason: 'bad' }).message).toBe('left_invalid: bad');
+  });
+
+  test('fixtures read through both paths give the same message', () => {
+    const f = loadFixture('lambda-dlq');
+    const m = fixtureMessage(f, 'same');
+    const viaRecord = dlqMessageFromRecord({
+      messageId: 'same', body: m.body, messageAttributes: Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String' }])),
+    });
+    expect(viaRecord).toEqual(m);
+  });
+});
