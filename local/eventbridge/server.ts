@@ -275,16 +275,18 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
     const attempts = 1 + lambdaMaxRetries;
     for (let invoke = 1; invoke <= attempts; invoke++) {
       const handler = targets.get(target)!;
-      const deadline = Date.now() + functionTimeoutMs;
-      const context: LocalLambdaContext = {
-        functionName: `cc-agent-reconciler-${target}-${workspace}`, functionVersion: '1', invokedFunctionArn: functionArn(target),
-        awsRequestId: requestId, memoryLimitInMB: '256', logGroupName: `/aws/lambda/cc-agent-reconciler-${target}-${workspace}`,
-        logStreamName: 'local', callbackWaitsForEmptyEventLoop: false, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      };
       stats.invocations += 1;
       try {
         const injected = take(failInvocations, target);
         await withSlot(async () => {
+          // Lambda's clock starts when the function starts, not while the invocation waits for
+          // concurrency: a deadline taken before the wait made middy time out queued invocations.
+          const deadline = Date.now() + functionTimeoutMs;
+          const context: LocalLambdaContext = {
+            functionName: `cc-agent-reconciler-${target}-${workspace}`, functionVersion: '1', invokedFunctionArn: functionArn(target),
+            awsRequestId: requestId, memoryLimitInMB: '256', logGroupName: `/aws/lambda/cc-agent-reconciler-${target}-${workspace}`,
+            logStreamName: 'local', callbackWaitsForEmptyEventLoop: false, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+          };
           if (injected) throw injected.error();
           // Lambda hands the function its own copy of the event.
           await handler(structuredClone(event), context);

@@ -179,3 +179,28 @@ describe('the rules are Terraform\'s', () => {
     expect(matchesPattern({ resources: ['r2'] }, { resources: ['r1', 'r2'] })).toBe(true);
   });
 });
+
+test('an invocation queued behind reserved concurrency gets its full timeout once it starts (as in Lambda)', async () => {
+  const remainingAtStart: number[] = [];
+  const slow = await startLocalEventBridge({
+    sqs, dlqUrl, retryDelayMs: 1, maxConcurrency: 1, functionTimeoutMs: 300,
+    targets: {
+      debit: async (_event, context) => {
+        remainingAtStart.push(context.getRemainingTimeInMillis());
+        await new Promise((resolve) => setTimeout(resolve, 120));
+      },
+    },
+  });
+  const client = slow.client();
+  try {
+    await client.send(new PutEventsCommand({ Entries: Array.from({ length: 5 }, () => entry('video.rendered')) }));
+    await slow.idle();
+    // Five invocations one after another take ~600 ms, twice the timeout: each must still start fresh.
+    expect(remainingAtStart).toHaveLength(5);
+    for (const remaining of remainingAtStart) expect(remaining).toBeGreaterThan(250);
+    expect(slow.stats.sentToDlq).toBe(0);
+  } finally {
+    client.destroy();
+    await slow.stop();
+  }
+});
