@@ -39,3 +39,32 @@ describe('retry classification and bounds', () => {
     expect(report).toEqual({ value: 'ok', attempts: 3, maybeAppliedBefore: false });
   });
 });
+
+describe('transient classification, case by case', () => {
+  test.each([
+    ['ProvisionedThroughputExceededException', 'not_applied'],
+    ['RequestLimitExceeded', 'not_applied'],
+    ['TransactionConflictException', 'not_applied'],
+    ['TransactionInProgressException', 'not_applied'],
+    ['InternalServerError', 'maybe_applied'],
+    ['ServiceUnavailable', 'maybe_applied'],
+    ['TimeoutError', 'maybe_applied'],
+  ])('%s → %s', (name, kind) => {
+    expect(transientKind(Object.assign(new Error('x'), { name }))).toBe(kind);
+  });
+  test('a network code on the cause counts; 4xx without a known name does not', () => {
+    expect(transientKind(Object.assign(new Error('wrapped'), { cause: { code: 'EPIPE' } }))).toBe('maybe_applied');
+    expect(transientKind(Object.assign(new Error('bad request'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }))).toBeUndefined();
+  });
+  test('cancellations: only transient reason codes are retried', () => {
+    const cancelled = (codes: (string | undefined)[]) => new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+    expect(transientKind(cancelled(['ThrottlingError', 'None']))).toBe('not_applied');
+    expect(transientKind(cancelled(['ValidationError', 'None']))).toBeUndefined();
+    expect(transientKind(cancelled([undefined]))).toBeUndefined();
+    expect(transientKind(Object.assign(new Error('x'), { name: 'TransactionCanceledException' }))).toBeUndefined();
+  });
+  test('non-errors are never transient', () => {
+    expect(transientKind('boom')).toBeUndefined();
+    expect(transientKind(null)).toBeUndefined();
+  });
+});
