@@ -15,7 +15,7 @@ import { makeDynamoDbClient } from '../shared/aws/clients';
 import { grantCredits } from '../shared/ledger/manual-entries';
 import { createTables } from '../shared/local-tables';
 import type { TableNames } from '../shared/tables';
-import { runPool } from './support/pool';
+import { forEachBounded } from '../shared/pool';
 
 const root = join(__dirname, '..');
 const BUNDLE = join(root, 'dist', 'debit', 'index.mjs');
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     const client = makeDynamoDbClient({ endpoint: dynamo.endpoint, region: 'us-east-1', maxAttempts: 3 });
     const tables: TableNames = { jobs: 'Jobs-memory', credits: 'Credits-memory', ledger: 'Ledger-memory' };
     await createTables(client, tables);
-    await runPool(Array.from({ length: USERS }, (_, i) => i), 8, (i) =>
+    await forEachBounded(Array.from({ length: USERS }, (_, i) => i), 8, (i) =>
       grantCredits({ dynamodb: client, tables }, { userId: `${PREFIX}-user-${i}`, credits: 1_000_000, reference: `memory-open-${i}`, description: 'bench' }));
     client.destroy();
 

@@ -19,7 +19,7 @@ import { DEFAULT_PRICE_BOOK } from '../shared/pricing';
 import type { TableNames } from '../shared/tables';
 import { createBaselineDebit, IDEMPOTENCY_TABLE_DEFINITION } from './baseline/powertools-debit';
 import { medianImportMs } from './support/import-time';
-import { runPool } from './support/pool';
+import { forEachBounded } from '../shared/pool';
 
 const root = join(__dirname, '..');
 const USERS = 200;
@@ -43,7 +43,7 @@ function renderedEvents(prefix: string, n: number) {
 
 async function seed(label: string, client: DynamoDBClient, tables: TableNames) {
   await createTables(client, tables);
-  await runPool(Array.from({ length: USERS }, (_, i) => i), 16, (i) =>
+  await forEachBounded(Array.from({ length: USERS }, (_, i) => i), 16, (i) =>
     grantCredits({ dynamodb: client, tables }, { userId: `user-${i}`, credits: 10_000_000, reference: `${label}-open-${i}`, description: 'bench' }));
 }
 
@@ -52,7 +52,7 @@ type Processor = (event: ReturnType<typeof renderedEvents>[number]) => Promise<u
 async function measure(process: Processor, counter: { requests: number }, events: ReturnType<typeof renderedEvents>, concurrency: number) {
   const before = counter.requests;
   const started = performance.now();
-  await runPool(events, concurrency, (e) => process(e));
+  await forEachBounded(events, concurrency, (e) => process(e));
   const seconds = (performance.now() - started) / 1000;
   return { eventsPerSecond: events.length / seconds, requestsPerEvent: (counter.requests - before) / events.length };
 }

@@ -11,6 +11,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { makeDynamoDbClient } from '../shared/aws/clients';
 import { auditAllBalances, type AuditReport } from '../shared/ledger/audit';
 import { grantCredits } from '../shared/ledger/manual-entries';
+import { forEachBounded } from '../shared/pool';
 import { createLogger } from '../shared/observability/logger';
 import { DEFAULT_PRICE_BOOK } from '../shared/pricing';
 import { drainDlq } from '../shared/replay/drain';
@@ -113,10 +114,8 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   const timeline: DayResult['timeline'] = [];
 
   progress(`granting opening balances to ${day.openings.size} users`);
-  const users = [...day.openings.entries()];
-  for (let i = 0; i < users.length; i += 16) {
-    await Promise.all(users.slice(i, i + 16).map(([userId, credits]) => grantCredits(ledgerDeps, { userId, credits, reference: `opening-${userId}`, description: 'opening balance' })));
-  }
+  await forEachBounded([...day.openings.entries()], 16, ([userId, credits]) =>
+    grantCredits(ledgerDeps, { userId, credits, reference: `opening-${userId}`, description: 'opening balance' }));
   timeline.push({ label: 'after opening grants', remaining: await totalRemaining(stack) });
 
   progress(`the pipeline writes ${day.jobs.length} jobs (producer contract)`);
@@ -144,16 +143,12 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
     else requests.push([...batch]);
   }
   let published = 0;
-  let next = 0;
-  await Promise.all(Array.from({ length: PUBLISH_CONCURRENCY }, async () => {
-    while (next < requests.length) {
-      const request = requests[next++]!;
-      const result = await client.send(new PutEventsCommand({ Entries: request.map(toEntry) }));
-      if (result.FailedEntryCount) throw new Error(`local EventBridge refused ${result.FailedEntryCount} entries`);
-      published += request.length;
-      if (published % 500 < request.length) progress(`  published ${published}/${deliveries}`);
-    }
-  }));
+  await forEachBounded(requests, PUBLISH_CONCURRENCY, async (request) => {
+    const result = await client.send(new PutEventsCommand({ Entries: request.map(toEntry) }));
+    if (result.FailedEntryCount) throw new Error(`local EventBridge refused ${result.FailedEntryCount} entries`);
+    published += request.length;
+    if (published % 500 < request.length) progress(`  published ${published}/${deliveries}`);
+  });
   await stack.bus.idle();
 
   // EventBridge is at-least-once: some accepted events arrive again with the same id.

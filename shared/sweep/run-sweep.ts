@@ -28,7 +28,7 @@ import { auditUser, counted, touchedUsers, type DriftFinding, type RequestCounte
 import { MAX_AUDIT_DAYS, sweepLimits, type SweepLimits } from './config';
 import { Tally, type Sample } from './findings';
 import { indexKeyOf, judgeJob } from './job-record';
-import { forEachBounded } from './pool';
+import { forEachBounded } from '../pool';
 import { acquireSweepLease, loadSweepState, saveSweepState, type SweepPosition, type SweepState } from './state';
 
 const HOUR_MS = 3_600_000;
