@@ -9,10 +9,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { BatchWriteItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDbClient } from '../shared/aws/clients';
 import { grantCredits } from '../shared/ledger/manual-entries';
-import { createTables } from '../shared/local-tables';
+import { createTables, putItemsInBatches } from '../shared/local-tables';
 import { runSweep, type SweepResult } from '../shared/sweep';
 import { SWEEP_SHARD_COUNT, type TableNames } from '../shared/tables';
 // @ts-expect-error -- a plain ESM helper without type declarations
@@ -24,7 +24,6 @@ const STRAGGLER_USERS = 20;
 /** Sweep runs per size (interleaved across sizes), each over 100 fresh stragglers; the median time is reported. */
 const REPEATS = 5;
 const WARMUP_RUNS = 3;
-const BATCH = 25;
 const SEED_CONCURRENCY = 16;
 const MAX_BATCH_ATTEMPTS = 20;
 const RESULTS = join(__dirname, 'results', 'sweep.json');
@@ -56,23 +55,8 @@ function straggler(repeat: number, i: number, at: string): Record<string, Attrib
   };
 }
 
-async function batchWrite(client: DynamoDBClient, table: string, items: Record<string, AttributeValue>[]): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const start = next;
-      next += BATCH;
-      let requests: WriteRequest[] = items.slice(start, start + BATCH).map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchWriteItem left ${requests.length} items unprocessed after ${MAX_BATCH_ATTEMPTS} attempts`);
-        const { UnprocessedItems } = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } }));
-        requests = UnprocessedItems?.[table] ?? [];
-        if (requests.length > 0) await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker));
-}
+const batchWrite = (client: DynamoDBClient, table: string, items: Record<string, AttributeValue>[]) =>
+  putItemsInBatches(client, table, items, { concurrency: SEED_CONCURRENCY, maxAttempts: MAX_BATCH_ATTEMPTS });
 
 /** What the naive version does every 6 hours: page through the whole Jobs table. */
 async function naiveScan(client: DynamoDBClient, table: string): Promise<{ requests: number; ms: number; items: number }> {

@@ -2,11 +2,11 @@
  * A video pipeline writing the Jobs table by the producer contract (README): PutItem on creation
  * (never over an existing job) with a `sweepShard`, UpdateItem when the job becomes terminal.
  */
-import { BatchWriteItemCommand, UpdateItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { putItemsInBatches } from '../shared/local-tables';
 import { SWEEP_SHARD_COUNT } from '../shared/tables';
 import type { SimJob } from './simulation';
 
-const BATCH = 25;
 
 function shardOf(jobId: string): string {
   let hash = 0;
@@ -25,32 +25,16 @@ export function terminalStatus(job: SimJob): 'rendered' | 'failed' | 'rendering'
  */
 export async function writeJobs(db: DynamoDBClient, jobsTable: string, jobs: SimJob[], now = new Date()): Promise<void> {
   const dayMs = 24 * 3600_000;
-  const requests: WriteRequest[] = jobs.map((job, i) => {
+  const items = jobs.map((job, i) => {
     const status = terminalStatus(job);
     const updatedAt = new Date(now.getTime() - (status === 'rendering' ? 2 * dayMs : dayMs - (i / jobs.length) * (dayMs - 3600_000))).toISOString();
     return {
-      PutRequest: {
-        Item: {
-          jobId: { S: job.jobId }, userId: { S: job.userId }, model: { S: job.model }, seconds: { N: String(job.seconds) },
-          status: { S: status }, createdAt: { S: updatedAt }, updatedAt: { S: updatedAt }, sweepShard: { S: shardOf(job.jobId) },
-          ...(job.quote === undefined ? {} : { credits: { N: String(job.quote) } }),
-        },
-      },
+      jobId: { S: job.jobId }, userId: { S: job.userId }, model: { S: job.model }, seconds: { N: String(job.seconds) },
+      status: { S: status }, createdAt: { S: updatedAt }, updatedAt: { S: updatedAt }, sweepShard: { S: shardOf(job.jobId) },
+      ...(job.quote === undefined ? {} : { credits: { N: String(job.quote) } }),
     };
   });
-  const chunks: WriteRequest[][] = [];
-  for (let i = 0; i < requests.length; i += BATCH) chunks.push(requests.slice(i, i + BATCH));
-  let next = 0;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (next < chunks.length) {
-      let pending: WriteRequest[] | undefined = chunks[next++];
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 10) throw new Error('BatchWriteItem kept returning unprocessed items');
-        const result = await db.send(new BatchWriteItemCommand({ RequestItems: { [jobsTable]: pending } }));
-        pending = result.UnprocessedItems?.[jobsTable];
-      }
-    }
-  }));
+  await putItemsInBatches(db, jobsTable, items, { concurrency: 8, maxAttempts: 11 });
 }
 
 /** A producer's terminal update (used by the smoke test and the tests of the contract). */

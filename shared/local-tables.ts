@@ -1,5 +1,6 @@
-/** Creates (or recreates) the three tables from TABLE_DEFINITIONS on a local endpoint. */
-import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+/** Local table helpers: create/delete the three tables from TABLE_DEFINITIONS, bulk-load items. */
+import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { forEachBounded } from './pool';
 import { TABLE_DEFINITIONS, type TableNames } from './tables';
 
 export type CreateResult = Record<keyof TableNames, 'created' | 'exists'>;
@@ -28,12 +29,24 @@ export async function deleteTables(client: DynamoDBClient, names: TableNames): P
   }
 }
 
-export async function tableExists(client: DynamoDBClient, name: string): Promise<boolean> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: name }));
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ResourceNotFoundException') return false;
-    throw error;
-  }
+const BATCH_WRITE_ITEMS = 25; // DynamoDB's BatchWriteItem limit
+
+/**
+ * Bulk-loads brand-new items (demo data, bench history) with BatchWriteItem, 25 at a time with
+ * bounded concurrency, retrying unprocessed items with a growing pause up to `maxAttempts` sends.
+ */
+export async function putItemsInBatches(
+  client: DynamoDBClient, table: string, items: Record<string, AttributeValue>[], options: { concurrency: number; maxAttempts: number },
+): Promise<void> {
+  const chunks: Record<string, AttributeValue>[][] = [];
+  for (let i = 0; i < items.length; i += BATCH_WRITE_ITEMS) chunks.push(items.slice(i, i + BATCH_WRITE_ITEMS));
+  await forEachBounded(chunks, options.concurrency, async (chunk) => {
+    let requests: WriteRequest[] = chunk.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt >= options.maxAttempts) throw new Error(`BatchWriteItem left ${requests.length} items unprocessed after ${options.maxAttempts} attempts`);
+      const { UnprocessedItems } = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } }));
+      requests = UnprocessedItems?.[table] ?? [];
+      if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
+    }
+  });
 }

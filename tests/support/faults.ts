@@ -37,17 +37,3 @@ export function scriptedFaults(faults: Fault[], commands = ['TransactWriteItemsC
   const queue = [...faults];
   return { next: (name) => (commands.includes(name) ? queue.shift() ?? 'none' : 'none') };
 }
-
-/** Counts requests by command name (the bench and tests read "requests per event" from it). */
-export function countRequests(client: DynamoDBClient) {
-  const counts: Record<string, number> = {};
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = context.commandName ?? 'unknown';
-      counts[name] = (counts[name] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'finalizeRequest', name: 'testRequestCounter', override: true },
-  );
-  return counts;
-}
