@@ -56,16 +56,26 @@ export function createContext(options: GlobalOptions): CliContext {
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET']);
 
-/** Maps an error to a clear one-line message and an exit code. */
-export function explainError(error: unknown): { message: string; exitCode: number } {
-  const e = error as { name?: string; message?: string; code?: string; cause?: { code?: string }; errors?: { code?: string }[] };
+/**
+ * The network code when `error` says an endpoint could not be reached, else undefined. Every
+ * command asks this one function (each names the endpoint it was talking to in its own message).
+ */
+export function unreachableCode(error: unknown): string | undefined {
+  const e = error as { message?: string; code?: string; cause?: { code?: string }; errors?: { code?: string }[] } | null;
   // The SDK sometimes wraps network errors ("AWS SDK error wrapper for Error: connect ECONNREFUSED"),
   // so the code is also looked for in the message.
-  const code = e.code ?? e.cause?.code ?? e.errors?.[0]?.code ?? /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET)\b/.exec(e.message ?? '')?.[1];
+  const code = e?.code ?? e?.cause?.code ?? e?.errors?.[0]?.code ?? /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET)\b/.exec(e?.message ?? '')?.[1];
+  return code !== undefined && UNREACHABLE_CODES.has(code) ? code : undefined;
+}
+
+/** Maps an error to a clear one-line message and an exit code. */
+export function explainError(error: unknown): { message: string; exitCode: number } {
+  const e = error as { name?: string; message?: string };
+  const code = unreachableCode(error);
   if (error instanceof UsageError || error instanceof ConfigError || error instanceof InvalidEventError) return { message: e.message ?? String(error), exitCode: EXIT.usage };
   if (error instanceof ConflictingReferenceError) return { message: e.message ?? String(error), exitCode: EXIT.conflict };
   if (error instanceof InvariantViolation) return { message: `INVARIANT VIOLATED: ${e.message}`, exitCode: EXIT.internal };
-  if (code && UNREACHABLE_CODES.has(code)) {
+  if (code) {
     const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL ?? 'AWS';
     return { message: `cannot reach DynamoDB at ${endpoint} (${code}). Is the endpoint up? Set AWS_ENDPOINT_URL_DYNAMODB or --endpoint for a local one.`, exitCode: EXIT.unreachable };
   }

@@ -1,13 +1,14 @@
 /** Reads a local stack's whole books (the demo and chaos sizes fit in memory). */
-import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LocalStack } from '../local/stack';
 
-async function scan(stack: LocalStack, table: string): Promise<Record<string, any>[]> {
+/** Every item of a table, unmarshalled, with consistent reads (test and demo sizes only). */
+export async function scanTable(dynamodb: DynamoDBClient, table: string): Promise<Record<string, any>[]> {
   const items: Record<string, any>[] = [];
   let start: Record<string, AttributeValue> | undefined;
   for (let page = 0; page < 100_000; page++) {
-    const result = await stack.dynamodb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
+    const result = await dynamodb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
     items.push(...(result.Items ?? []).map((i) => unmarshall(i)));
     start = result.LastEvaluatedKey;
     if (!start) break;
@@ -16,7 +17,7 @@ async function scan(stack: LocalStack, table: string): Promise<Record<string, an
 }
 
 export async function readBooksOf(stack: LocalStack) {
-  const [credits, ledger, jobs] = await Promise.all([scan(stack, stack.tables.credits), scan(stack, stack.tables.ledger), scan(stack, stack.tables.jobs)]);
+  const [credits, ledger, jobs] = await Promise.all([scanTable(stack.dynamodb, stack.tables.credits), scanTable(stack.dynamodb, stack.tables.ledger), scanTable(stack.dynamodb, stack.tables.jobs)]);
   return {
     balances: new Map(credits.map((c) => [String(c.userId), Number(c.remaining)])),
     ledger: ledger.map((e) => ({ ledgerId: String(e.ledgerId), userId: String(e.userId), type: String(e.type), kind: String(e.kind), amount: Number(e.amount), reference: String(e.reference) })),

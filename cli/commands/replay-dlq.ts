@@ -16,7 +16,7 @@ import {
 import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/redeliver';
 import { leftCount, type MessageResult, type ReplaySummary } from '../../shared/replay/types';
 import { parse, parseInteger } from '../args';
-import { EXIT, type CliContext } from '../context';
+import { EXIT, unreachableCode, type CliContext } from '../context';
 import type { Command } from './types';
 
 /** Message lines printed in human output (--json has up to MAX_REPORTED_RESULTS). */
@@ -103,8 +103,6 @@ function progressBar(done: number, total: number, s: ReplaySummary): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${done}/${total}  replayed ${s.replayed + s.would_replay}  left ${leftCount(s)}`;
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET']);
-
 export async function runReplayDlq(args: string[], context: Output, io: ReplayDlqIo = {}): Promise<number> {
   const env = io.env ?? process.env;
   const { values } = parse(args, {
@@ -189,9 +187,8 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
     context.out(`${more}${summaryText(report)}`, { ...report, left: leftCount(report.summary) });
     return leftCount(report.summary) > 0 || report.stoppedBy === 'aborted' ? EXIT.findings : EXIT.ok;
   } catch (error) {
-    const e = error as { code?: string; cause?: { code?: string } };
-    const code = e.code ?? e.cause?.code;
-    if (code && UNREACHABLE.has(code)) {
+    const code = unreachableCode(error);
+    if (code) {
       const where = `SQS at ${env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL ?? 'AWS'} / EventBridge at ${env.AWS_ENDPOINT_URL_EVENTBRIDGE ?? env.AWS_ENDPOINT_URL ?? 'AWS'}`;
       const message = `cannot reach ${where} (${code}); nothing was deleted`;
       if (context.options.json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: EXIT.unreachable })}\n`);

@@ -1,18 +1,7 @@
 /** Reads the whole books of a test's tables, for assertions (small tables only). */
-import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { scanTable } from '../../demo/books';
 import type { TableNames } from '../../shared/tables';
-
-export async function scanAll(client: DynamoDBClient, table: string): Promise<Record<string, any>[]> {
-  const items: Record<string, any>[] = [];
-  let ExclusiveStartKey: Record<string, any> | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey, ConsistentRead: true }));
-    items.push(...(page.Items ?? []).map((i) => unmarshall(i)));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
-}
 
 export interface Books {
   balances: Record<string, number>;
@@ -21,7 +10,7 @@ export interface Books {
 }
 
 export async function readBooks(client: DynamoDBClient, tables: TableNames): Promise<Books> {
-  const [credits, ledger, jobs] = await Promise.all([scanAll(client, tables.credits), scanAll(client, tables.ledger), scanAll(client, tables.jobs)]);
+  const [credits, ledger, jobs] = await Promise.all([scanTable(client, tables.credits), scanTable(client, tables.ledger), scanTable(client, tables.jobs)]);
   return {
     balances: Object.fromEntries(credits.map((c) => [c.userId, Number(c.remaining)])),
     ledger: ledger.sort((a, b) => String(a.ledgerId).localeCompare(String(b.ledgerId))),
