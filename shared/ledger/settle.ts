@@ -108,6 +108,7 @@ function attemptTracker(deps: LedgerDeps) {
   };
   return tracker;
 }
+type AttemptTracker = ReturnType<typeof attemptTracker>;
 
 async function writeTransaction(deps: LedgerDeps, input: ConstructorParameters<typeof TransactWriteItemsCommand>[0], event: SettlementEvent): Promise<WriteReport> {
   const tracker = attemptTracker(deps);
@@ -117,20 +118,14 @@ async function writeTransaction(deps: LedgerDeps, input: ConstructorParameters<t
   } catch (error) {
     const reasons = cancellationReasons(error);
     if (reasons === undefined) throw error;
-    const { maybeAppliedBefore } = tracker;
-    let requests = tracker.requests;
     const jobReason = reasons[TX_JOB];
-    if (jobReason?.Code === 'ConditionalCheckFailed') {
-      const job = jobReason.Item ? settledJobFrom(unmarshall(jobReason.Item as never)) : await readSettledJob(deps, event.jobId);
-      if (!jobReason.Item) requests++;
-      return { committed: false, rejection: { reason: 'job_state', job }, requests, maybeAppliedBefore };
-    }
+    if (jobReason?.Code === 'ConditionalCheckFailed') return jobStateRejection(deps, event.jobId, jobReason.Item, tracker);
     if (reasons[TX_LEDGER]?.Code === 'ConditionalCheckFailed') {
       // A ledger entry exists for a job whose settlement says it should not: the books disagree.
       throw new InvariantViolation(`job ${event.jobId}: ledger entry exists but the job's settlement does not match it`);
     }
     if (reasons[TX_CREDITS]?.Code === 'ConditionalCheckFailed') {
-      return { committed: false, rejection: { reason: 'insufficient_balance' }, requests, maybeAppliedBefore };
+      return { committed: false, rejection: { reason: 'insufficient_balance' }, requests: tracker.requests, maybeAppliedBefore: tracker.maybeAppliedBefore };
     }
     throw error;
   }
@@ -143,10 +138,14 @@ async function writeNoCharge(deps: LedgerDeps, event: SettlementEvent, nowIso: s
     return { committed: true, requests: tracker.requests, maybeAppliedBefore: tracker.maybeAppliedBefore };
   } catch (error) {
     if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-    const old = (error as { Item?: Record<string, unknown> }).Item;
-    const job = old ? settledJobFrom(unmarshall(old as never)) : await readSettledJob(deps, event.jobId);
-    return { committed: false, rejection: { reason: 'job_state', job }, requests: tracker.requests + (old ? 0 : 1), maybeAppliedBefore: tracker.maybeAppliedBefore };
+    return jobStateRejection(deps, event.jobId, (error as { Item?: Record<string, unknown> }).Item, tracker);
   }
+}
+
+/** The job as the failed condition returned it, or read (one more request) when DynamoDB did not return it. */
+async function jobStateRejection(deps: LedgerDeps, jobId: string, returned: Record<string, unknown> | undefined, tracker: AttemptTracker): Promise<WriteReport> {
+  const job = returned ? settledJobFrom(unmarshall(returned as never)) : await readSettledJob(deps, jobId);
+  return { committed: false, rejection: { reason: 'job_state', job }, requests: tracker.requests + (returned ? 0 : 1), maybeAppliedBefore: tracker.maybeAppliedBefore };
 }
 
 /** Fallback when DynamoDB did not return the old item with a failed condition. */
