@@ -14,14 +14,14 @@ import { grantCredits } from '../shared/ledger/manual-entries';
 import { forEachBounded } from '../shared/pool';
 import { createLogger } from '../shared/observability/logger';
 import { DEFAULT_PRICE_BOOK } from '../shared/pricing';
-import { drainDlq } from '../shared/replay/drain';
+import { drainDlq, type DrainReport } from '../shared/replay/drain';
 import { sweepAndReport, type SweepReport } from '../shared/sweep';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../local/stack';
+import { readBooksOf } from './books';
 import { injectDemoFaults, removeIdempotencyConditions, type FaultCounts } from './faults';
 import { writeJobs } from './producer';
 import { seededRandom } from './random';
 import { NEW_MODEL, NEW_MODEL_PRICE, expectedBalances, type Day, type SimEnvelope } from './simulation';
-import type { DrainReport } from '../shared/replay/drain';
 
 export interface RunOptions {
   stack?: Pick<LocalStackOptions, 'dynamoEndpoint' | 'sqsEndpoint' | 'workspace'>;
@@ -181,7 +181,6 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
 
   progress('final audit: every balance recomputed from the ledger');
   const audit = await auditAllBalances(ledgerDeps);
-  const { readBooksOf } = await import('./books');
   const books = await readBooksOf(stack);
   const dlqLeft = [];
   for (let i = 0; i < 100; i++) {
