@@ -1,23 +1,29 @@
-# credit-reconciler. Every target installs what it needs (npm ci) and says what is missing.
+# credit-reconciler. Every target installs what it needs (Node 24, npm ci) and says what is missing.
 # Quick start: `make demo` (the main job on DynamoDB Local) and `make test` (every test).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.package-lock.json
+# Node 24 (the Lambda runtime's major) for every target: the machine's when it is 24, otherwise the
+# project's own copy that scripts/ensure-node.sh installs into tools/node (first on PATH).
+export PATH := $(CURDIR)/tools/node/node_modules/.bin:$(PATH)
 export NODE_OPTIONS ?= --enable-source-maps
-# Every machine here runs Node 20; the SDK's "Node 22 will be required" notice is known (Lambda runs nodejs22.x).
-export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?= true
 
-.PHONY: help install build test typecheck lint jest demo bench chaos replay-dlq smoke doctor rollback deploy clean
+.PHONY: help node install build test typecheck lint jest demo bench chaos replay-dlq smoke doctor rollback deploy clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
 
-$(NPM_STAMP): package.json package-lock.json
+node: ## make sure Node 24 runs every target (installs the project's own copy if needed); prints which
+	@scripts/ensure-node.sh
+
+# --ignore-scripts: no dependency's install script runs (esbuild works without its postinstall),
+# so nothing from the registry executes in a shell that may hold cloud credentials.
+$(NPM_STAMP): package.json package-lock.json | node
 	@scripts/check-prereqs.sh
-	@npm ci --no-audit --no-fund || { echo "npm ci failed: check network access to the npm registry" >&2; exit 1; }
+	@npm ci --ignore-scripts --no-audit --no-fund || { echo "npm ci failed: check network access to the npm registry" >&2; exit 1; }
 	@touch $(NPM_STAMP)
 
-install: $(NPM_STAMP) ## npm ci (only when package-lock.json changed)
+install: node $(NPM_STAMP) ## Node 24, then npm ci (only when package-lock.json changed)
 
 build: install ## bundle each handler to dist/<handler>/index.mjs + dist/<handler>.zip
 	@node build.mjs

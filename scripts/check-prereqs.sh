@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Says clearly what is missing before anything else runs. Usage: check-prereqs.sh [java]
+# Node itself is scripts/ensure-node.sh's job (it installs Node 24 when the machine has another major).
 set -euo pipefail
 missing=0
 need() { echo "missing: $1" >&2; echo "  fix: $2" >&2; missing=1; }
 
-if ! command -v node >/dev/null 2>&1; then
-  need "Node.js 20 or newer" "install Node.js 20+ (https://nodejs.org) and re-run"
-else
-  major=$(node -p 'process.versions.node.split(".")[0]')
-  if [ "$major" -lt 20 ]; then need "Node.js 20 or newer (found $(node --version))" "upgrade Node.js"; fi
+want="$(tr -d '[:space:]v' < "$(dirname "$0")/../.nvmrc")"
+if ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.split(".")[0]')" != "$want" ]; then
+  need "Node.js $want on PATH (found $(node --version 2>/dev/null || echo none))" "run through make (it installs Node $want into tools/node), or nvm use $want"
 fi
 command -v npm >/dev/null 2>&1 || need "npm" "install npm (it ships with Node.js)"
 if [ "${1:-}" = "java" ]; then
