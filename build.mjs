@@ -27,7 +27,7 @@ export const bundleOptions = {
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node22',
+  target: 'node24',
   minify: true,
   sourcemap: true,
   mainFields: ['module', 'main'],

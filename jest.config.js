@@ -1,16 +1,20 @@
 /**
- * Jest runs TypeScript through ts-jest (CommonJS). middy v6 ships ESM only, so its
- * files are transformed too; everything else in node_modules is CommonJS already.
+ * Jest runs TypeScript through ts-jest, compiled to CommonJS (jest's module system without the
+ * experimental VM modules). ES module JavaScript it loads is compiled the same way: middy 7 (ESM
+ * only) and the generated schema validator.
  * DynamoDB Local and fauxqs are started once per run by tests/setup/global-setup.mjs.
  */
 /** @type {import('jest').Config} */
-module.exports = {
+export default {
   testEnvironment: 'node',
+  // middy ships ESM only, exported under the `import` condition that jest's CommonJS resolver does
+  // not use: point at its entry file, which the transform below turns into CommonJS.
+  moduleNameMapper: { '^@middy/(core|util)$': '<rootDir>/node_modules/@middy/$1/index.js' },
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
-    '^.+/node_modules/@middy/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', esModuleInterop: true, isolatedModules: true } }],
+    '^.+/(node_modules/@middy/.+|shared/events/generated/.+)\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2024', esModuleInterop: true, isolatedModules: true } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   globalSetup: '<rootDir>/tests/setup/global-setup.mjs',

@@ -17,10 +17,10 @@ import { createTables } from '../shared/local-tables';
 import type { TableNames } from '../shared/tables';
 import { forEachBounded } from '../shared/pool';
 
-const root = join(__dirname, '..');
+const root = join(import.meta.dirname, '..');
 const BUNDLE = join(root, 'dist', 'debit', 'index.mjs');
-const CHILD = join(__dirname, 'support', 'memory-handler.mjs');
-const RESULTS = join(__dirname, 'results', 'memory.json');
+const CHILD = join(import.meta.dirname, 'support', 'memory-handler.mjs');
+const RESULTS = join(import.meta.dirname, 'results', 'memory.json');
 const argIndex = process.argv.indexOf('--events');
 const EVENTS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 2000;
 const USERS = 50;
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     console.log(`  heap used after import ${result.heapUsedAfterImportMiB} MiB, after the run ${result.heapUsedAfterRunMiB} MiB; empty Node process peak ${emptyNode} MiB`);
     console.log(`  live heap after a full GC: ${result.heapLiveAfterImportMiB} MiB after import, ${result.heapLiveAfterRunMiB} MiB after the run`);
     console.log(`  import ${result.importMs} ms, first invoke ${result.firstInvokeMs} ms, ${result.eventsPerSecond} events/s sequential`);
-    mkdirSync(join(__dirname, 'results'), { recursive: true });
+    mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
     process.stderr.write(`wrote ${RESULTS}\n`);
   } finally {

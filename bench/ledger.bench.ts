@@ -21,7 +21,7 @@ import { createBaselineDebit, IDEMPOTENCY_TABLE_DEFINITION } from './baseline/po
 import { medianImportMs } from './support/import-time';
 import { forEachBounded } from '../shared/pool';
 
-const root = join(__dirname, '..');
+const root = join(import.meta.dirname, '..');
 const USERS = 200;
 const argIndex = process.argv.indexOf('--events');
 const EVENTS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 1500;
@@ -140,6 +140,6 @@ async function main() {
   }
 }
 
-if (require.main === module) {
+if (process.argv[1] === import.meta.filename) {
   main().catch((error) => { console.error(error); process.exit(1); });
 }

@@ -77,7 +77,7 @@ async function main() {
       node: process.version,
       measuredAt: new Date().toISOString(),
     };
-    const dir = join(__dirname, 'results');
+    const dir = join(import.meta.dirname, 'results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'replay.json'), `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

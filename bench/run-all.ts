@@ -12,8 +12,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type as osType, arch } from 'node:os';
 import { join } from 'node:path';
 
-const root = join(__dirname, '..');
-const RESULTS_DIR = join(__dirname, 'results');
+const root = join(import.meta.dirname, '..');
+const RESULTS_DIR = join(import.meta.dirname, 'results');
 
 /** Sizes chosen so the whole run stays around 4 minutes on 2 cores (DynamoDB Local shares them). */
 const LEDGER_EVENTS = 1500;
@@ -171,7 +171,7 @@ function markdown(r: { measuredAt: string; machine: ReturnType<typeof machine>; 
 
 interface PreviousRun { measuredAt: string; totalSeconds?: number; benchSeconds?: Record<string, number> }
 function previousRun(sections: { measuredAt: string }[]): PreviousRun | undefined {
-  const path = join(__dirname, 'results.json');
+  const path = join(import.meta.dirname, 'results.json');
   if (!existsSync(path)) return undefined;
   const run = JSON.parse(readFileSync(path, 'utf8')) as PreviousRun;
   const start = Date.parse(run.measuredAt);
@@ -203,9 +203,9 @@ async function main(): Promise<void> {
     ...(totalSeconds !== undefined ? { totalSeconds, benchSeconds: reportOnly ? previous?.benchSeconds : durations } : {}),
     ledger, sweep, replay, memory,
   };
-  writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
   const md = markdown(report);
-  writeFileSync(join(__dirname, 'RESULTS.md'), `# Benchmark results\n\n${md}`);
+  writeFileSync(join(import.meta.dirname, 'RESULTS.md'), `# Benchmark results\n\n${md}`);
   process.stdout.write(`\nwrote bench/results.json and bench/RESULTS.md\n\n${md}`);
 }
 

@@ -26,7 +26,7 @@ const REPEATS = 5;
 const WARMUP_RUNS = 3;
 const SEED_CONCURRENCY = 16;
 const MAX_BATCH_ATTEMPTS = 20;
-const RESULTS = join(__dirname, 'results', 'sweep.json');
+const RESULTS = join(import.meta.dirname, 'results', 'sweep.json');
 
 /** Counts every HTTP attempt the client makes (the deserialize step runs once per attempt). */
 function countingClient(endpoint: string): { client: DynamoDBClient; counter: { requests: number } } {

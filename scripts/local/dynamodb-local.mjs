@@ -59,7 +59,7 @@ export async function startDynamoDbLocal({ memoryMb = 512 } = {}) {
       { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
     );
   } catch (error) {
-    throw new Error(`could not start java for DynamoDB Local (is Java 17+ installed?): ${error.message}`);
+    throw new Error(`could not start java for DynamoDB Local (is Java 17+ installed?): ${error.message}`, { cause: error });
   }
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
@@ -80,7 +80,7 @@ export async function startDynamoDbLocal({ memoryMb = 512 } = {}) {
     await Promise.race([waitUntilListening(endpoint, child), spawnError]);
   } catch (error) {
     await stop();
-    throw new Error(`${error.message}${stderr ? `\n${stderr}` : ''}`);
+    throw new Error(`${error.message}${stderr ? `\n${stderr}` : ''}`, { cause: error });
   }
   return { endpoint, stop };
 }

@@ -6,7 +6,7 @@
 import { InvalidEventError } from '../errors';
 import type { EventKind, SettlementEvent } from '../ledger/types';
 import { priceOf, type PriceBook } from '../pricing';
-import validateVideoEvent = require('./generated/validate-video-event');
+import validateVideoEvent from './generated/validate-video-event.js';
 
 export const EVENT_SOURCE = 'video.generation';
 export const DETAIL_TYPES: Record<EventKind, string> = { rendered: 'video.rendered', failed: 'video.failed' };

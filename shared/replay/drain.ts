@@ -170,8 +170,8 @@ export async function drainDlq(options: DrainOptions): Promise<DrainReport> {
   const decided = new Map<string, string | undefined>();
   let processed = 0;
   let receives = 0;
-  let stoppedBy: StopReason = 'empty';
-  let released = 0;
+  let stoppedBy: StopReason;
+  let released: number;
 
   try {
     for (;;) {

@@ -1,11 +1,10 @@
 /**
  * The replay-dlq Lambda (SQS trigger on the DLQ): the same core as the CLI, per record. Records whose
- * event the bus accepted succeed (Lambda deletes them); every other record is reported in
- * batchItemFailures (@middy/sqs-partial-batch-failure), so that only those return to the queue.
+ * event the bus accepted succeed (Lambda deletes them); every other record is reported in the
+ * response's batchItemFailures (ReportBatchItemFailures), so that only those return to the queue.
  * The function never drops invalid events: that is an operator's decision (`--drop-invalid`).
  */
 import middy from '@middy/core';
-import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { makeEventBridgeClient } from '../aws/clients';
 import { positiveInt, readEnv } from '../config';
@@ -26,8 +25,14 @@ export interface SqsRecord {
 export interface SqsEvent {
   Records: SqsRecord[];
 }
+/** Lambda's partial batch response (event source mapping with ReportBatchItemFailures). */
 export interface BatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
+}
+
+/** The records that stay in the queue: every one whose result may not be removed, in record order. */
+export function batchResponseFor(results: readonly MessageResult[]): BatchResponse {
+  return { batchItemFailures: results.filter((r) => !r.remove).map((r) => ({ itemIdentifier: r.messageId })) };
 }
 
 export interface ReplayHandlerDeps {
@@ -67,35 +72,34 @@ export function dlqMessageFromRecord(record: SqsRecord): DlqMessage {
   };
 }
 
-/** A record that stays in the queue; the reason travels to the partial-batch middleware's logger. */
-export class RecordLeftInQueue extends Error {
-  override readonly name = 'RecordLeftInQueue';
-  constructor(readonly result: MessageResult) {
-    super(`${result.outcome}: ${result.reason ?? ''}`);
+async function replayBatch(deps: ReplayHandlerDeps, records: readonly SqsRecord[]): Promise<BatchResponse> {
+  const results = await replayMessages(records.map(dlqMessageFromRecord), {
+    eventBridge: deps.eventBridge, busName: deps.busName, priceBook: deps.priceBook, maxReplays: deps.maxReplays,
+    dryRun: false, dropInvalid: false,
+  });
+  const replayed = results.filter((r) => r.outcome === 'replayed').length;
+  for (const r of results) {
+    if (r.remove) continue;
+    deps.logger.warn({ messageId: r.messageId, outcome: r.outcome, shape: r.shape, reason: r.reason, details: r.details, hint: r.hint, originalEventId: r.originalEventId, jobId: r.jobId }, 'DLQ message left in the queue');
   }
+  deps.logger.info({ records: records.length, replayed, left: records.length - replayed, ...emfFields(deps.workspace, { Replayed: replayed }) }, 'DLQ batch replayed');
+  return batchResponseFor(results);
 }
 
 export function createReplayHandler(getDeps: () => ReplayHandlerDeps) {
   return middy<SqsEvent, BatchResponse>()
-    // Each left record is already logged below, with context; the middleware need not repeat it.
-    .use(sqsPartialBatchFailure({ logger: () => undefined }))
     .handler(async (event) => {
-      const deps = getDeps();
       const records = event.Records ?? [];
-      const results = await replayMessages(records.map(dlqMessageFromRecord), {
-        eventBridge: deps.eventBridge, busName: deps.busName, priceBook: deps.priceBook, maxReplays: deps.maxReplays,
-        dryRun: false, dropInvalid: false,
-      });
-      const replayed = results.filter((r) => r.outcome === 'replayed').length;
-      for (const r of results) {
-        if (r.remove) continue;
-        deps.logger.warn({ messageId: r.messageId, outcome: r.outcome, shape: r.shape, reason: r.reason, details: r.details, hint: r.hint, originalEventId: r.originalEventId, jobId: r.jobId }, 'DLQ message left in the queue');
+      let deps: ReplayHandlerDeps | undefined;
+      try {
+        deps = getDeps();
+        return await replayBatch(deps, records);
+      } catch (error) {
+        // Nothing of this batch is known to be handled (a bug, or no configuration): every record
+        // returns to the queue. Said once, loudly, since no per-record line follows.
+        const logger = deps?.logger ?? createLogger({ component: 'replay-dlq' });
+        logger.error({ outcome: 'error', errorName: (error as Error).name, error: (error as Error).message, records: records.length }, 'DLQ batch not replayed; every record stays in the queue');
+        return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
       }
-      deps.logger.info({ records: records.length, replayed, left: records.length - replayed, ...emfFields(deps.workspace, { Replayed: replayed }) }, 'DLQ batch replayed');
-      // The middleware maps these, in record order, to batchItemFailures.
-      const settled: PromiseSettledResult<MessageResult>[] = results.map((r) => (r.remove
-        ? { status: 'fulfilled', value: r }
-        : { status: 'rejected', reason: new RecordLeftInQueue(r) }));
-      return settled as unknown as BatchResponse;
     });
 }

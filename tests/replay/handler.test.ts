@@ -1,5 +1,5 @@
 /**
- * functions/replay-dlq: the SQS-triggered handler (middy + @middy/sqs-partial-batch-failure). Driven the
+ * functions/replay-dlq: the SQS-triggered handler (middy, typed partial batch response). Driven the
  * way Lambda's SQS event source drives it (local/sqs-event.ts): its partial batch response lists exactly
  * the records that must return to the queue, and only those stay.
  */

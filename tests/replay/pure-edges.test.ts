@@ -6,7 +6,7 @@
 import type { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Message } from '@aws-sdk/client-sqs';
 import { dlqMessageFromSqs } from '../../shared/replay/drain';
-import { dlqMessageFromRecord, RecordLeftInQueue } from '../../shared/replay/lambda-handler';
+import { batchResponseFor, dlqMessageFromRecord } from '../../shared/replay/lambda-handler';
 import { describeFailure, recogniseMessage } from '../../shared/replay/message-shapes';
 import { entrySizeBytes, planMessage, replayMessages, type ReplayDeps, type ReplayOptions } from '../../shared/replay/redeliver';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../../shared/pricing';
@@ -188,10 +188,14 @@ describe('reading messages: SQS ReceiveMessage and Lambda records', () => {
     })).toEqual({ messageId: 'r-2', body: '{}', attributes: { ErrorCode: '200' }, receiveCount: 3 });
   });
 
-  test('a record left in the queue says why, even without a reason', () => {
-    const left = new RecordLeftInQueue({ messageId: 'x', outcome: 'failed', remove: false });
-    expect(left).toMatchObject({ name: 'RecordLeftInQueue', message: 'failed: ' });
-    expect(new RecordLeftInQueue({ messageId: 'y', outcome: 'left_invalid', remove: false, reason: 'bad' }).message).toBe('left_invalid: bad');
+  test('the partial batch response names exactly the records that may not leave, in record order', () => {
+    expect(batchResponseFor([
+      { messageId: 'a', outcome: 'replayed', remove: true },
+      { messageId: 'b', outcome: 'left_invalid', remove: false },
+      { messageId: 'c', outcome: 'dropped_invalid', remove: true },
+      { messageId: 'd', outcome: 'failed', remove: false },
+    ])).toEqual({ batchItemFailures: [{ itemIdentifier: 'b' }, { itemIdentifier: 'd' }] });
+    expect(batchResponseFor([])).toEqual({ batchItemFailures: [] });
   });
 
   test('fixtures read through both paths give the same message', () => {

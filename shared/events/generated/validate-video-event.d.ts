@@ -4,4 +4,4 @@ interface ValidateFunction {
   errors?: ErrorObject[] | null;
 }
 declare const validate: ValidateFunction;
-export = validate;
+export default validate;
