@@ -44,6 +44,7 @@ test('specific breakages are named', () => {
     'no lifecycle precondition rejects workspaces',
     'hash_key id != userId',
     'expected exactly one aws_dynamodb_table.jobs',
+    'aws provider floor must be >= ',
   ]) {
     expect(all).toContain(expected);
   }

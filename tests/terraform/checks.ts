@@ -491,9 +491,38 @@ export function checkReferences(config: TerraformConfig): Problems {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Versions pinned in every module
+// Versions: the AWS provider floor is the schema fixture's version; only the root caps it
 // ---------------------------------------------------------------------------------------------
-export function checkVersions(config: TerraformConfig): Problems {
+interface ConstraintPart {
+  op: string;
+  version: string;
+}
+
+/** `>= 6.45.0, < 7.0.0` → [{ op: '>=', version: '6.45.0' }, { op: '<', version: '7.0.0' }]. */
+function constraintParts(constraint: string): ConstraintPart[] {
+  return constraint.split(',').map((p) => p.trim()).filter((p) => p.length > 0).map((p) => {
+    const m = /^(>=|<=|>|<|~>|!=|=)?\s*(\S+)$/.exec(p);
+    return { op: m?.[1] ?? '=', version: m?.[2] ?? p };
+  });
+}
+
+function checkAwsConstraint(label: string, isRoot: boolean, constraint: string, awsProviderVersion: string): Problems {
+  const problems: Problems = [];
+  const parts = constraintParts(constraint);
+  const floors = parts.filter((p) => p.op === '>=');
+  const others = parts.filter((p) => p.op !== '>=');
+  if (floors.length !== 1 || floors[0]!.version !== awsProviderVersion) {
+    problems.push(`${label}: aws provider floor must be >= ${awsProviderVersion}, the version of the schema fixture (is ${constraint || 'unpinned'})`);
+  }
+  const nextMajor = `${Number(awsProviderVersion.split('.')[0]) + 1}.0.0`;
+  if (isRoot && (others.length !== 1 || others[0]!.op !== '<' || others[0]!.version !== nextMajor)) {
+    problems.push(`${label}: aws provider must be capped once, here, at < ${nextMajor} (is ${constraint || 'unpinned'})`);
+  }
+  if (!isRoot && others.length > 0) problems.push(`${label}: a module states only its aws provider floor; the root caps it (is ${constraint})`);
+  return problems;
+}
+
+export function checkVersions(config: TerraformConfig, awsProviderVersion: string): Problems {
   const problems: Problems = [];
   for (const mod of Object.values(config.modules)) {
     const label = mod.dir || '.';
@@ -502,8 +531,7 @@ export function checkVersions(config: TerraformConfig): Problems {
     const requiredVersion = tf.map((b) => text(b.required_version)).find((v) => v !== 'null');
     if (!requiredVersion || !/>=\s*1\.(6|[7-9]|\d\d)/.test(requiredVersion)) problems.push(`${label}: required_version must be >= 1.6 (is ${requiredVersion})`);
     const aws = tf.flatMap((b) => blocks(b.required_providers)).map((p) => p.aws).find((a) => a !== undefined);
-    const constraint = isObject(aws) ? text(aws.version) : '';
-    if (!/(~>\s*5\.)|(<\s*6)/.test(constraint) || !/5\./.test(constraint)) problems.push(`${label}: aws provider must be pinned to 5.x (is ${constraint || 'unpinned'})`);
+    problems.push(...checkAwsConstraint(label, mod.dir === '', isObject(aws) ? text(aws.version) : '', awsProviderVersion));
   }
   return problems;
 }
@@ -590,6 +618,8 @@ export interface Expectations {
   tableDefinitions: Record<string, TableDefinitionLike>;
   workspaces: readonly string[];
   handlerActions: Record<string, readonly string[]>;
+  /** hashicorp/aws version of the schema fixture (tests/terraform/schema). */
+  awsProviderVersion: string;
 }
 
 export function allCheckers(expect: Expectations): Record<string, (config: TerraformConfig) => Problems> {
@@ -606,7 +636,7 @@ export function allCheckers(expect: Expectations): Record<string, (config: Terra
     workspaces: (c) => checkWorkspaces(c, expect.workspaces),
     variables: checkVariables,
     references: checkReferences,
-    versions: checkVersions,
+    versions: (c) => checkVersions(c, expect.awsProviderVersion),
     eventSourceMappings: checkEventSourceMappings,
     handlerPermissions: (c) => checkHandlerPermissions(c, expect.handlerActions),
   };
