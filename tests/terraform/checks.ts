@@ -161,7 +161,10 @@ interface TableDefinitionLike {
 const keyOf = (schema: { AttributeName?: string; KeyType?: string }[] | undefined, type: 'HASH' | 'RANGE'): string | undefined =>
   schema?.find((k) => k.KeyType === type)?.AttributeName;
 
-/** Terraform tables are matched to definitions by resource label (aws_dynamodb_table.credits ↔ credits). */
+/**
+ * Terraform tables are matched to definitions by resource label (aws_dynamodb_table.credits ↔ credits).
+ * A GSI's keys are its key_schema blocks, in order (the provider's 6.29+ form, as in the API).
+ */
 export function checkTableSchemas(config: TerraformConfig, definitions: Record<string, TableDefinitionLike>): Problems {
   const problems: Problems = [];
   const tables = resources(config, 'aws_dynamodb_table');
@@ -192,8 +195,9 @@ export function checkTableSchemas(config: TerraformConfig, definitions: Record<s
       const ti = tfIndexes.find((i) => i.name === di.IndexName);
       if (!ti) continue;
       const label = `${at(t)} GSI ${di.IndexName}`;
-      if (ti.hash_key !== keyOf(di.KeySchema, 'HASH')) problems.push(`${label} hash_key ${text(ti.hash_key)} != ${keyOf(di.KeySchema, 'HASH')}`);
-      if ((ti.range_key ?? undefined) !== keyOf(di.KeySchema, 'RANGE')) problems.push(`${label} range_key ${text(ti.range_key)} != ${keyOf(di.KeySchema, 'RANGE')}`);
+      const tfKeys = blocks(ti.key_schema).map((k) => `${text(k.attribute_name)}:${text(k.key_type)}`).join(',');
+      const defKeys = (di.KeySchema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
+      if (tfKeys !== defKeys) problems.push(`${label} key_schema [${tfKeys}] != shared/tables.ts [${defKeys}]`);
       if (ti.projection_type !== di.Projection?.ProjectionType) problems.push(`${label} projection_type ${text(ti.projection_type)} != ${di.Projection?.ProjectionType}`);
       const tfNonKey = (Array.isArray(ti.non_key_attributes) ? ti.non_key_attributes.map(text) : []).sort().join(',');
       const defNonKey = [...(di.Projection?.NonKeyAttributes ?? [])].sort().join(',');
