@@ -6,10 +6,11 @@
  *
  * There is no terraform binary here; these checks read the parsed HCL and follow references
  * (var.*, local.*, module.*, resource and data addresses) far enough to prove the properties the
- * design relies on.
+ * design relies on. That every argument, block and reference is valid at all is schema-check.ts's
+ * job (against the provider schema).
  */
 import {
-  blocks, dataSources, first, interpolations, isObject, locals, moduleCalls, outputs, resources, text, variables,
+  blocks, dataSources, first, isObject, locals, moduleCalls, outputs, resources, text, variables,
   type Block, type Json, type ModuleCall, type ResourceRef, type TerraformConfig,
 } from './hcl';
 
@@ -449,52 +450,6 @@ export function checkVariables(config: TerraformConfig): Problems {
 }
 
 // ---------------------------------------------------------------------------------------------
-// References resolve (a small `terraform validate`)
-// ---------------------------------------------------------------------------------------------
-const IGNORED_ROOTS = new Set(['each', 'count', 'path', 'terraform', 'self', 'var', 'local', 'module', 'data']);
-
-export function checkReferences(config: TerraformConfig): Problems {
-  const problems: Problems = [];
-  const calls = moduleCalls(config);
-  for (const mod of Object.values(config.modules)) {
-    const dir = mod.dir;
-    const label = dir || '.';
-    const vars = variables(config, dir);
-    const localNames = new Set(Object.keys(locals(config, dir)));
-    const resourceKeys = new Set(resources(config).filter((r) => r.dir === dir).map((r) => `${r.type}.${r.name}`));
-    const dataKeys = new Set(dataSources(config).filter((r) => r.dir === dir).map((r) => `${r.type}.${r.name}`));
-    const myCalls = calls.filter((c) => c.dir === dir);
-    const exprs = interpolations(mod.json);
-    for (const expr of exprs) {
-      for (const m of expr.matchAll(/(?<![\w.])var\.([A-Za-z_][\w-]*)/g)) if (!(m[1]! in vars)) problems.push(`${label}: var.${m[1]} is not declared`);
-      for (const m of expr.matchAll(/(?<![\w.])local\.([A-Za-z_][\w-]*)/g)) if (!localNames.has(m[1]!)) problems.push(`${label}: local.${m[1]} is not declared`);
-      for (const m of expr.matchAll(/(?<![\w.])data\.([a-z][\w]*)\.([A-Za-z_][\w-]*)/g)) if (!dataKeys.has(`${m[1]}.${m[2]}`)) problems.push(`${label}: data.${m[1]}.${m[2]} does not exist`);
-      for (const m of expr.matchAll(/(?<![\w.])module\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)/g)) {
-        const call = myCalls.find((c) => c.name === m[1]);
-        if (!call) problems.push(`${label}: module.${m[1]} is not declared`);
-        else if (!(m[2]! in outputs(config, call.target))) problems.push(`${label}: module.${m[1]} has no output ${m[2]}`);
-      }
-      for (const m of expr.matchAll(/(?<![\w.])((?:aws|terraform)_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g)) {
-        if (IGNORED_ROOTS.has(m[1]!)) continue;
-        if (!resourceKeys.has(`${m[1]}.${m[2]}`)) problems.push(`${label}: ${m[1]}.${m[2]} does not exist`);
-      }
-    }
-  }
-  for (const call of calls) {
-    const target = config.modules[call.target];
-    if (!target) {
-      problems.push(`module.${call.name}: source ${text(call.args.source)} has no .tf files`);
-      continue;
-    }
-    const vars = variables(config, call.target);
-    const metaArgs = new Set(['source', 'version', 'providers', 'depends_on', 'count', 'for_each']);
-    for (const arg of Object.keys(call.args)) if (!metaArgs.has(arg) && !(arg in vars)) problems.push(`module.${call.name}: ${arg} is not a variable of ${call.target}`);
-    for (const [name, v] of Object.entries(vars)) if (!('default' in v) && !(name in call.args)) problems.push(`module.${call.name}: required variable ${name} is not passed`);
-  }
-  return problems;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Versions: the AWS provider floor is the schema fixture's version; only the root caps it
 // ---------------------------------------------------------------------------------------------
 interface ConstraintPart {
@@ -639,7 +594,6 @@ export function allCheckers(expect: Expectations): Record<string, (config: Terra
     handlersCovered: (c) => checkHandlersCovered(c, expect.handlers),
     workspaces: (c) => checkWorkspaces(c, expect.workspaces),
     variables: checkVariables,
-    references: checkReferences,
     versions: (c) => checkVersions(c, expect.awsProviderVersion),
     eventSourceMappings: checkEventSourceMappings,
     handlerPermissions: (c) => checkHandlerPermissions(c, expect.handlerActions),
