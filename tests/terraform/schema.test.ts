@@ -6,7 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { loadTerraform } from './hcl';
+import { expressions, loadTerraform } from './hcl';
 import { loadProviderSchemas } from './provider-schema';
 import { FINDING_KINDS, checkSchema, formatFinding, type Finding, type FindingKind } from './schema-check';
 import { TERRAFORM_DIR } from './terraform-config';
@@ -27,6 +27,11 @@ test(`terraform/ agrees with the AWS provider ${schemas.awsVersion} schema: argu
 
 test('every meta-argument, dynamic block, terraform_data and reference form is accepted', async () => {
   expect((await findingsIn(path.join(FIXTURES, 'schema-valid'))).map(formatFinding)).toEqual([]);
+});
+
+test('expressions: words inside string literals are no references, templates nested in them are', () => {
+  const value = { a: '${contains(["var.not_a_ref"], var.x)}', b: ['${jsonencode({ m = "## ${local.y} $${literal}" })}'], c: 'plain var.z' };
+  expect(expressions(value)).toEqual(['contains([""], var.x)', 'local.y', 'jsonencode({ m = "" })']);
 });
 
 type Expected = Pick<Finding, 'at' | 'subject'>[];
