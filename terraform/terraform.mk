@@ -7,7 +7,7 @@
 # make pause   WS=<dev|staging|prod>            apply with paused=true  (debit/refund stop, events -> DLQ)
 # make resume  WS=<dev|staging|prod>            apply with paused=false (then: make replay-dlq WS=…)
 # make destroy WS=<dev|staging|prod> CONFIRM=<same ws>
-# make tf-check                                 structure tests of terraform/ (no terraform binary needed)
+# make tf-check                                 structure and provider-schema tests of terraform/ (no terraform binary)
 #
 # Every workspace target: WS must be dev, staging or prod; `make build` runs first (the zips are
 # what Terraform deploys); the workspace is selected (created on first use) and then verified with
@@ -65,5 +65,5 @@ destroy: tf-select ## terraform destroy WS (needs CONFIRM=<ws>; prod tables are 
 	fi
 	$(TF_CHDIR) destroy $(TF_VARS) -var paused=false
 
-tf-check: ## structure tests of terraform/ (parses the HCL; no terraform binary needed)
+tf-check: ## structure and provider-schema tests of terraform/ (parses the HCL; no terraform binary needed)
 	npx jest tests/terraform

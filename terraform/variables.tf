@@ -131,11 +131,11 @@ variable "sweep_schedule_expression" {
 variable "lambda_runtime" {
   description = "Lambda runtime for every handler (the bundles are ES modules for Node.js)."
   type        = string
-  default     = "nodejs22.x"
+  default     = "nodejs24.x"
 
   validation {
     condition     = startswith(var.lambda_runtime, "nodejs")
-    error_message = "lambda_runtime must be a Node.js runtime (start with \"nodejs\"), e.g. nodejs22.x."
+    error_message = "lambda_runtime must be a Node.js runtime (start with \"nodejs\"), e.g. nodejs24.x."
   }
 }
 

@@ -6,9 +6,13 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # 5.x features used: aws_lambda_function.logging_config, aws_cloudwatch_event_rule.state,
-      # aws_dynamodb_table.deletion_protection_enabled, aws_sqs_queue.sqs_managed_sse_enabled.
-      version = ">= 5.40.0, < 6.0.0"
+      # Floor 6.45.0: the version tests/terraform validates every block against (the schema fixture
+      # tests/terraform/schema/aws-provider-6.45.0.json; scripts/terraform-schema.mjs regenerates
+      # it). Newer 6.x minors only add arguments or deprecate them, so what the floor accepts keeps
+      # working up to 7.0. Needed from 6.x: Lambda runtime nodejs24.x (accepted from 6.19.0) and
+      # DynamoDB GSI key_schema blocks (6.29.0, which deprecated a GSI's hash_key/range_key).
+      # The cap is stated here only; the modules state their floor.
+      version = ">= 6.45.0, < 7.0.0"
     }
   }
 

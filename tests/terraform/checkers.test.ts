@@ -44,6 +44,9 @@ test('specific breakages are named', () => {
     'no lifecycle precondition rejects workspaces',
     'hash_key id != userId',
     'expected exactly one aws_dynamodb_table.jobs',
+    'GSI byUser key_schema [] != shared/tables.ts [userId:HASH,timestamp:RANGE]',
+    'GSI byDay key_schema [timestamp:HASH,day:RANGE] != shared/tables.ts [day:HASH,timestamp:RANGE]',
+    'aws provider floor must be >= ',
   ]) {
     expect(all).toContain(expected);
   }

@@ -6,10 +6,11 @@
  *
  * There is no terraform binary here; these checks read the parsed HCL and follow references
  * (var.*, local.*, module.*, resource and data addresses) far enough to prove the properties the
- * design relies on.
+ * design relies on. That every argument, block and reference is valid at all is schema-check.ts's
+ * job (against the provider schema).
  */
 import {
-  blocks, dataSources, first, interpolations, isObject, locals, moduleCalls, outputs, resources, text, variables,
+  blocks, dataSources, first, isObject, locals, moduleCalls, outputs, resources, text, variables,
   type Block, type Json, type ModuleCall, type ResourceRef, type TerraformConfig,
 } from './hcl';
 
@@ -161,7 +162,10 @@ interface TableDefinitionLike {
 const keyOf = (schema: { AttributeName?: string; KeyType?: string }[] | undefined, type: 'HASH' | 'RANGE'): string | undefined =>
   schema?.find((k) => k.KeyType === type)?.AttributeName;
 
-/** Terraform tables are matched to definitions by resource label (aws_dynamodb_table.credits ↔ credits). */
+/**
+ * Terraform tables are matched to definitions by resource label (aws_dynamodb_table.credits ↔ credits).
+ * A GSI's keys are its key_schema blocks, in order (the provider's 6.29+ form, as in the API).
+ */
 export function checkTableSchemas(config: TerraformConfig, definitions: Record<string, TableDefinitionLike>): Problems {
   const problems: Problems = [];
   const tables = resources(config, 'aws_dynamodb_table');
@@ -192,8 +196,9 @@ export function checkTableSchemas(config: TerraformConfig, definitions: Record<s
       const ti = tfIndexes.find((i) => i.name === di.IndexName);
       if (!ti) continue;
       const label = `${at(t)} GSI ${di.IndexName}`;
-      if (ti.hash_key !== keyOf(di.KeySchema, 'HASH')) problems.push(`${label} hash_key ${text(ti.hash_key)} != ${keyOf(di.KeySchema, 'HASH')}`);
-      if ((ti.range_key ?? undefined) !== keyOf(di.KeySchema, 'RANGE')) problems.push(`${label} range_key ${text(ti.range_key)} != ${keyOf(di.KeySchema, 'RANGE')}`);
+      const tfKeys = blocks(ti.key_schema).map((k) => `${text(k.attribute_name)}:${text(k.key_type)}`).join(',');
+      const defKeys = (di.KeySchema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
+      if (tfKeys !== defKeys) problems.push(`${label} key_schema [${tfKeys}] != shared/tables.ts [${defKeys}]`);
       if (ti.projection_type !== di.Projection?.ProjectionType) problems.push(`${label} projection_type ${text(ti.projection_type)} != ${di.Projection?.ProjectionType}`);
       const tfNonKey = (Array.isArray(ti.non_key_attributes) ? ti.non_key_attributes.map(text) : []).sort().join(',');
       const defNonKey = [...(di.Projection?.NonKeyAttributes ?? [])].sort().join(',');
@@ -445,55 +450,38 @@ export function checkVariables(config: TerraformConfig): Problems {
 }
 
 // ---------------------------------------------------------------------------------------------
-// References resolve (a small `terraform validate`)
+// Versions: the AWS provider floor is the schema fixture's version; only the root caps it
 // ---------------------------------------------------------------------------------------------
-const IGNORED_ROOTS = new Set(['each', 'count', 'path', 'terraform', 'self', 'var', 'local', 'module', 'data']);
+interface ConstraintPart {
+  op: string;
+  version: string;
+}
 
-export function checkReferences(config: TerraformConfig): Problems {
+/** `>= 6.45.0, < 7.0.0` → [{ op: '>=', version: '6.45.0' }, { op: '<', version: '7.0.0' }]. */
+function constraintParts(constraint: string): ConstraintPart[] {
+  return constraint.split(',').map((p) => p.trim()).filter((p) => p.length > 0).map((p) => {
+    const m = /^(>=|<=|>|<|~>|!=|=)?\s*(\S+)$/.exec(p);
+    return { op: m?.[1] ?? '=', version: m?.[2] ?? p };
+  });
+}
+
+function checkAwsConstraint(label: string, isRoot: boolean, constraint: string, awsProviderVersion: string): Problems {
   const problems: Problems = [];
-  const calls = moduleCalls(config);
-  for (const mod of Object.values(config.modules)) {
-    const dir = mod.dir;
-    const label = dir || '.';
-    const vars = variables(config, dir);
-    const localNames = new Set(Object.keys(locals(config, dir)));
-    const resourceKeys = new Set(resources(config).filter((r) => r.dir === dir).map((r) => `${r.type}.${r.name}`));
-    const dataKeys = new Set(dataSources(config).filter((r) => r.dir === dir).map((r) => `${r.type}.${r.name}`));
-    const myCalls = calls.filter((c) => c.dir === dir);
-    const exprs = interpolations(mod.json);
-    for (const expr of exprs) {
-      for (const m of expr.matchAll(/(?<![\w.])var\.([A-Za-z_][\w-]*)/g)) if (!(m[1]! in vars)) problems.push(`${label}: var.${m[1]} is not declared`);
-      for (const m of expr.matchAll(/(?<![\w.])local\.([A-Za-z_][\w-]*)/g)) if (!localNames.has(m[1]!)) problems.push(`${label}: local.${m[1]} is not declared`);
-      for (const m of expr.matchAll(/(?<![\w.])data\.([a-z][\w]*)\.([A-Za-z_][\w-]*)/g)) if (!dataKeys.has(`${m[1]}.${m[2]}`)) problems.push(`${label}: data.${m[1]}.${m[2]} does not exist`);
-      for (const m of expr.matchAll(/(?<![\w.])module\.([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)/g)) {
-        const call = myCalls.find((c) => c.name === m[1]);
-        if (!call) problems.push(`${label}: module.${m[1]} is not declared`);
-        else if (!(m[2]! in outputs(config, call.target))) problems.push(`${label}: module.${m[1]} has no output ${m[2]}`);
-      }
-      for (const m of expr.matchAll(/(?<![\w.])((?:aws|terraform)_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g)) {
-        if (IGNORED_ROOTS.has(m[1]!)) continue;
-        if (!resourceKeys.has(`${m[1]}.${m[2]}`)) problems.push(`${label}: ${m[1]}.${m[2]} does not exist`);
-      }
-    }
+  const parts = constraintParts(constraint);
+  const floors = parts.filter((p) => p.op === '>=');
+  const others = parts.filter((p) => p.op !== '>=');
+  if (floors.length !== 1 || floors[0]!.version !== awsProviderVersion) {
+    problems.push(`${label}: aws provider floor must be >= ${awsProviderVersion}, the version of the schema fixture (is ${constraint || 'unpinned'})`);
   }
-  for (const call of calls) {
-    const target = config.modules[call.target];
-    if (!target) {
-      problems.push(`module.${call.name}: source ${text(call.args.source)} has no .tf files`);
-      continue;
-    }
-    const vars = variables(config, call.target);
-    const metaArgs = new Set(['source', 'version', 'providers', 'depends_on', 'count', 'for_each']);
-    for (const arg of Object.keys(call.args)) if (!metaArgs.has(arg) && !(arg in vars)) problems.push(`module.${call.name}: ${arg} is not a variable of ${call.target}`);
-    for (const [name, v] of Object.entries(vars)) if (!('default' in v) && !(name in call.args)) problems.push(`module.${call.name}: required variable ${name} is not passed`);
+  const nextMajor = `${Number(awsProviderVersion.split('.')[0]) + 1}.0.0`;
+  if (isRoot && (others.length !== 1 || others[0]!.op !== '<' || others[0]!.version !== nextMajor)) {
+    problems.push(`${label}: aws provider must be capped once, here, at < ${nextMajor} (is ${constraint || 'unpinned'})`);
   }
+  if (!isRoot && others.length > 0) problems.push(`${label}: a module states only its aws provider floor; the root caps it (is ${constraint})`);
   return problems;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Versions pinned in every module
-// ---------------------------------------------------------------------------------------------
-export function checkVersions(config: TerraformConfig): Problems {
+export function checkVersions(config: TerraformConfig, awsProviderVersion: string): Problems {
   const problems: Problems = [];
   for (const mod of Object.values(config.modules)) {
     const label = mod.dir || '.';
@@ -502,8 +490,7 @@ export function checkVersions(config: TerraformConfig): Problems {
     const requiredVersion = tf.map((b) => text(b.required_version)).find((v) => v !== 'null');
     if (!requiredVersion || !/>=\s*1\.(6|[7-9]|\d\d)/.test(requiredVersion)) problems.push(`${label}: required_version must be >= 1.6 (is ${requiredVersion})`);
     const aws = tf.flatMap((b) => blocks(b.required_providers)).map((p) => p.aws).find((a) => a !== undefined);
-    const constraint = isObject(aws) ? text(aws.version) : '';
-    if (!/(~>\s*5\.)|(<\s*6)/.test(constraint) || !/5\./.test(constraint)) problems.push(`${label}: aws provider must be pinned to 5.x (is ${constraint || 'unpinned'})`);
+    problems.push(...checkAwsConstraint(label, mod.dir === '', isObject(aws) ? text(aws.version) : '', awsProviderVersion));
   }
   return problems;
 }
@@ -590,6 +577,8 @@ export interface Expectations {
   tableDefinitions: Record<string, TableDefinitionLike>;
   workspaces: readonly string[];
   handlerActions: Record<string, readonly string[]>;
+  /** hashicorp/aws version of the schema fixture (tests/terraform/schema). */
+  awsProviderVersion: string;
 }
 
 export function allCheckers(expect: Expectations): Record<string, (config: TerraformConfig) => Problems> {
@@ -605,8 +594,7 @@ export function allCheckers(expect: Expectations): Record<string, (config: Terra
     handlersCovered: (c) => checkHandlersCovered(c, expect.handlers),
     workspaces: (c) => checkWorkspaces(c, expect.workspaces),
     variables: checkVariables,
-    references: checkReferences,
-    versions: checkVersions,
+    versions: (c) => checkVersions(c, expect.awsProviderVersion),
     eventSourceMappings: checkEventSourceMappings,
     handlerPermissions: (c) => checkHandlerPermissions(c, expect.handlerActions),
   };

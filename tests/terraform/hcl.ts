@@ -185,29 +185,50 @@ export function locals(config: TerraformConfig, dir: string): Block {
   return blocks(config.modules[dir]?.json.locals).reduce<Block>((acc, b) => ({ ...acc, ...b }), {});
 }
 
-/** Contents of every `${…}` interpolation in a value (nested braces respected). */
-export function interpolations(value: Json | undefined): string[] {
+/**
+ * Every `${…}` expression in a value, as source text with the contents of its string literals
+ * blanked (so that words inside strings are never taken for references); templates nested inside
+ * those strings are returned as expressions of their own. `$${` is a literal, not an expression.
+ */
+export function expressions(value: Json | undefined): string[] {
   const out: string[] = [];
   const visit = (v: Json | undefined): void => {
-    if (typeof v === 'string') {
-      let i = v.indexOf('${');
-      while (i !== -1) {
-        let depth = 0;
-        let j = i + 2;
-        for (; j < v.length; j++) {
-          const c = v[j];
-          if (c === '{') depth++;
-          else if (c === '}') {
-            if (depth === 0) break;
-            depth--;
-          }
-        }
-        out.push(v.slice(i + 2, j));
-        i = v.indexOf('${', j);
-      }
-    } else if (Array.isArray(v)) v.forEach(visit);
+    if (typeof v === 'string') scanTemplate(v, 0, (c) => c === undefined, out);
+    else if (Array.isArray(v)) v.forEach(visit);
     else if (isObject(v)) Object.values(v).forEach(visit);
   };
   visit(value);
   return out;
+}
+
+/** Scans template text from `start` until `atEnd`; returns where it stopped. */
+function scanTemplate(s: string, start: number, atEnd: (c: string | undefined) => boolean, out: string[]): number {
+  let i = start;
+  while (!atEnd(s[i])) {
+    if (s[i] === '\\') i += 2;
+    else if (s.startsWith('$${', i)) i += 3;
+    else if (s.startsWith('${', i)) i = scanExpression(s, i + 2, out) + 1;
+    else i++;
+  }
+  return i;
+}
+
+/** Scans one expression from `start` to its closing brace (returned), pushing its text to `out`. */
+function scanExpression(s: string, start: number, out: string[]): number {
+  let depth = 0;
+  let text = '';
+  let i = start;
+  for (; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '"') {
+      i = scanTemplate(s, i + 1, (d) => d === '"' || d === undefined, out);
+      text += '""';
+      continue;
+    }
+    if (c === '{') depth++;
+    else if (c === '}' && depth-- === 0) break;
+    text += c;
+  }
+  out.push(text);
+  return i;
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { HANDLERS, HANDLER_ENV } from '../../shared/config';
 import { TABLE_DEFINITIONS } from '../../shared/tables';
 import type { Expectations } from './checks';
+import { loadProviderSchemas } from './provider-schema';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const TERRAFORM_DIR = path.join(REPO_ROOT, 'terraform');
@@ -40,5 +41,6 @@ export function expectations(): Expectations {
     tableDefinitions: TABLE_DEFINITIONS,
     workspaces: ['dev', 'staging', 'prod'],
     handlerActions: HANDLER_ACTIONS,
+    awsProviderVersion: loadProviderSchemas().awsVersion,
   };
 }

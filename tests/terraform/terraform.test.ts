@@ -96,7 +96,7 @@ describe('names', () => {
 
 describe('functions', () => {
   test('runtime, architecture, memory, timeouts and concurrency defaults', () => {
-    expect(rootVar('lambda_runtime').default).toBe('nodejs22.x');
+    expect(rootVar('lambda_runtime').default).toBe('nodejs24.x');
     expect(text(rootVar('lambda_runtime').validation)).toMatch(/startswith\(var\.lambda_runtime, \\"nodejs\\"\)/);
     expect(rootVar('lambda_architecture').default).toBe('arm64');
     expect(rootVar('lambda_memory_mb').default).toBe(512);

@@ -55,7 +55,7 @@ variable "runtime" {
 
   validation {
     condition     = startswith(var.runtime, "nodejs")
-    error_message = "runtime must be a Node.js runtime, e.g. nodejs22.x."
+    error_message = "runtime must be a Node.js runtime, e.g. nodejs24.x."
   }
 }
 

@@ -4,6 +4,9 @@
 # All: on-demand billing, point-in-time recovery (35 days of restore points), encryption at rest
 # with the AWS-managed KMS key (aws/dynamodb; needs no key policy or extra IAM), deletion protection
 # per workspace.
+#
+# GSI keys are key_schema blocks (AWS provider 6.29.0 deprecated a GSI's hash_key/range_key for
+# them, matching the API's KeySchema); the tables' own keys stay hash_key/range_key.
 
 resource "aws_dynamodb_table" "credits" {
   name                        = var.names.credits
@@ -52,9 +55,16 @@ resource "aws_dynamodb_table" "jobs" {
   # so the sweep reads unsettled jobs only.
   global_secondary_index {
     name            = "unsettled"
-    hash_key        = "sweepShard"
-    range_key       = "updatedAt"
     projection_type = "ALL"
+
+    key_schema {
+      attribute_name = "sweepShard"
+      key_type       = "HASH"
+    }
+    key_schema {
+      attribute_name = "updatedAt"
+      key_type       = "RANGE"
+    }
   }
 
   point_in_time_recovery {
@@ -97,19 +107,33 @@ resource "aws_dynamodb_table" "ledger" {
   # A user's history in time order.
   global_secondary_index {
     name            = "byUser"
-    hash_key        = "userId"
-    range_key       = "timestamp"
     projection_type = "ALL"
+
+    key_schema {
+      attribute_name = "userId"
+      key_type       = "HASH"
+    }
+    key_schema {
+      attribute_name = "timestamp"
+      key_type       = "RANGE"
+    }
   }
 
   # Entries of one UTC day, with the user they touched: the sweep finds the users touched since
   # its last run without reading the entries themselves.
   global_secondary_index {
     name               = "byDay"
-    hash_key           = "day"
-    range_key          = "timestamp"
     projection_type    = "INCLUDE"
     non_key_attributes = ["userId"]
+
+    key_schema {
+      attribute_name = "day"
+      key_type       = "HASH"
+    }
+    key_schema {
+      attribute_name = "timestamp"
+      key_type       = "RANGE"
+    }
   }
 
   point_in_time_recovery {
