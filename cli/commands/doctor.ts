@@ -30,7 +30,7 @@ export interface DoctorIo {
   color?: boolean;
 }
 
-const USAGE = 'reconciler doctor --workspace <ws> [--bus <name>] [--runtime nodejs22.x] [--sweep-schedule "rate(6 hours)"]';
+const USAGE = 'reconciler doctor --workspace <ws> [--bus <name>] [--runtime nodejs24.x] [--sweep-schedule "rate(6 hours)"]';
 
 function paint(check: CheckResult, color: boolean): string {
   const word = check.skipped ? 'SKIP' : check.ok ? 'PASS' : 'FAIL';

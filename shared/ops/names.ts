@@ -11,7 +11,7 @@ export const LIVE_ALIAS = 'live';
 
 /** Defaults of terraform/variables.tf the doctor compares against (no tfvars overrides them). */
 export const TERRAFORM_DEFAULTS = Object.freeze({
-  lambdaRuntime: 'nodejs22.x',
+  lambdaRuntime: 'nodejs24.x',
   eventBusName: 'default',
   sweepScheduleExpression: 'rate(6 hours)',
 });

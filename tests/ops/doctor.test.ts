@@ -105,7 +105,7 @@ describe('tables', () => {
 describe('functions', () => {
   test('missing function, wrong runtime, failed update, missing or wrong environment are red', async () => {
     lambdaWorld.functions.delete(names.functions.sweep);
-    lambdaWorld.functions.get(names.functions.debit)!.Runtime = 'nodejs18.x';
+    lambdaWorld.functions.get(names.functions.debit)!.Runtime = 'nodejs22.x';
     lambdaWorld.functions.get(names.functions['replay-dlq'])!.LastUpdateStatus = 'Failed';
     const refundEnv = lambdaWorld.functions.get(names.functions.refund)!.Environment;
     delete refundEnv.DLQ_URL;
@@ -113,7 +113,7 @@ describe('functions', () => {
     const checks = await onlyRed();
     const byName = Object.fromEntries(checks.map((c) => [c.name, c.detail]));
     expect(Object.keys(byName).sort()).toEqual(['alias sweep:live', 'function debit', 'function refund', 'function replay-dlq', 'function sweep']);
-    expect(byName['function debit']).toMatch(/runtime nodejs18.x \(expected nodejs22.x\)/);
+    expect(byName['function debit']).toMatch(/runtime nodejs22.x \(expected nodejs24.x\)/);
     expect(byName['function refund']).toMatch(/missing DLQ_URL/);
     expect(byName['function refund']).toMatch(new RegExp(`LEDGER_TABLE=Ledger-prod \\(expected ${stack.tables.ledger}\\)`));
     expect(byName['function replay-dlq']).toMatch(/last update Failed/);
