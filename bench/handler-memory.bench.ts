@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { makeDynamoDbClient } from '../shared/aws/clients';
 import { grantCredits } from '../shared/ledger/manual-entries';
 import { createTables } from '../shared/local-tables';
-import type { TableNames } from '../shared/tables';
+import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
 import { forEachBounded } from '../shared/pool';
 
 const root = join(import.meta.dirname, '..');
@@ -42,6 +42,7 @@ function handlerEnv(endpoint: string, tables: TableNames): NodeJS.ProcessEnv {
     JOBS_TABLE: tables.jobs,
     CREDITS_TABLE: tables.credits,
     LEDGER_TABLE: tables.ledger,
+    SETTLEMENTS_TABLE: tables.settlements,
     DLQ_URL: 'http://127.0.0.1:9/123456789012/memory-bench-dlq',
     WORKSPACE: 'bench',
     LOG_LEVEL: 'silent',
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
   const dynamo = await startDynamoDbLocal({ memoryMb: 1024 });
   try {
     const client = makeDynamoDbClient({ endpoint: dynamo.endpoint, region: 'us-east-1', maxAttempts: 3 });
-    const tables: TableNames = { jobs: 'Jobs-memory', credits: 'Credits-memory', ledger: 'Ledger-memory' };
+    const tables: TableNames = tableNamesForWorkspace('memory');
     await createTables(client, tables);
     await forEachBounded(Array.from({ length: USERS }, (_, i) => i), 8, (i) =>
       grantCredits({ dynamodb: client, tables }, { userId: `${PREFIX}-user-${i}`, credits: 1_000_000, reference: `memory-open-${i}`, description: 'bench' }));

@@ -16,7 +16,7 @@ import { grantCredits } from '../shared/ledger/manual-entries';
 import { settleEvent } from '../shared/ledger/settle';
 import { parseVideoEvent } from '../shared/events/parse-video-event';
 import { DEFAULT_PRICE_BOOK } from '../shared/pricing';
-import type { TableNames } from '../shared/tables';
+import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
 import { createBaselineDebit, IDEMPOTENCY_TABLE_DEFINITION } from './baseline/powertools-debit';
 import { medianImportMs } from './support/import-time';
 import { forEachBounded } from '../shared/pool';
@@ -60,8 +60,8 @@ async function measure(process: Processor, counter: { requests: number }, events
 export async function runLedgerBench(endpoint: string) {
   const ours = countingClient(endpoint);
   const base = countingClient(endpoint);
-  const ourTables = { jobs: 'Jobs-bench', credits: 'Credits-bench', ledger: 'Ledger-bench' };
-  const baseTables = { jobs: 'Jobs-base', credits: 'Credits-base', ledger: 'Ledger-base' };
+  const ourTables = tableNamesForWorkspace('bench');
+  const baseTables = tableNamesForWorkspace('base');
   await seed('ours', ours.client, ourTables);
   await seed('base', base.client, baseTables);
   await base.client.send(new CreateTableCommand({ TableName: 'Idempotency-base', ...IDEMPOTENCY_TABLE_DEFINITION }));

@@ -9,6 +9,7 @@ import { SendMessageBatchCommand, type MessageAttributeValue } from '@aws-sdk/cl
 import { makeDynamoDbClient, makeSqsClient } from '../shared/aws/clients';
 import { createTables } from '../shared/local-tables';
 import { DEFAULT_PRICE_BOOK } from '../shared/pricing';
+import { tableNamesForWorkspace } from '../shared/tables';
 import { drainDlq } from '../shared/replay/drain';
 import { startLocalEventBridge } from '../local/eventbridge/server';
 import { settlementTargets } from '../local/eventbridge/targets';
@@ -39,7 +40,7 @@ async function main() {
   try {
     const db = makeDynamoDbClient({ endpoint: dynamo.endpoint, region: 'us-east-1' });
     const sqs = makeSqsClient({ endpoint: fauxqs.endpoint, region: 'us-east-1' });
-    const tables = { jobs: 'Jobs-bench', credits: 'Credits-bench', ledger: 'Ledger-bench' };
+    const tables = tableNamesForWorkspace('bench');
     await createTables(db, tables);
     const { QueueUrl: dlqUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'cc-reconciler-dlq-bench' }));
     const bus = await startLocalEventBridge({ sqs, dlqUrl: dlqUrl!, retryDelayMs: 1, targets: settlementTargets({ ledger: { dynamodb: db, tables }, sqs, dlqUrl: dlqUrl! }) });

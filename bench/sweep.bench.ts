@@ -14,7 +14,7 @@ import { makeDynamoDbClient } from '../shared/aws/clients';
 import { grantCredits } from '../shared/ledger/manual-entries';
 import { createTables, putItemsInBatches } from '../shared/local-tables';
 import { runSweep, type SweepResult } from '../shared/sweep';
-import { SWEEP_SHARD_COUNT, type TableNames } from '../shared/tables';
+import { SWEEP_SHARD_COUNT, tableNamesForWorkspace, type TableNames } from '../shared/tables';
 // @ts-expect-error -- a plain ESM helper without type declarations
 import { startDynamoDbLocal } from '../scripts/local/dynamodb-local.mjs';
 
@@ -99,7 +99,7 @@ interface Sized {
 }
 
 async function seedHistory(seedClient: DynamoDBClient, settledJobs: number, label: string): Promise<Sized> {
-  const tables: TableNames = { jobs: `Jobs-${label}`, credits: `Credits-${label}`, ledger: `Ledger-${label}` };
+  const tables: TableNames = tableNamesForWorkspace(label);
   await createTables(seedClient, tables);
   const seedStarted = performance.now();
   const old = new Date(Date.now() - 30 * 86_400_000).toISOString();

@@ -4,7 +4,7 @@
  */
 import { makeDynamoDbClient } from '../shared/aws/clients';
 import { ConflictingReferenceError, InvariantViolation, UsageError, ConfigError, InvalidEventError } from '../shared/errors';
-import type { LedgerDeps } from '../shared/ledger/settle';
+import type { LedgerDeps } from '../shared/ledger/types';
 import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, unreachable: 3, conflict: 4, internal: 70 } as const;
@@ -27,11 +27,11 @@ export interface CliContext {
 
 export function resolveTables(options: GlobalOptions, env = process.env): TableNames {
   if (options.workspace) return tableNamesForWorkspace(options.workspace);
-  if (env.JOBS_TABLE && env.CREDITS_TABLE && env.LEDGER_TABLE) {
-    return { jobs: env.JOBS_TABLE, credits: env.CREDITS_TABLE, ledger: env.LEDGER_TABLE };
+  if (env.JOBS_TABLE && env.CREDITS_TABLE && env.LEDGER_TABLE && env.SETTLEMENTS_TABLE) {
+    return { jobs: env.JOBS_TABLE, credits: env.CREDITS_TABLE, ledger: env.LEDGER_TABLE, settlements: env.SETTLEMENTS_TABLE };
   }
   if (env.WORKSPACE) return tableNamesForWorkspace(env.WORKSPACE);
-  throw new UsageError('which tables? pass --workspace <ws> (dev, staging, prod, local) or set JOBS_TABLE, CREDITS_TABLE and LEDGER_TABLE');
+  throw new UsageError('which tables? pass --workspace <ws> (dev, staging, prod, local) or set JOBS_TABLE, CREDITS_TABLE, LEDGER_TABLE and SETTLEMENTS_TABLE');
 }
 
 export function createContext(options: GlobalOptions): CliContext {

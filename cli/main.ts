@@ -14,7 +14,7 @@ function helpText(): string {
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n  ${' '.repeat(width)}  ${c.usage}`),
     '',
-    'Tables come from --workspace (Credits-<ws>, …) or JOBS_TABLE/CREDITS_TABLE/LEDGER_TABLE.',
+    'Tables come from --workspace (Credits-<ws>, …) or JOBS_TABLE/CREDITS_TABLE/LEDGER_TABLE/SETTLEMENTS_TABLE.',
     'Exit codes: 0 ok, 1 findings, 2 bad arguments, 3 unreachable/missing table, 4 conflicting reference, 70 internal.',
   ].join('\n');
 }

@@ -13,7 +13,7 @@ import { makeDynamoDbClient, makeSnsClient, makeSqsClient } from '../shared/aws/
 import { createTables } from '../shared/local-tables';
 import type { Logger } from '../shared/observability/logger';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../shared/pricing';
-import type { TableNames } from '../shared/tables';
+import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
 import { startLocalEventBridge, type DeliveredEvent, type LocalEventBridge, type LocalEventBridgeOptions } from './eventbridge/server';
 import { settlementTargets } from './eventbridge/targets';
 import type { TargetHandler } from './eventbridge/server';
@@ -79,7 +79,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sns = makeSnsClient({ endpoint: sqsEndpoint, region: 'us-east-1' });
     stops.push(async () => { dynamodb.destroy(); sqs.destroy(); sns.destroy(); });
 
-    const tables = { jobs: `Jobs-${workspace}`, credits: `Credits-${workspace}`, ledger: `Ledger-${workspace}` };
+    const tables = tableNamesForWorkspace(workspace);
     await createTables(dynamodb, tables);
     const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `cc-reconciler-dlq-${workspace}` }))).QueueUrl!;
     const alertsQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `ops-alerts-inbox-${workspace}` }))).QueueUrl!;
@@ -117,7 +117,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         WORKSPACE: workspace, AWS_REGION: 'us-east-1',
         AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint!, AWS_ENDPOINT_URL_SQS: sqsEndpoint!, AWS_ENDPOINT_URL_SNS: sqsEndpoint!,
         AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
-        JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger,
+        JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger, SETTLEMENTS_TABLE: tables.settlements,
         DLQ_URL: dlqUrl, ALERTS_TOPIC_ARN: alertsTopicArn, EVENT_BUS_NAME: 'default',
       }),
       stop: stopAll,

@@ -10,18 +10,18 @@ import type { TableNames } from './tables';
 export const HANDLERS = ['debit', 'refund', 'sweep', 'replay-dlq'] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
-const TABLES = ['JOBS_TABLE', 'CREDITS_TABLE', 'LEDGER_TABLE'] as const;
+const TABLES = ['JOBS_TABLE', 'CREDITS_TABLE', 'LEDGER_TABLE', 'SETTLEMENTS_TABLE'] as const;
 const COMMON = ['WORKSPACE', 'LOG_LEVEL'] as const;
 
 export const HANDLER_ENV: Record<HandlerName, readonly string[]> = {
-  debit: [...TABLES, 'DLQ_URL', ...COMMON],
+  debit: [...TABLES, 'DLQ_URL', 'OVERDRAFT_FLOOR_CREDITS', ...COMMON],
   refund: [...TABLES, 'DLQ_URL', ...COMMON],
-  sweep: [...TABLES, 'ALERTS_TOPIC_ARN', 'SWEEP_GRACE_MINUTES', 'SWEEP_STUCK_AFTER_HOURS', ...COMMON],
+  sweep: [...TABLES, 'ALERTS_TOPIC_ARN', 'SWEEP_GRACE_MINUTES', 'SWEEP_STUCK_AFTER_HOURS', 'OVERDRAFT_FLOOR_CREDITS', ...COMMON],
   'replay-dlq': ['DLQ_URL', 'EVENT_BUS_NAME', 'REPLAY_MAX_REPLAYS', ...COMMON],
 };
 
 /** Variables a handler may go without; everything else in HANDLER_ENV is required. */
-const OPTIONAL = new Set(['LOG_LEVEL', 'WORKSPACE', 'SWEEP_GRACE_MINUTES', 'SWEEP_STUCK_AFTER_HOURS', 'REPLAY_MAX_REPLAYS']);
+const OPTIONAL = new Set(['LOG_LEVEL', 'WORKSPACE', 'SWEEP_GRACE_MINUTES', 'SWEEP_STUCK_AFTER_HOURS', 'REPLAY_MAX_REPLAYS', 'OVERDRAFT_FLOOR_CREDITS']);
 
 export type Env = Record<string, string | undefined>;
 
@@ -35,15 +35,20 @@ export function readEnv(handler: HandlerName, env: Env = process.env): Record<st
 }
 
 export function tablesFrom(values: Record<string, string | undefined>): TableNames {
-  return { jobs: values.JOBS_TABLE!, credits: values.CREDITS_TABLE!, ledger: values.LEDGER_TABLE! };
+  return { jobs: values.JOBS_TABLE!, credits: values.CREDITS_TABLE!, ledger: values.LEDGER_TABLE!, settlements: values.SETTLEMENTS_TABLE! };
 }
 
 /** Reads a positive integer setting with a default and an upper bound (everything has a limit). */
 export function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
+  return boundedInt(name, raw, fallback, 1, max);
+}
+
+/** Reads an integer setting in [min, max] with a default. */
+export function boundedInt(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new ConfigError(`${name} must be an integer between 1 and ${max}, got "${raw}"`);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return value;
 }

@@ -9,12 +9,33 @@ export class PermanentError extends Error {
   override readonly name: string = 'PermanentError';
 }
 
-/** An event that can never be applied as it is (schema, pricing, absurd values). */
-export class InvalidEventError extends PermanentError {
-  override readonly name = 'InvalidEventError';
+/** How a refused event is kept in the DLQ: `reconciler-kind` of the message (shared/dlq). */
+export type RefusedEventKind = 'invalid_event' | 'held_event';
+
+/**
+ * An event the reconciler will not apply as it is. It goes to the DLQ with the reason attached and
+ * the invocation succeeds (DESIGN §5): retrying could not help, and nothing is dropped.
+ */
+export abstract class RefusedEventError extends PermanentError {
+  abstract readonly dlqKind: RefusedEventKind;
   constructor(readonly reason: string, readonly details: string[] = []) {
     super(details.length > 0 ? `${reason}: ${details.join('; ')}` : reason);
   }
+}
+
+/** An event that can never be applied as it is (schema, pricing, absurd values). */
+export class InvalidEventError extends RefusedEventError {
+  override readonly name = 'InvalidEventError';
+  readonly dlqKind = 'invalid_event';
+}
+
+/**
+ * A valid debit that would take a balance below the workspace's overdraft floor: not written, held
+ * in the DLQ for a person (grant or adjust, then replay), never dropped.
+ */
+export class OverdraftFloorError extends RefusedEventError {
+  override readonly name = 'OverdraftFloorError';
+  readonly dlqKind = 'held_event';
 }
 
 /** An operator request that contradicts what the ledger already holds under the same reference. */

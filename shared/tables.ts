@@ -5,13 +5,16 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 export interface TableNames {
+  /** Producers' table: the reconciler reads it (the sweep also maintains its two index keys). */
   jobs: string;
   credits: string;
   ledger: string;
+  /** The reconciler's own state per job (and the sweep's), written only by the reconciler's roles. */
+  settlements: string;
 }
 
 export function tableNamesForWorkspace(workspace: string): TableNames {
-  return { jobs: `Jobs-${workspace}`, credits: `Credits-${workspace}`, ledger: `Ledger-${workspace}` };
+  return { jobs: `Jobs-${workspace}`, credits: `Credits-${workspace}`, ledger: `Ledger-${workspace}`, settlements: `Settlements-${workspace}` };
 }
 
 /** Ledger GSI: a user's history in time order (`reconciler ledger`, per-user audit). */
@@ -25,6 +28,12 @@ export const LEDGER_BY_DAY_INDEX = 'byDay';
 export const JOBS_UNSETTLED_INDEX = 'unsettled';
 /** Producers spread `sweepShard` over this many string values, "0" … "15" (the producer contract). */
 export const SWEEP_SHARD_COUNT = 16;
+/**
+ * Jobs GSI, sparse: jobs the reconciler debited, by the producer's `updatedAt`. The sweep sets
+ * `debitedShard` when it takes a debited job off `unsettled`; querying a recent `updatedAt` window
+ * finds debited jobs whose status later became `failed` (the refund backstop) without reading history.
+ */
+export const JOBS_DEBITED_INDEX = 'debited';
 
 type Definition = Omit<CreateTableCommandInput, 'TableName'>;
 
@@ -39,10 +48,20 @@ export const TABLE_DEFINITIONS: Record<keyof TableNames, Definition> = {
     AttributeDefinitions: [
       { AttributeName: 'jobId', AttributeType: 'S' },
       { AttributeName: 'sweepShard', AttributeType: 'S' },
+      { AttributeName: 'debitedShard', AttributeType: 'S' },
       { AttributeName: 'updatedAt', AttributeType: 'S' },
     ],
     KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
     GlobalSecondaryIndexes: [
+      {
+        IndexName: JOBS_DEBITED_INDEX,
+        KeySchema: [
+          { AttributeName: 'debitedShard', KeyType: 'HASH' },
+          { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+        ],
+        // What the refund backstop builds a failed event from, nothing more.
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['userId', 'model', 'seconds', 'credits', 'status', 'reason'] },
+      },
       {
         IndexName: JOBS_UNSETTLED_INDEX,
         KeySchema: [
@@ -52,6 +71,11 @@ export const TABLE_DEFINITIONS: Record<keyof TableNames, Definition> = {
         Projection: { ProjectionType: 'ALL' },
       },
     ],
+  },
+  settlements: {
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
   },
   ledger: {
     BillingMode: 'PAY_PER_REQUEST',

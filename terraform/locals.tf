@@ -8,9 +8,10 @@ locals {
 
   names = {
     tables = {
-      credits = "Credits-${local.workspace}"
-      jobs    = "Jobs-${local.workspace}"
-      ledger  = "Ledger-${local.workspace}"
+      credits     = "Credits-${local.workspace}"
+      jobs        = "Jobs-${local.workspace}"
+      ledger      = "Ledger-${local.workspace}"
+      settlements = "Settlements-${local.workspace}"
     }
     functions = {
       debit        = "cc-agent-reconciler-debit-${local.workspace}"

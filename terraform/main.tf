@@ -52,15 +52,17 @@ module "debit" {
   log_retention_days   = var.log_retention_days
 
   environment = {
-    JOBS_TABLE    = module.tables.names.jobs
-    CREDITS_TABLE = module.tables.names.credits
-    LEDGER_TABLE  = module.tables.names.ledger
-    DLQ_URL       = aws_sqs_queue.dlq.url
-    WORKSPACE     = local.workspace
-    LOG_LEVEL     = var.log_level
+    JOBS_TABLE              = module.tables.names.jobs
+    CREDITS_TABLE           = module.tables.names.credits
+    LEDGER_TABLE            = module.tables.names.ledger
+    SETTLEMENTS_TABLE       = module.tables.names.settlements
+    DLQ_URL                 = aws_sqs_queue.dlq.url
+    OVERDRAFT_FLOOR_CREDITS = tostring(var.overdraft_floor_credits)
+    WORKSPACE               = local.workspace
+    LOG_LEVEL               = var.log_level
   }
 
-  policy_json                 = data.aws_iam_policy_document.settle.json
+  policy_json                 = data.aws_iam_policy_document.debit.json
   on_failure_destination_arn  = aws_sqs_queue.dlq.arn
   async_max_retry_attempts    = var.async_max_retry_attempts
   async_max_event_age_seconds = var.async_max_event_age_seconds
@@ -83,15 +85,16 @@ module "refund" {
   log_retention_days   = var.log_retention_days
 
   environment = {
-    JOBS_TABLE    = module.tables.names.jobs
-    CREDITS_TABLE = module.tables.names.credits
-    LEDGER_TABLE  = module.tables.names.ledger
-    DLQ_URL       = aws_sqs_queue.dlq.url
-    WORKSPACE     = local.workspace
-    LOG_LEVEL     = var.log_level
+    JOBS_TABLE        = module.tables.names.jobs
+    CREDITS_TABLE     = module.tables.names.credits
+    LEDGER_TABLE      = module.tables.names.ledger
+    SETTLEMENTS_TABLE = module.tables.names.settlements
+    DLQ_URL           = aws_sqs_queue.dlq.url
+    WORKSPACE         = local.workspace
+    LOG_LEVEL         = var.log_level
   }
 
-  policy_json                 = data.aws_iam_policy_document.settle.json
+  policy_json                 = data.aws_iam_policy_document.refund.json
   on_failure_destination_arn  = aws_sqs_queue.dlq.arn
   async_max_retry_attempts    = var.async_max_retry_attempts
   async_max_event_age_seconds = var.async_max_event_age_seconds
@@ -117,9 +120,11 @@ module "sweep" {
     JOBS_TABLE              = module.tables.names.jobs
     CREDITS_TABLE           = module.tables.names.credits
     LEDGER_TABLE            = module.tables.names.ledger
+    SETTLEMENTS_TABLE       = module.tables.names.settlements
     ALERTS_TOPIC_ARN        = module.alerts.topic_arn
     SWEEP_GRACE_MINUTES     = tostring(var.sweep_grace_minutes)
     SWEEP_STUCK_AFTER_HOURS = tostring(var.sweep_stuck_after_hours)
+    OVERDRAFT_FLOOR_CREDITS = tostring(var.overdraft_floor_credits)
     WORKSPACE               = local.workspace
     LOG_LEVEL               = var.log_level
   }

@@ -226,6 +226,17 @@ variable "log_retention_days" {
 # Sweep and replay settings (environment of those handlers)
 # ---------------------------------------------------------------------------------------------
 
+variable "overdraft_floor_credits" {
+  description = "How far below zero a debit may take a balance (credits; debit and sweep). A debit beyond it is not written: it waits in the DLQ (or on the sweep's index) for a person, and the OverdraftRefused alarm fires. 0 = no overdraft at all."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.overdraft_floor_credits >= 0 && var.overdraft_floor_credits <= 1000000 && floor(var.overdraft_floor_credits) == var.overdraft_floor_credits
+    error_message = "overdraft_floor_credits must be an integer between 0 and 1000000 (shared/ledger/settle.ts MAX_OVERDRAFT_FLOOR_CREDITS)."
+  }
+}
+
 variable "sweep_grace_minutes" {
   description = "SWEEP_GRACE_MINUTES: how long after a job turns terminal the sweep waits for its event before settling it itself."
   type        = number

@@ -1,6 +1,6 @@
 import { makeSnsClient } from '../../shared/aws/clients';
 import { UsageError } from '../../shared/errors';
-import { sweepAndReport, sweepLimits, type SweepResult } from '../../shared/sweep';
+import { needsAttention, sweepAndReport, sweepLimits } from '../../shared/sweep';
 import { parse, parseInteger } from '../args';
 import { EXIT } from '../context';
 import type { Command } from './types';
@@ -18,12 +18,6 @@ export function parseSince(text: string, now: Date = new Date()): Date {
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(at)) throw new UsageError(`--since must be a duration (30m, 24h, 7d) or an ISO-8601 time, got "${text}"`);
   if (at > now.getTime()) throw new UsageError(`--since ${text} is in the future`);
   return new Date(at);
-}
-
-/** Findings a person must look at (settled stragglers alone are good news: exit 0). */
-function needsAttention(r: SweepResult): boolean {
-  return r.drift.count > 0 || r.stuck.count > 0 || r.badRecords.count > 0 || r.errors.count > 0 || r.audit.unaudited.count > 0
-    || Object.values(r.anomalies).some((a) => a.count > 0);
 }
 
 export const sweepCommand: Command = {
@@ -64,7 +58,8 @@ export const sweepCommand: Command = {
       `sweep${result.dryRun ? ' (dry run: nothing changed)' : ''}: ${result.status}${result.stoppedBecause ? ` (stopped: ${result.stoppedBecause}; run again to continue)` : ''}`,
       `  read ${result.index.itemsRead} unsettled jobs in ${result.index.pages} pages, ${result.requests} DynamoDB requests, ${(result.durationMs / 1000).toFixed(1)} s`,
       `  stragglers ${result.dryRun ? 'to settle' : 'settled'} ${result.stragglers.count}, already settled ${result.alreadySettled}, in flight ${result.inFlight}, stuck ${result.stuck.count}, bad records ${result.badRecords.count}`,
-      `  audit (${result.audit.mode}): ${result.audit.usersAudited} users, drift ${result.drift.count}`,
+      `  lost refunds ${result.dryRun ? 'to recover' : 'recovered'} ${result.backstop.refunds.count} (${result.backstop.itemsRead} failed debited jobs read), debits held at the floor ${result.held.count}`,
+      `  audit (${result.audit.mode}): ${result.audit.usersAudited} users, drift ${result.drift.count}, unjustified entries ${result.unjustified.count}`,
     ].join('\n');
     const body = report.alert ? `\n\n${report.alert.subject}\n\n${report.alert.body}` : '\nall well: nothing to report';
     const published = report.alertMessageId ? `\nalert published: ${report.alertMessageId}` : '';

@@ -1,6 +1,7 @@
 /** What the sweep Lambda needs, built once per container from the environment (HANDLER_ENV.sweep). */
 import { makeDynamoDbClient, makeSnsClient } from '../../shared/aws/clients';
 import { readEnv, tablesFrom, type Env } from '../../shared/config';
+import { overdraftFloorFrom } from '../../shared/lambda/settlement-deps';
 import { createLogger } from '../../shared/observability/logger';
 import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
 import { sweepLimitsFromEnv, type ReportingDeps, type SweepLimits } from '../../shared/sweep';
@@ -13,7 +14,7 @@ export function sweepDepsFromEnvironment(env?: Env): SweepHandlerDeps {
   const values = readEnv('sweep', env);
   const workspace = values.WORKSPACE ?? 'local';
   return {
-    ledger: { dynamodb: makeDynamoDbClient(), tables: tablesFrom(values) },
+    ledger: { dynamodb: makeDynamoDbClient(), tables: tablesFrom(values), overdraftFloorCredits: overdraftFloorFrom(values) },
     priceBook: DEFAULT_PRICE_BOOK,
     logger: createLogger({ level: values.LOG_LEVEL, workspace, component: 'sweep' }),
     workspace,

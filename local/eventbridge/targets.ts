@@ -6,7 +6,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import pino from 'pino';
 import { createSettlementHandler } from '../../shared/lambda/settlement-handler';
 import type { SettlementHandlerDeps } from '../../shared/lambda/settlement-deps';
-import type { LedgerDeps } from '../../shared/ledger/settle';
+import type { LedgerDeps } from '../../shared/ledger/types';
 import type { Logger } from '../../shared/observability/logger';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../../shared/pricing';
 import type { TargetHandler } from './server';

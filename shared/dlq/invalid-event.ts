@@ -1,11 +1,15 @@
 /**
- * The reconciler's own DLQ message for a permanently invalid event: the event as body (exactly as
- * received), the reason in message attributes. Replay recognises these by `reconciler-kind`.
+ * The reconciler's own DLQ message for an event it refused: the event as body (exactly as received),
+ * the reason in message attributes. `reconciler-kind` says which: `invalid_event` (it can never be
+ * applied as it is) or `held_event` (valid, but held for a person: a debit beyond the overdraft
+ * floor). Replay recognises both by `reconciler-kind`.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { TransientError } from '../errors';
+import { TransientError, type RefusedEventKind } from '../errors';
 
 export const INVALID_EVENT_KIND = 'invalid_event';
+export const HELD_EVENT_KIND = 'held_event';
+export const RECONCILER_KINDS: readonly RefusedEventKind[] = [INVALID_EVENT_KIND, HELD_EVENT_KIND];
 export const ATTR = {
   kind: 'reconciler-kind',
   reason: 'reconciler-reason',
@@ -18,6 +22,8 @@ const MAX_ATTRIBUTE_CHARS = 2_000;
 
 export interface InvalidEventMessage {
   rawEvent: unknown;
+  /** Default `invalid_event`. */
+  kind?: RefusedEventKind;
   reason: string;
   details: string[];
   handler: string;
@@ -38,7 +44,7 @@ export async function sendInvalidEventToDlq(sqs: SQSClient, dlqUrl: string, mess
       QueueUrl: dlqUrl,
       MessageBody: invalidEventBody(message.rawEvent),
       MessageAttributes: {
-        [ATTR.kind]: text(INVALID_EVENT_KIND),
+        [ATTR.kind]: text(message.kind ?? INVALID_EVENT_KIND),
         [ATTR.reason]: text(message.reason),
         [ATTR.details]: text(message.details.join('; ') || message.reason),
         [ATTR.handler]: text(message.handler),

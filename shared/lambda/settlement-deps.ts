@@ -1,8 +1,9 @@
 /** What the debit and refund handlers need, built once per container from the environment. */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { makeDynamoDbClient, makeSqsClient } from '../aws/clients';
-import { readEnv, tablesFrom } from '../config';
-import type { LedgerDeps } from '../ledger/settle';
+import { boundedInt, readEnv, tablesFrom } from '../config';
+import { DEFAULT_OVERDRAFT_FLOOR_CREDITS, MAX_OVERDRAFT_FLOOR_CREDITS } from '../ledger/settle';
+import type { LedgerDeps } from '../ledger/types';
 import { createLogger, type Logger } from '../observability/logger';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../pricing';
 
@@ -24,13 +25,18 @@ export function settlementDepsFromEnvironment(handlerName: SettlementHandlerName
   const workspace = env.WORKSPACE ?? 'local';
   return {
     handlerName,
-    ledger: { dynamodb: makeDynamoDbClient(), tables: tablesFrom(env) },
+    ledger: { dynamodb: makeDynamoDbClient(), tables: tablesFrom(env), overdraftFloorCredits: overdraftFloorFrom(env) },
     sqs: makeSqsClient(),
     dlqUrl: env.DLQ_URL!,
     priceBook: DEFAULT_PRICE_BOOK,
     logger: createLogger({ level: env.LOG_LEVEL, workspace, component: handlerName }),
     workspace,
   };
+}
+
+/** OVERDRAFT_FLOOR_CREDITS: 0 (no overdraft at all) … MAX_OVERDRAFT_FLOOR_CREDITS, default DEFAULT_OVERDRAFT_FLOOR_CREDITS. */
+export function overdraftFloorFrom(env: Record<string, string | undefined>): number {
+  return boundedInt('OVERDRAFT_FLOOR_CREDITS', env.OVERDRAFT_FLOOR_CREDITS, DEFAULT_OVERDRAFT_FLOOR_CREDITS, 0, MAX_OVERDRAFT_FLOOR_CREDITS);
 }
 
 /** Builds deps on first use and keeps them for the container's life (cheap import, one config read). */

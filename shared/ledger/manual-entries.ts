@@ -9,7 +9,7 @@ import { ConflictingReferenceError, InvariantViolation, UsageError } from '../er
 import { ledgerIds } from './ids';
 import { MAX_ENTRY_CREDITS, ledgerItem, type EntryKind } from './ledger-entry';
 import { DEFAULT_RETRY_POLICY, cancellationReasons, withRetries } from './retry';
-import type { LedgerDeps } from './settle';
+import type { LedgerDeps } from './types';
 
 export interface ManualEntryRequest {
   userId: string;

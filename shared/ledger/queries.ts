@@ -3,7 +3,7 @@ import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/clie
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { LEDGER_BY_USER_INDEX } from '../tables';
 import type { LedgerEntry } from './ledger-entry';
-import type { LedgerDeps } from './settle';
+import type { LedgerDeps } from './types';
 
 export interface Balance {
   userId: string;

@@ -2,24 +2,21 @@
  * Applies one video event to the books: decide (state-machine.ts), write once (transactions.ts),
  * and when the write's condition fails, decide again from the state DynamoDB returned.
  * Common path: exactly one DynamoDB request. At most MAX_DECISIONS decisions per event: every
- * re-decision follows a state change, and there are only three settled states.
+ * re-decision follows a state change or a stricter balance guard, and both are few.
  */
-import { DynamoDBClient, GetItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { InvariantViolation } from '../errors';
-import type { TableNames } from '../tables';
-import { decide } from './state-machine';
-import { settledJobFrom } from './job-item';
-import { DEFAULT_RETRY_POLICY, cancellationReasons, transientKind, withRetries, type RetryPolicy } from './retry';
-import { TX_CREDITS, TX_JOB, TX_LEDGER, debitTransaction, noChargeUpdate, refundTransaction } from './transactions';
-import type { Anomaly, Outcome, SettledJob, Settlement, SettlementEvent, SettlementResult } from './types';
+import { InvariantViolation, OverdraftFloorError } from '../errors';
+import { decide, type Decision } from './state-machine';
+import { settledJobFrom } from './settlement-item';
+import { DEFAULT_RETRY_POLICY, cancellationReasons, transientKind, withRetries } from './retry';
+import { debitWrite, noChargeWrite, refundWrite, type BalanceGuard, type SettlementWrite } from './transactions';
+import type { Anomaly, LedgerDeps, Outcome, SettledJob, Settlement, SettlementEvent, SettlementResult } from './types';
 
-export interface LedgerDeps {
-  dynamodb: DynamoDBClient;
-  tables: TableNames;
-  retry?: RetryPolicy;
-  now?: () => Date;
-}
+/** How far below zero a debit may take a balance unless the workspace says otherwise (credits). */
+export const DEFAULT_OVERDRAFT_FLOOR_CREDITS = 1_000;
+/** Upper bound of a configured floor: a floor is a safety net, not a credit line. */
+export const MAX_OVERDRAFT_FLOOR_CREDITS = 1_000_000;
 
 const MAX_DECISIONS = 5;
 
@@ -36,57 +33,80 @@ interface WriteReport {
 }
 
 const OUTCOME_OF_SETTLEMENT: Record<Settlement, Outcome> = { DEBITED: 'debited', REFUNDED: 'refunded', NO_CHARGE: 'no_charge' };
+const OUTCOME_OF_ACTION = { debit: 'debited', refund: 'refunded', no_charge: 'no_charge' } as const;
+
+/** What settling has learnt so far: the job's state as last seen, and how strictly to guard the balance. */
+interface Attempt {
+  job: SettledJob | undefined;
+  guard: BalanceGuard;
+  requests: number;
+  maybeApplied: boolean;
+  anomalies: Anomaly[];
+}
 
 export async function settleEvent(deps: LedgerDeps, event: SettlementEvent, priceCredits: number): Promise<SettlementResult> {
   const now = () => (deps.now ?? (() => new Date()))().toISOString();
-  let job: SettledJob | undefined; // optimistic: assume unsettled; the write's condition checks it
-  let allowOverdraft = false;
-  let requests = 0;
-  let maybeApplied = false;
-  const anomalies: Anomaly[] = [];
+  // Optimistic: assume unsettled and covered; each write's condition checks both.
+  const attempt: Attempt = { job: undefined, guard: { kind: 'covered' }, requests: 0, maybeApplied: false, anomalies: [] };
 
   for (let step = 0; step < MAX_DECISIONS; step++) {
-    const decision = decide(event, job, priceCredits);
+    const decision = decide(event, attempt.job, priceCredits);
+    if (decision.action === 'none') return settledWithoutWrite(decision, attempt);
 
-    if (decision.action === 'none') {
-      if (decision.anomaly) anomalies.push(decision.anomaly);
-      if (decision.sameEvent && maybeApplied && job) {
-        // Our own earlier attempt committed but its reply was lost: report what it did.
-        const credits = job.settlement === 'DEBITED' ? job.charged : job.settlement === 'REFUNDED' ? job.refunded : 0;
-        return { outcome: OUTCOME_OF_SETTLEMENT[job.settlement], credits, anomalies, alreadyApplied: true, requests };
-      }
-      return { outcome: decision.outcome, credits: 0, anomalies, alreadyApplied: decision.sameEvent, requests };
-    }
-
-    const report = decision.action === 'no_charge'
-      ? await writeNoCharge(deps, event, now())
-      : await writeTransaction(deps, decision.action === 'debit'
-        ? debitTransaction(deps.tables, event, decision.credits, now(), allowOverdraft)
-        : refundTransaction(deps.tables, event, decision.credits, now()), event);
-    requests += report.requests;
-    maybeApplied ||= report.maybeAppliedBefore;
-
-    if (report.committed) {
-      const credits = decision.action === 'no_charge' ? 0 : decision.credits;
-      if (decision.action === 'debit' && allowOverdraft) {
-        anomalies.push({ kind: 'overdraft', detail: `user ${event.userId} went below zero: debit of ${credits} for job ${event.jobId}` });
-      }
-      const outcome: Outcome = decision.action === 'debit' ? 'debited' : decision.action === 'refund' ? 'refunded' : 'no_charge';
-      return { outcome, credits, anomalies, alreadyApplied: false, requests };
-    }
-
-    const rejection = report.rejection!;
-    if (rejection.reason === 'insufficient_balance') {
-      if (decision.action !== 'debit' || allowOverdraft) throw new InvariantViolation(`balance condition failed on a ${decision.action}`);
-      allowOverdraft = true;
-    } else {
-      if (rejection.job === undefined) {
-        throw new InvariantViolation(`job ${event.jobId}: the ${decision.action} condition failed but the job is not settled`);
-      }
-      job = rejection.job;
-    }
+    const report = await sendWrite(deps, writeFor(deps, event, decision, attempt.guard, now()), event);
+    attempt.requests += report.requests;
+    attempt.maybeApplied ||= report.maybeAppliedBefore;
+    if (report.committed) return committed(event, decision, attempt);
+    learnFromRejection(deps, event, decision, attempt, report.rejection);
   }
   throw new InvariantViolation(`job ${event.jobId}: settlement of event ${event.eventId} did not converge in ${MAX_DECISIONS} decisions`);
+}
+
+function writeFor(deps: LedgerDeps, event: SettlementEvent, decision: Exclude<Decision, { action: 'none' }>, guard: BalanceGuard, nowIso: string): SettlementWrite {
+  switch (decision.action) {
+    case 'debit': return debitWrite(deps.tables, event, decision.credits, nowIso, guard);
+    case 'refund': return refundWrite(deps.tables, event, decision.credits, nowIso);
+    case 'no_charge': return noChargeWrite(deps.tables, event, nowIso);
+  }
+}
+
+function settledWithoutWrite(decision: Extract<Decision, { action: 'none' }>, attempt: Attempt): SettlementResult {
+  const { job, requests, anomalies } = attempt;
+  if (decision.anomaly) anomalies.push(decision.anomaly);
+  if (decision.sameEvent && attempt.maybeApplied && job) {
+    // Our own earlier attempt committed but its reply was lost: report what it did.
+    const credits = job.settlement === 'DEBITED' ? job.charged : job.settlement === 'REFUNDED' ? job.refunded : 0;
+    return { outcome: OUTCOME_OF_SETTLEMENT[job.settlement], credits, anomalies, alreadyApplied: true, requests };
+  }
+  return { outcome: decision.outcome, credits: 0, anomalies, alreadyApplied: decision.sameEvent, requests };
+}
+
+function committed(event: SettlementEvent, decision: Exclude<Decision, { action: 'none' }>, attempt: Attempt): SettlementResult {
+  const credits = decision.action === 'no_charge' ? 0 : decision.credits;
+  if (decision.action === 'debit' && attempt.guard.kind === 'floor') {
+    attempt.anomalies.push({ kind: 'overdraft', detail: `user ${event.userId} went below zero: debit of ${credits} for job ${event.jobId}` });
+  }
+  return { outcome: OUTCOME_OF_ACTION[decision.action], credits, anomalies: attempt.anomalies, alreadyApplied: false, requests: attempt.requests };
+}
+
+/** A condition failed: take the job's state it returned, or guard the balance more loosely once. */
+function learnFromRejection(deps: LedgerDeps, event: SettlementEvent, decision: Decision, attempt: Attempt, rejection: Rejection | undefined): void {
+  if (rejection === undefined) throw new InvariantViolation(`job ${event.jobId}: a write neither committed nor said why`);
+  if (rejection.reason === 'job_state') {
+    if (rejection.job === undefined) {
+      throw new InvariantViolation(`job ${event.jobId}: the ${decision.action} condition failed but the job is not settled`);
+    }
+    attempt.job = rejection.job;
+    return;
+  }
+  if (decision.action !== 'debit') throw new InvariantViolation(`balance condition failed on a ${decision.action}`);
+  if (attempt.guard.kind === 'covered') {
+    attempt.guard = { kind: 'floor', floorCredits: deps.overdraftFloorCredits ?? DEFAULT_OVERDRAFT_FLOOR_CREDITS };
+    return;
+  }
+  throw new OverdraftFloorError('debit beyond the overdraft floor', [
+    `job ${event.jobId}: a debit of ${decision.credits} would take user ${event.userId} more than ${attempt.guard.floorCredits} credits below zero`,
+  ]);
 }
 
 /** Sends one write with retries, counting requests and remembering whether an attempt may have landed. */
@@ -110,48 +130,54 @@ function attemptTracker(deps: LedgerDeps) {
 }
 type AttemptTracker = ReturnType<typeof attemptTracker>;
 
-async function writeTransaction(deps: LedgerDeps, input: ConstructorParameters<typeof TransactWriteItemsCommand>[0], event: SettlementEvent): Promise<WriteReport> {
+async function sendWrite(deps: LedgerDeps, write: SettlementWrite, event: SettlementEvent): Promise<WriteReport> {
   const tracker = attemptTracker(deps);
+  const what = `settle job ${event.jobId}`;
   try {
-    await tracker.send(`settle job ${event.jobId}`, () => deps.dynamodb.send(new TransactWriteItemsCommand(input)));
+    if (write.kind === 'update') await tracker.send(what, () => deps.dynamodb.send(new UpdateItemCommand(write.input)));
+    else await tracker.send(what, () => deps.dynamodb.send(new TransactWriteItemsCommand(write.input)));
     return { committed: true, requests: tracker.requests, maybeAppliedBefore: tracker.maybeAppliedBefore };
   } catch (error) {
-    const reasons = cancellationReasons(error);
-    if (reasons === undefined) throw error;
-    const jobReason = reasons[TX_JOB];
-    if (jobReason?.Code === 'ConditionalCheckFailed') return jobStateRejection(deps, event.jobId, jobReason.Item, tracker);
-    if (reasons[TX_LEDGER]?.Code === 'ConditionalCheckFailed') {
-      // A ledger entry exists for a job whose settlement says it should not: the books disagree.
-      throw new InvariantViolation(`job ${event.jobId}: ledger entry exists but the job's settlement does not match it`);
+    if (write.kind === 'update') {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      return jobStateRejection(deps, event.jobId, (error as { Item?: Record<string, unknown> }).Item, tracker);
     }
-    if (reasons[TX_CREDITS]?.Code === 'ConditionalCheckFailed') {
-      return { committed: false, rejection: { reason: 'insufficient_balance' }, requests: tracker.requests, maybeAppliedBefore: tracker.maybeAppliedBefore };
-    }
-    throw error;
+    return transactionRejection(deps, event, write.roles, error, tracker);
   }
 }
 
-async function writeNoCharge(deps: LedgerDeps, event: SettlementEvent, nowIso: string): Promise<WriteReport> {
-  const tracker = attemptTracker(deps);
-  try {
-    await tracker.send(`settle job ${event.jobId}`, () => deps.dynamodb.send(new UpdateItemCommand(noChargeUpdate(deps.tables, event, nowIso))));
-    return { committed: true, requests: tracker.requests, maybeAppliedBefore: tracker.maybeAppliedBefore };
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-    return jobStateRejection(deps, event.jobId, (error as { Item?: Record<string, unknown> }).Item, tracker);
+/** Maps a cancelled transaction to what it says about the books, by the role of each failed item. */
+async function transactionRejection(deps: LedgerDeps, event: SettlementEvent, roles: readonly string[], error: unknown, tracker: AttemptTracker): Promise<WriteReport> {
+  const reasons = cancellationReasons(error);
+  if (reasons === undefined) throw error;
+  const failed = (role: string) => {
+    const reason = reasons[roles.indexOf(role)];
+    return reason?.Code === 'ConditionalCheckFailed' ? reason : undefined;
+  };
+  const settlement = failed('settlement');
+  if (settlement) return jobStateRejection(deps, event.jobId, settlement.Item, tracker);
+  if (failed('debit_check')) {
+    // The settlement says DEBITED for this amount and user, but the ledger holds no such debit.
+    throw new InvariantViolation(`job ${event.jobId}: refund to user ${event.userId} has no matching debit in the ledger; nothing was refunded`);
   }
+  if (failed('ledger')) {
+    // A ledger entry exists for a job whose settlement says it should not: the books disagree.
+    throw new InvariantViolation(`job ${event.jobId}: ledger entry exists but the job's settlement does not match it`);
+  }
+  if (failed('balance')) return { committed: false, rejection: { reason: 'insufficient_balance' }, requests: tracker.requests, maybeAppliedBefore: tracker.maybeAppliedBefore };
+  throw error;
 }
 
-/** The job as the failed condition returned it, or read (one more request) when DynamoDB did not return it. */
+/** The settlement as the failed condition returned it, or read (one more request) when DynamoDB did not return it. */
 async function jobStateRejection(deps: LedgerDeps, jobId: string, returned: Record<string, unknown> | undefined, tracker: AttemptTracker): Promise<WriteReport> {
   const job = returned ? settledJobFrom(unmarshall(returned as never)) : await readSettledJob(deps, jobId);
   return { committed: false, rejection: { reason: 'job_state', job }, requests: tracker.requests + (returned ? 0 : 1), maybeAppliedBefore: tracker.maybeAppliedBefore };
 }
 
 /** Fallback when DynamoDB did not return the old item with a failed condition. */
-async function readSettledJob(deps: LedgerDeps, jobId: string): Promise<SettledJob | undefined> {
-  const { Item } = await withRetries(deps.retry ?? DEFAULT_RETRY_POLICY, `read job ${jobId}`, () =>
-    deps.dynamodb.send(new GetItemCommand({ TableName: deps.tables.jobs, Key: { jobId: { S: jobId } }, ConsistentRead: true })),
+export async function readSettledJob(deps: LedgerDeps, jobId: string): Promise<SettledJob | undefined> {
+  const { Item } = await withRetries(deps.retry ?? DEFAULT_RETRY_POLICY, `read settlement of job ${jobId}`, () =>
+    deps.dynamodb.send(new GetItemCommand({ TableName: deps.tables.settlements, Key: { jobId: { S: jobId } }, ConsistentRead: true })),
   ).then((r) => r.value);
   return settledJobFrom(Item ? unmarshall(Item) : undefined);
 }

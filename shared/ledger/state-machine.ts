@@ -3,15 +3,19 @@
  * The executor (settle.ts) turns a decision into one conditional DynamoDB write whose condition
  * re-checks the state this decision assumed, so a stale view can never move money.
  *
- * | job now                 | event     | decision                                             |
- * | ----------------------- | --------- | ---------------------------------------------------- |
- * | none                    | rendered  | debit price → DEBITED                                |
- * | none                    | failed    | NO_CHARGE, no ledger entry                           |
- * | DEBITED                 | failed    | refund `charged` → REFUNDED                          |
- * | DEBITED                 | rendered  | nothing (duplicate)                                  |
- * | REFUNDED | NO_CHARGE    | failed    | nothing (duplicate)                                  |
- * | REFUNDED | NO_CHARGE    | rendered  | nothing; anomaly rendered_after_failed               |
- * | any settled             | other userId or other quote | nothing; anomaly conflicting_duplicate |
+ * | job now                 | event     | decision                                                     |
+ * | ----------------------- | --------- | ------------------------------------------------------------ |
+ * | none                    | rendered  | debit price → DEBITED (price 0: DEBITED, no entry, no change) |
+ * | none                    | failed    | NO_CHARGE, no ledger entry                                   |
+ * | DEBITED                 | failed    | refund `charged` → REFUNDED (charged 0: no entry, no change) |
+ * | DEBITED                 | rendered  | nothing (duplicate)                                          |
+ * | REFUNDED | NO_CHARGE    | failed    | nothing (duplicate)                                          |
+ * | REFUNDED | NO_CHARGE    | rendered  | nothing; anomaly rendered_after_failed                       |
+ * | any settled             | other userId or other quote | nothing; anomaly conflicting_duplicate         |
+ *
+ * The job's state is the reconciler's own Settlements item, never anything a producer wrote.
+ * Balance guards (covered, then the overdraft floor) are the executor's, not rows of this table:
+ * they decide whether a debit's write may land, not what the job's state becomes.
  */
 import { assertInvariant } from '../errors';
 import type { Anomaly, Outcome, SettledJob, SettlementEvent } from './types';

@@ -1,4 +1,20 @@
 /** The vocabulary of the money rules (DESIGN §2). Amounts are integer credits, always. */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { TableNames } from '../tables';
+import type { RetryPolicy } from './retry';
+
+/** What every ledger operation needs: the client, the tables, and the policies of this workspace. */
+export interface LedgerDeps {
+  dynamodb: DynamoDBClient;
+  tables: TableNames;
+  retry?: RetryPolicy;
+  now?: () => Date;
+  /**
+   * How far below zero a debit may take a balance (credits). A debit beyond it is not written:
+   * it is held in the DLQ for a person (DEFAULT_OVERDRAFT_FLOOR_CREDITS when absent).
+   */
+  overdraftFloorCredits?: number;
+}
 
 export type EventKind = 'rendered' | 'failed';
 
@@ -18,7 +34,7 @@ export interface SettlementEvent {
 
 export type Settlement = 'DEBITED' | 'REFUNDED' | 'NO_CHARGE';
 
-/** What the Jobs table says about a job's settlement (absent: not settled yet). */
+/** What the Settlements table says about a job's settlement (absent: not settled yet). */
 export interface SettledJob {
   settlement: Settlement;
   settledUserId: string;

@@ -40,7 +40,7 @@ export interface WorkspaceNames {
 }
 
 /** modules/alerts: local.reconciler_alarms keys, `_` replaced by `-` in the alarm name. */
-export const RECONCILER_ALARMS = ['adjustments', 'anomalies', 'drift', 'invalid', 'stuck_jobs'] as const;
+export const RECONCILER_ALARMS = ['adjustments', 'anomalies', 'drift', 'invalid', 'overdraft_refused', 'stuck_jobs', 'unjustified'] as const;
 
 const WORKSPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 
@@ -74,7 +74,7 @@ export function workspaceNames(workspace: string): WorkspaceNames {
 /** The environment Terraform gives each function (shared/config.ts HANDLER_ENV), and the values the doctor can predict. */
 export function expectedEnvironment(handler: HandlerName, names: WorkspaceNames): { keys: readonly string[]; values: Record<string, string> } {
   const known: Record<string, string> = {
-    JOBS_TABLE: names.tables.jobs, CREDITS_TABLE: names.tables.credits, LEDGER_TABLE: names.tables.ledger, WORKSPACE: names.workspace,
+    JOBS_TABLE: names.tables.jobs, CREDITS_TABLE: names.tables.credits, LEDGER_TABLE: names.tables.ledger, SETTLEMENTS_TABLE: names.tables.settlements, WORKSPACE: names.workspace,
   };
   const keys = HANDLER_ENV[handler];
   return { keys, values: Object.fromEntries(keys.filter((k) => k in known).map((k) => [k, known[k]!])) };

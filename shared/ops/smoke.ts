@@ -20,7 +20,7 @@ import { DETAIL_TYPES, EVENT_SOURCE } from '../events/parse-video-event';
 import { ledgerIds } from '../ledger/ids';
 import { grantCredits } from '../ledger/manual-entries';
 import { getBalance } from '../ledger/queries';
-import type { LedgerDeps } from '../ledger/settle';
+import type { LedgerDeps } from '../ledger/types';
 
 export const SMOKE_USER_ID = 'smoke-test-user';
 /** The seed's scenario starts at 100 credits. */
@@ -92,7 +92,7 @@ export async function runSmoke(deps: SmokeDeps): Promise<SmokeReport> {
 
   const balance = async () => (await getBalance(ledger, userId)).remaining;
   const job = async (jobId: string): Promise<JobView> => {
-    const { Item } = await ledger.dynamodb.send(new GetItemCommand({ TableName: ledger.tables.jobs, Key: { jobId: { S: jobId } }, ConsistentRead: true }));
+    const { Item } = await ledger.dynamodb.send(new GetItemCommand({ TableName: ledger.tables.settlements, Key: { jobId: { S: jobId } }, ConsistentRead: true }));
     return Item ? (unmarshall(Item) as JobView) : {};
   };
   const entry = async (ledgerId: string): Promise<EntryView | undefined> => {

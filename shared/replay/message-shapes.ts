@@ -11,14 +11,14 @@
  *    responsePayload{errorMessage, errorType, stackTrace}}.
  * 3. Lambda function dead-letter queue (DeadLetterConfig): the body is the event payload unmodified;
  *    attributes RequestID (String), ErrorCode (Number, 3-digit HTTP code), ErrorMessage (String, ≤ 1 KB).
- * 4. The reconciler's own invalid-event message (shared/dlq/invalid-event.ts): the body is the event
- *    as received; attributes reconciler-kind = invalid_event, reconciler-reason, reconciler-details, …
+ * 4. The reconciler's own refused-event message (shared/dlq/invalid-event.ts): the body is the event
+ *    as received; attributes reconciler-kind = invalid_event | held_event, reconciler-reason, …
  *
  * A failure record of EventBridge's newer bus type (event-busv2 subscriber DLQ: {version, busArn,
  * subscriberArn, errorCode, …, failedMessages[{eventId, …}]}) carries event ids but no event: it is
  * reported, with the ids, as unrecognised and pointed at the bus archive. So is anything else.
  */
-import { ATTR as RECONCILER_ATTR, INVALID_EVENT_KIND } from '../dlq/invalid-event';
+import { ATTR as RECONCILER_ATTR, RECONCILER_KINDS } from '../dlq/invalid-event';
 import type { DlqMessage } from './types';
 
 export type ShapeName = 'eventbridge_target_dlq' | 'lambda_destination' | 'lambda_dlq' | 'reconciler_invalid';
@@ -157,7 +157,7 @@ function isBusFailureRecord(value: unknown): value is Json & { failedMessages: u
 export function recogniseMessage(message: DlqMessage): Recognition {
   const a = message.attributes;
 
-  if (a[RECONCILER_ATTR.kind] === INVALID_EVENT_KIND) return recogniseReconcilerInvalid(message);
+  if ((RECONCILER_KINDS as readonly string[]).includes(a[RECONCILER_ATTR.kind] ?? '')) return recogniseReconcilerInvalid(message);
 
   if (EVENTBRIDGE_DLQ_ATTRIBUTES.some((name) => a[name] !== undefined)) {
     return recogniseBodyIsEvent(message, 'eventbridge_target_dlq', {

@@ -1,10 +1,15 @@
 /**
  * The one message a run sends when it found anything: plain text for a person woken at 3 a.m.
  * Counts, the first few ids, and what to do, finding by finding. Nothing is sent when all is well.
+ * Each kind of finding is one descriptor in FINDINGS, in the order a person should read them.
+ * Everything printed from data (ids, producer fields, anomaly details) goes through `printable`,
+ * so a producer cannot write new lines or terminal escapes into the e-mail.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { MetricValues } from '../observability/metrics';
-import { hasFindings, type SweepResult } from './run-sweep';
+import { printable } from '../text/printable';
+import { hasFindings } from './findings';
+import type { SweepResult } from './types';
 
 /** SNS allows 100 characters in an email subject. */
 export const MAX_SUBJECT_CHARS = 100;
@@ -17,120 +22,181 @@ export interface SweepAlert {
 }
 
 /**
- * One EMF metric per count. Alarms (terraform/modules/alerts) read Drift, StuckJobs, Anomalies (the
- * settle anomalies summed) and Adjustments (balances the sweep changed: stragglers debited or refunded).
- * Stragglers counts every straggler settled, no-charge ones included. Bad job records are a field of
- * the log line, not a metric: `Invalid` is the event handlers' (its alarm speaks of the DLQ).
+ * One EMF metric per count. Alarms (terraform/modules/alerts) read Drift, Unjustified, StuckJobs,
+ * Anomalies (the settle anomalies summed), OverdraftRefused (debits held at the floor), Adjustments
+ * (balances the sweep changed: stragglers debited or refunded, lost refunds recovered) and SweepRuns
+ * (the heartbeat: one per run that did its work). Stragglers counts every straggler settled,
+ * no-charge ones included. Bad job records are a field of the log line, not a metric.
  */
 export function sweepMetrics(result: SweepResult): MetricValues {
   const anomalies = Object.values(result.anomalies).reduce((sum, a) => sum + a.count, 0);
   return {
     Stragglers: result.stragglers.count,
-    Adjustments: result.stragglers.balancesChanged,
+    Adjustments: result.stragglers.balancesChanged + result.backstop.refunds.count,
     StuckJobs: result.stuck.count,
     Drift: result.drift.count,
+    Unjustified: result.unjustified.count,
     Anomalies: anomalies,
+    OverdraftRefused: result.held.count,
+    SweepRuns: result.status === 'skipped_locked' ? 0 : 1,
   };
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const more = (count: number, shown: number) => (count > shown ? `, … and ${count - shown} more` : '');
+const p = (value: string | number) => printable(String(value));
+/** "… and N more" when a sample shows fewer than the count. */
+const more = (count: number, shown: number, where = '') => (count > shown ? [`  - … and ${count - shown} more${where}`] : []);
+
+interface Finding {
+  count: (r: SweepResult) => number;
+  headline: (r: SweepResult, n: number) => string;
+  section: (r: SweepResult, cli: string, workspace: string) => string[];
+}
+
+const sample = <T>(s: { count: number; first: T[] }, line: (item: T) => string, where = '') => [...s.first.map((item) => `  - ${line(item)}`), ...more(s.count, s.first.length, where)];
+
+const FINDINGS: readonly Finding[] = [
+  {
+    count: (r) => r.drift.count,
+    headline: (_r, n) => `${n} drift`,
+    section: (r, cli) => [
+      `DRIFT: ${plural(r.drift.count, 'user')} whose balance differs from their ledger (still different after a re-check).`,
+      ...sample(r.drift, (d) => `${p(d.userId)}: balance ${d.remaining}, ledger says ${d.ledgerSum} (off by ${d.difference > 0 ? '+' : ''}${d.difference})`, ' (see the logs, outcome=drift)'),
+      `  What to do: the ledger is the truth; something changed Credits without a ledger entry. Do not change`,
+      `  balances by hand and do not use \`reconciler adjust\` (it moves both sides). Find the writer (CloudTrail`,
+      `  data events on Credits, IAM), stop it, and escalate to the reconciler's owner with this message. Check`,
+      `  with \`${cli} ledger --user <id>\` and confirm with \`${cli} audit\` (exit 0 = no drift).`,
+    ],
+  },
+  {
+    count: (r) => r.unjustified.count,
+    headline: (_r, n) => `${n} unjustified`,
+    section: (r, cli) => [
+      `UNJUSTIFIED LEDGER ENTRIES: ${plural(r.unjustified.count, 'entry', 'entries')} the reconciler could not have written (balanced, but not justified).`,
+      ...sample(r.unjustified, (u) => `${p(u.ledgerId)} (user ${p(u.userId)}): ${p(u.problem)}`, ' (see the logs, outcome=unjustified)'),
+      `  What to do: money may have been minted or moved by something other than the reconciler. Stop`,
+      `  replays and grants, find the writer (CloudTrail data events on Ledger), and escalate to the owner.`,
+      `  Confirm across every user with \`${cli} audit\`.`,
+    ],
+  },
+  {
+    count: (r) => (r.audit.watermarkReset === undefined ? 0 : 1),
+    headline: () => 'watermark reset',
+    section: (r, cli) => [
+      `AUDIT WATERMARK IN THE FUTURE: the saved watermark said ${p(r.audit.watermarkReset ?? '')}; the reconciler never writes that, so it`,
+      `  was reset and the last ${r.audit.from ? `window from ${r.audit.from}` : 'window'} re-audited.`,
+      `  What to do: find who wrote the sweep state (CloudTrail on Settlements), then run \`${cli} sweep --full\`.`,
+    ],
+  },
+  {
+    count: (r) => r.held.count,
+    headline: (_r, n) => `${n} held`,
+    section: (r, cli) => [
+      `DEBITS HELD AT THE OVERDRAFT FLOOR: ${plural(r.held.count, 'rendered job')} not charged: the debit would take the user beyond the floor.`,
+      ...sample(r.held, (h) => `${p(h.jobId)} (user ${p(h.userId)}, ${h.credits} credits)`),
+      `  What to do: find out why the pipeline kept rendering for this user; grant credits as policy says`,
+      `  (\`${cli} grant …\`) and the next sweep charges the job. Reported on every run until then.`,
+    ],
+  },
+  {
+    count: (r) => r.stuck.count,
+    headline: (_r, n) => `${n} stuck`,
+    section: (r) => [
+      `STUCK JOBS: ${plural(r.stuck.count, 'job')} queued/rendering with no update for longer than the stuck limit. NOT settled.`,
+      ...sample(r.stuck, (j) => `${p(j.jobId)} (user ${p(j.userId)}, ${p(j.status)} since ${p(j.updatedAt)})`),
+      `  What to do: ask the video pipeline whether these jobs are still running. The sweep never decides that a`,
+      `  job failed: once the pipeline marks each one rendered or failed, the next sweep settles it. They are`,
+      `  reported on every run until then.`,
+    ],
+  },
+  {
+    count: (r) => r.anomalies.overdraft.count,
+    headline: (_r, n) => `${n} overdraft`,
+    section: (r, cli) => [
+      `OVERDRAFTS: ${plural(r.anomalies.overdraft.count, 'debit')} took a balance below zero (recorded: the work was done).`,
+      ...sample(r.anomalies.overdraft, p),
+      `  What to do: check why the pipeline started work the user could not pay for; grant or recover credits`,
+      `  as policy says (\`${cli} grant …\`). Nothing is lost; the ledger has the debit.`,
+    ],
+  },
+  {
+    count: (r) => r.anomalies.rendered_after_failed.count,
+    headline: (_r, n) => `${n} rendered-after-failed`,
+    section: (r, cli) => [
+      `RENDERED AFTER FAILED: ${plural(r.anomalies.rendered_after_failed.count, 'job')} reported rendered after being settled as failed. Not charged.`,
+      ...sample(r.anomalies.rendered_after_failed, p),
+      `  What to do: ask the pipeline which is true. If the user did receive the video, charge it with`,
+      `  \`${cli} adjust --user <id> --credits=-<price> --reference <jobId> --description "…"\`.`,
+    ],
+  },
+  {
+    count: (r) => r.anomalies.conflicting_duplicate.count,
+    headline: (_r, n) => `${n} conflicting`,
+    section: (r) => [
+      `CONFLICTING RECORDS: ${plural(r.anomalies.conflicting_duplicate.count, 'job')} whose Jobs record disagrees (user or quoted price) with how the job was settled. Nothing changed.`,
+      ...sample(r.anomalies.conflicting_duplicate, p),
+      `  What to do: a producer rewrote a job (contract: it must not). Find out which version is right; correct with \`reconciler adjust\` if needed.`,
+    ],
+  },
+  {
+    count: (r) => r.badRecords.count,
+    headline: (_r, n) => plural(n, 'bad record'),
+    section: (r) => [
+      `BAD JOB RECORDS: ${plural(r.badRecords.count, 'job')} on the sweep's indexes ${r.badRecords.count === 1 ? 'breaks' : 'break'} the producer contract; not settled.`,
+      ...sample(r.badRecords, (b) => `${p(b.jobId)}: ${b.problems.map(p).join('; ')}`),
+      `  What to do: fix the producer (README, "Producer contract"), then correct each item in the Jobs table`,
+      `  (set the missing field or a valid status); the next sweep settles it. Reported on every run until fixed.`,
+    ],
+  },
+  {
+    count: (r) => r.stragglers.count,
+    headline: (r, n) => `${plural(n, 'straggler')} ${r.dryRun ? 'found' : 'settled'}`,
+    section: (r, _cli, workspace) => [
+      `STRAGGLERS ${r.dryRun ? 'WOULD BE SETTLED' : 'SETTLED'}: ${plural(r.stragglers.count, 'terminal job')} whose event never reached the reconciler (${r.stragglers.debitedCredits} credits debited in total).`,
+      `  - ${r.stragglers.first.map((s) => `${p(s.jobId)} (${p(s.userId)}, ${s.outcome}${s.credits ? ` ${s.credits}` : ''})`).join(', ')}${r.stragglers.count > r.stragglers.first.length ? `, … and ${r.stragglers.count - r.stragglers.first.length} more` : ''}`,
+      `  What to do: nothing for these jobs: they are settled exactly once. If this number keeps growing, events`,
+      `  are being lost: check the EventBridge rules and targets, the DLQ (\`make replay-dlq WS=${workspace} DRY_RUN=1\`)`,
+      `  and the producer's publishing.`,
+    ],
+  },
+  {
+    count: (r) => r.backstop.refunds.count,
+    headline: (r, n) => `${plural(n, 'lost refund')} ${r.dryRun ? 'found' : 'recovered'}`,
+    section: (r, _cli, workspace) => [
+      `LOST REFUNDS ${r.dryRun ? 'WOULD BE RECOVERED' : 'RECOVERED'}: ${plural(r.backstop.refunds.count, 'debited job')} whose status became failed but whose video.failed never came (${r.backstop.refunds.refundedCredits} credits given back).`,
+      ...sample(r.backstop.refunds, (s) => `${p(s.jobId)} (${p(s.userId)}, ${s.credits})`),
+      `  What to do: nothing for these jobs: each is refunded exactly once. Refund events are being lost: check`,
+      `  the video.failed rule and target, and the DLQ (\`make replay-dlq WS=${workspace} DRY_RUN=1\`).`,
+    ],
+  },
+  {
+    count: (r) => r.errors.count,
+    headline: (_r, n) => plural(n, 'error'),
+    section: (r) => [
+      `ERRORS: ${plural(r.errors.count, 'item')} could not be processed this run.`,
+      ...sample(r.errors, (e) => `${p(e.subject)}: ${p(e.error)}`),
+      `  What to do: transient errors (throttling, timeouts) clear on the next run: the jobs stay on the index.`,
+      `  An InvariantViolation means the books contradict themselves: page the owner of the reconciler.`,
+    ],
+  },
+  {
+    count: (r) => (r.audit.unaudited.count > 0 || r.audit.gapBefore !== undefined ? 1 : 0),
+    headline: () => 'audit incomplete',
+    section: (r, cli) => [
+      'AUDIT INCOMPLETE:',
+      ...(r.audit.unaudited.count > 0 ? [`  - ${plural(r.audit.unaudited.count, 'user')} with a ledger too long to audit here: ${r.audit.unaudited.first.map(p).join(', ')}${r.audit.unaudited.count > r.audit.unaudited.first.length ? `, … and ${r.audit.unaudited.count - r.audit.unaudited.first.length} more` : ''}`] : []),
+      ...(r.audit.gapBefore !== undefined ? [`  - the last audit was long ago; ledger entries from ${r.audit.gapBefore} to ${r.audit.from} were not covered.`] : []),
+      `  What to do: run \`${cli} sweep --full\` (audits every user, paginated) from a machine with access.`,
+    ],
+  },
+];
 
 export function buildSweepAlert(result: SweepResult, workspace: string): SweepAlert | undefined {
   if (!hasFindings(result)) return undefined;
   const cli = `npx reconciler --workspace ${workspace}`;
-  const headline: string[] = [];
-  const sections: string[] = [];
-
-  if (result.drift.count > 0) {
-    headline.push(`${result.drift.count} drift`);
-    sections.push([
-      `DRIFT: ${plural(result.drift.count, 'user')} whose balance differs from their ledger (still different after a re-check).`,
-      ...result.drift.first.map((d) => `  - ${d.userId}: balance ${d.remaining}, ledger says ${d.ledgerSum} (off by ${d.difference > 0 ? '+' : ''}${d.difference})`),
-      ...(result.drift.count > result.drift.first.length ? [`  - … and ${result.drift.count - result.drift.first.length} more (see the logs, outcome=drift)`] : []),
-      `  What to do: the ledger is the truth; something changed Credits without a ledger entry. Find the writer`,
-      `  (CloudTrail, IAM, a manual console edit), stop it, then set remaining to the ledger sum above with a`,
-      `  second person reviewing. Do not use \`reconciler adjust\` for this: it moves both sides. Check with`,
-      `  \`${cli} ledger --user <id>\` and confirm with \`${cli} audit\` (exit 0 = no drift).`,
-    ].join('\n'));
-  }
-  if (result.stuck.count > 0) {
-    headline.push(`${result.stuck.count} stuck`);
-    sections.push([
-      `STUCK JOBS: ${plural(result.stuck.count, 'job')} queued/rendering with no update for longer than the stuck limit. NOT settled.`,
-      ...result.stuck.first.map((j) => `  - ${j.jobId} (user ${j.userId}, ${j.status} since ${j.updatedAt})`),
-      ...(result.stuck.count > result.stuck.first.length ? [`  - … and ${result.stuck.count - result.stuck.first.length} more`] : []),
-      `  What to do: ask the video pipeline whether these jobs are still running. The sweep never decides that a`,
-      `  job failed: once the pipeline marks each one rendered or failed, the next sweep settles it. They are`,
-      `  reported on every run until then.`,
-    ].join('\n'));
-  }
-  const a = result.anomalies;
-  if (a.overdraft.count > 0) {
-    headline.push(`${a.overdraft.count} overdraft`);
-    sections.push([
-      `OVERDRAFTS: ${plural(a.overdraft.count, 'debit')} took a balance below zero (recorded: the work was done).`,
-      ...a.overdraft.first.map((d) => `  - ${d}`),
-      `  What to do: check why the pipeline started work the user could not pay for; grant or recover credits`,
-      `  as policy says (\`${cli} grant …\`). Nothing is lost; the ledger has the debit.`,
-    ].join('\n'));
-  }
-  if (a.rendered_after_failed.count > 0) {
-    headline.push(`${a.rendered_after_failed.count} rendered-after-failed`);
-    sections.push([
-      `RENDERED AFTER FAILED: ${plural(a.rendered_after_failed.count, 'job')} reported rendered after being settled as failed. Not charged.`,
-      ...a.rendered_after_failed.first.map((d) => `  - ${d}`),
-      `  What to do: ask the pipeline which is true. If the user did receive the video, charge it with`,
-      `  \`${cli} adjust --user <id> --credits=-<price> --reference <jobId> --description "…"\`.`,
-    ].join('\n'));
-  }
-  if (a.conflicting_duplicate.count > 0) {
-    headline.push(`${a.conflicting_duplicate.count} conflicting`);
-    sections.push([
-      `CONFLICTING RECORDS: ${plural(a.conflicting_duplicate.count, 'job')} whose Jobs record disagrees (user or quoted price) with how the job was settled. Nothing changed.`,
-      ...a.conflicting_duplicate.first.map((d) => `  - ${d}`),
-      `  What to do: a producer rewrote a job (contract: it must not). Find out which version is right; correct with \`reconciler adjust\` if needed.`,
-    ].join('\n'));
-  }
-  if (result.badRecords.count > 0) {
-    headline.push(plural(result.badRecords.count, 'bad record'));
-    sections.push([
-      `BAD JOB RECORDS: ${plural(result.badRecords.count, 'job')} on the unsettled index ${result.badRecords.count === 1 ? 'breaks' : 'break'} the producer contract; not settled.`,
-      ...result.badRecords.first.map((b) => `  - ${b.jobId}: ${b.problems.join('; ')}`),
-      ...(result.badRecords.count > result.badRecords.first.length ? [`  - … and ${result.badRecords.count - result.badRecords.first.length} more`] : []),
-      `  What to do: fix the producer (README, "Producer contract"), then correct each item in the Jobs table`,
-      `  (set the missing field or a valid status); the next sweep settles it. Reported on every run until fixed.`,
-    ].join('\n'));
-  }
-  if (result.stragglers.count > 0) {
-    const verb = result.dryRun ? 'would be settled' : 'settled';
-    headline.push(`${plural(result.stragglers.count, 'straggler')} ${result.dryRun ? 'found' : 'settled'}`);
-    sections.push([
-      `STRAGGLERS ${verb.toUpperCase()}: ${plural(result.stragglers.count, 'terminal job')} whose event never reached the reconciler (${result.stragglers.debitedCredits} credits debited in total).`,
-      `  - ${result.stragglers.first.map((s) => `${s.jobId} (${s.userId}, ${s.outcome}${s.credits ? ` ${s.credits}` : ''})`).join(', ')}${more(result.stragglers.count, result.stragglers.first.length)}`,
-      `  What to do: nothing for these jobs: they are settled exactly once. If this number keeps growing, events`,
-      `  are being lost: check the EventBridge rules and targets, the DLQ (\`make replay-dlq WS=${workspace} DRY_RUN=1\`)`,
-      `  and the producer's publishing.`,
-    ].join('\n'));
-  }
-  if (result.errors.count > 0) {
-    headline.push(plural(result.errors.count, 'error'));
-    sections.push([
-      `ERRORS: ${plural(result.errors.count, 'item')} could not be processed this run.`,
-      ...result.errors.first.map((e) => `  - ${e.subject}: ${e.error}`),
-      `  What to do: transient errors (throttling, timeouts) clear on the next run: the jobs stay on the index.`,
-      `  An InvariantViolation means the books contradict themselves: page the owner of the reconciler.`,
-    ].join('\n'));
-  }
-  if (result.audit.unaudited.count > 0 || result.audit.gapBefore !== undefined) {
-    headline.push('audit incomplete');
-    sections.push([
-      'AUDIT INCOMPLETE:',
-      ...(result.audit.unaudited.count > 0 ? [`  - ${plural(result.audit.unaudited.count, 'user')} with a ledger too long to audit here: ${result.audit.unaudited.first.join(', ')}${more(result.audit.unaudited.count, result.audit.unaudited.first.length)}`] : []),
-      ...(result.audit.gapBefore !== undefined ? [`  - the last audit was long ago; ledger entries from ${result.audit.gapBefore} to ${result.audit.from} were not covered.`] : []),
-      `  What to do: run \`${cli} sweep --full\` (audits every user, paginated) from a machine with access.`,
-    ].join('\n'));
-  }
+  const found = FINDINGS.map((f) => ({ f, n: f.count(result) })).filter(({ n }) => n > 0);
+  const headline = found.map(({ f, n }) => f.headline(result, n));
+  const sections = found.map(({ f }) => f.section(result, cli, workspace).join('\n'));
 
   const state = result.status === 'completed'
     ? 'completed (every shard read, every touched user audited)'
@@ -141,7 +207,7 @@ export function buildSweepAlert(result: SweepResult, workspace: string): SweepAl
   const body = truncate([
     `credit-reconciler sweep, workspace ${workspace}${result.dryRun ? ' (DRY RUN: nothing was changed)' : ''}`,
     `Run ${result.runId}, started ${result.startedAt}, took ${(result.durationMs / 1000).toFixed(1)} s: ${state}.`,
-    `Read ${result.index.itemsRead} unsettled jobs in ${result.index.pages} pages; audited ${result.audit.usersAudited} users; ${result.requests} DynamoDB requests.`,
+    `Read ${result.index.itemsRead} unsettled jobs in ${result.index.pages} pages and ${result.backstop.itemsRead} recently failed debited jobs; audited ${result.audit.usersAudited} users; ${result.requests} DynamoDB requests.`,
     '',
     ...sections.flatMap((s) => [s, '']),
     `Details: CloudWatch Logs of the sweep function, filter runId = "${result.runId}". Re-run by hand: \`${cli} sweep --dry-run\`.`,

@@ -5,8 +5,10 @@
  * touched users' histories; never the whole table.
  */
 import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ENTRY_NAMES, ENTRY_PROJECTION, entryFactsFrom } from '../ledger/audit';
+import { unjustifiedInUserLedger, type EntryFacts, type Unjustified } from '../ledger/justification';
 import { signedAmount } from '../ledger/ledger-entry';
-import type { LedgerDeps } from '../ledger/settle';
+import type { LedgerDeps } from '../ledger/types';
 import { LEDGER_BY_DAY_INDEX, LEDGER_BY_USER_INDEX } from '../tables';
 import { assertInvariant } from '../errors';
 
@@ -23,8 +25,8 @@ export interface DriftFinding {
 }
 
 export type UserAudit =
-  | { status: 'ok'; userId: string }
-  | { status: 'drift'; finding: DriftFinding }
+  | { status: 'ok'; userId: string; unjustified: Unjustified[] }
+  | { status: 'drift'; finding: DriftFinding; unjustified: Unjustified[] }
   /** The user's history is longer than the per-user page limit: not audited, reported. */
   | { status: 'too_long'; userId: string };
 
@@ -84,8 +86,13 @@ export async function* touchedUsers(deps: LedgerDeps, counter: RequestCounter, f
   }
 }
 
-async function readOnce(deps: LedgerDeps, counter: RequestCounter, userId: string, maxLedgerPages: number): Promise<DriftFinding | 'too_long'> {
-  let ledgerSum = 0;
+interface UserBooks {
+  finding: DriftFinding;
+  entries: EntryFacts[];
+}
+
+async function readOnce(deps: LedgerDeps, counter: RequestCounter, userId: string, maxLedgerPages: number): Promise<UserBooks | 'too_long'> {
+  const entries: EntryFacts[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   let pages = 0;
   do {
@@ -94,36 +101,40 @@ async function readOnce(deps: LedgerDeps, counter: RequestCounter, userId: strin
       TableName: deps.tables.ledger,
       IndexName: LEDGER_BY_USER_INDEX,
       KeyConditionExpression: 'userId = :u',
-      ExpressionAttributeNames: { '#t': 'type' },
+      ExpressionAttributeNames: { ...ENTRY_NAMES },
       ExpressionAttributeValues: { ':u': { S: userId } },
-      ProjectionExpression: '#t, amount',
+      ProjectionExpression: ENTRY_PROJECTION,
       ExclusiveStartKey: startKey,
     })));
-    for (const item of page.Items ?? []) ledgerSum += signedAmount({ type: item.type?.S ?? '', amount: Number(item.amount?.N ?? 0) });
+    for (const item of page.Items ?? []) entries.push(entryFactsFrom(item));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+  const ledgerSum = entries.reduce((sum, entry) => sum + signedAmount(entry), 0);
   // Balance read after the ledger: a settlement landing in between shows as drift, which the re-check clears.
   const { Item } = await counted(counter, () => deps.dynamodb.send(new GetItemCommand({
     TableName: deps.tables.credits, Key: { userId: { S: userId } }, ConsistentRead: true, ProjectionExpression: 'remaining',
   })));
   const remaining = Number(Item?.remaining?.N ?? 0);
-  return { userId, remaining, ledgerSum, difference: remaining - ledgerSum };
+  return { finding: { userId, remaining, ledgerSum, difference: remaining - ledgerSum }, entries };
 }
 
 /**
- * Compares one user's balance with their ledger. The byUser index is eventually consistent in
- * AWS, and settlements may land between the two reads, so a mismatch is read again after
- * `recheckDelayMs`; only a mismatch that persists is drift.
+ * Compares one user's balance with their ledger, and checks that every entry of it is justified. The
+ * byUser index is eventually consistent in AWS, and settlements may land between the two reads, so a
+ * mismatch is read again after `recheckDelayMs`; only a mismatch that persists is drift. An entry is
+ * unjustified only when the second read (if any) still shows it so.
  */
 export async function auditUser(
   deps: LedgerDeps, counter: RequestCounter, userId: string,
   limits: { maxLedgerPagesPerUser: number; driftRecheckDelayMs: number }, sleep: (ms: number) => Promise<void>,
 ): Promise<UserAudit> {
-  const first = await readOnce(deps, counter, userId, limits.maxLedgerPagesPerUser);
-  if (first === 'too_long') return { status: 'too_long', userId };
-  if (first.difference === 0) return { status: 'ok', userId };
-  await sleep(limits.driftRecheckDelayMs);
-  const second = await readOnce(deps, counter, userId, limits.maxLedgerPagesPerUser);
-  if (second === 'too_long') return { status: 'too_long', userId };
-  return second.difference === 0 ? { status: 'ok', userId } : { status: 'drift', finding: second };
+  let books = await readOnce(deps, counter, userId, limits.maxLedgerPagesPerUser);
+  if (books === 'too_long') return { status: 'too_long', userId };
+  if (books.finding.difference !== 0 || unjustifiedInUserLedger(books.entries).length > 0) {
+    await sleep(limits.driftRecheckDelayMs);
+    books = await readOnce(deps, counter, userId, limits.maxLedgerPagesPerUser);
+    if (books === 'too_long') return { status: 'too_long', userId };
+  }
+  const unjustified = unjustifiedInUserLedger(books.entries);
+  return books.finding.difference === 0 ? { status: 'ok', userId, unjustified } : { status: 'drift', finding: books.finding, unjustified };
 }

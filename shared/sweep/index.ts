@@ -5,10 +5,12 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { emfFields } from '../observability/metrics';
 import { buildSweepAlert, publishSweepAlert, sweepMetrics, type SweepAlert } from './alert';
-import { runSweep, type SweepDeps, type SweepOptions, type SweepResult } from './run-sweep';
+import { runSweep } from './run-sweep';
+import type { SweepDeps, SweepOptions, SweepResult } from './types';
 
-export { runSweep, hasFindings } from './run-sweep';
-export type { SweepDeps, SweepOptions, SweepResult, SweepStatus, StragglerSettled, StuckJob, BadJobRecord, SweepError } from './run-sweep';
+export { runSweep } from './run-sweep';
+export { hasFindings, needsAttention } from './findings';
+export type { SweepDeps, SweepOptions, SweepResult, SweepStatus, StragglerSettled, StuckJob, BadJobRecord, HeldDebit, SweepError } from './types';
 export { buildSweepAlert, publishSweepAlert, sweepMetrics, type SweepAlert } from './alert';
 export { DEFAULT_SWEEP_LIMITS, sweepLimits, sweepLimitsFromEnv, type SweepLimits } from './config';
 export { SWEEP_STATE_JOB_ID, loadSweepState, type SweepState, type SweepPosition } from './state';
@@ -34,8 +36,10 @@ export async function sweepAndReport(deps: ReportingDeps, options: SweepOptions)
     outcome: result.status, runId: result.runId, dryRun: result.dryRun, durationMs: result.durationMs, requests: result.requests,
     pages: result.index.pages, itemsRead: result.index.itemsRead, resumeAt: result.index.resumeAt, stoppedBecause: result.stoppedBecause,
     stragglers: result.stragglers.count, alreadySettled: result.alreadySettled, inFlight: result.inFlight,
-    stuckJobs: result.stuck.count, badRecords: result.badRecords.count, usersAudited: result.audit.usersAudited,
-    drift: result.drift.count, errors: result.errors.count,
+    stuckJobs: result.stuck.count, badRecords: result.badRecords.count, held: result.held.count, usersAudited: result.audit.usersAudited,
+    refundsRecovered: result.backstop.refunds.count, backstopItemsRead: result.backstop.itemsRead,
+    drift: result.drift.count, unjustified: result.unjustified.count, errors: result.errors.count,
+    ...(result.audit.watermarkReset ? { watermarkReset: result.audit.watermarkReset } : {}),
     overdrafts: result.anomalies.overdraft.count, renderedAfterFailed: result.anomalies.rendered_after_failed.count,
     conflictingDuplicates: result.anomalies.conflicting_duplicate.count,
     ...(result.dryRun ? {} : emfFields(deps.workspace, sweepMetrics(result))),

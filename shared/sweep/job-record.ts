@@ -1,7 +1,9 @@
 /**
- * Reads a Jobs item found on the unsettled index against the producer contract (README, "Producer
- * contract") and says what the sweep should do with it. Pure. A record that breaks the contract is
- * reported, never guessed at and never fatal.
+ * Reads a Jobs item found on one of the sweep's indexes against the producer contract (README,
+ * "Producer contract") and says what the sweep should do with it, if the job is not settled yet
+ * (the caller looks that up in the reconciler's own Settlements table: whatever reconciler-looking
+ * attributes a producer wrote on its job are never read). Pure. A record that breaks the contract
+ * is reported, never guessed at and never fatal.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { SettlementEvent } from '../ledger/types';
@@ -27,12 +29,10 @@ export type JobVerdict =
   | { kind: 'in_flight'; jobId: string; updatedAt: string }
   /** Not terminal, and no progress for longer than the stuck limit: report, never settle. */
   | { kind: 'stuck'; jobId: string; userId: string; status: string; updatedAt: string }
-  /** Already settled but still carrying sweepShard: remove it so the index stays small. */
-  | { kind: 'leftover'; jobId: string }
   /** Breaks the producer contract: report with the reason. */
   | { kind: 'bad'; jobId: string; problems: string[] };
 
-const str = (v: AttributeValue | undefined): string | undefined => (v && 'S' in v ? v.S : undefined);
+export const str = (v: AttributeValue | undefined): string | undefined => (v && 'S' in v ? v.S : undefined);
 const num = (v: AttributeValue | undefined): number | undefined => (v && 'N' in v && v.N !== undefined ? Number(v.N) : undefined);
 
 /**
@@ -40,9 +40,6 @@ const num = (v: AttributeValue | undefined): number | undefined => (v && 'N' in 
  */
 export function judgeJob(item: Record<string, AttributeValue>, stuckBeforeIso: string): JobVerdict {
   const jobId = str(item.jobId) ?? '(no jobId)';
-  // Settled, yet still on the index (its event settled it before the producer created it, or a
-  // producer wrote sweepShard again): nothing to settle, only the index entry to remove.
-  if (item.settlement !== undefined) return { kind: 'leftover', jobId };
   const problems: string[] = [];
   if (!ID_PATTERN.test(jobId)) problems.push('jobId is not a valid job id');
 
@@ -58,7 +55,9 @@ export function judgeJob(item: Record<string, AttributeValue>, stuckBeforeIso: s
   const seconds = num(item.seconds);
   if (seconds === undefined) problems.push('seconds missing (or not a number)');
   else if (!(seconds > 0 && seconds <= MAX_SECONDS)) problems.push(`seconds ${seconds} out of range (0, ${MAX_SECONDS}]`);
-  const credits = num(item.credits);
+  // -0 is 0: a quote of "-0" is a free job, never a negative price.
+  const quoted = num(item.credits);
+  const credits = quoted === 0 ? 0 : quoted;
   if (item.credits !== undefined && (credits === undefined || !Number.isSafeInteger(credits) || credits < 0 || credits > MAX_PRICE_CREDITS)) {
     problems.push(`credits must be an integer in [0, ${MAX_PRICE_CREDITS}]`);
   }
@@ -87,7 +86,7 @@ export function judgeJob(item: Record<string, AttributeValue>, stuckBeforeIso: s
   return { kind: 'settle', jobId, event, updatedAt };
 }
 
-/** The index key of an item, for ExclusiveStartKey (table key + index key). */
-export function indexKeyOf(item: Record<string, AttributeValue>): IndexKey {
-  return { jobId: item.jobId!, sweepShard: item.sweepShard!, updatedAt: item.updatedAt! };
+/** The key of an item on an index, for ExclusiveStartKey (table key + the index's key). */
+export function indexKeyOf(item: Record<string, AttributeValue>, shardAttribute: 'sweepShard' | 'debitedShard' = 'sweepShard'): IndexKey {
+  return { jobId: item.jobId!, [shardAttribute]: item[shardAttribute]!, updatedAt: item.updatedAt! };
 }

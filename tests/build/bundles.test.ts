@@ -35,7 +35,7 @@ describe('bundles', () => {
     const script = `const m = await import(${JSON.stringify(join(root, 'dist', 'debit', 'index.mjs'))});
       try { await m.handler({}, {}); } catch (e) { process.stdout.write(e.name + ': ' + e.message); }`;
     const output = execFileSync('node', ['--input-type=module', '-e', script], { cwd: '/', env: { PATH: process.env.PATH }, encoding: 'utf8' });
-    expect(output).toMatch(/ConfigError: debit: missing environment variable\(s\) JOBS_TABLE, CREDITS_TABLE, LEDGER_TABLE, DLQ_URL/);
+    expect(output).toMatch(/ConfigError: debit: missing environment variable\(s\) JOBS_TABLE, CREDITS_TABLE, LEDGER_TABLE, SETTLEMENTS_TABLE, DLQ_URL/);
   });
 
   test('the committed precompiled validator is up to date with the schema', () => {

@@ -19,7 +19,7 @@ async function run(...args: string[]) {
 beforeEach(async () => {
   db = localDynamo();
   tables = await freshTables(db, 'cli');
-  Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(), JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger });
+  Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(), JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger, SETTLEMENTS_TABLE: tables.settlements });
   jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout.push(String(chunk)); return true; });
   jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => { stderr.push(String(chunk)); return true; });
 });

@@ -4,12 +4,13 @@
  * audits of orphaned balances and ledger entries, and query paging.
  */
 import { PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { settleEvent, type LedgerDeps } from '../../shared/ledger/settle';
+import { settleEvent } from '../../shared/ledger/settle';
+import type { LedgerDeps } from '../../shared/ledger/types';
 import { adjustCredits, grantCredits } from '../../shared/ledger/manual-entries';
 import { auditAllBalances } from '../../shared/ledger/audit';
 import { decodeCursor, encodeCursor, getBalance, getHistory } from '../../shared/ledger/queries';
 import { ledgerItem } from '../../shared/ledger/ledger-entry';
-import { settledJobFrom } from '../../shared/ledger/job-item';
+import { settledJobFrom } from '../../shared/ledger/settlement-item';
 import { InvariantViolation, UsageError } from '../../shared/errors';
 import type { TableNames } from '../../shared/tables';
 import { dropTables, freshTables, localDynamo } from '../support/local-aws';
@@ -59,13 +60,18 @@ describe('settlement edge paths', () => {
     expect((await getBalance(deps, 'user-1')).remaining).toBe(100);
   });
 
-  test('a job with an unknown settlement value stops the work loudly', async () => {
-    await db.send(new PutItemCommand({ TableName: tables.jobs, Item: { jobId: { S: 'job-1' }, settlement: { S: 'PAID' } } }));
+  test('a settlement with an unknown value stops the work loudly', async () => {
+    await db.send(new PutItemCommand({ TableName: tables.settlements, Item: { jobId: { S: 'job-1' }, settlement: { S: 'PAID' }, settledUserId: { S: 'user-1' } } }));
     await expect(settleEvent(deps, settlementEvent('rendered'), 8)).rejects.toBeInstanceOf(InvariantViolation);
   });
 
+  test('whatever a producer writes on its Jobs item is never read by settlement', async () => {
+    await db.send(new PutItemCommand({ TableName: tables.jobs, Item: { jobId: { S: 'job-1' }, settlement: { S: 'PAID' } } }));
+    expect(await settleEvent(deps, settlementEvent('rendered'), 8)).toMatchObject({ outcome: 'debited', credits: 8 });
+  });
+
   test('a permanent DynamoDB error (missing table) propagates unchanged', async () => {
-    await expect(settleEvent({ ...deps, tables: { ...tables, jobs: 'Jobs-missing' } }, settlementEvent('failed'), 0)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(settleEvent({ ...deps, tables: { ...tables, settlements: 'Settlements-missing' } }, settlementEvent('failed'), 0)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     await expect(settleEvent({ ...deps, tables: { ...tables, ledger: 'Ledger-missing' } }, settlementEvent('rendered'), 8)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 });

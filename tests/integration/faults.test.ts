@@ -3,7 +3,8 @@
  * retried with backoff, applied exactly once, and a lost reply after a commit reports success.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { settleEvent, type LedgerDeps } from '../../shared/ledger/settle';
+import { settleEvent } from '../../shared/ledger/settle';
+import type { LedgerDeps } from '../../shared/ledger/types';
 import { grantCredits } from '../../shared/ledger/manual-entries';
 import { TransientError } from '../../shared/errors';
 import type { TableNames } from '../../shared/tables';
@@ -65,8 +66,8 @@ describe('transient faults', () => {
     expect(await settleEvent(deps, settlementEvent('failed', { jobId: 'job-n' }), 0)).toMatchObject({ outcome: 'no_charge', alreadyApplied: true });
     const b = await books();
     expect(b.balances['user-1']).toBe(100);
-    expect(b.jobs['job-r']!.settlement).toBe('REFUNDED');
-    expect(b.jobs['job-n']!.settlement).toBe('NO_CHARGE');
+    expect(b.settlements['job-r']!.settlement).toBe('REFUNDED');
+    expect(b.settlements['job-n']!.settlement).toBe('NO_CHARGE');
   });
 
   test('faults beyond the retry budget → TransientError thrown (the platform retries), nothing applied', async () => {
@@ -74,7 +75,7 @@ describe('transient faults', () => {
     await expect(settleEvent(deps, settlementEvent('rendered'), 8)).rejects.toBeInstanceOf(TransientError);
     const b = await books();
     expect(b.balances['user-1']).toBe(100);
-    expect(b.jobs['job-1']).toBeUndefined();
+    expect(b.settlements['job-1']).toBeUndefined();
   });
 
   test('a platform retry after the retry budget ran out while the write had committed → applied once', async () => {

@@ -3,7 +3,8 @@
  * log one structured line with EMF metrics; every kind of bad input gets a clear error, one DLQ
  * message with the reason attached, a successful invocation, and no change to any table.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { grantCredits } from '../../shared/ledger/manual-entries';
 import { makeSqsClient } from '../../shared/aws/clients';
@@ -136,5 +137,42 @@ describe('bad input → clear error, one DLQ message with the reason, no change,
     await expect(broken.debit('not json')).rejects.toBeInstanceOf(TransientError);
     expect((await readBooks(db, tables)).ledger).toHaveLength(1);
     deadSqs.destroy();
+  });
+});
+
+describe('integrity through the real handlers', () => {
+  test('a forged Jobs item (DEBITED, a billion, to the attacker) mints nothing: the failed event settles at no charge', async () => {
+    await db.send(new PutItemCommand({ TableName: tables.jobs, Item: marshall({ jobId: 'x-1', settlement: 'DEBITED', charged: 1_000_000_000, refunded: 0, settledUserId: 'attacker' }) }));
+    expect(await h.refund(envelope('failed', { jobId: 'x-1', userId: 'attacker' }, 'ev-x'))).toMatchObject({ status: 'settled', outcome: 'no_charge', credits: 0 });
+    const books = await readBooks(db, tables);
+    expect(books.balances).toEqual({ 'user-1': 100 });
+    expect(books.ledger).toHaveLength(1);
+  });
+
+  test('a debit beyond the overdraft floor is held in the DLQ for a person, nothing written, the invocation succeeds', async () => {
+    const floored = buildHandlers(db, sqs, tables, dlqUrl, { overdraftFloorCredits: 10 });
+    const event = envelope('rendered', { credits: 111 }, 'ev-big');
+    const response = await floored.debit(event);
+    expect(response).toMatchObject({ status: 'held', reason: 'debit beyond the overdraft floor' });
+    expect((response as { details: string[] }).details[0]).toMatch(/a debit of 111 would take user user-1 more than 10 credits below zero/);
+    const dlq = await receiveAll(sqs, dlqUrl);
+    expect(dlq).toHaveLength(1);
+    expect(dlq[0]!.MessageAttributes!['reconciler-kind']?.StringValue).toBe('held_event');
+    expect(dlq[0]!.Body).toBe(JSON.stringify(event));
+    expect(floored.logs.find((l) => l.outcome === 'held')).toMatchObject({ OverdraftRefused: 1, level: 'warn' });
+    const books = await readBooks(db, tables);
+    expect(books.balances).toEqual({ 'user-1': 100 });
+    expect(books.settlements).toEqual({});
+    // Within the floor: charged, flagged.
+    expect(await floored.debit(envelope('rendered', { jobId: 'job-2', credits: 110 }, 'ev-ok'))).toMatchObject({ outcome: 'debited', credits: 110, anomalies: [{ kind: 'overdraft' }] });
+  });
+
+  test('a quote of 0 settles through the handlers, and so does its failure', async () => {
+    expect(await h.debit(envelope('rendered', { credits: 0 }, 'ev-0'))).toMatchObject({ status: 'settled', outcome: 'debited', credits: 0 });
+    expect(await h.refund(envelope('failed', {}, 'ev-0f'))).toMatchObject({ status: 'settled', outcome: 'refunded', credits: 0 });
+    const books = await readBooks(db, tables);
+    expect(books.balances).toEqual({ 'user-1': 100 });
+    expect(books.settlements['job-1']).toMatchObject({ settlement: 'REFUNDED', charged: 0, refunded: 0 });
+    expect(await receiveAll(sqs, dlqUrl)).toHaveLength(0);
   });
 });

@@ -3,7 +3,8 @@
  * every order of rendered/failed, conflicting duplicates, overdraft, concurrency.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { settleEvent, type LedgerDeps } from '../../shared/ledger/settle';
+import { settleEvent } from '../../shared/ledger/settle';
+import type { LedgerDeps } from '../../shared/ledger/types';
 import { grantCredits } from '../../shared/ledger/manual-entries';
 import type { SettlementEvent } from '../../shared/ledger/types';
 import type { TableNames } from '../../shared/tables';
@@ -41,7 +42,9 @@ describe('each row of the state machine, on DynamoDB Local', () => {
     const result = await settleEvent(deps, rendered(), 8);
     expect(result).toMatchObject({ outcome: 'debited', credits: 8, anomalies: [], requests: 1 });
     const books = await expectBalanced({ 'user-1': 92 });
-    expect(books.jobs['job-1']).toMatchObject({ settlement: 'DEBITED', charged: 8, refunded: 0, settledUserId: 'user-1', renderedEventId: 'ev-rendered' });
+    expect(books.settlements['job-1']).toMatchObject({ settlement: 'DEBITED', charged: 8, refunded: 0, settledUserId: 'user-1', renderedEventId: 'ev-rendered' });
+    // The settlement is the reconciler's own: the producers' Jobs table is never written by the event path.
+    expect(books.jobs).toEqual({});
     expect(books.ledger.map((e) => e.ledgerId)).toEqual(['grant#opening-user-1', 'job#job-1#debit']);
     expect(books.ledger[1]).toMatchObject({ userId: 'user-1', type: 'debit', kind: 'render', amount: 8, reference: 'job-1', eventId: 'ev-rendered' });
     expect(books.ledger[1]!.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
@@ -51,7 +54,7 @@ describe('each row of the state machine, on DynamoDB Local', () => {
     const result = await settleEvent(deps, failed(), 0);
     expect(result).toMatchObject({ outcome: 'no_charge', credits: 0, requests: 1 });
     const books = await expectBalanced({ 'user-1': 100 });
-    expect(books.jobs['job-1']).toMatchObject({ settlement: 'NO_CHARGE', charged: 0 });
+    expect(books.settlements['job-1']).toMatchObject({ settlement: 'NO_CHARGE', charged: 0 });
     expect(books.ledger).toHaveLength(1);
   });
 
@@ -60,7 +63,7 @@ describe('each row of the state machine, on DynamoDB Local', () => {
     const result = await settleEvent(deps, failed(), 0);
     expect(result).toMatchObject({ outcome: 'refunded', credits: 8 });
     const books = await expectBalanced({ 'user-1': 100 });
-    expect(books.jobs['job-1']).toMatchObject({ settlement: 'REFUNDED', charged: 8, refunded: 8 });
+    expect(books.settlements['job-1']).toMatchObject({ settlement: 'REFUNDED', charged: 8, refunded: 8 });
     expect(books.ledger.find((e) => e.ledgerId === 'job#job-1#refund')).toMatchObject({ type: 'credit', kind: 'refund', amount: 8 });
   });
 
@@ -97,7 +100,7 @@ describe('each row of the state machine, on DynamoDB Local', () => {
       expect(result).toMatchObject({ outcome: 'conflicting_duplicate', credits: 0, anomalies: [{ kind: 'conflicting_duplicate' }] });
     }
     const books = await expectBalanced({ 'user-1': 92 });
-    expect(books.jobs['job-1']!.settlement).toBe('DEBITED');
+    expect(books.settlements['job-1']!.settlement).toBe('DEBITED');
   });
 
   test('a debit beyond the balance is still recorded and raises overdraft', async () => {
@@ -138,7 +141,7 @@ describe('duplicates', () => {
     const events = [...Array(5).fill(rendered()), ...Array(5).fill(failed())];
     await Promise.all(events.map((e) => settleEvent(deps, e, 8)));
     const books = await expectBalanced({ 'user-1': 100 });
-    expect(['REFUNDED', 'NO_CHARGE']).toContain(books.jobs['job-1']!.settlement);
+    expect(['REFUNDED', 'NO_CHARGE']).toContain(books.settlements['job-1']!.settlement);
     expect(books.ledger.filter((e) => e.ledgerId === 'job#job-1#debit').length).toBeLessThanOrEqual(1);
   });
 });
@@ -155,7 +158,7 @@ describe('every order of rendered / failed', () => {
     for (const letter of order) await settleEvent(deps, letter === 'R' ? rendered() : failed(), 8);
     const books = await expectBalanced({ 'user-1': 100 });
     const expected = order.indexOf('R') < order.indexOf('F') ? 'REFUNDED' : 'NO_CHARGE';
-    expect(books.jobs['job-1']!.settlement).toBe(expected);
+    expect(books.settlements['job-1']!.settlement).toBe(expected);
   });
 
   test('a rendered job is charged exactly once whatever the duplicates', async () => {

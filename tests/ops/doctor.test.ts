@@ -67,7 +67,7 @@ test('a healthy workspace is all green; PITR says honestly that DynamoDB Local c
   expect(report.ok).toBe(true);
   const names = report.checks.map((c) => c.name);
   // One line per table (+PITR), function (+alias), rule (+target), the DLQ (+depth), alarms (2), topic, sweep.
-  expect(report.checks).toHaveLength(26);
+  expect(report.checks).toHaveLength(28);
   expect(names).toContain(`table ${stack.tables.ledger}`);
   const pitr = report.checks.find((c) => c.name === `pitr ${stack.tables.ledger}`)!;
   expect(pitr).toMatchObject({ ok: true, skipped: true });
@@ -207,7 +207,7 @@ describe('alarms', () => {
     cloudWatchWorld.alarms.set(`${names.alarmPrefix}-debit-errors`, 'ALARM');
     const checks = await onlyRed();
     expect(checks.map((c) => c.name)).toEqual([`alarms ${names.alarmPrefix}-* exist`, `alarms ${names.alarmPrefix}-* not in ALARM`]);
-    expect(checks[0]!.detail).toMatch(new RegExp(`1 of 15 missing: ${names.alarmPrefix}-drift`));
+    expect(checks[0]!.detail).toMatch(new RegExp(`1 of 17 missing: ${names.alarmPrefix}-drift`));
     expect(checks[1]!.detail).toMatch(new RegExp(`1 in ALARM: ${names.alarmPrefix}-debit-errors since`));
   });
 });
@@ -285,7 +285,7 @@ describe('reconciler doctor (CLI)', () => {
     expect(json.ok).toBe(true);
     expect(text).toMatch(/^ {2}SKIP {2}pitr /m);
     expect(text).toMatch(/^ {2}PASS {2}sweep freshness/m);
-    expect(text).toMatch(/doctor: ready \(26 checks, 3 not verifiable here\)/);
+    expect(text).toMatch(/doctor: ready \(28 checks, 4 not verifiable here\)/);
   });
 
   test('red: exit 1 and the failing line says what to do', async () => {
@@ -293,7 +293,7 @@ describe('reconciler doctor (CLI)', () => {
     const { code, text } = await runCli();
     expect(code).toBe(EXIT.findings);
     expect(text).toMatch(/^ {2}FAIL {2}alias refund:live +.*no alias live: triggers have nothing to invoke/m);
-    expect(text).toMatch(/doctor: NOT READY: 1 of 26 checks failed/);
+    expect(text).toMatch(/doctor: NOT READY: 1 of 28 checks failed/);
   });
 
   test('no workspace is a usage error', async () => {

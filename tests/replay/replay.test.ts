@@ -54,7 +54,7 @@ describe('each DLQ shape, replayed end to end', () => {
     expect(new Set(report.results.map((r) => r.shape))).toEqual(new Set(['eventbridge_target_dlq', 'lambda_destination']));
     expect(await ledgerEntry('job#gen-1#debit')).toMatchObject({ amount: 1, eventId: out.Entries![0]!.EventId });
     const books = await readBooks(stack.db, stack.tables);
-    expect(books.jobs['gen-2']).toMatchObject({ settlement: 'NO_CHARGE' });
+    expect(books.settlements['gen-2']).toMatchObject({ settlement: 'NO_CHARGE' });
     expect(await depth()).toBe(0);
   });
 });
@@ -164,7 +164,7 @@ test('dry run changes nothing and says what would happen, message by message', a
   expect(lines.sort()).toEqual(['left_unrecognised', 'would_drop_invalid', 'would_replay', 'would_replay']);
   expect(report.summary).toMatchObject({ seen: 4, replayed: 0, dropped_invalid: 0 });
   expect(stack.bus.stats.putRequests).toBe(0);
-  expect(await readBooks(stack.db, stack.tables)).toEqual({ balances: {}, ledger: [], jobs: {} });
+  expect(await readBooks(stack.db, stack.tables)).toEqual({ balances: {}, ledger: [], jobs: {}, settlements: {} });
   const after = await peekAll(stack.sqs, stack.dlqUrl);
   expect(after.map((m) => [m.MessageId, m.Body]).sort()).toEqual(before.map((m) => [m.MessageId, m.Body]).sort());
 });

@@ -7,14 +7,19 @@ export interface Books {
   balances: Record<string, number>;
   ledger: Record<string, any>[];
   jobs: Record<string, any>;
+  /** The reconciler's own state per job (Settlements), by jobId. */
+  settlements: Record<string, any>;
 }
 
 export async function readBooks(client: DynamoDBClient, tables: TableNames): Promise<Books> {
-  const [credits, ledger, jobs] = await Promise.all([scanTable(client, tables.credits), scanTable(client, tables.ledger), scanTable(client, tables.jobs)]);
+  const [credits, ledger, jobs, settlements] = await Promise.all([
+    scanTable(client, tables.credits), scanTable(client, tables.ledger), scanTable(client, tables.jobs), scanTable(client, tables.settlements),
+  ]);
   return {
     balances: Object.fromEntries(credits.map((c) => [c.userId, Number(c.remaining)])),
     ledger: ledger.sort((a, b) => String(a.ledgerId).localeCompare(String(b.ledgerId))),
     jobs: Object.fromEntries(jobs.map((j) => [j.jobId, j])),
+    settlements: Object.fromEntries(settlements.map((s) => [s.jobId, s])),
   };
 }
 

@@ -28,10 +28,10 @@ export function lambdaContext(name = 'test'): Context {
   };
 }
 
-export function buildHandlers(db: DynamoDBClient, sqs: SQSClient, tables: TableNames, dlqUrl: string) {
+export function buildHandlers(db: DynamoDBClient, sqs: SQSClient, tables: TableNames, dlqUrl: string, options: { overdraftFloorCredits?: number } = {}) {
   const logs = captureLogs();
   const deps = (handlerName: SettlementHandlerName): SettlementHandlerDeps => ({
-    handlerName, ledger: { dynamodb: db, tables, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 } }, sqs, dlqUrl,
+    handlerName, ledger: { dynamodb: db, tables, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, ...options }, sqs, dlqUrl,
     priceBook: DEFAULT_PRICE_BOOK, workspace: 'test',
     logger: createLogger({ component: handlerName, workspace: 'test', destination: logs.destination }),
   });

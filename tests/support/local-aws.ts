@@ -4,7 +4,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { makeDynamoDbClient, makeSqsClient } from '../../shared/aws/clients';
 import { createTables, deleteTables } from '../../shared/local-tables';
-import type { TableNames } from '../../shared/tables';
+import { tableNamesForWorkspace, type TableNames } from '../../shared/tables';
 
 export function dynamoEndpoint(): string {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
@@ -24,7 +24,7 @@ export const localSqs = (): SQSClient => makeSqsClient({ endpoint: sqsEndpoint()
 /** Fresh, uniquely named tables so that test files never see each other's data. */
 export async function freshTables(client: DynamoDBClient, label = 't'): Promise<TableNames> {
   const suffix = `${label}-${randomUUID().slice(0, 8)}`;
-  const names = { jobs: `Jobs-${suffix}`, credits: `Credits-${suffix}`, ledger: `Ledger-${suffix}` };
+  const names = tableNamesForWorkspace(suffix);
   await createTables(client, names);
   return names;
 }

@@ -93,6 +93,9 @@ test('the subject stays within 100 printable ASCII characters however much was f
     alreadySettled: 0, inFlight: 0,
     stuck: many(999, { jobId: 'j', userId: 'u', status: 'queued', updatedAt: 'x' }),
     badRecords: many(77, { jobId: 'j', problems: ['userId missing'] }),
+    held: many(4, { jobId: 'j', userId: 'u', credits: 9 }),
+    backstop: { pages: 1, itemsRead: 1, refunds: { ...many(8, { jobId: 'j', userId: 'u', outcome: 'refunded' as const, credits: 5 }), refundedCredits: 40 } },
+    unjustified: many(2, { ledgerId: 'job#j#refund', userId: 'u', problem: 'refund of 5 for job j has no debit in the ledger' }),
     anomalies: { overdraft: many(5, 'd'), rendered_after_failed: many(6, 'd'), conflicting_duplicate: many(7, 'd') },
     audit: { mode: 'incremental', usersAudited: 1, unaudited: many(1, 'u') },
     drift: many(3, { userId: 'u', remaining: 1, ledgerSum: 2, difference: -1 }),
@@ -101,6 +104,6 @@ test('the subject stays within 100 printable ASCII characters however much was f
   const alert = buildSweepAlert(result, 'a-rather-long-workspace-name-for-testing')!;
   expect(alert.subject.length).toBeLessThanOrEqual(MAX_SUBJECT_CHARS);
   expect(alert.subject).toMatch(/^[\x20-\x7e]+$/);
-  expect(alert.subject.startsWith('[reconciler a-rather-long-workspace-name-for-testing] sweep: 3 drift, 999 stuck')).toBe(true);
+  expect(alert.subject.startsWith('[reconciler a-rather-long-workspace-name-for-testing] sweep: 3 drift, 2 unjustified, 4 held')).toBe(true);
   expect(alert.body).toMatch(/partial \(stopped: time_budget\)/);
 });

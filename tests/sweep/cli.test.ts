@@ -6,12 +6,13 @@ import { UsageError } from '../../shared/errors';
 import type { SweepReport } from '../../shared/sweep';
 import { dynamoEndpoint, freshTables, localDynamo } from '../support/local-aws';
 import { HOUR_MS, ago, balance, grant, putJob } from './sweep-support';
+import type { TableNames } from '../../shared/tables';
 
 const db = localDynamo();
 
-async function runCli(args: string[], tables: { jobs: string; credits: string; ledger: string }): Promise<{ code: number; report: SweepReport }> {
-  const saved = { JOBS_TABLE: process.env.JOBS_TABLE, CREDITS_TABLE: process.env.CREDITS_TABLE, LEDGER_TABLE: process.env.LEDGER_TABLE };
-  Object.assign(process.env, { JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger });
+async function runCli(args: string[], tables: TableNames): Promise<{ code: number; report: SweepReport }> {
+  const saved = { JOBS_TABLE: process.env.JOBS_TABLE, CREDITS_TABLE: process.env.CREDITS_TABLE, LEDGER_TABLE: process.env.LEDGER_TABLE, SETTLEMENTS_TABLE: process.env.SETTLEMENTS_TABLE };
+  Object.assign(process.env, { JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger, SETTLEMENTS_TABLE: tables.settlements });
   const lines: string[] = [];
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { lines.push(String(chunk)); return true; });
   try {

@@ -25,8 +25,16 @@ test('non-terminal jobs are in flight until the stuck limit, then stuck', () => 
   expect(judgeJob(item({ ...base, status: 'queued', updatedAt: '2026-01-01T05:59:59.999Z' }), STUCK_BEFORE)).toMatchObject({ kind: 'stuck', status: 'queued', userId: 'u1' });
 });
 
-test('a settled job still on the index is a leftover to clean, not a straggler', () => {
-  expect(judgeJob(item({ ...base, status: 'rendered', settlement: 'DEBITED' }), STUCK_BEFORE)).toEqual({ kind: 'leftover', jobId: 'j1' });
+test('reconciler-looking attributes a producer wrote are never read: the job is judged on its producer facts', () => {
+  const forged = judgeJob(item({ ...base, status: 'rendered', settlement: 'NO_CHARGE', charged: 0, settledUserId: 'someone-else' }), STUCK_BEFORE);
+  expect(forged).toEqual(judgeJob(item({ ...base, status: 'rendered' }), STUCK_BEFORE));
+  expect(forged).toMatchObject({ kind: 'settle', event: { kind: 'rendered', userId: 'u1' } });
+});
+
+test('a quote of -0 is a free job, never a negative price', () => {
+  // String(-0) is "0": write the attribute as a producer could, "-0".
+  const verdict = judgeJob({ ...item({ ...base, status: 'rendered' }), credits: { N: '-0' } }, STUCK_BEFORE);
+  expect(verdict.kind === 'settle' && Object.is(verdict.event.quotedCredits, 0)).toBe(true);
 });
 
 test.each([

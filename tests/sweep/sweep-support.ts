@@ -2,7 +2,7 @@
 import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { grantCredits } from '../../shared/ledger/manual-entries';
-import type { LedgerDeps } from '../../shared/ledger/settle';
+import type { LedgerDeps } from '../../shared/ledger/types';
 import { JOBS_UNSETTLED_INDEX, SWEEP_SHARD_COUNT, type TableNames } from '../../shared/tables';
 import { getBalance } from '../../shared/ledger/queries';
 
@@ -53,6 +53,12 @@ export async function markTerminal(db: DynamoDBClient, tables: TableNames, jobId
 
 export async function getJob(db: DynamoDBClient, tables: TableNames, jobId: string): Promise<Record<string, unknown> | undefined> {
   const { Item } = await db.send(new GetItemCommand({ TableName: tables.jobs, Key: { jobId: { S: jobId } }, ConsistentRead: true }));
+  return Item ? unmarshall(Item) : undefined;
+}
+
+/** The reconciler's own record of a job (Settlements), as the sweep and the handlers wrote it. */
+export async function getSettlement(db: DynamoDBClient, tables: TableNames, jobId: string): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await db.send(new GetItemCommand({ TableName: tables.settlements, Key: { jobId: { S: jobId } }, ConsistentRead: true }));
   return Item ? unmarshall(Item) : undefined;
 }
 

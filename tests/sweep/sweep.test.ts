@@ -5,13 +5,14 @@
  */
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ledgerIds, sweepEventId } from '../../shared/ledger/ids';
-import { settleEvent, type LedgerDeps } from '../../shared/ledger/settle';
+import { settleEvent } from '../../shared/ledger/settle';
+import type { LedgerDeps } from '../../shared/ledger/types';
 import type { SettlementEvent } from '../../shared/ledger/types';
 import { DEFAULT_PRICE_BOOK, priceOf } from '../../shared/pricing';
 import { loadSweepState, runSweep, SWEEP_STATE_JOB_ID, type SweepOptions } from '../../shared/sweep';
 import { acquireSweepLease } from '../../shared/sweep/state';
 import { freshTables, localDynamo } from '../support/local-aws';
-import { HOUR_MS, MINUTE_MS, TEST_LIMITS, ago, balance, getJob, grant, indexSize, ledgerEntry, markTerminal, putJob } from './sweep-support';
+import { HOUR_MS, MINUTE_MS, TEST_LIMITS, ago, balance, getJob, getSettlement, grant, indexSize, ledgerEntry, markTerminal, putJob } from './sweep-support';
 
 const db = localDynamo();
 const BIG_BUDGET_MS = 60_000;
@@ -40,7 +41,7 @@ describe('lost events', () => {
     await putJob(db, ledger.tables, { jobId: 'young-r', userId: 'u1', model: 'gen-standard', seconds: 12, status: 'rendered', updatedAt: ago(5 * MINUTE_MS) });
     // Still rendering, not yet stuck.
     await putJob(db, ledger.tables, { jobId: 'busy', userId: 'u2', model: 'gen-standard', seconds: 12, status: 'rendering', updatedAt: ago(1 * HOUR_MS) });
-    // Settled by its event: off the index.
+    // Settled by its event: still on the index until this sweep takes it off.
     await putJob(db, ledger.tables, { jobId: 'done', userId: 'u2', model: 'gen-standard', seconds: 12, status: 'queued', updatedAt: ago(3 * HOUR_MS) });
     await markTerminal(db, ledger.tables, 'done', 'rendered', ago(2 * HOUR_MS));
     await settleEvent(ledger, lateEvent('done', 'u2', 'rendered'), STANDARD_12S);
@@ -51,18 +52,24 @@ describe('lost events', () => {
     expect(result.stragglers.count).toBe(3);
     expect(result.stragglers.debitedCredits).toBe(STANDARD_12S + 7);
     expect(result.inFlight).toBe(1);
-    expect(result.index.itemsRead).toBe(4); // 3 stragglers + busy; `done` is off the index, `young-r` is too recent
+    expect(result.index.itemsRead).toBe(5); // 3 stragglers, busy, and `done` (settled by its event); `young-r` is too recent
+    expect(result.alreadySettled).toBe(1);
     expect(result.drift.count).toBe(0);
     expect(result.stuck.count + result.badRecords.count + result.errors.count).toBe(0);
     expect(await balance(ledger, 'u1')).toBe(100 - STANDARD_12S);
     expect(await balance(ledger, 'u2')).toBe(100 - 7 - STANDARD_12S);
 
+    expect(await getSettlement(db, ledger.tables, 'lost-r1')).toMatchObject({ settlement: 'DEBITED', charged: STANDARD_12S, renderedEventId: sweepEventId('lost-r1', 'rendered') });
+    // Off the unsettled index, on the debited one (its refund, should it fail later, is watched).
     const r1 = await getJob(db, ledger.tables, 'lost-r1');
-    expect(r1).toMatchObject({ settlement: 'DEBITED', charged: STANDARD_12S, renderedEventId: sweepEventId('lost-r1', 'rendered') });
     expect(r1!.sweepShard).toBeUndefined();
-    expect(await getJob(db, ledger.tables, 'lost-r2')).toMatchObject({ settlement: 'DEBITED', charged: 7, quotedCredits: 7 });
-    expect(await getJob(db, ledger.tables, 'lost-f1')).toMatchObject({ settlement: 'NO_CHARGE', charged: 0 });
-    expect((await getJob(db, ledger.tables, 'young-r'))!.settlement).toBeUndefined();
+    expect(r1!.debitedShard).toMatch(/^\d{1,2}$/);
+    expect(r1!.settlement).toBeUndefined();
+    expect(await getSettlement(db, ledger.tables, 'lost-r2')).toMatchObject({ settlement: 'DEBITED', charged: 7, quotedCredits: 7 });
+    expect(await getSettlement(db, ledger.tables, 'lost-f1')).toMatchObject({ settlement: 'NO_CHARGE', charged: 0 });
+    expect((await getJob(db, ledger.tables, 'lost-f1'))!.debitedShard).toBeUndefined();
+    expect((await getJob(db, ledger.tables, 'done'))!.sweepShard).toBeUndefined();
+    expect(await getSettlement(db, ledger.tables, 'young-r')).toBeUndefined();
     expect(await ledgerEntry(db, ledger.tables, ledgerIds.debit('lost-r1'))).toMatchObject({ amount: STANDARD_12S, eventId: sweepEventId('lost-r1', 'rendered') });
     expect(await indexSize(db, ledger.tables)).toBe(2); // young-r and busy
 
@@ -119,9 +126,8 @@ describe('a late event racing the sweep charges once', () => {
       expect(await balance(ledger, `u${u}`)).toBe(1_000 - rendered * STANDARD_12S);
     }
     for (const j of jobs) {
-      const job = await getJob(db, ledger.tables, j.jobId);
-      expect(job!.settlement).toBe(j.kind === 'rendered' ? 'DEBITED' : 'NO_CHARGE');
-      expect(job!.sweepShard).toBeUndefined();
+      expect((await getSettlement(db, ledger.tables, j.jobId))!.settlement).toBe(j.kind === 'rendered' ? 'DEBITED' : 'NO_CHARGE');
+      expect((await getJob(db, ledger.tables, j.jobId))!.sweepShard).toBeUndefined();
     }
     expect(await indexSize(db, ledger.tables)).toBe(0);
   });
@@ -138,7 +144,7 @@ describe('stuck jobs', () => {
     expect(result.stuck.first.map((j) => j.jobId).sort()).toEqual(['old-q', 'old-r']);
     expect(result.inFlight).toBe(1);
     expect(result.stragglers.count).toBe(0);
-    for (const jobId of ['old-q', 'old-r']) expect((await getJob(db, ledger.tables, jobId))!.settlement).toBeUndefined();
+    for (const jobId of ['old-q', 'old-r']) expect(await getSettlement(db, ledger.tables, jobId)).toBeUndefined();
     expect(await indexSize(db, ledger.tables)).toBe(3);
   });
 });
@@ -198,7 +204,7 @@ describe('time budget', () => {
     expect(first.stragglers.count).toBeGreaterThan(0);
     expect(first.stragglers.count).toBeLessThan(total);
     expect(first.index.resumeAt).toBeDefined();
-    const saved = await loadSweepState(db, ledger.tables.jobs);
+    const saved = await loadSweepState(db, ledger.tables.settlements);
     expect(saved.position).toEqual(first.index.resumeAt);
 
     // The saved position is where the next run starts: it reads no settled job again.
@@ -207,7 +213,7 @@ describe('time budget', () => {
     expect(first.stragglers.count + second.stragglers.count).toBe(total);
     expect(second.alreadySettled).toBe(0);
     expect(await balance(ledger, 'u1')).toBe(10_000 - total * STANDARD_12S);
-    expect((await loadSweepState(db, ledger.tables.jobs)).position).toBeUndefined();
+    expect((await loadSweepState(db, ledger.tables.settlements)).position).toBeUndefined();
     expect(await indexSize(db, ledger.tables)).toBe(0);
   });
 
@@ -226,10 +232,10 @@ describe('time budget', () => {
 
   test('a second sweep while one holds the lease does nothing', async () => {
     const ledger = await setup('lease');
-    expect(await acquireSweepLease(db, ledger.tables.jobs, 'other-run', new Date(), 60_000)).toBe(true);
+    expect(await acquireSweepLease(db, ledger.tables.settlements, 'other-run', new Date(), 60_000)).toBe(true);
     const result = await run(ledger);
     expect(result.status).toBe('skipped_locked');
-    expect((await getJob(db, ledger.tables, SWEEP_STATE_JOB_ID))!.leaseOwner).toBe('other-run');
+    expect((await getSettlement(db, ledger.tables, SWEEP_STATE_JOB_ID))!.leaseOwner).toBe('other-run');
   });
 });
 
@@ -270,7 +276,7 @@ describe('dry run', () => {
     expect(result.stragglers.count).toBe(1);
     expect(result.stragglers.debitedCredits).toBe(STANDARD_12S);
     expect(await balance(ledger, 'u1')).toBe(100);
-    expect((await getJob(db, ledger.tables, 'j1'))!.settlement).toBeUndefined();
-    expect(await getJob(db, ledger.tables, SWEEP_STATE_JOB_ID)).toBeUndefined();
+    expect(await getSettlement(db, ledger.tables, 'j1')).toBeUndefined();
+    expect(await getSettlement(db, ledger.tables, SWEEP_STATE_JOB_ID)).toBeUndefined();
   });
 });

@@ -21,12 +21,13 @@ export function handlerNames(): string[] {
 }
 
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
-const SETTLE = ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'sqs:SendMessage', ...LOGS];
+const DEBIT = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'sqs:SendMessage', ...LOGS];
+const REFUND = [...DEBIT, 'dynamodb:ConditionCheckItem'];
 
 export const HANDLER_ACTIONS: Record<string, readonly string[]> = {
-  debit: SETTLE,
-  refund: SETTLE,
-  sweep: [...SETTLE, 'dynamodb:Query', 'dynamodb:Scan', 'sns:Publish'],
+  debit: DEBIT,
+  refund: REFUND,
+  sweep: [...REFUND, 'dynamodb:BatchGetItem', 'dynamodb:Query', 'sns:Publish'],
   'replay-dlq': [
     'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes',
     'sqs:SendMessage', // async on-failure destination

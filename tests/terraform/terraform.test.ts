@@ -81,6 +81,7 @@ describe('names', () => {
       credits: 'Credits-${local.workspace}',
       jobs: 'Jobs-${local.workspace}',
       ledger: 'Ledger-${local.workspace}',
+      settlements: 'Settlements-${local.workspace}',
     });
     const functions = names.functions as Block;
     for (const h of handlerNames()) expect(functions[h]).toBe(`cc-agent-reconciler-${h}-\${local.workspace}`);
@@ -149,6 +150,8 @@ describe('functions', () => {
       JOBS_TABLE: /module\.tables\.names\.jobs/,
       CREDITS_TABLE: /module\.tables\.names\.credits/,
       LEDGER_TABLE: /module\.tables\.names\.ledger/,
+      SETTLEMENTS_TABLE: /module\.tables\.names\.settlements/,
+      OVERDRAFT_FLOOR_CREDITS: /var\.overdraft_floor_credits/,
       DLQ_URL: /aws_sqs_queue\.dlq\.url/,
       ALERTS_TOPIC_ARN: /module\.alerts\.topic_arn/,
       EVENT_BUS_NAME: /var\.event_bus_name/,
@@ -172,29 +175,34 @@ describe('functions', () => {
 describe('permissions', () => {
   const grantsOf = (h: string, action: string): string[] => effectiveGrants(config, instance(h)).filter((g) => g.action === action).flatMap((g) => g.resources);
 
-  test('the sweep queries only the three indexes and scans only Credits and Ledger', () => {
+  test('the sweep queries only the four indexes and scans nothing', () => {
     expect(grantsOf('sweep', 'dynamodb:Query').sort()).toEqual([
+      '${module.tables.index_arns.jobs_debited}',
       '${module.tables.index_arns.jobs_unsettled}',
       '${module.tables.index_arns.ledger_by_day}',
       '${module.tables.index_arns.ledger_by_user}',
     ]);
-    expect(grantsOf('sweep', 'dynamodb:Scan').sort()).toEqual(['${module.tables.arns.credits}', '${module.tables.arns.ledger}']);
+    expect(grantsOf('sweep', 'dynamodb:Scan')).toEqual([]);
     expect(grantsOf('sweep', 'sns:Publish')).toEqual(['${module.alerts.topic_arn}']);
     const indexArns = outputs(config, 'modules/tables').index_arns?.value as Block;
     expect(indexArns).toEqual({
       jobs_unsettled: '${aws_dynamodb_table.jobs.arn}/index/unsettled',
+      jobs_debited: '${aws_dynamodb_table.jobs.arn}/index/debited',
       ledger_by_user: '${aws_dynamodb_table.ledger.arn}/index/byUser',
       ledger_by_day: '${aws_dynamodb_table.ledger.arn}/index/byDay',
     });
   });
 
-  test('item actions only on the three tables; queue actions only on the DLQ; PutEvents only on the bus; logs only own group', () => {
-    const tables = ['${module.tables.arns.credits}', '${module.tables.arns.jobs}', '${module.tables.arns.ledger}'];
+  test('item actions only where the code needs them; queue actions only on the DLQ; PutEvents only on the bus; logs only own group', () => {
+    const arn = (table: string) => `\${module.tables.arns.${table}}`;
     for (const h of ['debit', 'refund', 'sweep']) {
-      for (const action of ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem']) {
-        expect(grantsOf(h, action).sort()).toEqual(tables);
-      }
+      // The event path writes only the reconciler's own tables; only the sweep touches Jobs (its two index keys).
+      expect(grantsOf(h, 'dynamodb:UpdateItem').sort()).toEqual(h === 'sweep' ? [arn('credits'), arn('jobs'), arn('settlements')] : [arn('credits'), arn('settlements')]);
+      expect(grantsOf(h, 'dynamodb:PutItem')).toEqual([arn('ledger')]);
+      expect(grantsOf(h, 'dynamodb:GetItem').sort()).toEqual(h === 'sweep' ? [arn('credits'), arn('settlements')] : [arn('settlements')]);
+      expect(grantsOf(h, 'dynamodb:ConditionCheckItem')).toEqual(h === 'debit' ? [] : [arn('ledger')]);
     }
+    expect(grantsOf('sweep', 'dynamodb:BatchGetItem')).toEqual([arn('settlements')]);
     for (const h of handlerNames()) {
       for (const g of effectiveGrants(config, instance(h)).filter((x) => x.action.startsWith('sqs:'))) {
         expect(g.resources.every((r) => r === '${aws_sqs_queue.dlq.arn}' || r === '${var.on_failure_destination_arn}')).toBe(true);

@@ -31,6 +31,18 @@ locals {
       threshold      = 0
       description    = "The audit found a balance that differs from its ledger sum: the core invariant is broken for at least one user."
     }
+    overdraft_refused = {
+      metric         = "OverdraftRefused"
+      period_seconds = 300
+      threshold      = 0
+      description    = "A debit would take a balance beyond the overdraft floor: it was not written and waits in the DLQ (or on the sweep's index) for a person."
+    }
+    unjustified = {
+      metric         = "Unjustified"
+      period_seconds = 21600
+      threshold      = 0
+      description    = "The audit found a ledger entry the reconciler could not have written (a refund without its debit, an unknown kind): money may have been minted."
+    }
     invalid = {
       metric         = "Invalid"
       period_seconds = 300
@@ -229,7 +241,7 @@ resource "aws_cloudwatch_dashboard" "this" {
           region  = var.aws_region
           stat    = "Sum"
           period  = 300
-          metrics = [for m in ["Anomalies", "Invalid", "Drift", "StuckJobs"] : [var.metric_namespace, m, "Workspace", var.workspace]]
+          metrics = [for m in ["Anomalies", "Invalid", "Drift", "Unjustified", "OverdraftRefused", "StuckJobs"] : [var.metric_namespace, m, "Workspace", var.workspace]]
         }
       },
       {

@@ -1,4 +1,4 @@
-# The three tables of DESIGN §3. Keys and indexes are the Terraform copy of shared/tables.ts
+# The four tables of DESIGN §3. Keys and indexes are the Terraform copy of shared/tables.ts
 # (TABLE_DEFINITIONS); tests/terraform fails if the two ever differ.
 #
 # All: on-demand billing, point-in-time recovery (35 days of restore points), encryption at rest
@@ -47,12 +47,34 @@ resource "aws_dynamodb_table" "jobs" {
   }
 
   attribute {
+    name = "debitedShard"
+    type = "S"
+  }
+
+  attribute {
     name = "updatedAt"
     type = "S"
   }
 
-  # Sparse: only jobs carrying sweepShard (set by producers, removed on settlement) are indexed,
-  # so the sweep reads unsettled jobs only.
+  # Sparse: jobs the reconciler debited (the sweep sets debitedShard when a debit leaves `unsettled`),
+  # by the producer's updatedAt: the refund backstop reads only the jobs updated since its last run.
+  global_secondary_index {
+    name               = "debited"
+    projection_type    = "INCLUDE"
+    non_key_attributes = ["userId", "model", "seconds", "credits", "status", "reason"]
+
+    key_schema {
+      attribute_name = "debitedShard"
+      key_type       = "HASH"
+    }
+    key_schema {
+      attribute_name = "updatedAt"
+      key_type       = "RANGE"
+    }
+  }
+
+  # Sparse: only jobs carrying sweepShard (set by producers, removed by the sweep once settled) are
+  # indexed, so the sweep reads unsettled and recently settled jobs only.
   global_secondary_index {
     name            = "unsettled"
     projection_type = "ALL"
@@ -65,6 +87,31 @@ resource "aws_dynamodb_table" "jobs" {
       attribute_name = "updatedAt"
       key_type       = "RANGE"
     }
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+
+  tags = var.tags
+}
+
+# The reconciler's own state: each job's settlement (state, charged, refunded, settled user, quote,
+# the event ids that settled it) and the sweep's lease, position and watermarks. Only the
+# reconciler's roles write it; producers never get any permission on it.
+resource "aws_dynamodb_table" "settlements" {
+  name                        = var.names.settlements
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "jobId"
+  deletion_protection_enabled = var.deletion_protection
+
+  attribute {
+    name = "jobId"
+    type = "S"
   }
 
   point_in_time_recovery {

@@ -1,9 +1,10 @@
 variable "names" {
-  description = "Table names: { credits, jobs, ledger } (each includes the workspace, e.g. Credits-dev)."
+  description = "Table names: { credits, jobs, ledger, settlements } (each includes the workspace, e.g. Credits-dev)."
   type = object({
-    credits = string
-    jobs    = string
-    ledger  = string
+    credits     = string
+    jobs        = string
+    ledger      = string
+    settlements = string
   })
 
   validation {
@@ -13,7 +14,7 @@ variable "names" {
 }
 
 variable "deletion_protection" {
-  description = "Enable DynamoDB deletion protection on all three tables (true in prod)."
+  description = "Enable DynamoDB deletion protection on all four tables (true in prod)."
   type        = bool
 }
 
