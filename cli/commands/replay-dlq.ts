@@ -80,7 +80,7 @@ export function summaryText(report: DrainReport): string {
   rows.push(
     ['left invalid', s.left_invalid, 'still invalid under today\'s schema/pricing: fix, or --drop-invalid'],
     ['left (too many replays)', s.left_too_many_replays, 'replayed the maximum number of times already: investigate'],
-    ['failed', s.failed, 'the bus refused them (or the delete failed): run again'],
+    ['failed', s.failed, 'the bus refused them (or the delete failed): run again; "could not be planned": inspect by hand'],
     ['unrecognised', s.left_unrecognised, 'not a known DLQ shape (or no event inside): inspect by hand'],
   );
   const stopped = {

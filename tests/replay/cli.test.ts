@@ -6,7 +6,7 @@ import { EXIT } from '../../cli/context';
 import { UsageError } from '../../shared/errors';
 import { queueDepth } from '../../shared/replay/drain';
 import { readBooks } from '../support/books';
-import { loadFixture, sendFixture, startStack, type Stack } from './helpers';
+import { deeplyNestedEventText, loadFixture, sendFixture, sendFixtureText, startStack, type Stack } from './helpers';
 
 let stack: Stack;
 beforeEach(async () => { stack = await startStack('cli'); });
@@ -65,6 +65,22 @@ test('--json: one summary document; exit 1 when anything was left', async () => 
   expect(await run(['--queue-url', stack.dlqUrl], c)).toBe(EXIT.findings);
   expect(c.jsonOut).toHaveLength(1);
   expect(c.jsonOut[0]).toMatchObject({ summary: { replayed: 1, left_unrecognised: 1 }, left: 1, dryRun: false, busName: 'default', stoppedBy: 'empty' });
+});
+
+test('a message nested 100,000 deep between valid ones: the valid ones are replayed, it is listed with its reason, exit 1', async () => {
+  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-destination'));
+  const deep = await sendFixtureText(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'), deeplyNestedEventText('cli-deep'));
+  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'));
+  const c = capture();
+  expect(await run(['--queue-url', stack.dlqUrl], c)).toBe(EXIT.findings);
+  await stack.bus.idle();
+  const text = c.out.join('\n');
+  expect(text).toMatch(new RegExp(`failed +${deep} +\\(video\\.rendered, job cli-deep`));
+  expect(text).toContain('why: could not be planned (RangeError: Maximum call stack size exceeded)');
+  expect(text).toMatch(/replayed\s+2\s+accepted by the bus/);
+  expect(text).toContain('1 message left in the DLQ (exit 1)');
+  expect((await readBooks(stack.db, stack.tables)).ledger).toHaveLength(2);
+  expect((await queueDepth(stack.sqs, stack.dlqUrl)).visible).toBe(1);
 });
 
 test('resolves the workspace DLQ by name and the bus from EVENT_BUS_NAME', async () => {

@@ -40,12 +40,30 @@ export function fixtureMessage(f: DlqFixture, messageId = `msg-${f.name}`): DlqM
 }
 
 export async function sendFixture(sqs: SQSClient, queueUrl: string, f: DlqFixture, bodyOverride?: unknown): Promise<string> {
+  return sendFixtureText(sqs, queueUrl, f, bodyOverride === undefined ? fixtureBody(f) : JSON.stringify(bodyOverride));
+}
+
+/** The fixture's attributes with a body given as text (for bodies JSON.stringify cannot write). */
+export async function sendFixtureText(sqs: SQSClient, queueUrl: string, f: DlqFixture, bodyText: string): Promise<string> {
   const { MessageId } = await sqs.send(new SendMessageCommand({
     QueueUrl: queueUrl,
-    MessageBody: bodyOverride === undefined ? fixtureBody(f) : JSON.stringify(bodyOverride),
+    MessageBody: bodyText,
     ...(Object.keys(f.message.attributes).length > 0 ? { MessageAttributes: f.message.attributes } : {}),
   }));
   return MessageId!;
+}
+
+/** How deep the poisoned message of security review M3 nests: ~200 KB, fits in SQS, overflows JSON.stringify. */
+export const POISON_DEPTH = 100_000;
+
+/**
+ * A video event, as JSON text, whose unknown field `nest` is an array nested POISON_DEPTH deep
+ * (`[[[…]]]`). JSON.parse reads it; JSON.stringify of it overflows the stack.
+ */
+export function deeplyNestedEventText(jobId: string, id = `deep-${jobId}`): string {
+  const marker = '"__nest__"';
+  const text = JSON.stringify(videoEvent('rendered', { jobId, userId: 'u-deep', seconds: 5, model: 'test', nest: '__nest__' }, id));
+  return text.replace(marker, `${'['.repeat(POISON_DEPTH)}${']'.repeat(POISON_DEPTH)}`);
 }
 
 /** Every message in the queue, left visible again afterwards. */
