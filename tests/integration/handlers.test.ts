@@ -8,6 +8,9 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { grantCredits } from '../../shared/ledger/manual-entries';
 import { makeSqsClient } from '../../shared/aws/clients';
 import { TransientError } from '../../shared/errors';
+import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
+import { dlqMessageFromSqs } from '../../shared/replay/drain';
+import { planMessage } from '../../shared/replay/redeliver';
 import type { TableNames } from '../../shared/tables';
 import { dropTables, freshQueue, freshTables, localDynamo, localSqs } from '../support/local-aws';
 import { readBooks } from '../support/books';
@@ -123,6 +126,31 @@ describe('bad input → clear error, one DLQ message with the reason, no change,
     expect(await readBooks(db, tables)).toEqual(before);
     const logLine = h.logs.find((l) => l.outcome === 'invalid')!;
     expect(logLine).toMatchObject({ Invalid: 1, level: 'warn' });
+  });
+
+  test('an invalid event nested 100,000 deep (JSON.stringify overflows) still reaches the DLQ, as a placeholder, and the invocation succeeds', async () => {
+    const before = await readBooks(db, tables);
+    const text = JSON.stringify(envelope('rendered', { seconds: -5, nest: '__nest__' }, 'deep-ev')).replace('"__nest__"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const response = await h.debit(JSON.parse(text));
+    expect(response).toMatchObject({ status: 'invalid', reason: 'event does not match the video event schema', details: expect.arrayContaining(['/detail/seconds must be > 0']) });
+
+    const dlq = await receiveAll(sqs, dlqUrl);
+    expect(dlq).toHaveLength(1);
+    const attributes = dlq[0]!.MessageAttributes!;
+    expect(attributes['reconciler-kind']?.StringValue).toBe('invalid_event');
+    expect(attributes['reconciler-reason']?.StringValue).toBe('unserialisable event');
+    expect(attributes['reconciler-details']?.StringValue).toContain('event does not match the video event schema: ');
+    expect(attributes['reconciler-details']?.StringValue).toContain('/detail/seconds must be > 0');
+    expect(attributes['reconciler-details']?.StringValue).toContain('the event cannot be written as JSON (RangeError: Maximum call stack size exceeded)');
+    const body = JSON.parse(dlq[0]!.Body!);
+    expect(JSON.parse(body['reconciler-unserialisable-event'].preview)).toMatchObject({ id: 'deep-ev', detail: { jobId: 'job-1', seconds: -5 } });
+    expect(h.logs.find((l) => l.outcome === 'invalid')).toMatchObject({ Invalid: 1, level: 'warn', dlqMessageId: dlq[0]!.MessageId });
+    expect(h.logs.filter((l) => l.level >= 50)).toHaveLength(0);
+    expect(await readBooks(db, tables)).toEqual(before);
+
+    // Replay can never publish the placeholder: it is left invalid.
+    const plan = planMessage(dlqMessageFromSqs(dlq[0]!), { busName: 'b', priceBook: DEFAULT_PRICE_BOOK, maxReplays: 5, dryRun: false, dropInvalid: false });
+    expect(plan).toMatchObject({ kind: 'decided', result: { outcome: 'left_invalid', shape: 'reconciler_invalid', remove: false } });
   });
 
   test('prototype pollution through an event is impossible', async () => {
