@@ -18,6 +18,7 @@
  */
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { InvalidEventError, assertInvariant } from '../errors';
+import { DLQ_MESSAGE_ID_MAX_LENGTH, isDlqMessageId } from '../events/ids';
 import { parseVideoEvent } from '../events/parse-video-event';
 import type { PriceBook } from '../pricing';
 import { describeFailure, recogniseMessage } from './message-shapes';
@@ -29,8 +30,6 @@ export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
 /** The schema caps detail.replay.count at 100; the configurable maximum lives below it. */
 export const MAX_REPLAYS_LIMIT = 100;
 export const DEFAULT_MAX_REPLAYS = 5;
-/** The schema caps detail.replay.dlqMessageId at 256 characters. */
-const MAX_DLQ_MESSAGE_ID_CHARS = 256;
 /** Entry size counts a Time parameter as 14 bytes (EventBridge's documented calculation). */
 const TIME_BYTES = 14;
 
@@ -118,10 +117,7 @@ export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
   }
 
   const replayCount = previousCount + 1;
-  const detail = {
-    ...envelope.detail,
-    replay: { count: replayCount, originalEventId: event.eventId, dlqMessageId: message.messageId.slice(0, MAX_DLQ_MESSAGE_ID_CHARS) },
-  };
+  const detail = { ...envelope.detail, replay: { count: replayCount, originalEventId: event.eventId, ...dlqMessageIdOf(message) } };
   const time = new Date(envelope.time);
   const entry: PutEventsRequestEntry = {
     Source: envelope.source,
@@ -138,6 +134,16 @@ export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
   }
   if (options.dryRun) return { kind: 'decided', result: { ...result, outcome: 'would_replay' } };
   return { kind: 'publish', entry, sizeBytes, result };
+}
+
+/**
+ * The DLQ message id the replayed event carries, for tracing. It is cut to the schema's bound and
+ * left out when it is not an id the schema accepts: a replayed event must never become invalid
+ * because of the queue's id (SQS ids are UUIDs, so this only drops ids from elsewhere).
+ */
+function dlqMessageIdOf(message: DlqMessage): { dlqMessageId?: string } {
+  const id = message.messageId.slice(0, DLQ_MESSAGE_ID_MAX_LENGTH);
+  return isDlqMessageId(id) ? { dlqMessageId: id } : {};
 }
 
 function eventIdentity(event: unknown): Partial<MessageResult> {

@@ -12,6 +12,7 @@ import { entrySizeBytes, planMessage, replayMessages, type ReplayDeps, type Repl
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../../shared/pricing';
 import type { DlqMessage } from '../../shared/replay/types';
 import { InvariantViolation } from '../../shared/errors';
+import { parseVideoEvent } from '../../shared/events/parse-video-event';
 import { deeplyNestedEventText, fixtureMessage, loadFixture, videoEvent } from './helpers';
 
 const options: ReplayOptions = { busName: 'bus-x', priceBook: DEFAULT_PRICE_BOOK, maxReplays: 3, dryRun: false, dropInvalid: false };
@@ -133,6 +134,20 @@ describe('entries', () => {
   test('a DLQ message id longer than the schema allows is cut to 256 characters in detail.replay', () => {
     const plan = planMessage(ebMsg(videoEvent('rendered', { jobId: 'j', userId: 'u', seconds: 5, model: 'test' }), 'x'.repeat(300)), options);
     expect(plan.kind === 'publish' && JSON.parse(plan.entry.Detail!).replay.dlqMessageId).toBe('x'.repeat(256));
+  });
+
+  test.each([
+    ['empty', ''],
+    ['with a control character', 'm\u001b[2J'],
+    ['with a space', 'm 1'],
+  ])('a DLQ message id outside the id alphabet (%s) is left out of detail.replay, so the replayed event stays valid', (_, messageId) => {
+    const event = videoEvent('rendered', { jobId: 'j', userId: 'u', seconds: 5, model: 'test' }, 'ev-a');
+    const plan = planMessage(ebMsg(event, messageId), options);
+    expect(plan.kind).toBe('publish');
+    if (plan.kind !== 'publish') return;
+    const detail = JSON.parse(plan.entry.Detail!);
+    expect(detail.replay).toEqual({ count: 1, originalEventId: 'ev-a' });
+    expect(parseVideoEvent({ ...event, id: 'ev-b', detail }, DEFAULT_PRICE_BOOK).event.eventId).toBe('ev-a');
   });
 });
 
