@@ -15,7 +15,7 @@ import { leftCount } from '../../shared/replay/types';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../../shared/pricing';
 import { readBooks } from '../support/books';
 import { localSqs } from '../support/local-aws';
-import { deeplyNestedEventText, loadFixture, peekAll, sendFixture, sendFixtureText, startStack, videoEvent, type Stack } from './helpers';
+import { bulkFields, deeplyNestedEventText, loadFixture, peekAll, sendFixture, sendFixtureText, startStack, videoEvent, type Stack } from './helpers';
 
 let stack: Stack;
 const clients: SQSClient[] = [];
@@ -197,12 +197,13 @@ describe('invalid messages: dropInvalid × dryRun, in a real drain', () => {
 
 describe('publishing batches', () => {
   test('large events are split across PutEvents requests by the 256 KB limit (which the bus enforces); an oversized one fails alone', async () => {
-    const blob = 'b'.repeat(100_000);
+    // ~100 KB of valid unknown fields each (the schema bounds every one field, not the event).
+    const blob = bulkFields(100_000);
     const big = (i: number) => ({
       messageId: `big-${i}`, attributes: { ERROR_CODE: 'X' },
-      body: JSON.stringify(videoEvent('rendered', { jobId: `big-${i}`, userId: 'u2', seconds: 5, model: 'test', blob }, `big-ev-${i}`)),
+      body: JSON.stringify(videoEvent('rendered', { jobId: `big-${i}`, userId: 'u2', seconds: 5, model: 'test', ...blob }, `big-ev-${i}`)),
     });
-    const tooBig = { messageId: 'huge', attributes: { ERROR_CODE: 'X' }, body: JSON.stringify(videoEvent('rendered', { jobId: 'huge', userId: 'u2', seconds: 5, model: 'test', blob: 'h'.repeat(PUT_EVENTS_MAX_BYTES) })) };
+    const tooBig = { messageId: 'huge', attributes: { ERROR_CODE: 'X' }, body: JSON.stringify(videoEvent('rendered', { jobId: 'huge', userId: 'u2', seconds: 5, model: 'test', ...bulkFields(PUT_EVENTS_MAX_BYTES, 'h') })) };
     const messages = [big(0), big(1), tooBig, big(2), big(3), big(4)];
     const results = await replayMessages(messages, stack.replayDeps);
     await stack.bus.idle();
@@ -267,8 +268,12 @@ describe('one message never stops the drain (security review M3)', () => {
     const byId = Object.fromEntries(report.results.map((r) => [r.messageId, r]));
     expect(byId[before]).toMatchObject({ outcome: 'replayed' });
     expect(byId[after]).toMatchObject({ outcome: 'replayed' });
-    expect(byId[deep]).toMatchObject({ outcome: 'failed', remove: false, jobId: 'nest-deep', reason: 'could not be planned (RangeError: Maximum call stack size exceeded)' });
-    expect(report).toMatchObject({ stoppedBy: 'empty', released: 1, summary: { seen: 3, replayed: 2, failed: 1 } });
+    // Since the schema bounds unknown fields, it is invalid at the door: left, with the field named.
+    expect(byId[deep]).toMatchObject({
+      outcome: 'left_invalid', remove: false, jobId: 'nest-deep',
+      reason: 'event does not match the video event schema', details: ['/detail/nest/0 must be string,number,boolean,null'],
+    });
+    expect(report).toMatchObject({ stoppedBy: 'empty', released: 1, summary: { seen: 3, replayed: 2, left_invalid: 1 } });
     expect(stack.bus.events().map((e) => e.detail.jobId).sort()).toEqual(['nest-0', 'nest-1']);
     expect((await readBooks(stack.db, stack.tables)).ledger).toHaveLength(2);
     expect(await remainingIds()).toEqual([deep]);

@@ -114,7 +114,10 @@ describe('one record never stops the batch (security review M3)', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'deep' }] });
     expect(stack.bus.events().map((e) => e.detail.jobId).sort()).toEqual(['m3-ok-0', 'm3-ok-1']);
     expect((await readBooks(stack.db, stack.tables)).ledger).toHaveLength(2);
-    expect(warnings()).toEqual([expect.objectContaining({ messageId: 'deep', outcome: 'failed', jobId: 'm3-deep', reason: 'could not be planned (RangeError: Maximum call stack size exceeded)' })]);
+    // Since the schema bounds unknown fields, it is invalid at the door: left, with the field named.
+    expect(warnings()).toEqual([expect.objectContaining({
+      messageId: 'deep', outcome: 'left_invalid', jobId: 'm3-deep', reason: 'event does not match the video event schema', details: ['/detail/nest/0 must be string,number,boolean,null'],
+    })]);
     expect(summaries()[0]).toMatchObject({ records: 3, replayed: 2, left: 1 });
     expect(logs.filter((l) => l.level >= 50)).toHaveLength(0);
   });

@@ -127,3 +127,20 @@ export function videoEvent(kind: 'rendered' | 'failed', detail: Record<string, u
     time: '2026-03-01T12:00:00Z', region: 'us-east-1', resources: [], detail,
   };
 }
+
+/** The schema's bounds on one unknown field: at most 32 items of at most 2048 characters. */
+const EXTRA_FIELD_ITEMS = 32;
+const EXTRA_STRING_CHARS = 2048;
+
+/**
+ * Unknown detail fields that carry `chars` characters in all, each within the schema's bounds
+ * (bulk0, bulk1, …: arrays of at most 32 strings of at most 2048 characters): how a test builds an
+ * event that is large, yet valid.
+ */
+export function bulkFields(chars: number, letter = 'b'): Record<string, string[]> {
+  const strings: string[] = [];
+  for (let left = chars; left > 0; left -= EXTRA_STRING_CHARS) strings.push(letter.repeat(Math.min(left, EXTRA_STRING_CHARS)));
+  const fields: Record<string, string[]> = {};
+  for (let i = 0; i * EXTRA_FIELD_ITEMS < strings.length; i++) fields[`bulk${i}`] = strings.slice(i * EXTRA_FIELD_ITEMS, (i + 1) * EXTRA_FIELD_ITEMS);
+  return fields;
+}

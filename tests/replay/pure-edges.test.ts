@@ -236,17 +236,38 @@ describe('one message never stops a batch (security review M3)', () => {
   };
   const valid = (i: number) => ebMsg(videoEvent('rendered', { jobId: `ok-${i}`, userId: 'u', seconds: 5, model: 'test' }, `ok-ev-${i}`), `ok-${i}`);
 
-  test('a message nested 100,000 deep (JSON.stringify overflows) fails alone; the valid ones around it are published', async () => {
+  test('a message nested 100,000 deep is invalid at the door (the schema bounds unknown fields): left, naming the field; the valid ones around it are published', async () => {
     const { send, deps } = accepting();
     const deep = msg(deeplyNestedEventText('deep-1', 'deep-ev'), { ERROR_CODE: 'THROTTLING' }, 'deep');
     const results = await replayMessages([valid(0), deep, valid(1)], deps());
-    expect(results.map((r) => [r.messageId, r.outcome, r.remove])).toEqual([['ok-0', 'replayed', true], ['deep', 'failed', false], ['ok-1', 'replayed', true]]);
+    expect(results.map((r) => [r.messageId, r.outcome, r.remove])).toEqual([['ok-0', 'replayed', true], ['deep', 'left_invalid', false], ['ok-1', 'replayed', true]]);
     expect(results[1]).toMatchObject({
-      reason: 'could not be planned (RangeError: Maximum call stack size exceeded)', hint: expect.stringContaining('stays in the DLQ'),
+      reason: 'event does not match the video event schema', details: ['/detail/nest/0 must be string,number,boolean,null'],
       shape: 'eventbridge_target_dlq', jobId: 'deep-1', originalEventId: 'deep-ev', detailType: 'video.rendered',
     });
     expect(send).toHaveBeenCalledTimes(1);
     expect(send.mock.calls[0]![0].input.Entries!.map((e) => JSON.parse(e.Detail!).jobId)).toEqual(['ok-0', 'ok-1']);
+  });
+
+  test('should anything still fail to stringify (the overflow M3 found), that message fails alone with the reason', async () => {
+    const { send, deps } = accepting();
+    const stringify = JSON.stringify;
+    const spy = jest.spyOn(JSON, 'stringify').mockImplementation((value: unknown, replacer?: (string | number)[] | null, space?: string | number) => {
+      if ((value as { jobId?: unknown } | null)?.jobId === 'too-deep') throw new RangeError('Maximum call stack size exceeded');
+      return stringify(value, replacer, space);
+    });
+    try {
+      const poisoned = ebMsg(videoEvent('rendered', { jobId: 'too-deep', userId: 'u', seconds: 5, model: 'test' }, 'td-ev'), 'td');
+      const results = await replayMessages([valid(0), poisoned, valid(1)], deps());
+      expect(results.map((r) => [r.messageId, r.outcome, r.remove])).toEqual([['ok-0', 'replayed', true], ['td', 'failed', false], ['ok-1', 'replayed', true]]);
+      expect(results[1]).toMatchObject({
+        reason: 'could not be planned (RangeError: Maximum call stack size exceeded)', hint: expect.stringContaining('stays in the DLQ'),
+        shape: 'eventbridge_target_dlq', jobId: 'too-deep', originalEventId: 'td-ev', detailType: 'video.rendered',
+      });
+      expect(send).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test('a message whose planning throws for another reason (injected) fails alone, in a real run and in a dry run', async () => {
