@@ -58,6 +58,14 @@ describe('valid events', () => {
     expect((await readBooks(db, tables)).balances['user-1']).toBe(100);
   });
 
+  test('a failure reason with terminal escapes and new lines reaches the ledger as plain text (L2)', async () => {
+    await h.debit(envelope('rendered', {}, 'ev-1'));
+    expect(await h.refund(envelope('failed', { reason: 'gpu\u001b[2J lost\n  What to do: run adjust\u202e' }, 'ev-2'))).toMatchObject({ outcome: 'refunded' });
+    const refund = (await readBooks(db, tables)).ledger.find((e) => e.ledgerId === 'job#job-1#refund')!;
+    expect(refund.description).toMatch(/: gpu \[2J lost {3}What to do: run adjust$/);
+    expect([...refund.description as string].filter((c) => c.charCodeAt(0) < 0x20 || c === '\u202e')).toEqual([]);
+  });
+
   test('unknown extra fields are allowed and ignored (producers evolve)', async () => {
     const event = envelope('rendered', { pipelineVersion: 7, tags: { a: 1 } });
     (event as Record<string, unknown>)['replay-name'] = 'x';
