@@ -57,10 +57,19 @@ function asObject(raw: unknown): unknown {
   }
 }
 
-/** One schema error as a line: the field's path (its names come from the event: escaped) and what is wrong. */
+/** A property name quoted in a reason is cut to this many characters (names may be 128 long, or longer when wrong). */
+const MAX_QUOTED_NAME_CHARS = 40;
+
+/**
+ * One schema error as a line: the field's path and what is wrong with it; for a bad property name,
+ * the name too (ajv gives only the object's path). Names come from the event: escaped.
+ */
 function describeSchemaError(e: ErrorObject): string {
   const allowed = e.params && 'allowedValues' in e.params ? ` (${JSON.stringify(e.params.allowedValues)})` : '';
-  return `${printable(e.instancePath || '(root)')} ${e.message ?? 'is invalid'}${allowed}`;
+  const name = e.propertyName ?? (typeof e.params?.propertyName === 'string' ? e.params.propertyName : undefined);
+  const quoted = name === undefined ? ''
+    : ` (property "${printable(name.slice(0, MAX_QUOTED_NAME_CHARS))}${name.length > MAX_QUOTED_NAME_CHARS ? '…' : ''}")`;
+  return `${printable(e.instancePath || '(root)')} ${e.message ?? 'is invalid'}${allowed}${quoted}`;
 }
 
 export function validateEnvelope(raw: unknown): VideoEnvelope {

@@ -57,6 +57,14 @@ describe('the reasons for a bad event are inert', () => {
     expect(rejection(raw).details).toEqual(['/detail/\\x1b[2J/deep must be string,number,boolean,null']);
   });
 
+  test('a bad property name is quoted (cut to 40 characters) and escaped', () => {
+    const raw = envelope('rendered', { [`\u001b[2J${'n'.repeat(130)}`]: 1 });
+    expect(rejection(raw).details).toEqual([
+      `/detail must NOT have more than 128 characters (property "\\x1b[2J${'n'.repeat(36)}…")`,
+      `/detail property name must be valid (property "\\x1b[2J${'n'.repeat(36)}…")`,
+    ]);
+  });
+
   test('the JSON parser\'s message, which quotes the input, is escaped', () => {
     const error = rejection('{"a":\u001b[2J}');
     expect(error.reason).toBe('event is not JSON');
