@@ -4,6 +4,7 @@
  * 3 cannot reach AWS / missing table, 4 conflicting reference, 70 internal error.
  */
 import { UsageError } from '../shared/errors';
+import { printable } from '../shared/text/printable';
 import { COMMANDS } from './commands';
 import { EXIT, createContext, explainError, type GlobalOptions } from './context';
 
@@ -55,7 +56,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const { message, exitCode } = explainError(error);
     if (json) process.stdout.write(`${JSON.stringify({ error: message, exitCode })}\n`);
-    process.stderr.write(`reconciler: ${message}\n`);
+    // Messages quote arguments and AWS errors: escaped, so that one line stays one line.
+    process.stderr.write(`reconciler: ${printable(message)}\n`);
     return exitCode;
   }
 }

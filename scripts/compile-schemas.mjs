@@ -13,7 +13,9 @@ const schema = JSON.parse(readFileSync(join(root, 'shared/events/video-event.sch
 const output = join(root, 'shared/events/generated/validate-video-event.js');
 
 export function generate() {
-  const ajv = new Ajv({ code: { source: true, esm: true }, allErrors: true, strict: true });
+  // allowUnionTypes: an unknown extra field is one of several types (a scalar, or an array or object
+  // of scalars); a type list says so with one error naming the field, where anyOf gives one per branch.
+  const ajv = new Ajv({ code: { source: true, esm: true }, allErrors: true, strict: true, allowUnionTypes: true });
   const validate = ajv.compile(schema);
   const code = standaloneCode(ajv, validate).replace(/^"use strict";/, '');
   const helper = 'require("ajv/dist/runtime/ucs2length").default';

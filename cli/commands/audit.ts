@@ -1,4 +1,5 @@
 import { auditAllBalances } from '../../shared/ledger/audit';
+import { printable } from '../../shared/text/printable';
 import { parse } from '../args';
 import { EXIT } from '../context';
 import type { Command } from './types';
@@ -20,7 +21,7 @@ export const auditCommand: Command = {
       context.out(`${head}\ndrift: 0`, report);
       return EXIT.ok;
     }
-    const listed = report.drift.slice(0, MAX_LISTED).map((d) => `  ${d.userId}: balance ${d.remaining}, ledger says ${d.ledgerSum} (off by ${d.difference})`);
+    const listed = report.drift.slice(0, MAX_LISTED).map((d) => `  ${printable(d.userId)}: balance ${printable(d.remaining)}, ledger says ${printable(d.ledgerSum)} (off by ${printable(d.difference)})`);
     if (report.drift.length > MAX_LISTED) listed.push(`  … and ${report.drift.length - MAX_LISTED} more (use --json)`);
     context.out(`${head}\nDRIFT: ${report.drift.length} user(s)\n${listed.join('\n')}`, report);
     return EXIT.findings;

@@ -1,4 +1,5 @@
 import { getBalance, getHistory } from '../../shared/ledger/queries';
+import { printable } from '../../shared/text/printable';
 import { parse, parseInteger, requireString } from '../args';
 import { EXIT } from '../context';
 import type { Command } from './types';
@@ -10,7 +11,8 @@ export const balanceCommand: Command = {
   async run(args, context) {
     const { values } = parse(args, { user: { type: 'string' } }, false);
     const balance = await getBalance(context.ledger(), requireString(values.user, '--user'));
-    context.out(balance.exists ? `${balance.userId}: ${balance.remaining} credits (updated ${balance.updatedAt})` : `${balance.userId}: no balance recorded (0 credits)`, balance);
+    const user = printable(balance.userId);
+    context.out(balance.exists ? `${user}: ${printable(balance.remaining)} credits (updated ${printable(balance.updatedAt)})` : `${user}: no balance recorded (0 credits)`, balance);
     return EXIT.ok;
   },
 };
@@ -25,8 +27,9 @@ export const ledgerCommand: Command = {
       limit: values.limit === undefined ? 50 : parseInteger(values.limit, '--limit', { min: 1, max: 500 }),
       cursor: typeof values.cursor === 'string' ? values.cursor : undefined, oldestFirst: values['oldest-first'] === true,
     });
-    const lines = page.entries.map((e) => `${e.timestamp}  ${e.type === 'credit' ? '+' : '-'}${String(e.amount).padStart(7)}  ${e.kind.padEnd(10)} ${e.ledgerId}  ${e.description}`);
-    if (page.next) lines.push(`more: --cursor ${page.next}`);
+    // Every value is data from the table (descriptions quote producers' failure reasons): escaped.
+    const lines = page.entries.map((e) => `${printable(e.timestamp)}  ${e.type === 'credit' ? '+' : '-'}${printable(e.amount).padStart(7)}  ${printable(e.kind).padEnd(10)} ${printable(e.ledgerId)}  ${printable(e.description)}`);
+    if (page.next) lines.push(`more: --cursor ${printable(page.next)}`);
     context.out(lines.length > 0 ? lines.join('\n') : 'no ledger entries', page);
     return EXIT.ok;
   },

@@ -14,6 +14,7 @@ import { UsageError } from '../../shared/errors';
 import { makeCloudWatchClient, makeLambdaClient } from '../../shared/ops/clients';
 import { runDoctor, type CheckResult, type DoctorReport } from '../../shared/ops/doctor';
 import { TERRAFORM_DEFAULTS, scheduleIntervalMs, workspaceNames } from '../../shared/ops/names';
+import { printable } from '../../shared/text/printable';
 import { parse } from '../args';
 import { EXIT, type CliContext } from '../context';
 import type { Command } from './types';
@@ -44,8 +45,9 @@ export function formatDoctorReport(report: DoctorReport, color = false): string 
   const red = report.checks.filter((c) => !c.ok).length;
   const skipped = report.checks.filter((c) => c.skipped).length;
   return [
-    `doctor: workspace ${report.workspace} at ${report.checkedAt}`,
-    ...report.checks.map((c) => `  ${paint(c, color)}  ${c.name.padEnd(width)}  ${c.detail}`),
+    `doctor: workspace ${printable(report.workspace)} at ${printable(report.checkedAt)}`,
+    // The only escape sequences on these lines are paint()'s colours; what AWS reported is escaped.
+    ...report.checks.map((c) => `  ${paint(c, color)}  ${printable(c.name).padEnd(width)}  ${printable(c.detail)}`),
     red === 0
       ? `doctor: ready (${report.checks.length} checks${skipped > 0 ? `, ${skipped} not verifiable here` : ''})`
       : `doctor: NOT READY: ${red} of ${report.checks.length} checks failed`,

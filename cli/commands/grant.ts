@@ -1,4 +1,5 @@
 import { adjustCredits, grantCredits } from '../../shared/ledger/manual-entries';
+import { printable } from '../../shared/text/printable';
 import { parse, parseInteger, requireString } from '../args';
 import { EXIT } from '../context';
 import type { Command } from './types';
@@ -26,7 +27,7 @@ function manualEntryCommand(kind: 'grant' | 'adjust'): Command {
       };
       const result = await (grant ? grantCredits : adjustCredits)(context.ledger(), request);
       const verb = result.status === 'applied' ? 'applied' : 'already applied (same reference, same content): nothing changed';
-      context.out(`${kind} ${request.credits} credits to ${request.userId} (${result.ledgerId}): ${verb}`, { ...result, ...request });
+      context.out(`${kind} ${request.credits} credits to ${printable(request.userId)} (${printable(result.ledgerId)}): ${verb}`, { ...result, ...request });
       return EXIT.ok;
     },
   };

@@ -15,6 +15,7 @@ import {
 } from '../../shared/replay/drain';
 import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/redeliver';
 import { leftCount, type MessageResult, type ReplaySummary } from '../../shared/replay/types';
+import { printable } from '../../shared/text/printable';
 import { parse, parseInteger } from '../args';
 import { EXIT, unreachableCode, type CliContext } from '../context';
 import type { Command } from './types';
@@ -55,14 +56,18 @@ function parseRate(value: unknown): number | undefined {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/**
+ * One message's lines. Everything but the outcome comes from the message (ids, the DLQ attributes in
+ * `failure`, reasons quoting the event), whoever wrote it to the queue: every value is escaped.
+ */
 export function describeResult(r: MessageResult): string {
   const what = [r.detailType, r.jobId && `job ${r.jobId}`, r.originalEventId && `event ${r.originalEventId}`].filter(Boolean).join(', ');
-  const head = `  ${r.outcome.padEnd(22)} ${r.messageId}${what ? `  (${what})` : ''}`;
+  const head = `  ${r.outcome.padEnd(22)} ${printable(r.messageId)}${what ? `  (${printable(what)})` : ''}`;
   const lines = [head];
-  if (r.failure) lines.push(`      dead-lettered as: ${r.failure}`);
-  if (r.outcome === 'would_replay' || r.outcome === 'replayed') lines.push(`      replay #${r.replayCount ?? '?'}${r.newEventId ? ` → new event ${r.newEventId}` : ''}`);
-  if (r.reason) lines.push(`      why: ${r.reason}${r.details && r.details.length > 0 ? ` (${r.details.slice(0, 5).join('; ')})` : ''}`);
-  if (r.hint) lines.push(`      next: ${r.hint}`);
+  if (r.failure) lines.push(`      dead-lettered as: ${printable(r.failure)}`);
+  if (r.outcome === 'would_replay' || r.outcome === 'replayed') lines.push(`      replay #${printable(r.replayCount ?? '?')}${r.newEventId ? ` → new event ${printable(r.newEventId)}` : ''}`);
+  if (r.reason) lines.push(`      why: ${printable(r.reason)}${r.details && r.details.length > 0 ? ` (${printable(r.details.slice(0, 5).join('; '))})` : ''}`);
+  if (r.hint) lines.push(`      next: ${printable(r.hint)}`);
   return lines.join('\n');
 }
 
@@ -80,7 +85,7 @@ export function summaryText(report: DrainReport): string {
   rows.push(
     ['left invalid', s.left_invalid, 'still invalid under today\'s schema/pricing: fix, or --drop-invalid'],
     ['left (too many replays)', s.left_too_many_replays, 'replayed the maximum number of times already: investigate'],
-    ['failed', s.failed, 'the bus refused them (or the delete failed): run again'],
+    ['failed', s.failed, 'the bus refused them (or the delete failed): run again; "could not be planned": inspect by hand'],
     ['unrecognised', s.left_unrecognised, 'not a known DLQ shape (or no event inside): inspect by hand'],
   );
   const stopped = {
@@ -160,7 +165,7 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
     const expected = Math.min(maxMessages, depth.visible);
     if (!context.options.json) {
       context.out([
-        `replay-dlq${dryRun ? ' (DRY RUN: nothing will change)' : ''}: ${queueUrl} → bus ${busName}`,
+        `replay-dlq${dryRun ? ' (DRY RUN: nothing will change)' : ''}: ${printable(queueUrl)} → bus ${printable(busName)}`,
         `waiting: ${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed (approximate); this run takes at most ${maxMessages}${ratePerSecond ? ` at ${ratePerSecond}/s` : ''}; max replays per event ${maxReplays}${values['drop-invalid'] ? '; dropping invalid events' : ''}`,
       ].join('\n'));
     }
@@ -192,7 +197,7 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
       const where = `SQS at ${env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL ?? 'AWS'} / EventBridge at ${env.AWS_ENDPOINT_URL_EVENTBRIDGE ?? env.AWS_ENDPOINT_URL ?? 'AWS'}`;
       const message = `cannot reach ${where} (${code}); nothing was deleted`;
       if (context.options.json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: EXIT.unreachable })}\n`);
-      process.stderr.write(`reconciler: ${message}\n`);
+      process.stderr.write(`reconciler: ${printable(message)}\n`);
       return EXIT.unreachable;
     }
     throw error;

@@ -9,6 +9,7 @@ import { HANDLERS, type HandlerName } from '../../shared/config';
 import { UsageError } from '../../shared/errors';
 import { makeLambdaClient } from '../../shared/ops/clients';
 import { LIVE_ALIAS, workspaceNames } from '../../shared/ops/names';
+import { printable } from '../../shared/text/printable';
 import { DEFAULT_DEPLOY_WINDOW_MS, applyAliasMoves, planAliasMoves, type AliasMode, type AliasMove, type AliasResult } from '../../shared/ops/rollback';
 import { parse, parseInteger } from '../args';
 import { EXIT, type CliContext } from '../context';
@@ -23,9 +24,9 @@ const usage = (mode: AliasMode) => `reconciler ${mode} --workspace <ws> [--dry-r
 
 function line(m: AliasMove | AliasResult, dryRun: boolean): string {
   const outcome = 'outcome' in m ? m.outcome : undefined;
-  const arrow = m.action === 'move' ? `${m.from} → ${m.to}` : `${m.from}`;
+  const arrow = m.action === 'move' ? `${printable(m.from)} → ${printable(m.to)}` : printable(m.from);
   const word = outcome === 'failed' ? 'FAILED' : outcome === 'moved' ? 'moved' : m.action === 'move' ? (dryRun ? 'would move' : 'move') : m.action;
-  return `  ${m.handler.padEnd(10)} ${m.functionName}:${LIVE_ALIAS}  ${word.padEnd(10)} ${arrow.padEnd(10)} ${m.reason}`;
+  return `  ${m.handler.padEnd(10)} ${printable(m.functionName)}:${LIVE_ALIAS}  ${word.padEnd(10)} ${arrow.padEnd(10)} ${printable(m.reason)}`;
 }
 
 export async function runAliasCommand(mode: AliasMode, args: string[], context: CliContext, io: RollbackIo = {}): Promise<number> {

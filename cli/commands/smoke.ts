@@ -9,6 +9,7 @@ import { makeEventBridgeClient } from '../../shared/aws/clients';
 import { UsageError } from '../../shared/errors';
 import { DEFAULT_QUIET_MS, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, SMOKE_USER_ID, runSmoke, type SmokeReport } from '../../shared/ops/smoke';
 import { TERRAFORM_DEFAULTS } from '../../shared/ops/names';
+import { printable } from '../../shared/text/printable';
 import { parse, parseInteger } from '../args';
 import { EXIT, type CliContext } from '../context';
 import type { Command } from './types';
@@ -23,12 +24,14 @@ const USAGE = 'reconciler smoke --workspace <ws> [--bus <name>] [--user smoke-te
 
 export function formatSmokeReport(report: SmokeReport, workspace: string): string {
   const width = Math.max(...report.scenarios.map((s) => s.name.length));
+  const ws = printable(workspace);
   const lines = [
-    `smoke ${report.runId} on ${workspace} as ${report.userId}: balance ${report.balance.before}${report.balance.granted > 0 ? ` + grant ${report.balance.granted}` : ''} → start ${report.balance.start}`,
-    ...report.scenarios.map((s) => `  ${s.ok ? 'PASS' : 'FAIL'}  ${s.name.padEnd(width)}  ${s.detail}  [${s.jobId}, ${(s.durationMs / 1000).toFixed(1)} s]`),
+    `smoke ${printable(report.runId)} on ${ws} as ${printable(report.userId)}: balance ${report.balance.before}${report.balance.granted > 0 ? ` + grant ${report.balance.granted}` : ''} → start ${report.balance.start}`,
+    // detail quotes what the tables held (balances, ledger entries): escaped.
+    ...report.scenarios.map((s) => `  ${s.ok ? 'PASS' : 'FAIL'}  ${s.name.padEnd(width)}  ${printable(s.detail)}  [${printable(s.jobId)}, ${(s.durationMs / 1000).toFixed(1)} s]`),
     report.ok
       ? `smoke: all ${report.scenarios.length} scenarios passed; end balance ${report.balance.end}`
-      : `smoke: ${report.scenarios.filter((s) => !s.ok).length} of ${report.scenarios.length} FAILED; end balance ${report.balance.end}. Next: make doctor WS=${workspace}; if the deploy is at fault, make rollback WS=${workspace}, then make replay-dlq WS=${workspace}`,
+      : `smoke: ${report.scenarios.filter((s) => !s.ok).length} of ${report.scenarios.length} FAILED; end balance ${report.balance.end}. Next: make doctor WS=${ws}; if the deploy is at fault, make rollback WS=${ws}, then make replay-dlq WS=${ws}`,
   ];
   return lines.join('\n');
 }
@@ -50,7 +53,7 @@ export async function runSmokeCommand(args: string[], context: CliContext, io: S
   const report = await runSmoke({
     ledger: context.ledger(), eventBridge, busName, userId: String(values.user ?? SMOKE_USER_ID),
     timeoutMs, quietMs, ...(io.pollMs === undefined ? {} : { pollMs: io.pollMs }),
-    onProgress: (line) => context.progress(line.padEnd(90)),
+    onProgress: (line) => context.progress(printable(line).padEnd(90)),
   });
   context.progress('\n');
   context.out(formatSmokeReport(report, workspace), { workspace, ...report });

@@ -1,6 +1,7 @@
 import { makeSnsClient } from '../../shared/aws/clients';
 import { UsageError } from '../../shared/errors';
 import { needsAttention, sweepAndReport, sweepLimits } from '../../shared/sweep';
+import { printable, printableLines } from '../../shared/text/printable';
 import { parse, parseInteger } from '../args';
 import { EXIT } from '../context';
 import type { Command } from './types';
@@ -50,19 +51,20 @@ export const sweepCommand: Command = {
       dryRun: values['dry-run'] === true,
       fullAudit: values.full === true,
       ...(values.since === undefined ? {} : { auditSince: parseSince(String(values.since)) }),
-      onProgress: (line) => context.progress(line.padEnd(70)),
+      onProgress: (line) => context.progress(printable(line).padEnd(70)),
     });
     context.progress('\n');
     const { result } = report;
     const head = [
-      `sweep${result.dryRun ? ' (dry run: nothing changed)' : ''}: ${result.status}${result.stoppedBecause ? ` (stopped: ${result.stoppedBecause}; run again to continue)` : ''}`,
+      `sweep${result.dryRun ? ' (dry run: nothing changed)' : ''}: ${printable(result.status)}${result.stoppedBecause ? ` (stopped: ${printable(result.stoppedBecause)}; run again to continue)` : ''}`,
       `  read ${result.index.itemsRead} unsettled jobs in ${result.index.pages} pages, ${result.requests} DynamoDB requests, ${(result.durationMs / 1000).toFixed(1)} s`,
       `  stragglers ${result.dryRun ? 'to settle' : 'settled'} ${result.stragglers.count}, already settled ${result.alreadySettled}, in flight ${result.inFlight}, stuck ${result.stuck.count}, bad records ${result.badRecords.count}`,
       `  lost refunds ${result.dryRun ? 'to recover' : 'recovered'} ${result.backstop.refunds.count} (${result.backstop.itemsRead} failed debited jobs read), debits held at the floor ${result.held.count}`,
       `  audit (${result.audit.mode}): ${result.audit.usersAudited} users, drift ${result.drift.count}, unjustified entries ${result.unjustified.count}`,
     ].join('\n');
-    const body = report.alert ? `\n\n${report.alert.subject}\n\n${report.alert.body}` : '\nall well: nothing to report';
-    const published = report.alertMessageId ? `\nalert published: ${report.alertMessageId}` : '';
+    // The alert is multi-line by design and quotes job records: its line breaks stay, all else is escaped.
+    const body = report.alert ? `\n\n${printable(report.alert.subject)}\n\n${printableLines(report.alert.body)}` : '\nall well: nothing to report';
+    const published = report.alertMessageId ? `\nalert published: ${printable(report.alertMessageId)}` : '';
     context.out(`${head}${body}${published}`, report);
     return needsAttention(result) ? EXIT.findings : EXIT.ok;
   },

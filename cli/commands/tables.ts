@@ -1,6 +1,7 @@
 import { createTables } from '../../shared/local-tables';
 import { isLoopbackEndpoint } from '../../shared/aws/clients';
 import { UsageError } from '../../shared/errors';
+import { printable } from '../../shared/text/printable';
 import { EXIT } from '../context';
 import type { Command } from './types';
 
@@ -15,7 +16,7 @@ export const tablesCommand: Command = {
       throw new UsageError('tables create is for local endpoints only (set AWS_ENDPOINT_URL_DYNAMODB or --endpoint to a loopback address); deployed tables come from Terraform');
     }
     const result = await createTables(context.ledger().dynamodb, context.tables);
-    context.out(Object.entries(result).map(([key, status]) => `${context.tables[key as keyof typeof result]}: ${status}`).join('\n'), { tables: context.tables, result });
+    context.out(Object.entries(result).map(([key, status]) => `${printable(context.tables[key as keyof typeof result])}: ${printable(status)}`).join('\n'), { tables: context.tables, result });
     return EXIT.ok;
   },
 };

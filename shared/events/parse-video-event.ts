@@ -1,11 +1,16 @@
 /**
  * Turns whatever the platform delivered into a SettlementEvent, or throws InvalidEventError with a
  * reason a person can act on. Validation is the precompiled JSON Schema (DESIGN §4); unknown extra
- * fields are allowed and ignored.
+ * fields are allowed (bounded in depth and size by the schema) and ignored.
+ *
+ * What the SettlementEvent carries is inert: ids and the model match the alphabets of ./ids.ts (the
+ * schema checks them), and free text (`reason`) has its control characters stripped here.
  */
+import type { ErrorObject } from 'ajv';
 import { InvalidEventError } from '../errors';
 import type { EventKind, SettlementEvent } from '../ledger/types';
 import { priceOf, type PriceBook } from '../pricing';
+import { printable, stripControlCharacters } from '../text/printable';
 import validateVideoEvent from './generated/validate-video-event.js';
 
 export const EVENT_SOURCE = 'video.generation';
@@ -47,20 +52,42 @@ function asObject(raw: unknown): unknown {
   try {
     return JSON.parse(raw);
   } catch (error) {
-    throw new InvalidEventError('event is not JSON', [(error as Error).message.slice(0, 200)]);
+    // The parser's message quotes the input: escaped, so the reason stays inert wherever it is shown.
+    throw new InvalidEventError('event is not JSON', [printable((error as Error).message.slice(0, 200))]);
   }
+}
+
+/** A property name quoted in a reason is cut to this many characters (names may be 128 long, or longer when wrong). */
+const MAX_QUOTED_NAME_CHARS = 40;
+
+/**
+ * One schema error as a line: the field's path and what is wrong with it; for a bad property name,
+ * the name too (ajv gives only the object's path). Names come from the event: escaped.
+ */
+function describeSchemaError(e: ErrorObject): string {
+  const allowed = e.params && 'allowedValues' in e.params ? ` (${JSON.stringify(e.params.allowedValues)})` : '';
+  const name = e.propertyName ?? (typeof e.params?.propertyName === 'string' ? e.params.propertyName : undefined);
+  const quoted = name === undefined ? ''
+    : ` (property "${printable(name.slice(0, MAX_QUOTED_NAME_CHARS))}${name.length > MAX_QUOTED_NAME_CHARS ? '…' : ''}")`;
+  return `${printable(e.instancePath || '(root)')} ${e.message ?? 'is invalid'}${allowed}${quoted}`;
 }
 
 export function validateEnvelope(raw: unknown): VideoEnvelope {
   const candidate = asObject(raw);
   if (!validateVideoEvent(candidate)) {
     const errors = validateVideoEvent.errors ?? [];
-    const shown = errors.slice(0, MAX_REPORTED_ERRORS).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${JSON.stringify(e.params.allowedValues)})` : ''}`);
+    const shown = errors.slice(0, MAX_REPORTED_ERRORS).map(describeSchemaError);
     if (errors.length > MAX_REPORTED_ERRORS) shown.push(`and ${errors.length - MAX_REPORTED_ERRORS} more`);
     throw new InvalidEventError('event does not match the video event schema', shown);
   }
   return candidate as VideoEnvelope;
 }
+
+/**
+ * JSON has a -0, and the schema's `minimum: 0` accepts it; the ledger should only ever see 0.
+ * (`-0 + 0` is `+0`; every other number is unchanged.)
+ */
+const withoutNegativeZero = (credits: number): number => credits + 0;
 
 /**
  * @param expected the kind this handler serves; a misrouted event is invalid here (replay puts it
@@ -80,8 +107,8 @@ export function parseVideoEvent(raw: unknown, priceBook: PriceBook, expected?: E
     userId: detail.userId,
     seconds: detail.seconds,
     model: detail.model,
-    ...(detail.credits === undefined ? {} : { quotedCredits: detail.credits }),
-    ...(detail.reason === undefined ? {} : { reason: detail.reason }),
+    ...(detail.credits === undefined ? {} : { quotedCredits: withoutNegativeZero(detail.credits) }),
+    ...(detail.reason === undefined ? {} : { reason: stripControlCharacters(detail.reason) }),
   };
   const priceCredits = kind === 'rendered' ? priceOf(priceBook, event) : 0;
   return { envelope, event, priceCredits };

@@ -6,6 +6,7 @@
 import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictingReferenceError, InvariantViolation, UsageError } from '../errors';
+import { ID_PATTERN } from '../events/ids';
 import { ledgerIds } from './ids';
 import { MAX_ENTRY_CREDITS, ledgerItem, type EntryKind } from './ledger-entry';
 import { DEFAULT_RETRY_POLICY, cancellationReasons, withRetries } from './retry';
@@ -26,7 +27,7 @@ export interface ManualEntryResult {
   ledgerId: string;
 }
 
-const SAFE_TEXT = /^[A-Za-z0-9_.:@/-]{1,128}$/;
+const SAFE_TEXT = new RegExp(ID_PATTERN);
 
 function validate(kind: EntryKind, request: ManualEntryRequest): void {
   if (!SAFE_TEXT.test(request.userId)) throw new UsageError(`user id "${request.userId}" must be 1-128 of A-Z a-z 0-9 _ . : @ / -`);

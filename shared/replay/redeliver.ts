@@ -11,9 +11,14 @@
  * The published event keeps source, detail-type, detail, resources and time, and carries
  * detail.replay = {count, originalEventId, dlqMessageId}; parseVideoEvent settles it under
  * originalEventId, so a replayed event is recognised as the same event by the ledger.
+ *
+ * One message never stops a batch (DESIGN §5, security review M3): whatever goes wrong while one
+ * message is planned becomes that message's `failed` result, and the others go on. Only options that
+ * are wrong for the whole batch (a bug in the caller) throw.
  */
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { InvalidEventError, assertInvariant } from '../errors';
+import { DLQ_MESSAGE_ID_MAX_LENGTH, isDlqMessageId } from '../events/ids';
 import { parseVideoEvent } from '../events/parse-video-event';
 import type { PriceBook } from '../pricing';
 import { describeFailure, recogniseMessage } from './message-shapes';
@@ -25,8 +30,6 @@ export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
 /** The schema caps detail.replay.count at 100; the configurable maximum lives below it. */
 export const MAX_REPLAYS_LIMIT = 100;
 export const DEFAULT_MAX_REPLAYS = 5;
-/** The schema caps detail.replay.dlqMessageId at 256 characters. */
-const MAX_DLQ_MESSAGE_ID_CHARS = 256;
 /** Entry size counts a Time parameter as 14 bytes (EventBridge's documented calculation). */
 const TIME_BYTES = 14;
 
@@ -58,10 +61,15 @@ export function entrySizeBytes(entry: PutEventsRequestEntry): number {
     + (entry.Resources ?? []).reduce((sum, r) => sum + utf8Bytes(r), 0);
 }
 
-/** Decides what to do with one message. Pure (given the price book). */
-export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
+/** Options that are wrong for every message (a bug in the caller, not a property of a message). */
+export function assertReplayOptions(options: ReplayOptions): void {
   assertInvariant(Number.isSafeInteger(options.maxReplays) && options.maxReplays >= 1 && options.maxReplays <= MAX_REPLAYS_LIMIT,
     `maxReplays must be 1..${MAX_REPLAYS_LIMIT}, got ${options.maxReplays}`);
+}
+
+/** Decides what to do with one message. Pure (given the price book). */
+export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
+  assertReplayOptions(options);
   const recognition = recogniseMessage(message);
   if (!recognition.recognised) {
     return {
@@ -109,10 +117,7 @@ export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
   }
 
   const replayCount = previousCount + 1;
-  const detail = {
-    ...envelope.detail,
-    replay: { count: replayCount, originalEventId: event.eventId, dlqMessageId: message.messageId.slice(0, MAX_DLQ_MESSAGE_ID_CHARS) },
-  };
+  const detail = { ...envelope.detail, replay: { count: replayCount, originalEventId: event.eventId, ...dlqMessageIdOf(message) } };
   const time = new Date(envelope.time);
   const entry: PutEventsRequestEntry = {
     Source: envelope.source,
@@ -129,6 +134,16 @@ export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
   }
   if (options.dryRun) return { kind: 'decided', result: { ...result, outcome: 'would_replay' } };
   return { kind: 'publish', entry, sizeBytes, result };
+}
+
+/**
+ * The DLQ message id the replayed event carries, for tracing. It is cut to the schema's bound and
+ * left out when it is not an id the schema accepts: a replayed event must never become invalid
+ * because of the queue's id (SQS ids are UUIDs, so this only drops ids from elsewhere).
+ */
+function dlqMessageIdOf(message: DlqMessage): { dlqMessageId?: string } {
+  const id = message.messageId.slice(0, DLQ_MESSAGE_ID_MAX_LENGTH);
+  return isDlqMessageId(id) ? { dlqMessageId: id } : {};
 }
 
 function eventIdentity(event: unknown): Partial<MessageResult> {
@@ -160,9 +175,17 @@ export function chunkForPutEvents<T extends { sizeBytes: number }>(items: T[]): 
   return chunks;
 }
 
+/** Any thrown value as one line; never throws itself (a thrown null or undefined included). */
 function errorText(error: unknown): string {
-  const e = error as { name?: string; message?: string };
-  return `${e.name ?? 'Error'}: ${(e.message ?? String(error)).slice(0, 500)}`;
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; message?: unknown };
+  const name = typeof e.name === 'string' ? e.name : 'Error';
+  let message: string;
+  try {
+    message = typeof e.message === 'string' ? e.message : String(error);
+  } catch {
+    message = 'a value that cannot be converted to text'; // e.g. an object without a prototype
+  }
+  return `${name}: ${message.slice(0, 500)}`;
 }
 
 /** Publishes one chunk; every entry comes back accepted (with its new id) or failed (with the reason). */
@@ -183,12 +206,44 @@ async function publishChunk(eventBridge: EventBridgeClient, chunk: Extract<Plan,
   });
 }
 
+/** What can still be said about a message whose planning threw: its shape and event identity, if they can be read. */
+function identityOf(message: DlqMessage): Partial<MessageResult> {
+  try {
+    const recognition = recogniseMessage(message);
+    return recognition.recognised ? { shape: recognition.shape, ...eventIdentity(recognition.event) } : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * planMessage for one message of a batch: an error while planning it (a value too deep to
+ * stringify, a corrupt price book, a bug that only this message reaches) becomes its own `failed`
+ * result, left in the DLQ with the reason, so that the rest of the batch is still replayed.
+ */
+function planInIsolation(message: DlqMessage, options: ReplayOptions): Plan {
+  try {
+    return planMessage(message, options);
+  } catch (error) {
+    return {
+      kind: 'decided',
+      result: {
+        messageId: message.messageId, ...identityOf(message), outcome: 'failed', remove: false,
+        reason: `could not be planned (${errorText(error)})`,
+        hint: 'it stays in the DLQ; look at it with `aws sqs receive-message` and report the error: replaying again will fail the same way',
+      },
+    };
+  }
+}
+
 /**
  * Decides and (unless dry-run) publishes a batch of DLQ messages. Results come back in input order,
- * one per message. Throws only on a bug (an InvariantViolation): AWS errors become `failed` results.
+ * one per message. Throws only on a bug that concerns the whole batch (its options, or a result that
+ * breaks the removal rules); anything else, AWS errors included, becomes that message's `failed` result.
  */
 export async function replayMessages(messages: readonly DlqMessage[], deps: ReplayDeps): Promise<MessageResult[]> {
-  const plans = messages.map((m) => planMessage(m, deps));
+  assertReplayOptions(deps);
+  const plans = messages.map((m) => planInIsolation(m, deps));
   const results: (MessageResult | undefined)[] = plans.map((p) => (p.kind === 'decided' ? p.result : undefined));
   const toPublish = plans
     .map((plan, index) => ({ plan, index, sizeBytes: plan.kind === 'publish' ? plan.sizeBytes : 0 }))

@@ -8,13 +8,15 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { SettlementEvent } from '../ledger/types';
 import { sweepEventId } from '../ledger/ids';
+import { ID_PATTERN, MODEL_PATTERN } from '../events/ids';
 import { MAX_PRICE_CREDITS } from '../pricing';
+import { stripControlCharacters } from '../text/printable';
 
 export const TERMINAL_STATUSES = ['rendered', 'failed'] as const;
 export const IN_FLIGHT_STATUSES = ['queued', 'rendering'] as const;
 
-const ID_PATTERN = /^[A-Za-z0-9_.:@/-]{1,128}$/;
-const MODEL_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+const ID = new RegExp(ID_PATTERN);
+const MODEL = new RegExp(MODEL_PATTERN);
 const ISO_UTC_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 const MAX_SECONDS = 86_400;
 const MAX_REASON_CHARS = 2_048;
@@ -41,17 +43,17 @@ const num = (v: AttributeValue | undefined): number | undefined => (v && 'N' in 
 export function judgeJob(item: Record<string, AttributeValue>, stuckBeforeIso: string): JobVerdict {
   const jobId = str(item.jobId) ?? '(no jobId)';
   const problems: string[] = [];
-  if (!ID_PATTERN.test(jobId)) problems.push('jobId is not a valid job id');
+  if (!ID.test(jobId)) problems.push('jobId is not a valid job id');
 
   const status = str(item.status);
   const updatedAt = str(item.updatedAt) ?? '';
   if (!ISO_UTC_PATTERN.test(updatedAt) || Number.isNaN(Date.parse(updatedAt))) problems.push(`updatedAt "${updatedAt.slice(0, 40)}" is not ISO-8601 UTC`);
   const userId = str(item.userId);
   if (userId === undefined) problems.push('userId missing');
-  else if (!ID_PATTERN.test(userId)) problems.push('userId is not a valid user id');
+  else if (!ID.test(userId)) problems.push('userId is not a valid user id');
   const model = str(item.model);
   if (model === undefined) problems.push('model missing');
-  else if (!MODEL_PATTERN.test(model)) problems.push('model is not a valid model name');
+  else if (!MODEL.test(model)) problems.push('model is not a valid model name');
   const seconds = num(item.seconds);
   if (seconds === undefined) problems.push('seconds missing (or not a number)');
   else if (!(seconds > 0 && seconds <= MAX_SECONDS)) problems.push(`seconds ${seconds} out of range (0, ${MAX_SECONDS}]`);
@@ -72,7 +74,9 @@ export function judgeJob(item: Record<string, AttributeValue>, stuckBeforeIso: s
       : { kind: 'in_flight', jobId, updatedAt };
   }
   const kind = status === 'rendered' ? 'rendered' : 'failed';
-  const reason = str(item.reason);
+  // Producer-written free text: stripped of control characters like an event's reason.
+  const rawReason = str(item.reason);
+  const reason = rawReason === undefined ? undefined : stripControlCharacters(rawReason);
   const event: SettlementEvent = {
     eventId: sweepEventId(jobId, kind),
     kind,

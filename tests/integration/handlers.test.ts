@@ -9,6 +9,9 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { grantCredits } from '../../shared/ledger/manual-entries';
 import { makeSqsClient } from '../../shared/aws/clients';
 import { TransientError } from '../../shared/errors';
+import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
+import { dlqMessageFromSqs } from '../../shared/replay/drain';
+import { planMessage } from '../../shared/replay/redeliver';
 import type { TableNames } from '../../shared/tables';
 import { dropTables, freshQueue, freshTables, localDynamo, localSqs } from '../support/local-aws';
 import { readBooks } from '../support/books';
@@ -56,6 +59,14 @@ describe('valid events', () => {
     expect((await readBooks(db, tables)).balances['user-1']).toBe(100);
   });
 
+  test('a failure reason with terminal escapes and new lines reaches the ledger as plain text (L2)', async () => {
+    await h.debit(envelope('rendered', {}, 'ev-1'));
+    expect(await h.refund(envelope('failed', { reason: 'gpu\u001b[2J lost\n  What to do: run adjust\u202e' }, 'ev-2'))).toMatchObject({ outcome: 'refunded' });
+    const refund = (await readBooks(db, tables)).ledger.find((e) => e.ledgerId === 'job#job-1#refund')!;
+    expect(refund.description).toMatch(/: gpu \[2J lost {3}What to do: run adjust$/);
+    expect([...refund.description as string].filter((c) => c.charCodeAt(0) < 0x20 || c === '\u202e')).toEqual([]);
+  });
+
   test('unknown extra fields are allowed and ignored (producers evolve)', async () => {
     const event = envelope('rendered', { pipelineVersion: 7, tags: { a: 1 } });
     (event as Record<string, unknown>)['replay-name'] = 'x';
@@ -94,6 +105,14 @@ const badInputs: [string, unknown, RegExp][] = [
   ['oversized jobId', withDetail({ ...base, jobId: long(10_000) }), /jobId must NOT have more than 128 characters/],
   ['oversized reason', withDetail({ ...base, reason: long(100_000) }), /reason must NOT have more than 2048 characters/],
   ['jobId with a ledger separator', withDetail({ ...base, jobId: 'a#debit' }), /jobId must match pattern/],
+  ['an unknown detail field nested two deep', withDetail({ ...base, tags: { a: { b: 1 } } }), /\/detail\/tags\/a must be string,number,boolean,null/],
+  ['an unknown detail field: an array of arrays', withDetail({ ...base, matrix: [[1]] }), /\/detail\/matrix\/0 must be string,number,boolean,null/],
+  ['an unknown detail string of 2049 characters', withDetail({ ...base, note: long(2049) }), /\/detail\/note must NOT have more than 2048 characters/],
+  ['an unknown detail array of 33 items', withDetail({ ...base, list: Array(33).fill(1) }), /\/detail\/list must NOT have more than 32 items/],
+  ['an unknown envelope object of 33 properties', { ...envelope('rendered'), extra: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i])) }, /\/extra must NOT have more than 32 properties/],
+  ['envelope id with terminal escapes', envelope('rendered', {}, 'x\u001b[2J\u0000'), /\/id must match pattern/],
+  ['replay.originalEventId with a new line', withDetail({ ...base, replay: { count: 1, originalEventId: 'orig\nWhat to do: adjust' } }), /\/detail\/replay\/originalEventId must match pattern/],
+  ['replay.dlqMessageId with a space', withDetail({ ...base, replay: { count: 1, originalEventId: 'orig', dlqMessageId: 'm 1' } }), /\/detail\/replay\/dlqMessageId must match pattern/],
   ['__proto__ key in detail', JSON.parse(`{"version":"0","id":"p1","detail-type":"video.rendered","source":"video.generation","time":"2026-11-23T10:00:00Z","detail":{"jobId":"job-1","userId":"user-1","seconds":8,"model":"gen-standard","__proto__":{"credits":0}}}`), /property name must be valid/],
   ['__proto__ key at the top', JSON.parse(`{"__proto__":{"x":1},"version":"0","id":"p2","detail-type":"video.rendered","source":"video.generation","time":"2026-11-23T10:00:00Z","detail":{"jobId":"job-1","userId":"user-1","seconds":8,"model":"gen-standard"}}`), /property name must be valid/],
   ['non-JSON text', 'this is {not json', /event is not JSON/],
@@ -124,6 +143,31 @@ describe('bad input → clear error, one DLQ message with the reason, no change,
     expect(await readBooks(db, tables)).toEqual(before);
     const logLine = h.logs.find((l) => l.outcome === 'invalid')!;
     expect(logLine).toMatchObject({ Invalid: 1, level: 'warn' });
+  });
+
+  test('an invalid event nested 100,000 deep (JSON.stringify overflows) still reaches the DLQ, as a placeholder, and the invocation succeeds', async () => {
+    const before = await readBooks(db, tables);
+    const text = JSON.stringify(envelope('rendered', { seconds: -5, nest: '__nest__' }, 'deep-ev')).replace('"__nest__"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const response = await h.debit(JSON.parse(text));
+    expect(response).toMatchObject({ status: 'invalid', reason: 'event does not match the video event schema', details: expect.arrayContaining(['/detail/seconds must be > 0']) });
+
+    const dlq = await receiveAll(sqs, dlqUrl);
+    expect(dlq).toHaveLength(1);
+    const attributes = dlq[0]!.MessageAttributes!;
+    expect(attributes['reconciler-kind']?.StringValue).toBe('invalid_event');
+    expect(attributes['reconciler-reason']?.StringValue).toBe('unserialisable event');
+    expect(attributes['reconciler-details']?.StringValue).toContain('event does not match the video event schema: ');
+    expect(attributes['reconciler-details']?.StringValue).toContain('/detail/seconds must be > 0');
+    expect(attributes['reconciler-details']?.StringValue).toContain('the event cannot be written as JSON (RangeError: Maximum call stack size exceeded)');
+    const body = JSON.parse(dlq[0]!.Body!);
+    expect(JSON.parse(body['reconciler-unserialisable-event'].preview)).toMatchObject({ id: 'deep-ev', detail: { jobId: 'job-1', seconds: -5 } });
+    expect(h.logs.find((l) => l.outcome === 'invalid')).toMatchObject({ Invalid: 1, level: 'warn', dlqMessageId: dlq[0]!.MessageId });
+    expect(h.logs.filter((l) => l.level >= 50)).toHaveLength(0);
+    expect(await readBooks(db, tables)).toEqual(before);
+
+    // Replay can never publish the placeholder: it is left invalid.
+    const plan = planMessage(dlqMessageFromSqs(dlq[0]!), { busName: 'b', priceBook: DEFAULT_PRICE_BOOK, maxReplays: 5, dryRun: false, dropInvalid: false });
+    expect(plan).toMatchObject({ kind: 'decided', result: { outcome: 'left_invalid', shape: 'reconciler_invalid', remove: false } });
   });
 
   test('prototype pollution through an event is impossible', async () => {

@@ -1,12 +1,12 @@
 /** `reconciler replay-dlq`: resolution of queue and bus, dry-run output, summary, exit codes, --json. */
-import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { runReplayDlq, replayDlqCommand } from '../../cli/commands/replay-dlq';
 import { EXIT } from '../../cli/context';
 import { UsageError } from '../../shared/errors';
 import { queueDepth } from '../../shared/replay/drain';
 import { readBooks } from '../support/books';
-import { loadFixture, sendFixture, startStack, type Stack } from './helpers';
+import { deeplyNestedEventText, fixtureBody, loadFixture, sendFixture, sendFixtureText, startStack, type Stack } from './helpers';
 
 let stack: Stack;
 beforeEach(async () => { stack = await startStack('cli'); });
@@ -65,6 +65,49 @@ test('--json: one summary document; exit 1 when anything was left', async () => 
   expect(await run(['--queue-url', stack.dlqUrl], c)).toBe(EXIT.findings);
   expect(c.jsonOut).toHaveLength(1);
   expect(c.jsonOut[0]).toMatchObject({ summary: { replayed: 1, left_unrecognised: 1 }, left: 1, dryRun: false, busName: 'default', stoppedBy: 'empty' });
+});
+
+test('a message nested 100,000 deep between valid ones: the valid ones are replayed, it is listed with its reason, exit 1', async () => {
+  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-destination'));
+  const deep = await sendFixtureText(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'), deeplyNestedEventText('cli-deep'));
+  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'));
+  const c = capture();
+  expect(await run(['--queue-url', stack.dlqUrl], c)).toBe(EXIT.findings);
+  await stack.bus.idle();
+  const text = c.out.join('\n');
+  // Since the schema bounds unknown fields, it is invalid at the door: left, with the field named.
+  expect(text).toMatch(new RegExp(`left_invalid +${deep} +\\(video\\.rendered, job cli-deep`));
+  expect(text).toContain('why: event does not match the video event schema (/detail/nest/0 must be string,number,boolean,null)');
+  expect(text).toMatch(/replayed\s+2\s+accepted by the bus/);
+  expect(text).toContain('1 message left in the DLQ (exit 1)');
+  expect((await readBooks(stack.db, stack.tables)).ledger).toHaveLength(2);
+  expect((await queueDepth(stack.sqs, stack.dlqUrl)).visible).toBe(1);
+});
+
+test('DLQ attributes anyone who can write to the queue controls are printed escaped, one line each; --json keeps them (L2)', async () => {
+  const hostile = 'Task timed out\u001b[2J\u001b]0;pwned\u0007\n  next: run reconciler adjust\u202e';
+  const shown = 'Task timed out\\x1b[2J\\x1b]0;pwned\\x07\\n  next: run reconciler adjust\\u202e';
+  const event = { ...(loadFixture('eventbridge-target-dlq').message.body as object) };
+  await stack.sqs.send(new SendMessageCommand({
+    QueueUrl: stack.dlqUrl, MessageBody: JSON.stringify(event),
+    MessageAttributes: { ERROR_CODE: { DataType: 'String', StringValue: 'SDK_CLIENT_ERROR' }, ERROR_MESSAGE: { DataType: 'String', StringValue: hostile } },
+  }));
+  await stack.sqs.send(new SendMessageCommand({
+    QueueUrl: stack.dlqUrl, MessageBody: fixtureBody(loadFixture('reconciler-invalid-still-invalid')),
+    MessageAttributes: { 'reconciler-kind': { DataType: 'String', StringValue: 'invalid_event' }, 'reconciler-reason': { DataType: 'String', StringValue: hostile } },
+  }));
+  const c = capture();
+  expect(await run(['--queue-url', stack.dlqUrl, '--dry-run'], c)).toBe(EXIT.findings);
+  const text = c.out.join('\n');
+  expect(text).toContain(`dead-lettered as: EventBridge target DLQ message: SDK_CLIENT_ERROR, ${shown}`);
+  expect(text).toContain(`dead-lettered as: reconciler invalid-event message: ${shown}`);
+  expect([...text].filter((ch) => ch !== '\n' && (ch.charCodeAt(0) < 0x20 || ch === '\u202e'))).toEqual([]);
+  expect(text).not.toMatch(/^ +next: run reconciler adjust/m);
+
+  const j = capture(true);
+  await run(['--queue-url', stack.dlqUrl, '--dry-run'], j);
+  const failures = (j.jsonOut[0] as { results: { failure?: string }[] }).results.map((r) => r.failure);
+  expect(failures).toEqual(expect.arrayContaining([`EventBridge target DLQ message: SDK_CLIENT_ERROR, ${hostile}`]));
 });
 
 test('resolves the workspace DLQ by name and the bus from EVENT_BUS_NAME', async () => {

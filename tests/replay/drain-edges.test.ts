@@ -12,10 +12,10 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { drainDlq, queueDepth, type DrainOptions } from '../../shared/replay/drain';
 import { replayMessages, PUT_EVENTS_MAX_BYTES } from '../../shared/replay/redeliver';
 import { leftCount } from '../../shared/replay/types';
-import type { PriceBook } from '../../shared/pricing';
+import { DEFAULT_PRICE_BOOK, type PriceBook } from '../../shared/pricing';
 import { readBooks } from '../support/books';
 import { localSqs } from '../support/local-aws';
-import { loadFixture, peekAll, sendFixture, startStack, videoEvent, type Stack } from './helpers';
+import { bulkFields, deeplyNestedEventText, loadFixture, peekAll, sendFixture, sendFixtureText, startStack, videoEvent, type Stack } from './helpers';
 
 let stack: Stack;
 const clients: SQSClient[] = [];
@@ -197,12 +197,13 @@ describe('invalid messages: dropInvalid × dryRun, in a real drain', () => {
 
 describe('publishing batches', () => {
   test('large events are split across PutEvents requests by the 256 KB limit (which the bus enforces); an oversized one fails alone', async () => {
-    const blob = 'b'.repeat(100_000);
+    // ~100 KB of valid unknown fields each (the schema bounds every one field, not the event).
+    const blob = bulkFields(100_000);
     const big = (i: number) => ({
       messageId: `big-${i}`, attributes: { ERROR_CODE: 'X' },
-      body: JSON.stringify(videoEvent('rendered', { jobId: `big-${i}`, userId: 'u2', seconds: 5, model: 'test', blob }, `big-ev-${i}`)),
+      body: JSON.stringify(videoEvent('rendered', { jobId: `big-${i}`, userId: 'u2', seconds: 5, model: 'test', ...blob }, `big-ev-${i}`)),
     });
-    const tooBig = { messageId: 'huge', attributes: { ERROR_CODE: 'X' }, body: JSON.stringify(videoEvent('rendered', { jobId: 'huge', userId: 'u2', seconds: 5, model: 'test', blob: 'h'.repeat(PUT_EVENTS_MAX_BYTES) })) };
+    const tooBig = { messageId: 'huge', attributes: { ERROR_CODE: 'X' }, body: JSON.stringify(videoEvent('rendered', { jobId: 'huge', userId: 'u2', seconds: 5, model: 'test', ...bulkFields(PUT_EVENTS_MAX_BYTES, 'h') })) };
     const messages = [big(0), big(1), tooBig, big(2), big(3), big(4)];
     const results = await replayMessages(messages, stack.replayDeps);
     await stack.bus.idle();
@@ -246,13 +247,52 @@ describe('publishing batches', () => {
   });
 });
 
-test('a bug mid-batch (a corrupt price book) fails the run, and the batch it was on becomes visible again', async () => {
+test('a bug mid-batch (a corrupt price book) fails each message it reaches, the run goes on, and they become visible again', async () => {
   await sendValid('bug-0');
   await sendValid('bug-1');
   const broken = Object.defineProperty({}, 'test', { enumerable: true, get() { throw new TypeError('price book is corrupt'); } }) as PriceBook;
-  await expect(drain({ priceBook: broken })).rejects.toThrow('price book is corrupt');
+  const report = await drain({ priceBook: broken });
+  expect(report).toMatchObject({ stoppedBy: 'empty', released: 2, summary: { seen: 2, failed: 2 } });
+  expect(report.results.every((r) => !r.remove && r.reason === 'could not be planned (TypeError: price book is corrupt)')).toBe(true);
   expect(stack.bus.stats.putRequests).toBe(0);
   expect(await depth()).toMatchObject({ visible: 2, inFlight: 0 });
+});
+
+describe('one message never stops the drain (security review M3)', () => {
+  test('a message nested 100,000 deep between valid ones: the valid ones are replayed, it stays with its reason', async () => {
+    const before = await sendValid('nest-0');
+    const deep = await sendFixtureText(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'), deeplyNestedEventText('nest-deep'));
+    const after = await sendValid('nest-1');
+    const report = await drain();
+    await stack.bus.idle();
+    const byId = Object.fromEntries(report.results.map((r) => [r.messageId, r]));
+    expect(byId[before]).toMatchObject({ outcome: 'replayed' });
+    expect(byId[after]).toMatchObject({ outcome: 'replayed' });
+    // Since the schema bounds unknown fields, it is invalid at the door: left, with the field named.
+    expect(byId[deep]).toMatchObject({
+      outcome: 'left_invalid', remove: false, jobId: 'nest-deep',
+      reason: 'event does not match the video event schema', details: ['/detail/nest/0 must be string,number,boolean,null'],
+    });
+    expect(report).toMatchObject({ stoppedBy: 'empty', released: 1, summary: { seen: 3, replayed: 2, left_invalid: 1 } });
+    expect(stack.bus.events().map((e) => e.detail.jobId).sort()).toEqual(['nest-0', 'nest-1']);
+    expect((await readBooks(stack.db, stack.tables)).ledger).toHaveLength(2);
+    expect(await remainingIds()).toEqual([deep]);
+  });
+
+  test('a message whose planning throws for another reason (injected) between valid ones: the same', async () => {
+    const before = await sendValid('inj-0');
+    const poisoned = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'), videoEvent('rendered', { jobId: 'inj-boom', userId: 'u1', seconds: 5, model: 'gen-pro' }));
+    const after = await sendValid('inj-1');
+    const priceBook = Object.defineProperty({ ...DEFAULT_PRICE_BOOK }, 'gen-pro', { enumerable: true, get() { throw new TypeError('price book is corrupt'); } }) as PriceBook;
+    const report = await drain({ priceBook });
+    await stack.bus.idle();
+    const byId = Object.fromEntries(report.results.map((r) => [r.messageId, r]));
+    expect([byId[before]?.outcome, byId[after]?.outcome]).toEqual(['replayed', 'replayed']);
+    expect(byId[poisoned]).toMatchObject({ outcome: 'failed', remove: false, jobId: 'inj-boom', reason: 'could not be planned (TypeError: price book is corrupt)' });
+    expect(report.summary).toMatchObject({ seen: 3, replayed: 2, failed: 1 });
+    expect((await readBooks(stack.db, stack.tables)).ledger).toHaveLength(2);
+    expect(await remainingIds()).toEqual([poisoned]);
+  });
 });
 
 describe('queueDepth', () => {

@@ -6,9 +6,9 @@
 import pino from 'pino';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createReplayHandler, replayDepsFromEnvironment, type ReplayHandlerDeps, type SqsRecord } from '../../shared/replay/lambda-handler';
-import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
+import { DEFAULT_PRICE_BOOK, type PriceBook } from '../../shared/pricing';
 import { readBooks } from '../support/books';
-import { fixtureBody, loadFixture, startStack, videoEvent, type DlqFixture, type Stack } from './helpers';
+import { deeplyNestedEventText, fixtureBody, loadFixture, startStack, videoEvent, type DlqFixture, type Stack } from './helpers';
 
 let stack: Stack;
 let logs: Record<string, any>[];
@@ -101,6 +101,36 @@ test('a bug in the core (maxReplays out of range) returns the whole batch rather
   const records = [record('b-0', loadFixture('lambda-dlq')), record('b-1', loadFixture('unknown'))];
   expect(await invoke(handler, { Records: records })).toEqual({ batchItemFailures: [{ itemIdentifier: 'b-0' }, { itemIdentifier: 'b-1' }] });
   expect(stack.bus.stats.putRequests).toBe(0);
+});
+
+describe('one record never stops the batch (security review M3)', () => {
+  const eb = loadFixture('eventbridge-target-dlq');
+  const valid = (i: number) => record(`ok-${i}`, eb, videoEvent('rendered', { jobId: `m3-ok-${i}`, userId: 'u', seconds: 5, model: 'test' }));
+
+  test('a record nested 100,000 deep between valid ones: only it returns to the queue, logged with its reason', async () => {
+    const deep: SqsRecord = { ...record('deep', eb), body: deeplyNestedEventText('m3-deep') };
+    const response = await invoke(createReplayHandler(() => deps), { Records: [valid(0), deep, valid(1)] });
+    await stack.bus.idle();
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'deep' }] });
+    expect(stack.bus.events().map((e) => e.detail.jobId).sort()).toEqual(['m3-ok-0', 'm3-ok-1']);
+    expect((await readBooks(stack.db, stack.tables)).ledger).toHaveLength(2);
+    // Since the schema bounds unknown fields, it is invalid at the door: left, with the field named.
+    expect(warnings()).toEqual([expect.objectContaining({
+      messageId: 'deep', outcome: 'left_invalid', jobId: 'm3-deep', reason: 'event does not match the video event schema', details: ['/detail/nest/0 must be string,number,boolean,null'],
+    })]);
+    expect(summaries()[0]).toMatchObject({ records: 3, replayed: 2, left: 1 });
+    expect(logs.filter((l) => l.level >= 50)).toHaveLength(0);
+  });
+
+  test('a record whose planning throws for another reason (injected) between valid ones: the same', async () => {
+    const priceBook = Object.defineProperty({ ...DEFAULT_PRICE_BOOK }, 'gen-pro', { enumerable: true, get() { throw new TypeError('price book is corrupt'); } }) as PriceBook;
+    const poisoned = record('boom', eb, videoEvent('rendered', { jobId: 'm3-boom', userId: 'u', seconds: 5, model: 'gen-pro' }));
+    const response = await invoke(createReplayHandler(() => ({ ...deps, priceBook })), { Records: [valid(0), poisoned, valid(1)] });
+    await stack.bus.idle();
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'boom' }] });
+    expect((await readBooks(stack.db, stack.tables)).ledger).toHaveLength(2);
+    expect(warnings()).toEqual([expect.objectContaining({ messageId: 'boom', outcome: 'failed', jobId: 'm3-boom', reason: 'could not be planned (TypeError: price book is corrupt)' })]);
+  });
 });
 
 test('the workspace defaults to "local" when WORKSPACE is not set', () => {

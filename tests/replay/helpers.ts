@@ -40,12 +40,30 @@ export function fixtureMessage(f: DlqFixture, messageId = `msg-${f.name}`): DlqM
 }
 
 export async function sendFixture(sqs: SQSClient, queueUrl: string, f: DlqFixture, bodyOverride?: unknown): Promise<string> {
+  return sendFixtureText(sqs, queueUrl, f, bodyOverride === undefined ? fixtureBody(f) : JSON.stringify(bodyOverride));
+}
+
+/** The fixture's attributes with a body given as text (for bodies JSON.stringify cannot write). */
+export async function sendFixtureText(sqs: SQSClient, queueUrl: string, f: DlqFixture, bodyText: string): Promise<string> {
   const { MessageId } = await sqs.send(new SendMessageCommand({
     QueueUrl: queueUrl,
-    MessageBody: bodyOverride === undefined ? fixtureBody(f) : JSON.stringify(bodyOverride),
+    MessageBody: bodyText,
     ...(Object.keys(f.message.attributes).length > 0 ? { MessageAttributes: f.message.attributes } : {}),
   }));
   return MessageId!;
+}
+
+/** How deep the poisoned message of security review M3 nests: ~200 KB, fits in SQS, overflows JSON.stringify. */
+export const POISON_DEPTH = 100_000;
+
+/**
+ * A video event, as JSON text, whose unknown field `nest` is an array nested POISON_DEPTH deep
+ * (`[[[…]]]`). JSON.parse reads it; JSON.stringify of it overflows the stack.
+ */
+export function deeplyNestedEventText(jobId: string, id = `deep-${jobId}`): string {
+  const marker = '"__nest__"';
+  const text = JSON.stringify(videoEvent('rendered', { jobId, userId: 'u-deep', seconds: 5, model: 'test', nest: '__nest__' }, id));
+  return text.replace(marker, `${'['.repeat(POISON_DEPTH)}${']'.repeat(POISON_DEPTH)}`);
 }
 
 /** Every message in the queue, left visible again afterwards. */
@@ -108,4 +126,21 @@ export function videoEvent(kind: 'rendered' | 'failed', detail: Record<string, u
     version: '0', id, 'detail-type': `video.${kind}`, source: 'video.generation', account: '123456789012',
     time: '2026-03-01T12:00:00Z', region: 'us-east-1', resources: [], detail,
   };
+}
+
+/** The schema's bounds on one unknown field: at most 32 items of at most 2048 characters. */
+const EXTRA_FIELD_ITEMS = 32;
+const EXTRA_STRING_CHARS = 2048;
+
+/**
+ * Unknown detail fields that carry `chars` characters in all, each within the schema's bounds
+ * (bulk0, bulk1, …: arrays of at most 32 strings of at most 2048 characters): how a test builds an
+ * event that is large, yet valid.
+ */
+export function bulkFields(chars: number, letter = 'b'): Record<string, string[]> {
+  const strings: string[] = [];
+  for (let left = chars; left > 0; left -= EXTRA_STRING_CHARS) strings.push(letter.repeat(Math.min(left, EXTRA_STRING_CHARS)));
+  const fields: Record<string, string[]> = {};
+  for (let i = 0; i * EXTRA_FIELD_ITEMS < strings.length; i++) fields[`bulk${i}`] = strings.slice(i * EXTRA_FIELD_ITEMS, (i + 1) * EXTRA_FIELD_ITEMS);
+  return fields;
 }

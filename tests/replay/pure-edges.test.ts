@@ -11,7 +11,9 @@ import { describeFailure, recogniseMessage } from '../../shared/replay/message-s
 import { entrySizeBytes, planMessage, replayMessages, type ReplayDeps, type ReplayOptions } from '../../shared/replay/redeliver';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../../shared/pricing';
 import type { DlqMessage } from '../../shared/replay/types';
-import { fixtureMessage, loadFixture, videoEvent } from './helpers';
+import { InvariantViolation } from '../../shared/errors';
+import { parseVideoEvent } from '../../shared/events/parse-video-event';
+import { deeplyNestedEventText, fixtureMessage, loadFixture, videoEvent } from './helpers';
 
 const options: ReplayOptions = { busName: 'bus-x', priceBook: DEFAULT_PRICE_BOOK, maxReplays: 3, dryRun: false, dropInvalid: false };
 const msg = (body: string, attributes: Record<string, string> = {}, messageId = 'm-1'): DlqMessage => ({ messageId, body, attributes });
@@ -101,12 +103,14 @@ describe('invalid events: the result still names what it can', () => {
     expect(outcome({ dropInvalid: true, dryRun: false })).toMatchObject({ outcome: 'dropped_invalid', remove: true, originalEventId: 'e' });
   });
 
-  test('a price book that throws something other than InvalidEventError is a bug: it propagates, it is not "invalid"', async () => {
+  test('a price book that throws something other than InvalidEventError is a bug, not "invalid": planMessage throws it, the batch makes it that message\'s failure', async () => {
     const broken = Object.defineProperty({}, 'test', { enumerable: true, get() { throw new TypeError('price book is corrupt'); } }) as PriceBook;
     const m = ebMsg(videoEvent('rendered', { jobId: 'j', userId: 'u', seconds: 5, model: 'test' }));
     expect(() => planMessage(m, { ...options, priceBook: broken })).toThrow(TypeError);
     const send = jest.fn();
-    await expect(replayMessages([m], { ...options, priceBook: broken, eventBridge: { send } as unknown as EventBridgeClient })).rejects.toThrow('price book is corrupt');
+    const results = await replayMessages([m], { ...options, priceBook: broken, eventBridge: { send } as unknown as EventBridgeClient });
+    expect(results).toEqual([expect.objectContaining({ messageId: 'eb-1', outcome: 'failed', remove: false, reason: 'could not be planned (TypeError: price book is corrupt)' })]);
+    expect(results[0]!.outcome).not.toBe('left_invalid');
     expect(send).not.toHaveBeenCalled();
   });
 });
@@ -130,6 +134,20 @@ describe('entries', () => {
   test('a DLQ message id longer than the schema allows is cut to 256 characters in detail.replay', () => {
     const plan = planMessage(ebMsg(videoEvent('rendered', { jobId: 'j', userId: 'u', seconds: 5, model: 'test' }), 'x'.repeat(300)), options);
     expect(plan.kind === 'publish' && JSON.parse(plan.entry.Detail!).replay.dlqMessageId).toBe('x'.repeat(256));
+  });
+
+  test.each([
+    ['empty', ''],
+    ['with a control character', 'm\u001b[2J'],
+    ['with a space', 'm 1'],
+  ])('a DLQ message id outside the id alphabet (%s) is left out of detail.replay, so the replayed event stays valid', (_, messageId) => {
+    const event = videoEvent('rendered', { jobId: 'j', userId: 'u', seconds: 5, model: 'test' }, 'ev-a');
+    const plan = planMessage(ebMsg(event, messageId), options);
+    expect(plan.kind).toBe('publish');
+    if (plan.kind !== 'publish') return;
+    const detail = JSON.parse(plan.entry.Detail!);
+    expect(detail.replay).toEqual({ count: 1, originalEventId: 'ev-a' });
+    expect(parseVideoEvent({ ...event, id: 'ev-b', detail }, DEFAULT_PRICE_BOOK).event.eventId).toBe('ev-a');
   });
 });
 
@@ -205,5 +223,95 @@ describe('reading messages: SQS ReceiveMessage and Lambda records', () => {
       messageId: 'same', body: m.body, messageAttributes: Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String' }])),
     });
     expect(viaRecord).toEqual(m);
+  });
+});
+
+describe('one message never stops a batch (security review M3)', () => {
+  /** A price book whose entry for `model` throws `thrown` when it is read: a bug only that message reaches. */
+  const throwingFor = (model: string, thrown: () => unknown): PriceBook =>
+    Object.defineProperty({ ...DEFAULT_PRICE_BOOK }, model, { enumerable: true, get() { throw thrown(); } }) as PriceBook;
+  const accepting = () => {
+    const send = jest.fn(async (command: PutEventsCommand) => ({ FailedEntryCount: 0, Entries: command.input.Entries!.map((_, i) => ({ EventId: `new-${i}` })) }));
+    return { send, deps: (o: Partial<ReplayOptions> = {}): ReplayDeps => ({ ...options, ...o, eventBridge: { send } as unknown as EventBridgeClient }) };
+  };
+  const valid = (i: number) => ebMsg(videoEvent('rendered', { jobId: `ok-${i}`, userId: 'u', seconds: 5, model: 'test' }, `ok-ev-${i}`), `ok-${i}`);
+
+  test('a message nested 100,000 deep is invalid at the door (the schema bounds unknown fields): left, naming the field; the valid ones around it are published', async () => {
+    const { send, deps } = accepting();
+    const deep = msg(deeplyNestedEventText('deep-1', 'deep-ev'), { ERROR_CODE: 'THROTTLING' }, 'deep');
+    const results = await replayMessages([valid(0), deep, valid(1)], deps());
+    expect(results.map((r) => [r.messageId, r.outcome, r.remove])).toEqual([['ok-0', 'replayed', true], ['deep', 'left_invalid', false], ['ok-1', 'replayed', true]]);
+    expect(results[1]).toMatchObject({
+      reason: 'event does not match the video event schema', details: ['/detail/nest/0 must be string,number,boolean,null'],
+      shape: 'eventbridge_target_dlq', jobId: 'deep-1', originalEventId: 'deep-ev', detailType: 'video.rendered',
+    });
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(send.mock.calls[0]![0].input.Entries!.map((e) => JSON.parse(e.Detail!).jobId)).toEqual(['ok-0', 'ok-1']);
+  });
+
+  test('should anything still fail to stringify (the overflow M3 found), that message fails alone with the reason', async () => {
+    const { send, deps } = accepting();
+    const stringify = JSON.stringify;
+    const spy = jest.spyOn(JSON, 'stringify').mockImplementation((value: unknown, replacer?: (string | number)[] | null, space?: string | number) => {
+      if ((value as { jobId?: unknown } | null)?.jobId === 'too-deep') throw new RangeError('Maximum call stack size exceeded');
+      return stringify(value, replacer, space);
+    });
+    try {
+      const poisoned = ebMsg(videoEvent('rendered', { jobId: 'too-deep', userId: 'u', seconds: 5, model: 'test' }, 'td-ev'), 'td');
+      const results = await replayMessages([valid(0), poisoned, valid(1)], deps());
+      expect(results.map((r) => [r.messageId, r.outcome, r.remove])).toEqual([['ok-0', 'replayed', true], ['td', 'failed', false], ['ok-1', 'replayed', true]]);
+      expect(results[1]).toMatchObject({
+        reason: 'could not be planned (RangeError: Maximum call stack size exceeded)', hint: expect.stringContaining('stays in the DLQ'),
+        shape: 'eventbridge_target_dlq', jobId: 'too-deep', originalEventId: 'td-ev', detailType: 'video.rendered',
+      });
+      expect(send).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('a message whose planning throws for another reason (injected) fails alone, in a real run and in a dry run', async () => {
+    const poisoned = ebMsg(videoEvent('rendered', { jobId: 'boom-1', userId: 'u', seconds: 5, model: 'gen-pro' }, 'boom-ev'), 'boom');
+    const priceBook = throwingFor('gen-pro', () => new TypeError('price book is corrupt'));
+    for (const dryRun of [false, true]) {
+      const { send, deps } = accepting();
+      const results = await replayMessages([valid(0), poisoned, valid(1)], deps({ priceBook, dryRun }));
+      expect(results.map((r) => [r.messageId, r.outcome, r.remove])).toEqual([
+        ['ok-0', dryRun ? 'would_replay' : 'replayed', !dryRun], ['boom', 'failed', false], ['ok-1', dryRun ? 'would_replay' : 'replayed', !dryRun],
+      ]);
+      expect(results[1]).toMatchObject({ reason: 'could not be planned (TypeError: price book is corrupt)', jobId: 'boom-1', originalEventId: 'boom-ev' });
+      expect(send).toHaveBeenCalledTimes(dryRun ? 0 : 1);
+    }
+  });
+
+  test.each([
+    ['a string', () => 'just text', 'Error: just text'],
+    ['undefined', () => undefined, 'Error: undefined'],
+    ['an object without a prototype', () => Object.create(null), 'Error: a value that cannot be converted to text'],
+    ['an error with a very long message', () => new Error('z'.repeat(2000)), `Error: ${'z'.repeat(500)}`],
+  ])('whatever is thrown (%s) becomes a readable reason', async (_, thrown, text) => {
+    const { deps } = accepting();
+    const poisoned = ebMsg(videoEvent('rendered', { jobId: 'odd-1', userId: 'u', seconds: 5, model: 'gen-pro' }), 'odd');
+    const results = await replayMessages([poisoned, valid(0)], deps({ priceBook: throwingFor('gen-pro', thrown) }));
+    expect(results.map((r) => r.outcome)).toEqual(['failed', 'replayed']);
+    expect(results[0]!.reason).toBe(`could not be planned (${text})`);
+  });
+
+  test('a message whose shape cannot even be read fails with its reason and no identity; the next one goes on', async () => {
+    const { deps } = accepting();
+    // Attributes that throw whenever one is read: recognising the shape throws, and so does describing it afterwards.
+    const attributes = new Proxy({} as Record<string, string>, { get() { throw new Error('attributes unreadable'); } });
+    const poisoned: DlqMessage = { messageId: 'p', body: JSON.stringify(videoEvent('rendered', { jobId: 'p-1', userId: 'u', seconds: 5, model: 'test' })), attributes };
+    const results = await replayMessages([poisoned, valid(0)], deps());
+    expect(results[0]).toEqual({ messageId: 'p', outcome: 'failed', remove: false, reason: 'could not be planned (Error: attributes unreadable)', hint: expect.any(String) });
+    expect(results[1]).toMatchObject({ messageId: 'ok-0', outcome: 'replayed' });
+  });
+
+  test('options wrong for the whole batch are still a bug: replayMessages throws before planning or publishing anything', async () => {
+    const { send, deps } = accepting();
+    for (const maxReplays of [0, 101, 2.5]) {
+      await expect(replayMessages([valid(0)], deps({ maxReplays }))).rejects.toThrow(InvariantViolation);
+    }
+    expect(send).not.toHaveBeenCalled();
   });
 });

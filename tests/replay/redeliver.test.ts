@@ -2,7 +2,7 @@
 import { chunkForPutEvents, entrySizeBytes, planMessage, PUT_EVENTS_MAX_BYTES, type ReplayOptions } from '../../shared/replay/redeliver';
 import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
 import { parseVideoEvent } from '../../shared/events/parse-video-event';
-import { fixtureMessage, loadFixture, videoEvent } from './helpers';
+import { bulkFields, fixtureMessage, loadFixture, videoEvent } from './helpers';
 
 const options: ReplayOptions = { busName: 'bus-x', priceBook: DEFAULT_PRICE_BOOK, maxReplays: 3, dryRun: false, dropInvalid: false };
 const ebMessage = (event: unknown, messageId = 'dlq-1') => ({ messageId, body: JSON.stringify(event), attributes: { ERROR_CODE: 'THROTTLING' } });
@@ -57,7 +57,7 @@ describe('planMessage', () => {
   });
 
   test('an event too large to publish after adding the replay field fails and stays', () => {
-    const huge = videoEvent('rendered', { jobId: 'j', userId: 'u', seconds: 5, model: 'test', blob: 'x'.repeat(PUT_EVENTS_MAX_BYTES) });
+    const huge = videoEvent('rendered', { jobId: 'j', userId: 'u', seconds: 5, model: 'test', ...bulkFields(PUT_EVENTS_MAX_BYTES) });
     expect(planMessage(ebMessage(huge), options)).toMatchObject({ kind: 'decided', result: { outcome: 'failed', remove: false, reason: expect.stringContaining('too large') } });
   });
 

@@ -48,6 +48,28 @@ test('dry run, real run, and --full through the CLI', async () => {
   expect(full.report.result.drift.first).toEqual([{ userId: 'u1', remaining: 104, ledgerSum: 99, difference: 5 }]);
 });
 
+test('human output: a producer-written job id with terminal escapes is shown escaped; --json keeps it exactly (L2)', async () => {
+  const tables = await freshTables(db, 'cli-esc');
+  const jobId = 'bad\u001b[2J\u001b]0;pwned\u0007\u202e';
+  // A record without a model breaks the producer contract: the sweep reports it by its id.
+  await putJob(db, tables, { jobId, userId: 'u1', seconds: 5, status: 'rendered', updatedAt: ago(HOUR_MS) });
+  const saved = { JOBS_TABLE: process.env.JOBS_TABLE, CREDITS_TABLE: process.env.CREDITS_TABLE, LEDGER_TABLE: process.env.LEDGER_TABLE, SETTLEMENTS_TABLE: process.env.SETTLEMENTS_TABLE };
+  Object.assign(process.env, { JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger, SETTLEMENTS_TABLE: tables.settlements });
+  const lines: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { lines.push(String(chunk)); return true; });
+  try {
+    const code = await sweepCommand.run(['--dry-run'], createContext({ json: false, endpoint: dynamoEndpoint(), region: 'us-east-1' }));
+    expect(code).toBe(EXIT.findings);
+  } finally {
+    spy.mockRestore();
+    for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+  }
+  const text = lines.join('');
+  expect(text).toContain('  - bad\\x1b[2J\\x1b]0;pwned\\x07\\u202e: ');
+  expect([...text].filter((c) => c !== '\n' && (c.charCodeAt(0) < 0x20 || c === '\u202e'))).toEqual([]);
+  expect((await runCli(['--dry-run'], tables)).report.result.badRecords.first[0]!.jobId).toBe(jobId);
+});
+
 test('--since accepts durations and ISO times, and rejects anything else', () => {
   const now = new Date('2026-03-01T12:00:00.000Z');
   expect(parseSince('24h', now).toISOString()).toBe('2026-02-28T12:00:00.000Z');

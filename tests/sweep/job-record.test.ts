@@ -64,3 +64,8 @@ test('limits are bounded', () => {
   expect(() => sweepLimits({ pageSize: 5_000 })).toThrow(/pageSize/);
   expect(sweepLimits({ indexLagSeconds: 0 }).indexLagSeconds).toBe(0);
 });
+
+test('a producer-written reason reaches the ledger without control characters', () => {
+  const verdict = judgeJob(item({ ...base, status: 'failed', reason: 'oom\n  What to do: \u001b[2Jgrant' }), STUCK_BEFORE);
+  expect(verdict.kind === 'settle' && verdict.event.reason).toBe('settled by the sweep (event never arrived): oom   What to do:  [2Jgrant');
+});
