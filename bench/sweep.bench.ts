@@ -1,6 +1,8 @@
 /**
  * Sweep cost vs settled history: one run of the sweep over a Jobs table holding 1,000 and then
- * 100,000 already-settled jobs, with the same 100 stragglers each time. Counts the DynamoDB
+ * 100,000 already-settled jobs (debited long ago: on the `debited` index, with their settlements),
+ * with the same 100 stragglers and 10 lost refunds (debited jobs whose status became failed since
+ * the last run: the refund backstop's work) each time. Counts the DynamoDB
  * requests the sweep sends (an SDK middleware, one count per HTTP attempt) and its wall time,
  * next to what a naive full-table Scan would need. The ratio (100k / 1k) must stay close to 1.
  *
@@ -9,11 +11,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDbClient } from '../shared/aws/clients';
 import { grantCredits } from '../shared/ledger/manual-entries';
 import { createTables, putItemsInBatches } from '../shared/local-tables';
+import { settleEvent } from '../shared/ledger/settle';
 import { runSweep, type SweepResult } from '../shared/sweep';
+import { debitedShardOf } from '../shared/sweep/jobs-index';
 import { SWEEP_SHARD_COUNT, tableNamesForWorkspace, type TableNames } from '../shared/tables';
 // @ts-expect-error -- a plain ESM helper without type declarations
 import { startDynamoDbLocal } from '../scripts/local/dynamodb-local.mjs';
@@ -39,13 +43,38 @@ function countingClient(endpoint: string): { client: DynamoDBClient; counter: { 
 const s = (v: string): AttributeValue => ({ S: v });
 const n = (v: number): AttributeValue => ({ N: String(v) });
 
+const histId = (i: number) => `hist-${String(i).padStart(7, '0')}`;
+
+/** A job as the producer left it long ago, after the sweep moved it from `unsettled` to `debited`. */
 function settledJob(i: number, at: string): Record<string, AttributeValue> {
-  const jobId = `hist-${String(i).padStart(7, '0')}`;
   return {
-    jobId: s(jobId), userId: s(`hist-user-${i % 5_000}`), model: s('gen-standard'), seconds: n(12), status: s('rendered'),
-    createdAt: s(at), updatedAt: s(at), settlement: s('DEBITED'), charged: n(12), refunded: n(0), settledAt: s(at),
-    settledUserId: s(`hist-user-${i % 5_000}`), renderedEventId: s(`evt-${jobId}`),
+    jobId: s(histId(i)), userId: s(`hist-user-${i % 5_000}`), model: s('gen-standard'), seconds: n(12), status: s('rendered'),
+    createdAt: s(at), updatedAt: s(at), debitedShard: s(debitedShardOf(histId(i))),
   };
+}
+
+/** Its settlement, in the reconciler's own table. */
+function settlementOf(i: number, at: string): Record<string, AttributeValue> {
+  return {
+    jobId: s(histId(i)), settlement: s('DEBITED'), charged: n(12), refunded: n(0), settledAt: s(at),
+    settledUserId: s(`hist-user-${i % 5_000}`), renderedEventId: s(`evt-${histId(i)}`),
+  };
+}
+
+const LOST_REFUNDS = 10;
+
+/** Debited jobs the pipeline marked failed since the last run, their video.failed lost: the backstop refunds them. */
+async function lostRefunds(client: DynamoDBClient, tables: TableNames, repeat: number): Promise<void> {
+  // Inside the backstop's window: older than the 30-minute grace period, newer than the last run.
+  const failedAt = new Date(Date.now() - 31 * 60_000).toISOString();
+  for (let i = 0; i < LOST_REFUNDS; i++) {
+    const jobId = `refund-${repeat}-${i}`;
+    await settleEvent({ dynamodb: client, tables }, { eventId: `evt-${jobId}`, kind: 'rendered', jobId, userId: `user-${i}`, seconds: 12, model: 'gen-standard' }, 12);
+    await client.send(new PutItemCommand({ TableName: tables.jobs, Item: {
+      jobId: s(jobId), userId: s(`user-${i}`), model: s('gen-standard'), seconds: n(12), status: s('failed'),
+      createdAt: s(failedAt), updatedAt: s(failedAt), debitedShard: s(debitedShardOf(jobId)),
+    } }));
+  }
 }
 
 function straggler(repeat: number, i: number, at: string): Record<string, AttributeValue> {
@@ -84,6 +113,8 @@ interface Row {
   sweepRequestsSelfCounted: number;
   indexItemsRead: number;
   indexPages: number;
+  backstopItemsRead: number;
+  lostRefundsRecovered: number;
   settled: number;
   usersAudited: number;
   drift: number;
@@ -104,6 +135,7 @@ async function seedHistory(seedClient: DynamoDBClient, settledJobs: number, labe
   const seedStarted = performance.now();
   const old = new Date(Date.now() - 30 * 86_400_000).toISOString();
   await batchWrite(seedClient, tables.jobs, Array.from({ length: settledJobs }, (_, i) => settledJob(i, old)));
+  await batchWrite(seedClient, tables.settlements, Array.from({ length: settledJobs }, (_, i) => settlementOf(i, old)));
   for (let u = 0; u < STRAGGLER_USERS; u++) {
     await grantCredits({ dynamodb: seedClient, tables }, { userId: `user-${u}`, credits: 10_000, reference: `open-user-${u}`, description: 'opening balance' });
   }
@@ -114,13 +146,14 @@ async function seedHistory(seedClient: DynamoDBClient, settledJobs: number, labe
 async function sweepOnce(endpoint: string, seedClient: DynamoDBClient, sized: Sized, repeat: number): Promise<void> {
   const lostAt = new Date(Date.now() - 2 * 3_600_000).toISOString();
   await batchWrite(seedClient, sized.tables.jobs, Array.from({ length: STRAGGLERS }, (_, i) => straggler(repeat, i, lostAt)));
+  await lostRefunds(seedClient, sized.tables, repeat);
   const { client, counter } = countingClient(endpoint);
   const started = performance.now();
   const result = await runSweep({ ledger: { dynamodb: client, tables: sized.tables } }, {
     timeBudgetMs: 600_000, limits: { indexLagSeconds: 0, driftRecheckDelayMs: 0 },
   });
   const ms = performance.now() - started;
-  if (result.status !== 'completed' || result.errors.count > 0 || result.stragglers.count !== STRAGGLERS) {
+  if (result.status !== 'completed' || result.errors.count > 0 || result.stragglers.count !== STRAGGLERS || result.backstop.refunds.count !== LOST_REFUNDS) {
     throw new Error(`sweep did not complete cleanly: ${JSON.stringify(result)}`);
   }
   sized.runs.push({ ms, requests: counter.requests, result });
@@ -136,6 +169,7 @@ async function toRow(seedClient: DynamoDBClient, sized: Sized): Promise<Row> {
     settledJobs: sized.settledJobs, stragglers: STRAGGLERS, seedMs: sized.seedMs, sweepMs: Math.round(medianMs), sweepRequests: medianRequests,
     sweepRequestsAllRuns: sized.runs.map((r) => r.requests), sweepMsAllRuns: sized.runs.map((r) => Math.round(r.ms)),
     sweepRequestsSelfCounted: result.requests, indexItemsRead: result.index.itemsRead, indexPages: result.index.pages,
+    backstopItemsRead: result.backstop.itemsRead, lostRefundsRecovered: result.backstop.refunds.count,
     settled: result.stragglers.count, usersAudited: result.audit.usersAudited, drift: result.drift.count,
     naiveScanRequests: naive.requests, naiveScanMs: naive.ms,
   };
@@ -169,8 +203,8 @@ async function main(): Promise<void> {
       naiveScanRequests: +(last.naiveScanRequests / first.naiveScanRequests).toFixed(3),
       naiveScanTime: +(last.naiveScanMs / first.naiveScanMs).toFixed(3),
     };
-    const header = ['settled jobs', 'stragglers', `sweep ms (median of ${REPEATS})`, 'sweep requests', 'index items read', 'settled', 'naive scan requests', 'naive scan ms'];
-    const lines = rows.map((r) => [r.settledJobs, r.stragglers, r.sweepMs, r.sweepRequests, r.indexItemsRead, r.settled, r.naiveScanRequests, r.naiveScanMs].map(String));
+    const header = ['settled jobs', 'stragglers', `sweep ms (median of ${REPEATS})`, 'sweep requests', 'index items read', 'settled', 'backstop items read', 'refunds recovered', 'naive scan requests', 'naive scan ms'];
+    const lines = rows.map((r) => [r.settledJobs, r.stragglers, r.sweepMs, r.sweepRequests, r.indexItemsRead, r.settled, r.backstopItemsRead, r.lostRefundsRecovered, r.naiveScanRequests, r.naiveScanMs].map(String));
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
     const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
     process.stdout.write([
@@ -181,7 +215,7 @@ async function main(): Promise<void> {
     mkdirSync(dirname(RESULTS), { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify({
       measuredAt: new Date().toISOString(), node: process.version, dynamodb: 'DynamoDB Local (in memory)',
-      note: `${REPEATS} sweep runs per size, each over ${STRAGGLERS} fresh stragglers, median time and median request count reported; requests counted per HTTP attempt by an SDK middleware; naive = full-table Scan of Jobs`,
+      note: `${REPEATS} sweep runs per size, each over ${STRAGGLERS} fresh stragglers and ${LOST_REFUNDS} lost refunds, median time and median request count reported; requests counted per HTTP attempt by an SDK middleware; naive = full-table Scan of Jobs`,
       rows, ratio,
     }, null, 2)}\n`);
     process.stderr.write(`wrote ${RESULTS}\n`);

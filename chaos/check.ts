@@ -6,7 +6,7 @@ import { DEFAULT_PRICE_BOOK, priceOf } from '../shared/pricing';
 import { NEW_MODEL, NEW_MODEL_PRICE, type Day } from '../demo/simulation';
 import type { DayResult } from '../demo/run-day';
 
-export type ViolationKind = 'drift' | 'unexpected_balance' | 'wrong_charge' | 'double_entry' | 'dlq_not_empty';
+export type ViolationKind = 'drift' | 'unjustified' | 'unexpected_balance' | 'wrong_charge' | 'double_entry' | 'refund_exceeds_debit' | 'bug_unreported' | 'dlq_not_empty';
 
 export interface Violation {
   kind: ViolationKind;
@@ -19,8 +19,9 @@ const MAX_REPORTED = 20;
 export function checkInvariants(day: Day, result: DayResult): Violation[] {
   const violations: Violation[] = [];
 
-  // 1. Each user's balance equals the sum of their ledger.
+  // 1. Each user's balance equals the sum of their ledger, and every entry is one the reconciler writes.
   for (const d of result.audit.drift) violations.push({ kind: 'drift', detail: `${d.userId}: balance ${d.remaining}, ledger ${d.ledgerSum}` });
+  for (const u of result.audit.unjustified) violations.push({ kind: 'unjustified', detail: `${u.ledgerId}: ${u.problem}` });
 
   // 2. …and what the simulated day says it must be.
   for (const [userId, expected] of result.expected) {
@@ -41,18 +42,32 @@ export function checkInvariants(day: Day, result: DayResult): Violation[] {
     if (entries.render.length > 1 || entries.refund.length > 1) violations.push({ kind: 'double_entry', detail: `${jobId}: ${entries.render.length} debits, ${entries.refund.length} refunds` });
   }
 
-  // 4. A rendered job is charged its price exactly once; a failed (or refunded, or stuck) job nets zero.
+  // 4. A rendered job is charged its price exactly once; a failed (or refunded, or stuck) job nets
+  //    zero whether or not its failure event arrived; no refund exceeds its debit (or has none).
   for (const job of day.jobs) {
     const entries = entriesByJob.get(job.jobId) ?? { render: [], refund: [] };
-    const net = entries.render.reduce((s, a) => s + a, 0) - entries.refund.reduce((s, a) => s + a, 0);
+    const debited = entries.render.reduce((s, a) => s + a, 0);
+    const refunded = entries.refund.reduce((s, a) => s + a, 0);
+    if (refunded > debited) violations.push({ kind: 'refund_exceeds_debit', detail: `${job.jobId}: refunded ${refunded}, debited ${debited}` });
+    const net = debited - refunded;
     const expected = job.fate === 'rendered' ? priceOf(PRICES, { model: job.model, seconds: job.seconds, quotedCredits: job.quote }) : 0;
     if (net !== expected) violations.push({ kind: 'wrong_charge', detail: `${job.jobId} (${job.fate}${job.lost ? ', lost' : ''}): net charge ${net}, expected ${expected}` });
   }
 
-  // 5. After the replay, only truly invalid events stay in the DLQ.
+  // 5. A settlement bug is refused and told to a person, never absorbed: the sweep reports each as
+  //    an error (the refund has no debit behind it) or, when the event's quote contradicts the
+  //    settlement's amount, as a conflicting record.
+  const bugs = day.jobs.filter((j) => j.corrupted).length;
+  const reported = result.sweep.result.errors.count + result.sweep.result.anomalies.conflicting_duplicate.count;
+  if (reported < bugs) violations.push({ kind: 'bug_unreported', detail: `${bugs} corrupted settlements, ${reported} reported by the sweep` });
+
+  // 6. After the replay, only truly invalid events, and the events of corrupted settlements (refused
+  //    on purpose, for a person), stay in the DLQ.
+  const corrupted = new Set(day.jobs.filter((j) => j.corrupted).map((j) => j.jobId));
   for (const left of result.dlqLeft) {
-    const body = JSON.parse(left.body) as { detail?: { jobId?: string } };
-    if (!String(body.detail?.jobId ?? '').startsWith('bad-')) violations.push({ kind: 'dlq_not_empty', detail: `left in the DLQ: ${left.reason ?? 'no reason'} ${left.body.slice(0, 160)}` });
+    const body = JSON.parse(left.body) as { detail?: { jobId?: string }; requestPayload?: { detail?: { jobId?: string } } };
+    const jobId = String(body.detail?.jobId ?? body.requestPayload?.detail?.jobId ?? '');
+    if (!jobId.startsWith('bad-') && !corrupted.has(jobId)) violations.push({ kind: 'dlq_not_empty', detail: `left in the DLQ: ${left.reason ?? 'no reason'} ${left.body.slice(0, 160)}` });
   }
   return violations;
 }

@@ -1,7 +1,9 @@
 /**
  * One chaos run: a seeded day with every fault the design names (duplicates, shuffling, concurrent
  * copies, same-id redeliveries, throttling, TransactionConflict, replies lost after a commit,
- * handlers crashing after they committed, lost events, poison beyond the retry policy, bad events),
+ * handlers crashing after they committed, lost events, refund events lost after the debit, poison
+ * beyond the retry policy, bad events incl. deep and oversized ones, free jobs, producers writing
+ * reconciler-looking attributes, and a bug's unbacked settlements),
  * through the real handlers, the DLQ replay and the sweep, then every invariant checked.
  * On failure, `minimise` shrinks the delivery history while the same kind of violation persists.
  */
@@ -15,6 +17,7 @@ export interface ChaosOptions {
   users: number;
   stack?: RunOptions['stack'];
   breakCore?: boolean;
+  weakenRefundCheck?: boolean;
   onProgress?: (line: string) => void;
 }
 
@@ -23,7 +26,8 @@ export const CHAOS_FAULTS = { conflictRate: 0.05, throttleRate: 0.05, lostReplyR
 export function chaosDay(options: Pick<ChaosOptions, 'seed' | 'jobs' | 'users'>, overrides: Partial<DayOptions> = {}): Day {
   return generateDay({
     seed: options.seed, jobs: options.jobs, users: options.users, duplicateRate: 0.25, concurrentDuplicateRate: 0.08,
-    lostRate: 0.05, poisonRate: 0.02, reorderWindow: 100, ...overrides,
+    lostRate: 0.05, poisonRate: 0.02, reorderWindow: 100,
+    zeroQuoteRate: 0.3, refundLostRate: 0.6, forgedRate: 0.05, corruptRate: 0.1, ...overrides,
   });
 }
 
@@ -38,8 +42,8 @@ export interface ChaosOutcome {
 export async function runChaosDay(day: Day, options: Omit<ChaosOptions, 'seed' | 'jobs' | 'users'>): Promise<ChaosOutcome> {
   const started = performance.now();
   const result = await runDay(day, {
-    stack: options.stack, faults: CHAOS_FAULTS, redeliveryRate: 0.1, crashAfterCommitRate: 0.02, badEvents: 2,
-    breakCore: options.breakCore, onProgress: options.onProgress,
+    stack: options.stack, faults: CHAOS_FAULTS, redeliveryRate: 0.1, crashAfterCommitRate: 0.02, badEvents: 3,
+    breakCore: options.breakCore, weakenRefundCheck: options.weakenRefundCheck, onProgress: options.onProgress,
   });
   try {
     return { day, violations: checkInvariants(day, result), deliveries: result.deliveries, faults: result.faults, seconds: (performance.now() - started) / 1000 };

@@ -60,3 +60,17 @@ export function removeIdempotencyConditions(client: DynamoDBClient): void {
     return next(args);
   }, { step: 'initialize', name: 'brokenCore', override: true, priority: 'low' });
 }
+
+/**
+ * A weakened core, for proving the chaos checker: drops the refund's check of the job's debit entry
+ * (the ConditionCheck on the Ledger), so a refund trusts the settlement's `charged` alone.
+ */
+export function removeRefundDebitCheck(client: DynamoDBClient): void {
+  client.middlewareStack.add((next, context) => async (args) => {
+    const input = args.input as Record<string, any>;
+    if (context.commandName === 'TransactWriteItemsCommand') {
+      input.TransactItems = (input.TransactItems ?? []).filter((item: Record<string, unknown>) => item.ConditionCheck === undefined);
+    }
+    return next(args);
+  }, { step: 'initialize', name: 'weakenedCore', override: true, priority: 'low' });
+}

@@ -1,6 +1,6 @@
 /**
  * `make demo`: a simulated day of a video platform through the whole local system, then the sweep,
- * a DLQ replay and a final audit. Ends with a short report, `.demo/report.html`, and exit code 0 only
+ * a DLQ replay, the refund backstop and a final audit (drift and justification). Ends with a short report, `.demo/report.html`, and exit code 0 only
  * when drift is 0 and every balance matches what the simulation says it must be.
  *   npx tsx demo/main.ts [--users 400] [--jobs 3000] [--seed 42] [--html .demo/report.html]
  */
@@ -45,7 +45,14 @@ async function main(): Promise<number> {
       durationSeconds: result.deliverySeconds, eventsPerSecond: result.deliveries / result.deliverySeconds,
       outcomes: Object.fromEntries(Object.entries(result.outcomes).map(([k, v]) => [k === 'error' ? 'retried after a transient error' : k, v])), anomalies: { ...result.anomalies, stuck_job: sweep.stuck.count, drift: sweep.drift.count },
       totals: { granted: sum('grant'), charged: sum('render'), refunded: sum('refund'), remaining: result.audit.totals.remaining },
-      sweep: { 'stragglers settled': sweep.stragglers.count, 'credits debited by the sweep': sweep.stragglers.debitedCredits, 'stuck jobs flagged': sweep.stuck.count, 'users audited': sweep.audit.usersAudited, drift: sweep.drift.count, 'DynamoDB requests': sweep.requests, 'alert sent': result.sweep.alertMessageId ? 1 : 0 },
+      sweep: {
+        'stragglers settled': sweep.stragglers.count, 'credits debited by the sweep': sweep.stragglers.debitedCredits, 'stuck jobs flagged': sweep.stuck.count,
+        'lost refunds recovered': sweep.backstop.refunds.count + result.backstop.result.backstop.refunds.count,
+        'credits refunded by the sweep': sweep.backstop.refunds.refundedCredits + result.backstop.result.backstop.refunds.refundedCredits,
+        'debits held at the floor': sweep.held.count, 'users audited': sweep.audit.usersAudited, drift: sweep.drift.count,
+        'unjustified entries': sweep.unjustified.count + result.audit.unjustifiedCount, 'DynamoDB requests': sweep.requests + result.backstop.result.requests,
+        'alerts sent': (result.sweep.alertMessageId ? 1 : 0) + (result.backstop.alertMessageId ? 1 : 0),
+      },
       replay: { seen: result.replay.summary.seen, replayed: result.replay.summary.replayed, 'left invalid': result.replay.summary.left_invalid, failed: result.replay.summary.failed, unrecognised: result.replay.summary.left_unrecognised },
       drift: result.audit.drift.length, expectedMismatches: mismatches, timeline: result.timeline,
     };
@@ -56,7 +63,7 @@ async function main(): Promise<number> {
     mkdirSync(dirname(htmlPath), { recursive: true });
     writeFileSync(htmlPath, htmlReport(report));
     process.stdout.write(`HTML report: ${htmlPath}\n`);
-    return report.drift === 0 && mismatches === 0 ? 0 : 1;
+    return report.drift === 0 && mismatches === 0 && result.audit.unjustifiedCount === 0 ? 0 : 1;
   } finally {
     await result.stack.stop();
   }

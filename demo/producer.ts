@@ -2,7 +2,7 @@
  * A video pipeline writing the Jobs table by the producer contract (README): PutItem on creation
  * (never over an existing job) with a `sweepShard`, UpdateItem when the job becomes terminal.
  */
-import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { putItemsInBatches } from '../shared/local-tables';
 import { SWEEP_SHARD_COUNT } from '../shared/tables';
 import type { SimJob } from './simulation';
@@ -14,8 +14,17 @@ function shardOf(jobId: string): string {
   return String(hash % SWEEP_SHARD_COUNT);
 }
 
+/** The status the pipeline has written by the end of the day (a refund-lost job is marked failed only later). */
 export function terminalStatus(job: SimJob): 'rendered' | 'failed' | 'rendering' {
+  if (job.refundLost) return 'rendered';
   return job.fate === 'stuck' ? 'rendering' : job.fate === 'rendered' ? 'rendered' : 'failed';
+}
+
+/** What a producer that forges reconciler-looking attributes writes (the reconciler never reads them). */
+function forgedAttributes(job: SimJob): Record<string, AttributeValue> {
+  if (job.forged === 'mint') return { settlement: { S: 'DEBITED' }, charged: { N: '1000000' }, refunded: { N: '0' }, settledUserId: { S: job.userId } };
+  if (job.forged === 'waive') return { settlement: { S: 'NO_CHARGE' }, charged: { N: '0' }, refunded: { N: '0' }, settledUserId: { S: job.userId }, failedEventId: { S: 'forged' } };
+  return {};
 }
 
 /**
@@ -32,6 +41,7 @@ export async function writeJobs(db: DynamoDBClient, jobsTable: string, jobs: Sim
       jobId: { S: job.jobId }, userId: { S: job.userId }, model: { S: job.model }, seconds: { N: String(job.seconds) },
       status: { S: status }, createdAt: { S: updatedAt }, updatedAt: { S: updatedAt }, sweepShard: { S: shardOf(job.jobId) },
       ...(job.quote === undefined ? {} : { credits: { N: String(job.quote) } }),
+      ...forgedAttributes(job),
     };
   });
   await putItemsInBatches(db, jobsTable, items, { concurrency: 8, maxAttempts: 11 });

@@ -7,7 +7,9 @@
  */
 import { Writable } from 'node:stream';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { makeDynamoDbClient } from '../shared/aws/clients';
 import { auditAllBalances, type AuditReport } from '../shared/ledger/audit';
 import { grantCredits } from '../shared/ledger/manual-entries';
@@ -18,8 +20,8 @@ import { drainDlq, type DrainReport } from '../shared/replay/drain';
 import { sweepAndReport, type SweepReport } from '../shared/sweep';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../local/stack';
 import { readBooksOf } from './books';
-import { injectDemoFaults, removeIdempotencyConditions, type FaultCounts } from './faults';
-import { writeJobs } from './producer';
+import { injectDemoFaults, removeIdempotencyConditions, removeRefundDebitCheck, type FaultCounts } from './faults';
+import { markTerminal, writeJobs } from './producer';
 import { seededRandom } from './random';
 import { NEW_MODEL, NEW_MODEL_PRICE, expectedBalances, type Day, type SimEnvelope } from './simulation';
 
@@ -34,6 +36,8 @@ export interface RunOptions {
   crashAfterCommitRate?: number;
   /** Runs the handlers on a deliberately broken core (idempotency conditions removed). */
   breakCore?: boolean;
+  /** Runs the handlers on a weakened core (the refund's check of its debit entry removed). */
+  weakenRefundCheck?: boolean;
   onProgress?: (line: string) => void;
 }
 
@@ -45,6 +49,8 @@ export interface DayResult {
   deliverySeconds: number;
   replay: DrainReport;
   sweep: SweepReport;
+  /** The sweep after the pipeline marked the refund-lost jobs failed: the refund backstop's run. */
+  backstop: SweepReport;
   audit: AuditReport;
   balances: Map<string, number>;
   expected: Map<string, number>;
@@ -84,6 +90,31 @@ async function totalRemaining(stack: LocalStack): Promise<number> {
   return (await auditAllBalances({ dynamodb: stack.dynamodb, tables: stack.tables })).totals.remaining;
 }
 
+/**
+ * A bug's work, for the chaos suite: each corrupted job gets a settlement the ledger never backed
+ * (DEBITED, 1,000 charged, no debit entry). Its refund must be refused and reported, never paid.
+ */
+async function plantSettlementBugs(stack: LocalStack, day: Day): Promise<void> {
+  for (const job of day.jobs.filter((j) => j.corrupted)) {
+    await stack.dynamodb.send(new PutItemCommand({
+      TableName: stack.tables.settlements,
+      Item: marshall({ jobId: job.jobId, settlement: 'DEBITED', charged: 1_000, refunded: 0, settledUserId: job.userId, renderedEventId: 'a-bug' }),
+    }));
+  }
+}
+
+/** Events that must never settle: a negative length, an unknown field nested too deep, one too large. */
+function badEvent(template: SimEnvelope, i: number): SimEnvelope {
+  const bad = structuredClone(template);
+  const kinds = [
+    { seconds: -5 },
+    { pipeline: { stages: { encode: { gpu: 'a100' } } } },
+    { notes: 'x'.repeat(4_000) },
+  ];
+  bad.detail = { ...bad.detail, jobId: `bad-${i}`, ...kinds[i % kinds.length] };
+  return bad;
+}
+
 export async function runDay(day: Day, options: RunOptions = {}): Promise<DayResult> {
   const progress = options.onProgress ?? (() => undefined);
   const random = seededRandom(day.options.seed ^ 0x5eed);
@@ -98,6 +129,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
       const client = makeDynamoDbClient({ endpoint, region: 'us-east-1', maxAttempts: 1 });
       faultCounts = injectDemoFaults(client, { random, poisonedJobs, ...(options.faults ?? { conflictRate: 0.02, throttleRate: 0.02, lostReplyRate: 0.01 }) });
       if (options.breakCore) removeIdempotencyConditions(client);
+      if (options.weakenRefundCheck) removeRefundDebitCheck(client);
       return client;
     },
     wrapTarget: (handler) => async (event, context) => {
@@ -118,18 +150,15 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
     grantCredits(ledgerDeps, { userId, credits, reference: `opening-${userId}`, description: 'opening balance' }));
   timeline.push({ label: 'after opening grants', remaining: await totalRemaining(stack) });
 
-  progress(`the pipeline writes ${day.jobs.length} jobs (producer contract)`);
+  progress(`the pipeline writes ${day.jobs.length} jobs (producer contract; ${day.jobs.filter((j) => j.forged).length} with forged reconciler attributes)`);
   await writeJobs(stack.dynamodb, stack.tables.jobs, day.jobs);
+  await plantSettlementBugs(stack, day);
 
   for (const job of day.jobs) {
     if (day.poisonEventIds.has(`ev-${job.jobId}-rendered`) || day.poisonEventIds.has(`ev-${job.jobId}-failed`)) poisonedJobs.add(job.jobId);
   }
   const batches: SimEnvelope[][] = day.batches.map((b) => [...b]);
-  for (let i = 0; i < (options.badEvents ?? 1); i++) {
-    const bad = structuredClone(day.batches[0]![0]!);
-    bad.detail = { ...bad.detail, jobId: `bad-${i}`, seconds: -5 };
-    batches.splice(Math.floor(batches.length / 2), 0, [bad]);
-  }
+  for (let i = 0; i < (options.badEvents ?? 1); i++) batches.splice(Math.floor(batches.length / 2), 0, [badEvent(day.batches[0]![0]!, i)]);
 
   const deliveries = batches.reduce((n, b) => n + b.length, 0);
   progress(`publishing ${deliveries} deliveries on the local EventBridge`);
@@ -179,6 +208,16 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   );
   timeline.push({ label: 'after sweep', remaining: await totalRemaining(stack) });
 
+  const refundLost = day.jobs.filter((j) => j.refundLost);
+  progress(`the pipeline marks ${refundLost.length} rendered jobs failed late; their video.failed events are lost; the sweep runs again`);
+  await forEachBounded(refundLost, 8, (job) => markTerminal(stack.dynamodb, stack.tables.jobs, job.jobId, 'failed'));
+  const backstop = await sweepAndReport(
+    { ledger: ledgerDeps, priceBook, workspace: stack.workspace, alerts: { sns: stack.sns, topicArn: stack.alertsTopicArn } },
+    // The day is over: no grace period for the late status changes.
+    { timeBudgetMs: 120_000, limits: { indexLagSeconds: 0, driftRecheckDelayMs: 0, graceMinutes: 0 } },
+  );
+  timeline.push({ label: 'after the refund backstop', remaining: await totalRemaining(stack) });
+
   progress('final audit: every balance recomputed from the ledger');
   const audit = await auditAllBalances(ledgerDeps);
   const books = await readBooksOf(stack);
@@ -190,7 +229,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   }
   return {
     outcomes: counter.outcomes, anomalies: counter.anomalies, faults: { ...faultCounts, crashed_after_commit: crashes }, deliveries: deliveries + redeliveries.length * 2,
-    deliverySeconds, replay, sweep, audit, balances: books.balances, expected: expectedBalances(day), ledger: books.ledger, jobs: books.jobs,
+    deliverySeconds, replay, sweep, backstop, audit, balances: books.balances, expected: expectedBalances(day), ledger: books.ledger, jobs: books.jobs,
     dlqLeft, timeline, stack,
   };
 }

@@ -5,7 +5,7 @@
  * both replay it; `expectedBalances` says what the books must show at the end.
  */
 import { DEFAULT_PRICE_BOOK, priceOf } from '../shared/pricing';
-import { seededRandom } from './random';
+import { seededRandom, type Random } from './random';
 
 export type Fate = 'rendered' | 'failed' | 'rendered_then_failed' | 'stuck';
 
@@ -18,6 +18,18 @@ export interface SimJob {
   fate: Fate;
   /** Terminal events of this job never reach the bus: only the sweep can settle it. */
   lost: boolean;
+  /**
+   * Rendered, then failed, and only the video.failed is lost: the pipeline marks the job failed late
+   * (after a sweep saw the debit), so only the sweep's refund backstop can give the credits back.
+   */
+  refundLost?: boolean;
+  /** The producer wrote reconciler-looking attributes on its job (to mint or to waive): they must change nothing. */
+  forged?: 'mint' | 'waive';
+  /**
+   * A bug wrote this failed job a settlement the ledger never backed (DEBITED, charged, no debit
+   * entry): the refund must be refused and reported, never paid.
+   */
+  corrupted?: boolean;
 }
 
 export interface SimEnvelope {
@@ -45,11 +57,20 @@ export interface DayOptions {
   poisonRate: number;
   /** Size of the window within which deliveries are shuffled (reordering). */
   reorderWindow: number;
+  /** Quotes of 0 credits (free jobs), among quoted jobs. */
+  zeroQuoteRate: number;
+  /** Rendered-then-failed jobs whose video.failed is lost (see SimJob.refundLost). */
+  refundLostRate: number;
+  /** Jobs on which the producer writes reconciler-looking attributes. */
+  forgedRate: number;
+  /** Failed jobs a bug gave an unbacked settlement (chaos only: it leaves their event in the DLQ). */
+  corruptRate: number;
 }
 
 export const DEFAULT_DAY: DayOptions = {
   seed: 42, users: 400, jobs: 3000, duplicateRate: 0.12, concurrentDuplicateRate: 0.04, lostRate: 0.03,
   stuckRate: 0.01, failureRate: 0.12, poisonRate: 0.01, reorderWindow: 50,
+  zeroQuoteRate: 0.1, refundLostRate: 0.4, forgedRate: 0.01, corruptRate: 0,
 };
 
 export const MODELS = ['gen-standard', 'gen-standard', 'gen-standard', 'gen-pro', 'gen-pro', 'gen-ultra', 'test'];
@@ -82,6 +103,14 @@ function envelope(kind: 'rendered' | 'failed', job: SimJob, id: string, minute: 
   };
 }
 
+/** The hazards beyond delivery faults: free jobs, lost refunds, forged producer attributes, a settlement bug. */
+function markHazards(job: SimJob, options: DayOptions, random: Random): void {
+  if (job.quote !== undefined && random.chance(options.zeroQuoteRate)) job.quote = 0;
+  if (job.fate === 'rendered_then_failed' && !job.lost && random.chance(options.refundLostRate)) job.refundLost = true;
+  if (random.chance(options.forgedRate)) job.forged = random.chance(0.5) ? 'mint' : 'waive';
+  if (job.fate === 'failed' && !job.lost && random.chance(options.corruptRate)) job.corrupted = true;
+}
+
 export function generateDay(partial: Partial<DayOptions> = {}): Day {
   const options = { ...DEFAULT_DAY, ...partial };
   const random = seededRandom(options.seed);
@@ -104,10 +133,11 @@ export function generateDay(partial: Partial<DayOptions> = {}): Day {
       fate, lost: fate !== 'stuck' && random.chance(options.lostRate),
     };
     if (job.model === NEW_MODEL) delete job.quote; // priced only once the new price is deployed
+    markHazards(job, options, random);
     jobs.push(job);
     if (fate === 'stuck' || job.lost) continue;
 
-    const kinds: ('rendered' | 'failed')[] = fate === 'rendered' ? ['rendered'] : fate === 'failed' ? ['failed'] : ['rendered', 'failed'];
+    const kinds: ('rendered' | 'failed')[] = fate === 'rendered' ? ['rendered'] : fate === 'failed' || job.corrupted ? ['failed'] : job.refundLost ? ['rendered'] : ['rendered', 'failed'];
     for (const kind of kinds) {
       const e = envelope(kind, job, `ev-${job.jobId}-${kind}`, j);
       if (random.chance(options.poisonRate)) poisonEventIds.add(e.id);

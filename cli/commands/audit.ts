@@ -9,7 +9,7 @@ const MAX_LISTED = 50;
 
 export const auditCommand: Command = {
   name: 'audit',
-  summary: 'recompute every balance from the ledger and compare; exit 1 on any drift',
+  summary: 'recompute every balance from the ledger and check every entry is justified; exit 1 on any finding',
   usage: 'reconciler audit',
   async run(args, context) {
     parse(args, {}, false);
@@ -17,13 +17,16 @@ export const auditCommand: Command = {
     const report = await auditAllBalances(context.ledger(), (n) => { scanned += n; context.progress(`ledger entries scanned: ${scanned}`); });
     context.progress('\n');
     const head = `audit: ${report.usersChecked} users, ${report.ledgerEntries} ledger entries; credited ${report.totals.credited}, debited ${report.totals.debited}, remaining ${report.totals.remaining}`;
-    if (report.drift.length === 0) {
-      context.out(`${head}\ndrift: 0`, report);
+    if (report.drift.length === 0 && report.unjustifiedCount === 0) {
+      context.out(`${head}\ndrift: 0, unjustified entries: 0`, report);
       return EXIT.ok;
     }
-    const listed = report.drift.slice(0, MAX_LISTED).map((d) => `  ${printable(d.userId)}: balance ${printable(d.remaining)}, ledger says ${printable(d.ledgerSum)} (off by ${printable(d.difference)})`);
-    if (report.drift.length > MAX_LISTED) listed.push(`  … and ${report.drift.length - MAX_LISTED} more (use --json)`);
-    context.out(`${head}\nDRIFT: ${report.drift.length} user(s)\n${listed.join('\n')}`, report);
+    const more = (total: number) => (total > MAX_LISTED ? [`  … and ${total - MAX_LISTED} more (use --json)`] : []);
+    const sections = [
+      ...(report.drift.length > 0 ? [`DRIFT: ${report.drift.length} user(s)`, ...report.drift.slice(0, MAX_LISTED).map((d) => `  ${printable(d.userId)}: balance ${printable(d.remaining)}, ledger says ${printable(d.ledgerSum)} (off by ${printable(d.difference)})`), ...more(report.drift.length)] : []),
+      ...(report.unjustifiedCount > 0 ? [`UNJUSTIFIED: ${report.unjustifiedCount} ledger entr${report.unjustifiedCount === 1 ? 'y' : 'ies'} the reconciler could not have written`, ...report.unjustified.slice(0, MAX_LISTED).map((u) => `  ${printable(u.ledgerId)} (user ${printable(u.userId)}): ${printable(u.problem)}`), ...more(report.unjustifiedCount)] : []),
+    ];
+    context.out(`${head}\n${sections.join('\n')}`, report);
     return EXIT.findings;
   },
 };

@@ -19,6 +19,20 @@ describe('chaos', () => {
     expect(outcome.faults.conflict + outcome.faults.throttle).toBeGreaterThan(0);
     expect(outcome.faults.lost_reply).toBeGreaterThan(0);
     expect(outcome.faults.poisoned).toBeGreaterThan(0);
+    // …and the new hazards are really in the day.
+    const jobs = outcome.day.jobs;
+    for (const hazard of [(j: typeof jobs[number]) => j.refundLost, (j: typeof jobs[number]) => j.forged, (j: typeof jobs[number]) => j.quote === 0, (j: typeof jobs[number]) => j.corrupted]) {
+      expect(jobs.filter(hazard).length).toBeGreaterThan(0);
+    }
+  }, 180_000);
+
+  test('a weakened core (the refund\'s check of its debit removed) is caught: a refund beyond its debit', async () => {
+    const day = chaosDay({ seed: 11, jobs: 400, users: 40 });
+    expect(day.jobs.some((j) => j.corrupted)).toBe(true);
+    const weakened = await runChaosDay(day, { stack: stack(), weakenRefundCheck: true });
+    const kinds = new Set(weakened.violations.map((v) => v.kind));
+    expect(kinds.has('refund_exceeds_debit')).toBe(true);
+    expect(kinds.has('unexpected_balance')).toBe(true);
   }, 180_000);
 
   test('a deliberately broken core (idempotency conditions removed) is caught, and the failure minimised', async () => {

@@ -1,6 +1,7 @@
 /** The operator CLI in-process against DynamoDB Local: outputs, idempotency, exit codes. */
-import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { main } from '../../cli/main';
+import { ledgerItem } from '../../shared/ledger/ledger-entry';
 import type { TableNames } from '../../shared/tables';
 import { dropTables, dynamoEndpoint, freshTables, localDynamo } from '../support/local-aws';
 
@@ -77,6 +78,16 @@ describe('reconciler CLI', () => {
     const drift = await run('audit', '--json');
     expect(drift.code).toBe(1);
     expect(JSON.parse(drift.out).drift).toEqual([{ userId: 'u2', remaining: 25, ledgerSum: 20, difference: 5 }]);
+  });
+
+  test('audit: a balanced forgery (a refund with no debit, credited to its balance) → exit 1 and the entry listed', async () => {
+    await run('grant', '--user', 'u1', '--credits', '10', '--reference', 'g1');
+    await db.send(new PutItemCommand({ TableName: tables.ledger, Item: ledgerItem({ ledgerId: 'job#ghost#refund', userId: 'u1', timestamp: new Date().toISOString(), type: 'credit', kind: 'refund', amount: 90, reference: 'ghost', eventId: 'x', description: 'x' }) }));
+    await db.send(new UpdateItemCommand({ TableName: tables.credits, Key: { userId: { S: 'u1' } }, UpdateExpression: 'ADD remaining :d', ExpressionAttributeValues: { ':d': { N: '90' } } }));
+    const human = await run('audit');
+    expect(human.code).toBe(1);
+    expect(human.out).toMatch(/UNJUSTIFIED: 1 ledger entry the reconciler could not have written\n {2}job#ghost#refund \(user u1\): refund of 90 for job ghost has no debit in the ledger/);
+    expect(human.out).not.toMatch(/DRIFT/);
   });
 
   test.each([
