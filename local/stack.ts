@@ -13,6 +13,7 @@ import { makeDynamoDbClient, makeSnsClient, makeSqsClient } from '../shared/aws/
 import { createTables } from '../shared/local-tables';
 import type { Logger } from '../shared/observability/logger';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../shared/pricing';
+import { workspaceNames } from '../shared/naming';
 import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
 import { startLocalEventBridge, type DeliveredEvent, type LocalEventBridge, type LocalEventBridgeOptions } from './eventbridge/server';
 import { settlementTargets } from './eventbridge/targets';
@@ -81,7 +82,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const tables = tableNamesForWorkspace(workspace);
     await createTables(dynamodb, tables);
-    const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `cc-reconciler-dlq-${workspace}` }))).QueueUrl!;
+    const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: workspaceNames(workspace).dlq }))).QueueUrl!;
     const alertsQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `ops-alerts-inbox-${workspace}` }))).QueueUrl!;
     const alertsQueueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: alertsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
     const alertsTopicArn = (await sns.send(new CreateTopicCommand({ Name: `ops-alerts-${workspace}` }))).TopicArn!;

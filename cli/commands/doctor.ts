@@ -13,7 +13,7 @@ import { isLoopbackEndpoint, makeDynamoDbClient, makeEventBridgeClient, makeSnsC
 import { UsageError } from '../../shared/errors';
 import { makeCloudWatchClient, makeLambdaClient } from '../../shared/ops/clients';
 import { runDoctor, type CheckResult, type DoctorReport } from '../../shared/ops/doctor';
-import { TERRAFORM_DEFAULTS, scheduleIntervalMs, workspaceNames } from '../../shared/ops/names';
+import { TERRAFORM_DEFAULTS, scheduleIntervalMs, workspaceNames } from '../../shared/naming';
 import { printable } from '../../shared/text/printable';
 import { parse } from '../args';
 import { EXIT, type CliContext } from '../context';

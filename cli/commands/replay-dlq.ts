@@ -7,10 +7,11 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { makeEventBridgeClient, makeSqsClient } from '../../shared/aws/clients';
+import { workspaceNames } from '../../shared/naming';
 import { UsageError } from '../../shared/errors';
 import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
 import {
-  DEFAULT_DRAIN_MESSAGES, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, MAX_DRAIN_MESSAGES, dlqNameForWorkspace, drainDlq, queueDepth,
+  DEFAULT_DRAIN_MESSAGES, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, MAX_DRAIN_MESSAGES, drainDlq, queueDepth,
   resolveDlqUrl, type DrainReport,
 } from '../../shared/replay/drain';
 import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/redeliver';
@@ -153,7 +154,7 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
       } catch (error) {
         const name = (error as { name?: string }).name ?? '';
         if (name.includes('NonExistentQueue') || name === 'QueueDoesNotExist') {
-          throw new UsageError(`no queue named ${dlqNameForWorkspace(workspace)}: is workspace "${workspace}" deployed (make apply WS=${workspace})? Or pass --queue-url.`);
+          throw new UsageError(`no queue named ${workspaceNames(workspace).dlq}: is workspace "${workspace}" deployed (make apply WS=${workspace})? Or pass --queue-url.`);
         }
         throw error;
       }

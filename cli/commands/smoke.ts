@@ -8,7 +8,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { makeEventBridgeClient } from '../../shared/aws/clients';
 import { UsageError } from '../../shared/errors';
 import { DEFAULT_QUIET_MS, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, SMOKE_USER_ID, runSmoke, type SmokeReport } from '../../shared/ops/smoke';
-import { TERRAFORM_DEFAULTS } from '../../shared/ops/names';
+import { TERRAFORM_DEFAULTS } from '../../shared/naming';
 import { printable } from '../../shared/text/printable';
 import { parse, parseInteger } from '../args';
 import { EXIT, type CliContext } from '../context';

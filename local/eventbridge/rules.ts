@@ -5,6 +5,7 @@
  * this module against terraform/ so that the two cannot drift apart silently.
  */
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../shared/events/parse-video-event';
+import type { RuleKey } from '../../shared/naming';
 
 /** An EventBridge event pattern, the subset the reconciler uses: exact values per field, nested objects. */
 export interface EventPattern {
@@ -12,19 +13,17 @@ export interface EventPattern {
 }
 
 export interface RuleDefinition {
-  /** Rule name without the workspace suffix (Terraform: `cc-reconciler-<name>-<ws>`). */
-  name: string;
+  /** The rule's key in shared/naming.ts (its name there comes from the workspace, as in Terraform). */
+  key: RuleKey;
   eventPattern: EventPattern;
   /** The handler the rule's target invokes (a key of the targets given to the local bus). */
   target: string;
 }
 
 export const RULES: readonly RuleDefinition[] = Object.freeze([
-  { name: 'video-rendered', eventPattern: { source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPES.rendered] }, target: 'debit' },
-  { name: 'video-failed', eventPattern: { source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPES.failed] }, target: 'refund' },
+  { key: 'video_rendered', eventPattern: { source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPES.rendered] }, target: 'debit' },
+  { key: 'video_failed', eventPattern: { source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPES.failed] }, target: 'refund' },
 ]);
-
-export const ruleName = (rule: RuleDefinition, workspace: string) => `cc-reconciler-${rule.name}-${workspace}`;
 
 /** Terraform defaults (variables.tf): EventBridge target retry_policy and Lambda async invoke config. */
 export const RETRY_POLICY = Object.freeze({
@@ -36,8 +35,6 @@ export const RETRY_POLICY = Object.freeze({
   lambdaMaxRetryAttempts: 2,
 });
 
-/** The alias every target invokes (terraform/events.tf: never $LATEST). */
-export const TARGET_ALIAS = 'live';
 
 function matchesValue(allowed: EventPattern[string], value: unknown): boolean {
   if (Array.isArray(allowed)) {

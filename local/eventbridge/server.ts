@@ -18,7 +18,8 @@ import type { AddressInfo } from 'node:net';
 import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { makeEventBridgeClient } from '../../shared/aws/clients';
-import { RETRY_POLICY, RULES, TARGET_ALIAS, matchesPattern, ruleName, type RuleDefinition } from './rules';
+import { LIVE_ALIAS, arns, workspaceNames } from '../../shared/naming';
+import { RETRY_POLICY, RULES, matchesPattern, type RuleDefinition } from './rules';
 
 /** An event as EventBridge delivers it to a target. */
 export interface DeliveredEvent {
@@ -244,8 +245,11 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
       stats.failedToSendToDlq += 1; // InvocationsFailedToBeSentToDLQ / DeadLetterErrors
     }
   }
-  const functionArn = (target: string) => `arn:aws:lambda:${region}:${account}:function:cc-agent-reconciler-${target}-${workspace}:${TARGET_ALIAS}`;
-  const ruleArn = (rule: RuleDefinition) => `arn:aws:events:${region}:${account}:rule/${ruleName(rule, workspace)}`;
+  const names = workspaceNames(workspace);
+  const scope = { region, accountId: account };
+  const functionName = (target: string) => names.functions[target as keyof typeof names.functions] ?? `cc-agent-reconciler-${target}-${workspace}`;
+  const functionArn = (target: string) => arns.function(scope, functionName(target), LIVE_ALIAS);
+  const ruleArn = (rule: RuleDefinition) => arns.rule(scope, 'default', names.rules[rule.key].name);
 
   // --- delivery: EventBridge target retries, then Lambda async invocation --------------------
   async function deliver(rule: RuleDefinition, event: DeliveredEvent): Promise<void> {
@@ -283,8 +287,8 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
           // concurrency: a deadline taken before the wait made middy time out queued invocations.
           const deadline = Date.now() + functionTimeoutMs;
           const context: LocalLambdaContext = {
-            functionName: `cc-agent-reconciler-${target}-${workspace}`, functionVersion: '1', invokedFunctionArn: functionArn(target),
-            awsRequestId: requestId, memoryLimitInMB: '256', logGroupName: `/aws/lambda/cc-agent-reconciler-${target}-${workspace}`,
+            functionName: functionName(target), functionVersion: '1', invokedFunctionArn: functionArn(target),
+            awsRequestId: requestId, memoryLimitInMB: '256', logGroupName: `/aws/lambda/${functionName(target)}`,
             logStreamName: 'local', callbackWaitsForEmptyEventLoop: false, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
           };
           if (injected) throw injected.error();

@@ -14,7 +14,7 @@
  */
 import { GetAliasCommand, ListVersionsByFunctionCommand, UpdateAliasCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { HANDLERS, type HandlerName } from '../config';
-import { LIVE_ALIAS, type WorkspaceNames } from './names';
+import { LIVE_ALIAS, type WorkspaceNames } from '../naming';
 
 export type AliasMode = 'rollback' | 'deploy';
 

@@ -13,6 +13,7 @@ import {
   ReceiveMessageCommand, type Message, type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { assertInvariant } from '../errors';
+import { workspaceNames } from '../naming';
 import { replayMessages, type ReplayDeps } from './redeliver';
 import { addToSummary, emptySummary, type DlqMessage, type MessageResult, type ReplaySummary } from './types';
 
@@ -57,11 +58,10 @@ export interface DrainReport {
   durationMs: number;
 }
 
-export const dlqNameForWorkspace = (workspace: string) => `cc-reconciler-dlq-${workspace}`;
-
 export async function resolveDlqUrl(sqs: SQSClient, workspace: string): Promise<string> {
-  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: dlqNameForWorkspace(workspace) }));
-  assertInvariant(QueueUrl, `GetQueueUrl returned no URL for ${dlqNameForWorkspace(workspace)}`);
+  const { dlq } = workspaceNames(workspace);
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: dlq }));
+  assertInvariant(QueueUrl, `GetQueueUrl returned no URL for ${dlq}`);
   return QueueUrl;
 }
 

@@ -8,7 +8,7 @@ import { describeResult } from '../../cli/commands/replay-dlq';
 import { runAliasCommand } from '../../cli/commands/rollback';
 import { formatSmokeReport } from '../../cli/commands/smoke';
 import { createContext, EXIT } from '../../cli/context';
-import { workspaceNames } from '../../shared/ops/names';
+import { workspaceNames } from '../../shared/naming';
 import type { SmokeReport } from '../../shared/ops/smoke';
 import { awsError, fakeLambda, healthyLambdaWorld } from '../ops/fakes';
 

@@ -8,7 +8,7 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { makeDynamoDbClient, makeSnsClient } from '../../shared/aws/clients';
 import { acquireSweepLease, saveSweepState } from '../../shared/sweep/state';
 import { runDoctor, type CheckResult, type DoctorDeps } from '../../shared/ops/doctor';
-import { TERRAFORM_DEFAULTS, scheduleIntervalMs, workspaceNames, type WorkspaceNames } from '../../shared/ops/names';
+import { TERRAFORM_DEFAULTS, scheduleIntervalMs, workspaceNames, type WorkspaceNames } from '../../shared/naming';
 import { runDoctorCommand } from '../../cli/commands/doctor';
 import { createContext, EXIT } from '../../cli/context';
 import { startLocalStack, type LocalStack } from '../../local/stack';

@@ -8,7 +8,7 @@ import { CloudWatchClient, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { HANDLERS, type HandlerName } from '../../shared/config';
-import { LIVE_ALIAS, TERRAFORM_DEFAULTS, expectedEnvironment, type WorkspaceNames } from '../../shared/ops/names';
+import { LIVE_ALIAS, TERRAFORM_DEFAULTS, expectedEnvironment, type WorkspaceNames } from '../../shared/naming';
 
 type Input = Record<string, unknown>;
 export type FakeHandler = (input: Input) => unknown;

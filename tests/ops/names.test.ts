@@ -1,7 +1,7 @@
-/** shared/ops/names.ts is the TypeScript copy of terraform/ naming: parse the HCL and compare. */
+/** shared/naming.ts is the TypeScript copy of terraform/ naming: parse the HCL and compare. */
 import path from 'node:path';
 import { HANDLERS } from '../../shared/config';
-import { LIVE_ALIAS, RECONCILER_ALARMS, TERRAFORM_DEFAULTS, scheduleIntervalMs, workspaceNames } from '../../shared/ops/names';
+import { LIVE_ALIAS, RECONCILER_ALARMS, TERRAFORM_DEFAULTS, scheduleIntervalMs, workspaceNames } from '../../shared/naming';
 import { isObject, loadTerraform, locals, moduleCalls, resources, variables, type Block, type Json, type TerraformConfig } from '../terraform/hcl';
 
 const TERRAFORM_DIR = path.resolve(__dirname, '../../terraform');

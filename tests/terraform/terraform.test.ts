@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HANDLER_ENV } from '../../shared/config';
 import { METRIC_NAMES, METRIC_NAMESPACE } from '../../shared/observability/metrics';
-import { dlqNameForWorkspace } from '../../shared/replay/drain';
+import { workspaceNames } from '../../shared/naming';
 import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/redeliver';
 import { DEFAULT_SWEEP_LIMITS, SWEEP_LIMIT_MAX } from '../../shared/sweep/config';
 import { allCheckers, effectiveGrants, functionInstances, type FunctionInstance } from './checks';
@@ -325,7 +325,7 @@ describe('settings match the code that reads them', () => {
   });
 
   test('the replay CLI finds the DLQ by the name Terraform gives it', () => {
-    expect(dlqNameForWorkspace('prod')).toBe('cc-reconciler-dlq-prod');
+    expect(workspaceNames('prod').dlq).toBe('cc-reconciler-dlq-prod');
     expect((locals(config, '').names as Block).dlq).toBe('cc-reconciler-dlq-${local.workspace}');
   });
 });

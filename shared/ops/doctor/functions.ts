@@ -5,7 +5,7 @@
  */
 import { GetAliasCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { HANDLERS, type HandlerName } from '../../config';
-import { LIVE_ALIAS, expectedEnvironment } from '../names';
+import { LIVE_ALIAS, expectedEnvironment } from '../../naming';
 import { fail, guarded, isNotFound, pass, type CheckResult, type DoctorDeps } from './types';
 
 export async function functionChecks(deps: DoctorDeps): Promise<CheckResult[]> {

@@ -1,10 +1,12 @@
 /**
- * What a deployed workspace should look like, by name and setting: the TypeScript copy of
- * terraform/locals.tf (`names`), the alerts module's alarm names and the root variables' defaults
- * that the doctor checks. tests/ops/names.test.ts parses terraform/ and fails if the two differ.
+ * One home for workspace naming: what a deployed workspace is called, resource by resource (the
+ * TypeScript copy of terraform/locals.tf `names`), the alerts module's alarm names, the root
+ * variables' defaults the doctor checks, and the ARNs built from them (replay checks where a DLQ
+ * message came from against these). tests/ops/names.test.ts parses terraform/ and fails if the two
+ * differ. Replay, the local stack, the operator tools and the tests all import it.
  */
-import { HANDLERS, HANDLER_ENV, type HandlerName } from '../config';
-import { tableNamesForWorkspace, type TableNames } from '../tables';
+import { HANDLERS, HANDLER_ENV, type HandlerName } from './config';
+import { tableNamesForWorkspace, type TableNames } from './tables';
 
 /** The alias every trigger invokes (modules/function var.alias_name). */
 export const LIVE_ALIAS = 'live';
@@ -31,6 +33,10 @@ export interface WorkspaceNames {
   tables: TableNames;
   functions: Record<HandlerName, string>;
   dlq: string;
+  /** Where the sweep's own failures go (never the money DLQ). */
+  sweepFailures: string;
+  /** The workspace's own event bus for video.generation (unless Terraform is given an existing one). */
+  eventBus: string;
   alertsTopic: string;
   rules: Record<RuleKey, ExpectedRule>;
   alarmPrefix: string;
@@ -53,6 +59,8 @@ export function workspaceNames(workspace: string): WorkspaceNames {
     tables: tableNamesForWorkspace(workspace),
     functions,
     dlq: `cc-reconciler-dlq-${workspace}`,
+    sweepFailures: `cc-reconciler-sweep-failures-${workspace}`,
+    eventBus: `cc-reconciler-events-${workspace}`,
     alertsTopic: `ops-alerts-${workspace}`,
     rules: {
       video_rendered: { name: `cc-reconciler-video-rendered-${workspace}`, target: 'debit', onDefaultBus: false },
@@ -89,3 +97,21 @@ export function scheduleIntervalMs(expression: string): number | undefined {
   if (!match) return undefined;
   return Number(match[1]) * UNIT_MS[match[2]!.replace(/s$/, '')]!;
 }
+
+/** The account and region a workspace lives in (from a queue URL, or the caller's identity). */
+export interface AccountScope {
+  partition?: string;
+  region: string;
+  accountId: string;
+}
+
+/** ARNs of a workspace's resources, built from their names (the shape AWS gives them). */
+export const arns = {
+  function: (scope: AccountScope, functionName: string, qualifier?: string) =>
+    `arn:${scope.partition ?? 'aws'}:lambda:${scope.region}:${scope.accountId}:function:${functionName}${qualifier ? `:${qualifier}` : ''}`,
+  /** Rules on the default bus have no bus segment; rules on a custom bus do. */
+  rule: (scope: AccountScope, busName: string, ruleName: string) =>
+    `arn:${scope.partition ?? 'aws'}:events:${scope.region}:${scope.accountId}:rule/${busName === 'default' ? '' : `${busName}/`}${ruleName}`,
+  queue: (scope: AccountScope, queueName: string) => `arn:${scope.partition ?? 'aws'}:sqs:${scope.region}:${scope.accountId}:${queueName}`,
+  bus: (scope: AccountScope, busName: string) => `arn:${scope.partition ?? 'aws'}:events:${scope.region}:${scope.accountId}:event-bus/${busName}`,
+};
