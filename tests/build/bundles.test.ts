@@ -4,10 +4,21 @@
  * each has a zip for Terraform; the committed schema validator matches the schema.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
+
+/** File names in a zip's central directory (enough of the format for a deterministic yazl zip). */
+function zipEntries(path: string): string[] {
+  const zip = readFileSync(path);
+  const names: string[] = [];
+  for (let at = zip.indexOf('PK\x01\x02', 0, 'latin1'); at >= 0; at = zip.indexOf('PK\x01\x02', at + 46, 'latin1')) {
+    const nameLength = zip.readUInt16LE(at + 28);
+    names.push(zip.subarray(at + 46, at + 46 + nameLength).toString('utf8'));
+  }
+  return names;
+}
 const handlers = readdirSync(join(root, 'functions')).filter((name) => existsSync(join(root, 'functions', name, 'index.ts')));
 
 beforeAll(() => {
@@ -22,6 +33,18 @@ describe('bundles', () => {
       expect(existsSync(join(root, 'dist', handler, 'index.mjs.map'))).toBe(true);
       expect(existsSync(join(root, 'dist', `${handler}.zip`))).toBe(true);
     }
+  });
+
+  test.each(handlers)('dist/%s.zip holds the bundle and its licenses, not the source map', (handler) => {
+    expect(zipEntries(join(root, 'dist', `${handler}.zip`))).toEqual(['index.mjs', 'THIRD-PARTY-LICENSES.txt']);
+    const licenses = readFileSync(join(root, 'dist', handler, 'THIRD-PARTY-LICENSES.txt'), 'utf8');
+    // Every package esbuild bundled is named with its version, and its license text follows.
+    const meta = JSON.parse(readFileSync(join(root, 'dist', handler, 'meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
+    const packages = new Set(Object.keys(meta.inputs).map((i) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(i)?.[1]).filter((p): p is string => p !== undefined));
+    expect(packages.size).toBeGreaterThan(10);
+    for (const name of packages) expect(licenses).toMatch(new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}@\\d`, 'm'));
+    expect(licenses).toMatch(/Apache License/);
+    expect(licenses).toMatch(/MIT License|Permission is hereby granted/);
   });
 
   test.each(handlers)('dist/%s/index.mjs imports in a fresh process and exports a handler function', (handler) => {
