@@ -9,6 +9,7 @@
  */
 import { generateDay, type Day, type DayOptions } from '../demo/simulation';
 import { runDay, type DayResult, type RunOptions } from '../demo/run-day';
+import { MAX_OVERDRAFT_FLOOR_CREDITS } from '../shared/ledger/settle';
 import { checkInvariants, type Violation } from './check';
 
 export interface ChaosOptions {
@@ -44,6 +45,8 @@ export async function runChaosDay(day: Day, options: Omit<ChaosOptions, 'seed' |
   const result = await runDay(day, {
     stack: options.stack, faults: CHAOS_FAULTS, redeliveryRate: 0.1, crashAfterCommitRate: 0.02, badEvents: 3,
     breakCore: options.breakCore, weakenRefundCheck: options.weakenRefundCheck, onProgress: options.onProgress,
+    // Every rendered job is expected charged; users of a big day overdraw far beyond the default floor.
+    overdraftFloorCredits: MAX_OVERDRAFT_FLOOR_CREDITS,
   });
   try {
     return { day, violations: checkInvariants(day, result), deliveries: result.deliveries, faults: result.faults, seconds: (performance.now() - started) / 1000 };

@@ -36,6 +36,12 @@ export interface RunOptions {
   crashAfterCommitRate?: number;
   /** Runs the handlers on a deliberately broken core (idempotency conditions removed). */
   breakCore?: boolean;
+  /**
+   * The overdraft floor of the handlers and the sweep. The simulation's expected balances charge
+   * every rendered job, so a run whose users may overdraw beyond the default floor (chaos, at scale)
+   * sets it out of reach; held debits are tested on their own.
+   */
+  overdraftFloorCredits?: number;
   /** Runs the handlers on a weakened core (the refund's check of its debit entry removed). */
   weakenRefundCheck?: boolean;
   onProgress?: (line: string) => void;
@@ -124,6 +130,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   let crashes = 0;
   const stack = await startLocalStack({
     ...options.stack,
+    ...(options.overdraftFloorCredits === undefined ? {} : { overdraftFloorCredits: options.overdraftFloorCredits }),
     logger: counter.logger,
     handlerDynamoDb: (endpoint) => {
       const client = makeDynamoDbClient({ endpoint, region: 'us-east-1', maxAttempts: 1 });
@@ -141,7 +148,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
       return response;
     },
   });
-  const ledgerDeps = { dynamodb: stack.dynamodb, tables: stack.tables };
+  const ledgerDeps = { dynamodb: stack.dynamodb, tables: stack.tables, ...(options.overdraftFloorCredits === undefined ? {} : { overdraftFloorCredits: options.overdraftFloorCredits }) };
   const dayStarted = new Date(Date.now() - 1_000);
   const timeline: DayResult['timeline'] = [];
 

@@ -27,6 +27,8 @@ export interface LocalStackOptions {
   /** A DynamoDB client for the handlers (e.g. with fault-injection middleware). */
   handlerDynamoDb?: (endpoint: string) => DynamoDBClient;
   priceBook?: PriceBook;
+  /** The handlers' overdraft floor (default: the ledger core's). */
+  overdraftFloorCredits?: number;
   logger?: Logger;
   bus?: Partial<LocalEventBridgeOptions>;
   /** Wraps each deployed handler (the chaos suite crashes some invocations after they committed). */
@@ -91,7 +93,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const handlerDb = options.handlerDynamoDb?.(dynamoEndpoint) ?? dynamodb;
     const wrap = options.wrapTarget ?? ((handler: TargetHandler) => handler);
     const targetsFor = (priceBook: PriceBook) => {
-      const real = settlementTargets({ ledger: { dynamodb: handlerDb, tables }, sqs, dlqUrl, priceBook, workspace, logger: options.logger });
+      const ledger = { dynamodb: handlerDb, tables, ...(options.overdraftFloorCredits === undefined ? {} : { overdraftFloorCredits: options.overdraftFloorCredits }) };
+      const real = settlementTargets({ ledger, sqs, dlqUrl, priceBook, workspace, logger: options.logger });
       return { debit: wrap(real.debit), refund: wrap(real.refund) };
     };
     let targets = targetsFor(options.priceBook ?? DEFAULT_PRICE_BOOK);
