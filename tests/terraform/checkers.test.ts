@@ -47,7 +47,17 @@ test('specific breakages are named', () => {
     'GSI byUser key_schema [] != shared/tables.ts [userId:HASH,timestamp:RANGE]',
     'GSI byDay key_schema [timestamp:HASH,day:RANGE] != shared/tables.ts [day:HASH,timestamp:RANGE]',
     'aws provider floor must be >= ',
+    'statement Public allows every principal ("*")',
+    'statement Everything grants wildcard action kms:*',
+    'aws_cloudwatch_metric_alarm.heartbeat should set treat_missing_data = "breaching" (a heartbeat: no data is the failure)',
   ]) {
     expect(all).toContain(expected);
   }
+});
+
+test('a key policy may name its key "*" (its only form), and nothing else is excused', () => {
+  const iam = allCheckers(expectations()).iam!(broken);
+  expect(iam).toContain('.: aws_iam_policy_document.key statement Everything grants wildcard action kms:*');
+  expect(iam.filter((p) => p.startsWith('.: aws_iam_policy_document.key ') && p.includes('wildcard resource'))).toEqual([]);
+  expect(iam).toContain('.: aws_iam_policy_document.everything statement 0 grants wildcard resource *');
 });
