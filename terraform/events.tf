@@ -2,6 +2,8 @@
 #   1. the target retry_policy retries DELIVERY to Lambda, then dead_letter_config -> DLQ;
 #   2. Lambda retries function ERRORS (modules/function async config), then on-failure -> DLQ.
 # Every target invokes the alias `live`, never $LATEST, so a rollback is one alias move.
+# The money DLQ hears only from the two event rules and from debit and refund; the sweep's failures
+# go to their own queue (queue.tf).
 
 data "aws_cloudwatch_event_bus" "this" {
   name = var.event_bus_name
@@ -85,6 +87,7 @@ resource "aws_lambda_permission" "video_failed" {
 # --- schedule -> sweep ------------------------------------------------------------------------
 # Schedules only run on the default bus, whatever var.event_bus_name says. Disabled while paused:
 # the sweep moves money too, and a skipped run loses nothing (the next one finds the same jobs).
+# Its failures are not money events: they go to the sweep-failures queue, never the DLQ (L8).
 resource "aws_cloudwatch_event_rule" "sweep_schedule" {
   name                = local.names.rule_sweep_schedule
   description         = "${var.sweep_schedule_expression} -> ${module.sweep.function_name}:live"
@@ -103,7 +106,7 @@ resource "aws_cloudwatch_event_target" "sweep_schedule" {
   }
 
   dead_letter_config {
-    arn = aws_sqs_queue.dlq.arn
+    arn = aws_sqs_queue.sweep_failures.arn
   }
 }
 

@@ -19,13 +19,14 @@ locals {
       sweep        = "cc-agent-reconciler-sweep-${local.workspace}"
       "replay-dlq" = "cc-agent-reconciler-replay-dlq-${local.workspace}"
     }
-    dlq                 = "cc-reconciler-dlq-${local.workspace}"
-    alerts_topic        = "ops-alerts-${local.workspace}"
-    rule_video_rendered = "cc-reconciler-video-rendered-${local.workspace}"
-    rule_video_failed   = "cc-reconciler-video-failed-${local.workspace}"
-    rule_sweep_schedule = "cc-reconciler-sweep-schedule-${local.workspace}"
-    alarm_prefix        = "cc-reconciler-${local.workspace}"
-    dashboard           = "cc-reconciler-${local.workspace}"
+    dlq                  = "cc-reconciler-dlq-${local.workspace}"
+    sweep_failures_queue = "cc-reconciler-sweep-failures-${local.workspace}"
+    alerts_topic         = "ops-alerts-${local.workspace}"
+    rule_video_rendered  = "cc-reconciler-video-rendered-${local.workspace}"
+    rule_video_failed    = "cc-reconciler-video-failed-${local.workspace}"
+    rule_sweep_schedule  = "cc-reconciler-sweep-schedule-${local.workspace}"
+    alarm_prefix         = "cc-reconciler-${local.workspace}"
+    dashboard            = "cc-reconciler-${local.workspace}"
   }
 
   # Build output of `make build` (DESIGN §6): one zip per handler, relative to the repository root.
@@ -34,7 +35,11 @@ locals {
   # Event contract (DESIGN §4).
   event_source = "video.generation"
 
-  # 14 days, the SQS maximum: the longest an operator has to notice and replay.
+  # The only rules whose failed deliveries may land in the money DLQ (queue.tf).
+  dlq_source_rule_arns = [aws_cloudwatch_event_rule.video_rendered.arn, aws_cloudwatch_event_rule.video_failed.arn]
+
+  # 14 days, the SQS maximum: the longest an operator has to notice and replay. The sweep-failures
+  # queue keeps its messages as long.
   dlq_message_retention_seconds = 1209600
 
   # An SQS event source needs visibility timeout >= function timeout; AWS recommends 6x so that a

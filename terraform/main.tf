@@ -33,7 +33,8 @@ module "tables" {
 
 # ---------------------------------------------------------------------------------------------
 # Functions: one module call per handler, each with its own role, log group, alias `live` and
-# asynchronous invoke config (on failure -> DLQ). The environment of each is exactly what
+# asynchronous invoke config (on failure -> the DLQ for debit and refund, the sweep-failures queue
+# for the sweep and replay-dlq). The environment of each is exactly what
 # shared/config.ts HANDLER_ENV says that handler reads.
 # ---------------------------------------------------------------------------------------------
 module "debit" {
@@ -130,7 +131,7 @@ module "sweep" {
   }
 
   policy_json                 = data.aws_iam_policy_document.sweep.json
-  on_failure_destination_arn  = aws_sqs_queue.dlq.arn
+  on_failure_destination_arn  = aws_sqs_queue.sweep_failures.arn
   async_max_retry_attempts    = var.async_max_retry_attempts
   async_max_event_age_seconds = var.async_max_event_age_seconds
   tags                        = local.tags
@@ -160,7 +161,7 @@ module "replay_dlq" {
   }
 
   policy_json                 = data.aws_iam_policy_document.replay_dlq.json
-  on_failure_destination_arn  = aws_sqs_queue.dlq.arn
+  on_failure_destination_arn  = aws_sqs_queue.sweep_failures.arn
   async_max_retry_attempts    = var.async_max_retry_attempts
   async_max_event_age_seconds = var.async_max_event_age_seconds
   tags                        = local.tags

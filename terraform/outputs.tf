@@ -66,6 +66,16 @@ output "dlq_arn" {
   value       = aws_sqs_queue.dlq.arn
 }
 
+output "sweep_failures_queue_url" {
+  description = "Queue of the sweep's and replay-dlq's failed invocations (never money events; not replayed)."
+  value       = aws_sqs_queue.sweep_failures.url
+}
+
+output "sweep_failures_queue_arn" {
+  description = "ARN of the sweep-failures queue."
+  value       = aws_sqs_queue.sweep_failures.arn
+}
+
 output "event_bus_name" {
   description = "EventBridge bus the rules listen on and replay puts events back on (EVENT_BUS_NAME)."
   value       = var.event_bus_name

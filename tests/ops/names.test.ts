@@ -22,6 +22,7 @@ test.each(['dev', 'staging', 'prod'])('names for %s equal terraform/locals.tf', 
   expect(ours.tables).toEqual(names.tables);
   expect(ours.functions).toEqual(names.functions);
   expect(ours.dlq).toBe(names.dlq);
+  expect(ours.sweepFailures).toBe(names.sweep_failures_queue);
   expect(ours.alertsTopic).toBe(names.alerts_topic);
   expect(ours.alarmPrefix).toBe(names.alarm_prefix);
   expect(ours.dashboard).toBe(names.dashboard);

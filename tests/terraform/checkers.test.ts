@@ -50,6 +50,11 @@ test('specific breakages are named', () => {
     'statement Public allows every principal ("*")',
     'statement Everything grants wildcard action kms:*',
     'aws_cloudwatch_metric_alarm.heartbeat should set treat_missing_data = "breaching" (a heartbeat: no data is the failure)',
+    // perimeter-checks.ts
+    'has no aws_sqs_queue_policy',
+    'does not let EventBridge deliver dead letters of aws_cloudwatch_event_rule.failed.arn',
+    'has no Deny of sqs:SendMessage for every principal',
+    '(a schedule) dead-letters into the money DLQ dlq',
   ]) {
     expect(all).toContain(expected);
   }

@@ -7,7 +7,8 @@
  * There is no terraform binary here; these checks read the parsed HCL and follow references
  * (var.*, local.*, module.*, resource and data addresses) far enough to prove the properties the
  * design relies on. That every argument, block and reference is valid at all is schema-check.ts's
- * job (against the provider schema).
+ * job (against the provider schema). The perimeter (who may publish, write to the queues and the
+ * tables, which drop points are alarmed, the audit trail, the prod guard) is perimeter-checks.ts.
  */
 import {
   blocks, dataSources, first, isObject, locals, outputs, resources, text, variables,
@@ -17,6 +18,7 @@ import {
   actionsOf, at, callsTo, effectiveGrants, functionInstances, isEveryone, policyDocument, statementsOf, varRefs,
   type Problems,
 } from './model';
+import { perimeterCheckers, type PerimeterExpectations } from './perimeter-checks';
 
 export { effectiveGrants, functionInstances, type FunctionInstance, type Grant } from './model';
 
@@ -505,7 +507,7 @@ export function checkHandlerPermissions(config: TerraformConfig, expected: Recor
 }
 
 /** Every checker that takes only the configuration and the shared definitions. */
-export interface Expectations {
+export interface Expectations extends PerimeterExpectations {
   handlers: readonly string[];
   handlerEnv: Record<string, readonly string[]>;
   tableDefinitions: Record<string, TableDefinitionLike>;
@@ -531,5 +533,6 @@ export function allCheckers(expect: Expectations): Record<string, (config: Terra
     versions: (c) => checkVersions(c, expect.awsProviderVersion),
     eventSourceMappings: checkEventSourceMappings,
     handlerPermissions: (c) => checkHandlerPermissions(c, expect.handlerActions),
+    ...perimeterCheckers(expect),
   };
 }

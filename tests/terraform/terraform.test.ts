@@ -126,12 +126,18 @@ describe('functions', () => {
     expect(text(first(alias.lifecycle)?.ignore_changes)).not.toContain('function_version');
   });
 
-  test('async invoke config: retries and event age from variables, on failure -> the DLQ, on the alias', () => {
+  test('async invoke config: retries and event age from variables, on failure -> the DLQ (money) or the sweep-failures queue, on the alias', () => {
     const cfg = one('aws_lambda_function_event_invoke_config', 'this', 'modules/function').body;
     expect(cfg.qualifier).toBe('${aws_lambda_alias.live.name}');
     expect(first(first(cfg.destination_config)?.on_failure)?.destination).toBe('${var.on_failure_destination_arn}');
     expect(rootVar('async_max_retry_attempts').default).toBe(2);
-    for (const h of handlerNames()) expect(instance(h).call?.args.on_failure_destination_arn).toBe('${aws_sqs_queue.dlq.arn}');
+    const destination = Object.fromEntries(handlerNames().map((h) => [h, instance(h).call?.args.on_failure_destination_arn]));
+    expect(destination).toEqual({
+      debit: '${aws_sqs_queue.dlq.arn}',
+      refund: '${aws_sqs_queue.dlq.arn}',
+      sweep: '${aws_sqs_queue.sweep_failures.arn}',
+      'replay-dlq': '${aws_sqs_queue.sweep_failures.arn}',
+    });
   });
 
   test('paused: debit and refund get 0 concurrency; sweep schedule and auto-drain are off', () => {
@@ -203,10 +209,18 @@ describe('permissions', () => {
       expect(grantsOf(h, 'dynamodb:ConditionCheckItem')).toEqual(h === 'debit' ? [] : [arn('ledger')]);
     }
     expect(grantsOf('sweep', 'dynamodb:BatchGetItem')).toEqual([arn('settlements')]);
+    // Queues, with the module's on-failure destination written out: debit and refund send to the
+    // DLQ (refused events and failures), the sweep only to its own failures queue, replay-dlq reads
+    // the DLQ and sends only its own failures elsewhere.
+    const queueGrants = (h: string): string[] => [...new Set(effectiveGrants(config, instance(h))
+      .filter((g) => g.action.startsWith('sqs:'))
+      .flatMap((g) => g.resources.map((r) => (r === '${var.on_failure_destination_arn}' ? text(instance(h).call?.args.on_failure_destination_arn) : r))))].sort();
+    expect(queueGrants('debit')).toEqual(['${aws_sqs_queue.dlq.arn}']);
+    expect(queueGrants('refund')).toEqual(['${aws_sqs_queue.dlq.arn}']);
+    expect(queueGrants('sweep')).toEqual(['${aws_sqs_queue.sweep_failures.arn}']);
+    expect(queueGrants('replay-dlq')).toEqual(['${aws_sqs_queue.dlq.arn}', '${aws_sqs_queue.sweep_failures.arn}']);
+    expect(grantsOf('replay-dlq', 'sqs:SendMessage')).toEqual(['${var.on_failure_destination_arn}']);
     for (const h of handlerNames()) {
-      for (const g of effectiveGrants(config, instance(h)).filter((x) => x.action.startsWith('sqs:'))) {
-        expect(g.resources.every((r) => r === '${aws_sqs_queue.dlq.arn}' || r === '${var.on_failure_destination_arn}')).toBe(true);
-      }
       for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) expect(grantsOf(h, action)).toEqual(['${aws_cloudwatch_log_group.this.arn}:*']);
     }
     expect(grantsOf('replay-dlq', 'events:PutEvents')).toEqual(['${data.aws_cloudwatch_event_bus.this.arn}']);
@@ -224,6 +238,7 @@ describe('events and the DLQ', () => {
     expect(text(failed.event_pattern)).toMatch(/source\s*=\s*\[local\.event_source\][\s\S]*"detail-type"\s*=\s*\["video\.failed"\]/);
     expect(rendered.event_bus_name).toBe('${var.event_bus_name}');
     expect(failed.event_bus_name).toBe('${var.event_bus_name}');
+    expect(one('aws_cloudwatch_event_rule', 'sweep_schedule').body.event_bus_name).toBeUndefined();
     expect(targetFor('video_rendered').arn).toBe('${module.debit.alias_arn}');
     expect(targetFor('video_failed').arn).toBe('${module.refund.alias_arn}');
     expect(targetFor('sweep_schedule').arn).toBe('${module.sweep.alias_arn}');
@@ -245,23 +260,16 @@ describe('events and the DLQ', () => {
     }
   });
 
-  test('DLQ: 14 days, SSE-SQS, and only these rules may send to it through the queue policy', () => {
-    const dlq = one('aws_sqs_queue', 'dlq').body;
+  test('DLQ and sweep-failures queue: 14 days, SSE-SQS', () => {
     expect(locals(config, '').dlq_message_retention_seconds).toBe(1209600);
-    expect(dlq.message_retention_seconds).toBe('${local.dlq_message_retention_seconds}');
-    expect(dlq.sqs_managed_sse_enabled).toBe(true);
-
-    const doc = dataSources(config, 'aws_iam_policy_document').find((d) => d.dir === '' && d.name === 'dlq')!;
-    const statements = blocks(doc.body.statement);
-    expect(statements).toHaveLength(1);
-    const st = statements[0]!;
-    expect(st.actions).toEqual(['sqs:SendMessage']);
-    expect(first(st.principals)).toEqual({ type: 'Service', identifiers: ['events.amazonaws.com'] });
-    const condition = first(st.condition)!;
-    expect(condition.variable).toBe('aws:SourceArn');
-    expect(condition.test).toBe('ArnEquals');
-    const rulesWithDlq = resources(config, 'aws_cloudwatch_event_target').map((t) => text(t.body.rule).replace(/\.name\}$/, '.arn}'));
-    expect([...(condition.values as string[])].sort()).toEqual(rulesWithDlq.sort());
+    for (const q of ['dlq', 'sweep_failures']) {
+      const body = one('aws_sqs_queue', q).body;
+      expect(body.message_retention_seconds).toBe('${local.dlq_message_retention_seconds}');
+      expect(body.sqs_managed_sse_enabled).toBe(true);
+    }
+    expect(one('aws_sqs_queue', 'sweep_failures').body.name).toBe('${local.names.sweep_failures_queue}');
+    expect(one('aws_cloudwatch_event_target', 'sweep_schedule').body.dead_letter_config).toEqual([{ arn: '${aws_sqs_queue.sweep_failures.arn}' }]);
+    for (const rule of ['video_rendered', 'video_failed']) expect(one('aws_cloudwatch_event_target', rule).body.dead_letter_config).toEqual([{ arn: '${aws_sqs_queue.dlq.arn}' }]);
   });
 
   test('auto-drain: SQS event source on the DLQ, partial batch failures, batch 10, off by default', () => {
@@ -345,7 +353,10 @@ describe('workspaces', () => {
 describe('operator interface', () => {
   test('outputs the operator scripts read', () => {
     const out = outputs(config, '');
-    for (const name of ['credits_table_name', 'jobs_table_name', 'ledger_table_name', 'function_names', 'dlq_url', 'event_bus_name', 'alerts_topic_arn', 'paused', 'operator_env']) {
+    for (const name of [
+      'credits_table_name', 'jobs_table_name', 'ledger_table_name', 'function_names', 'dlq_url',
+      'sweep_failures_queue_url', 'event_bus_name', 'alerts_topic_arn', 'paused', 'operator_env',
+    ]) {
       expect(out).toHaveProperty(name);
     }
     expect(isObject(out.operator_env?.value as Block)).toBe(true);
@@ -360,5 +371,63 @@ describe('operator interface', () => {
     expect(mk).toContain('-var-file=workspaces/$(WS).tfvars');
     expect(mk).toContain('$(MAKE) build');
     expect(mk).toContain('npx jest tests/terraform');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The perimeter (security review H1, H2, M5, M6, M8, L6, L8): the exact policies, on top of the
+// checkers of perimeter-checks.ts, so that a reviewer reads here what AWS will be sent.
+// ---------------------------------------------------------------------------------------------
+const doc = (name: string, dir = ''): Block => {
+  const found = dataSources(config, 'aws_iam_policy_document').find((d) => d.dir === dir && d.name === name);
+  if (!found) throw new Error(`no policy document ${name}`);
+  return found.body;
+};
+const everyone = [{ type: '*', identifiers: ['*'] }];
+
+describe('perimeter: the queues hear only from us (H2, L8)', () => {
+  test('DLQ: EventBridge for the two event rules, and the debit and refund roles; nobody else', () => {
+    expect(locals(config, '').dlq_source_rule_arns).toEqual(['${aws_cloudwatch_event_rule.video_rendered.arn}', '${aws_cloudwatch_event_rule.video_failed.arn}']);
+    expect(blocks(doc('dlq').statement)).toEqual([
+      {
+        sid: 'EventBridgeTargetDeadLetters', effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['${aws_sqs_queue.dlq.arn}'],
+        principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+        condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: '${local.dlq_source_rule_arns}' }],
+      },
+      {
+        sid: 'OnlyOurRulesAndSettlementHandlers', effect: 'Deny', actions: ['sqs:SendMessage'], resources: ['${aws_sqs_queue.dlq.arn}'],
+        principals: everyone,
+        condition: [
+          { test: 'ArnNotEquals', variable: 'aws:SourceArn', values: '${local.dlq_source_rule_arns}' },
+          { test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: ['${module.debit.role_arn}', '${module.refund.role_arn}'] },
+        ],
+      },
+    ]);
+    expect(one('aws_sqs_queue_policy', 'dlq').body.policy).toBe('${data.aws_iam_policy_document.dlq.json}');
+  });
+
+  test('sweep failures: EventBridge for the sweep schedule, and the sweep and replay-dlq roles; nobody else', () => {
+    const rule = ['${aws_cloudwatch_event_rule.sweep_schedule.arn}'];
+    expect(blocks(doc('sweep_failures').statement)).toEqual([
+      {
+        sid: 'EventBridgeTargetDeadLetters', effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['${aws_sqs_queue.sweep_failures.arn}'],
+        principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+        condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: rule }],
+      },
+      {
+        sid: 'OnlySweepScheduleSweepAndReplay', effect: 'Deny', actions: ['sqs:SendMessage'], resources: ['${aws_sqs_queue.sweep_failures.arn}'],
+        principals: everyone,
+        condition: [
+          { test: 'ArnNotEquals', variable: 'aws:SourceArn', values: rule },
+          { test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: ['${module.sweep.role_arn}', '${module.replay_dlq.role_arn}'] },
+        ],
+      },
+    ]);
+    expect(one('aws_sqs_queue_policy', 'sweep_failures').body.policy).toBe('${data.aws_iam_policy_document.sweep_failures.json}');
+  });
+
+  test('the sweep no longer inherits the refused-events grant on the DLQ', () => {
+    expect(doc('sweep').source_policy_documents).toEqual(['${data.aws_iam_policy_document.settle_refunds.json}']);
+    expect(effectiveGrants(config, instance('sweep')).filter((g) => g.resources.includes('${aws_sqs_queue.dlq.arn}'))).toEqual([]);
   });
 });

@@ -1,0 +1,144 @@
+/**
+ * The perimeter, checked on the parsed HCL (checks.ts has the general structure checks; both kinds
+ * return problems, and checkers.test.ts proves each able to fail on fixtures/broken):
+ *
+ * - who may write to each queue: a Deny for all but the rules that dead-letter there and the roles
+ *   that send there, and schedule or sweep failures never in the money DLQ (H2, L8).
+ *
+ * Expressions are compared as text with locals written out (model.ts expand): "does this list name
+ * module.debit.role_arn?", not "what is its value".
+ */
+import { first, resources, text, type Block, type Json, type ResourceRef, type TerraformConfig } from './hcl';
+import {
+  actionsOf, at, conditionsOf, expand, functionInstances, isEveryone,
+  passedValue, policyDocument, principalsOf, roleArnRef, roleStatements, statementsOf,
+  type Condition, type FunctionInstance, type Problems,
+} from './model';
+
+export interface PerimeterExpectations {
+  handlers: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared readings
+// ---------------------------------------------------------------------------------------------
+const eventRules = (config: TerraformConfig): ResourceRef[] => resources(config, 'aws_cloudwatch_event_rule').filter((r) => r.body.event_pattern !== undefined);
+const scheduleRules = (config: TerraformConfig): ResourceRef[] => resources(config, 'aws_cloudwatch_event_rule').filter((r) => r.body.schedule_expression !== undefined);
+const targetsOf = (config: TerraformConfig, rule: ResourceRef): ResourceRef[] =>
+  resources(config, 'aws_cloudwatch_event_target').filter((t) => t.dir === rule.dir && text(t.body.rule).includes(`aws_cloudwatch_event_rule.${rule.name}.`));
+const queueOf = (value: Json | undefined): string | undefined => /aws_sqs_queue\.([\w-]+)\.(?:arn|name|id|url)\b/.exec(text(value))?.[1];
+const deadLetterQueue = (target: ResourceRef): string | undefined => queueOf(first(target.body.dead_letter_config)?.arn);
+const ruleArn = (rule: ResourceRef): string => `aws_cloudwatch_event_rule.${rule.name}.arn`;
+const isArnNot = (c: Condition): boolean => c.test === 'ArnNotEquals' || c.test === 'ArnNotLike';
+
+/** The function a target invokes (`module.debit.alias_arn`, or a root function/alias). */
+function targetInstance(instances: FunctionInstance[], target: ResourceRef): FunctionInstance | undefined {
+  const arn = text(target.body.arn);
+  return instances.find((fn) => (fn.call ? arn.includes(`module.${fn.call.name}.`) : arn.includes(`aws_lambda_function.${fn.function.name}.`)));
+}
+
+/** The queue a function's asynchronous on-failure destination names (through its module call). */
+function destinationQueue(config: TerraformConfig, fn: FunctionInstance): string | undefined {
+  const invoke = resources(config, 'aws_lambda_function_event_invoke_config')
+    .find((c) => c.dir === fn.function.dir && text(c.body.function_name).includes(`aws_lambda_function.${fn.function.name}.`));
+  return queueOf(passedValue(fn, first(first(invoke?.body.destination_config)?.on_failure)?.destination));
+}
+
+/** Queues the function's role may sqs:SendMessage to. */
+function sendQueues(config: TerraformConfig, fn: FunctionInstance): Set<string> {
+  const out = new Set<string>();
+  for (const st of roleStatements(config, fn)) {
+    if (!actionsOf(st).includes('sqs:SendMessage')) continue;
+    for (const r of Array.isArray(st.resources) ? st.resources : []) {
+      const q = queueOf(passedValue(fn, r));
+      if (q) out.add(q);
+    }
+  }
+  return out;
+}
+
+function documentOf(config: TerraformConfig, r: ResourceRef, attribute = 'policy'): { body: Block; dynamic: boolean }[] {
+  return statementsOf(policyDocument(config, r.dir, r.body[attribute]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// H2, L8: who may write to each queue; the money DLQ only hears money
+// ---------------------------------------------------------------------------------------------
+export function checkQueuePolicies(config: TerraformConfig, handlers: readonly string[]): Problems {
+  const problems: Problems = [];
+  const queues = resources(config, 'aws_sqs_queue');
+  if (queues.length === 0) problems.push('no aws_sqs_queue at all');
+  const instances = functionInstances(config, handlers);
+  const targets = resources(config, 'aws_cloudwatch_event_target');
+  const rules = resources(config, 'aws_cloudwatch_event_rule');
+  for (const q of queues) {
+    const policy = resources(config, 'aws_sqs_queue_policy').find((p) => p.dir === q.dir && queueOf(p.body.queue_url) === q.name);
+    if (!policy) {
+      problems.push(`${at(q)} has no aws_sqs_queue_policy (any principal with sqs:SendMessage could write to it)`);
+      continue;
+    }
+    const statements = documentOf(config, policy).map((s) => s.body);
+    const senderRules = rules.filter((r) => targets.some((t) => deadLetterQueue(t) === q.name && text(t.body.rule).includes(`aws_cloudwatch_event_rule.${r.name}.`)));
+    const senderRoles = instances.filter((fn) => destinationQueue(config, fn) === q.name || sendQueues(config, fn).has(q.name));
+
+    const allow = statements.filter((st) => st.effect !== 'Deny' && principalsOf(st).some((p) => p.identifiers.includes('events.amazonaws.com')));
+    for (const rule of senderRules) {
+      const ok = allow.some((st) => conditionsOf(st).some((c) => c.variable === 'aws:SourceArn' && c.test === 'ArnEquals' && expand(config, policy.dir, c.values).includes(ruleArn(rule))));
+      if (!ok) problems.push(`${at(policy)} does not let EventBridge deliver dead letters of ${ruleArn(rule)} (ArnEquals aws:SourceArn)`);
+    }
+    const deny = statements.find((st) => st.effect === 'Deny' && actionsOf(st).includes('sqs:SendMessage') && isEveryone(st));
+    if (!deny) {
+      problems.push(`${at(policy)} has no Deny of sqs:SendMessage for every principal (identity policies decide who writes to ${q.name})`);
+      continue;
+    }
+    const conditions = conditionsOf(deny);
+    const bySource = conditions.filter((c) => c.variable === 'aws:SourceArn');
+    const byPrincipal = conditions.filter((c) => c.variable === 'aws:PrincipalArn');
+    if (conditions.some((c) => !isArnNot(c) || c.dynamic || !['aws:SourceArn', 'aws:PrincipalArn'].includes(c.variable)) || bySource.length !== 1 || byPrincipal.length !== 1) {
+      problems.push(`${at(policy)} Deny must have exactly one static ArnNotEquals on aws:SourceArn (rules) and one on aws:PrincipalArn (roles), nothing else`);
+      continue;
+    }
+    const exemptRules = expand(config, policy.dir, bySource[0]!.values);
+    const exemptRoles = expand(config, policy.dir, byPrincipal[0]!.values);
+    for (const rule of senderRules) if (!exemptRules.includes(ruleArn(rule))) problems.push(`${at(policy)} Deny does not exempt ${ruleArn(rule)}, which dead-letters into ${q.name}`);
+    for (const [, name] of exemptRules.matchAll(/aws_cloudwatch_event_rule\.([\w-]+)\.arn/g)) {
+      if (!senderRules.some((r) => r.name === name)) problems.push(`${at(policy)} Deny exempts aws_cloudwatch_event_rule.${name}, which does not dead-letter into ${q.name}`);
+    }
+    for (const fn of instances) {
+      const role = roleArnRef(fn);
+      const sends = senderRoles.includes(fn);
+      if (sends && (!role || !exemptRoles.includes(role))) problems.push(`${at(policy)} Deny does not exempt ${fn.address}, which sends to ${q.name}`);
+      if (!sends && role && exemptRoles.includes(role)) problems.push(`${at(policy)} Deny exempts ${fn.address}, which never sends to ${q.name}`);
+    }
+  }
+  return problems;
+}
+
+/** What replay puts back on the bus must be money events only: schedules and other functions fail elsewhere. */
+export function checkDlqSeparation(config: TerraformConfig, handlers: readonly string[]): Problems {
+  const problems: Problems = [];
+  const instances = functionInstances(config, handlers);
+  const moneyTargets = eventRules(config).flatMap((r) => targetsOf(config, r));
+  const money = new Set(moneyTargets.map(deadLetterQueue).filter((q) => q !== undefined));
+  if (money.size === 0) problems.push('no event rule target has a dead-letter queue (the money DLQ)');
+  for (const rule of scheduleRules(config)) {
+    for (const t of targetsOf(config, rule)) {
+      const q = deadLetterQueue(t);
+      if (q && money.has(q)) problems.push(`${at(t)} (a schedule) dead-letters into the money DLQ ${q}: its failures are not events replay could put back`);
+    }
+  }
+  const moneyFunctions = new Set(moneyTargets.map((t) => targetInstance(instances, t)?.address));
+  for (const fn of instances.filter((i) => !moneyFunctions.has(i.address))) {
+    const q = destinationQueue(config, fn);
+    if (q && money.has(q)) problems.push(`${fn.address} sends its failed invocations to the money DLQ ${q}`);
+    for (const s of sendQueues(config, fn)) if (money.has(s) && s !== q) problems.push(`${fn.address} may send to the money DLQ ${s}`);
+  }
+  return problems;
+}
+
+export function perimeterCheckers(expect: PerimeterExpectations): Record<string, (config: TerraformConfig) => Problems> {
+  return {
+    queuePolicies: (c) => checkQueuePolicies(c, expect.handlers),
+    dlqSeparation: (c) => checkDlqSeparation(c, expect.handlers),
+  };
+}
