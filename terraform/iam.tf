@@ -118,7 +118,10 @@ data "aws_iam_policy_document" "sweep" {
 }
 
 # replay-dlq: reads, deletes (only after a successful re-put) and extends the visibility of DLQ
-# messages, and puts events back on the bus.
+# messages, and puts events back on the bus: only video.generation events of the two detail types
+# the rules route, and only on the workspace's bus (whose policy names this role as a publisher).
+# EventBridge authorises each entry of a PutEvents call on its own, so one stray entry fails alone
+# (NotAuthorizedForSourceException / NotAuthorizedForDetailTypeException).
 data "aws_iam_policy_document" "replay_dlq" {
   statement {
     sid    = "DrainDlq"
@@ -136,6 +139,18 @@ data "aws_iam_policy_document" "replay_dlq" {
     sid       = "ReplayToBus"
     effect    = "Allow"
     actions   = ["events:PutEvents"]
-    resources = [data.aws_cloudwatch_event_bus.this.arn]
+    resources = [local.event_bus_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:source"
+      values   = [local.event_source]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:detail-type"
+      values   = local.event_detail_types
+    }
   }
 }

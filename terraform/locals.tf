@@ -22,6 +22,7 @@ locals {
     dlq                  = "cc-reconciler-dlq-${local.workspace}"
     sweep_failures_queue = "cc-reconciler-sweep-failures-${local.workspace}"
     alerts_topic         = "ops-alerts-${local.workspace}"
+    event_bus            = "cc-reconciler-events-${local.workspace}"
     rule_video_rendered  = "cc-reconciler-video-rendered-${local.workspace}"
     rule_video_failed    = "cc-reconciler-video-failed-${local.workspace}"
     rule_sweep_schedule  = "cc-reconciler-sweep-schedule-${local.workspace}"
@@ -29,11 +30,29 @@ locals {
     dashboard            = "cc-reconciler-${local.workspace}"
   }
 
+  account_id = data.aws_caller_identity.current.account_id
+
   # Build output of `make build` (DESIGN §6): one zip per handler, relative to the repository root.
   dist_dir = "${path.root}/../dist"
 
   # Event contract (DESIGN §4).
-  event_source = "video.generation"
+  event_source       = "video.generation"
+  event_detail_types = ["video.rendered", "video.failed"]
+
+  # The bus video.generation events travel on: ours (created in bus.tf) unless an existing one is
+  # named. Either way it gets the same bus policy and archive.
+  create_event_bus = var.existing_event_bus_name == ""
+  event_bus_name   = local.create_event_bus ? aws_cloudwatch_event_bus.this[0].name : data.aws_cloudwatch_event_bus.existing[0].name
+  event_bus_arn    = local.create_event_bus ? aws_cloudwatch_event_bus.this[0].arn : data.aws_cloudwatch_event_bus.existing[0].arn
+
+  # Who may publish video.generation on that bus (bus.tf): the producers, the replay-dlq role and the
+  # operators' smoke principals. Everyone else is denied by the bus policy, same account included.
+  event_publisher_arns = distinct(concat(var.producer_principal_arns, [module.replay_dlq.role_arn], var.ops_principal_arns))
+
+  # The accounts an event may name in its `account` field (the rules' patterns pin it): this account
+  # (replay, smoke, same-account producers) and the account of each listed producer (EventBridge
+  # writes the sender's account there for a cross-account PutEvents).
+  event_accounts = distinct(concat([local.account_id], [for arn in var.producer_principal_arns : split(":", arn)[4]]))
 
   # The only rules whose failed deliveries may land in the money DLQ (queue.tf).
   dlq_source_rule_arns = [aws_cloudwatch_event_rule.video_rendered.arn, aws_cloudwatch_event_rule.video_failed.arn]

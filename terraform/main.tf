@@ -20,6 +20,9 @@ resource "terraform_data" "workspace_guard" {
   }
 }
 
+# The account everything here lives in (the rules' account pin).
+data "aws_caller_identity" "current" {}
+
 # ---------------------------------------------------------------------------------------------
 # Tables (DESIGN §3; keys and indexes mirror shared/tables.ts, tests/terraform proves it)
 # ---------------------------------------------------------------------------------------------
@@ -154,7 +157,7 @@ module "replay_dlq" {
 
   environment = {
     DLQ_URL            = aws_sqs_queue.dlq.url
-    EVENT_BUS_NAME     = var.event_bus_name
+    EVENT_BUS_NAME     = local.event_bus_name
     REPLAY_MAX_REPLAYS = tostring(var.replay_max_replays)
     WORKSPACE          = local.workspace
     LOG_LEVEL          = var.log_level

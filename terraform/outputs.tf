@@ -77,8 +77,32 @@ output "sweep_failures_queue_arn" {
 }
 
 output "event_bus_name" {
-  description = "EventBridge bus the rules listen on and replay puts events back on (EVENT_BUS_NAME)."
-  value       = var.event_bus_name
+  description = "EventBridge bus producers publish video.generation events to, the rules listen on and replay puts events back on (EVENT_BUS_NAME): cc-reconciler-events-<ws>, or existing_event_bus_name."
+  value       = local.event_bus_name
+}
+
+output "event_bus_arn" {
+  description = "ARN of that bus: what producers grant themselves events:PutEvents on."
+  value       = local.event_bus_arn
+}
+
+output "event_rule_arns" {
+  description = "Rule ARN per rule (video_rendered, video_failed on the bus: arn:aws:events:<region>:<account>:rule/<bus>/<rule>; sweep_schedule on the default bus: …:rule/<rule>). The DLQ accepts EventBridge deliveries from the first two only."
+  value = {
+    video_rendered = aws_cloudwatch_event_rule.video_rendered.arn
+    video_failed   = aws_cloudwatch_event_rule.video_failed.arn
+    sweep_schedule = aws_cloudwatch_event_rule.sweep_schedule.arn
+  }
+}
+
+output "function_role_arns" {
+  description = "Execution role ARN per handler (the publishers and writers the bus, queue and table policies name)."
+  value = {
+    debit        = module.debit.role_arn
+    refund       = module.refund.role_arn
+    sweep        = module.sweep.role_arn
+    "replay-dlq" = module.replay_dlq.role_arn
+  }
 }
 
 output "alerts_topic_arn" {
@@ -106,6 +130,6 @@ output "operator_env" {
     LEDGER_TABLE     = module.tables.names.ledger
     DLQ_URL          = aws_sqs_queue.dlq.url
     ALERTS_TOPIC_ARN = module.alerts.topic_arn
-    EVENT_BUS_NAME   = var.event_bus_name
+    EVENT_BUS_NAME   = local.event_bus_name
   }
 }

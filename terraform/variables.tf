@@ -58,14 +58,47 @@ variable "deletion_protection" {
 # Events
 # ---------------------------------------------------------------------------------------------
 
-variable "event_bus_name" {
-  description = "EventBridge bus the producers publish video.generation events to, and replay-dlq puts them back on."
+variable "existing_event_bus_name" {
+  description = "Empty (the default): this configuration creates the workspace's own bus for video.generation, cc-reconciler-events-<ws>, which producers publish to. Or the name of an existing bus in this account and region to use instead: it gets the same bus policy and archive (and the policy REPLACES any policy it had; pass the statements to keep in existing_event_bus_policy_json)."
   type        = string
-  default     = "default"
+  default     = ""
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9._\\-/]{1,256}$", var.event_bus_name))
-    error_message = "event_bus_name must be an EventBridge bus name (letters, digits, . _ - /; at most 256 characters)."
+    condition     = var.existing_event_bus_name == "" || can(regex("^[A-Za-z0-9._\\-/]{1,256}$", var.existing_event_bus_name))
+    error_message = "existing_event_bus_name must be empty (create the workspace's own bus) or an EventBridge bus name (letters, digits, . _ - /; at most 256 characters)."
+  }
+}
+
+variable "existing_event_bus_policy_json" {
+  description = "Only with existing_event_bus_name: a policy document (JSON) with the statements the existing bus's policy must keep (e.g. other teams' cross-account publishers). aws_cloudwatch_event_bus_policy replaces the whole policy, so without them those statements are lost. Its Sids must not be the ones bus.tf uses (PublishVideoGeneration, OnlyKnownPublishersOfVideoGeneration)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.existing_event_bus_policy_json == "" || can(jsondecode(var.existing_event_bus_policy_json).Statement)
+    error_message = "existing_event_bus_policy_json must be empty or an IAM policy document in JSON (with a Statement list)."
+  }
+}
+
+variable "producer_principal_arns" {
+  description = "IAM role (or user) ARNs of the video pipeline's producers: the only principals besides replay-dlq and ops_principal_arns that may put source video.generation events on the bus (the bus policy denies everyone else, same account included). Exact ARNs, with the role's path. A producer in another account is also granted PutEvents by the bus policy, and its account is added to the rules' account pin. Required in prod."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.producer_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "Each producer_principal_arns entry must be an exact IAM role or user ARN (arn:aws:iam::<12 digits>:role/<path/name>; no wildcards, no account root)."
+  }
+}
+
+variable "ops_principal_arns" {
+  description = "IAM role (or user) ARNs in this account of the operators who run the smoke test (npx reconciler smoke publishes test events): exempt from the bus policy's deny, as the producers are. Their own identity policy must still allow events:PutEvents on the bus. Exact ARNs, with the role's path (for IAM Identity Center: arn:aws:iam::<acct>:role/aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<set>_<id>)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.ops_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "Each ops_principal_arns entry must be an exact IAM role or user ARN (arn:aws:iam::<12 digits>:role/<path/name>; no wildcards)."
   }
 }
 

@@ -15,4 +15,9 @@ log_level           = "debug"
 # Who gets the ops-alerts-dev e-mails (each address must confirm once).
 alarm_email_subscriptions = []
 
+# Who may publish video.generation on cc-reconciler-events-dev besides replay-dlq (exact role ARNs,
+# e.g. ["arn:aws:iam::123456789012:role/video-pipeline-dev"]), and who runs `make smoke WS=dev`.
+producer_principal_arns = []
+ops_principal_arns      = []
+
 replay_auto_drain = false

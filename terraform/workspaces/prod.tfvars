@@ -15,4 +15,10 @@ log_level           = "info"
 # Who gets the ops-alerts-prod e-mails (each address must confirm once).
 alarm_email_subscriptions = []
 
+# Who may publish video.generation on cc-reconciler-events-prod (the bus policy denies everyone
+# else, replay-dlq aside): exact role ARNs, e.g. ["arn:aws:iam::123456789012:role/video-pipeline"].
+producer_principal_arns = []
+# Operators who run `make smoke WS=prod` (exact role ARNs, with the path for IAM Identity Center).
+ops_principal_arns = []
+
 replay_auto_drain = false

@@ -23,6 +23,7 @@ test.each(['dev', 'staging', 'prod'])('names for %s equal terraform/locals.tf', 
   expect(ours.functions).toEqual(names.functions);
   expect(ours.dlq).toBe(names.dlq);
   expect(ours.sweepFailures).toBe(names.sweep_failures_queue);
+  expect(ours.eventBus).toBe(names.event_bus);
   expect(ours.alertsTopic).toBe(names.alerts_topic);
   expect(ours.alarmPrefix).toBe(names.alarm_prefix);
   expect(ours.dashboard).toBe(names.dashboard);
@@ -72,10 +73,18 @@ test('alarm names equal the alerts module, for every function the root passes it
 test('the settings the doctor expects are the Terraform defaults, and no workspace overrides them', () => {
   const vars = variables(config, '');
   expect(vars.lambda_runtime?.default).toBe(TERRAFORM_DEFAULTS.lambdaRuntime);
-  expect(vars.event_bus_name?.default).toBe(TERRAFORM_DEFAULTS.eventBusName);
   expect(vars.sweep_schedule_expression?.default).toBe(TERRAFORM_DEFAULTS.sweepScheduleExpression);
+  // The bus: by default the workspace's own, names.eventBus (existing_event_bus_name empty). The
+  // doctor's TERRAFORM_DEFAULTS.eventBusName ('default') predates it; the TypeScript side moves to
+  // workspaceNames(ws).eventBus.
+  expect(vars.existing_event_bus_name?.default).toBe('');
+  expect(vars).not.toHaveProperty('event_bus_name');
+  const bus = resources(config, 'aws_cloudwatch_event_bus').find((b) => b.dir === '');
+  expect(bus?.body.name).toBe('${local.names.event_bus}');
+  expect(bus?.body.count).toBe('${local.create_event_bus ? 1 : 0}');
+  expect(locals(config, '').create_event_bus).toBe('${var.existing_event_bus_name == ""}');
   for (const [ws, tfvars] of Object.entries(config.tfvars)) {
-    for (const name of ['lambda_runtime', 'event_bus_name', 'sweep_schedule_expression']) {
+    for (const name of ['lambda_runtime', 'existing_event_bus_name', 'sweep_schedule_expression']) {
       expect({ ws, name, overridden: name in tfvars }).toEqual({ ws, name, overridden: false });
     }
   }

@@ -51,6 +51,12 @@ test('specific breakages are named', () => {
     'statement Everything grants wildcard action kms:*',
     'aws_cloudwatch_metric_alarm.heartbeat should set treat_missing_data = "breaching" (a heartbeat: no data is the failure)',
     // perimeter-checks.ts
+    'listens on the default bus',
+    'event pattern does not pin account',
+    'statement AnyoneInTheAccount allows PutEvents of any source',
+    'has no Deny of events:PutEvents for every principal',
+    'statement Everyone allows every principal',
+    'grants events:PutEvents without StringEquals events:source',
     'has no aws_sqs_queue_policy',
     'does not let EventBridge deliver dead letters of aws_cloudwatch_event_rule.failed.arn',
     'has no Deny of sqs:SendMessage for every principal',

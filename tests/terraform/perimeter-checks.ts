@@ -2,15 +2,18 @@
  * The perimeter, checked on the parsed HCL (checks.ts has the general structure checks; both kinds
  * return problems, and checkers.test.ts proves each able to fail on fixtures/broken):
  *
+ * - who may publish: a bus policy that denies video.generation to all but the listed publishers
+ *   (every role this configuration lets put events among them), rules pinned to an account, the
+ *   publishers' own grants conditioned on source and detail-type (H1);
  * - who may write to each queue: a Deny for all but the rules that dead-letter there and the roles
  *   that send there, and schedule or sweep failures never in the money DLQ (H2, L8).
  *
  * Expressions are compared as text with locals written out (model.ts expand): "does this list name
- * module.debit.role_arn?", not "what is its value".
+ * module.replay_dlq.role_arn?", not "what is its value".
  */
 import { first, resources, text, type Block, type Json, type ResourceRef, type TerraformConfig } from './hcl';
 import {
-  actionsOf, at, conditionsOf, expand, functionInstances, isEveryone,
+  actionsOf, at, conditionsOf, effectiveGrants, expand, functionInstances, isEveryone,
   passedValue, policyDocument, principalsOf, roleArnRef, roleStatements, statementsOf,
   type Condition, type FunctionInstance, type Problems,
 } from './model';
@@ -29,6 +32,9 @@ const targetsOf = (config: TerraformConfig, rule: ResourceRef): ResourceRef[] =>
 const queueOf = (value: Json | undefined): string | undefined => /aws_sqs_queue\.([\w-]+)\.(?:arn|name|id|url)\b/.exec(text(value))?.[1];
 const deadLetterQueue = (target: ResourceRef): string | undefined => queueOf(first(target.body.dead_letter_config)?.arn);
 const ruleArn = (rule: ResourceRef): string => `aws_cloudwatch_event_rule.${rule.name}.arn`;
+const busOf = (rule: ResourceRef): string => (rule.body.event_bus_name === undefined ? 'default' : text(rule.body.event_bus_name));
+/** `${local.event_bus_name}` → `${local.event_bus_arn}`, `${aws_cloudwatch_event_bus.x[0].name}` → `….arn}`. */
+const busArnOf = (busName: string): string => busName.replace(/name\}$/, 'arn}');
 const isArnNot = (c: Condition): boolean => c.test === 'ArnNotEquals' || c.test === 'ArnNotLike';
 
 /** The function a target invokes (`module.debit.alias_arn`, or a root function/alias). */
@@ -59,6 +65,94 @@ function sendQueues(config: TerraformConfig, fn: FunctionInstance): Set<string> 
 
 function documentOf(config: TerraformConfig, r: ResourceRef, attribute = 'policy'): { body: Block; dynamic: boolean }[] {
   return statementsOf(policyDocument(config, r.dir, r.body[attribute]));
+}
+
+const conditionText = (config: TerraformConfig, dir: string, conditions: Condition[]): string => conditions.map((c) => expand(config, dir, c.values)).join(' ');
+
+// ---------------------------------------------------------------------------------------------
+// H1: who may publish
+// ---------------------------------------------------------------------------------------------
+export function checkEventBus(config: TerraformConfig, handlers: readonly string[]): Problems {
+  const problems: Problems = [];
+  const rules = eventRules(config);
+  if (rules.length === 0) problems.push('no EventBridge rule with an event pattern at all');
+  const instances = functionInstances(config, handlers);
+  const publishers = instances.filter((fn) => effectiveGrants(config, fn).some((g) => g.action === 'events:PutEvents'));
+
+  for (const rule of rules) {
+    const pattern = expand(config, rule.dir, rule.body.event_pattern);
+    if (!/\baccount\s*=/.test(pattern) || !pattern.includes('data.aws_caller_identity')) {
+      problems.push(`${at(rule)} event pattern does not pin account to this account (data.aws_caller_identity): any account allowed on the bus could move money`);
+    }
+    for (const t of targetsOf(config, rule)) if (text(t.body.event_bus_name ?? 'default') !== busOf(rule)) problems.push(`${at(t)} is not on the bus of its rule (${busOf(rule)})`);
+    const bus = busOf(rule);
+    if (bus === 'default') {
+      problems.push(`${at(rule)} listens on the default bus: give video.generation a bus of its own, with its own policy`);
+      continue;
+    }
+    const policy = resources(config, 'aws_cloudwatch_event_bus_policy').find((p) => p.dir === rule.dir && text(p.body.event_bus_name) === bus);
+    if (!policy) {
+      problems.push(`${at(rule)}: no aws_cloudwatch_event_bus_policy on its bus ${bus}`);
+      continue;
+    }
+    const source = /source\s*=\s*\[\(?"?([\w.-]+)/.exec(pattern)?.[1] ?? '';
+    const statements = documentOf(config, policy);
+    for (const { body: st } of statements.filter((s) => s.body.effect !== 'Deny' && actionsOf(s.body).includes('events:PutEvents'))) {
+      if (!conditionsOf(st).some((c) => c.variable === 'events:source')) problems.push(`${at(policy)} statement ${text(st.sid)} allows PutEvents of any source`);
+    }
+    const deny = statements.find((s) => s.body.effect === 'Deny' && actionsOf(s.body).includes('events:PutEvents') && isEveryone(s.body))?.body;
+    if (!deny) {
+      problems.push(`${at(policy)} has no Deny of events:PutEvents for every principal (any identity allowed PutEvents could publish ${source})`);
+      continue;
+    }
+    const conditions = conditionsOf(deny);
+    const onSource = conditions.filter((c) => c.variable === 'events:source');
+    if (onSource.length === 0 || !conditionText(config, policy.dir, onSource).includes(source)) {
+      problems.push(`${at(policy)} Deny is not about events:source = ${source}, the source the rules listen to`);
+    }
+    const exempt = conditions.filter((c) => c.variable === 'aws:PrincipalArn');
+    if (exempt.length !== 1 || !isArnNot(exempt[0]!) || exempt[0]!.dynamic) {
+      problems.push(`${at(policy)} Deny needs exactly one static ArnNotEquals/ArnNotLike on aws:PrincipalArn (the publishers)`);
+      continue;
+    }
+    const names = expand(config, policy.dir, exempt[0]!.values);
+    if (!/\bvar\.[\w-]*producer/.test(names)) problems.push(`${at(policy)} Deny exempts no producers (a variable listing them)`);
+    for (const fn of publishers) {
+      const role = roleArnRef(fn);
+      if (!role || !names.includes(role)) problems.push(`${at(policy)} Deny does not exempt ${fn.address}, which puts events on the bus`);
+    }
+    for (const fn of instances.filter((i) => !publishers.includes(i))) {
+      const role = roleArnRef(fn);
+      if (role && names.includes(role)) problems.push(`${at(policy)} Deny exempts ${fn.address}, which never puts events`);
+    }
+  }
+  return problems;
+}
+
+/** Every role that may put events: only on the rules' bus, only their source and detail types. */
+export function checkPublisherGrants(config: TerraformConfig, handlers: readonly string[]): Problems {
+  const problems: Problems = [];
+  const rules = eventRules(config);
+  const busArns = new Set(rules.map((r) => busArnOf(busOf(r))));
+  const sources = rules.map((r) => /source\s*=\s*\[\(?"?([\w.-]+)/.exec(expand(config, r.dir, r.body.event_pattern))?.[1] ?? '');
+  const detailTypes = rules.flatMap((r) => [...expand(config, r.dir, r.body.event_pattern).matchAll(/"detail-type"\s*=\s*\[([^\]]*)\]/g)].map((m) => m[1]!.replace(/"/g, '')));
+  let any = false;
+  for (const fn of functionInstances(config, handlers)) {
+    for (const st of roleStatements(config, fn).filter((s) => actionsOf(s).includes('events:PutEvents'))) {
+      any = true;
+      const label = `${fn.address} statement ${text(st.sid)}`;
+      const res = (Array.isArray(st.resources) ? st.resources : []).map((r) => text(passedValue(fn, r)));
+      if (res.length === 0 || !res.every((r) => busArns.has(r))) problems.push(`${label} puts events on ${res.join(', ') || 'nothing named'}, not only on the rules' bus`);
+      const dir = fn.call?.dir ?? fn.function.dir;
+      const on = (variable: string): Condition[] => conditionsOf(st).filter((c) => c.variable === variable && c.test === 'StringEquals' && !c.dynamic);
+      const sourceText = conditionText(config, dir, on('events:source'));
+      if (!sourceText || !sources.every((s) => sourceText.includes(s))) problems.push(`${label} grants events:PutEvents without StringEquals events:source = ${sources.join(', ')}`);
+      const typeText = conditionText(config, dir, on('events:detail-type'));
+      if (!typeText || !detailTypes.every((d) => typeText.includes(d))) problems.push(`${label} grants events:PutEvents without StringEquals events:detail-type = ${detailTypes.join(', ')}`);
+    }
+  }
+  if (!any) problems.push('no role is granted events:PutEvents (who replays the DLQ?)');
+  return problems;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,6 +232,8 @@ export function checkDlqSeparation(config: TerraformConfig, handlers: readonly s
 
 export function perimeterCheckers(expect: PerimeterExpectations): Record<string, (config: TerraformConfig) => Problems> {
   return {
+    eventBus: (c) => checkEventBus(c, expect.handlers),
+    publisherGrants: (c) => checkPublisherGrants(c, expect.handlers),
     queuePolicies: (c) => checkQueuePolicies(c, expect.handlers),
     dlqSeparation: (c) => checkDlqSeparation(c, expect.handlers),
   };

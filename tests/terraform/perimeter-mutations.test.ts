@@ -4,7 +4,7 @@
  * to an exemption, one condition dropped, one queue swapped), and expects the checker to name it.
  */
 import { allCheckers } from './checks';
-import { blocks, first, isObject, loadTerraform, type Block, type TerraformConfig } from './hcl';
+import { blocks, first, isObject, loadTerraform, type Block, type Json, type TerraformConfig } from './hcl';
 import { TERRAFORM_DIR, expectations } from './terraform-config';
 
 let pristine: TerraformConfig;
@@ -28,6 +28,18 @@ function statement(doc: Block, sid: string): Block {
   return st;
 }
 
+function localsBlock(config: TerraformConfig, dir: string, name: string): Block {
+  const found = blocks(config.modules[dir]?.json.locals).find((b) => name in b);
+  if (!found) throw new Error(`no local ${name} in ${dir || '.'}`);
+  return found;
+}
+
+const replace = (value: Json | undefined, from: string, to: string): string => {
+  const s = String(value);
+  if (!s.includes(from)) throw new Error(`${from} not in ${s}`);
+  return s.replace(from, to);
+};
+
 interface Mutation {
   checker: string;
   change: (c: TerraformConfig) => void;
@@ -35,6 +47,50 @@ interface Mutation {
 }
 
 const CASES: Record<string, Mutation> = {
+  'the bus policy forgets the replay role': {
+    checker: 'eventBus',
+    change: (c) => { const l = localsBlock(c, '', 'event_publisher_arns'); l.event_publisher_arns = replace(l.event_publisher_arns, '[module.replay_dlq.role_arn], ', ''); },
+    expected: 'Deny does not exempt module.replay_dlq, which puts events on the bus',
+  },
+  'the bus policy also exempts the sweep': {
+    checker: 'eventBus',
+    change: (c) => { const l = localsBlock(c, '', 'event_publisher_arns'); l.event_publisher_arns = replace(l.event_publisher_arns, '[module.replay_dlq.role_arn]', '[module.replay_dlq.role_arn, module.sweep.role_arn]'); },
+    expected: 'Deny exempts module.sweep, which never puts events',
+  },
+  'the bus policy denies nothing but another source': {
+    checker: 'eventBus',
+    change: (c) => {
+      const st = statement(block(c, '', 'data', 'aws_iam_policy_document', 'event_bus'), 'OnlyKnownPublishersOfVideoGeneration');
+      blocks(st.condition).find((x) => x.variable === 'events:source')!.values = ['video.other'];
+    },
+    expected: 'Deny is not about events:source = video.generation',
+  },
+  'the producers Allow loses its source condition': {
+    checker: 'eventBus',
+    change: (c) => {
+      const st = statement(block(c, '', 'data', 'aws_iam_policy_document', 'event_bus'), 'PublishVideoGeneration');
+      st.condition = blocks(st.condition).filter((x) => x.variable !== 'events:source');
+    },
+    expected: 'statement PublishVideoGeneration allows PutEvents of any source',
+  },
+  'a rule stops pinning the account': {
+    checker: 'eventBus',
+    change: (c) => { const r = block(c, '', 'resource', 'aws_cloudwatch_event_rule', 'video_failed'); r.event_pattern = replace(r.event_pattern, 'account       = local.event_accounts', ''); },
+    expected: 'aws_cloudwatch_event_rule.video_failed event pattern does not pin account',
+  },
+  'the replay grant loses its detail-type condition': {
+    checker: 'publisherGrants',
+    change: (c) => {
+      const st = statement(block(c, '', 'data', 'aws_iam_policy_document', 'replay_dlq'), 'ReplayToBus');
+      st.condition = blocks(st.condition).filter((x) => x.variable !== 'events:detail-type');
+    },
+    expected: 'statement ReplayToBus grants events:PutEvents without StringEquals events:detail-type',
+  },
+  'the replay grant names the default bus': {
+    checker: 'publisherGrants',
+    change: (c) => { statement(block(c, '', 'data', 'aws_iam_policy_document', 'replay_dlq'), 'ReplayToBus').resources = ['arn:aws:events:eu-west-1:123456789012:event-bus/default']; },
+    expected: "not only on the rules' bus",
+  },
   'the DLQ exempts the sweep role too': {
     checker: 'queuePolicies',
     change: (c) => {
@@ -80,7 +136,7 @@ const CASES: Record<string, Mutation> = {
 };
 
 test('every perimeter checker has at least one mutation case', () => {
-  const perimeter = ['queuePolicies', 'dlqSeparation'];
+  const perimeter = ['eventBus', 'publisherGrants', 'queuePolicies', 'dlqSeparation'];
   expect(perimeter.every((name) => name in allCheckers(expectAll))).toBe(true);
   expect([...new Set(Object.values(CASES).map((m) => m.checker))].sort()).toEqual([...perimeter].sort());
 });

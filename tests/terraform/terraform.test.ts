@@ -160,7 +160,7 @@ describe('functions', () => {
       OVERDRAFT_FLOOR_CREDITS: /var\.overdraft_floor_credits/,
       DLQ_URL: /aws_sqs_queue\.dlq\.url/,
       ALERTS_TOPIC_ARN: /module\.alerts\.topic_arn/,
-      EVENT_BUS_NAME: /var\.event_bus_name/,
+      EVENT_BUS_NAME: /^\$\{local\.event_bus_name\}$/,
       WORKSPACE: /local\.workspace/,
       LOG_LEVEL: /var\.log_level/,
       SWEEP_GRACE_MINUTES: /var\.sweep_grace_minutes/,
@@ -174,7 +174,9 @@ describe('functions', () => {
         expect(text(env[name])).toMatch(expectedSources[name]!);
       }
     }
-    expect(rootVar('event_bus_name').default).toBe('default');
+    // Empty = the workspace's own bus; the bus name replay gets is the one the rules use.
+    expect(rootVar('existing_event_bus_name').default).toBe('');
+    expect(variables(config, '')).not.toHaveProperty('event_bus_name');
   });
 });
 
@@ -223,7 +225,7 @@ describe('permissions', () => {
     for (const h of handlerNames()) {
       for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) expect(grantsOf(h, action)).toEqual(['${aws_cloudwatch_log_group.this.arn}:*']);
     }
-    expect(grantsOf('replay-dlq', 'events:PutEvents')).toEqual(['${data.aws_cloudwatch_event_bus.this.arn}']);
+    expect(grantsOf('replay-dlq', 'events:PutEvents')).toEqual(['${local.event_bus_arn}']);
   });
 });
 
@@ -236,8 +238,9 @@ describe('events and the DLQ', () => {
     const failed = one('aws_cloudwatch_event_rule', 'video_failed').body;
     expect(text(rendered.event_pattern)).toMatch(/source\s*=\s*\[local\.event_source\][\s\S]*"detail-type"\s*=\s*\["video\.rendered"\]/);
     expect(text(failed.event_pattern)).toMatch(/source\s*=\s*\[local\.event_source\][\s\S]*"detail-type"\s*=\s*\["video\.failed"\]/);
-    expect(rendered.event_bus_name).toBe('${var.event_bus_name}');
-    expect(failed.event_bus_name).toBe('${var.event_bus_name}');
+    expect(rendered.event_bus_name).toBe('${local.event_bus_name}');
+    expect(failed.event_bus_name).toBe('${local.event_bus_name}');
+    for (const rule of ['video_rendered', 'video_failed']) expect(one('aws_cloudwatch_event_target', rule).body.event_bus_name).toBe('${local.event_bus_name}');
     expect(one('aws_cloudwatch_event_rule', 'sweep_schedule').body.event_bus_name).toBeUndefined();
     expect(targetFor('video_rendered').arn).toBe('${module.debit.alias_arn}');
     expect(targetFor('video_failed').arn).toBe('${module.refund.alias_arn}');
@@ -354,12 +357,15 @@ describe('operator interface', () => {
   test('outputs the operator scripts read', () => {
     const out = outputs(config, '');
     for (const name of [
-      'credits_table_name', 'jobs_table_name', 'ledger_table_name', 'function_names', 'dlq_url',
-      'sweep_failures_queue_url', 'event_bus_name', 'alerts_topic_arn', 'paused', 'operator_env',
+      'credits_table_name', 'jobs_table_name', 'ledger_table_name', 'function_names', 'function_role_arns', 'dlq_url',
+      'sweep_failures_queue_url', 'event_bus_name', 'event_bus_arn', 'event_rule_arns',
+      'alerts_topic_arn', 'paused', 'operator_env',
     ]) {
       expect(out).toHaveProperty(name);
     }
     expect(isObject(out.operator_env?.value as Block)).toBe(true);
+    expect((out.operator_env?.value as Block).EVENT_BUS_NAME).toBe('${local.event_bus_name}');
+    expect(out.event_bus_name?.value).toBe('${local.event_bus_name}');
   });
 
   test('terraform.mk guards the workspace and passes its settings file', () => {
@@ -384,6 +390,76 @@ const doc = (name: string, dir = ''): Block => {
   return found.body;
 };
 const everyone = [{ type: '*', identifiers: ['*'] }];
+
+describe('perimeter: who may publish (H1)', () => {
+  test('the workspace gets its own bus unless an existing one is named; both get the policy and the archive', () => {
+    expect(one('aws_cloudwatch_event_bus', 'this').body).toMatchObject({ count: '${local.create_event_bus ? 1 : 0}', name: '${local.names.event_bus}' });
+    const existing = dataSources(config, 'aws_cloudwatch_event_bus').find((d) => d.name === 'existing')!.body;
+    expect(existing).toMatchObject({ count: '${local.create_event_bus ? 0 : 1}', name: '${var.existing_event_bus_name}' });
+    const l = locals(config, '');
+    expect(l.create_event_bus).toBe('${var.existing_event_bus_name == ""}');
+    expect(l.event_bus_name).toBe('${local.create_event_bus ? aws_cloudwatch_event_bus.this[0].name : data.aws_cloudwatch_event_bus.existing[0].name}');
+    expect(l.event_bus_arn).toBe('${local.create_event_bus ? aws_cloudwatch_event_bus.this[0].arn : data.aws_cloudwatch_event_bus.existing[0].arn}');
+    expect(one('aws_cloudwatch_event_bus_policy', 'this').body).toEqual({ event_bus_name: '${local.event_bus_name}', policy: '${data.aws_iam_policy_document.event_bus.json}' });
+    expect(doc('event_bus').source_policy_documents).toBe('${var.existing_event_bus_policy_json == "" ? [] : [var.existing_event_bus_policy_json]}');
+    expect(rootVar('existing_event_bus_policy_json').default).toBe('');
+  });
+
+  test('the bus policy: video.generation only from the producers, the replay role and ops; producers granted it', () => {
+    const body = doc('event_bus');
+    expect(blocks(body.statement)).toEqual([{
+      sid: 'OnlyKnownPublishersOfVideoGeneration',
+      effect: 'Deny',
+      actions: ['events:PutEvents'],
+      resources: ['${local.event_bus_arn}'],
+      principals: everyone,
+      condition: [
+        { test: 'StringEquals', variable: 'events:source', values: ['${local.event_source}'] },
+        { test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: '${local.event_publisher_arns}' },
+      ],
+    }]);
+    expect(locals(config, '').event_publisher_arns).toBe('${distinct(concat(var.producer_principal_arns, [module.replay_dlq.role_arn], var.ops_principal_arns))}');
+    // The grant for producers (needed across accounts) exists only when there are producers.
+    const allow = blocks(body.dynamic).flatMap((d) => blocks(d.statement))[0]!;
+    expect(allow.for_each).toBe('${length(var.producer_principal_arns) > 0 ? [1] : []}');
+    expect(first(allow.content)).toEqual({
+      sid: 'PublishVideoGeneration',
+      effect: 'Allow',
+      actions: ['events:PutEvents'],
+      resources: ['${local.event_bus_arn}'],
+      principals: [{ type: 'AWS', identifiers: '${var.producer_principal_arns}' }],
+      condition: [
+        { test: 'StringEquals', variable: 'events:source', values: ['${local.event_source}'] },
+        { test: 'StringEquals', variable: 'events:detail-type', values: '${local.event_detail_types}' },
+      ],
+    });
+    expect(locals(config, '').event_detail_types).toEqual(['video.rendered', 'video.failed']);
+    for (const name of ['producer_principal_arns', 'ops_principal_arns']) {
+      expect(rootVar(name).default).toEqual([]);
+      expect(text(rootVar(name).validation)).toContain('(role|user)/');
+    }
+  });
+
+  test("both event rules pin the event's account: this account and the listed producers' accounts", () => {
+    for (const rule of ['video_rendered', 'video_failed']) expect(text(one('aws_cloudwatch_event_rule', rule).body.event_pattern)).toMatch(/account\s*=\s*local\.event_accounts/);
+    expect(locals(config, '').event_accounts).toBe('${distinct(concat([local.account_id], [for arn in var.producer_principal_arns : split(":", arn)[4]]))}');
+    expect(locals(config, '').account_id).toBe('${data.aws_caller_identity.current.account_id}');
+  });
+
+  test("replay-dlq may put only video.rendered / video.failed of video.generation, only on the workspace's bus", () => {
+    const st = blocks(doc('replay_dlq').statement).find((x) => x.sid === 'ReplayToBus');
+    expect(st).toEqual({
+      sid: 'ReplayToBus',
+      effect: 'Allow',
+      actions: ['events:PutEvents'],
+      resources: ['${local.event_bus_arn}'],
+      condition: [
+        { test: 'StringEquals', variable: 'events:source', values: ['${local.event_source}'] },
+        { test: 'StringEquals', variable: 'events:detail-type', values: '${local.event_detail_types}' },
+      ],
+    });
+  });
+});
 
 describe('perimeter: the queues hear only from us (H2, L8)', () => {
   test('DLQ: EventBridge for the two event rules, and the debit and refund roles; nobody else', () => {
