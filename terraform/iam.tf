@@ -1,5 +1,6 @@
 # Handler permissions, least privilege, explicit resources (no wildcards). Each function module
 # adds to these its own log-group statement and sqs:SendMessage on its on-failure destination.
+# The tables' resource policies (tables-policies.tf) bound what any role can do to the money at rest.
 
 # The money-table writes of every settlement (debit, refund, and the sweep settling stragglers):
 # one DynamoDB request per event, writing only the reconciler's own tables (the producers' Jobs

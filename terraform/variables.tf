@@ -54,6 +54,17 @@ variable "deletion_protection" {
   default     = true
 }
 
+variable "break_glass_role_arn" {
+  description = "The one IAM role exempt from the money tables' resource policies (Ledger: no UpdateItem/DeleteItem/BatchWriteItem/PartiQL; Credits: no PutItem/DeleteItem; Settlements: writes only by the reconciler's roles) and from the data-events bucket's no-delete rule. Empty = nobody is exempt: a correction then means changing the policy through Terraform, on the record."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.break_glass_role_arn == "" || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", var.break_glass_role_arn))
+    error_message = "break_glass_role_arn must be empty (nobody) or an exact IAM role ARN, arn:aws:iam::<12 digits>:role/<path/name>."
+  }
+}
+
 # ---------------------------------------------------------------------------------------------
 # Events
 # ---------------------------------------------------------------------------------------------

@@ -20,5 +20,7 @@ alarm_email_subscriptions = []
 producer_principal_arns = []
 # Operators who run `make smoke WS=prod` (exact role ARNs, with the path for IAM Identity Center).
 ops_principal_arns = []
+# The one role exempt from the money tables' resource policies; empty = nobody.
+break_glass_role_arn = ""
 
 replay_auto_drain = false

@@ -61,6 +61,9 @@ test('specific breakages are named', () => {
     'does not let EventBridge deliver dead letters of aws_cloudwatch_event_rule.failed.arn',
     'has no Deny of sqs:SendMessage for every principal',
     '(a schedule) dead-letters into the money DLQ dlq',
+    'does not deny dynamodb:UpdateItem, dynamodb:BatchWriteItem, dynamodb:PartiQL* (table ledger)',
+    'has a condition NotIpAddress aws:SourceIp, which could let writes through',
+    'table credits: no aws_dynamodb_resource_policy',
   ]) {
     expect(all).toContain(expected);
   }

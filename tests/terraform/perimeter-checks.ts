@@ -6,7 +6,8 @@
  *   (every role this configuration lets put events among them), rules pinned to an account, the
  *   publishers' own grants conditioned on source and detail-type (H1);
  * - who may write to each queue: a Deny for all but the rules that dead-letter there and the roles
- *   that send there, and schedule or sweep failures never in the money DLQ (H2, L8).
+ *   that send there, and schedule or sweep failures never in the money DLQ (H2, L8);
+ * - what may be done to the money at rest: table resource policies (M5).
  *
  * Expressions are compared as text with locals written out (model.ts expand): "does this list name
  * module.replay_dlq.role_arn?", not "what is its value".
@@ -18,8 +19,19 @@ import {
   type Condition, type FunctionInstance, type Problems,
 } from './model';
 
+export interface TablePolicyExpectation {
+  /** Item actions the table's resource policy must deny (a Deny of `dynamodb:PartiQL*` covers each PartiQL action). */
+  deny: readonly string[];
+  /** Handlers whose roles stay exempt (besides break-glass); every other function's role must not be. */
+  writers: readonly string[];
+}
+
 export interface PerimeterExpectations {
   handlers: readonly string[];
+  /** By tables-module key (credits, ledger, settlements). */
+  tablePolicies: Record<string, TablePolicyExpectation>;
+  /** The one role exempt from the table policies (a root variable). */
+  breakGlassVariable: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,11 +242,49 @@ export function checkDlqSeparation(config: TerraformConfig, handlers: readonly s
   return problems;
 }
 
+// ---------------------------------------------------------------------------------------------
+// M5: the money at rest
+// ---------------------------------------------------------------------------------------------
+const globToRegExp = (glob: string): RegExp => new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+
+export function checkTablePolicies(config: TerraformConfig, expect: PerimeterExpectations): Problems {
+  const problems: Problems = [];
+  const instances = functionInstances(config, expect.handlers);
+  for (const [table, want] of Object.entries(expect.tablePolicies)) {
+    const refs = [`module.tables.arns.${table}`, `aws_dynamodb_table.${table}.arn`];
+    const rp = resources(config, 'aws_dynamodb_resource_policy').find((p) => refs.some((r) => text(p.body.resource_arn).includes(r)));
+    if (!rp) {
+      problems.push(`table ${table}: no aws_dynamodb_resource_policy (nothing bounds what IAM may grant on it)`);
+      continue;
+    }
+    const denies = documentOf(config, rp).map((s) => s.body).filter((st) => st.effect === 'Deny' && isEveryone(st));
+    const denied = denies.flatMap(actionsOf);
+    const missing = want.deny.filter((a) => !denied.some((d) => globToRegExp(d).test(a)));
+    if (missing.length > 0) problems.push(`${at(rp)} does not deny ${missing.join(', ')} (table ${table})`);
+    for (const st of denies) {
+      const conditions = conditionsOf(st);
+      for (const c of conditions) {
+        if (c.variable !== 'aws:PrincipalArn' || !isArnNot(c)) problems.push(`${at(rp)} Deny ${text(st.sid)} has a condition ${c.test} ${c.variable}, which could let writes through`);
+      }
+      const exempt = conditionText(config, rp.dir, conditions);
+      if (!exempt.includes(`var.${expect.breakGlassVariable}`)) problems.push(`${at(rp)} Deny ${text(st.sid)} exempts no break-glass role (var.${expect.breakGlassVariable})`);
+      for (const fn of instances) {
+        const role = roleArnRef(fn);
+        const writer = fn.handler !== undefined && want.writers.includes(fn.handler);
+        if (writer && (!role || !exempt.includes(role))) problems.push(`${at(rp)} Deny ${text(st.sid)} does not exempt ${fn.address}, which writes ${table}`);
+        if (!writer && role && exempt.includes(role)) problems.push(`${at(rp)} Deny ${text(st.sid)} lets ${fn.address} write ${table}`);
+      }
+    }
+  }
+  return problems;
+}
+
 export function perimeterCheckers(expect: PerimeterExpectations): Record<string, (config: TerraformConfig) => Problems> {
   return {
     eventBus: (c) => checkEventBus(c, expect.handlers),
     publisherGrants: (c) => checkPublisherGrants(c, expect.handlers),
     queuePolicies: (c) => checkQueuePolicies(c, expect.handlers),
     dlqSeparation: (c) => checkDlqSeparation(c, expect.handlers),
+    tablePolicies: (c) => checkTablePolicies(c, expect),
   };
 }

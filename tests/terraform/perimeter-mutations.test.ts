@@ -133,10 +133,29 @@ const CASES: Record<string, Mutation> = {
     change: (c) => { (c.modules['']!.json.module as Record<string, Block[]>).sweep![0]!.on_failure_destination_arn = '${aws_sqs_queue.dlq.arn}'; },
     expected: 'module.sweep sends its failed invocations to the money DLQ dlq',
   },
+  'the ledger may be PartiQL-updated': {
+    checker: 'tablePolicies',
+    change: (c) => { statement(block(c, '', 'data', 'aws_iam_policy_document', 'ledger_table'), 'AppendOnlyLedger').actions = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']; },
+    expected: 'does not deny dynamodb:PartiQL* (table ledger)',
+  },
+  'replay-dlq may write settlements': {
+    checker: 'tablePolicies',
+    change: (c) => { const l = localsBlock(c, '', 'settlements_writer_arns'); l.settlements_writer_arns = replace(l.settlements_writer_arns, 'module.sweep.role_arn', 'module.sweep.role_arn, module.replay_dlq.role_arn'); },
+    expected: 'lets module.replay_dlq write settlements',
+  },
+  'credits exempt the debit role': {
+    checker: 'tablePolicies',
+    change: (c) => {
+      const st = statement(block(c, '', 'data', 'aws_iam_policy_document', 'credits_table'), 'BalancesOnlyByUpdate');
+      st.condition = [{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: ['${module.debit.role_arn}'] }];
+      delete st.dynamic;
+    },
+    expected: 'lets module.debit write credits',
+  },
 };
 
 test('every perimeter checker has at least one mutation case', () => {
-  const perimeter = ['eventBus', 'publisherGrants', 'queuePolicies', 'dlqSeparation'];
+  const perimeter = ['eventBus', 'publisherGrants', 'queuePolicies', 'dlqSeparation', 'tablePolicies'];
   expect(perimeter.every((name) => name in allCheckers(expectAll))).toBe(true);
   expect([...new Set(Object.values(CASES).map((m) => m.checker))].sort()).toEqual([...perimeter].sort());
 });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { HANDLERS, HANDLER_ENV } from '../../shared/config';
 import { TABLE_DEFINITIONS } from '../../shared/tables';
 import type { Expectations } from './checks';
+import type { TablePolicyExpectation } from './perimeter-checks';
 import { loadProviderSchemas } from './provider-schema';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -35,6 +36,23 @@ export const HANDLER_ACTIONS: Record<string, readonly string[]> = {
   ],
 };
 
+/**
+ * What each money table's resource policy must deny, and whose roles stay exempt (besides
+ * break-glass). The handlers' identity policies above stay what the code needs; these bound what
+ * any identity policy could ever add.
+ */
+export const TABLE_POLICIES: Record<string, TablePolicyExpectation> = {
+  // Append-only: entries are only ever PutItem'd (conditional), never changed or removed.
+  ledger: { deny: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQL*'], writers: [] },
+  // A balance changes only by UpdateItem inside its ledger transaction: never overwritten or removed.
+  credits: { deny: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLDelete'], writers: [] },
+  // The reconciler's own state: its settling roles write it, nobody else.
+  settlements: {
+    deny: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'],
+    writers: ['debit', 'refund', 'sweep'],
+  },
+};
+
 export function expectations(): Expectations {
   return {
     handlers: handlerNames(),
@@ -43,5 +61,7 @@ export function expectations(): Expectations {
     workspaces: ['dev', 'staging', 'prod'],
     handlerActions: HANDLER_ACTIONS,
     awsProviderVersion: loadProviderSchemas().awsVersion,
+    tablePolicies: TABLE_POLICIES,
+    breakGlassVariable: 'break_glass_role_arn',
   };
 }

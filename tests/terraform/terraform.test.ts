@@ -507,3 +507,41 @@ describe('perimeter: the queues hear only from us (H2, L8)', () => {
     expect(effectiveGrants(config, instance('sweep')).filter((g) => g.resources.includes('${aws_sqs_queue.dlq.arn}'))).toEqual([]);
   });
 });
+
+describe('perimeter: the money at rest (M5)', () => {
+  const breakGlass = { for_each: '${length(local.break_glass_arns) > 0 ? [1] : []}', content: [{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: '${local.break_glass_arns}' }] };
+
+  test('Ledger is append-only and Credits rows are never overwritten or removed, for everyone but break-glass', () => {
+    const ledger = blocks(doc('ledger_table').statement);
+    expect(ledger).toEqual([{
+      sid: 'AppendOnlyLedger', effect: 'Deny',
+      actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQL*'],
+      resources: ['${module.tables.arns.ledger}'], principals: everyone,
+      dynamic: { condition: [breakGlass] },
+    }]);
+    const credits = blocks(doc('credits_table').statement);
+    expect(credits).toEqual([{
+      sid: 'BalancesOnlyByUpdate', effect: 'Deny',
+      actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLDelete'],
+      resources: ['${module.tables.arns.credits}'], principals: everyone,
+      dynamic: { condition: [breakGlass] },
+    }]);
+    // Empty = nobody exempt: the condition block disappears and the Deny is unconditional.
+    expect(locals(config, '').break_glass_arns).toBe('${compact([var.break_glass_role_arn])}');
+    expect(rootVar('break_glass_role_arn').default).toBe('');
+    expect(text(rootVar('break_glass_role_arn').validation)).toContain('var.break_glass_role_arn == \\"\\"');
+  });
+
+  test('Settlements is written only by the debit, refund and sweep roles (and break-glass)', () => {
+    expect(blocks(doc('settlements_table').statement)).toEqual([{
+      sid: 'OnlyTheReconcilerWritesSettlements', effect: 'Deny',
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'],
+      resources: ['${module.tables.arns.settlements}'], principals: everyone,
+      condition: [{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: '${local.settlements_writer_arns}' }],
+    }]);
+    expect(locals(config, '').settlements_writer_arns).toBe('${concat([module.debit.role_arn, module.refund.role_arn, module.sweep.role_arn], local.break_glass_arns)}');
+    for (const t of ['ledger', 'credits', 'settlements']) {
+      expect(one('aws_dynamodb_resource_policy', t).body).toEqual({ resource_arn: `\${module.tables.arns.${t}}`, policy: `\${data.aws_iam_policy_document.${t}_table.json}` });
+    }
+  });
+});
