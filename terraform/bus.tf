@@ -1,5 +1,6 @@
-# The bus video.generation events travel on (H1: who may publish). Name: local.names.event_bus;
-# which bus: local.event_bus_name / event_bus_arn (locals.tf).
+# The bus video.generation events travel on (H1: who may publish), and its archive (M6: what the DLQ
+# lost can still be replayed). Names: local.names.event_bus / event_archive; which bus:
+# local.event_bus_name / event_bus_arn (locals.tf).
 
 # The workspace's own bus, unless var.existing_event_bus_name names one to use instead.
 resource "aws_cloudwatch_event_bus" "this" {
@@ -87,4 +88,19 @@ data "aws_iam_policy_document" "event_bus" {
 resource "aws_cloudwatch_event_bus_policy" "this" {
   event_bus_name = local.event_bus_name
   policy         = data.aws_iam_policy_document.event_bus.json
+}
+
+# Every video.generation event the bus accepted, kept var.event_archive_retention_days days (longer
+# than the DLQ's 14): `aws events start-replay` re-delivers what expired in the DLQ, was dropped on
+# the way to it, or was removed by hand. Replayed events settle as duplicates where they already
+# settled (the handlers are idempotent), so a generous time window is safe. Runbook: README,
+# "Operations: alarms" (…-dlq-send-failures) and docs/operations/perimeter.md.
+resource "aws_cloudwatch_event_archive" "this" {
+  name             = local.names.event_archive
+  description      = "video.generation events of ${local.workspace}, for aws events start-replay."
+  event_source_arn = local.event_bus_arn
+  retention_days   = var.event_archive_retention_days
+  event_pattern = jsonencode({
+    source = [local.event_source]
+  })
 }

@@ -23,6 +23,7 @@ locals {
     sweep_failures_queue = "cc-reconciler-sweep-failures-${local.workspace}"
     alerts_topic         = "ops-alerts-${local.workspace}"
     event_bus            = "cc-reconciler-events-${local.workspace}"
+    event_archive        = "cc-reconciler-events-archive-${local.workspace}"
     rule_video_rendered  = "cc-reconciler-video-rendered-${local.workspace}"
     rule_video_failed    = "cc-reconciler-video-failed-${local.workspace}"
     rule_sweep_schedule  = "cc-reconciler-sweep-schedule-${local.workspace}"
@@ -56,6 +57,12 @@ locals {
 
   # The only rules whose failed deliveries may land in the money DLQ (queue.tf).
   dlq_source_rule_arns = [aws_cloudwatch_event_rule.video_rendered.arn, aws_cloudwatch_event_rule.video_failed.arn]
+
+  # The sweep schedule's interval in minutes when it is a rate(); 0 for a cron() (not checked). The
+  # heartbeat alarm's window must be longer (main.tf, terraform_data.alarm_guard). No nulls: `||`
+  # does not short-circuit before Terraform 1.12, so a precondition must not compare a null.
+  sweep_rate_parts       = try(regex("^rate\\(([0-9]+) (minute|hour|day)s?\\)$", var.sweep_schedule_expression), ["0", "minute"])
+  sweep_interval_minutes = tonumber(local.sweep_rate_parts[0]) * { minute = 1, hour = 60, day = 1440 }[local.sweep_rate_parts[1]]
 
   # 14 days, the SQS maximum: the longest an operator has to notice and replay. The sweep-failures
   # queue keeps its messages as long.

@@ -20,6 +20,19 @@ resource "terraform_data" "workspace_guard" {
   }
 }
 
+# The heartbeat alarm looks back sweep_heartbeat_hours for a sweep run; with a rate() schedule at
+# least that long it would page between two healthy runs.
+resource "terraform_data" "alarm_guard" {
+  input = var.sweep_schedule_expression
+
+  lifecycle {
+    precondition {
+      condition     = local.sweep_interval_minutes < var.sweep_heartbeat_hours * 60
+      error_message = "sweep_heartbeat_hours (${var.sweep_heartbeat_hours}) must be longer than the sweep schedule's interval (${var.sweep_schedule_expression}), or the heartbeat alarm fires between healthy runs."
+    }
+  }
+}
+
 # The account everything here lives in (the rules' account pin).
 data "aws_caller_identity" "current" {}
 
@@ -186,7 +199,8 @@ resource "aws_lambda_event_source_mapping" "replay_dlq" {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Alerts: SNS ops topic, alarms (each with alarm and OK actions), dashboard
+# Alerts: SNS ops topic, alarms (each with alarm and OK actions) on every point where an event
+# can be dropped, the sweep's heartbeat, dashboard
 # ---------------------------------------------------------------------------------------------
 module "alerts" {
   source = "./modules/alerts"
@@ -206,7 +220,19 @@ module "alerts" {
   # Throttles are the pause mechanism itself: no pages for them while paused.
   throttle_alarm_muted_functions = var.paused ? ["debit", "refund"] : []
 
-  dlq_name                             = aws_sqs_queue.dlq.name
+  # Each rule with a dead-letter queue, with the bus it is on (the metrics' dimensions differ).
+  rules = {
+    video_rendered = { rule_name = aws_cloudwatch_event_rule.video_rendered.name, event_bus_name = local.event_bus_name }
+    video_failed   = { rule_name = aws_cloudwatch_event_rule.video_failed.name, event_bus_name = local.event_bus_name }
+    sweep_schedule = { rule_name = aws_cloudwatch_event_rule.sweep_schedule.name, event_bus_name = "default" }
+  }
+
+  dlq_name                  = aws_sqs_queue.dlq.name
+  sweep_failures_queue_name = aws_sqs_queue.sweep_failures.name
+  sweep_heartbeat_hours     = var.sweep_heartbeat_hours
+  # The schedule is disabled while paused: no sweep runs is expected then, not a page.
+  sweep_heartbeat_muted = var.paused
+
   dlq_oldest_message_alarm_seconds     = var.dlq_oldest_message_alarm_seconds
   adjustments_alarm_threshold_per_hour = var.adjustments_alarm_threshold_per_hour
   email_subscriptions                  = var.alarm_email_subscriptions

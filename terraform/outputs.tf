@@ -95,6 +95,11 @@ output "event_rule_arns" {
   }
 }
 
+output "event_archive_arn" {
+  description = "ARN of the bus's archive of video.generation events (aws events start-replay --event-source-arn …)."
+  value       = aws_cloudwatch_event_archive.this.arn
+}
+
 output "function_role_arns" {
   description = "Execution role ARN per handler (the publishers and writers the bus, queue and table policies name)."
   value = {

@@ -113,6 +113,17 @@ variable "ops_principal_arns" {
   }
 }
 
+variable "event_archive_retention_days" {
+  description = "How long the bus's archive keeps every video.generation event (aws events start-replay recovers what the DLQ lost). Longer than the DLQ's 14 days, so that an event whose DLQ message expired can still be replayed."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.event_archive_retention_days >= 1 && var.event_archive_retention_days <= 3650 && floor(var.event_archive_retention_days) == var.event_archive_retention_days
+    error_message = "event_archive_retention_days must be an integer between 1 and 3650 (0, keep forever, is deliberately not offered: the archive holds user ids)."
+  }
+}
+
 variable "eventbridge_retry_attempts" {
   description = "EventBridge target retry policy: delivery attempts to Lambda before the event goes to the DLQ."
   type        = number
@@ -365,5 +376,16 @@ variable "dlq_oldest_message_alarm_seconds" {
   validation {
     condition     = var.dlq_oldest_message_alarm_seconds >= 60 && var.dlq_oldest_message_alarm_seconds < 1209600 && floor(var.dlq_oldest_message_alarm_seconds) == var.dlq_oldest_message_alarm_seconds
     error_message = "dlq_oldest_message_alarm_seconds must be an integer from 60 up to (not including) the 14-day DLQ retention, 1209600."
+  }
+}
+
+variable "sweep_heartbeat_hours" {
+  description = "The sweep-heartbeat alarm fires when no sweep run did its work (EMF SweepRuns) in this many hours. Must be longer than the sweep schedule's interval (the plan checks it for rate() schedules): 7 hours for the default rate(6 hours)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.sweep_heartbeat_hours >= 1 && var.sweep_heartbeat_hours <= 24 && floor(var.sweep_heartbeat_hours) == var.sweep_heartbeat_hours
+    error_message = "sweep_heartbeat_hours must be an integer between 1 and 24 (a CloudWatch alarm looks back at most one day)."
   }
 }

@@ -20,4 +20,7 @@ alarm_email_subscriptions = []
 producer_principal_arns = []
 ops_principal_arns      = []
 
+# Two weeks of archive in dev (as long as the DLQ keeps messages); staging and prod keep 30 days.
+event_archive_retention_days = 14
+
 replay_auto_drain = false

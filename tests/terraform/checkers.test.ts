@@ -64,6 +64,15 @@ test('specific breakages are named', () => {
     'does not deny dynamodb:UpdateItem, dynamodb:BatchWriteItem, dynamodb:PartiQL* (table ledger)',
     'has a condition NotIpAddress aws:SourceIp, which could let writes through',
     'table credits: no aws_dynamodb_resource_policy',
+    'no InvocationsFailedToBeSentToDlq alarm for aws_cloudwatch_event_rule.failed',
+    'no DestinationDeliveryFailures alarm for aws_lambda_function.refund',
+    'no AsyncEventsDropped alarm for aws_lambda_function.refund',
+    'aws_sqs_queue.orphan has no depth alarm',
+    'has no alarm on messages held invisible for an hour',
+    'no heartbeat alarm on SweepRuns',
+    'no aws_cloudwatch_event_archive',
+    'alarm …-mystery',
+    'does not start with the alarm prefix',
   ]) {
     expect(all).toContain(expected);
   }

@@ -7,14 +7,16 @@
  *   publishers' own grants conditioned on source and detail-type (H1);
  * - who may write to each queue: a Deny for all but the rules that dead-letter there and the roles
  *   that send there, and schedule or sweep failures never in the money DLQ (H2, L8);
- * - what may be done to the money at rest: table resource policies (M5).
+ * - what may be done to the money at rest: table resource policies (M5);
+ * - every drop point alarmed, the sweep's heartbeat, an archive to replay from, each alarm with its
+ *   README runbook row (M6).
  *
  * Expressions are compared as text with locals written out (model.ts expand): "does this list name
  * module.replay_dlq.role_arn?", not "what is its value".
  */
-import { first, resources, text, type Block, type Json, type ResourceRef, type TerraformConfig } from './hcl';
+import { first, isObject, locals, resources, text, type Block, type Json, type ResourceRef, type TerraformConfig } from './hcl';
 import {
-  actionsOf, at, conditionsOf, effectiveGrants, expand, functionInstances, isEveryone,
+  actionsOf, at, callsTo, conditionsOf, effectiveGrants, expand, functionInstances, isEveryone, numberValue,
   passedValue, policyDocument, principalsOf, roleArnRef, roleStatements, statementsOf,
   type Condition, type FunctionInstance, type Problems,
 } from './model';
@@ -32,6 +34,10 @@ export interface PerimeterExpectations {
   tablePolicies: Record<string, TablePolicyExpectation>;
   /** The one role exempt from the table policies (a root variable). */
   breakGlassVariable: string;
+  /** The EMF metric each sweep run reports (the heartbeat alarm's). */
+  heartbeatMetric: string;
+  /** README.md: its "Operations: alarms" table must have a row for every alarm. */
+  readme: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -73,6 +79,22 @@ function sendQueues(config: TerraformConfig, fn: FunctionInstance): Set<string> 
     }
   }
   return out;
+}
+
+/** A module resource's `${var.x}` as its (single) caller passes it; root values as they are. */
+function inCaller(config: TerraformConfig, r: ResourceRef, value: Json | undefined): Json | undefined {
+  if (r.dir === '') return value;
+  const v = /^\$\{var\.([\w-]+)\}$/.exec(text(value));
+  const call = callsTo(config, r.dir)[0];
+  return v && call ? call.args[v[1]!] : value;
+}
+
+/** The keys a for_each of a module resource iterates: `${var.x}` → the caller's map keys, `${local.x}` → the local's keys. */
+function forEachEntries(config: TerraformConfig, r: ResourceRef): [string, Json][] | undefined {
+  const fe = text(r.body.for_each);
+  const local = /^\$\{local\.([\w-]+)\}$/.exec(fe);
+  const value = local ? locals(config, r.dir)[local[1]!] : inCaller(config, r, r.body.for_each);
+  return isObject(value) ? Object.entries(value) : undefined;
 }
 
 function documentOf(config: TerraformConfig, r: ResourceRef, attribute = 'policy'): { body: Block; dynamic: boolean }[] {
@@ -279,6 +301,123 @@ export function checkTablePolicies(config: TerraformConfig, expect: PerimeterExp
   return problems;
 }
 
+// ---------------------------------------------------------------------------------------------
+// M6: every drop point alarmed, a heartbeat, an archive, a runbook row per alarm
+// ---------------------------------------------------------------------------------------------
+const alarmsOn = (config: TerraformConfig, namespace: string | RegExp, metric: string): ResourceRef[] =>
+  resources(config, 'aws_cloudwatch_metric_alarm').filter((a) => a.body.metric_name === metric
+    && (typeof namespace === 'string' ? a.body.namespace === namespace : namespace.test(text(a.body.namespace))));
+
+/** The texts an alarm is instantiated for: each for_each value (as the caller wrote it), or its dimensions. */
+function alarmSubjects(config: TerraformConfig, alarm: ResourceRef): string[] {
+  if (alarm.body.for_each === undefined) return [Object.values(isObject(alarm.body.dimensions) ? alarm.body.dimensions : {}).map((v) => text(inCaller(config, alarm, v))).join(' ')];
+  return (forEachEntries(config, alarm) ?? []).map(([, v]) => text(v));
+}
+
+export function checkDropAlarms(config: TerraformConfig, expect: PerimeterExpectations): Problems {
+  const problems: Problems = [];
+  const instances = functionInstances(config, expect.handlers);
+
+  const dlqAlarms = alarmsOn(config, 'AWS/Events', 'InvocationsFailedToBeSentToDlq');
+  for (const a of dlqAlarms) {
+    const dims = text(a.body.dimensions);
+    if (!dims.includes('RuleName') || !dims.includes('EventBusName')) problems.push(`${at(a)} dimensions must be RuleName, plus EventBusName for rules on a custom bus (EventBridge publishes both there)`);
+  }
+  // Each alarm's rule (and bus): a for_each over { rule_name, event_bus_name }, or its own dimensions.
+  const covered: Json[] = dlqAlarms.flatMap((a) => {
+    if (a.body.for_each !== undefined) return (forEachEntries(config, a) ?? []).map(([, v]) => v);
+    const dims = isObject(a.body.dimensions) ? a.body.dimensions : {};
+    return [{ rule_name: dims.RuleName ?? null, event_bus_name: dims.EventBusName ?? 'default' }];
+  });
+  for (const rule of resources(config, 'aws_cloudwatch_event_rule').filter((r) => targetsOf(config, r).some((t) => deadLetterQueue(t) !== undefined))) {
+    const entry = covered.find((v) => isObject(v) && text(v.rule_name).includes(`aws_cloudwatch_event_rule.${rule.name}.name`));
+    if (!entry || !isObject(entry)) {
+      problems.push(`no InvocationsFailedToBeSentToDlq alarm for ${ruleArn(rule).replace(/\.arn$/, '')} (an event its dead-letter queue refused would vanish unnoticed)`);
+      continue;
+    }
+    if (text(entry.event_bus_name) !== busOf(rule)) problems.push(`the InvocationsFailedToBeSentToDlq alarm of aws_cloudwatch_event_rule.${rule.name} is given bus ${text(entry.event_bus_name)}, but the rule is on ${busOf(rule)}`);
+  }
+
+  for (const metric of ['DestinationDeliveryFailures', 'AsyncEventsDropped']) {
+    const subjects = alarmsOn(config, 'AWS/Lambda', metric).flatMap((a) => alarmSubjects(config, a));
+    for (const fn of instances.filter((i) => destinationQueue(config, i) !== undefined)) {
+      const name = fn.call ? `module.${fn.call.name}.function_name` : `aws_lambda_function.${fn.function.name}.function_name`;
+      if (!subjects.some((s) => s.includes(name))) problems.push(`no ${metric} alarm for ${fn.address} (asynchronous events it loses would go unnoticed)`);
+    }
+  }
+
+  const queueAlarms = (metric: string): ResourceRef[] => alarmsOn(config, 'AWS/SQS', metric);
+  const queueNameOf = (a: ResourceRef): string | undefined => queueOf(inCaller(config, a, isObject(a.body.dimensions) ? a.body.dimensions.QueueName : undefined));
+  for (const q of resources(config, 'aws_sqs_queue')) {
+    if (!queueAlarms('ApproximateNumberOfMessagesVisible').some((a) => queueNameOf(a) === q.name)) problems.push(`${at(q)} has no depth alarm (ApproximateNumberOfMessagesVisible)`);
+  }
+  for (const m of resources(config, 'aws_lambda_event_source_mapping')) {
+    const q = queueOf(m.body.event_source_arn);
+    if (!q) continue;
+    const held = queueAlarms('ApproximateNumberOfMessagesNotVisible').filter((a) => queueNameOf(a) === q);
+    const longEnough = held.some((a) => {
+      const period = numberValue(config, a.dir, a.body.period) ?? 0;
+      const periods = numberValue(config, a.dir, a.body.evaluation_periods) ?? 0;
+      const datapoints = numberValue(config, a.dir, a.body.datapoints_to_alarm) ?? periods;
+      return a.body.statistic === 'Minimum' && period * periods >= 3600 && datapoints === periods;
+    });
+    if (!longEnough) problems.push(`aws_sqs_queue.${q} (drained by ${at(m)}) has no alarm on messages held invisible for an hour (ApproximateNumberOfMessagesNotVisible, Minimum, every datapoint)`);
+  }
+
+  const heartbeat = alarmsOn(config, /./, expect.heartbeatMetric).filter((a) => /^LessThan/.test(text(a.body.comparison_operator)));
+  if (!heartbeat.some((a) => a.body.treat_missing_data === 'breaching' && a.body.statistic === 'Sum' && a.body.threshold === 1)) {
+    problems.push(`no heartbeat alarm on ${expect.heartbeatMetric} (Sum < 1, treat_missing_data = "breaching"): a sweep that stops running would go unnoticed`);
+  }
+  return problems;
+}
+
+export function checkEventArchive(config: TerraformConfig): Problems {
+  const problems: Problems = [];
+  const archives = resources(config, 'aws_cloudwatch_event_archive');
+  for (const bus of new Set(eventRules(config).map(busOf))) {
+    const archive = archives.find((a) => text(a.body.event_source_arn) === busArnOf(bus));
+    if (!archive) {
+      problems.push(`no aws_cloudwatch_event_archive of the rules' bus ${bus}: what the DLQ loses could never be replayed`);
+      continue;
+    }
+    if (!/\$\{var\.[\w-]+\}/.test(text(archive.body.retention_days))) problems.push(`${at(archive)} retention_days is not a setting (var.*): 0 or unset keeps events forever`);
+  }
+  return problems;
+}
+
+/** Alarm name suffixes (after the prefix) as the README writes them: `…-<handler>-errors` or `…-debit-errors`. */
+function readmeAlarmPatterns(readme: string): RegExp[] {
+  const section = /^## Operations: alarms\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? '';
+  const firstCells = section.split('\n').filter((l) => l.startsWith('| ') && !/^\| -/.test(l)).map((l) => l.split(' | ')[0] ?? '');
+  return firstCells.flatMap((cell) => [...cell.matchAll(/`…(-[^`]+)`/g)].map((m) =>
+    new RegExp(`^${m[1]!.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/<[^>]+>/g, '[a-z0-9-]+')}$`)));
+}
+
+export function checkAlarmRunbook(config: TerraformConfig, readme: string): Problems {
+  const problems: Problems = [];
+  const patterns = readmeAlarmPatterns(readme);
+  if (patterns.length === 0) problems.push('README.md has no "Operations: alarms" table with `…-<alarm>` rows');
+  for (const alarm of resources(config, 'aws_cloudwatch_metric_alarm')) {
+    const template = text(alarm.body.alarm_name);
+    const prefix = /^\$\{(var\.name_prefix|local\.names\.alarm_prefix)\}/.exec(template)?.[0];
+    if (!prefix) {
+      problems.push(`${at(alarm)} alarm_name ${template} does not start with the alarm prefix, so no runbook row can name it`);
+      continue;
+    }
+    const keys = alarm.body.for_each === undefined ? [''] : forEachEntries(config, alarm)?.map(([k]) => k);
+    if (!keys) {
+      problems.push(`${at(alarm)} for_each ${text(alarm.body.for_each)} cannot be expanded to alarm names`);
+      continue;
+    }
+    for (const key of keys) {
+      const suffix = template.slice(prefix.length).replace('${replace(each.key, "_", "-")}', key.replace(/_/g, '-')).replace('${each.key}', key);
+      if (suffix.includes('${')) problems.push(`${at(alarm)} alarm_name ${template} cannot be expanded`);
+      else if (!patterns.some((p) => p.test(suffix))) problems.push(`alarm …${suffix} (${at(alarm)}) has no row in the README's "Operations: alarms" table`);
+    }
+  }
+  return problems;
+}
+
 export function perimeterCheckers(expect: PerimeterExpectations): Record<string, (config: TerraformConfig) => Problems> {
   return {
     eventBus: (c) => checkEventBus(c, expect.handlers),
@@ -286,5 +425,8 @@ export function perimeterCheckers(expect: PerimeterExpectations): Record<string,
     queuePolicies: (c) => checkQueuePolicies(c, expect.handlers),
     dlqSeparation: (c) => checkDlqSeparation(c, expect.handlers),
     tablePolicies: (c) => checkTablePolicies(c, expect),
+    dropAlarms: (c) => checkDropAlarms(c, expect),
+    eventArchive: checkEventArchive,
+    alarmRunbook: (c) => checkAlarmRunbook(c, expect.readme),
   };
 }

@@ -44,6 +44,7 @@ interface Mutation {
   checker: string;
   change: (c: TerraformConfig) => void;
   expected: string;
+  readme?: (text: string) => string;
 }
 
 const CASES: Record<string, Mutation> = {
@@ -152,10 +153,46 @@ const CASES: Record<string, Mutation> = {
     },
     expected: 'lets module.debit write credits',
   },
+  'the sweep-schedule rule loses its dead-letter alarm': {
+    checker: 'dropAlarms',
+    change: (c) => { delete ((c.modules['']!.json.module as Record<string, Block[]>).alerts![0]!.rules as Block).sweep_schedule; },
+    expected: 'no InvocationsFailedToBeSentToDlq alarm for aws_cloudwatch_event_rule.sweep_schedule',
+  },
+  'a rule is watched on the wrong bus': {
+    checker: 'dropAlarms',
+    change: (c) => { (((c.modules['']!.json.module as Record<string, Block[]>).alerts![0]!.rules as Block).video_rendered as Block).event_bus_name = 'default'; },
+    expected: 'is given bus default, but the rule is on ${local.event_bus_name}',
+  },
+  'messages held invisible are alarmed after half an hour only': {
+    checker: 'dropAlarms',
+    change: (c) => { localsBlock(c, 'modules/alerts', 'dlq_in_flight_periods').dlq_in_flight_periods = 6; },
+    expected: 'has no alarm on messages held invisible for an hour',
+  },
+  'the heartbeat treats silence as fine': {
+    checker: 'dropAlarms',
+    change: (c) => { block(c, 'modules/alerts', 'resource', 'aws_cloudwatch_metric_alarm', 'sweep_heartbeat').treat_missing_data = 'notBreaching'; },
+    expected: 'no heartbeat alarm on SweepRuns',
+  },
+  'the archive keeps events forever': {
+    checker: 'eventArchive',
+    change: (c) => { block(c, '', 'resource', 'aws_cloudwatch_event_archive', 'this').retention_days = 0; },
+    expected: 'retention_days is not a setting',
+  },
+  'the archive is of the default bus': {
+    checker: 'eventArchive',
+    change: (c) => { block(c, '', 'resource', 'aws_cloudwatch_event_archive', 'this').event_source_arn = 'arn:aws:events:eu-west-1:123456789012:event-bus/default'; },
+    expected: "no aws_cloudwatch_event_archive of the rules' bus",
+  },
+  'an alarm loses its runbook row': {
+    checker: 'alarmRunbook',
+    change: () => {},
+    readme: (t) => t.replace(/^\| `…-dlq-in-flight`.*\n/m, ''),
+    expected: 'alarm …-dlq-in-flight (modules/alerts: aws_cloudwatch_metric_alarm.dlq_in_flight) has no row',
+  },
 };
 
 test('every perimeter checker has at least one mutation case', () => {
-  const perimeter = ['eventBus', 'publisherGrants', 'queuePolicies', 'dlqSeparation', 'tablePolicies'];
+  const perimeter = ['eventBus', 'publisherGrants', 'queuePolicies', 'dlqSeparation', 'tablePolicies', 'dropAlarms', 'eventArchive', 'alarmRunbook'];
   expect(perimeter.every((name) => name in allCheckers(expectAll))).toBe(true);
   expect([...new Set(Object.values(CASES).map((m) => m.checker))].sort()).toEqual([...perimeter].sort());
 });
@@ -163,7 +200,8 @@ test('every perimeter checker has at least one mutation case', () => {
 test.each(Object.entries(CASES))('%s', (_, mutation) => {
   const config = structuredClone(pristine);
   mutation.change(config);
-  // The checker passes the real configuration, and names the one change.
+  const changed = mutation.readme ? { ...expectAll, readme: mutation.readme(expectAll.readme) } : expectAll;
+  // The checker passes the real configuration and README, and names the one change.
   expect(allCheckers(expectAll)[mutation.checker]!(pristine)).toEqual([]);
-  expect(allCheckers(expectAll)[mutation.checker]!(config).join('\n')).toContain(mutation.expected);
+  expect(allCheckers(changed)[mutation.checker]!(config).join('\n')).toContain(mutation.expected);
 });

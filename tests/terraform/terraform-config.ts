@@ -2,7 +2,7 @@
  * What the real configuration is checked against, shared by the test files: the handler list, the
  * environment each reads, the table definitions, the workspaces and each handler's exact actions.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HANDLERS, HANDLER_ENV } from '../../shared/config';
 import { TABLE_DEFINITIONS } from '../../shared/tables';
@@ -53,6 +53,10 @@ export const TABLE_POLICIES: Record<string, TablePolicyExpectation> = {
   },
 };
 
+export function readme(): string {
+  return readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+}
+
 export function expectations(): Expectations {
   return {
     handlers: handlerNames(),
@@ -63,5 +67,7 @@ export function expectations(): Expectations {
     awsProviderVersion: loadProviderSchemas().awsVersion,
     tablePolicies: TABLE_POLICIES,
     breakGlassVariable: 'break_glass_role_arn',
+    heartbeatMetric: 'SweepRuns',
+    readme: readme(),
   };
 }

@@ -358,7 +358,7 @@ describe('operator interface', () => {
     const out = outputs(config, '');
     for (const name of [
       'credits_table_name', 'jobs_table_name', 'ledger_table_name', 'function_names', 'function_role_arns', 'dlq_url',
-      'sweep_failures_queue_url', 'event_bus_name', 'event_bus_arn', 'event_rule_arns',
+      'sweep_failures_queue_url', 'event_bus_name', 'event_bus_arn', 'event_rule_arns', 'event_archive_arn',
       'alerts_topic_arn', 'paused', 'operator_env',
     ]) {
       expect(out).toHaveProperty(name);
@@ -543,5 +543,65 @@ describe('perimeter: the money at rest (M5)', () => {
     for (const t of ['ledger', 'credits', 'settlements']) {
       expect(one('aws_dynamodb_resource_policy', t).body).toEqual({ resource_arn: `\${module.tables.arns.${t}}`, policy: `\${data.aws_iam_policy_document.${t}_table.json}` });
     }
+  });
+});
+
+describe('perimeter: drop points alarmed, a lost event recoverable (M6)', () => {
+  const alarm = (name: string): Block => one('aws_cloudwatch_metric_alarm', name, 'modules/alerts').body;
+
+  test('EventBridge dead-letter failures per rule, with the custom bus dimension where there is one', () => {
+    const a = alarm('rule_dlq_send_failures');
+    expect(a).toMatchObject({ for_each: '${var.rules}', namespace: 'AWS/Events', metric_name: 'InvocationsFailedToBeSentToDlq', statistic: 'Sum', threshold: 1, treat_missing_data: 'notBreaching' });
+    expect(a.dimensions).toBe('${{ for name, value in { EventBusName = each.value.event_bus_name, RuleName = each.value.rule_name } : name => value if name == "RuleName" || value != "default" }}');
+    const rules = moduleCalls(config).find((c) => c.name === 'alerts')!.args.rules as Block;
+    expect(rules).toEqual({
+      video_rendered: { rule_name: '${aws_cloudwatch_event_rule.video_rendered.name}', event_bus_name: '${local.event_bus_name}' },
+      video_failed: { rule_name: '${aws_cloudwatch_event_rule.video_failed.name}', event_bus_name: '${local.event_bus_name}' },
+      sweep_schedule: { rule_name: '${aws_cloudwatch_event_rule.sweep_schedule.name}', event_bus_name: 'default' },
+    });
+  });
+
+  test('Lambda destination failures and dropped async events per function; messages held invisible for an hour; sweep-failures depth', () => {
+    for (const [name, metric] of [['function_destination_failures', 'DestinationDeliveryFailures'], ['function_async_events_dropped', 'AsyncEventsDropped']] as const) {
+      expect(alarm(name)).toMatchObject({ for_each: '${var.function_names}', namespace: 'AWS/Lambda', metric_name: metric, dimensions: { FunctionName: '${each.value}' }, threshold: 1 });
+    }
+    expect(alarm('dlq_in_flight')).toMatchObject({
+      metric_name: 'ApproximateNumberOfMessagesNotVisible', dimensions: { QueueName: '${var.dlq_name}' }, statistic: 'Minimum',
+      period: '${local.dlq_in_flight_period_seconds}', evaluation_periods: '${local.dlq_in_flight_periods}', datapoints_to_alarm: '${local.dlq_in_flight_periods}',
+      threshold: 0, comparison_operator: 'GreaterThanThreshold',
+    });
+    const l = locals(config, 'modules/alerts');
+    expect(Number(l.dlq_in_flight_period_seconds) * Number(l.dlq_in_flight_periods)).toBe(3600);
+    expect(alarm('sweep_failures_depth')).toMatchObject({ metric_name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: '${var.sweep_failures_queue_name}' } });
+    expect(moduleCalls(config).find((c) => c.name === 'alerts')!.args.sweep_failures_queue_name).toBe('${aws_sqs_queue.sweep_failures.name}');
+  });
+
+  test('sweep heartbeat: SweepRuns summed over 7 hours < 1, silence breaching, muted while paused', () => {
+    expect(METRIC_NAMES).toContain('SweepRuns');
+    expect(alarm('sweep_heartbeat')).toMatchObject({
+      namespace: '${var.metric_namespace}', metric_name: 'SweepRuns', dimensions: { Workspace: '${var.workspace}' }, statistic: 'Sum',
+      period: '${var.sweep_heartbeat_hours * 3600}', evaluation_periods: 1, threshold: 1, comparison_operator: 'LessThanThreshold',
+      treat_missing_data: 'breaching', actions_enabled: '${!var.sweep_heartbeat_muted}',
+    });
+    const call = moduleCalls(config).find((c) => c.name === 'alerts')!;
+    expect(call.args.sweep_heartbeat_muted).toBe('${var.paused}');
+    expect(rootVar('sweep_heartbeat_hours').default).toBe(7);
+    // The plan refuses a heartbeat window shorter than a rate() schedule's interval; the same regex here.
+    const rate = /"\^rate.*\$"/.exec(text(locals(config, '').sweep_rate_parts))![0];
+    const regex = new RegExp(JSON.parse(rate) as string);
+    const [, n, unit] = regex.exec(String(rootVar('sweep_schedule_expression').default))!;
+    expect(Number(n) * { minute: 1, hour: 60, day: 1440 }[unit as 'minute' | 'hour' | 'day']).toBeLessThan(7 * 60);
+    expect(regex.exec('rate(1 day)')?.slice(1)).toEqual(['1', 'day']);
+    expect(regex.exec('cron(0 */6 * * ? *)')).toBeNull();
+  });
+
+  test('an archive of every video.generation event on the bus, 30 days (14 in dev)', () => {
+    expect(one('aws_cloudwatch_event_archive', 'this').body).toMatchObject({
+      name: '${local.names.event_archive}', event_source_arn: '${local.event_bus_arn}', retention_days: '${var.event_archive_retention_days}',
+    });
+    expect(text(one('aws_cloudwatch_event_archive', 'this').body.event_pattern)).toMatch(/source\s*=\s*\[local\.event_source\]/);
+    expect(rootVar('event_archive_retention_days').default).toBe(30);
+    expect(config.tfvars.dev?.event_archive_retention_days).toBe(14);
+    expect(config.tfvars.prod).not.toHaveProperty('event_archive_retention_days');
   });
 });

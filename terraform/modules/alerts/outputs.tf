@@ -18,7 +18,12 @@ output "alarm_names" {
   value = concat(
     [for a in aws_cloudwatch_metric_alarm.function_errors : a.alarm_name],
     [for a in aws_cloudwatch_metric_alarm.function_throttles : a.alarm_name],
+    [for a in aws_cloudwatch_metric_alarm.function_destination_failures : a.alarm_name],
+    [for a in aws_cloudwatch_metric_alarm.function_async_events_dropped : a.alarm_name],
+    [for a in aws_cloudwatch_metric_alarm.rule_dlq_send_failures : a.alarm_name],
     [aws_cloudwatch_metric_alarm.dlq_depth.alarm_name, aws_cloudwatch_metric_alarm.dlq_oldest_message.alarm_name],
+    [aws_cloudwatch_metric_alarm.dlq_in_flight.alarm_name, aws_cloudwatch_metric_alarm.sweep_failures_depth.alarm_name],
     [for a in aws_cloudwatch_metric_alarm.reconciler : a.alarm_name],
+    [aws_cloudwatch_metric_alarm.sweep_heartbeat.alarm_name],
   )
 }
