@@ -29,9 +29,13 @@ locals {
     rule_sweep_schedule  = "cc-reconciler-sweep-schedule-${local.workspace}"
     alarm_prefix         = "cc-reconciler-${local.workspace}"
     dashboard            = "cc-reconciler-${local.workspace}"
+    data_events_trail    = "cc-reconciler-data-events-${local.workspace}"
+    # S3 bucket names are global: the account and region make it unique, the workspace tells them apart.
+    data_events_bucket = "cc-reconciler-trail-${local.account_id}-${var.aws_region}-${local.workspace}"
   }
 
   account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
 
   # Build output of `make build` (DESIGN §6): one zip per handler, relative to the repository root.
   dist_dir = "${path.root}/../dist"

@@ -33,8 +33,9 @@ resource "terraform_data" "alarm_guard" {
   }
 }
 
-# The account everything here lives in (the rules' account pin).
+# The account and partition everything here lives in (ARNs, the rules' account pin, bucket names).
 data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
 
 # ---------------------------------------------------------------------------------------------
 # Tables (DESIGN §3; keys and indexes mirror shared/tables.ts, tests/terraform proves it)

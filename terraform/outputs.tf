@@ -110,6 +110,16 @@ output "function_role_arns" {
   }
 }
 
+output "data_events_bucket" {
+  description = "S3 bucket with the CloudTrail data events of the money tables (null when cloudtrail_data_events is off): s3://<bucket>/AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/."
+  value       = var.cloudtrail_data_events ? aws_s3_bucket.data_events[0].id : null
+}
+
+output "data_events_trail_arn" {
+  description = "ARN of the data-events trail (null when cloudtrail_data_events is off)."
+  value       = var.cloudtrail_data_events ? aws_cloudtrail.data_events[0].arn : null
+}
+
 output "alerts_topic_arn" {
   description = "SNS ops topic for alarms and sweep reports (ALERTS_TOPIC_ARN)."
   value       = module.alerts.topic_arn

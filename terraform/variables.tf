@@ -65,6 +65,12 @@ variable "break_glass_role_arn" {
   }
 }
 
+variable "cloudtrail_data_events" {
+  description = "Record every write to Credits, Ledger, Settlements and Jobs (CloudTrail data events, readOnly = false) in a trail of its own, delivered to a locked S3 bucket: how the drift runbook finds the writer. On in prod (workspaces/prod.tfvars). Costs per event recorded (about 0.10 USD per 100,000)."
+  type        = bool
+  default     = false
+}
+
 # ---------------------------------------------------------------------------------------------
 # Events
 # ---------------------------------------------------------------------------------------------

@@ -23,4 +23,7 @@ ops_principal_arns = []
 # The one role exempt from the money tables' resource policies; empty = nobody.
 break_glass_role_arn = ""
 
+# Every write to the money tables in CloudTrail (the drift runbook's "find the writer").
+cloudtrail_data_events = true
+
 replay_auto_drain = false

@@ -73,6 +73,9 @@ test('specific breakages are named', () => {
     'no aws_cloudwatch_event_archive',
     'alarm …-mystery',
     'does not start with the alarm prefix',
+    'records no DynamoDB data events',
+    'has no aws_s3_bucket_versioning',
+    'has no aws_s3_bucket_public_access_block',
   ]) {
     expect(all).toContain(expected);
   }

@@ -9,12 +9,13 @@
  *   that send there, and schedule or sweep failures never in the money DLQ (H2, L8);
  * - what may be done to the money at rest: table resource policies (M5);
  * - every drop point alarmed, the sweep's heartbeat, an archive to replay from, each alarm with its
- *   README runbook row (M6).
+ *   README runbook row (M6);
+ * - who wrote: CloudTrail data events into a locked bucket, on in prod (M8).
  *
  * Expressions are compared as text with locals written out (model.ts expand): "does this list name
  * module.replay_dlq.role_arn?", not "what is its value".
  */
-import { first, isObject, locals, resources, text, type Block, type Json, type ResourceRef, type TerraformConfig } from './hcl';
+import { blocks, first, isObject, locals, resources, text, type Block, type Json, type ResourceRef, type TerraformConfig } from './hcl';
 import {
   actionsOf, at, callsTo, conditionsOf, effectiveGrants, expand, functionInstances, isEveryone, numberValue,
   passedValue, policyDocument, principalsOf, roleArnRef, roleStatements, statementsOf,
@@ -34,6 +35,8 @@ export interface PerimeterExpectations {
   tablePolicies: Record<string, TablePolicyExpectation>;
   /** The one role exempt from the table policies (a root variable). */
   breakGlassVariable: string;
+  /** Tables whose writes CloudTrail must record (tables-module keys). */
+  auditedTables: readonly string[];
   /** The EMF metric each sweep run reports (the heartbeat alarm's). */
   heartbeatMetric: string;
   /** README.md: its "Operations: alarms" table must have a row for every alarm. */
@@ -418,6 +421,70 @@ export function checkAlarmRunbook(config: TerraformConfig, readme: string): Prob
   return problems;
 }
 
+// ---------------------------------------------------------------------------------------------
+// M8: who wrote
+// ---------------------------------------------------------------------------------------------
+function selectorValues(selector: Block, field: string): string | undefined {
+  const fs = blocks(selector.field_selector).find((f) => f.field === field);
+  return fs ? text(fs.equals) : undefined;
+}
+
+export function checkDataEvents(config: TerraformConfig, expect: PerimeterExpectations): Problems {
+  const problems: Problems = [];
+  const trails = resources(config, 'aws_cloudtrail');
+  if (trails.length === 0) problems.push('no aws_cloudtrail records data events of the money tables (the drift runbook could not find the writer)');
+  for (const t of trails) {
+    const selector = blocks(t.body.advanced_event_selector).find((s) => selectorValues(s, 'eventCategory') === '["Data"]' && selectorValues(s, 'resources.type') === '["AWS::DynamoDB::Table"]');
+    if (!selector) problems.push(`${at(t)} records no DynamoDB data events (advanced_event_selector: eventCategory Data, resources.type AWS::DynamoDB::Table)`);
+    else {
+      const arns = expand(config, t.dir, blocks(selector.field_selector).find((f) => f.field === 'resources.ARN')?.equals);
+      for (const table of expect.auditedTables) if (!arns.includes(`arns.${table}`) && !arns.includes(`aws_dynamodb_table.${table}.arn`)) problems.push(`${at(t)} does not record data events of table ${table}`);
+      const readOnly = selectorValues(selector, 'readOnly');
+      if (readOnly !== undefined && readOnly !== '["false"]') problems.push(`${at(t)} records only reads (readOnly = ${readOnly}), not who wrote`);
+    }
+    if (t.body.enable_log_file_validation !== true) problems.push(`${at(t)} does not enable log file validation (nothing would prove the log unedited)`);
+    const onSwitch = /^\$\{var\.([\w-]+) \? 1 : 0\}$/.exec(text(t.body.count))?.[1];
+    if (onSwitch && config.tfvars.prod?.[onSwitch] !== true) problems.push(`${at(t)} is off in prod: workspaces/prod.tfvars must set ${onSwitch} = true`);
+    const bucket = /aws_s3_bucket\.([\w-]+)/.exec(text(t.body.s3_bucket_name))?.[1];
+    if (!bucket) {
+      problems.push(`${at(t)} does not log to a bucket of this configuration`);
+      continue;
+    }
+    problems.push(...checkTrailBucket(config, t, bucket));
+  }
+  return problems;
+}
+
+function checkTrailBucket(config: TerraformConfig, trail: ResourceRef, bucket: string): Problems {
+  const problems: Problems = [];
+  const label = `aws_s3_bucket.${bucket} (logs of ${at(trail)})`;
+  const ofBucket = new RegExp(`aws_s3_bucket\\.${bucket}(\\[\\d+\\])?\\.`);
+  const forBucket = (type: string): ResourceRef[] => resources(config, type).filter((r) => ofBucket.test(text(r.body.bucket)));
+  if (!forBucket('aws_s3_bucket_versioning').some((v) => first(v.body.versioning_configuration)?.status === 'Enabled')) problems.push(`${label} has no aws_s3_bucket_versioning (Enabled)`);
+  if (!forBucket('aws_s3_bucket_public_access_block').some((p) => ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'].every((k) => p.body[k] === true))) {
+    problems.push(`${label} has no aws_s3_bucket_public_access_block with all four settings true`);
+  }
+  if (forBucket('aws_s3_bucket_server_side_encryption_configuration').length === 0) problems.push(`${label} has no aws_s3_bucket_server_side_encryption_configuration`);
+  const policy = forBucket('aws_s3_bucket_policy')[0];
+  if (!policy) {
+    problems.push(`${label} has no aws_s3_bucket_policy`);
+    return problems;
+  }
+  const statements = documentOf(config, policy).map((s) => s.body);
+  const trailName = text(trail.body.name).replace(/^\$\{(.*)\}$/, '$1');
+  const namesTrail = (conditions: Condition[]): boolean => conditions.some((c) => c.variable === 'aws:SourceArn' && expand(config, policy.dir, c.values).includes(expand(config, trail.dir, trailName)));
+  const cloudTrailWrites = statements.filter((st) => st.effect !== 'Deny' && principalsOf(st).some((p) => p.identifiers.includes('cloudtrail.amazonaws.com')) && actionsOf(st).includes('s3:PutObject'));
+  if (cloudTrailWrites.length === 0 || !cloudTrailWrites.every((st) => namesTrail(conditionsOf(st)))) problems.push(`${at(policy)} does not let CloudTrail write for this trail only (aws:SourceArn)`);
+  const denies = statements.filter((st) => st.effect === 'Deny' && isEveryone(st));
+  if (!denies.some((st) => actionsOf(st).some((a) => globToRegExp(a).test('s3:PutObject')) && conditionsOf(st).every((c) => isArnNot(c)) && namesTrail(conditionsOf(st)))) {
+    problems.push(`${at(policy)} does not deny s3:PutObject to everyone but this trail (ArnNotEquals aws:SourceArn)`);
+  }
+  if (!denies.some((st) => conditionsOf(st).some((c) => c.variable === 'aws:SecureTransport' && c.test === 'Bool' && text(c.values) === '["false"]'))) {
+    problems.push(`${at(policy)} does not deny requests without TLS (aws:SecureTransport = false)`);
+  }
+  return problems;
+}
+
 export function perimeterCheckers(expect: PerimeterExpectations): Record<string, (config: TerraformConfig) => Problems> {
   return {
     eventBus: (c) => checkEventBus(c, expect.handlers),
@@ -428,5 +495,6 @@ export function perimeterCheckers(expect: PerimeterExpectations): Record<string,
     dropAlarms: (c) => checkDropAlarms(c, expect),
     eventArchive: checkEventArchive,
     alarmRunbook: (c) => checkAlarmRunbook(c, expect.readme),
+    dataEvents: (c) => checkDataEvents(c, expect),
   };
 }

@@ -189,10 +189,36 @@ const CASES: Record<string, Mutation> = {
     readme: (t) => t.replace(/^\| `…-dlq-in-flight`.*\n/m, ''),
     expected: 'alarm …-dlq-in-flight (modules/alerts: aws_cloudwatch_metric_alarm.dlq_in_flight) has no row',
   },
+  'the trail stops recording Settlements': {
+    checker: 'dataEvents',
+    change: (c) => { const l = localsBlock(c, '', 'data_events_tables'); l.data_events_tables = (l.data_events_tables as string[]).filter((t) => !t.includes('settlements')); },
+    expected: 'does not record data events of table settlements',
+  },
+  'prod turns the trail off': {
+    checker: 'dataEvents',
+    change: (c) => { c.tfvars.prod!.cloudtrail_data_events = false; },
+    expected: 'workspaces/prod.tfvars must set cloudtrail_data_events = true',
+  },
+  'the bucket serves plain HTTP': {
+    checker: 'dataEvents',
+    change: (c) => {
+      const doc = block(c, '', 'data', 'aws_iam_policy_document', 'data_events_bucket');
+      doc.statement = blocks(doc.statement).filter((s) => s.sid !== 'TlsOnly');
+    },
+    expected: 'does not deny requests without TLS',
+  },
+  'anyone may put log files': {
+    checker: 'dataEvents',
+    change: (c) => {
+      const doc = block(c, '', 'data', 'aws_iam_policy_document', 'data_events_bucket');
+      doc.statement = blocks(doc.statement).filter((s) => s.sid !== 'OnlyThisTrailWrites');
+    },
+    expected: 'does not deny s3:PutObject to everyone but this trail',
+  },
 };
 
 test('every perimeter checker has at least one mutation case', () => {
-  const perimeter = ['eventBus', 'publisherGrants', 'queuePolicies', 'dlqSeparation', 'tablePolicies', 'dropAlarms', 'eventArchive', 'alarmRunbook'];
+  const perimeter = ['eventBus', 'publisherGrants', 'queuePolicies', 'dlqSeparation', 'tablePolicies', 'dropAlarms', 'eventArchive', 'alarmRunbook', 'dataEvents'];
   expect(perimeter.every((name) => name in allCheckers(expectAll))).toBe(true);
   expect([...new Set(Object.values(CASES).map((m) => m.checker))].sort()).toEqual([...perimeter].sort());
 });

@@ -67,6 +67,7 @@ export function expectations(): Expectations {
     awsProviderVersion: loadProviderSchemas().awsVersion,
     tablePolicies: TABLE_POLICIES,
     breakGlassVariable: 'break_glass_role_arn',
+    auditedTables: ['credits', 'ledger', 'settlements', 'jobs'],
     heartbeatMetric: 'SweepRuns',
     readme: readme(),
   };

@@ -359,7 +359,7 @@ describe('operator interface', () => {
     for (const name of [
       'credits_table_name', 'jobs_table_name', 'ledger_table_name', 'function_names', 'function_role_arns', 'dlq_url',
       'sweep_failures_queue_url', 'event_bus_name', 'event_bus_arn', 'event_rule_arns', 'event_archive_arn',
-      'alerts_topic_arn', 'paused', 'operator_env',
+      'alerts_topic_arn', 'data_events_bucket', 'paused', 'operator_env',
     ]) {
       expect(out).toHaveProperty(name);
     }
@@ -603,5 +603,40 @@ describe('perimeter: drop points alarmed, a lost event recoverable (M6)', () => 
     expect(rootVar('event_archive_retention_days').default).toBe(30);
     expect(config.tfvars.dev?.event_archive_retention_days).toBe(14);
     expect(config.tfvars.prod).not.toHaveProperty('event_archive_retention_days');
+  });
+});
+
+describe('perimeter: who wrote (M8)', () => {
+  test('CloudTrail data events of every write to the four tables, on in prod only', () => {
+    const trail = one('aws_cloudtrail', 'data_events').body;
+    expect(trail).toMatchObject({ count: '${var.cloudtrail_data_events ? 1 : 0}', enable_log_file_validation: true, is_multi_region_trail: false, include_global_service_events: false });
+    const selector = first(trail.advanced_event_selector)!;
+    expect(blocks(selector.field_selector)).toEqual([
+      { field: 'eventCategory', equals: ['Data'] },
+      { field: 'resources.type', equals: ['AWS::DynamoDB::Table'] },
+      { field: 'readOnly', equals: ['false'] },
+      { field: 'resources.ARN', equals: '${local.data_events_tables}' },
+    ]);
+    expect(locals(config, '').data_events_tables).toEqual(['credits', 'ledger', 'settlements', 'jobs'].map((t) => `\${module.tables.arns.${t}}`));
+    expect(rootVar('cloudtrail_data_events').default).toBe(false);
+    expect(config.tfvars.prod?.cloudtrail_data_events).toBe(true);
+    for (const ws of ['dev', 'staging']) expect(config.tfvars[ws]).not.toHaveProperty('cloudtrail_data_events');
+  });
+
+  test('the bucket: private, versioned, SSE, written only by this trail over TLS, log files never deleted', () => {
+    expect(one('aws_s3_bucket', 'data_events').body.bucket).toBe('${local.names.data_events_bucket}');
+    expect(one('aws_s3_bucket_versioning', 'data_events').body.versioning_configuration).toEqual([{ status: 'Enabled' }]);
+    expect(one('aws_s3_bucket_public_access_block', 'data_events').body).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(one('aws_s3_bucket_server_side_encryption_configuration', 'data_events').body.rule).toEqual([{ apply_server_side_encryption_by_default: [{ sse_algorithm: 'AES256' }] }]);
+    const statements = blocks(doc('data_events_bucket').statement);
+    expect(statements.map((st) => `${String(st.effect)} ${String(st.sid)}`)).toEqual([
+      'Allow CloudTrailAclCheck', 'Allow CloudTrailWrite', 'Deny OnlyThisTrailWrites', 'Deny KeepTheRecord', 'Deny TlsOnly',
+    ]);
+    const sourceArn = { test: 'StringEquals', variable: 'aws:SourceArn', values: ['${local.data_events_trail_arn}'] };
+    expect(statements[1]!.condition).toEqual([{ test: 'StringEquals', variable: 's3:x-amz-acl', values: ['bucket-owner-full-control'] }, sourceArn]);
+    expect(statements[2]!.condition).toEqual([{ test: 'ArnNotEquals', variable: 'aws:SourceArn', values: ['${local.data_events_trail_arn}'] }]);
+    expect(statements[3]!.actions).toEqual(['s3:DeleteObject', 's3:DeleteObjectVersion']);
+    expect(statements[4]!.condition).toEqual([{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }]);
+    expect(locals(config, '').data_events_trail_arn).toBe('arn:${local.partition}:cloudtrail:${var.aws_region}:${local.account_id}:trail/${local.names.data_events_trail}');
   });
 });
