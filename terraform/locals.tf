@@ -22,6 +22,7 @@ locals {
     dlq                  = "cc-reconciler-dlq-${local.workspace}"
     sweep_failures_queue = "cc-reconciler-sweep-failures-${local.workspace}"
     alerts_topic         = "ops-alerts-${local.workspace}"
+    alerts_key_alias     = "alias/cc-reconciler-alerts-${local.workspace}"
     event_bus            = "cc-reconciler-events-${local.workspace}"
     event_archive        = "cc-reconciler-events-archive-${local.workspace}"
     rule_video_rendered  = "cc-reconciler-video-rendered-${local.workspace}"

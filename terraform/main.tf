@@ -20,6 +20,29 @@ resource "terraform_data" "workspace_guard" {
   }
 }
 
+# Prod is the one workspace that must not run unguarded or unwatched, and whose bus must have
+# producers: each missing setting fails the plan with what to put where. The committed prod.tfvars
+# leaves all three empty on purpose (real account ids and addresses are not examples), so the
+# first `make plan WS=prod` stops here until an operator fills them in.
+resource "terraform_data" "prod_guard" {
+  input = local.workspace
+
+  lifecycle {
+    precondition {
+      condition     = local.workspace != "prod" || length(var.allowed_account_ids) > 0
+      error_message = "prod needs an account guard: set allowed_account_ids = [\"<12-digit prod account id>\"] in workspaces/prod.tfvars (the provider then refuses credentials for any other account)."
+    }
+    precondition {
+      condition     = local.workspace != "prod" || length(var.alarm_email_subscriptions) > 0
+      error_message = "prod needs someone to page: set alarm_email_subscriptions = [\"<on-call address>\"] in workspaces/prod.tfvars (each address confirms once after the apply)."
+    }
+    precondition {
+      condition     = local.workspace != "prod" || length(var.producer_principal_arns) > 0
+      error_message = "prod needs its producers: set producer_principal_arns = [\"arn:aws:iam::<account>:role/<video pipeline role>\"] in workspaces/prod.tfvars (the bus policy refuses video.generation events from anyone else)."
+    }
+  }
+}
+
 # The heartbeat alarm looks back sweep_heartbeat_hours for a sweep run; with a rate() schedule at
 # least that long it would page between two healthy runs.
 resource "terraform_data" "alarm_guard" {
@@ -200,8 +223,8 @@ resource "aws_lambda_event_source_mapping" "replay_dlq" {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Alerts: SNS ops topic, alarms (each with alarm and OK actions) on every point where an event
-# can be dropped, the sweep's heartbeat, dashboard
+# Alerts: SNS ops topic (KMS-encrypted), alarms (each with alarm and OK actions) on every point
+# where an event can be dropped, the sweep's heartbeat, dashboard
 # ---------------------------------------------------------------------------------------------
 module "alerts" {
   source = "./modules/alerts"
@@ -209,8 +232,13 @@ module "alerts" {
   workspace      = local.workspace
   name_prefix    = local.names.alarm_prefix
   topic_name     = local.names.alerts_topic
+  kms_alias_name = local.names.alerts_key_alias
   dashboard_name = local.names.dashboard
   aws_region     = var.aws_region
+
+  # Besides CloudWatch alarms, only the sweep publishes (its reports), so only its role may use the
+  # topic's key.
+  topic_publisher_role_arns = [module.sweep.role_arn]
 
   function_names = {
     debit        = module.debit.function_name

@@ -125,6 +125,11 @@ output "alerts_topic_arn" {
   value       = module.alerts.topic_arn
 }
 
+output "alerts_topic_kms_key_arn" {
+  description = "KMS key that encrypts the ops topic (a new publisher needs a statement in its key policy, modules/alerts)."
+  value       = module.alerts.topic_kms_key_arn
+}
+
 output "dashboard_name" {
   description = "CloudWatch dashboard of this workspace."
   value       = module.alerts.dashboard_name

@@ -23,7 +23,7 @@ variable "aws_region" {
 }
 
 variable "allowed_account_ids" {
-  description = "AWS account ids this workspace may be applied to (provider allowed_account_ids). Empty = not enforced; set it for staging and prod."
+  description = "AWS account ids this workspace may be applied to (provider allowed_account_ids). Empty = not enforced; set it for staging, and prod refuses to plan without it (main.tf, terraform_data.prod_guard)."
   type        = list(string)
   default     = []
 
@@ -353,7 +353,7 @@ variable "replay_batch_size" {
 # ---------------------------------------------------------------------------------------------
 
 variable "alarm_email_subscriptions" {
-  description = "E-mail addresses subscribed to ops-alerts-<ws> (each must confirm the subscription e-mail)."
+  description = "E-mail addresses subscribed to ops-alerts-<ws> (each must confirm the subscription e-mail). Prod refuses to plan with none (main.tf, terraform_data.prod_guard)."
   type        = list(string)
   default     = []
 

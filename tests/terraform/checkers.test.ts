@@ -76,6 +76,9 @@ test('specific breakages are named', () => {
     'records no DynamoDB data events',
     'has no aws_s3_bucket_versioning',
     'has no aws_s3_bucket_public_access_block',
+    'is not encrypted with a customer-managed KMS key',
+    'no precondition refuses a prod plan without allowed_account_ids',
+    'no precondition refuses a prod plan without producer_principal_arns',
   ]) {
     expect(all).toContain(expected);
   }

@@ -10,7 +10,8 @@
  * - what may be done to the money at rest: table resource policies (M5);
  * - every drop point alarmed, the sweep's heartbeat, an archive to replay from, each alarm with its
  *   README runbook row (M6);
- * - who wrote: CloudTrail data events into a locked bucket, on in prod (M8).
+ * - who wrote: CloudTrail data events into a locked bucket, on in prod (M8);
+ * - deploy hygiene: the ops topic under a customer-managed key, the prod guard (L8).
  *
  * Expressions are compared as text with locals written out (model.ts expand): "does this list name
  * module.replay_dlq.role_arn?", not "what is its value".
@@ -37,6 +38,8 @@ export interface PerimeterExpectations {
   breakGlassVariable: string;
   /** Tables whose writes CloudTrail must record (tables-module keys). */
   auditedTables: readonly string[];
+  /** Root variables a prod plan must refuse to go without. */
+  prodRequired: readonly string[];
   /** The EMF metric each sweep run reports (the heartbeat alarm's). */
   heartbeatMetric: string;
   /** README.md: its "Operations: alarms" table must have a row for every alarm. */
@@ -485,6 +488,51 @@ function checkTrailBucket(config: TerraformConfig, trail: ResourceRef, bucket: s
   return problems;
 }
 
+// ---------------------------------------------------------------------------------------------
+// L8: an encrypted ops topic; prod never unguarded
+// ---------------------------------------------------------------------------------------------
+export function checkTopicEncryption(config: TerraformConfig, handlers: readonly string[]): Problems {
+  const problems: Problems = [];
+  const topics = resources(config, 'aws_sns_topic');
+  if (topics.length === 0) problems.push('no aws_sns_topic at all');
+  const publishers = functionInstances(config, handlers).filter((fn) => effectiveGrants(config, fn).some((g) => g.action === 'sns:Publish'));
+  for (const topic of topics) {
+    const keyName = /aws_kms_key\.([\w-]+)\.(?:arn|id|key_id)\b/.exec(text(topic.body.kms_master_key_id))?.[1];
+    const key = resources(config, 'aws_kms_key').find((k) => k.dir === topic.dir && k.name === keyName);
+    if (!key) {
+      problems.push(`${at(topic)} is not encrypted with a customer-managed KMS key of this configuration (kms_master_key_id)`);
+      continue;
+    }
+    if (key.body.enable_key_rotation !== true) problems.push(`${at(key)} does not enable key rotation`);
+    const allows = documentOf(config, key).map((s) => s.body).filter((st) => st.effect !== 'Deny');
+    const uses = (st: Block): boolean => actionsOf(st).includes('kms:Decrypt') && actionsOf(st).some((a) => a === 'kms:GenerateDataKey*' || a === 'kms:GenerateDataKey');
+    if (!allows.some((st) => uses(st) && principalsOf(st).some((p) => p.type === 'Service' && p.identifiers.includes('cloudwatch.amazonaws.com')))) {
+      problems.push(`${at(key)} policy does not let CloudWatch alarms use the key (kms:GenerateDataKey*, kms:Decrypt): their notifications would be dropped`);
+    }
+    for (const st of allows.filter((s) => principalsOf(s).some((p) => p.identifiers.includes(':root')))) {
+      if (actionsOf(st).some((a) => /^kms:(Decrypt|GenerateDataKey|Encrypt|ReEncrypt)|^kms:\*$/.test(a))) problems.push(`${at(key)} statement ${text(st.sid)} delegates use of the key to IAM (any identity policy could then decrypt)`);
+    }
+    const userText = allows.filter(uses).flatMap((st) => blocks(st.principals).map((p) => text(inCaller(config, key, p.identifiers)))).join(' ');
+    for (const fn of publishers) {
+      const role = roleArnRef(fn);
+      if (!role || !userText.includes(role)) problems.push(`${fn.address} publishes to the ops topic, but the key policy of ${at(key)} does not let it use the key`);
+    }
+  }
+  return problems;
+}
+
+export function checkProdGuard(config: TerraformConfig, required: readonly string[]): Problems {
+  const problems: Problems = [];
+  const preconditions = resources(config).filter((r) => r.dir === '').flatMap((r) => blocks(first(r.body.lifecycle)?.precondition));
+  for (const setting of required) {
+    const guard = new RegExp(`^\\$\\{(?:local|terraform)\\.workspace != "prod" \\|\\| length\\(var\\.${setting}\\) > 0\\}$`);
+    const found = preconditions.find((p) => guard.test(text(p.condition)));
+    if (!found) problems.push(`no precondition refuses a prod plan without ${setting} (condition: local.workspace != "prod" || length(var.${setting}) > 0)`);
+    else if (!text(found.error_message).includes('workspaces/prod.tfvars') || !text(found.error_message).includes(setting)) problems.push(`the prod guard for ${setting} does not say what to set where (workspaces/prod.tfvars)`);
+  }
+  return problems;
+}
+
 export function perimeterCheckers(expect: PerimeterExpectations): Record<string, (config: TerraformConfig) => Problems> {
   return {
     eventBus: (c) => checkEventBus(c, expect.handlers),
@@ -496,5 +544,7 @@ export function perimeterCheckers(expect: PerimeterExpectations): Record<string,
     eventArchive: checkEventArchive,
     alarmRunbook: (c) => checkAlarmRunbook(c, expect.readme),
     dataEvents: (c) => checkDataEvents(c, expect),
+    topicEncryption: (c) => checkTopicEncryption(c, expect.handlers),
+    prodGuard: (c) => checkProdGuard(c, expect.prodRequired),
   };
 }

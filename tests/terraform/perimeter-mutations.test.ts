@@ -215,10 +215,37 @@ const CASES: Record<string, Mutation> = {
     },
     expected: 'does not deny s3:PutObject to everyone but this trail',
   },
+  'the topic key stops rotating': {
+    checker: 'topicEncryption',
+    change: (c) => { block(c, 'modules/alerts', 'resource', 'aws_kms_key', 'topic').enable_key_rotation = false; },
+    expected: 'modules/alerts: aws_kms_key.topic does not enable key rotation',
+  },
+  'the sweep may no longer use the topic key': {
+    checker: 'topicEncryption',
+    change: (c) => { (c.modules['']!.json.module as Record<string, Block[]>).alerts![0]!.topic_publisher_role_arns = []; },
+    expected: 'module.sweep publishes to the ops topic, but the key policy',
+  },
+  'the key policy delegates decryption to IAM': {
+    checker: 'topicEncryption',
+    change: (c) => {
+      const st = statement(block(c, 'modules/alerts', 'data', 'aws_iam_policy_document', 'topic_key'), 'AdministerThroughIam');
+      st.actions = [...(st.actions as string[]), 'kms:Decrypt'];
+    },
+    expected: 'statement AdministerThroughIam delegates use of the key to IAM',
+  },
+  'prod may plan without subscribers': {
+    checker: 'prodGuard',
+    change: (c) => {
+      const guard = block(c, '', 'resource', 'terraform_data', 'prod_guard');
+      const lifecycle = first(guard.lifecycle)!;
+      lifecycle.precondition = blocks(lifecycle.precondition).filter((p) => !String(p.condition).includes('alarm_email_subscriptions'));
+    },
+    expected: 'no precondition refuses a prod plan without alarm_email_subscriptions',
+  },
 };
 
 test('every perimeter checker has at least one mutation case', () => {
-  const perimeter = ['eventBus', 'publisherGrants', 'queuePolicies', 'dlqSeparation', 'tablePolicies', 'dropAlarms', 'eventArchive', 'alarmRunbook', 'dataEvents'];
+  const perimeter = ['eventBus', 'publisherGrants', 'queuePolicies', 'dlqSeparation', 'tablePolicies', 'dropAlarms', 'eventArchive', 'alarmRunbook', 'dataEvents', 'topicEncryption', 'prodGuard'];
   expect(perimeter.every((name) => name in allCheckers(expectAll))).toBe(true);
   expect([...new Set(Object.values(CASES).map((m) => m.checker))].sort()).toEqual([...perimeter].sort());
 });

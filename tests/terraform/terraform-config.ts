@@ -53,6 +53,9 @@ export const TABLE_POLICIES: Record<string, TablePolicyExpectation> = {
   },
 };
 
+/** Settings a prod plan refuses to go without (main.tf, terraform_data.prod_guard). */
+export const PROD_REQUIRED = ['allowed_account_ids', 'alarm_email_subscriptions', 'producer_principal_arns'] as const;
+
 export function readme(): string {
   return readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
 }
@@ -68,6 +71,7 @@ export function expectations(): Expectations {
     tablePolicies: TABLE_POLICIES,
     breakGlassVariable: 'break_glass_role_arn',
     auditedTables: ['credits', 'ledger', 'settlements', 'jobs'],
+    prodRequired: PROD_REQUIRED,
     heartbeatMetric: 'SweepRuns',
     readme: readme(),
   };

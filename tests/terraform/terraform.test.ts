@@ -11,8 +11,8 @@ import { workspaceNames } from '../../shared/naming';
 import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/redeliver';
 import { DEFAULT_SWEEP_LIMITS, SWEEP_LIMIT_MAX } from '../../shared/sweep/config';
 import { allCheckers, effectiveGrants, functionInstances, type FunctionInstance } from './checks';
-import { blocks, dataSources, first, isObject, locals, moduleCalls, outputs, resources, text, variables, loadTerraform, type Block, type ResourceRef, type TerraformConfig } from './hcl';
-import { TERRAFORM_DIR, expectations, handlerNames } from './terraform-config';
+import { blocks, dataSources, first, isObject, locals, moduleCalls, outputs, resources, text, variables, loadTerraform, type Block, type Json, type ResourceRef, type TerraformConfig } from './hcl';
+import { PROD_REQUIRED, TERRAFORM_DIR, expectations, handlerNames } from './terraform-config';
 
 let config: TerraformConfig;
 let instances: FunctionInstance[];
@@ -359,7 +359,7 @@ describe('operator interface', () => {
     for (const name of [
       'credits_table_name', 'jobs_table_name', 'ledger_table_name', 'function_names', 'function_role_arns', 'dlq_url',
       'sweep_failures_queue_url', 'event_bus_name', 'event_bus_arn', 'event_rule_arns', 'event_archive_arn',
-      'alerts_topic_arn', 'data_events_bucket', 'paused', 'operator_env',
+      'alerts_topic_arn', 'alerts_topic_kms_key_arn', 'data_events_bucket', 'paused', 'operator_env',
     ]) {
       expect(out).toHaveProperty(name);
     }
@@ -638,5 +638,39 @@ describe('perimeter: who wrote (M8)', () => {
     expect(statements[3]!.actions).toEqual(['s3:DeleteObject', 's3:DeleteObjectVersion']);
     expect(statements[4]!.condition).toEqual([{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }]);
     expect(locals(config, '').data_events_trail_arn).toBe('arn:${local.partition}:cloudtrail:${var.aws_region}:${local.account_id}:trail/${local.names.data_events_trail}');
+  });
+});
+
+describe('perimeter: deploy hygiene (L6, L8)', () => {
+  test('the ops topic is encrypted with a rotated customer-managed key that CloudWatch and the sweep may use', () => {
+    expect(one('aws_sns_topic', 'this', 'modules/alerts').body.kms_master_key_id).toBe('${aws_kms_key.topic.arn}');
+    expect(one('aws_kms_key', 'topic', 'modules/alerts').body).toMatchObject({ enable_key_rotation: true, policy: '${data.aws_iam_policy_document.topic_key.json}' });
+    expect(one('aws_kms_alias', 'topic', 'modules/alerts').body.name).toBe('${var.kms_alias_name}');
+    const statements = blocks(doc('topic_key', 'modules/alerts').statement);
+    expect(statements.map((st) => st.sid)).toEqual(['AdministerThroughIam', 'CloudWatchAlarmsPublish', 'PublishersThroughSns']);
+    expect(statements[0]!.actions).not.toContain('kms:Decrypt');
+    expect(statements[1]).toMatchObject({ actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }] });
+    expect(statements[2]).toMatchObject({ actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], principals: [{ type: 'AWS', identifiers: '${var.topic_publisher_role_arns}' }] });
+    expect(first(statements[2]!.condition)).toEqual({ test: 'StringEquals', variable: 'kms:ViaService', values: ['sns.${var.aws_region}.amazonaws.com'] });
+    expect(moduleCalls(config).find((c) => c.name === 'alerts')!.args.topic_publisher_role_arns).toEqual(['${module.sweep.role_arn}']);
+    expect(readFileSync(path.join(TERRAFORM_DIR, 'modules/alerts/main.tf'), 'utf8')).not.toMatch(/unencrypted on purpose|Not KMS-encrypted/i);
+  });
+
+  test('prod refuses to plan without an account guard, a subscriber and a producer; dev and staging do not', () => {
+    const guard = one('terraform_data', 'prod_guard').body;
+    const preconditions = blocks(first(guard.lifecycle)?.precondition);
+    const settings = preconditions.map((p) => /^\$\{local\.workspace != "prod" \|\| length\(var\.(\w+)\) > 0\}$/.exec(text(p.condition))?.[1]);
+    expect(settings).toEqual([...PROD_REQUIRED]);
+    // The guard evaluated for each committed settings file: a setting is missing when the file and
+    // the variable's default leave it empty.
+    const blocked = (ws: string, tfvars: Block): string[] =>
+      ws !== 'prod' ? [] : PROD_REQUIRED.filter((name) => ((tfvars[name] ?? rootVar(name).default) as Json[]).length === 0);
+    expect(blocked('dev', config.tfvars.dev!)).toEqual([]);
+    expect(blocked('staging', config.tfvars.staging!)).toEqual([]);
+    // Committed prod is refused, on purpose, until an operator fills in real values.
+    expect(blocked('prod', config.tfvars.prod!)).toEqual([...PROD_REQUIRED]);
+    const filled = { ...config.tfvars.prod, allowed_account_ids: ['123456789012'], alarm_email_subscriptions: ['oncall@example.com'], producer_principal_arns: ['arn:aws:iam::123456789012:role/video-pipeline'] };
+    expect(blocked('prod', filled)).toEqual([]);
+    for (const p of preconditions) expect(text(p.error_message)).toContain('workspaces/prod.tfvars');
   });
 });

@@ -1,5 +1,5 @@
-# Ops alerting for one workspace: the SNS topic, every alarm (each notifies on ALARM and on OK),
-# and a dashboard. Reconciler metrics come from the handlers'
+# Ops alerting for one workspace: the SNS topic (encrypted with its own KMS key), every alarm
+# (each notifies on ALARM and on OK), and a dashboard. Reconciler metrics come from the handlers'
 # Embedded Metric Format log lines: namespace `Reconciler`, one dimension `Workspace`
 # (shared/observability/metrics.ts). Every point where an event can be dropped has an alarm: the
 # rules' dead-letter delivery, the functions' destinations and async queues, messages held in the
@@ -9,7 +9,7 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  # Alarm ARNs of this module, for the topic policy.
+  # Alarm ARNs of this module, for the topic and key policies.
   alarm_arn_pattern = "arn:${data.aws_partition.current.partition}:cloudwatch:${var.aws_region}:${data.aws_caller_identity.current.account_id}:alarm:${var.name_prefix}-*"
 
   # A message held invisible (received, not deleted) this long is stuck: a dry run or a drain that
@@ -66,15 +66,114 @@ locals {
   }
 }
 
-# --- topic --------------------------------------------------------------------------------------
+# --- topic and its key ---------------------------------------------------------------------------
 
-# Not KMS-encrypted on purpose: CloudWatch alarms cannot publish to a topic encrypted with the
-# AWS-managed aws/sns key, and a customer key is more to operate than these alert texts warrant.
-resource "aws_sns_topic" "this" {
-  name = var.topic_name
-  tags = var.tags
+# The alert texts name users and jobs, so the topic is encrypted at rest with a key of its own.
+# CloudWatch alarms cannot publish to a topic under the AWS-managed aws/sns key (its policy cannot be
+# changed); this customer-managed key's policy lets exactly the publishers use it: CloudWatch, for
+# this module's alarms, and the roles in var.topic_publisher_role_arns (the sweep), through SNS.
+# Key administration is delegated to IAM (the deploy role manages it); using the key is not: no
+# identity policy can grant kms:Decrypt on it. Rotated yearly.
+resource "aws_kms_key" "topic" {
+  description             = "Encrypts the ops topic ${var.topic_name} (alarms and sweep reports)."
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.topic_key.json
+  tags                    = var.tags
 }
 
+resource "aws_kms_alias" "topic" {
+  name          = var.kms_alias_name
+  target_key_id = aws_kms_key.topic.key_id
+}
+
+# In a key policy "*" as the resource means this key, and kms:GenerateDataKey* is the grant AWS
+# documents for SNS publishers (tests/terraform allow exactly these two in key policies).
+data "aws_iam_policy_document" "topic_key" {
+  statement {
+    sid    = "AdministerThroughIam"
+    effect = "Allow"
+    actions = [
+      "kms:CancelKeyDeletion",
+      "kms:CreateAlias",
+      "kms:DeleteAlias",
+      "kms:DescribeKey",
+      "kms:DisableKey",
+      "kms:DisableKeyRotation",
+      "kms:EnableKey",
+      "kms:EnableKeyRotation",
+      "kms:GetKeyPolicy",
+      "kms:GetKeyRotationStatus",
+      "kms:ListKeyRotations",
+      "kms:ListResourceTags",
+      "kms:PutKeyPolicy",
+      "kms:RotateKeyOnDemand",
+      "kms:ScheduleKeyDeletion",
+      "kms:TagResource",
+      "kms:UntagResource",
+      "kms:UpdateAlias",
+      "kms:UpdateKeyDescription",
+    ]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "CloudWatchAlarmsPublish"
+    effect    = "Allow"
+    actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = [local.alarm_arn_pattern]
+    }
+  }
+
+  statement {
+    sid       = "PublishersThroughSns"
+    effect    = "Allow"
+    actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = var.topic_publisher_role_arns
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["sns.${var.aws_region}.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_sns_topic" "this" {
+  name              = var.topic_name
+  kms_master_key_id = aws_kms_key.topic.arn
+  tags              = var.tags
+}
+
+# CloudWatch may publish for this account's alarms of this module only (aws:SourceArn), which also
+# rules out a confused deputy in another account. The sweep publishes with its own role (sns:Publish
+# in its identity policy).
 data "aws_iam_policy_document" "topic" {
   statement {
     sid       = "CloudWatchAlarmsPublish"

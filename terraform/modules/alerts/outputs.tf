@@ -3,6 +3,11 @@ output "topic_arn" {
   value       = aws_sns_topic.this.arn
 }
 
+output "topic_kms_key_arn" {
+  description = "ARN of the KMS key that encrypts the ops topic."
+  value       = aws_kms_key.topic.arn
+}
+
 output "topic_name" {
   description = "Name of the ops SNS topic."
   value       = aws_sns_topic.this.name

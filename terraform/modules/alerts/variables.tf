@@ -28,6 +28,26 @@ variable "topic_name" {
   }
 }
 
+variable "kms_alias_name" {
+  description = "Alias of the KMS key that encrypts the topic (includes the workspace), e.g. alias/cc-reconciler-alerts-dev."
+  type        = string
+
+  validation {
+    condition     = can(regex("^alias/[A-Za-z0-9/_-]{1,250}$", var.kms_alias_name)) && !startswith(var.kms_alias_name, "alias/aws/")
+    error_message = "kms_alias_name must be alias/<letters, digits, / _ ->, and not under alias/aws/ (reserved for AWS-managed keys)."
+  }
+}
+
+variable "topic_publisher_role_arns" {
+  description = "IAM roles that publish to the topic themselves (the sweep's reports): the key policy lets them use the topic's key through SNS. CloudWatch alarms are always allowed."
+  type        = list(string)
+
+  validation {
+    condition     = alltrue([for arn in var.topic_publisher_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "Each topic_publisher_role_arns entry must be an IAM role ARN."
+  }
+}
+
 variable "dashboard_name" {
   description = "CloudWatch dashboard name (includes the workspace)."
   type        = string
