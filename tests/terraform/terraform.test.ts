@@ -3,6 +3,7 @@
  * @cdktf/hcl2json and the properties the design relies on are checked on the parsed HCL).
  * Parsed once; every test reads the same configuration.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HANDLER_ENV } from '../../shared/config';
@@ -12,7 +13,7 @@ import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/rede
 import { DEFAULT_SWEEP_LIMITS, SWEEP_LIMIT_MAX } from '../../shared/sweep/config';
 import { allCheckers, effectiveGrants, functionInstances, type FunctionInstance } from './checks';
 import { blocks, dataSources, first, isObject, locals, moduleCalls, outputs, resources, text, variables, loadTerraform, type Block, type Json, type ResourceRef, type TerraformConfig } from './hcl';
-import { PROD_REQUIRED, TERRAFORM_DIR, expectations, handlerNames } from './terraform-config';
+import { PROD_REQUIRED, REPO_ROOT, TERRAFORM_DIR, expectations, handlerNames } from './terraform-config';
 
 let config: TerraformConfig;
 let instances: FunctionInstance[];
@@ -672,5 +673,47 @@ describe('perimeter: deploy hygiene (L6, L8)', () => {
     const filled = { ...config.tfvars.prod, allowed_account_ids: ['123456789012'], alarm_email_subscriptions: ['oncall@example.com'], producer_principal_arns: ['arn:aws:iam::123456789012:role/video-pipeline'] };
     expect(blocked('prod', filled)).toEqual([]);
     for (const p of preconditions) expect(text(p.error_message)).toContain('workspaces/prod.tfvars');
+  });
+
+  test('.terraform.lock.hcl is not ignored: the first terraform init creates it, and it is committed', () => {
+    const ignored = (file: string): boolean => {
+      try {
+        execFileSync('git', ['check-ignore', '--no-index', '-q', file], { cwd: REPO_ROOT, stdio: 'ignore' });
+        return true;
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        if (status === 1) return false;
+        throw error;
+      }
+    };
+    expect(ignored('terraform/.terraform.lock.hcl')).toBe(false);
+    expect(ignored('terraform/.terraform/providers/x')).toBe(true);
+    expect(readFileSync(path.join(TERRAFORM_DIR, 'README.md'), 'utf8')).toMatch(/\.terraform\.lock\.hcl[\s\S]*commit/);
+  });
+});
+
+describe('READMEs of terraform/ list exactly the inputs (with type and default) and outputs', () => {
+  const section = (file: string, heading: string): string =>
+    new RegExp(`^## ${heading}\\n([\\s\\S]*?)(?=^## |(?![\\s\\S]))`, 'm').exec(readFileSync(path.join(TERRAFORM_DIR, file), 'utf8'))?.[1] ?? '';
+  const cells = (row: string): string[] => row.split('|').slice(1, -1).map((c) => c.trim());
+  const unticked = (cell: string | undefined): string => (cell ?? '').replace(/^`|`$/g, '');
+  /** A type as written, without ${…}, spaces and commas: `map(object({ a = string }))` → `map(object({a=string}))`. */
+  const normalType = (t: string): string => t.replace(/^\$\{|\}$/g, '').replace(/[\s,]/g, '');
+  /** A default as HCL writes it: "x" for strings, [] {} true 30 as they are. */
+  const hclLiteral = (v: Json | undefined): string => (v === undefined ? '' : JSON.stringify(v));
+
+  test.each([['README.md', ''], ['modules/tables/README.md', 'modules/tables'], ['modules/function/README.md', 'modules/function'], ['modules/alerts/README.md', 'modules/alerts']])('%s', (file, dir) => {
+    const rows = section(file, 'Inputs').split('\n').filter((l) => l.startsWith('| `')).map(cells);
+    const vars = variables(config, dir);
+    expect(rows.map((r) => unticked(r[0])).sort()).toEqual(Object.keys(vars).sort());
+    for (const [name, type, byDefault] of rows) {
+      const v = vars[unticked(name)]!;
+      expect({ name, type: normalType(unticked(type)) }).toEqual({ name, type: normalType(text(v.type)) });
+      expect({ name, default: unticked(byDefault) }).toEqual({ name, default: hclLiteral(v.default) });
+    }
+    const outs = section(file, 'Outputs');
+    const outRows = outs.split('\n').filter((l) => l.startsWith('| `'));
+    const listed = outRows.length > 0 ? outRows.map((l) => unticked(cells(l)[0])) : [...outs.matchAll(/`([\w-]+)`/g)].map((m) => m[1]!);
+    expect([...new Set(listed)].sort()).toEqual(Object.keys(outputs(config, dir)).sort());
   });
 });
