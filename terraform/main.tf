@@ -237,8 +237,9 @@ module "alerts" {
   aws_region     = var.aws_region
 
   # Besides CloudWatch alarms, only the sweep publishes (its reports), so only its role may use the
-  # topic's key.
-  topic_publisher_role_arns = [module.sweep.role_arn]
+  # topic's key; and break-glass, the role a hand-run `reconciler sweep --publish` runs as (the
+  # Settlements policy lets no other operator run the sweep).
+  topic_publisher_role_arns = concat([module.sweep.role_arn], local.break_glass_arns)
 
   function_names = {
     debit        = module.debit.function_name

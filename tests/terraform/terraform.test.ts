@@ -653,7 +653,7 @@ describe('perimeter: deploy hygiene (L6, L8)', () => {
     expect(statements[1]).toMatchObject({ actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }] });
     expect(statements[2]).toMatchObject({ actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], principals: [{ type: 'AWS', identifiers: '${var.topic_publisher_role_arns}' }] });
     expect(first(statements[2]!.condition)).toEqual({ test: 'StringEquals', variable: 'kms:ViaService', values: ['sns.${var.aws_region}.amazonaws.com'] });
-    expect(moduleCalls(config).find((c) => c.name === 'alerts')!.args.topic_publisher_role_arns).toEqual(['${module.sweep.role_arn}']);
+    expect(moduleCalls(config).find((c) => c.name === 'alerts')!.args.topic_publisher_role_arns).toBe('${concat([module.sweep.role_arn], local.break_glass_arns)}');
     expect(readFileSync(path.join(TERRAFORM_DIR, 'modules/alerts/main.tf'), 'utf8')).not.toMatch(/unencrypted on purpose|Not KMS-encrypted/i);
   });
 

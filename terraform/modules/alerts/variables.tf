@@ -39,7 +39,7 @@ variable "kms_alias_name" {
 }
 
 variable "topic_publisher_role_arns" {
-  description = "IAM roles that publish to the topic themselves (the sweep's reports): the key policy lets them use the topic's key through SNS. CloudWatch alarms are always allowed."
+  description = "IAM roles that publish to the topic themselves (the sweep's reports; break-glass for a hand-run sweep): the key policy lets them use the topic's key through SNS. CloudWatch alarms are always allowed."
   type        = list(string)
 
   validation {
