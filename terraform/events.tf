@@ -2,10 +2,13 @@
 #   1. the target retry_policy retries DELIVERY to Lambda, then dead_letter_config -> DLQ;
 #   2. Lambda retries function ERRORS (modules/function async config), then on-failure -> DLQ.
 # Every target invokes the alias `live`, never $LATEST, so a rollback is one alias move.
-
-data "aws_cloudwatch_event_bus" "this" {
-  name = var.event_bus_name
-}
+# The money DLQ hears only from the two event rules and from debit and refund; the sweep's failures
+# go to their own queue (queue.tf).
+#
+# Both event rules live on the video.generation bus (bus.tf), whose policy decides who may publish,
+# and their patterns pin the event's `account` (local.event_accounts): this account, and the
+# accounts of listed cross-account producers. A rule on a custom bus has the ARN
+# arn:aws:events:<region>:<account>:rule/<bus>/<rule>.
 
 # The two event rules stay ENABLED even when paused: a disabled rule drops events instead of holding
 # them. Pausing throttles the functions instead, so the events wait and then land in the DLQ.
@@ -14,16 +17,17 @@ data "aws_cloudwatch_event_bus" "this" {
 resource "aws_cloudwatch_event_rule" "video_rendered" {
   name           = local.names.rule_video_rendered
   description    = "video.generation / video.rendered -> ${module.debit.function_name}:live"
-  event_bus_name = var.event_bus_name
+  event_bus_name = local.event_bus_name
   event_pattern = jsonencode({
     source        = [local.event_source]
     "detail-type" = ["video.rendered"]
+    account       = local.event_accounts
   })
 }
 
 resource "aws_cloudwatch_event_target" "video_rendered" {
   rule           = aws_cloudwatch_event_rule.video_rendered.name
-  event_bus_name = var.event_bus_name
+  event_bus_name = local.event_bus_name
   target_id      = "debit-live"
   arn            = module.debit.alias_arn
 
@@ -50,16 +54,17 @@ resource "aws_lambda_permission" "video_rendered" {
 resource "aws_cloudwatch_event_rule" "video_failed" {
   name           = local.names.rule_video_failed
   description    = "video.generation / video.failed -> ${module.refund.function_name}:live"
-  event_bus_name = var.event_bus_name
+  event_bus_name = local.event_bus_name
   event_pattern = jsonencode({
     source        = [local.event_source]
     "detail-type" = ["video.failed"]
+    account       = local.event_accounts
   })
 }
 
 resource "aws_cloudwatch_event_target" "video_failed" {
   rule           = aws_cloudwatch_event_rule.video_failed.name
-  event_bus_name = var.event_bus_name
+  event_bus_name = local.event_bus_name
   target_id      = "refund-live"
   arn            = module.refund.alias_arn
 
@@ -83,8 +88,9 @@ resource "aws_lambda_permission" "video_failed" {
 }
 
 # --- schedule -> sweep ------------------------------------------------------------------------
-# Schedules only run on the default bus, whatever var.event_bus_name says. Disabled while paused:
-# the sweep moves money too, and a skipped run loses nothing (the next one finds the same jobs).
+# Schedules only run on the default bus, whatever bus the events use. Disabled while paused: the
+# sweep moves money too, and a skipped run loses nothing (the next one finds the same jobs). Its
+# failures are not money events: they go to the sweep-failures queue, never the DLQ (L8).
 resource "aws_cloudwatch_event_rule" "sweep_schedule" {
   name                = local.names.rule_sweep_schedule
   description         = "${var.sweep_schedule_expression} -> ${module.sweep.function_name}:live"
@@ -103,7 +109,7 @@ resource "aws_cloudwatch_event_target" "sweep_schedule" {
   }
 
   dead_letter_config {
-    arn = aws_sqs_queue.dlq.arn
+    arn = aws_sqs_queue.sweep_failures.arn
   }
 }
 

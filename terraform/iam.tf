@@ -1,11 +1,13 @@
 # Handler permissions, least privilege, explicit resources (no wildcards). Each function module
 # adds to these its own log-group statement and sqs:SendMessage on its on-failure destination.
+# The tables' resource policies (tables-policies.tf) bound what any role can do to the money at rest.
 
-# debit and refund: one DynamoDB request per event, writing only the reconciler's own tables (the
-# producers' Jobs table is never written by the event path). TransactWriteItems has no IAM action of
-# its own: each item is authorised by its action (Update -> UpdateItem, Put -> PutItem, ConditionCheck
-# -> ConditionCheckItem). GetItem reads a settlement on the slow path. Refused events go to the DLQ.
-data "aws_iam_policy_document" "debit" {
+# The money-table writes of every settlement (debit, refund, and the sweep settling stragglers):
+# one DynamoDB request per event, writing only the reconciler's own tables (the producers' Jobs
+# table is never written by the event path). TransactWriteItems has no IAM action of its own: each
+# item is authorised by its action (Update -> UpdateItem, Put -> PutItem, ConditionCheck ->
+# ConditionCheckItem). GetItem reads a settlement on the slow path.
+data "aws_iam_policy_document" "settle" {
   statement {
     sid       = "Settlements"
     effect    = "Allow"
@@ -26,19 +28,12 @@ data "aws_iam_policy_document" "debit" {
     actions   = ["dynamodb:UpdateItem"]
     resources = [module.tables.arns.credits]
   }
-
-  statement {
-    sid       = "RefusedEventsToDlq"
-    effect    = "Allow"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.dlq.arn]
-  }
 }
 
-# refund: as debit, plus the ConditionCheck on the job's debit entry inside the refund transaction
-# (a refund can never exceed the debit on record).
-data "aws_iam_policy_document" "refund" {
-  source_policy_documents = [data.aws_iam_policy_document.debit.json]
+# A refund also checks the job's debit entry inside its transaction (a refund can never exceed the
+# debit on record): the refund handler and the sweep's refund backstop.
+data "aws_iam_policy_document" "settle_refunds" {
+  source_policy_documents = [data.aws_iam_policy_document.settle.json]
 
   statement {
     sid       = "LedgerDebitCheck"
@@ -48,14 +43,39 @@ data "aws_iam_policy_document" "refund" {
   }
 }
 
-# sweep: settles stragglers and lost refunds with the same transactions (so: refund's permissions),
+# debit and refund send the events they refuse (invalid, held at the overdraft floor) to the DLQ
+# themselves; the queue policy lets exactly these two roles do so (queue.tf).
+data "aws_iam_policy_document" "debit" {
+  source_policy_documents = [data.aws_iam_policy_document.settle.json]
+
+  statement {
+    sid       = "RefusedEventsToDlq"
+    effect    = "Allow"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.dlq.arn]
+  }
+}
+
+data "aws_iam_policy_document" "refund" {
+  source_policy_documents = [data.aws_iam_policy_document.settle_refunds.json]
+
+  statement {
+    sid       = "RefusedEventsToDlq"
+    effect    = "Allow"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.dlq.arn]
+  }
+}
+
+# sweep: settles stragglers and lost refunds with the same transactions (settle_refunds; it sends
+# nothing to the DLQ: its own failures go to the sweep-failures queue through its module),
 # reads the settlements of each page (BatchGetItem) and keeps its own state (GetItem/UpdateItem on
 # Settlements), finds jobs through the two sparse Jobs indexes and maintains their keys (UpdateItem on
 # Jobs, conditional: never creates an item), reads the ledger by user and by day and balances
 # (GetItem) for the audit, and publishes findings to the ops topic. The full audit (Scan) is an
 # operator's CLI command, not something the Lambda does.
 data "aws_iam_policy_document" "sweep" {
-  source_policy_documents = [data.aws_iam_policy_document.refund.json]
+  source_policy_documents = [data.aws_iam_policy_document.settle_refunds.json]
 
   statement {
     sid       = "SettlementLookups"
@@ -99,7 +119,10 @@ data "aws_iam_policy_document" "sweep" {
 }
 
 # replay-dlq: reads, deletes (only after a successful re-put) and extends the visibility of DLQ
-# messages, and puts events back on the bus.
+# messages, and puts events back on the bus: only video.generation events of the two detail types
+# the rules route, and only on the workspace's bus (whose policy names this role as a publisher).
+# EventBridge authorises each entry of a PutEvents call on its own, so one stray entry fails alone
+# (NotAuthorizedForSourceException / NotAuthorizedForDetailTypeException).
 data "aws_iam_policy_document" "replay_dlq" {
   statement {
     sid    = "DrainDlq"
@@ -117,6 +140,18 @@ data "aws_iam_policy_document" "replay_dlq" {
     sid       = "ReplayToBus"
     effect    = "Allow"
     actions   = ["events:PutEvents"]
-    resources = [data.aws_cloudwatch_event_bus.this.arn]
+    resources = [local.event_bus_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:source"
+      values   = [local.event_source]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:detail-type"
+      values   = local.event_detail_types
+    }
   }
 }

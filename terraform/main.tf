@@ -20,6 +20,46 @@ resource "terraform_data" "workspace_guard" {
   }
 }
 
+# Prod is the one workspace that must not run unguarded or unwatched, and whose bus must have
+# producers: each missing setting fails the plan with what to put where. The committed prod.tfvars
+# leaves all three empty on purpose (real account ids and addresses are not examples), so the
+# first `make plan WS=prod` stops here until an operator fills them in.
+resource "terraform_data" "prod_guard" {
+  input = local.workspace
+
+  lifecycle {
+    precondition {
+      condition     = local.workspace != "prod" || length(var.allowed_account_ids) > 0
+      error_message = "prod needs an account guard: set allowed_account_ids = [\"<12-digit prod account id>\"] in workspaces/prod.tfvars (the provider then refuses credentials for any other account)."
+    }
+    precondition {
+      condition     = local.workspace != "prod" || length(var.alarm_email_subscriptions) > 0
+      error_message = "prod needs someone to page: set alarm_email_subscriptions = [\"<on-call address>\"] in workspaces/prod.tfvars (each address confirms once after the apply)."
+    }
+    precondition {
+      condition     = local.workspace != "prod" || length(var.producer_principal_arns) > 0
+      error_message = "prod needs its producers: set producer_principal_arns = [\"arn:aws:iam::<account>:role/<video pipeline role>\"] in workspaces/prod.tfvars (the bus policy refuses video.generation events from anyone else)."
+    }
+  }
+}
+
+# The heartbeat alarm looks back sweep_heartbeat_hours for a sweep run; with a rate() schedule at
+# least that long it would page between two healthy runs.
+resource "terraform_data" "alarm_guard" {
+  input = var.sweep_schedule_expression
+
+  lifecycle {
+    precondition {
+      condition     = local.sweep_interval_minutes < var.sweep_heartbeat_hours * 60
+      error_message = "sweep_heartbeat_hours (${var.sweep_heartbeat_hours}) must be longer than the sweep schedule's interval (${var.sweep_schedule_expression}), or the heartbeat alarm fires between healthy runs."
+    }
+  }
+}
+
+# The account and partition everything here lives in (ARNs, the rules' account pin, bucket names).
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
 # ---------------------------------------------------------------------------------------------
 # Tables (DESIGN §3; keys and indexes mirror shared/tables.ts, tests/terraform proves it)
 # ---------------------------------------------------------------------------------------------
@@ -33,7 +73,8 @@ module "tables" {
 
 # ---------------------------------------------------------------------------------------------
 # Functions: one module call per handler, each with its own role, log group, alias `live` and
-# asynchronous invoke config (on failure -> DLQ). The environment of each is exactly what
+# asynchronous invoke config (on failure -> the DLQ for debit and refund, the sweep-failures queue
+# for the sweep and replay-dlq). The environment of each is exactly what
 # shared/config.ts HANDLER_ENV says that handler reads.
 # ---------------------------------------------------------------------------------------------
 module "debit" {
@@ -130,7 +171,7 @@ module "sweep" {
   }
 
   policy_json                 = data.aws_iam_policy_document.sweep.json
-  on_failure_destination_arn  = aws_sqs_queue.dlq.arn
+  on_failure_destination_arn  = aws_sqs_queue.sweep_failures.arn
   async_max_retry_attempts    = var.async_max_retry_attempts
   async_max_event_age_seconds = var.async_max_event_age_seconds
   tags                        = local.tags
@@ -153,14 +194,14 @@ module "replay_dlq" {
 
   environment = {
     DLQ_URL            = aws_sqs_queue.dlq.url
-    EVENT_BUS_NAME     = var.event_bus_name
+    EVENT_BUS_NAME     = local.event_bus_name
     REPLAY_MAX_REPLAYS = tostring(var.replay_max_replays)
     WORKSPACE          = local.workspace
     LOG_LEVEL          = var.log_level
   }
 
   policy_json                 = data.aws_iam_policy_document.replay_dlq.json
-  on_failure_destination_arn  = aws_sqs_queue.dlq.arn
+  on_failure_destination_arn  = aws_sqs_queue.sweep_failures.arn
   async_max_retry_attempts    = var.async_max_retry_attempts
   async_max_event_age_seconds = var.async_max_event_age_seconds
   tags                        = local.tags
@@ -182,7 +223,8 @@ resource "aws_lambda_event_source_mapping" "replay_dlq" {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Alerts: SNS ops topic, alarms (each with alarm and OK actions), dashboard
+# Alerts: SNS ops topic (KMS-encrypted), alarms (each with alarm and OK actions) on every point
+# where an event can be dropped, the sweep's heartbeat, dashboard
 # ---------------------------------------------------------------------------------------------
 module "alerts" {
   source = "./modules/alerts"
@@ -190,8 +232,14 @@ module "alerts" {
   workspace      = local.workspace
   name_prefix    = local.names.alarm_prefix
   topic_name     = local.names.alerts_topic
+  kms_alias_name = local.names.alerts_key_alias
   dashboard_name = local.names.dashboard
   aws_region     = var.aws_region
+
+  # Besides CloudWatch alarms, only the sweep publishes (its reports), so only its role may use the
+  # topic's key; and break-glass, the role a hand-run `reconciler sweep --publish` runs as (the
+  # Settlements policy lets no other operator run the sweep).
+  topic_publisher_role_arns = concat([module.sweep.role_arn], local.break_glass_arns)
 
   function_names = {
     debit        = module.debit.function_name
@@ -202,7 +250,19 @@ module "alerts" {
   # Throttles are the pause mechanism itself: no pages for them while paused.
   throttle_alarm_muted_functions = var.paused ? ["debit", "refund"] : []
 
-  dlq_name                             = aws_sqs_queue.dlq.name
+  # Each rule with a dead-letter queue, with the bus it is on (the metrics' dimensions differ).
+  rules = {
+    video_rendered = { rule_name = aws_cloudwatch_event_rule.video_rendered.name, event_bus_name = local.event_bus_name }
+    video_failed   = { rule_name = aws_cloudwatch_event_rule.video_failed.name, event_bus_name = local.event_bus_name }
+    sweep_schedule = { rule_name = aws_cloudwatch_event_rule.sweep_schedule.name, event_bus_name = "default" }
+  }
+
+  dlq_name                  = aws_sqs_queue.dlq.name
+  sweep_failures_queue_name = aws_sqs_queue.sweep_failures.name
+  sweep_heartbeat_hours     = var.sweep_heartbeat_hours
+  # The schedule is disabled while paused: no sweep runs is expected then, not a page.
+  sweep_heartbeat_muted = var.paused
+
   dlq_oldest_message_alarm_seconds     = var.dlq_oldest_message_alarm_seconds
   adjustments_alarm_threshold_per_hour = var.adjustments_alarm_threshold_per_hour
   email_subscriptions                  = var.alarm_email_subscriptions

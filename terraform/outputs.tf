@@ -66,14 +66,68 @@ output "dlq_arn" {
   value       = aws_sqs_queue.dlq.arn
 }
 
+output "sweep_failures_queue_url" {
+  description = "Queue of the sweep's and replay-dlq's failed invocations (never money events; not replayed)."
+  value       = aws_sqs_queue.sweep_failures.url
+}
+
+output "sweep_failures_queue_arn" {
+  description = "ARN of the sweep-failures queue."
+  value       = aws_sqs_queue.sweep_failures.arn
+}
+
 output "event_bus_name" {
-  description = "EventBridge bus the rules listen on and replay puts events back on (EVENT_BUS_NAME)."
-  value       = var.event_bus_name
+  description = "EventBridge bus producers publish video.generation events to, the rules listen on and replay puts events back on (EVENT_BUS_NAME): cc-reconciler-events-<ws>, or existing_event_bus_name."
+  value       = local.event_bus_name
+}
+
+output "event_bus_arn" {
+  description = "ARN of that bus: what producers grant themselves events:PutEvents on."
+  value       = local.event_bus_arn
+}
+
+output "event_rule_arns" {
+  description = "Rule ARN per rule (video_rendered, video_failed on the bus: arn:aws:events:<region>:<account>:rule/<bus>/<rule>; sweep_schedule on the default bus: …:rule/<rule>). The DLQ accepts EventBridge deliveries from the first two only."
+  value = {
+    video_rendered = aws_cloudwatch_event_rule.video_rendered.arn
+    video_failed   = aws_cloudwatch_event_rule.video_failed.arn
+    sweep_schedule = aws_cloudwatch_event_rule.sweep_schedule.arn
+  }
+}
+
+output "event_archive_arn" {
+  description = "ARN of the bus's archive of video.generation events (aws events start-replay --event-source-arn …)."
+  value       = aws_cloudwatch_event_archive.this.arn
+}
+
+output "function_role_arns" {
+  description = "Execution role ARN per handler (the publishers and writers the bus, queue and table policies name)."
+  value = {
+    debit        = module.debit.role_arn
+    refund       = module.refund.role_arn
+    sweep        = module.sweep.role_arn
+    "replay-dlq" = module.replay_dlq.role_arn
+  }
+}
+
+output "data_events_bucket" {
+  description = "S3 bucket with the CloudTrail data events of the money tables (null when cloudtrail_data_events is off): s3://<bucket>/AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/."
+  value       = var.cloudtrail_data_events ? aws_s3_bucket.data_events[0].id : null
+}
+
+output "data_events_trail_arn" {
+  description = "ARN of the data-events trail (null when cloudtrail_data_events is off)."
+  value       = var.cloudtrail_data_events ? aws_cloudtrail.data_events[0].arn : null
 }
 
 output "alerts_topic_arn" {
   description = "SNS ops topic for alarms and sweep reports (ALERTS_TOPIC_ARN)."
   value       = module.alerts.topic_arn
+}
+
+output "alerts_topic_kms_key_arn" {
+  description = "KMS key that encrypts the ops topic (a new publisher needs a statement in its key policy, modules/alerts)."
+  value       = module.alerts.topic_kms_key_arn
 }
 
 output "dashboard_name" {
@@ -96,6 +150,6 @@ output "operator_env" {
     LEDGER_TABLE     = module.tables.names.ledger
     DLQ_URL          = aws_sqs_queue.dlq.url
     ALERTS_TOPIC_ARN = module.alerts.topic_arn
-    EVENT_BUS_NAME   = var.event_bus_name
+    EVENT_BUS_NAME   = local.event_bus_name
   }
 }

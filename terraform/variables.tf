@@ -23,7 +23,7 @@ variable "aws_region" {
 }
 
 variable "allowed_account_ids" {
-  description = "AWS account ids this workspace may be applied to (provider allowed_account_ids). Empty = not enforced; set it for staging and prod."
+  description = "AWS account ids this workspace may be applied to (provider allowed_account_ids). Empty = not enforced; set it for staging, and prod refuses to plan without it (main.tf, terraform_data.prod_guard)."
   type        = list(string)
   default     = []
 
@@ -54,18 +54,79 @@ variable "deletion_protection" {
   default     = true
 }
 
+variable "break_glass_role_arn" {
+  description = "The one IAM role exempt from the money tables' resource policies (Ledger: no UpdateItem/DeleteItem/BatchWriteItem/PartiQL; Credits: no PutItem/DeleteItem; Settlements: writes only by the reconciler's roles) and from the data-events bucket's no-delete rule. Empty = nobody is exempt: a correction then means changing the policy through Terraform, on the record."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.break_glass_role_arn == "" || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", var.break_glass_role_arn))
+    error_message = "break_glass_role_arn must be empty (nobody) or an exact IAM role ARN, arn:aws:iam::<12 digits>:role/<path/name>."
+  }
+}
+
+variable "cloudtrail_data_events" {
+  description = "Record every write to Credits, Ledger, Settlements and Jobs (CloudTrail data events, readOnly = false) in a trail of its own, delivered to a locked S3 bucket: how the drift runbook finds the writer. On in prod (workspaces/prod.tfvars). Costs per event recorded (about 0.10 USD per 100,000)."
+  type        = bool
+  default     = false
+}
+
 # ---------------------------------------------------------------------------------------------
 # Events
 # ---------------------------------------------------------------------------------------------
 
-variable "event_bus_name" {
-  description = "EventBridge bus the producers publish video.generation events to, and replay-dlq puts them back on."
+variable "existing_event_bus_name" {
+  description = "Empty (the default): this configuration creates the workspace's own bus for video.generation, cc-reconciler-events-<ws>, which producers publish to. Or the name of an existing bus in this account and region to use instead: it gets the same bus policy and archive (and the policy REPLACES any policy it had; pass the statements to keep in existing_event_bus_policy_json)."
   type        = string
-  default     = "default"
+  default     = ""
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9._\\-/]{1,256}$", var.event_bus_name))
-    error_message = "event_bus_name must be an EventBridge bus name (letters, digits, . _ - /; at most 256 characters)."
+    condition     = var.existing_event_bus_name == "" || can(regex("^[A-Za-z0-9._\\-/]{1,256}$", var.existing_event_bus_name))
+    error_message = "existing_event_bus_name must be empty (create the workspace's own bus) or an EventBridge bus name (letters, digits, . _ - /; at most 256 characters)."
+  }
+}
+
+variable "existing_event_bus_policy_json" {
+  description = "Only with existing_event_bus_name: a policy document (JSON) with the statements the existing bus's policy must keep (e.g. other teams' cross-account publishers). aws_cloudwatch_event_bus_policy replaces the whole policy, so without them those statements are lost. Its Sids must not be the ones bus.tf uses (PublishVideoGeneration, OnlyKnownPublishersOfVideoGeneration)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.existing_event_bus_policy_json == "" || can(jsondecode(var.existing_event_bus_policy_json).Statement)
+    error_message = "existing_event_bus_policy_json must be empty or an IAM policy document in JSON (with a Statement list)."
+  }
+}
+
+variable "producer_principal_arns" {
+  description = "IAM role (or user) ARNs of the video pipeline's producers: the only principals besides replay-dlq and ops_principal_arns that may put source video.generation events on the bus (the bus policy denies everyone else, same account included). Exact ARNs, with the role's path. A producer in another account is also granted PutEvents by the bus policy, and its account is added to the rules' account pin. Required in prod."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.producer_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "Each producer_principal_arns entry must be an exact IAM role or user ARN (arn:aws:iam::<12 digits>:role/<path/name>; no wildcards, no account root)."
+  }
+}
+
+variable "ops_principal_arns" {
+  description = "IAM role (or user) ARNs in this account of the operators who run the smoke test (npx reconciler smoke publishes test events): exempt from the bus policy's deny, as the producers are. Their own identity policy must still allow events:PutEvents on the bus. Exact ARNs, with the role's path (for IAM Identity Center: arn:aws:iam::<acct>:role/aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<set>_<id>)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.ops_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "Each ops_principal_arns entry must be an exact IAM role or user ARN (arn:aws:iam::<12 digits>:role/<path/name>; no wildcards)."
+  }
+}
+
+variable "event_archive_retention_days" {
+  description = "How long the bus's archive keeps every video.generation event (aws events start-replay recovers what the DLQ lost). Longer than the DLQ's 14 days, so that an event whose DLQ message expired can still be replayed."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.event_archive_retention_days >= 1 && var.event_archive_retention_days <= 3650 && floor(var.event_archive_retention_days) == var.event_archive_retention_days
+    error_message = "event_archive_retention_days must be an integer between 1 and 3650 (0, keep forever, is deliberately not offered: the archive holds user ids)."
   }
 }
 
@@ -292,7 +353,7 @@ variable "replay_batch_size" {
 # ---------------------------------------------------------------------------------------------
 
 variable "alarm_email_subscriptions" {
-  description = "E-mail addresses subscribed to ops-alerts-<ws> (each must confirm the subscription e-mail)."
+  description = "E-mail addresses subscribed to ops-alerts-<ws> (each must confirm the subscription e-mail). Prod refuses to plan with none (main.tf, terraform_data.prod_guard)."
   type        = list(string)
   default     = []
 
@@ -321,5 +382,16 @@ variable "dlq_oldest_message_alarm_seconds" {
   validation {
     condition     = var.dlq_oldest_message_alarm_seconds >= 60 && var.dlq_oldest_message_alarm_seconds < 1209600 && floor(var.dlq_oldest_message_alarm_seconds) == var.dlq_oldest_message_alarm_seconds
     error_message = "dlq_oldest_message_alarm_seconds must be an integer from 60 up to (not including) the 14-day DLQ retention, 1209600."
+  }
+}
+
+variable "sweep_heartbeat_hours" {
+  description = "The sweep-heartbeat alarm fires when no sweep run did its work (EMF SweepRuns) in this many hours. Must be longer than the sweep schedule's interval (the plan checks it for rate() schedules): 7 hours for the default rate(6 hours)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.sweep_heartbeat_hours >= 1 && var.sweep_heartbeat_hours <= 24 && floor(var.sweep_heartbeat_hours) == var.sweep_heartbeat_hours
+    error_message = "sweep_heartbeat_hours must be an integer between 1 and 24 (a CloudWatch alarm looks back at most one day)."
   }
 }

@@ -15,4 +15,12 @@ log_level           = "debug"
 # Who gets the ops-alerts-dev e-mails (each address must confirm once).
 alarm_email_subscriptions = []
 
+# Who may publish video.generation on cc-reconciler-events-dev besides replay-dlq (exact role ARNs,
+# e.g. ["arn:aws:iam::123456789012:role/video-pipeline-dev"]), and who runs `make smoke WS=dev`.
+producer_principal_arns = []
+ops_principal_arns      = []
+
+# Two weeks of archive in dev (as long as the DLQ keeps messages); staging and prod keep 30 days.
+event_archive_retention_days = 14
+
 replay_auto_drain = false

@@ -15,4 +15,9 @@ log_level           = "info"
 # Who gets the ops-alerts-staging e-mails (each address must confirm once).
 alarm_email_subscriptions = []
 
+# Who may publish video.generation on cc-reconciler-events-staging besides replay-dlq (exact role ARNs,
+# e.g. ["arn:aws:iam::123456789012:role/video-pipeline-staging"]), and who runs `make smoke WS=staging`.
+producer_principal_arns = []
+ops_principal_arns      = []
+
 replay_auto_drain = false

@@ -22,6 +22,8 @@ test.each(['dev', 'staging', 'prod'])('names for %s equal terraform/locals.tf', 
   expect(ours.tables).toEqual(names.tables);
   expect(ours.functions).toEqual(names.functions);
   expect(ours.dlq).toBe(names.dlq);
+  expect(ours.sweepFailures).toBe(names.sweep_failures_queue);
+  expect(ours.eventBus).toBe(names.event_bus);
   expect(ours.alertsTopic).toBe(names.alerts_topic);
   expect(ours.alarmPrefix).toBe(names.alarm_prefix);
   expect(ours.dashboard).toBe(names.dashboard);
@@ -45,12 +47,28 @@ test('each rule targets the alias of the function names.ts says, on the bus it s
   for (const call of moduleCalls(config).filter((m) => m.target === 'modules/function')) expect(call.args.alias_name).toBeUndefined();
 });
 
-test('alarm names equal the alerts module, for every function the root passes it', () => {
+/**
+ * Alarms terraform/ has and shared/naming.ts does not list yet (the perimeter's drop-point alarms
+ * and the sweep heartbeat). Only this direction is allowed, and only for these names: once naming.ts
+ * lists them, this list can go (the comparison below holds either way).
+ */
+const ALARMS_NOT_YET_IN_NAMING = (prefix: string): string[] => [
+  ...HANDLERS.map((h) => `${prefix}-${h}-destination-failures`),
+  ...HANDLERS.map((h) => `${prefix}-${h}-async-events-dropped`),
+  ...['video-rendered', 'video-failed', 'sweep-schedule'].map((r) => `${prefix}-${r}-dlq-send-failures`),
+  `${prefix}-dlq-in-flight`,
+  `${prefix}-sweep-failures-depth`,
+  `${prefix}-sweep-heartbeat`,
+];
+
+test('alarm names equal the alerts module, for every function and rule the root passes it', () => {
   const alarms = resources(config, 'aws_cloudwatch_metric_alarm').filter((a) => a.dir === 'modules/alerts');
   const alertsCall = moduleCalls(config).find((m) => m.target === 'modules/alerts')!;
   const prefix = String(resolve(alertsCall.args.name_prefix!, 'dev')).replace('${local.names.alarm_prefix}', workspaceNames('dev').alarmPrefix);
   const functionKeys = Object.keys(alertsCall.args.function_names as Block);
   expect(functionKeys.sort()).toEqual([...HANDLERS].sort());
+  const ruleKeys = Object.keys(alertsCall.args.rules as Block);
+  expect(ruleKeys.sort()).toEqual(Object.keys(workspaceNames('dev').rules).sort());
   const reconcilerKeys = Object.keys(locals(config, 'modules/alerts').reconciler_alarms as Block);
   expect(reconcilerKeys.sort()).toEqual([...RECONCILER_ALARMS].sort());
 
@@ -61,20 +79,34 @@ test('alarm names equal the alerts module, for every function the root passes it
   const fromTerraform = alarms.flatMap((a) => {
     const template = String(a.body.alarm_name);
     if (a.body.for_each === '${var.function_names}') return functionKeys.map((k) => expand(template, k));
+    if (a.body.for_each === '${var.rules}') return ruleKeys.map((k) => expand(template, k));
     if (a.body.for_each === '${local.reconciler_alarms}') return reconcilerKeys.map((k) => expand(template, k));
     expect(a.body.for_each).toBeUndefined();
     return [expand(template, '')];
   });
-  expect([...workspaceNames('dev').alarms].sort()).toEqual(fromTerraform.sort());
+  const ours = workspaceNames('dev').alarms;
+  const pending = ALARMS_NOT_YET_IN_NAMING(prefix);
+  // Every alarm naming.ts lists exists in Terraform; Terraform's extra ones are exactly the pending list.
+  expect(ours.filter((a) => !fromTerraform.includes(a))).toEqual([]);
+  expect(fromTerraform.filter((a) => !ours.includes(a)).sort()).toEqual(pending.filter((a) => !ours.includes(a)).sort());
+  expect(new Set(fromTerraform).size).toBe(fromTerraform.length);
 });
 
 test('the settings the doctor expects are the Terraform defaults, and no workspace overrides them', () => {
   const vars = variables(config, '');
   expect(vars.lambda_runtime?.default).toBe(TERRAFORM_DEFAULTS.lambdaRuntime);
-  expect(vars.event_bus_name?.default).toBe(TERRAFORM_DEFAULTS.eventBusName);
   expect(vars.sweep_schedule_expression?.default).toBe(TERRAFORM_DEFAULTS.sweepScheduleExpression);
+  // The bus: by default the workspace's own, names.eventBus (existing_event_bus_name empty). The
+  // doctor's TERRAFORM_DEFAULTS.eventBusName ('default') predates it; the TypeScript side moves to
+  // workspaceNames(ws).eventBus.
+  expect(vars.existing_event_bus_name?.default).toBe('');
+  expect(vars).not.toHaveProperty('event_bus_name');
+  const bus = resources(config, 'aws_cloudwatch_event_bus').find((b) => b.dir === '');
+  expect(bus?.body.name).toBe('${local.names.event_bus}');
+  expect(bus?.body.count).toBe('${local.create_event_bus ? 1 : 0}');
+  expect(locals(config, '').create_event_bus).toBe('${var.existing_event_bus_name == ""}');
   for (const [ws, tfvars] of Object.entries(config.tfvars)) {
-    for (const name of ['lambda_runtime', 'event_bus_name', 'sweep_schedule_expression']) {
+    for (const name of ['lambda_runtime', 'existing_event_bus_name', 'sweep_schedule_expression']) {
       expect({ ws, name, overridden: name in tfvars }).toEqual({ ws, name, overridden: false });
     }
   }

@@ -7,28 +7,24 @@
  * There is no terraform binary here; these checks read the parsed HCL and follow references
  * (var.*, local.*, module.*, resource and data addresses) far enough to prove the properties the
  * design relies on. That every argument, block and reference is valid at all is schema-check.ts's
- * job (against the provider schema).
+ * job (against the provider schema). The perimeter (who may publish, write to the queues and the
+ * tables, which drop points are alarmed, the audit trail, the prod guard) is perimeter-checks.ts.
  */
 import {
-  blocks, dataSources, first, isObject, locals, moduleCalls, outputs, resources, text, variables,
-  type Block, type Json, type ModuleCall, type ResourceRef, type TerraformConfig,
+  blocks, dataSources, first, isObject, locals, outputs, resources, text, variables,
+  type Json, type ResourceRef, type TerraformConfig,
 } from './hcl';
+import {
+  actionsOf, at, callsTo, effectiveGrants, functionInstances, isEveryone, policyDocument, statementsOf, varRefs,
+  type Problems,
+} from './model';
+import { perimeterCheckers, type PerimeterExpectations } from './perimeter-checks';
 
-type Problems = string[];
-
-const at = (r: ResourceRef): string => `${r.dir || '.'}: ${r.type}.${r.name}`;
+export { effectiveGrants, functionInstances, type FunctionInstance, type Grant } from './model';
 
 /** Does the expression refer to the workspace (directly, or through the names in locals)? */
 export function mentionsWorkspace(value: Json | undefined): boolean {
   return /terraform\.workspace|local\.workspace\b|local\.names\./.test(text(value));
-}
-
-function varRefs(value: Json | undefined): string[] {
-  return [...text(value).matchAll(/\bvar\.([A-Za-z_][\w-]*)/g)].map((m) => m[1]!);
-}
-
-function callsTo(config: TerraformConfig, dir: string): ModuleCall[] {
-  return moduleCalls(config).filter((c) => c.target === dir);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,7 +123,11 @@ export function checkAlarms(config: TerraformConfig): Problems {
       if (!Array.isArray(actions) || actions.length === 0) problems.push(`${at(alarm)} has no ${key}`);
       else if (!actions.every((a) => topic.test(text(a)))) problems.push(`${at(alarm)} ${key} do not all reference the SNS topic: ${text(actions)}`);
     }
-    if (alarm.body.treat_missing_data !== 'notBreaching') problems.push(`${at(alarm)} should set treat_missing_data = "notBreaching"`);
+    // A heartbeat (LessThan…) fails by going quiet, so there missing data must count as breaching;
+    // every other alarm counts occurrences, and no data means none happened.
+    const heartbeat = /^LessThan/.test(text(alarm.body.comparison_operator));
+    const wanted = heartbeat ? 'breaching' : 'notBreaching';
+    if (alarm.body.treat_missing_data !== wanted) problems.push(`${at(alarm)} should set treat_missing_data = "${wanted}"${heartbeat ? ' (a heartbeat: no data is the failure)' : ''}`);
   }
   return problems;
 }
@@ -219,27 +219,45 @@ const POLICY_ATTRIBUTES: Record<string, string> = {
   aws_iam_role: 'assume_role_policy',
   aws_sqs_queue_policy: 'policy',
   aws_sns_topic_policy: 'policy',
+  aws_cloudwatch_event_bus_policy: 'policy',
+  aws_dynamodb_resource_policy: 'policy',
+  aws_s3_bucket_policy: 'policy',
+  aws_kms_key: 'policy',
 };
+
+/**
+ * In a KMS key policy the resource "*" means the key itself (no other form is valid), and
+ * kms:GenerateDataKey* is the grant AWS documents for publishers to an encrypted SNS topic: the two
+ * wildcards allowed there, and only there.
+ */
+const KEY_POLICY_WILDCARD_ACTIONS = new Set(['kms:GenerateDataKey*']);
 
 export function checkIam(config: TerraformConfig): Problems {
   const problems: Problems = [];
+  const docKey = (d: ResourceRef | undefined): string => (d ? `${d.dir}:${d.name}` : '');
+  const keyPolicies = new Set(resources(config, 'aws_kms_key').map((k) => docKey(policyDocument(config, k.dir, k.body.policy))));
   for (const doc of dataSources(config, 'aws_iam_policy_document')) {
-    for (const [i, st] of blocks(doc.body.statement).entries()) {
+    const keyPolicy = keyPolicies.has(docKey(doc));
+    for (const [i, { body: st }] of statementsOf(doc).entries()) {
       const label = `${at(doc)} statement ${text(st.sid ?? i)}`;
       if (st.not_actions !== undefined || st.not_resources !== undefined) problems.push(`${label} uses not_actions/not_resources`);
       if (st.effect === 'Deny') continue;
-      const actions = Array.isArray(st.actions) ? st.actions.map(text) : [];
+      if (isEveryone(st)) problems.push(`${label} allows every principal ("*")`);
+      const actions = actionsOf(st);
       if (actions.length === 0) problems.push(`${label} has no explicit actions`);
-      for (const a of actions) if (a.includes('*')) problems.push(`${label} grants wildcard action ${a}`);
+      for (const a of actions) if (a.includes('*') && !(keyPolicy && KEY_POLICY_WILDCARD_ACTIONS.has(a))) problems.push(`${label} grants wildcard action ${a}`);
       const res = Array.isArray(st.resources) ? st.resources.map(text) : [];
-      for (const r of res) if (r === '*' || /^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/.test(r)) problems.push(`${label} grants wildcard resource ${r}`);
+      for (const r of res) {
+        if (keyPolicy && r === '*') continue;
+        if (r === '*' || /^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/.test(r)) problems.push(`${label} grants wildcard resource ${r}`);
+      }
       if (st.resources !== undefined && res.length === 0) problems.push(`${label} has an empty resources list`);
     }
   }
   for (const [type, attribute] of Object.entries(POLICY_ATTRIBUTES)) {
     for (const r of resources(config, type)) {
       const policy = text(r.body[attribute]);
-      if (!/^\$\{data\.aws_iam_policy_document\.[\w-]+\.json\}$/.test(policy)) {
+      if (!policyDocument(config, r.dir, r.body[attribute])) {
         problems.push(`${at(r)} ${attribute} is not an aws_iam_policy_document (${policy.slice(0, 60)})`);
       }
     }
@@ -266,8 +284,12 @@ export const NAME_ATTRIBUTES: Record<string, string> = {
   aws_sns_topic: 'name',
   aws_cloudwatch_event_rule: 'name',
   aws_cloudwatch_event_bus: 'name',
+  aws_cloudwatch_event_archive: 'name',
   aws_cloudwatch_metric_alarm: 'alarm_name',
   aws_cloudwatch_dashboard: 'dashboard_name',
+  aws_cloudtrail: 'name',
+  aws_s3_bucket: 'bucket',
+  aws_kms_alias: 'name',
 };
 
 export function checkNames(config: TerraformConfig): Problems {
@@ -308,57 +330,8 @@ export function checkNames(config: TerraformConfig): Problems {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Function instances and their environments
+// Function environments
 // ---------------------------------------------------------------------------------------------
-export interface FunctionInstance {
-  /** `module.debit` or `aws_lambda_function.debit`. */
-  address: string;
-  handler: string | undefined;
-  env: Record<string, Json> | undefined;
-  function: ResourceRef;
-  call?: ModuleCall;
-}
-
-function inferHandler(value: Json | undefined, handlers: readonly string[]): string | undefined {
-  const s = text(value);
-  return [...handlers].sort((a, b) => b.length - a.length).find((h) => s.includes(`-${h}-`) || s.includes(`"${h}"`));
-}
-
-export function functionInstances(config: TerraformConfig, handlers: readonly string[]): FunctionInstance[] {
-  const out: FunctionInstance[] = [];
-  for (const fn of resources(config, 'aws_lambda_function')) {
-    const envValue = first(fn.body.environment)?.variables;
-    if (fn.dir === '') {
-      out.push({
-        address: `aws_lambda_function.${fn.name}`,
-        handler: inferHandler(fn.body.function_name, handlers),
-        env: isObject(envValue) ? envValue : undefined,
-        function: fn,
-      });
-      continue;
-    }
-    for (const call of callsTo(config, fn.dir)) {
-      // The module's environment is either a literal map or exactly one variable the caller passes.
-      let env: Record<string, Json> | undefined;
-      if (isObject(envValue)) env = envValue;
-      else {
-        const m = /^\$\{var\.([\w-]+)\}$/.exec(text(envValue));
-        const passed = m ? call.args[m[1]!] : undefined;
-        env = isObject(passed) ? passed : undefined;
-      }
-      const explicit = typeof call.args.handler_name === 'string' ? call.args.handler_name : undefined;
-      out.push({
-        address: `module.${call.name}`,
-        handler: explicit ?? inferHandler(call.args.function_name, handlers),
-        env,
-        function: fn,
-        call,
-      });
-    }
-  }
-  return out;
-}
-
 export function checkEnvironment(config: TerraformConfig, handlerEnv: Record<string, readonly string[]>): Problems {
   const problems: Problems = [];
   for (const fn of functionInstances(config, Object.keys(handlerEnv))) {
@@ -512,45 +485,8 @@ export function checkEventSourceMappings(config: TerraformConfig): Problems {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Effective permissions per handler (follows role -> role policy -> documents -> source documents)
+// Effective permissions per handler (model.ts follows role -> role policy -> documents)
 // ---------------------------------------------------------------------------------------------
-export interface Grant {
-  action: string;
-  resources: string[];
-}
-
-function documentStatements(config: TerraformConfig, dir: string, expr: string, call: ModuleCall | undefined, depth = 0): Block[] {
-  if (depth > 5) return [];
-  const doc = /^\$\{data\.aws_iam_policy_document\.([\w-]+)\.json\}$/.exec(expr);
-  if (doc) {
-    const found = dataSources(config, 'aws_iam_policy_document').find((d) => d.dir === dir && d.name === doc[1]);
-    if (!found) return [];
-    const sources = Array.isArray(found.body.source_policy_documents) ? found.body.source_policy_documents.map(text) : [];
-    return [
-      ...sources.flatMap((s) => documentStatements(config, dir, s, call, depth + 1)),
-      ...blocks(found.body.statement),
-    ];
-  }
-  const v = /^\$\{var\.([\w-]+)\}$/.exec(expr);
-  if (v && call) return documentStatements(config, call.dir, text(call.args[v[1]!]), undefined, depth + 1);
-  return [];
-}
-
-export function effectiveGrants(config: TerraformConfig, fn: FunctionInstance): Grant[] {
-  const roleName = /aws_iam_role\.([\w-]+)\.arn/.exec(text(fn.function.body.role))?.[1];
-  if (!roleName) return [];
-  const policies = resources(config, 'aws_iam_role_policy').filter((p) => p.dir === fn.function.dir && text(p.body.role).includes(`aws_iam_role.${roleName}.`));
-  const grants: Grant[] = [];
-  for (const p of policies) {
-    for (const st of documentStatements(config, p.dir, text(p.body.policy), fn.call)) {
-      if (st.effect === 'Deny') continue;
-      const res = Array.isArray(st.resources) ? st.resources.map(text) : [];
-      for (const a of Array.isArray(st.actions) ? st.actions.map(text) : []) grants.push({ action: a, resources: res });
-    }
-  }
-  return grants;
-}
-
 /** Exactly these actions per handler, no more, no fewer (least privilege both ways). */
 export function checkHandlerPermissions(config: TerraformConfig, expected: Record<string, readonly string[]>): Problems {
   const problems: Problems = [];
@@ -571,7 +507,7 @@ export function checkHandlerPermissions(config: TerraformConfig, expected: Recor
 }
 
 /** Every checker that takes only the configuration and the shared definitions. */
-export interface Expectations {
+export interface Expectations extends PerimeterExpectations {
   handlers: readonly string[];
   handlerEnv: Record<string, readonly string[]>;
   tableDefinitions: Record<string, TableDefinitionLike>;
@@ -597,5 +533,6 @@ export function allCheckers(expect: Expectations): Record<string, (config: Terra
     versions: (c) => checkVersions(c, expect.awsProviderVersion),
     eventSourceMappings: checkEventSourceMappings,
     handlerPermissions: (c) => checkHandlerPermissions(c, expect.handlerActions),
+    ...perimeterCheckers(expect),
   };
 }

@@ -2,11 +2,12 @@
  * What the real configuration is checked against, shared by the test files: the handler list, the
  * environment each reads, the table definitions, the workspaces and each handler's exact actions.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HANDLERS, HANDLER_ENV } from '../../shared/config';
 import { TABLE_DEFINITIONS } from '../../shared/tables';
 import type { Expectations } from './checks';
+import type { TablePolicyExpectation } from './perimeter-checks';
 import { loadProviderSchemas } from './provider-schema';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -35,6 +36,30 @@ export const HANDLER_ACTIONS: Record<string, readonly string[]> = {
   ],
 };
 
+/**
+ * What each money table's resource policy must deny, and whose roles stay exempt (besides
+ * break-glass). The handlers' identity policies above stay what the code needs; these bound what
+ * any identity policy could ever add.
+ */
+export const TABLE_POLICIES: Record<string, TablePolicyExpectation> = {
+  // Append-only: entries are only ever PutItem'd (conditional), never changed or removed.
+  ledger: { deny: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQL*'], writers: [] },
+  // A balance changes only by UpdateItem inside its ledger transaction: never overwritten or removed.
+  credits: { deny: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLDelete'], writers: [] },
+  // The reconciler's own state: its settling roles write it, nobody else.
+  settlements: {
+    deny: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'],
+    writers: ['debit', 'refund', 'sweep'],
+  },
+};
+
+/** Settings a prod plan refuses to go without (main.tf, terraform_data.prod_guard). */
+export const PROD_REQUIRED = ['allowed_account_ids', 'alarm_email_subscriptions', 'producer_principal_arns'] as const;
+
+export function readme(): string {
+  return readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+}
+
 export function expectations(): Expectations {
   return {
     handlers: handlerNames(),
@@ -43,5 +68,11 @@ export function expectations(): Expectations {
     workspaces: ['dev', 'staging', 'prod'],
     handlerActions: HANDLER_ACTIONS,
     awsProviderVersion: loadProviderSchemas().awsVersion,
+    tablePolicies: TABLE_POLICIES,
+    breakGlassVariable: 'break_glass_role_arn',
+    auditedTables: ['credits', 'ledger', 'settlements', 'jobs'],
+    prodRequired: PROD_REQUIRED,
+    heartbeatMetric: 'SweepRuns',
+    readme: readme(),
   };
 }

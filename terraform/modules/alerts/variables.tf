@@ -28,6 +28,26 @@ variable "topic_name" {
   }
 }
 
+variable "kms_alias_name" {
+  description = "Alias of the KMS key that encrypts the topic (includes the workspace), e.g. alias/cc-reconciler-alerts-dev."
+  type        = string
+
+  validation {
+    condition     = can(regex("^alias/[A-Za-z0-9/_-]{1,250}$", var.kms_alias_name)) && !startswith(var.kms_alias_name, "alias/aws/")
+    error_message = "kms_alias_name must be alias/<letters, digits, / _ ->, and not under alias/aws/ (reserved for AWS-managed keys)."
+  }
+}
+
+variable "topic_publisher_role_arns" {
+  description = "IAM roles that publish to the topic themselves (the sweep's reports; break-glass for a hand-run sweep): the key policy lets them use the topic's key through SNS. CloudWatch alarms are always allowed."
+  type        = list(string)
+
+  validation {
+    condition     = alltrue([for arn in var.topic_publisher_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "Each topic_publisher_role_arns entry must be an IAM role ARN."
+  }
+}
+
 variable "dashboard_name" {
   description = "CloudWatch dashboard name (includes the workspace)."
   type        = string
@@ -69,6 +89,19 @@ variable "throttle_alarm_muted_functions" {
   }
 }
 
+variable "rules" {
+  description = "Each EventBridge rule that has a target dead-letter queue, by key: { rule_name, event_bus_name } (\"default\" for the default bus). One InvocationsFailedToBeSentToDlq alarm each."
+  type = map(object({
+    rule_name      = string
+    event_bus_name = string
+  }))
+
+  validation {
+    condition     = length(var.rules) > 0 && alltrue([for r in values(var.rules) : can(regex("^[A-Za-z0-9._-]{1,64}$", r.rule_name)) && can(regex("^[A-Za-z0-9._\\-/]{1,256}$", r.event_bus_name))])
+    error_message = "rules must map keys to { rule_name = <EventBridge rule name>, event_bus_name = <bus name, or \"default\"> }."
+  }
+}
+
 variable "dlq_name" {
   description = "Name of the dead-letter queue to watch."
   type        = string
@@ -77,6 +110,32 @@ variable "dlq_name" {
     condition     = can(regex("^[A-Za-z0-9_-]{1,80}$", var.dlq_name))
     error_message = "dlq_name must be an SQS queue name (1-80 characters of letters, digits, _ and -)."
   }
+}
+
+variable "sweep_failures_queue_name" {
+  description = "Name of the queue that receives the sweep's (and replay-dlq's) failed invocations: a depth alarm."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,80}$", var.sweep_failures_queue_name))
+    error_message = "sweep_failures_queue_name must be an SQS queue name (1-80 characters of letters, digits, _ and -)."
+  }
+}
+
+variable "sweep_heartbeat_hours" {
+  description = "The heartbeat alarm fires when the sum of SweepRuns over this many hours is below 1."
+  type        = number
+
+  validation {
+    condition     = var.sweep_heartbeat_hours >= 1 && var.sweep_heartbeat_hours <= 24 && floor(var.sweep_heartbeat_hours) == var.sweep_heartbeat_hours
+    error_message = "sweep_heartbeat_hours must be an integer between 1 and 24."
+  }
+}
+
+variable "sweep_heartbeat_muted" {
+  description = "Keep the heartbeat alarm but send no notifications (while paused: the schedule is disabled then)."
+  type        = bool
+  default     = false
 }
 
 variable "dlq_oldest_message_alarm_seconds" {

@@ -130,7 +130,7 @@ variable "policy_json" {
 }
 
 variable "on_failure_destination_arn" {
-  description = "ARN of the SQS queue (the DLQ) that receives asynchronous invocations that failed every attempt."
+  description = "ARN of the SQS queue that receives asynchronous invocations that failed every attempt (the DLQ for debit and refund, the sweep-failures queue for the others)."
   type        = string
 
   validation {
