@@ -11,10 +11,12 @@ import { tableNamesForWorkspace, type TableNames } from './tables';
 /** The alias every trigger invokes (modules/function var.alias_name). */
 export const LIVE_ALIAS = 'live';
 
-/** Defaults of terraform/variables.tf the doctor compares against (no tfvars overrides them). */
+/**
+ * Defaults of terraform/variables.tf the doctor compares against (no tfvars overrides them). The
+ * event bus has no default here: it is the workspace's own, `workspaceNames(ws).eventBus`.
+ */
 export const TERRAFORM_DEFAULTS = Object.freeze({
   lambdaRuntime: 'nodejs24.x',
-  eventBusName: 'default',
   sweepScheduleExpression: 'rate(6 hours)',
 });
 
@@ -24,7 +26,7 @@ export interface ExpectedRule {
   name: string;
   /** The handler whose alias `live` the rule's target must invoke. */
   target: HandlerName;
-  /** Schedules always run on the default bus; event rules on var.event_bus_name. */
+  /** Schedules always run on the default bus; event rules on the workspace's bus (eventBus). */
   onDefaultBus: boolean;
 }
 
@@ -70,10 +72,9 @@ export function workspaceNames(workspace: string): WorkspaceNames {
     alarmPrefix,
     dashboard: `cc-reconciler-${workspace}`,
     alarms: [
-      ...HANDLERS.map((h) => `${alarmPrefix}-${h}-errors`),
-      ...HANDLERS.map((h) => `${alarmPrefix}-${h}-throttles`),
-      `${alarmPrefix}-dlq-depth`,
-      `${alarmPrefix}-dlq-oldest-message`,
+      ...HANDLERS.flatMap((h) => ['errors', 'throttles', 'destination-failures', 'async-events-dropped'].map((a) => `${alarmPrefix}-${h}-${a}`)),
+      ...['video-rendered', 'video-failed', 'sweep-schedule'].map((rule) => `${alarmPrefix}-${rule}-dlq-send-failures`),
+      ...['dlq-depth', 'dlq-oldest-message', 'dlq-in-flight', 'sweep-failures-depth', 'sweep-heartbeat'].map((a) => `${alarmPrefix}-${a}`),
       ...RECONCILER_ALARMS.map((a) => `${alarmPrefix}-${a.replace(/_/g, '-')}`),
     ],
   };

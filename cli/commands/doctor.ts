@@ -80,7 +80,7 @@ export async function runDoctorCommand(args: string[], context: CliContext, io: 
     eventBridge: io.eventBridge ?? makeEventBridgeClient({ region }),
     cloudWatch: io.cloudWatch ?? makeCloudWatchClient({ region }),
     alertsTopicArn: env.ALERTS_TOPIC_ARN || undefined,
-    eventBusName: String(values.bus ?? env.EVENT_BUS_NAME ?? TERRAFORM_DEFAULTS.eventBusName),
+    eventBusName: String(values.bus ?? env.EVENT_BUS_NAME ?? names.eventBus),
     expectedRuntime: String(values.runtime ?? TERRAFORM_DEFAULTS.lambdaRuntime),
     sweepIntervalMs,
     dynamoDbIsEmulator: isLoopbackEndpoint(dynamoEndpoint),
