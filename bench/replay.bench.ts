@@ -56,7 +56,7 @@ async function main() {
 
     const startedAt = process.hrtime.bigint();
     const report = await drainDlq({
-      sqs, queueUrl: dlqUrl!, eventBridge, busName: 'default', priceBook: DEFAULT_PRICE_BOOK, maxReplays: 5,
+      sqs, queueUrl: dlqUrl!, eventBridge, busName: bus.busName, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 5,
       dryRun: false, dropInvalid: false, maxMessages: MESSAGES + 10, waitTimeSeconds: 0,
     });
     const drainMs = Number(process.hrtime.bigint() - startedAt) / 1e6;

@@ -82,8 +82,9 @@ function outcomeCounter() {
   return { outcomes, anomalies, logger: createLogger({ component: 'demo', workspace: 'demo', level: 'info', destination }) };
 }
 
-function toEntry(e: SimEnvelope) {
-  return { Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail), Resources: e.resources, EventBusName: 'default' };
+/** A producer's PutEvents entry, on the workspace's own bus (where the event rules are). */
+function toEntry(e: SimEnvelope, busName: string) {
+  return { Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail), Resources: e.resources, EventBusName: busName };
 }
 
 async function totalRemaining(stack: LocalStack): Promise<number> {
@@ -162,7 +163,8 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
 
   const deliveries = batches.reduce((n, b) => n + b.length, 0);
   progress(`publishing ${deliveries} deliveries on the local EventBridge`);
-  const client = stack.bus.client();
+  // The pipeline publishes with its own key (the bus policy's producer).
+  const client = stack.eventBridgeAs(stack.principals.producer);
   const started = performance.now();
   // Each PutEvents carries one batch's concurrent copies, plus neighbours, up to 10 entries.
   const requests: SimEnvelope[][] = [];
@@ -173,7 +175,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   }
   let published = 0;
   await forEachBounded(requests, PUBLISH_CONCURRENCY, async (request) => {
-    const result = await client.send(new PutEventsCommand({ Entries: request.map(toEntry) }));
+    const result = await client.send(new PutEventsCommand({ Entries: request.map((e) => toEntry(e, stack.bus.busName)) }));
     if (result.FailedEntryCount) throw new Error(`local EventBridge refused ${result.FailedEntryCount} entries`);
     published += request.length;
     if (published % 500 < request.length) progress(`  published ${published}/${deliveries}`);
@@ -194,7 +196,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   const priceBook = { ...DEFAULT_PRICE_BOOK, [NEW_MODEL]: NEW_MODEL_PRICE };
   stack.deployPriceBook(priceBook);
   const replay = await drainDlq({
-    sqs: stack.sqs, queueUrl: stack.dlqUrl, eventBridge: client, busName: 'default', priceBook, maxReplays: 3,
+    sqs: stack.sqs, queueUrl: stack.dlqUrl, eventBridge: stack.eventBridgeAs(stack.principals.replay), busName: stack.bus.busName, priceBook, maxReplays: 3,
     dryRun: false, dropInvalid: false, maxMessages: 100_000, waitTimeSeconds: 0, visibilityTimeoutSeconds: 60,
   });
   await stack.bus.idle();

@@ -32,7 +32,7 @@ export interface ClientOptions {
    * Who a local client is (the local stack's principals: producer, replay, a function's role).
    * Only for a loopback endpoint: in AWS the default credential chain decides, always.
    */
-  localCredentials?: LocalCredentials;
+  localCredentials?: Readonly<LocalCredentials>;
 }
 
 /** The host of a URL without IPv6 brackets; undefined when it is not a URL. */
@@ -73,7 +73,8 @@ export function assertUsableEndpoint(endpoint: string, source: string): void {
   }
 }
 
-const LOCAL_CREDENTIALS: LocalCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** What a loopback client signs with unless it is given a principal (the local stack's operator key). */
+export const DEFAULT_LOCAL_CREDENTIALS: Readonly<LocalCredentials> = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /**
  * The one place client settings are derived. `service` names the SDK's per-service endpoint
@@ -89,7 +90,7 @@ export function clientConfig(options: ClientOptions, service: string) {
     ...(endpoint ? { endpoint } : {}),
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (local ? 'us-east-1' : undefined),
     maxAttempts: options.maxAttempts ?? 2,
-    ...(local ? { credentials: options.localCredentials ?? LOCAL_CREDENTIALS } : {}),
+    ...(local ? { credentials: { ...(options.localCredentials ?? DEFAULT_LOCAL_CREDENTIALS) } } : {}),
   };
 }
 

@@ -91,12 +91,14 @@ export function dlqMessageFromSqs(message: Message): DlqMessage {
     if (value.StringValue !== undefined) attributes[name] = value.StringValue;
   }
   const receiveCount = Number(message.Attributes?.ApproximateReceiveCount);
+  const senderId = message.Attributes?.SenderId;
   return {
     messageId: message.MessageId ?? '',
     body: message.Body ?? '',
     attributes,
     ...(message.ReceiptHandle ? { receiptHandle: message.ReceiptHandle } : {}),
     ...(Number.isSafeInteger(receiveCount) ? { receiveCount } : {}),
+    ...(senderId ? { senderId } : {}),
   };
 }
 
@@ -189,7 +191,8 @@ export async function drainDlq(options: DrainOptions): Promise<DrainReport> {
         VisibilityTimeout: visibilityTimeoutSeconds,
         WaitTimeSeconds: waitTimeSeconds,
         MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        // SenderId: who wrote the message, which provenance checks (security review H2).
+        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SenderId'],
       }));
       const received = (response.Messages ?? []).map(dlqMessageFromSqs);
       if (received.length === 0) { stoppedBy = 'empty'; break; }

@@ -19,7 +19,8 @@ export interface SqsRecord {
   messageId: string;
   receiptHandle?: string;
   body: string;
-  attributes?: { ApproximateReceiveCount?: string };
+  /** SQS system attributes; Lambda's SQS event source always includes SenderId. */
+  attributes?: { ApproximateReceiveCount?: string; SenderId?: string };
   messageAttributes?: Record<string, { stringValue?: string | null; dataType?: string }>;
 }
 export interface SqsEvent {
@@ -63,12 +64,14 @@ export function dlqMessageFromRecord(record: SqsRecord): DlqMessage {
     if (typeof value?.stringValue === 'string') attributes[name] = value.stringValue;
   }
   const receiveCount = Number(record.attributes?.ApproximateReceiveCount);
+  const senderId = record.attributes?.SenderId;
   return {
     messageId: record.messageId,
     body: record.body,
     attributes,
     ...(record.receiptHandle ? { receiptHandle: record.receiptHandle } : {}),
     ...(Number.isSafeInteger(receiveCount) ? { receiveCount } : {}),
+    ...(typeof senderId === 'string' && senderId ? { senderId } : {}),
   };
 }
 

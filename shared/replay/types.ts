@@ -13,6 +13,8 @@ export interface DlqMessage {
   receiptHandle?: string;
   /** SQS ApproximateReceiveCount, when known. */
   receiveCount?: number;
+  /** SQS SenderId (who sent it: `AROA…:<session>` for a role session), when the reader reported it. */
+  senderId?: string;
 }
 
 /** What happened to one message. `remove` is true exactly when it may leave the DLQ. */

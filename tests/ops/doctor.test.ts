@@ -48,7 +48,7 @@ function deps(overrides: Partial<DoctorDeps> = {}): DoctorDeps {
   return {
     names, dynamodb: stack.dynamodb, sqs: stack.sqs, sns: stack.sns,
     lambda: fakeLambda(lambdaWorld), eventBridge: fakeEventBridge(ruleWorld), cloudWatch: fakeCloudWatch(cloudWatchWorld),
-    alertsTopicArn: stack.alertsTopicArn, eventBusName: 'default', expectedRuntime: TERRAFORM_DEFAULTS.lambdaRuntime,
+    alertsTopicArn: stack.alertsTopicArn, eventBusName: names.eventBus, expectedRuntime: TERRAFORM_DEFAULTS.lambdaRuntime,
     sweepIntervalMs: scheduleIntervalMs(TERRAFORM_DEFAULTS.sweepScheduleExpression)!, dynamoDbIsEmulator: true, now: () => NOW,
     ...overrides,
   };
@@ -155,7 +155,7 @@ describe('rules', () => {
       `rule ${names.rules.sweep_schedule.name}`, `rule ${names.rules.sweep_schedule.name} target`,
       `rule ${names.rules.video_failed.name} target`, `rule ${names.rules.video_rendered.name}`,
     ].sort());
-    expect(byName[`rule ${names.rules.video_rendered.name}`]).toMatch(/DISABLED on bus default: events of this rule are being DROPPED/);
+    expect(byName[`rule ${names.rules.video_rendered.name}`]).toMatch(new RegExp(`DISABLED on bus ${names.eventBus}: events of this rule are being DROPPED`));
     expect(byName[`rule ${names.rules.video_failed.name} target`]).toMatch(/expected exactly one target/);
   });
 

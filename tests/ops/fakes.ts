@@ -74,7 +74,7 @@ export function healthyLambdaWorld(names: WorkspaceNames, extras: { dlqUrl: stri
     const env: Record<string, string> = {};
     for (const key of keys) {
       env[key] = values[key] ?? ({
-        DLQ_URL: extras.dlqUrl, ALERTS_TOPIC_ARN: extras.topicArn, EVENT_BUS_NAME: extras.eventBusName ?? 'default', LOG_LEVEL: 'info',
+        DLQ_URL: extras.dlqUrl, ALERTS_TOPIC_ARN: extras.topicArn, EVENT_BUS_NAME: extras.eventBusName ?? names.eventBus, LOG_LEVEL: 'info',
         SWEEP_GRACE_MINUTES: '30', SWEEP_STUCK_AFTER_HOURS: '6', REPLAY_MAX_REPLAYS: '5',
       } as Record<string, string>)[key] ?? 'x';
     }
@@ -139,7 +139,8 @@ export function liveArn(functionName: string, qualifier: string = LIVE_ALIAS): s
   return `arn:aws:lambda:us-east-1:123456789012:function:${functionName}${qualifier ? `:${qualifier}` : ''}`;
 }
 
-export function healthyRuleWorld(names: WorkspaceNames, eventBusName = 'default'): RuleWorld {
+/** Terraform puts the event rules on the workspace's own bus (the schedule stays on `default`). */
+export function healthyRuleWorld(names: WorkspaceNames, eventBusName = names.eventBus): RuleWorld {
   const world: RuleWorld = new Map();
   for (const rule of Object.values(names.rules)) {
     world.set(rule.name, {

@@ -22,7 +22,7 @@ function capture(json = false, workspace?: string) {
   };
   return { out, jsonOut, context };
 }
-const run = (args: string[], c = capture(), env: Record<string, string> = {}) =>
+const run = (args: string[], c = capture(), env: Record<string, string> = { EVENT_BUS_NAME: stack.bus.busName }) =>
   runReplayDlq(args, c.context, { sqs: stack.sqs, eventBridge: stack.eventBridge, env, handleSigint: false });
 
 test('is a registered-style command with usage', () => {
@@ -30,8 +30,8 @@ test('is a registered-style command with usage', () => {
 });
 
 test('dry run prints every message and its fate, changes nothing, exits 1 when something would stay', async () => {
-  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('eventbridge-target-dlq'));
-  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('reconciler-invalid-still-invalid'));
+  await sendFixture(stack, loadFixture('eventbridge-target-dlq'));
+  await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
   const c = capture();
   const code = await run(['--queue-url', stack.dlqUrl, '--dry-run'], c);
   const text = c.out.join('\n');
@@ -48,8 +48,8 @@ test('dry run prints every message and its fate, changes nothing, exits 1 when s
 });
 
 test('a real run replays, summarises, and exits 0 when nothing is left', async () => {
-  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-destination'));
-  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'));
+  await sendFixture(stack, loadFixture('lambda-destination'));
+  await sendFixture(stack, loadFixture('lambda-dlq'));
   const c = capture();
   expect(await run(['--queue-url', stack.dlqUrl, '--max', '10', '--rate', '100'], c)).toBe(EXIT.ok);
   await stack.bus.idle();
@@ -59,18 +59,18 @@ test('a real run replays, summarises, and exits 0 when nothing is left', async (
 });
 
 test('--json: one summary document; exit 1 when anything was left', async () => {
-  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('unknown'));
-  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'));
+  await sendFixture(stack, loadFixture('unknown'));
+  await sendFixture(stack, loadFixture('lambda-dlq'));
   const c = capture(true);
   expect(await run(['--queue-url', stack.dlqUrl], c)).toBe(EXIT.findings);
   expect(c.jsonOut).toHaveLength(1);
-  expect(c.jsonOut[0]).toMatchObject({ summary: { replayed: 1, left_unrecognised: 1 }, left: 1, dryRun: false, busName: 'default', stoppedBy: 'empty' });
+  expect(c.jsonOut[0]).toMatchObject({ summary: { replayed: 1, left_unrecognised: 1 }, left: 1, dryRun: false, busName: stack.bus.busName, stoppedBy: 'empty' });
 });
 
 test('a message nested 100,000 deep between valid ones: the valid ones are replayed, it is listed with its reason, exit 1', async () => {
-  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-destination'));
-  const deep = await sendFixtureText(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'), deeplyNestedEventText('cli-deep'));
-  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'));
+  await sendFixture(stack, loadFixture('lambda-destination'));
+  const deep = await sendFixtureText(stack, loadFixture('lambda-dlq'), deeplyNestedEventText('cli-deep'));
+  await sendFixture(stack, loadFixture('lambda-dlq'));
   const c = capture();
   expect(await run(['--queue-url', stack.dlqUrl], c)).toBe(EXIT.findings);
   await stack.bus.idle();
@@ -113,12 +113,12 @@ test('DLQ attributes anyone who can write to the queue controls are printed esca
 test('resolves the workspace DLQ by name and the bus from EVENT_BUS_NAME', async () => {
   const ws = `t${randomUUID().slice(0, 8)}`;
   const { QueueUrl } = await stack.sqs.send(new CreateQueueCommand({ QueueName: `cc-reconciler-dlq-${ws}` }));
-  await sendFixture(stack.sqs, QueueUrl!, loadFixture('lambda-dlq'));
+  await sendFixtureText(stack, loadFixture('lambda-dlq'), fixtureBody(loadFixture('lambda-dlq'), stack.scope), QueueUrl!);
   const c = capture(true, ws);
   // The bus name is not known to the local EventBridge: the entry is refused and the message stays.
   expect(await run([], c, { EVENT_BUS_NAME: 'other-bus' })).toBe(EXIT.findings);
   expect(c.jsonOut[0]).toMatchObject({ queueUrl: QueueUrl, busName: 'other-bus', summary: { failed: 1 } });
-  expect(await run([], capture(true, ws))).toBe(EXIT.ok);
+  expect(await run([], capture(true, ws), { EVENT_BUS_NAME: stack.bus.busName })).toBe(EXIT.ok);
 });
 
 test('bad arguments and unknown queues are usage errors that say what to do', async () => {

@@ -40,7 +40,7 @@ function faultySqs(faults: Record<string, (input: any, next: Next) => Promise<{ 
 const drain = (o: Partial<DrainOptions> = {}) => drainDlq({ ...stack.replayDeps, sqs: stack.sqs, queueUrl: stack.dlqUrl, maxMessages: 1000, waitTimeSeconds: 0, ...o });
 const depth = () => queueDepth(stack.sqs, stack.dlqUrl);
 const remainingIds = async () => (await peekAll(stack.sqs, stack.dlqUrl)).map((m) => m.MessageId!).sort();
-const sendValid = (jobId: string, name = 'lambda-dlq') => sendFixture(stack.sqs, stack.dlqUrl, loadFixture(name), videoEvent('rendered', { jobId, userId: 'u1', seconds: 5, model: 'test' }));
+const sendValid = (jobId: string, name = 'lambda-dlq') => sendFixture(stack, loadFixture(name), videoEvent('rendered', { jobId, userId: 'u1', seconds: 5, model: 'test' }));
 
 describe('deleting what the bus accepted', () => {
   test('entries SQS refuses to delete stay in the DLQ, visible again, reported failed; a second run replays them harmlessly', async () => {
@@ -101,7 +101,7 @@ describe('releasing what stayed (best effort)', () => {
     ['the request fails', async () => { throw new Error('throttled'); }],
     ['the answer lists no successes', async () => ({ output: {}, response: {} })],
   ])('when %s the run still reports, released 0, and the message stays hidden until its timeout', async (_, fault) => {
-    const id = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('unknown'));
+    const id = await sendFixture(stack, loadFixture('unknown'));
     const sqs = faultySqs({ ChangeMessageVisibilityBatchCommand: fault });
     const report = await drain({ sqs });
     expect(report).toMatchObject({ stoppedBy: 'empty', released: 0, summary: { seen: 1, left_unrecognised: 1 } });
@@ -158,8 +158,8 @@ describe('bounds', () => {
 });
 
 test('a message whose visibility runs out mid-run is seen once, not counted twice, and released with its newest handle', async () => {
-  const invalid = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('reconciler-invalid-still-invalid'));
-  const unknown = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('unknown'));
+  const invalid = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
+  const unknown = await sendFixture(stack, loadFixture('unknown'));
   await sendValid('vis-0');
   const receives: number[] = [];
   const sqs = faultySqs({ ReceiveMessageCommand: async (_, next) => { const r = await next(); receives.push(r.output.Messages?.length ?? 0); return r; } });
@@ -178,8 +178,8 @@ describe('invalid messages: dropInvalid × dryRun, in a real drain', () => {
     { dryRun: true, dropInvalid: false, outcome: 'left_invalid', stays: true, released: 3 },
     { dryRun: true, dropInvalid: true, outcome: 'would_drop_invalid', stays: true, released: 3 },
   ])('dryRun $dryRun, dropInvalid $dropInvalid → $outcome', async ({ dryRun, dropInvalid, outcome, stays, released }) => {
-    const invalid = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('reconciler-invalid-still-invalid'));
-    const unknown = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('unknown'));
+    const invalid = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
+    const unknown = await sendFixture(stack, loadFixture('unknown'));
     const valid = await sendValid('inv-ok');
     const report = await drain({ dryRun, dropInvalid });
     await stack.bus.idle();
@@ -228,10 +228,10 @@ describe('publishing batches', () => {
   });
 
   test('a mixed drain batch: each message gets its own fate, only the publishable one is sent', async () => {
-    const atMax = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('eventbridge-target-dlq'),
+    const atMax = await sendFixture(stack, loadFixture('eventbridge-target-dlq'),
       videoEvent('rendered', { jobId: 'mx-1', userId: 'u4', seconds: 5, model: 'test', replay: { count: 2, originalEventId: 'orig-mx-1' } }));
-    const busRecord = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('eventbridge-bus-failure-record'));
-    const invalid = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('reconciler-invalid-still-invalid'));
+    const busRecord = await sendFixture(stack, loadFixture('eventbridge-bus-failure-record'));
+    const invalid = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
     const ok = await sendValid('mx-ok', 'eventbridge-target-dlq');
     const report = await drain({ maxReplays: 2 });
     await stack.bus.idle();
@@ -261,7 +261,7 @@ test('a bug mid-batch (a corrupt price book) fails each message it reaches, the 
 describe('one message never stops the drain (security review M3)', () => {
   test('a message nested 100,000 deep between valid ones: the valid ones are replayed, it stays with its reason', async () => {
     const before = await sendValid('nest-0');
-    const deep = await sendFixtureText(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'), deeplyNestedEventText('nest-deep'));
+    const deep = await sendFixtureText(stack, loadFixture('lambda-dlq'), deeplyNestedEventText('nest-deep'));
     const after = await sendValid('nest-1');
     const report = await drain();
     await stack.bus.idle();
@@ -281,7 +281,7 @@ describe('one message never stops the drain (security review M3)', () => {
 
   test('a message whose planning throws for another reason (injected) between valid ones: the same', async () => {
     const before = await sendValid('inj-0');
-    const poisoned = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'), videoEvent('rendered', { jobId: 'inj-boom', userId: 'u1', seconds: 5, model: 'gen-pro' }));
+    const poisoned = await sendFixture(stack, loadFixture('lambda-dlq'), videoEvent('rendered', { jobId: 'inj-boom', userId: 'u1', seconds: 5, model: 'gen-pro' }));
     const after = await sendValid('inj-1');
     const priceBook = Object.defineProperty({ ...DEFAULT_PRICE_BOOK }, 'gen-pro', { enumerable: true, get() { throw new TypeError('price book is corrupt'); } }) as PriceBook;
     const report = await drain({ priceBook });

@@ -17,7 +17,7 @@ beforeEach(async () => {
   stack = await startStack('handler-edges');
   logs = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => { logs.push(JSON.parse(line)); } });
-  deps = { eventBridge: stack.eventBridge, busName: 'default', maxReplays: 2, priceBook: DEFAULT_PRICE_BOOK, logger, workspace: 'edge-ws' };
+  deps = { eventBridge: stack.eventBridge, busName: stack.bus.busName, maxReplays: 2, priceBook: DEFAULT_PRICE_BOOK, logger, workspace: 'edge-ws' };
 });
 afterEach(async () => stack.stop());
 

@@ -15,16 +15,16 @@ let stack: Stack;
 let deps: ReplayHandlerDeps;
 beforeEach(async () => {
   stack = await startStack('handler');
-  deps = { eventBridge: stack.eventBridge, busName: 'default', maxReplays: 5, priceBook: DEFAULT_PRICE_BOOK, logger: pino({ level: 'silent' }), workspace: 'test' };
+  deps = { eventBridge: stack.eventBridge, busName: stack.bus.busName, maxReplays: 5, priceBook: DEFAULT_PRICE_BOOK, logger: pino({ level: 'silent' }), workspace: 'test' };
 });
 afterEach(async () => stack.stop());
 
 test('the partial batch response lists exactly the records that were not replayed', async () => {
-  const ok1 = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('eventbridge-target-dlq'));
-  const invalid = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('reconciler-invalid-still-invalid'));
-  const ok2 = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-destination'));
-  const unknown = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('unknown'));
-  const ok3 = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'));
+  const ok1 = await sendFixture(stack, loadFixture('eventbridge-target-dlq'));
+  const invalid = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
+  const ok2 = await sendFixture(stack, loadFixture('lambda-destination'));
+  const unknown = await sendFixture(stack, loadFixture('unknown'));
+  const ok3 = await sendFixture(stack, loadFixture('lambda-dlq'));
   const handler = createReplayHandler(() => deps);
   const poll = await pollQueueOnce(stack.sqs, stack.dlqUrl, (event) => handler(event as never, {} as never));
   await stack.bus.idle();
@@ -38,7 +38,7 @@ test('the partial batch response lists exactly the records that were not replaye
 
 test('entries the bus refuses are reported as failures, the rest succeed', async () => {
   const ids: string[] = [];
-  for (let i = 0; i < 4; i++) ids.push(await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'), videoEvent('failed', { jobId: `h-${i}`, userId: 'u', seconds: 5, model: 'test' })));
+  for (let i = 0; i < 4; i++) ids.push(await sendFixture(stack, loadFixture('lambda-dlq'), videoEvent('failed', { jobId: `h-${i}`, userId: 'u', seconds: 5, model: 'test' })));
   stack.bus.faults.failNextPutEntries(1, 'ThrottlingException', 'Rate exceeded');
   const handler = createReplayHandler(() => deps);
   const poll = await pollQueueOnce(stack.sqs, stack.dlqUrl, (event) => handler(event as never, {} as never));
@@ -49,7 +49,7 @@ test('entries the bus refuses are reported as failures, the rest succeed', async
 });
 
 test('replaying the same record twice (Lambda redelivers it) changes nothing the second time', async () => {
-  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('eventbridge-target-dlq'));
+  await sendFixture(stack, loadFixture('eventbridge-target-dlq'));
   const handler = createReplayHandler(() => deps);
   const [message] = await peekAll(stack.sqs, stack.dlqUrl);
   const { lambdaSqsRecord } = await import('../../local/sqs-event');
@@ -64,7 +64,7 @@ test('replaying the same record twice (Lambda redelivers it) changes nothing the
 });
 
 test('an unexpected failure returns the whole batch to the queue', async () => {
-  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'));
+  await sendFixture(stack, loadFixture('lambda-dlq'));
   const handler = createReplayHandler(() => { throw new Error('no config'); });
   const poll = await pollQueueOnce(stack.sqs, stack.dlqUrl, (event) => handler(event as never, {} as never));
   expect(poll!.response.batchItemFailures).toHaveLength(1);

@@ -105,11 +105,11 @@ describe('both readers build the same message', () => {
     const f = loadFixture('eventbridge-target-dlq');
     const sqsMessage = {
       MessageId: 'id-1', ReceiptHandle: 'rh', Body: JSON.stringify(f.message.body), MessageAttributes: f.message.attributes,
-      Attributes: { ApproximateReceiveCount: '2' },
+      Attributes: { ApproximateReceiveCount: '2', SenderId: 'AIDAEXAMPLE' },
     };
     const fromSqs = dlqMessageFromSqs(sqsMessage);
     const fromLambda = dlqMessageFromRecord(lambdaSqsRecord(sqsMessage));
     expect(fromLambda).toEqual(fromSqs);
-    expect(fromSqs).toMatchObject({ messageId: 'id-1', receiveCount: 2, attributes: { RETRY_ATTEMPTS: '3' } });
+    expect(fromSqs).toMatchObject({ messageId: 'id-1', receiveCount: 2, senderId: 'AIDAEXAMPLE', attributes: { RETRY_ATTEMPTS: '3' } });
   });
 });

@@ -220,7 +220,8 @@ describe('reading messages: SQS ReceiveMessage and Lambda records', () => {
     const f = loadFixture('lambda-dlq');
     const m = fixtureMessage(f, 'same');
     const viaRecord = dlqMessageFromRecord({
-      messageId: 'same', body: m.body, messageAttributes: Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String' }])),
+      messageId: 'same', body: m.body, attributes: { SenderId: m.senderId! },
+      messageAttributes: Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String' }])),
     });
     expect(viaRecord).toEqual(m);
   });
