@@ -26,6 +26,21 @@ describe('the fixtures: one per shape', () => {
   });
 });
 
+describe('what each shape claims about its origin, exactly as written (provenance.ts judges it)', () => {
+  test.each([
+    ['eventbridge-target-dlq', { ruleArn: expect.stringMatching(/:rule\/cc-reconciler-events-prod\/cc-reconciler-video-rendered-prod$/), targetArn: expect.stringMatching(/debit-prod:live$/) }],
+    ['lambda-destination', { functionArn: expect.stringMatching(/:function:cc-agent-reconciler-debit-prod:live$/) }],
+    ['lambda-dlq', {}],
+    ['reconciler-invalid', { handler: 'refund' }],
+  ])('%s', (name, claims) => {
+    expect(recogniseMessage(fixtureMessage(loadFixture(name)))).toMatchObject({ recognised: true, claims });
+  });
+  test('claims that are not text are absent, not coerced', () => {
+    const r = recogniseMessage(msg(JSON.stringify({ version: '1.0', requestContext: { functionArn: ['arn'] }, requestPayload: {} })));
+    expect(r).toMatchObject({ recognised: true, claims: {} });
+  });
+});
+
 describe('EventBridge target DLQ', () => {
   const f = loadFixture('eventbridge-target-dlq');
   test('reports the failure from the attributes', () => {

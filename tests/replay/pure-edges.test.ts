@@ -33,6 +33,7 @@ describe('message shapes: payload and attribute variants', () => {
     expect(r).toEqual({
       recognised: true, shape: 'lambda_destination', event: expect.objectContaining({ id: 'dest-ev' }),
       failure: { message: 'Task timed out after 3.00 seconds', attempts: 2, condition: 'RetriesExhausted', origin: 'arn:fn', requestId: 'req-1' },
+      claims: { functionArn: 'arn:fn' },
     });
     expect(r.recognised && describeFailure(r.shape, r.failure)).toBe('Lambda on-failure destination record: RetriesExhausted, 2 attempt(s), Task timed out after 3.00 seconds');
   });
