@@ -17,6 +17,7 @@ import { forEachBounded } from '../shared/pool';
 import { createLogger } from '../shared/observability/logger';
 import { DEFAULT_PRICE_BOOK } from '../shared/pricing';
 import { drainDlq, type DrainReport } from '../shared/replay/drain';
+import { expectedOrigin } from '../shared/replay/provenance';
 import { sweepAndReport, type SweepReport } from '../shared/sweep';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../local/stack';
 import { readBooksOf } from './books';
@@ -197,6 +198,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   stack.deployPriceBook(priceBook);
   const replay = await drainDlq({
     sqs: stack.sqs, queueUrl: stack.dlqUrl, eventBridge: stack.eventBridgeAs(stack.principals.replay), busName: stack.bus.busName, priceBook, maxReplays: 3,
+    origin: expectedOrigin(stack.workspace, stack.bus.busName, stack.scope),
     dryRun: false, dropInvalid: false, maxMessages: 100_000, waitTimeSeconds: 0, visibilityTimeoutSeconds: 60,
   });
   await stack.bus.idle();

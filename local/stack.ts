@@ -20,7 +20,7 @@ import { makeDynamoDbClient, makeSnsClient, makeSqsClient } from '../shared/aws/
 import { createTables } from '../shared/local-tables';
 import type { Logger } from '../shared/observability/logger';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../shared/pricing';
-import { workspaceNames } from '../shared/naming';
+import { workspaceNames, type AccountScope } from '../shared/naming';
 import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
 import { startLocalEventBridge, type DeliveredEvent, type DlqSender, type LocalEventBridge, type LocalEventBridgeOptions } from './eventbridge/server';
 import { settlementTargets } from './eventbridge/targets';
@@ -58,8 +58,8 @@ export interface LocalPrincipals {
 
 export interface LocalStack {
   workspace: string;
-  region: string;
-  accountId: string;
+  /** The region and account the local workspace lives in (fauxqs's account). */
+  scope: AccountScope;
   endpoints: { dynamodb: string; sqs: string; sns: string; eventbridge: string };
   dynamodb: DynamoDBClient;
   /** The local SQS, signing as the replay/operator key. */
@@ -154,7 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const endpoints = { dynamodb: dynamoEndpoint, sqs: front.endpoint, sns: sqsEndpoint, eventbridge: bus.endpoint };
     return {
-      workspace, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, endpoints, dynamodb, sqs, sqsAs, principals, sns, tables, dlqUrl, alertsTopicArn, alertsQueueUrl, bus,
+      workspace, scope: { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }, endpoints, dynamodb, sqs, sqsAs, principals, sns, tables, dlqUrl, alertsTopicArn, alertsQueueUrl, bus,
       eventBridgeAs(principal) {
         const client = bus.client(principal.credentials);
         eventBridgeClients.push(client);

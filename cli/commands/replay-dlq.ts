@@ -3,17 +3,25 @@
  * the workspace's DLQ and bus, shows what waits, replays through the shared core (shared/replay) with a
  * progress bar, and ends with a summary; exit 1 when anything was left. Ctrl-C finishes the batch in
  * hand (≤ 10 messages) and stops: nothing received is lost, everything not replayed stays in the DLQ.
+ *
+ * It publishes only what provably came from the workspace (shared/replay/provenance.ts), so it needs
+ * the workspace; the DLQ is the one SQS names for it in the caller's account and region, and a
+ * --queue-url or DLQ_URL must be exactly that queue (security review M7). A local DLQ is replayed only
+ * from a local SQS onto a local bus, an AWS one only from AWS onto AWS: messages of a local fake never
+ * reach a real bus, and real messages are never deleted after a local bus took them.
  */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { makeEventBridgeClient, makeSqsClient } from '../../shared/aws/clients';
-import { workspaceNames } from '../../shared/naming';
+import { configuredEndpoint, isLoopbackEndpoint, makeEventBridgeClient, makeSqsClient } from '../../shared/aws/clients';
+import { checkDlqUrl, type DlqLocation } from '../../shared/dlq/queue-url';
+import { workspaceNames, type WorkspaceNames } from '../../shared/naming';
 import { UsageError } from '../../shared/errors';
 import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
 import {
   DEFAULT_DRAIN_MESSAGES, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, MAX_DRAIN_MESSAGES, drainDlq, queueDepth,
   resolveDlqUrl, type DrainReport,
 } from '../../shared/replay/drain';
+import { expectedOrigin, type ExpectedOrigin } from '../../shared/replay/provenance';
 import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/redeliver';
 import { leftCount, type MessageResult, type ReplaySummary } from '../../shared/replay/types';
 import { printable } from '../../shared/text/printable';
@@ -38,7 +46,7 @@ export interface ReplayDlqIo {
 
 type Output = Pick<CliContext, 'options' | 'out' | 'progress'>;
 
-const USAGE = 'reconciler replay-dlq [--workspace <ws>] [--queue-url <url>] [--bus <name>] [--dry-run] [--max <n>] [--rate <n/s>] [--drop-invalid] [--max-replays <n>] [--visibility-timeout <s>]';
+const USAGE = 'reconciler replay-dlq --workspace <ws> [--queue-url <url>] [--bus <name>] [--dry-run] [--max <n>] [--rate <n/s>] [--drop-invalid] [--max-replays <n>] [--visibility-timeout <s>]';
 
 export const replayDlqCommand: Command = {
   name: 'replay-dlq',
@@ -88,6 +96,7 @@ export function summaryText(report: DrainReport): string {
     ['left (too many replays)', s.left_too_many_replays, 'replayed the maximum number of times already: investigate'],
     ['failed', s.failed, 'the bus refused them (or the delete failed): run again; "could not be planned": inspect by hand'],
     ['unrecognised', s.left_unrecognised, 'not a known DLQ shape (or no event inside): inspect by hand'],
+    ['unverified origin', s.left_unverified, 'not provably from this workspace\'s rules and functions: never publish by hand; find who wrote it'],
   );
   const stopped = {
     empty: 'the queue is empty (of messages this run had not seen)',
@@ -107,6 +116,65 @@ function progressBar(done: number, total: number, s: ReplaySummary): string {
   const fraction = total > 0 ? Math.min(1, done / total) : 0;
   const filled = Math.round(fraction * BAR_WIDTH);
   return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${done}/${total}  replayed ${s.replayed + s.would_replay}  left ${leftCount(s)}`;
+}
+
+/** The workspace replay is for: provenance is judged against its rules and functions. */
+function workspaceOf(context: Output, env: Record<string, string | undefined>): WorkspaceNames {
+  const workspace = context.options.workspace ?? env.WORKSPACE;
+  if (!workspace) throw new UsageError(`which workspace? pass --workspace <ws> (or set WORKSPACE): replay publishes only what came from that workspace's rules and functions; usage: ${USAGE}`);
+  try {
+    return workspaceNames(workspace);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** The URL SQS gives for the workspace's DLQ, in the caller's account and the client's region. */
+async function dlqUrlFromSqs(sqs: SQSClient, names: WorkspaceNames): Promise<string> {
+  try {
+    return await resolveDlqUrl(sqs, names.workspace);
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? '';
+    if (name.includes('NonExistentQueue') || name === 'QueueDoesNotExist') {
+      throw new UsageError(`no queue named ${names.dlq}: is workspace "${names.workspace}" deployed (make apply WS=${names.workspace}), in this account and region?`);
+    }
+    throw error;
+  }
+}
+
+export interface ReplayTarget {
+  queueUrl: string;
+  location: DlqLocation;
+  origin: ExpectedOrigin;
+}
+
+/**
+ * The DLQ to drain and what a genuine message of it names. SQS's own answer for the workspace's DLQ
+ * fixes the account; a --queue-url / DLQ_URL given as well must be that very queue.
+ */
+export async function resolveReplayTarget(
+  names: WorkspaceNames, given: { url: string; source: string } | undefined, busName: string, clients: { sqs: SQSClient; eventBridge: EventBridgeClient },
+): Promise<ReplayTarget> {
+  const region = await clients.sqs.config.region();
+  const fromSqs = await dlqUrlFromSqs(clients.sqs, names);
+  const resolved = checkDlqUrl(fromSqs, { workspace: names.workspace, region });
+  if (!resolved.ok) throw new UsageError(`SQS named ${fromSqs} as ${names.dlq}: ${resolved.problem}`);
+  if (given) {
+    const check = checkDlqUrl(given.url, { workspace: names.workspace, region, accountId: resolved.location.scope.accountId });
+    if (!check.ok) throw new UsageError(`${given.source}: ${check.problem}`);
+    if (check.location.local !== resolved.location.local) throw new UsageError(`${given.source}: ${given.url} is ${check.location.local ? 'a local' : 'an AWS'} queue, but SQS is ${resolved.location.local ? 'local' : 'AWS'}`);
+  }
+  await assertSameWorld(resolved.location, clients);
+  return { queueUrl: fromSqs, location: resolved.location, origin: expectedOrigin(names.workspace, busName, resolved.location.scope) };
+}
+
+/** Local DLQ ⇔ local SQS ⇔ local bus: a fake's messages never reach a real bus, real ones never a fake. */
+async function assertSameWorld(location: DlqLocation, clients: { sqs: SQSClient; eventBridge: EventBridgeClient }): Promise<void> {
+  const sqsLocal = isLoopbackEndpoint(await configuredEndpoint(clients.sqs));
+  const busLocal = isLoopbackEndpoint(await configuredEndpoint(clients.eventBridge));
+  if (location.local === sqsLocal && sqsLocal === busLocal) return;
+  const where = (local: boolean) => (local ? 'local' : 'AWS');
+  throw new UsageError(`the DLQ is ${where(location.local)}, SQS ${where(sqsLocal)} and EventBridge ${where(busLocal)}: replay moves messages only within one of them (check AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_EVENTBRIDGE)`);
 }
 
 export async function runReplayDlq(args: string[], context: Output, io: ReplayDlqIo = {}): Promise<number> {
@@ -129,9 +197,12 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
   const visibilityTimeoutSeconds = values['visibility-timeout'] === undefined ? DEFAULT_VISIBILITY_TIMEOUT_SECONDS
     : parseInteger(values['visibility-timeout'], '--visibility-timeout', { min: 30, max: 43_200 });
   const ratePerSecond = parseRate(values.rate);
-  const workspace = context.options.workspace ?? env.WORKSPACE;
+  const names = workspaceOf(context, env);
   const flag = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
-  const busName = flag(values.bus) ?? env.EVENT_BUS_NAME ?? 'default';
+  // The event rules are on the workspace's own bus (unless Terraform was given another).
+  const busName = flag(values.bus) ?? env.EVENT_BUS_NAME ?? names.eventBus;
+  const givenUrl = flag(values['queue-url']) ?? flag(env.DLQ_URL);
+  const given = givenUrl ? { url: givenUrl, source: flag(values['queue-url']) ? '--queue-url' : 'DLQ_URL' } : undefined;
 
   const sqs = io.sqs ?? makeSqsClient({ region: context.options.region, maxAttempts: 3 });
   const eventBridge = io.eventBridge ?? makeEventBridgeClient({ region: context.options.region, maxAttempts: 3 });
@@ -147,26 +218,13 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
   if (io.handleSigint !== false) process.on('SIGINT', onSigint);
 
   try {
-    let queueUrl = flag(values['queue-url']);
-    if (!queueUrl && workspace) {
-      try {
-        queueUrl = await resolveDlqUrl(sqs, workspace);
-      } catch (error) {
-        const name = (error as { name?: string }).name ?? '';
-        if (name.includes('NonExistentQueue') || name === 'QueueDoesNotExist') {
-          throw new UsageError(`no queue named ${workspaceNames(workspace).dlq}: is workspace "${workspace}" deployed (make apply WS=${workspace})? Or pass --queue-url.`);
-        }
-        throw error;
-      }
-    }
-    queueUrl ??= env.DLQ_URL;
-    if (!queueUrl) throw new UsageError('which DLQ? pass --workspace <ws> (queue cc-reconciler-dlq-<ws>), --queue-url <url>, or set DLQ_URL');
-
+    const { queueUrl, location, origin } = await resolveReplayTarget(names, given, busName, { sqs, eventBridge });
     const depth = await queueDepth(sqs, queueUrl);
     const expected = Math.min(maxMessages, depth.visible);
     if (!context.options.json) {
       context.out([
         `replay-dlq${dryRun ? ' (DRY RUN: nothing will change)' : ''}: ${printable(queueUrl)} → bus ${printable(busName)}`,
+        `publishing only what comes from workspace ${printable(names.workspace)}'s rules and functions in ${printable(location.scope.accountId)}/${printable(location.scope.region)}`,
         `waiting: ${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed (approximate); this run takes at most ${maxMessages}${ratePerSecond ? ` at ${ratePerSecond}/s` : ''}; max replays per event ${maxReplays}${values['drop-invalid'] ? '; dropping invalid events' : ''}`,
       ].join('\n'));
     }
@@ -174,7 +232,7 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
     let listed = 0;
     let hidden = 0;
     const report = await drainDlq({
-      sqs, queueUrl, eventBridge, busName, priceBook: DEFAULT_PRICE_BOOK, maxReplays, dryRun, dropInvalid: values['drop-invalid'] === true,
+      sqs, queueUrl, eventBridge, busName, origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays, dryRun, dropInvalid: values['drop-invalid'] === true,
       maxMessages, visibilityTimeoutSeconds, ...(ratePerSecond ? { ratePerSecond } : {}), signal: controller.signal,
       onResult: (result, summary) => {
         context.progress(progressBar(summary.seen, Math.max(expected, summary.seen), summary));

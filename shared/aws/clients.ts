@@ -76,6 +76,11 @@ export function assertUsableEndpoint(endpoint: string, source: string): void {
 /** What a loopback client signs with unless it is given a principal (the local stack's operator key). */
 export const DEFAULT_LOCAL_CREDENTIALS: Readonly<LocalCredentials> = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/** The region the clients use when none is passed: the SDK's standard variables (Lambda sets AWS_REGION). */
+export function defaultRegion(env: Record<string, string | undefined> = process.env): string | undefined {
+  return env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+}
+
 /**
  * The one place client settings are derived. `service` names the SDK's per-service endpoint
  * variable: AWS_ENDPOINT_URL_<service>.
@@ -88,7 +93,7 @@ export function clientConfig(options: ClientOptions, service: string) {
   if (options.localCredentials && !local) throw new ConfigError(`explicit credentials are for loopback endpoints only; ${service} at ${endpoint ?? 'AWS'} uses the default credential chain`);
   return {
     ...(endpoint ? { endpoint } : {}),
-    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (local ? 'us-east-1' : undefined),
+    region: options.region ?? defaultRegion() ?? (local ? 'us-east-1' : undefined),
     maxAttempts: options.maxAttempts ?? 2,
     ...(local ? { credentials: { ...(options.localCredentials ?? DEFAULT_LOCAL_CREDENTIALS) } } : {}),
   };
@@ -99,3 +104,15 @@ export const makeDynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(
 export const makeSqsClient = (o: ClientOptions = {}) => new SQSClient({ ...clientConfig(o, 'SQS'), useQueueUrlAsEndpoint: false });
 export const makeSnsClient = (o: ClientOptions = {}) => new SNSClient(clientConfig(o, 'SNS'));
 export const makeEventBridgeClient = (o: ClientOptions = {}) => new EventBridgeClient(clientConfig(o, 'EVENTBRIDGE'));
+
+interface ClientWithEndpoint {
+  config: { endpoint?: () => Promise<{ protocol: string; hostname: string; port?: number }> };
+}
+
+/** The custom endpoint a client was built with, as a URL origin; undefined when it uses AWS's own. */
+export async function configuredEndpoint(client: object): Promise<string | undefined> {
+  const endpoint = await (client as ClientWithEndpoint).config.endpoint?.();
+  if (!endpoint) return undefined;
+  const host = endpoint.hostname.includes(':') ? `[${endpoint.hostname}]` : endpoint.hostname;
+  return `${endpoint.protocol}//${host}${endpoint.port ? `:${endpoint.port}` : ''}`;
+}

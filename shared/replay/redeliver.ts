@@ -5,6 +5,7 @@
  *
  * Decisions, in order (each states what it requires):
  *   unrecognised shape                       → left_unrecognised
+ *   not provably from this workspace         → left_unverified (provenance.ts; never published, never dropped)
  *   invalid under today's schema and pricing → left_invalid (dropped_invalid when the operator asks)
  *   replay counter already at the maximum    → left_too_many_replays (an automatic drain cannot loop)
  *   otherwise                                → published; replayed iff the bus accepted that entry
@@ -21,7 +22,8 @@ import { InvalidEventError, assertInvariant } from '../errors';
 import { DLQ_MESSAGE_ID_MAX_LENGTH, isDlqMessageId } from '../events/ids';
 import { parseVideoEvent } from '../events/parse-video-event';
 import type { PriceBook } from '../pricing';
-import { describeFailure, recogniseMessage } from './message-shapes';
+import { describeFailure, recogniseMessage, type RecognisedMessage } from './message-shapes';
+import { checkProvenance, type ExpectedOrigin } from './provenance';
 import type { DlqMessage, MessageResult } from './types';
 
 /** PutEvents limits (EventBridge quotas): entries per request, and total entry size per request. */
@@ -43,7 +45,12 @@ export interface ReplayOptions {
   dryRun: boolean;
   /** Remove invalid events from the DLQ instead of leaving them (the operator's explicit choice). */
   dropInvalid: boolean;
+  /** This workspace's rules and functions: only a message that provably came from them is published. */
+  origin: ExpectedOrigin;
 }
+
+/** What an operator should do with a message of unverified origin. */
+export const UNVERIFIED_HINT = 'do not publish it by hand: find out who wrote it to the DLQ (CloudTrail sqs:SendMessage on the queue, the queue policy), then delete it by hand';
 
 export interface ReplayDeps extends ReplayOptions {
   eventBridge: EventBridgeClient;
@@ -85,6 +92,8 @@ export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
     messageId: message.messageId, shape: recognition.shape, outcome: 'failed', remove: false,
     failure: describeFailure(recognition.shape, recognition.failure),
   };
+  const provenance = checkProvenance(message, recognition, options.origin);
+  if (!provenance.verified) return unverifiedResult(base, recognition, provenance.problem);
 
   let parsed: ReturnType<typeof parseVideoEvent>;
   try {
@@ -134,6 +143,14 @@ export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
   }
   if (options.dryRun) return { kind: 'decided', result: { ...result, outcome: 'would_replay' } };
   return { kind: 'publish', entry, sizeBytes, result };
+}
+
+/** Left in the DLQ: what it claims to be is shown (escaped by the CLI), nothing of it is acted on. */
+function unverifiedResult(base: MessageResult, recognition: RecognisedMessage, problem: string): Plan {
+  return {
+    kind: 'decided',
+    result: { ...base, ...eventIdentity(recognition.event), outcome: 'left_unverified', remove: false, reason: `unverified origin: ${problem}`, hint: UNVERIFIED_HINT },
+  };
 }
 
 /**

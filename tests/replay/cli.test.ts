@@ -1,6 +1,6 @@
 /** `reconciler replay-dlq`: resolution of queue and bus, dry-run output, summary, exit codes, --json. */
-import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { randomUUID } from 'node:crypto';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { runReplayDlq, replayDlqCommand } from '../../cli/commands/replay-dlq';
 import { EXIT } from '../../cli/context';
 import { UsageError } from '../../shared/errors';
@@ -12,7 +12,8 @@ let stack: Stack;
 beforeEach(async () => { stack = await startStack('cli'); });
 afterEach(async () => stack.stop());
 
-function capture(json = false, workspace?: string) {
+/** Output capture; the workspace defaults to the stack's (null: none given). */
+function capture(json = false, workspace: string | null = stack.scope.workspace) {
   const out: string[] = [];
   const jsonOut: unknown[] = [];
   const context = {
@@ -22,8 +23,8 @@ function capture(json = false, workspace?: string) {
   };
   return { out, jsonOut, context };
 }
-const run = (args: string[], c = capture(), env: Record<string, string> = { EVENT_BUS_NAME: stack.bus.busName }) =>
-  runReplayDlq(args, c.context, { sqs: stack.sqs, eventBridge: stack.eventBridge, env, handleSigint: false });
+const run = (args: string[], c = capture(), env: Record<string, string> = {}, eventBridge: EventBridgeClient = stack.eventBridge) =>
+  runReplayDlq(args, c.context, { sqs: stack.sqs, eventBridge, env, handleSigint: false });
 
 test('is a registered-style command with usage', () => {
   expect(replayDlqCommand).toMatchObject({ name: 'replay-dlq', usage: expect.stringContaining('--dry-run') });
@@ -110,19 +111,51 @@ test('DLQ attributes anyone who can write to the queue controls are printed esca
   expect(failures).toEqual(expect.arrayContaining([`EventBridge target DLQ message: SDK_CLIENT_ERROR, ${hostile}`]));
 });
 
-test('resolves the workspace DLQ by name and the bus from EVENT_BUS_NAME', async () => {
-  const ws = `t${randomUUID().slice(0, 8)}`;
-  const { QueueUrl } = await stack.sqs.send(new CreateQueueCommand({ QueueName: `cc-reconciler-dlq-${ws}` }));
-  await sendFixtureText(stack, loadFixture('lambda-dlq'), fixtureBody(loadFixture('lambda-dlq'), stack.scope), QueueUrl!);
-  const c = capture(true, ws);
+test('resolves the workspace DLQ by name, the workspace from WORKSPACE, and the bus from EVENT_BUS_NAME (default: the workspace\'s own)', async () => {
+  await sendFixture(stack, loadFixture('lambda-dlq'));
+  const c = capture(true, null);
   // The bus name is not known to the local EventBridge: the entry is refused and the message stays.
-  expect(await run([], c, { EVENT_BUS_NAME: 'other-bus' })).toBe(EXIT.findings);
-  expect(c.jsonOut[0]).toMatchObject({ queueUrl: QueueUrl, busName: 'other-bus', summary: { failed: 1 } });
-  expect(await run([], capture(true, ws), { EVENT_BUS_NAME: stack.bus.busName })).toBe(EXIT.ok);
+  expect(await run([], c, { WORKSPACE: stack.scope.workspace, EVENT_BUS_NAME: 'other-bus' })).toBe(EXIT.findings);
+  expect(c.jsonOut[0]).toMatchObject({ queueUrl: stack.dlqUrl, busName: 'other-bus', summary: { failed: 1 } });
+  const d = capture(true);
+  expect(await run([], d)).toBe(EXIT.ok);
+  expect(d.jsonOut[0]).toMatchObject({ busName: `cc-reconciler-events-${stack.scope.workspace}`, summary: { replayed: 1 } });
+});
+
+describe('the DLQ is the workspace\'s own, in this account and region (M7)', () => {
+  test.each([
+    ['a look-alike host (the review\'s example)', 'https://sqs-prod.attacker.example/123/cc-reconciler-dlq-prod', /--queue-url: .* is not an SQS queue URL/],
+    ['another workspace\'s queue', () => stack.dlqUrl.replace(/[^/]+$/, 'cc-reconciler-dlq-prod'), /names queue cc-reconciler-dlq-prod, not workspace/],
+    ['the same queue name in another account', () => stack.dlqUrl.replace('000000000000', '999999999999'), /is in account 999999999999, not 000000000000/],
+    ['an AWS URL while SQS is local', (): string => `https://sqs.us-east-1.amazonaws.com/000000000000/cc-reconciler-dlq-${stack.scope.workspace}`, /is an AWS queue, but SQS is local/],
+  ])('--queue-url naming %s is refused before anything is received', async (_, url, why) => {
+    const given = typeof url === 'string' ? url : url();
+    await sendFixture(stack, loadFixture('lambda-dlq'));
+    await expect(run(['--queue-url', given])).rejects.toThrow(why);
+    await expect(run([], capture(), { DLQ_URL: given })).rejects.toThrow(new RegExp(`^DLQ_URL: .*${why.source.replace(/^--queue-url: (\.\* )?/, '')}`));
+    expect((await queueDepth(stack.sqs, stack.dlqUrl)).visible).toBe(1);
+  });
+
+  test('the workspace\'s own URL, given, is accepted', async () => {
+    expect(await run(['--queue-url', stack.dlqUrl])).toBe(EXIT.ok);
+  });
+
+  test('a local DLQ is never replayed onto a real bus (nor a real one onto a local bus)', async () => {
+    await sendFixture(stack, loadFixture('lambda-dlq'));
+    const aws = new EventBridgeClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    await expect(run([], capture(), {}, aws)).rejects.toThrow(/the DLQ is local, SQS local and EventBridge AWS: replay moves messages only within one of them/);
+    aws.destroy();
+    expect((await queueDepth(stack.sqs, stack.dlqUrl)).visible).toBe(1);
+  });
+
+  test('no workspace is a usage error: provenance needs it', async () => {
+    await expect(run(['--queue-url', stack.dlqUrl], capture(false, null))).rejects.toThrow(/which workspace\?.*replay publishes only what came from that workspace/);
+  });
 });
 
 test('bad arguments and unknown queues are usage errors that say what to do', async () => {
-  await expect(run([])).rejects.toThrow(UsageError);
+  await expect(run([], capture(false, null))).rejects.toThrow(UsageError);
+  await expect(run([], capture(false, 'bad ws!'))).rejects.toThrow(/workspace "bad ws!" must be/);
   await expect(run(['--queue-url', stack.dlqUrl, '--max', '0'])).rejects.toThrow('--max');
   await expect(run(['--queue-url', stack.dlqUrl, '--rate', 'fast'])).rejects.toThrow('--rate');
   await expect(run(['--queue-url', stack.dlqUrl, '--max-replays', '101'])).rejects.toThrow('--max-replays');

@@ -14,8 +14,8 @@ import { replayMessages, PUT_EVENTS_MAX_BYTES } from '../../shared/replay/redeli
 import { leftCount } from '../../shared/replay/types';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../../shared/pricing';
 import { readBooks } from '../support/books';
-import { localSqs } from '../support/local-aws';
-import { bulkFields, deeplyNestedEventText, loadFixture, peekAll, sendFixture, sendFixtureText, startStack, videoEvent, type Stack } from './helpers';
+import { makeSqsClient } from '../../shared/aws/clients';
+import { bulkFields, genuineTargetAttributes, deeplyNestedEventText, loadFixture, peekAll, sendFixture, sendFixtureText, startStack, videoEvent, type Stack } from './helpers';
 
 let stack: Stack;
 const clients: SQSClient[] = [];
@@ -26,9 +26,9 @@ afterEach(async () => {
 });
 
 type Next = () => Promise<{ output: any; response: unknown }>;
-/** A client on the same fauxqs whose named commands go through `fault(input, next)`. */
+/** A client on the same local SQS whose named commands go through `fault(input, next)`. */
 function faultySqs(faults: Record<string, (input: any, next: Next) => Promise<{ output: any; response: unknown }>>): SQSClient {
-  const sqs = localSqs();
+  const sqs = makeSqsClient({ endpoint: stack.local.endpoints.sqs, region: 'us-east-1' });
   clients.push(sqs);
   sqs.middlewareStack.add((next, context) => async (args) => {
     const fault = faults[context.commandName as string];
@@ -200,10 +200,10 @@ describe('publishing batches', () => {
     // ~100 KB of valid unknown fields each (the schema bounds every one field, not the event).
     const blob = bulkFields(100_000);
     const big = (i: number) => ({
-      messageId: `big-${i}`, attributes: { ERROR_CODE: 'X' },
+      messageId: `big-${i}`, attributes: { ...genuineTargetAttributes(stack.origin), ERROR_CODE: 'X' },
       body: JSON.stringify(videoEvent('rendered', { jobId: `big-${i}`, userId: 'u2', seconds: 5, model: 'test', ...blob }, `big-ev-${i}`)),
     });
-    const tooBig = { messageId: 'huge', attributes: { ERROR_CODE: 'X' }, body: JSON.stringify(videoEvent('rendered', { jobId: 'huge', userId: 'u2', seconds: 5, model: 'test', ...bulkFields(PUT_EVENTS_MAX_BYTES, 'h') })) };
+    const tooBig = { messageId: 'huge', attributes: { ...genuineTargetAttributes(stack.origin), ERROR_CODE: 'X' }, body: JSON.stringify(videoEvent('rendered', { jobId: 'huge', userId: 'u2', seconds: 5, model: 'test', ...bulkFields(PUT_EVENTS_MAX_BYTES, 'h') })) };
     const messages = [big(0), big(1), tooBig, big(2), big(3), big(4)];
     const results = await replayMessages(messages, stack.replayDeps);
     await stack.bus.idle();
@@ -218,7 +218,7 @@ describe('publishing batches', () => {
 
   test('more than 10 publishable messages go out in requests of at most 10, results in input order', async () => {
     const messages = Array.from({ length: 23 }, (_, i) => ({
-      messageId: `n-${i}`, attributes: { ERROR_CODE: 'X' }, body: JSON.stringify(videoEvent('failed', { jobId: `n-${i}`, userId: 'u3', seconds: 5, model: 'test' })),
+      messageId: `n-${i}`, attributes: { ...genuineTargetAttributes(stack.origin, 'failed'), ERROR_CODE: 'X' }, body: JSON.stringify(videoEvent('failed', { jobId: `n-${i}`, userId: 'u3', seconds: 5, model: 'test' })),
     }));
     const results = await replayMessages(messages, stack.replayDeps);
     await stack.bus.idle();

@@ -18,7 +18,11 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LocalEventBridge, LocalEventBridgeOptions } from '../../local/eventbridge/server';
 import { functionRole, EVENTBRIDGE_SERVICE, OUTSIDER, type LocalPrincipal } from '../../local/principals';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { workspaceNames } from '../../shared/naming';
+import pino from 'pino';
+import { arns, workspaceNames } from '../../shared/naming';
+import { expectedOrigin, type ExpectedOrigin } from '../../shared/replay/provenance';
+import type { ReplayHandlerDeps, SqsRecord } from '../../shared/replay/lambda-handler';
+import type { ReplayDeps } from '../../shared/replay/redeliver';
 import type { DlqMessage } from '../../shared/replay/types';
 import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
 import type { TableNames } from '../../shared/tables';
@@ -33,6 +37,16 @@ export interface FixtureScope {
   accountId: string;
 }
 export const DEFAULT_SCOPE: FixtureScope = Object.freeze({ workspace: 'prod', region: 'eu-west-1', accountId: '123456789012' });
+
+/** What a genuine message of a workspace names: its rules on its own bus, its functions' live aliases. */
+export const originOf = (scope: FixtureScope): ExpectedOrigin => expectedOrigin(scope.workspace, workspaceNames(scope.workspace).eventBus, scope);
+export const DEFAULT_ORIGIN = originOf(DEFAULT_SCOPE);
+
+/** RULE_ARN and TARGET_ARN of a genuine target dead letter of the rule for `kind`. */
+export function genuineTargetAttributes(origin: ExpectedOrigin = DEFAULT_ORIGIN, kind: 'rendered' | 'failed' = 'rendered'): Record<string, string> {
+  const rule = origin.rules.find((r) => r.target === (kind === 'rendered' ? 'debit' : 'refund'))!;
+  return { RULE_ARN: rule.arn, TARGET_ARN: rule.targetArn };
+}
 
 /** Who writes a message of this kind to the DLQ in AWS. */
 export type FixtureSender = 'eventbridge' | 'debit' | 'refund' | 'outsider';
@@ -140,8 +154,25 @@ export interface Stack {
   bus: LocalEventBridge;
   /** The local EventBridge as the replay key. */
   eventBridge: EventBridgeClient;
-  replayDeps: { eventBridge: EventBridgeClient; busName: string; priceBook: typeof DEFAULT_PRICE_BOOK; maxReplays: number; dryRun: boolean; dropInvalid: boolean };
+  /** What a genuine message of this stack's workspace names. */
+  origin: ExpectedOrigin;
+  /** The DLQ's ARN (what Lambda's event source mapping names in eventSourceARN). */
+  dlqArn: string;
+  replayDeps: ReplayDeps;
+  /** The replay-dlq handler's deps for this stack (its DLQ, bus and origin). */
+  handlerDeps(overrides?: Partial<ReplayHandlerDeps>): ReplayHandlerDeps;
+  /** The Lambda context of the stack's replay-dlq function (its ARN names the DLQ's account). */
+  lambdaContext: { invokedFunctionArn: string };
   stop(): Promise<void>;
+}
+
+/** A record as Lambda's SQS event source shapes it for `stack`'s DLQ, from a message replay would read. */
+export function lambdaRecordOf(stack: Stack, message: DlqMessage): SqsRecord {
+  return {
+    messageId: message.messageId, receiptHandle: `rh-${message.messageId}`, body: message.body, eventSourceARN: stack.dlqArn,
+    attributes: { ApproximateReceiveCount: '1', ...(message.senderId ? { SenderId: message.senderId } : {}) },
+    messageAttributes: Object.fromEntries(Object.entries(message.attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String' }])),
+  };
 }
 
 /** A local stack of a fresh workspace `<label>-<random>` on the test run's DynamoDB Local and fauxqs. */
@@ -149,10 +180,19 @@ export async function startStack(label: string, busOptions: Partial<LocalEventBr
   const workspace = `${label.slice(0, 24)}-${Math.random().toString(36).slice(2, 8)}`;
   const local = await startLocalStack({ workspace, dynamoEndpoint: dynamoEndpoint(), sqsEndpoint: sqsEndpoint(), bus: busOptions });
   const eventBridge = local.eventBridgeAs(local.principals.replay);
+  const scope = { workspace, ...local.scope };
+  const origin = originOf(scope);
+  const names = workspaceNames(workspace);
+  const dlqArn = arns.queue(local.scope, names.dlq);
   return {
-    local, scope: { workspace, region: local.region, accountId: local.accountId },
+    local, scope, origin, dlqArn,
     db: local.dynamodb, tables: local.tables, sqs: local.sqs, dlqUrl: local.dlqUrl, bus: local.bus, eventBridge,
-    replayDeps: { eventBridge, busName: local.bus.busName, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 5, dryRun: false, dropInvalid: false },
+    replayDeps: { eventBridge, busName: local.bus.busName, origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 5, dryRun: false, dropInvalid: false },
+    handlerDeps: (overrides = {}) => ({
+      eventBridge, busName: local.bus.busName, maxReplays: 5, priceBook: DEFAULT_PRICE_BOOK, logger: pino({ level: 'silent' }), workspace,
+      origin, dlq: { arn: dlqArn, scope: local.scope }, ...overrides,
+    }),
+    lambdaContext: { invokedFunctionArn: arns.function(local.scope, names.functions['replay-dlq'], 'live') },
     async stop() {
       await local.bus.idle();
       await dropTables(local.dynamodb, local.tables);

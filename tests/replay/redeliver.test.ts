@@ -2,10 +2,10 @@
 import { chunkForPutEvents, entrySizeBytes, planMessage, PUT_EVENTS_MAX_BYTES, type ReplayOptions } from '../../shared/replay/redeliver';
 import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
 import { parseVideoEvent } from '../../shared/events/parse-video-event';
-import { bulkFields, fixtureMessage, loadFixture, videoEvent } from './helpers';
+import { DEFAULT_ORIGIN, bulkFields, fixtureMessage, genuineTargetAttributes, loadFixture, videoEvent } from './helpers';
 
-const options: ReplayOptions = { busName: 'bus-x', priceBook: DEFAULT_PRICE_BOOK, maxReplays: 3, dryRun: false, dropInvalid: false };
-const ebMessage = (event: unknown, messageId = 'dlq-1') => ({ messageId, body: JSON.stringify(event), attributes: { ERROR_CODE: 'THROTTLING' } });
+const options: ReplayOptions = { busName: 'bus-x', origin: DEFAULT_ORIGIN, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 3, dryRun: false, dropInvalid: false };
+const ebMessage = (event: unknown, messageId = 'dlq-1') => ({ messageId, body: JSON.stringify(event), attributes: { ...genuineTargetAttributes(), ERROR_CODE: 'THROTTLING' } });
 
 describe('planMessage', () => {
   test('keeps source, detail-type, detail, resources and time; adds replay {count, originalEventId, dlqMessageId}', () => {
