@@ -57,7 +57,7 @@ async function main() {
     const startedAt = process.hrtime.bigint();
     const report = await drainDlq({
       sqs: stack.sqs, queueUrl: dlqUrl, eventBridge, busName: bus.busName, origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 5,
-      dryRun: false, dropInvalid: false, maxMessages: MESSAGES + 10, waitTimeSeconds: 0,
+      dryRun: false, dropInvalidIds: new Set(), maxMessages: MESSAGES + 10, waitTimeSeconds: 0,
     });
     const drainMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
     await bus.idle();

@@ -199,7 +199,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   const replay = await drainDlq({
     sqs: stack.sqs, queueUrl: stack.dlqUrl, eventBridge: stack.eventBridgeAs(stack.principals.replay), busName: stack.bus.busName, priceBook, maxReplays: 3,
     origin: expectedOrigin(stack.workspace, stack.bus.busName, stack.scope),
-    dryRun: false, dropInvalid: false, maxMessages: 100_000, waitTimeSeconds: 0, visibilityTimeoutSeconds: 60,
+    dryRun: false, dropInvalidIds: new Set(), maxMessages: 100_000, waitTimeSeconds: 0, visibilityTimeoutSeconds: 60,
   });
   await stack.bus.idle();
   timeline.push({ label: 'after DLQ replay', remaining: await totalRemaining(stack) });

@@ -24,6 +24,7 @@ import {
 import { expectedOrigin, type ExpectedOrigin } from '../../shared/replay/provenance';
 import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/redeliver';
 import { leftCount, type MessageResult, type ReplaySummary } from '../../shared/replay/types';
+import { isDlqMessageId } from '../../shared/events/ids';
 import { printable } from '../../shared/text/printable';
 import { parse, parseInteger } from '../args';
 import { EXIT, unreachableCode, type CliContext } from '../context';
@@ -46,7 +47,9 @@ export interface ReplayDlqIo {
 
 type Output = Pick<CliContext, 'options' | 'out' | 'progress'>;
 
-const USAGE = 'reconciler replay-dlq --workspace <ws> [--queue-url <url>] [--bus <name>] [--dry-run] [--max <n>] [--rate <n/s>] [--drop-invalid] [--max-replays <n>] [--visibility-timeout <s>]';
+const USAGE = 'reconciler replay-dlq --workspace <ws> [--queue-url <url>] [--bus <name>] [--dry-run] [--max <n>] [--rate <n/s>] [--drop-invalid <message-id>[,<message-id>…]]… [--max-replays <n>] [--visibility-timeout <s>]';
+/** At most this many ids per run: each is a decision about one message, taken from a dry run. */
+export const MAX_DROP_INVALID_IDS = 1_000;
 
 export const replayDlqCommand: Command = {
   name: 'replay-dlq',
@@ -64,6 +67,26 @@ function parseRate(value: unknown): number | undefined {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * `--drop-invalid <id>[,<id>…]`, repeatable: the invalid messages (ids from a dry run) the operator
+ * decided to delete. Never "all": one run can hold money events next to the junk (security review L8).
+ */
+export function parseDropInvalid(values: readonly string[] | undefined): Set<string> {
+  const ids = new Set<string>();
+  for (const id of (values ?? []).flatMap((v) => v.split(','))) {
+    const trimmed = id.trim();
+    if (!isDlqMessageId(trimmed)) throw new UsageError(`--drop-invalid takes the message ids of invalid messages (a dry run lists them): "${printable(trimmed)}" is not a message id; usage: --drop-invalid <id>[,<id>…]`);
+    ids.add(trimmed);
+  }
+  if (ids.size > MAX_DROP_INVALID_IDS) throw new UsageError(`--drop-invalid names ${ids.size} messages; at most ${MAX_DROP_INVALID_IDS} per run`);
+  return ids;
+}
+
+/** One line per --drop-invalid id that dropped nothing: it was not seen, or was not an invalid message. */
+export function undroppedText(report: DrainReport): string[] {
+  return report.undroppedIds.map((u) => `--drop-invalid ${printable(u.messageId)}: ${u.outcome ? `not an invalid message in this run (it was ${u.outcome})` : 'no message with this id was seen in this run'}; nothing was dropped for it (exit 1)`);
+}
 
 /**
  * One message's lines. Everything but the outcome comes from the message (ids, the DLQ attributes in
@@ -85,14 +108,14 @@ export function summaryText(report: DrainReport): string {
   const rows: [string, number, string][] = report.dryRun
     ? [
       ['would replay', s.would_replay, 'valid events that would go back on the bus'],
-      ['would drop (invalid)', s.would_drop_invalid, 'invalid events --drop-invalid would delete'],
+      ['would drop (invalid)', s.would_drop_invalid, 'the invalid messages named by --drop-invalid, which a real run deletes'],
     ]
     : [
       ['replayed', s.replayed, 'accepted by the bus and deleted from the DLQ'],
-      ['dropped (invalid)', s.dropped_invalid, 'invalid events deleted because you passed --drop-invalid'],
+      ['dropped (invalid)', s.dropped_invalid, 'the invalid messages you named with --drop-invalid, deleted'],
     ];
   rows.push(
-    ['left invalid', s.left_invalid, 'still invalid under today\'s schema/pricing: fix, or --drop-invalid'],
+    ['left invalid', s.left_invalid, 'still invalid under today\'s schema/pricing: fix, or drop by id: --drop-invalid <id>'],
     ['left (too many replays)', s.left_too_many_replays, 'replayed the maximum number of times already: investigate'],
     ['failed', s.failed, 'the bus refused them (or the delete failed): run again; "could not be planned": inspect by hand'],
     ['unrecognised', s.left_unrecognised, 'not a known DLQ shape (or no event inside): inspect by hand'],
@@ -185,7 +208,7 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
     'dry-run': { type: 'boolean' },
     max: { type: 'string' },
     rate: { type: 'string' },
-    'drop-invalid': { type: 'boolean' },
+    'drop-invalid': { type: 'string', multiple: true },
     'max-replays': { type: 'string' },
     'visibility-timeout': { type: 'string' },
   }, false);
@@ -197,6 +220,7 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
   const visibilityTimeoutSeconds = values['visibility-timeout'] === undefined ? DEFAULT_VISIBILITY_TIMEOUT_SECONDS
     : parseInteger(values['visibility-timeout'], '--visibility-timeout', { min: 30, max: 43_200 });
   const ratePerSecond = parseRate(values.rate);
+  const dropInvalidIds = parseDropInvalid(values['drop-invalid'] as string[] | undefined);
   const names = workspaceOf(context, env);
   const flag = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
   // The event rules are on the workspace's own bus (unless Terraform was given another).
@@ -225,14 +249,14 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
       context.out([
         `replay-dlq${dryRun ? ' (DRY RUN: nothing will change)' : ''}: ${printable(queueUrl)} → bus ${printable(busName)}`,
         `publishing only what comes from workspace ${printable(names.workspace)}'s rules and functions in ${printable(location.scope.accountId)}/${printable(location.scope.region)}`,
-        `waiting: ${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed (approximate); this run takes at most ${maxMessages}${ratePerSecond ? ` at ${ratePerSecond}/s` : ''}; max replays per event ${maxReplays}${values['drop-invalid'] ? '; dropping invalid events' : ''}`,
+        `waiting: ${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed (approximate); this run takes at most ${maxMessages}${ratePerSecond ? ` at ${ratePerSecond}/s` : ''}; max replays per event ${maxReplays}${dropInvalidIds.size > 0 ? `; dropping ${plural(dropInvalidIds.size, 'named invalid message')}` : ''}`,
       ].join('\n'));
     }
 
     let listed = 0;
     let hidden = 0;
     const report = await drainDlq({
-      sqs, queueUrl, eventBridge, busName, origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays, dryRun, dropInvalid: values['drop-invalid'] === true,
+      sqs, queueUrl, eventBridge, busName, origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays, dryRun, dropInvalidIds,
       maxMessages, visibilityTimeoutSeconds, ...(ratePerSecond ? { ratePerSecond } : {}), signal: controller.signal,
       onResult: (result, summary) => {
         context.progress(progressBar(summary.seen, Math.max(expected, summary.seen), summary));
@@ -248,8 +272,8 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
     });
     context.progress('\n');
     const more = hidden > 0 ? `  … and ${hidden} more (use --json)\n` : '';
-    context.out(`${more}${summaryText(report)}`, { ...report, left: leftCount(report.summary) });
-    return leftCount(report.summary) > 0 || report.stoppedBy === 'aborted' ? EXIT.findings : EXIT.ok;
+    context.out([`${more}${summaryText(report)}`, ...undroppedText(report)].join('\n'), { ...report, left: leftCount(report.summary) });
+    return leftCount(report.summary) > 0 || report.stoppedBy === 'aborted' || report.undroppedIds.length > 0 ? EXIT.findings : EXIT.ok;
   } catch (error) {
     const code = unreachableCode(error);
     if (code) {

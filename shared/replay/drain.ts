@@ -15,7 +15,7 @@ import {
 import { assertInvariant } from '../errors';
 import { workspaceNames } from '../naming';
 import { replayMessages, type ReplayDeps } from './redeliver';
-import { addToSummary, emptySummary, type DlqMessage, type MessageResult, type ReplaySummary } from './types';
+import { addToSummary, emptySummary, type DlqMessage, type MessageResult, type ReplayOutcome, type ReplaySummary } from './types';
 
 /** SQS limits: messages per receive and entries per batch call. */
 const SQS_MAX_BATCH = 10;
@@ -44,6 +44,13 @@ export interface DrainOptions extends ReplayDeps {
 
 export type StopReason = 'empty' | 'max_messages' | 'aborted' | 'receive_limit';
 
+/** A message id named by --drop-invalid that this run did not drop: not seen, or not an invalid message. */
+export interface UndroppedId {
+  messageId: string;
+  /** What happened to it instead; absent when the run never saw it. */
+  outcome?: ReplayOutcome;
+}
+
 export interface DrainReport {
   queueUrl: string;
   busName: string;
@@ -55,7 +62,19 @@ export interface DrainReport {
   stoppedBy: StopReason;
   /** Messages made visible again at the end (everything received and not removed). */
   released: number;
+  /** The ids of --drop-invalid that named no invalid message of this run (nothing was dropped for them). */
+  undroppedIds: UndroppedId[];
   durationMs: number;
+}
+
+const DROPPED: ReadonlySet<ReplayOutcome | undefined> = new Set(['dropped_invalid', 'would_drop_invalid']);
+
+/** The named ids that were not dropped (or, in a dry run, would not be), with what happened to each. */
+function undropped(named: ReadonlySet<string>, seen: ReadonlyMap<string, ReplayOutcome>): UndroppedId[] {
+  return [...named].filter((id) => !DROPPED.has(seen.get(id))).map((messageId) => {
+    const outcome = seen.get(messageId);
+    return { messageId, ...(outcome ? { outcome } : {}) };
+  });
 }
 
 export async function resolveDlqUrl(sqs: SQSClient, workspace: string): Promise<string> {
@@ -170,6 +189,8 @@ export async function drainDlq(options: DrainOptions): Promise<DrainReport> {
   const results: MessageResult[] = [];
   /** Every message id this run has decided, with the receipt handle to release when it stayed. */
   const decided = new Map<string, string | undefined>();
+  /** The outcome of every message --drop-invalid named, to report the ids that dropped nothing. */
+  const named = new Map<string, ReplayOutcome>();
   let processed = 0;
   let receives = 0;
   let stoppedBy: StopReason;
@@ -219,6 +240,7 @@ export async function drainDlq(options: DrainOptions): Promise<DrainReport> {
           result = { ...result, outcome: 'failed', remove: false, reason: `accepted by the bus but not deleted from the DLQ (${deleteError}); replaying it again is harmless` };
         }
         decided.set(message.messageId, result.remove ? undefined : message.receiptHandle);
+        if (options.dropInvalidIds.has(message.messageId)) named.set(message.messageId, result.outcome);
         addToSummary(summary, result);
         if (results.length < MAX_REPORTED_RESULTS) results.push(result);
         options.onResult?.(result, summary);
@@ -233,6 +255,7 @@ export async function drainDlq(options: DrainOptions): Promise<DrainReport> {
 
   return {
     queueUrl, busName: options.busName, dryRun: options.dryRun, summary, results,
-    resultsTruncated: summary.seen > results.length, stoppedBy, released, durationMs: Date.now() - startedAt,
+    resultsTruncated: summary.seen > results.length, stoppedBy, released, undroppedIds: undropped(options.dropInvalidIds, named),
+    durationMs: Date.now() - startedAt,
   };
 }

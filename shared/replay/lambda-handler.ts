@@ -141,7 +141,7 @@ async function replayBatch(deps: ReplayHandlerDeps, records: readonly SqsRecord[
   const ours = records.filter((r) => r.eventSourceARN === deps.dlq.arn);
   const replayed = await replayMessages(ours.map(dlqMessageFromRecord), {
     eventBridge: deps.eventBridge, busName: deps.busName, priceBook: deps.priceBook, maxReplays: deps.maxReplays,
-    dryRun: false, dropInvalid: false, origin: deps.origin,
+    dryRun: false, dropInvalidIds: new Set(), origin: deps.origin,
   });
   const byId = new Map(ours.map((r, i) => [r, replayed[i]!]));
   const results = records.map((r) => byId.get(r) ?? foreignRecordResult(r, deps.dlq.arn));

@@ -6,7 +6,7 @@
  * Decisions, in order (each states what it requires):
  *   unrecognised shape                       → left_unrecognised
  *   not provably from this workspace         → left_unverified (provenance.ts; never published, never dropped)
- *   invalid under today's schema and pricing → left_invalid (dropped_invalid when the operator asks)
+ *   invalid under today's schema and pricing → left_invalid (dropped_invalid when the operator named its id)
  *   replay counter already at the maximum    → left_too_many_replays (an automatic drain cannot loop)
  *   otherwise                                → published; replayed iff the bus accepted that entry
  * The published event keeps source, detail-type, detail, resources and time, and carries
@@ -43,8 +43,11 @@ export interface ReplayOptions {
   maxReplays: number;
   /** Decide and report only: nothing is published and nothing may be removed. */
   dryRun: boolean;
-  /** Remove invalid events from the DLQ instead of leaving them (the operator's explicit choice). */
-  dropInvalid: boolean;
+  /**
+   * The invalid messages the operator decided to remove, by message id (`--drop-invalid <id>`):
+   * never "all", since one run can hold money events next to the junk (security review L8).
+   */
+  dropInvalidIds: ReadonlySet<string>;
   /** This workspace's rules and functions: only a message that provably came from them is published. */
   origin: ExpectedOrigin;
 }
@@ -100,13 +103,13 @@ export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
     parsed = parseVideoEvent(recognition.event, options.priceBook);
   } catch (error) {
     if (!(error instanceof InvalidEventError)) throw error;
-    const outcome = !options.dropInvalid ? 'left_invalid' : options.dryRun ? 'would_drop_invalid' : 'dropped_invalid';
+    const outcome = !options.dropInvalidIds.has(message.messageId) ? 'left_invalid' : options.dryRun ? 'would_drop_invalid' : 'dropped_invalid';
     return {
       kind: 'decided',
       result: {
         ...base, ...eventIdentity(recognition.event), outcome, remove: outcome === 'dropped_invalid',
         reason: error.reason, details: error.details,
-        ...(outcome === 'left_invalid' ? { hint: 'fix the producer, or drop it with --drop-invalid once understood' } : {}),
+        ...(outcome === 'left_invalid' ? { hint: `fix the producer, or once understood drop it by its id: --drop-invalid ${message.messageId}` } : {}),
       },
     };
   }

@@ -168,7 +168,7 @@ describe('bad input → clear error, one DLQ message with the reason, no change,
 
     // Replay can never publish the placeholder: it is left invalid.
     const origin = expectedOrigin('test', 'cc-reconciler-events-test', { region: 'us-east-1', accountId: '000000000000' });
-    const plan = planMessage(dlqMessageFromSqs(dlq[0]!), { busName: 'b', origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 5, dryRun: false, dropInvalid: false });
+    const plan = planMessage(dlqMessageFromSqs(dlq[0]!), { busName: 'b', origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 5, dryRun: false, dropInvalidIds: new Set() });
     expect(plan).toMatchObject({ kind: 'decided', result: { outcome: 'left_invalid', shape: 'reconciler_invalid', remove: false } });
   });
 

@@ -6,7 +6,7 @@ import { EXIT } from '../../cli/context';
 import { UsageError } from '../../shared/errors';
 import { queueDepth } from '../../shared/replay/drain';
 import { readBooks } from '../support/books';
-import { deeplyNestedEventText, fixtureBody, loadFixture, sendFixture, sendFixtureText, startStack, type Stack } from './helpers';
+import { deeplyNestedEventText, fixtureBody, loadFixture, peekAll, sendFixture, sendFixtureText, startStack, type Stack } from './helpers';
 
 let stack: Stack;
 beforeEach(async () => { stack = await startStack('cli'); });
@@ -150,6 +150,49 @@ describe('the DLQ is the workspace\'s own, in this account and region (M7)', () 
 
   test('no workspace is a usage error: provenance needs it', async () => {
     await expect(run(['--queue-url', stack.dlqUrl], capture(false, null))).rejects.toThrow(/which workspace\?.*replay publishes only what came from that workspace/);
+  });
+});
+
+describe('--drop-invalid <id>[,<id>…]: only the named invalid messages are dropped (L8)', () => {
+  test('a dry run lists the ids; a real run drops exactly the ones named, repeated or comma-separated', async () => {
+    const a = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
+    const b = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
+    const c = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
+    const dry = capture();
+    expect(await run(['--dry-run'], dry)).toBe(EXIT.findings);
+    expect(dry.out.join('\n')).toContain(`next: fix the producer, or once understood drop it by its id: --drop-invalid ${a}`);
+
+    const preview = capture();
+    expect(await run(['--dry-run', '--drop-invalid', `${a},${b}`], preview)).toBe(EXIT.findings);
+    expect(preview.out.join('\n')).toMatch(/would drop \(invalid\) +2 /);
+
+    const real = capture(true);
+    expect(await run(['--drop-invalid', a, '--drop-invalid', b], real)).toBe(EXIT.findings);
+    expect(real.jsonOut[0]).toMatchObject({ summary: { dropped_invalid: 2, left_invalid: 1 }, undroppedIds: [], left: 1 });
+    expect((await peekAll(stack.sqs, stack.dlqUrl)).map((m) => m.MessageId)).toEqual([c]);
+  });
+
+  test('an id that is not an invalid message of this run is reported, exit 1, and nothing else is dropped', async () => {
+    const valid = await sendFixture(stack, loadFixture('lambda-dlq'));
+    const invalid = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
+    const out = capture();
+    expect(await run(['--drop-invalid', `${valid},never-seen-id`], out)).toBe(EXIT.findings);
+    const text = out.out.join('\n');
+    expect(text).toContain(`--drop-invalid ${valid}: not an invalid message in this run (it was replayed); nothing was dropped for it (exit 1)`);
+    expect(text).toContain('--drop-invalid never-seen-id: no message with this id was seen in this run; nothing was dropped for it (exit 1)');
+    expect(text).toMatch(/dropped \(invalid\) +0 /);
+    expect((await peekAll(stack.sqs, stack.dlqUrl)).map((m) => m.MessageId)).toEqual([invalid]);
+  });
+
+  test('it takes ids, never "all": no value, a value that is no message id, or too many are usage errors', async () => {
+    await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
+    await expect(run(['--drop-invalid'])).rejects.toThrow(UsageError);
+    await expect(run(['--drop-invalid', ''])).rejects.toThrow(/is not a message id/);
+    await expect(run(['--drop-invalid', 'a b'])).rejects.toThrow(/"a b" is not a message id/);
+    await expect(run(['--drop-invalid', 'a,,b'])).rejects.toThrow(/"" is not a message id/);
+    await expect(run(['--drop-invalid', 'x\u001b[2J'])).rejects.toThrow(/"x\\x1b\[2J" is not a message id/);
+    await expect(run(['--drop-invalid', Array.from({ length: 1001 }, (_, i) => `m-${i}`).join(',')])).rejects.toThrow(/names 1001 messages; at most 1000/);
+    expect((await queueDepth(stack.sqs, stack.dlqUrl)).visible).toBe(1);
   });
 });
 

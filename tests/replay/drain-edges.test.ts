@@ -1,7 +1,7 @@
 /**
  * The drain's bounds and failure paths against fauxqs and the local EventBridge: deletes SQS refuses
  * (per entry and whole request), release failures, the receive limit, abort during a rate-limit wait,
- * messages that come back within a run, invalid messages under every dropInvalid × dryRun, PutEvents
+ * messages that come back within a run, invalid messages named or not × dryRun, PutEvents
  * batches split by the 256 KB limit, mixed batches, and a bug mid-batch.
  *
  * SQS faults fauxqs cannot produce are injected with a middleware on a dedicated client: the request
@@ -171,17 +171,17 @@ test('a message whose visibility runs out mid-run is seen once, not counted twic
   expect(await remainingIds()).toEqual([invalid, unknown].sort());
 });
 
-describe('invalid messages: dropInvalid × dryRun, in a real drain', () => {
+describe('invalid messages: named by --drop-invalid or not × dryRun, in a real drain', () => {
   test.each([
-    { dryRun: false, dropInvalid: false, outcome: 'left_invalid', stays: true, released: 2 },
-    { dryRun: false, dropInvalid: true, outcome: 'dropped_invalid', stays: false, released: 1 },
-    { dryRun: true, dropInvalid: false, outcome: 'left_invalid', stays: true, released: 3 },
-    { dryRun: true, dropInvalid: true, outcome: 'would_drop_invalid', stays: true, released: 3 },
-  ])('dryRun $dryRun, dropInvalid $dropInvalid → $outcome', async ({ dryRun, dropInvalid, outcome, stays, released }) => {
+    { dryRun: false, named: false, outcome: 'left_invalid', stays: true, released: 2 },
+    { dryRun: false, named: true, outcome: 'dropped_invalid', stays: false, released: 1 },
+    { dryRun: true, named: false, outcome: 'left_invalid', stays: true, released: 3 },
+    { dryRun: true, named: true, outcome: 'would_drop_invalid', stays: true, released: 3 },
+  ])('dryRun $dryRun, named $named → $outcome', async ({ dryRun, named, outcome, stays, released }) => {
     const invalid = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
     const unknown = await sendFixture(stack, loadFixture('unknown'));
     const valid = await sendValid('inv-ok');
-    const report = await drain({ dryRun, dropInvalid });
+    const report = await drain({ dryRun, dropInvalidIds: new Set(named ? [invalid] : []) });
     await stack.bus.idle();
     const byId = Object.fromEntries(report.results.map((r) => [r.messageId, r]));
     expect(byId[invalid]).toMatchObject({ outcome, remove: outcome === 'dropped_invalid', reason: 'unknown model and no quoted credits', jobId: 'fx-inv-2' });

@@ -187,7 +187,7 @@ export async function startStack(label: string, busOptions: Partial<LocalEventBr
   return {
     local, scope, origin, dlqArn,
     db: local.dynamodb, tables: local.tables, sqs: local.sqs, dlqUrl: local.dlqUrl, bus: local.bus, eventBridge,
-    replayDeps: { eventBridge, busName: local.bus.busName, origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 5, dryRun: false, dropInvalid: false },
+    replayDeps: { eventBridge, busName: local.bus.busName, origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 5, dryRun: false, dropInvalidIds: new Set() },
     handlerDeps: (overrides = {}) => ({
       eventBridge, busName: local.bus.busName, maxReplays: 5, priceBook: DEFAULT_PRICE_BOOK, logger: pino({ level: 'silent' }), workspace,
       origin, dlq: { arn: dlqArn, scope: local.scope }, ...overrides,

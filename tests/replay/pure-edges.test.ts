@@ -15,7 +15,7 @@ import { InvariantViolation } from '../../shared/errors';
 import { parseVideoEvent } from '../../shared/events/parse-video-event';
 import { DEFAULT_ORIGIN, deeplyNestedEventText, fixtureMessage, genuineTargetAttributes, loadFixture, videoEvent } from './helpers';
 
-const options: ReplayOptions = { busName: 'bus-x', origin: DEFAULT_ORIGIN, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 3, dryRun: false, dropInvalid: false };
+const options: ReplayOptions = { busName: 'bus-x', origin: DEFAULT_ORIGIN, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 3, dryRun: false, dropInvalidIds: new Set<string>() };
 const msg = (body: string, attributes: Record<string, string> = {}, messageId = 'm-1'): DlqMessage => ({ messageId, body, attributes });
 const invalidMsg = (body: string, messageId = 'inv-1') => msg(body, { 'reconciler-kind': 'invalid_event', 'reconciler-reason': 'x', 'reconciler-handler': 'debit' }, messageId);
 const ebMsg = (event: unknown, messageId = 'eb-1') => msg(JSON.stringify(event), { ...genuineTargetAttributes(), ERROR_CODE: 'THROTTLING' }, messageId);
@@ -52,7 +52,7 @@ describe('message shapes: payload and attribute variants', () => {
     const r = recogniseMessage(msg(JSON.stringify(body)));
     expect(r).toMatchObject({ recognised: false, eventIds: ['e-1', 'e-2'], hint: expect.stringContaining('archive') });
     expect(!r.recognised && r.reason).toBe('an EventBridge bus failure record (no error code): it names 5 event(s) but carries none');
-    expect(planMessage(msg(JSON.stringify(body)), { ...options, dropInvalid: true })).toMatchObject({
+    expect(planMessage(msg(JSON.stringify(body)), { ...options, dropInvalidIds: new Set(['m-1']) })).toMatchObject({
       kind: 'decided', result: { outcome: 'left_unrecognised', remove: false, details: ['event e-1', 'event e-2'] },
     });
   });
@@ -95,14 +95,21 @@ describe('invalid events: the result still names what it can', () => {
     expect(result).not.toHaveProperty('detailType');
   });
 
-  test('dropInvalid × dryRun: only a real run with dropInvalid removes, and only it loses the hint', () => {
+  test('named × dryRun: only a real run that names the message removes it, and only then is the hint gone', () => {
     const m = invalidMsg('{"id":"e"}');
+    const named = new Set([m.messageId]);
+    const none = new Set<string>();
     const outcome = (o: Partial<ReplayOptions>) => planMessage(m, { ...options, ...o }).result;
-    expect(outcome({ dropInvalid: false, dryRun: false })).toMatchObject({ outcome: 'left_invalid', remove: false, hint: expect.any(String) });
-    expect(outcome({ dropInvalid: false, dryRun: true })).toMatchObject({ outcome: 'left_invalid', remove: false });
-    expect(outcome({ dropInvalid: true, dryRun: true })).toMatchObject({ outcome: 'would_drop_invalid', remove: false });
-    expect(outcome({ dropInvalid: true, dryRun: true })).not.toHaveProperty('hint');
-    expect(outcome({ dropInvalid: true, dryRun: false })).toMatchObject({ outcome: 'dropped_invalid', remove: true, originalEventId: 'e' });
+    expect(outcome({ dropInvalidIds: none, dryRun: false })).toMatchObject({ outcome: 'left_invalid', remove: false, hint: expect.any(String) });
+    expect(outcome({ dropInvalidIds: none, dryRun: true })).toMatchObject({ outcome: 'left_invalid', remove: false });
+    expect(outcome({ dropInvalidIds: named, dryRun: true })).toMatchObject({ outcome: 'would_drop_invalid', remove: false });
+    expect(outcome({ dropInvalidIds: named, dryRun: true })).not.toHaveProperty('hint');
+    expect(outcome({ dropInvalidIds: named, dryRun: false })).toMatchObject({ outcome: 'dropped_invalid', remove: true, originalEventId: 'e' });
+  });
+
+  test('an unverified message is never dropped, even when named: it is not an invalid message', () => {
+    const forged = msg('{"id":"e"}', { 'reconciler-kind': 'invalid_event', 'reconciler-handler': 'sweep' }, 'forged-1');
+    expect(planMessage(forged, { ...options, dropInvalidIds: new Set(['forged-1']) }).result).toMatchObject({ outcome: 'left_unverified', remove: false });
   });
 
   test('a price book that throws something other than InvalidEventError is a bug, not "invalid": planMessage throws it, the batch makes it that message\'s failure', async () => {

@@ -124,19 +124,23 @@ test('a failed PutEvents request keeps the whole batch', async () => {
   expect(await depth()).toBe(1);
 });
 
-test('invalid and unrecognised messages are listed and left; --drop-invalid drops only the invalid ones', async () => {
+test('invalid and unrecognised messages are listed and left; --drop-invalid drops exactly the invalid messages it names', async () => {
   const invalidId = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
+  const otherInvalidId = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
   const busRecordId = await sendFixture(stack, loadFixture('eventbridge-bus-failure-record'));
   const unknownId = await sendFixture(stack, loadFixture('unknown'));
   const report = await drain();
-  expect(report.summary).toMatchObject({ seen: 3, left_invalid: 1, left_unrecognised: 2, replayed: 0 });
-  expect(report.released).toBe(3);
-  expect((await peekAll(stack.sqs, stack.dlqUrl)).map((m) => m.MessageId).sort()).toEqual([invalidId, busRecordId, unknownId].sort());
+  expect(report.summary).toMatchObject({ seen: 4, left_invalid: 2, left_unrecognised: 2, replayed: 0 });
+  expect(report.undroppedIds).toEqual([]);
+  expect(report.released).toBe(4);
+  expect((await peekAll(stack.sqs, stack.dlqUrl)).map((m) => m.MessageId).sort()).toEqual([invalidId, otherInvalidId, busRecordId, unknownId].sort());
   expect(stack.bus.stats.putRequests).toBe(0);
 
-  const dropping = await drain({ dropInvalid: true });
-  expect(dropping.summary).toMatchObject({ dropped_invalid: 1, left_unrecognised: 2 });
-  expect((await peekAll(stack.sqs, stack.dlqUrl)).map((m) => m.MessageId).sort()).toEqual([busRecordId, unknownId].sort());
+  // One invalid message named, plus an unrecognised one and an id that is not in the queue: only the first goes.
+  const dropping = await drain({ dropInvalidIds: new Set([invalidId, unknownId, 'no-such-message']) });
+  expect(dropping.summary).toMatchObject({ dropped_invalid: 1, left_invalid: 1, left_unrecognised: 2 });
+  expect(dropping.undroppedIds).toEqual([{ messageId: unknownId, outcome: 'left_unrecognised' }, { messageId: 'no-such-message' }]);
+  expect((await peekAll(stack.sqs, stack.dlqUrl)).map((m) => m.MessageId).sort()).toEqual([otherInvalidId, busRecordId, unknownId].sort());
   expect((await readBooks(stack.db, stack.tables)).ledger).toHaveLength(0);
 });
 
@@ -159,7 +163,8 @@ test('dry run changes nothing and says what would happen, message by message', a
   for (const name of ['eventbridge-target-dlq', 'lambda-destination', 'reconciler-invalid-still-invalid', 'unknown']) await sendFixture(stack, loadFixture(name));
   const before = await peekAll(stack.sqs, stack.dlqUrl);
   const lines: string[] = [];
-  const report = await drain({ dryRun: true, dropInvalid: true, onResult: (r) => lines.push(r.outcome) });
+  const invalidId = before.find((m) => m.Body?.includes('fx-inv-2'))!.MessageId!;
+  const report = await drain({ dryRun: true, dropInvalidIds: new Set([invalidId]), onResult: (r) => lines.push(r.outcome) });
   await stack.bus.idle();
   expect(lines.sort()).toEqual(['left_unrecognised', 'would_drop_invalid', 'would_replay', 'would_replay']);
   expect(report.summary).toMatchObject({ seen: 4, replayed: 0, dropped_invalid: 0 });
