@@ -83,6 +83,27 @@ export function parseDropInvalid(values: readonly string[] | undefined): Set<str
   return ids;
 }
 
+export interface InFlight {
+  atStart: number;
+  atEnd: number;
+}
+
+/**
+ * Messages in flight at the start or end of a run are held by someone else: another replay (an
+ * operator's, or the replay-dlq function's) may be running, and this run could not see them (L5).
+ */
+export function inFlightWarning(when: 'start' | 'end', inFlight: number): string[] {
+  if (inFlight === 0) return [];
+  return [`warning: ${plural(inFlight, 'message')} in flight (received by someone, not yet deleted or released) at the ${when} of this run: another replay may be running (an operator, or the replay-dlq function), and this run could not see them. Do not trust "nothing was left" until it is 0 (SQS's count is approximate and can lag by a minute): look again with --dry-run`];
+}
+
+/** 1 when anything was left or not done, or (a real run) when someone else held messages: 0 only for a clean run. */
+export function exitCodeOf(report: DrainReport, inFlight: InFlight): number {
+  const unfinished = leftCount(report.summary) > 0 || report.stoppedBy === 'aborted' || report.undroppedIds.length > 0;
+  const othersRunning = !report.dryRun && (inFlight.atStart > 0 || inFlight.atEnd > 0);
+  return unfinished || othersRunning ? EXIT.findings : EXIT.ok;
+}
+
 /** One line per --drop-invalid id that dropped nothing: it was not seen, or was not an invalid message. */
 export function undroppedText(report: DrainReport): string[] {
   return report.undroppedIds.map((u) => `--drop-invalid ${printable(u.messageId)}: ${u.outcome ? `not an invalid message in this run (it was ${u.outcome})` : 'no message with this id was seen in this run'}; nothing was dropped for it (exit 1)`);
@@ -250,6 +271,7 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
         `replay-dlq${dryRun ? ' (DRY RUN: nothing will change)' : ''}: ${printable(queueUrl)} → bus ${printable(busName)}`,
         `publishing only what comes from workspace ${printable(names.workspace)}'s rules and functions in ${printable(location.scope.accountId)}/${printable(location.scope.region)}`,
         `waiting: ${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed (approximate); this run takes at most ${maxMessages}${ratePerSecond ? ` at ${ratePerSecond}/s` : ''}; max replays per event ${maxReplays}${dropInvalidIds.size > 0 ? `; dropping ${plural(dropInvalidIds.size, 'named invalid message')}` : ''}`,
+        ...inFlightWarning('start', depth.inFlight),
       ].join('\n'));
     }
 
@@ -271,9 +293,10 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
       },
     });
     context.progress('\n');
+    const inFlight: InFlight = { atStart: depth.inFlight, atEnd: (await queueDepth(sqs, queueUrl)).inFlight };
     const more = hidden > 0 ? `  … and ${hidden} more (use --json)\n` : '';
-    context.out([`${more}${summaryText(report)}`, ...undroppedText(report)].join('\n'), { ...report, left: leftCount(report.summary) });
-    return leftCount(report.summary) > 0 || report.stoppedBy === 'aborted' || report.undroppedIds.length > 0 ? EXIT.findings : EXIT.ok;
+    context.out([`${more}${summaryText(report)}`, ...undroppedText(report), ...inFlightWarning('end', inFlight.atEnd)].join('\n'), { ...report, left: leftCount(report.summary), inFlight });
+    return exitCodeOf(report, inFlight);
   } catch (error) {
     const code = unreachableCode(error);
     if (code) {

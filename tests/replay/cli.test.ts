@@ -1,12 +1,12 @@
 /** `reconciler replay-dlq`: resolution of queue and bus, dry-run output, summary, exit codes, --json. */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { runReplayDlq, replayDlqCommand } from '../../cli/commands/replay-dlq';
 import { EXIT } from '../../cli/context';
 import { UsageError } from '../../shared/errors';
 import { queueDepth } from '../../shared/replay/drain';
 import { readBooks } from '../support/books';
-import { deeplyNestedEventText, fixtureBody, loadFixture, peekAll, sendFixture, sendFixtureText, startStack, type Stack } from './helpers';
+import { deeplyNestedEventText, fixtureBody, loadFixture, peekAll, sendFixture, sendFixtureText, startStack, videoEvent, type Stack } from './helpers';
 
 let stack: Stack;
 beforeEach(async () => { stack = await startStack('cli'); });
@@ -193,6 +193,60 @@ describe('--drop-invalid <id>[,<id>…]: only the named invalid messages are dro
     await expect(run(['--drop-invalid', 'x\u001b[2J'])).rejects.toThrow(/"x\\x1b\[2J" is not a message id/);
     await expect(run(['--drop-invalid', Array.from({ length: 1001 }, (_, i) => `m-${i}`).join(',')])).rejects.toThrow(/names 1001 messages; at most 1000/);
     expect((await queueDepth(stack.sqs, stack.dlqUrl)).visible).toBe(1);
+  });
+});
+
+describe('messages in flight: another replay may be running (L5)', () => {
+  test('held at the start of a real run: a warning, and exit 1 although everything it saw was replayed', async () => {
+    await sendFixture(stack, loadFixture('lambda-dlq'));
+    await sendFixture(stack, loadFixture('lambda-destination'));
+    // Someone else (another operator, the replay-dlq function) holds one of them.
+    const other = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.dlqUrl, MaxNumberOfMessages: 1, VisibilityTimeout: 60 }));
+    expect(other.Messages).toHaveLength(1);
+    const c = capture();
+    expect(await run([], c)).toBe(EXIT.findings);
+    const text = c.out.join('\n');
+    expect(text).toMatch(/warning: 1 message in flight .* at the start of this run: another replay may be running/);
+    expect(text).toMatch(/warning: 1 message in flight .* at the end of this run/);
+    expect(text).toContain('nothing was left in the DLQ');
+    const j = capture(true);
+    expect(await run([], j)).toBe(EXIT.findings);
+    expect(j.jsonOut[0]).toMatchObject({ inFlight: { atStart: 1, atEnd: 1 }, left: 0 });
+  });
+
+  test('taken by someone else during a real run: the warning at the end, exit 1', async () => {
+    for (let i = 0; i < 11; i++) await sendFixture(stack, loadFixture('lambda-dlq'), videoEvent('rendered', { jobId: `fl-${i}`, userId: 'u', seconds: 5, model: 'test' }));
+    let receives = 0;
+    // After this run's first receive (10 messages), another reader takes the eleventh.
+    stack.sqs.middlewareStack.add((next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName === 'ReceiveMessageCommand' && (args.input as { VisibilityTimeout?: number }).VisibilityTimeout === 300 && ++receives === 1) {
+        await stack.local.sqsAs(stack.local.principals.outsider).send(new ReceiveMessageCommand({ QueueUrl: stack.dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60 }));
+      }
+      return result;
+    }, { step: 'initialize', name: 'concurrentReader' });
+    const c = capture();
+    try {
+      expect(await run([], c)).toBe(EXIT.findings);
+    } finally {
+      stack.sqs.middlewareStack.remove('concurrentReader');
+    }
+    const text = c.out.join('\n');
+    expect(text).not.toContain('at the start of this run');
+    expect(text).toMatch(/replayed +10 /);
+    expect(text).toMatch(/warning: 1 message in flight .* at the end of this run/);
+  });
+
+  test('a dry run warns too, without changing its exit code; none in flight, no warning', async () => {
+    await sendFixture(stack, loadFixture('lambda-dlq'));
+    await sendFixture(stack, loadFixture('lambda-dlq'));
+    const clean = capture();
+    expect(await run(['--dry-run'], clean)).toBe(EXIT.ok);
+    expect(clean.out.join('\n')).not.toContain('warning:');
+    await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.dlqUrl, MaxNumberOfMessages: 1, VisibilityTimeout: 60 }));
+    const held = capture();
+    expect(await run(['--dry-run'], held)).toBe(EXIT.ok);
+    expect(held.out.join('\n')).toMatch(/warning: 1 message in flight .* at the start of this run/);
   });
 });
 

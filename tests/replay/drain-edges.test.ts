@@ -171,6 +171,41 @@ test('a message whose visibility runs out mid-run is seen once, not counted twic
   expect(await remainingIds()).toEqual([invalid, unknown].sort());
 });
 
+describe('a dry run hides nothing for longer than a batch (L5)', () => {
+  /** The queue as a concurrent run would find it just before this run's second receive. */
+  async function depthBeforeSecondReceive(dryRun: boolean) {
+    let receives = 0;
+    let seen: Awaited<ReturnType<typeof depth>> | undefined;
+    const sqs = faultySqs({ ReceiveMessageCommand: async (_, next) => { receives += 1; if (receives === 2) seen = await depth(); return next(); } });
+    const report = await drain({ sqs, dryRun });
+    return { seen: seen!, report };
+  }
+
+  test('each batch is visible again right after it is decided; a real run keeps what it leaves hidden until it ends', async () => {
+    for (let i = 0; i < 15; i++) await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
+    const dry = await depthBeforeSecondReceive(true);
+    expect(dry.seen).toMatchObject({ visible: 15, inFlight: 0 });
+    expect(dry.report).toMatchObject({ dryRun: true, stoppedBy: 'empty', released: 15, summary: { seen: 15, left_invalid: 15 } });
+    // The contrast: a real run holds the ten it left, so that it does not count them twice.
+    const real = await depthBeforeSecondReceive(false);
+    expect(real.seen).toMatchObject({ visible: 5, inFlight: 10 });
+    expect(real.report).toMatchObject({ released: 15, summary: { seen: 15, left_invalid: 15 } });
+    expect(await depth()).toMatchObject({ visible: 15, inFlight: 0 });
+  });
+
+  test('it still sees every message once, though the ones it released come back to it', async () => {
+    for (let i = 0; i < 25; i++) await sendValid(`dry-${i}`);
+    const receives: number[] = [];
+    const sqs = faultySqs({ ReceiveMessageCommand: async (_, next) => { const r = await next(); receives.push(r.output.Messages?.length ?? 0); return r; } });
+    const report = await drain({ sqs, dryRun: true });
+    expect(report).toMatchObject({ stoppedBy: 'empty', released: 25, summary: { seen: 25, would_replay: 25 } });
+    // Three receives in a row with nothing new end it (bounded: it never loops on what it released).
+    expect(receives.length).toBeLessThanOrEqual(3 + 3);
+    expect(await depth()).toMatchObject({ visible: 25, inFlight: 0 });
+    expect(stack.bus.stats.putRequests).toBe(0);
+  });
+});
+
 describe('invalid messages: named by --drop-invalid or not × dryRun, in a real drain', () => {
   test.each([
     { dryRun: false, named: false, outcome: 'left_invalid', stays: true, released: 2 },
