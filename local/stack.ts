@@ -8,6 +8,7 @@
  *
  * Every caller has its own key (local/principals.ts): the producer, the replay/operator key (the
  * clients' default on loopback), an outsider, EventBridge, and each function's execution role. The
+ * bus lets only the producer and replay keys publish `source: video.generation` (its policy). The
  * handlers and the bus send their dead letters as who sends them in AWS, so what reaches the DLQ
  * carries the SenderId, RULE_ARN, TARGET_ARN and function ARN a genuine message has.
  */
@@ -147,8 +148,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let targets = targetsFor(options.priceBook ?? DEFAULT_PRICE_BOOK);
     // Who sends a dead letter in AWS: EventBridge for a target's, the function's role for Lambda's.
     const dlqSender = (sender: DlqSender) => sqsAs(sender.kind === 'eventbridge' ? EVENTBRIDGE_SERVICE : functionRole(sender.functionName));
+    // The bus policy: the producer and replay keys may publish video.generation, nobody else (H1).
+    const publishers = [PRODUCER.credentials.accessKeyId, REPLAY.credentials.accessKeyId];
     const bus = await startLocalEventBridge({
-      sqs, dlqUrl, workspace, region: LOCAL_REGION, account: LOCAL_ACCOUNT_ID, targets, sqsFor: dlqSender, retryDelayMs: 1, ...options.bus,
+      sqs, dlqUrl, workspace, region: LOCAL_REGION, account: LOCAL_ACCOUNT_ID, targets, sqsFor: dlqSender, publishers, retryDelayMs: 1, ...options.bus,
     });
     stops.push(() => bus.stop());
 

@@ -16,6 +16,9 @@
  * sends them in AWS (`sqsFor`): EventBridge for a target's dead letters, the function's execution role
  * for Lambda's destination record and dead-letter message (so the local SQS reports that SenderId).
  *
+ * A publisher policy (publish-policy.ts, `publishers`) refuses `source: video.generation` entries from
+ * any key not on its list, as the workspace's bus policy does in AWS.
+ *
  * Fault injection (faults.*) fails PutEvents requests or entries, deliveries, or invocations. Everything
  * is bounded: request size, entries per request, in-flight deliveries, the event log.
  */
@@ -26,6 +29,8 @@ import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { makeEventBridgeClient, type LocalCredentials } from '../../shared/aws/clients';
 import { LIVE_ALIAS, arns, workspaceNames } from '../../shared/naming';
+import { accessKeyIdOf } from '../sigv4';
+import { publishPolicy, refusalOf } from './publish-policy';
 import { RETRY_POLICY, RULES, matchesPattern, type RuleDefinition } from './rules';
 
 /** An event as EventBridge delivers it to a target. */
@@ -75,6 +80,11 @@ export interface LocalEventBridgeOptions {
   busNames?: string[];
   /** The client each dead letter is sent with (who sends it in AWS). Default: `sqs` for all. */
   sqsFor?: (sender: DlqSender) => SQSClient;
+  /**
+   * The bus policy: the access key ids that may put `source: video.generation` events; any other
+   * caller's such entry is refused (AccessDeniedException). Default: no policy, anyone may.
+   */
+  publishers?: readonly string[];
   /** EventBridge target retry_policy.maximum_retry_attempts (delivery failures). */
   deliveryMaxRetryAttempts?: number;
   /** Lambda async maximum_retry_attempts (function errors), 0..2. */
@@ -107,6 +117,8 @@ export interface LocalEventBridgeStats {
   putRequests: number;
   entriesAccepted: number;
   entriesFailed: number;
+  /** Entries the publisher policy refused (counted in entriesFailed too). */
+  entriesDenied: number;
   deliveries: number;
   invocations: number;
   invocationErrors: number;
@@ -204,7 +216,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
   const targets = new Map<string, TargetHandler>(Object.entries(options.targets ?? {}));
 
   const stats: LocalEventBridgeStats = {
-    putRequests: 0, entriesAccepted: 0, entriesFailed: 0, deliveries: 0, invocations: 0, invocationErrors: 0,
+    putRequests: 0, entriesAccepted: 0, entriesFailed: 0, entriesDenied: 0, deliveries: 0, invocations: 0, invocationErrors: 0,
     sentToDlq: 0, failedToSendToDlq: 0, unmatched: 0,
   };
   const log: DeliveredEvent[] = [];
@@ -267,8 +279,10 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
   const scope = { region, accountId: account };
   const functionName = (target: string) => names.functions[target as keyof typeof names.functions] ?? `cc-agent-reconciler-${target}-${workspace}`;
   const functionArn = (target: string) => arns.function(scope, functionName(target), LIVE_ALIAS);
-  const busOf = (rule: RuleDefinition) => (names.rules[rule.key].onDefaultBus ? 'default' : eventBusName);
-  const ruleArn = (rule: RuleDefinition) => arns.rule(scope, busOf(rule), names.rules[rule.key].name);
+  const ruleBus = (rule: RuleDefinition) => (names.rules[rule.key].onDefaultBus ? 'default' : eventBusName);
+  const ruleArn = (rule: RuleDefinition) => arns.rule(scope, ruleBus(rule), names.rules[rule.key].name);
+  /** The bus an entry names (EventBusName may be a name or an ARN; none is `default`). */
+  const busOf = (entry: RequestEntry) => (typeof entry.EventBusName === 'string' && entry.EventBusName ? entry.EventBusName.replace(/^arn:.*:event-bus\//, '') : 'default');
   const lambdaSender = (target: string): DlqSender => ({ kind: 'function', functionName: functionName(target) });
 
   // --- delivery: EventBridge target retries, then Lambda async invocation --------------------
@@ -348,7 +362,8 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
   }
 
   // --- PutEvents ------------------------------------------------------------------------------
-  function putEvents(input: { Entries?: unknown }): { FailedEntryCount: number; Entries: ({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[] } {
+  const policy = options.publishers ? publishPolicy(options.publishers) : undefined;
+  function putEvents(input: { Entries?: unknown }, caller: string | undefined): { FailedEntryCount: number; Entries: ({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[] } {
     stats.putRequests += 1;
     const entries = input.Entries;
     if (!Array.isArray(entries) || entries.length < 1 || entries.length > PUT_EVENTS_MAX_ENTRIES) {
@@ -373,6 +388,11 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
         return refuse(failPutEntries.code, failPutEntries.message);
       }
       if (typeof entry.Source !== 'string' || !entry.Source) return refuse('InvalidArgument', 'Parameter Source is not valid. Reason: Source is a required argument.');
+      const denied = refusalOf(policy, caller, entry.Source, arns.bus(scope, busOf(entry)));
+      if (denied) {
+        stats.entriesDenied += 1;
+        return denied;
+      }
       if (typeof entry.DetailType !== 'string' || !entry.DetailType) return refuse('InvalidArgument', 'Parameter DetailType is not valid. Reason: DetailType is a required argument.');
       if (typeof entry.Detail !== 'string') return refuse('InvalidArgument', 'Parameter Detail is not valid. Reason: Detail is a required argument.');
       let detail: unknown;
@@ -382,7 +402,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
         detail = undefined;
       }
       if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return refuse('MalformedDetail', 'Detail is malformed.');
-      const bus = typeof entry.EventBusName === 'string' && entry.EventBusName ? entry.EventBusName.replace(/^arn:.*:event-bus\//, '') : 'default';
+      const bus = busOf(entry);
       if (!busNames.has(bus)) return refuse('InvalidArgument', `Event bus ${bus} does not exist.`);
       const resources = Array.isArray(entry.Resources) ? entry.Resources.filter((r): r is string => typeof r === 'string') : [];
       const event: DeliveredEvent = {
@@ -392,7 +412,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
       log.push(event);
       if (log.length > MAX_LOGGED_EVENTS) log.shift();
       // A rule sees only the events of its own bus.
-      const matched = rules.filter((rule) => busOf(rule) === bus && matchesPattern(rule.eventPattern, event as unknown as Record<string, unknown>));
+      const matched = rules.filter((rule) => ruleBus(rule) === bus && matchesPattern(rule.eventPattern, event as unknown as Record<string, unknown>));
       if (matched.length === 0) stats.unmatched += 1;
       // Delivery is asynchronous, after PutEvents has answered (as in AWS).
       for (const rule of matched) track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => deliver(rule, event)));
@@ -425,7 +445,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
       } catch {
         throw new HttpError(400, 'SerializationException', 'request body is not JSON');
       }
-      reply(200, putEvents(input as { Entries?: unknown }));
+      reply(200, putEvents(input as { Entries?: unknown }, accessKeyIdOf(request.headers)));
     } catch (error) {
       const e = error instanceof HttpError ? error : new HttpError(500, 'InternalException', (error as Error).message);
       reply(e.status, { __type: e.type, message: e.message }, e.type);
