@@ -96,7 +96,7 @@ export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
     failure: describeFailure(recognition.shape, recognition.failure),
   };
   const provenance = checkProvenance(message, recognition, options.origin);
-  if (!provenance.verified) return unverifiedResult(base, recognition, provenance.problem);
+  if (!provenance.verified) return unverifiedResult(message, base, recognition, provenance.problem);
 
   let parsed: ReturnType<typeof parseVideoEvent>;
   try {
@@ -148,11 +148,17 @@ export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
   return { kind: 'publish', entry, sizeBytes, result };
 }
 
-/** Left in the DLQ: what it claims to be is shown (escaped by the CLI), nothing of it is acted on. */
-function unverifiedResult(base: MessageResult, recognition: RecognisedMessage, problem: string): Plan {
+/**
+ * Left in the DLQ: what it claims to be is shown (escaped by the CLI), nothing of it is acted on.
+ * The SenderId (an IAM unique id: `aws iam list-roles` / `list-users` name its owner) helps find who wrote it.
+ */
+function unverifiedResult(message: DlqMessage, base: MessageResult, recognition: RecognisedMessage, problem: string): Plan {
   return {
     kind: 'decided',
-    result: { ...base, ...eventIdentity(recognition.event), outcome: 'left_unverified', remove: false, reason: `unverified origin: ${problem}`, hint: UNVERIFIED_HINT },
+    result: {
+      ...base, ...eventIdentity(recognition.event), outcome: 'left_unverified', remove: false, reason: `unverified origin: ${problem}`,
+      details: [`sent by ${message.senderId === undefined ? 'a sender SQS did not report' : `SenderId ${message.senderId.slice(0, 200)}`}`], hint: UNVERIFIED_HINT,
+    },
   };
 }
 

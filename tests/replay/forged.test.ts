@@ -140,6 +140,8 @@ test('through the CLI drain: no forgery is published, each stays with its reason
   }
   expect(text).toMatch(new RegExp(`unverified origin +${FORGERIES.length} `));
   expect(text).toContain('next: do not publish it by hand');
+  // Who wrote it, for the runbook's "find who wrote to the DLQ".
+  expect(text).toContain(`(sent by SenderId ${stack.local.principals.outsider.senderId})`);
   expect(text).toMatch(/replayed +4 /);
   expect(text).toContain(`${FORGERIES.length} messages left in the DLQ (exit 1)`);
 

@@ -109,7 +109,10 @@ describe('invalid events: the result still names what it can', () => {
 
   test('an unverified message is never dropped, even when named: it is not an invalid message', () => {
     const forged = msg('{"id":"e"}', { 'reconciler-kind': 'invalid_event', 'reconciler-handler': 'sweep' }, 'forged-1');
-    expect(planMessage(forged, { ...options, dropInvalidIds: new Set(['forged-1']) }).result).toMatchObject({ outcome: 'left_unverified', remove: false });
+    expect(planMessage(forged, { ...options, dropInvalidIds: new Set(['forged-1']) }).result).toMatchObject({
+      outcome: 'left_unverified', remove: false, details: ['sent by a sender SQS did not report'], hint: expect.stringContaining('do not publish it by hand'),
+    });
+    expect(planMessage({ ...forged, senderId: 'AIDAEXAMPLE' }, options).result).toMatchObject({ details: ['sent by SenderId AIDAEXAMPLE'] });
   });
 
   test('a price book that throws something other than InvalidEventError is a bug, not "invalid": planMessage throws it, the batch makes it that message\'s failure', async () => {
