@@ -164,6 +164,13 @@ describe('functions', () => {
     for (const c of checks) expect(c.detail).toMatch(why);
   });
 
+  test('a configuration that names no function ARN cannot vouch for its DLQ_URL: red, saying so', async () => {
+    lambdaWorld.omitFunctionArn = true;
+    const checks = await onlyRed();
+    expect(checks.map((c) => c.name)).toEqual(['function debit', 'function refund', 'function replay-dlq']);
+    for (const c of checks) expect(c.detail).toMatch(/DLQ_URL cannot be checked: the configuration names no function ARN/);
+  });
+
   test('the configuration checked is the one live runs, not $LATEST', async () => {
     const debit = lambdaWorld.functions.get(names.functions.debit)!;
     // An unpublished change on $LATEST is not what runs: green.

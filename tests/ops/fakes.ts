@@ -61,6 +61,8 @@ export interface LambdaWorld {
   functions: Map<string, FakeFunction>;
   /** Where the functions live (their ARNs name it). */
   scope: { region: string; accountId: string };
+  /** GetFunctionConfiguration answers without FunctionArn (what the doctor must not guess around). */
+  omitFunctionArn?: boolean;
   /** Answers every call with this error (e.g. AccessDeniedException). */
   failWith?: Error;
   /** Called before UpdateAlias commits (to simulate a concurrent change). */
@@ -117,7 +119,7 @@ export function fakeLambda(world: LambdaWorld) {
       const onLatest = qualifier !== LIVE_ALIAS || fn.live === '$LATEST';
       const config = onLatest ? latestOf(fn) : { Runtime: fn.Runtime, Environment: fn.Environment };
       return {
-        FunctionName: name, FunctionArn: arn(name, qualifier), Version: onLatest ? '$LATEST' : fn.live,
+        FunctionName: name, ...(world.omitFunctionArn ? {} : { FunctionArn: arn(name, qualifier) }), Version: onLatest ? '$LATEST' : fn.live,
         Runtime: config.Runtime, State: fn.State, LastUpdateStatus: fn.LastUpdateStatus, Environment: { Variables: { ...config.Environment } },
       };
     },

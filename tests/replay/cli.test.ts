@@ -2,6 +2,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { runReplayDlq, replayDlqCommand } from '../../cli/commands/replay-dlq';
+import { makeSqsClient } from '../../shared/aws/clients';
 import { EXIT } from '../../cli/context';
 import { UsageError } from '../../shared/errors';
 import { queueDepth } from '../../shared/replay/drain';
@@ -134,6 +135,16 @@ describe('the DLQ is the workspace\'s own, in this account and region (M7)', () 
     await expect(run(['--queue-url', given])).rejects.toThrow(why);
     await expect(run([], capture(), { DLQ_URL: given })).rejects.toThrow(new RegExp(`^DLQ_URL: .*${why.source.replace(/^--queue-url: (\.\* )?/, '')}`));
     expect((await queueDepth(stack.sqs, stack.dlqUrl)).visible).toBe(1);
+  });
+
+  test('an SQS whose own answer for the workspace\'s DLQ is not an SQS queue URL is refused (a fake behind AWS_ENDPOINT_URL_SQS)', async () => {
+    const fake = makeSqsClient({ endpoint: stack.local.endpoints.sqs, region: 'us-east-1' });
+    fake.middlewareStack.add((next, context) => async (args) => (context.commandName === 'GetQueueUrlCommand'
+      ? { output: { QueueUrl: `https://sqs-prod.attacker.example/000000000000/cc-reconciler-dlq-${stack.scope.workspace}`, $metadata: {} }, response: {} }
+      : next(args)) as never, { step: 'initialize', name: 'fakeAnswer' });
+    await expect(runReplayDlq([], capture().context, { sqs: fake, eventBridge: stack.eventBridge, env: {}, handleSigint: false }))
+      .rejects.toThrow(/^SQS named https:\/\/sqs-prod\.attacker\.example\/.* as cc-reconciler-dlq-.*: .* is not an SQS queue URL/);
+    fake.destroy();
   });
 
   test('the workspace\'s own URL, given, is accepted', async () => {
