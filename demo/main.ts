@@ -53,7 +53,11 @@ async function main(): Promise<number> {
         'unjustified entries': sweep.unjustified.count + result.audit.unjustifiedCount, 'DynamoDB requests': sweep.requests + result.backstop.result.requests,
         'alerts sent': (result.sweep.alertMessageId ? 1 : 0) + (result.backstop.alertMessageId ? 1 : 0),
       },
-      replay: { seen: result.replay.summary.seen, replayed: result.replay.summary.replayed, 'left invalid': result.replay.summary.left_invalid, failed: result.replay.summary.failed, unrecognised: result.replay.summary.left_unrecognised },
+      replay: {
+        seen: result.replay.summary.seen, replayed: result.replay.summary.replayed, 'left invalid': result.replay.summary.left_invalid, failed: result.replay.summary.failed,
+        unrecognised: result.replay.summary.left_unrecognised, 'unverified origin': result.replay.summary.left_unverified,
+      },
+      busPolicy: { attempted: result.outsider.entries, refused: result.outsider.refused, movedCredits: result.outsider.movedCredits, ledgerEntriesAdded: result.outsider.ledgerEntriesAdded },
       drift: result.audit.drift.length, expectedMismatches: mismatches, timeline: result.timeline,
     };
     log(`injected faults: ${Object.entries(result.faults).map(([k, v]) => `${k} ${v}`).join(' · ')}`);
@@ -63,7 +67,9 @@ async function main(): Promise<number> {
     mkdirSync(dirname(htmlPath), { recursive: true });
     writeFileSync(htmlPath, htmlReport(report));
     process.stdout.write(`HTML report: ${htmlPath}\n`);
-    return report.drift === 0 && mismatches === 0 && result.audit.unjustifiedCount === 0 ? 0 : 1;
+    // The bus policy must have refused every one of the outsider's events, and nothing moved.
+    const policyHeld = result.outsider.refused.AccessDeniedException === result.outsider.entries && result.outsider.movedCredits === 0 && result.outsider.ledgerEntriesAdded === 0;
+    return report.drift === 0 && mismatches === 0 && result.audit.unjustifiedCount === 0 && policyHeld ? 0 : 1;
   } finally {
     await result.stack.stop();
   }

@@ -11,6 +11,8 @@ export interface DemoReport {
   totals: { granted: number; charged: number; refunded: number; remaining: number };
   sweep: Record<string, number>;
   replay: Record<string, number>;
+  /** The bus policy at work: an unlisted publisher's entries, how they were refused, what moved. */
+  busPolicy: { attempted: number; refused: Record<string, number>; movedCredits: number; ledgerEntriesAdded: number };
   drift: number;
   expectedMismatches: number;
   /** Total remaining credits after each phase, for the chart. */
@@ -27,6 +29,7 @@ export function textReport(r: DemoReport): string {
     `anomalies: ${Object.entries(r.anomalies).map(([k, v]) => `${k} ${v}`).join(' · ') || 'none'}`,
     `sweep: ${Object.entries(r.sweep).map(([k, v]) => `${k} ${v}`).join(' · ')}`,
     `DLQ replay: ${Object.entries(r.replay).map(([k, v]) => `${k} ${v}`).join(' · ')}`,
+    `bus policy: an outsider's ${r.busPolicy.attempted} events refused (${Object.entries(r.busPolicy.refused).map(([k, v]) => `${k} ${v}`).join(', ') || 'none refused!'}) · credits moved ${r.busPolicy.movedCredits} · ledger entries ${r.busPolicy.ledgerEntriesAdded}`,
     `balances vs the simulation's expectation: ${r.expectedMismatches === 0 ? 'all match' : `${r.expectedMismatches} MISMATCH(ES)`}`,
     `drift: ${r.drift}`,
     '═══════════════════════════════════════════════════════',
@@ -68,6 +71,7 @@ ${barChart('Total remaining credits after each phase', r.timeline.map((t) => [t.
 ${barChart('Anomalies raised', Object.entries(r.anomalies).length > 0 ? Object.entries(r.anomalies) : [['none', 0]], '#bf8700')}
 <h2>Sweep</h2>${table(Object.entries(r.sweep))}
 <h2>DLQ replay</h2>${table(Object.entries(r.replay))}
+<h2>Bus policy: an outsider publishes</h2>${table([['events attempted', r.busPolicy.attempted], ...Object.entries(r.busPolicy.refused).map(([k, v]): [string, number] => [`refused: ${k}`, v]), ['credits moved', r.busPolicy.movedCredits], ['ledger entries added', r.busPolicy.ledgerEntriesAdded]])}
 </body></html>
 `;
 }

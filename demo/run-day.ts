@@ -3,7 +3,7 @@
  * (with progress and a report) and the chaos suite (many seeds, invariants checked, minimised on
  * failure). Phases: openings → producer writes → deliveries (duplicates, reordering, concurrent
  * copies, same-id redeliveries, injected faults, poisoned jobs, bad events) → the missing price is
- * deployed and the poison cleared → DLQ replay → sweep → audit.
+ * deployed and the poison cleared → an outsider's refused publish (the bus policy) → DLQ replay → sweep → audit.
  */
 import { Writable } from 'node:stream';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -17,6 +17,7 @@ import { forEachBounded } from '../shared/pool';
 import { createLogger } from '../shared/observability/logger';
 import { DEFAULT_PRICE_BOOK } from '../shared/pricing';
 import { drainDlq, type DrainReport } from '../shared/replay/drain';
+import { expectedOrigin } from '../shared/replay/provenance';
 import { sweepAndReport, type SweepReport } from '../shared/sweep';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../local/stack';
 import { readBooksOf } from './books';
@@ -63,8 +64,19 @@ export interface DayResult {
   ledger: { ledgerId: string; userId: string; type: string; kind: string; amount: number; reference: string }[];
   jobs: Map<string, Record<string, unknown>>;
   dlqLeft: { reason?: string; body: string }[];
+  /** A publisher the bus policy does not list tried to move money: what it got, and what moved. */
+  outsider: OutsiderAttempt;
   timeline: { label: string; remaining: number }[];
   stack: LocalStack;
+}
+
+export interface OutsiderAttempt {
+  entries: number;
+  /** Entries the bus refused, by error code. */
+  refused: Record<string, number>;
+  /** Total remaining credits after the attempt minus before it (0: it moved nothing). */
+  movedCredits: number;
+  ledgerEntriesAdded: number;
 }
 
 const PUT_BATCH = 10;
@@ -88,12 +100,36 @@ function outcomeCounter() {
   return { outcomes, anomalies, logger: createLogger({ component: 'demo', workspace: 'demo', level: 'info', destination }) };
 }
 
-function toEntry(e: SimEnvelope) {
-  return { Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail), Resources: e.resources, EventBusName: 'default' };
+/** A producer's PutEvents entry, on the workspace's own bus (where the event rules are). */
+function toEntry(e: SimEnvelope, busName: string) {
+  return { Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail), Resources: e.resources, EventBusName: busName };
 }
 
 async function totalRemaining(stack: LocalStack): Promise<number> {
   return (await auditAllBalances({ dynamodb: stack.dynamodb, tables: stack.tables })).totals.remaining;
+}
+
+/**
+ * Someone in the account whose key is not on the bus policy (H1) puts the events an insider would
+ * want: a refund of a rendered job and a huge debit of another user. The bus refuses both, and the
+ * books show that nothing moved.
+ */
+async function outsiderAttempt(stack: LocalStack, day: Day): Promise<OutsiderAttempt> {
+  const template = day.batches[0]![0]!;
+  const victim = day.jobs[0]!.userId;
+  const forged: SimEnvelope[] = [
+    { ...template, 'detail-type': 'video.failed', detail: { ...template.detail, jobId: day.jobs[0]!.jobId, userId: victim } },
+    { ...template, 'detail-type': 'video.rendered', detail: { ...template.detail, jobId: 'outsider-job-1', userId: victim, credits: 100_000 } },
+  ];
+  const before = { remaining: await totalRemaining(stack), entries: (await readBooksOf(stack)).ledger.length };
+  const out = await stack.eventBridgeAs(stack.principals.outsider).send(new PutEventsCommand({ Entries: forged.map((e) => toEntry(e, stack.bus.busName)) }));
+  await stack.bus.idle();
+  const refused: Record<string, number> = {};
+  for (const e of out.Entries ?? []) if (e.ErrorCode) refused[e.ErrorCode] = (refused[e.ErrorCode] ?? 0) + 1;
+  return {
+    entries: forged.length, refused,
+    movedCredits: (await totalRemaining(stack)) - before.remaining, ledgerEntriesAdded: (await readBooksOf(stack)).ledger.length - before.entries,
+  };
 }
 
 /**
@@ -169,7 +205,8 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
 
   const deliveries = batches.reduce((n, b) => n + b.length, 0);
   progress(`publishing ${deliveries} deliveries on the local EventBridge`);
-  const client = stack.bus.client();
+  // The pipeline publishes with its own key (the bus policy's producer).
+  const client = stack.eventBridgeAs(stack.principals.producer);
   const started = performance.now();
   // Each PutEvents carries one batch's concurrent copies, plus neighbours, up to 10 entries.
   const requests: SimEnvelope[][] = [];
@@ -180,7 +217,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   }
   let published = 0;
   await forEachBounded(requests, PUBLISH_CONCURRENCY, async (request) => {
-    const result = await client.send(new PutEventsCommand({ Entries: request.map(toEntry) }));
+    const result = await client.send(new PutEventsCommand({ Entries: request.map((e) => toEntry(e, stack.bus.busName)) }));
     if (result.FailedEntryCount) throw new Error(`local EventBridge refused ${result.FailedEntryCount} entries`);
     published += request.length;
     if (published % 500 < request.length) progress(`  published ${published}/${deliveries}`);
@@ -195,14 +232,19 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   const deliverySeconds = (performance.now() - started) / 1000;
   timeline.push({ label: 'after deliveries', remaining: await totalRemaining(stack) });
 
+  progress('an outsider (a key the bus policy does not list) publishes a refund and a debit; the bus refuses them');
+  const outsider = await outsiderAttempt(stack, day);
+  timeline.push({ label: 'after an outsider\'s refused publish', remaining: await totalRemaining(stack) });
+
   const waiting = await stack.dlqDepth();
   progress(`${waiting} messages wait in the DLQ; the cause is fixed (poison cleared, ${NEW_MODEL} priced) and the DLQ replayed`);
   poisonedJobs.clear();
   const priceBook = { ...DEFAULT_PRICE_BOOK, [NEW_MODEL]: NEW_MODEL_PRICE };
   stack.deployPriceBook(priceBook);
   const replay = await drainDlq({
-    sqs: stack.sqs, queueUrl: stack.dlqUrl, eventBridge: client, busName: 'default', priceBook, maxReplays: 3,
-    dryRun: false, dropInvalid: false, maxMessages: 100_000, waitTimeSeconds: 0, visibilityTimeoutSeconds: 60,
+    sqs: stack.sqs, queueUrl: stack.dlqUrl, eventBridge: stack.eventBridgeAs(stack.principals.replay), busName: stack.bus.busName, priceBook, maxReplays: 3,
+    origin: expectedOrigin(stack.workspace, stack.bus.busName, stack.scope),
+    dryRun: false, dropInvalidIds: new Set(), maxMessages: 100_000, waitTimeSeconds: 0, visibilityTimeoutSeconds: 60,
   });
   await stack.bus.idle();
   timeline.push({ label: 'after DLQ replay', remaining: await totalRemaining(stack) });
@@ -237,6 +279,6 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   return {
     outcomes: counter.outcomes, anomalies: counter.anomalies, faults: { ...faultCounts, crashed_after_commit: crashes }, deliveries: deliveries + redeliveries.length * 2,
     deliverySeconds, replay, sweep, backstop, audit, balances: books.balances, expected: expectedBalances(day), ledger: books.ledger, jobs: books.jobs,
-    dlqLeft, timeline, stack,
+    dlqLeft, outsider, timeline, stack,
   };
 }

@@ -4,7 +4,7 @@
  * messageAttributes{stringValue, dataType}, eventSource aws:sqs), then deletes what the function did
  * not list in batchItemFailures. Used by tests and the demo to drive functions/replay-dlq.
  */
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 
 export interface LambdaSqsRecord {
   messageId: string;
@@ -18,7 +18,8 @@ export interface LambdaSqsRecord {
   awsRegion: string;
 }
 
-export function lambdaSqsRecord(message: Message, queueArn = 'arn:aws:sqs:us-east-1:123456789012:local-dlq', region = 'us-east-1'): LambdaSqsRecord {
+/** `queueArn`: the queue the event source mapping reads (Lambda names it in every record). */
+export function lambdaSqsRecord(message: Message, queueArn = 'arn:aws:sqs:us-east-1:123456789012:local-dlq', region = queueArn.split(':')[3] ?? 'us-east-1'): LambdaSqsRecord {
   return {
     messageId: message.MessageId ?? '',
     receiptHandle: message.ReceiptHandle ?? '',
@@ -52,7 +53,8 @@ export async function pollQueueOnce<R extends { batchItemFailures?: { itemIdenti
     MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
   }));
   if (Messages.length === 0) return undefined;
-  const records = Messages.map((m) => lambdaSqsRecord(m));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const records = Messages.map((m) => lambdaSqsRecord(m, Attributes?.QueueArn));
   const response = await handler({ Records: records });
   const failed = new Set((response.batchItemFailures ?? []).map((f) => f.itemIdentifier));
   const done = records.filter((r) => !failed.has(r.messageId));

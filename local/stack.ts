@@ -1,23 +1,37 @@
 /**
  * The whole system on one machine: DynamoDB Local (tables from shared/tables.ts), fauxqs (the DLQ,
- * the ops SNS topic and a queue subscribed to it so alerts can be read), the local EventBridge with
- * Terraform's rules, and the real debit/refund handlers behind it. Used by the demo, the chaos
- * suite and the smoke test. Servers are started here unless endpoints are passed in (tests reuse
- * the ones their global setup started).
+ * the ops SNS topic and a queue subscribed to it so alerts can be read) behind the local SQS front
+ * (local/sqs-proxy.ts: SenderId, loopback queue URLs), the local EventBridge with Terraform's rules
+ * on the workspace's own bus, and the real debit/refund handlers behind it. Used by the demo, the
+ * chaos suite and the smoke test. Servers are started here unless endpoints are passed in (tests
+ * reuse the ones their global setup started).
+ *
+ * Every caller has its own key (local/principals.ts): the producer, the replay/operator key (the
+ * clients' default on loopback), an outsider, EventBridge, and each function's execution role. The
+ * bus lets only the producer and replay keys publish `source: video.generation` (its policy). The
+ * handlers and the bus send their dead letters as who sends them in AWS, so what reaches the DLQ
+ * carries the SenderId, RULE_ARN, TARGET_ARN and function ARN a genuine message has.
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { makeDynamoDbClient, makeSnsClient, makeSqsClient } from '../shared/aws/clients';
 import { createTables } from '../shared/local-tables';
 import type { Logger } from '../shared/observability/logger';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../shared/pricing';
-import { workspaceNames } from '../shared/naming';
+import { workspaceNames, type AccountScope } from '../shared/naming';
 import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
-import { startLocalEventBridge, type DeliveredEvent, type LocalEventBridge, type LocalEventBridgeOptions } from './eventbridge/server';
+import { startLocalEventBridge, type DeliveredEvent, type DlqSender, type LocalEventBridge, type LocalEventBridgeOptions } from './eventbridge/server';
 import { settlementTargets } from './eventbridge/targets';
 import type { TargetHandler } from './eventbridge/server';
+import { EVENTBRIDGE_SERVICE, OUTSIDER, PRODUCER, REPLAY, functionRole, type LocalPrincipal } from './principals';
+import { startLocalSqs } from './sqs-proxy';
+
+/** The account fauxqs puts its queues in (and so the local workspace's account). */
+const LOCAL_ACCOUNT_ID = '000000000000';
+const LOCAL_REGION = 'us-east-1';
 
 export interface LocalStackOptions {
   workspace?: string;
@@ -35,11 +49,29 @@ export interface LocalStackOptions {
   wrapTarget?: (handler: TargetHandler) => TargetHandler;
 }
 
+export interface LocalPrincipals {
+  producer: LocalPrincipal;
+  /** The operator's CLI and the replay-dlq function (the clients' default key on loopback). */
+  replay: LocalPrincipal;
+  outsider: LocalPrincipal;
+  eventBridge: LocalPrincipal;
+  debit: LocalPrincipal;
+  refund: LocalPrincipal;
+}
+
 export interface LocalStack {
   workspace: string;
-  endpoints: { dynamodb: string; sqs: string; eventbridge: string };
+  /** The region and account the local workspace lives in (fauxqs's account). */
+  scope: AccountScope;
+  endpoints: { dynamodb: string; sqs: string; sns: string; eventbridge: string };
   dynamodb: DynamoDBClient;
+  /** The local SQS, signing as the replay/operator key. */
   sqs: SQSClient;
+  /** The local SQS, signing as `principal` (so the messages it sends carry that principal's SenderId). */
+  sqsAs(principal: LocalPrincipal): SQSClient;
+  /** The local EventBridge, signing as `principal` (the bus policy allows the producer and replay keys). */
+  eventBridgeAs(principal: LocalPrincipal): EventBridgeClient;
+  principals: LocalPrincipals;
   sns: SNSClient;
   tables: TableNames;
   dlqUrl: string;
@@ -77,14 +109,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqsEndpoint = server.endpoint as string;
     }
     const workspace = options.workspace ?? `local-${randomUUID().slice(0, 6)}`;
-    const dynamodb = makeDynamoDbClient({ endpoint: dynamoEndpoint, region: 'us-east-1', maxAttempts: 3 });
-    const sqs = makeSqsClient({ endpoint: sqsEndpoint, region: 'us-east-1' });
-    const sns = makeSnsClient({ endpoint: sqsEndpoint, region: 'us-east-1' });
-    stops.push(async () => { dynamodb.destroy(); sqs.destroy(); sns.destroy(); });
+    const names = workspaceNames(workspace);
+    const principals: LocalPrincipals = {
+      producer: PRODUCER, replay: REPLAY, outsider: OUTSIDER, eventBridge: EVENTBRIDGE_SERVICE,
+      debit: functionRole(names.functions.debit), refund: functionRole(names.functions.refund),
+    };
+    const front = await startLocalSqs({ upstream: sqsEndpoint, principals: Object.values(principals) });
+    stops.push(front.stop);
+    const dynamodb = makeDynamoDbClient({ endpoint: dynamoEndpoint, region: LOCAL_REGION, maxAttempts: 3 });
+    const sqsClients = new Map<string, SQSClient>();
+    const sqsAs = (principal: LocalPrincipal): SQSClient => {
+      const key = principal.credentials.accessKeyId;
+      if (!sqsClients.has(key)) sqsClients.set(key, makeSqsClient({ endpoint: front.endpoint, region: LOCAL_REGION, localCredentials: principal.credentials }));
+      return sqsClients.get(key)!;
+    };
+    const sqs = sqsAs(REPLAY);
+    const sns = makeSnsClient({ endpoint: sqsEndpoint, region: LOCAL_REGION });
+    const eventBridgeClients: EventBridgeClient[] = [];
+    stops.push(async () => {
+      dynamodb.destroy(); sns.destroy();
+      for (const client of [...sqsClients.values(), ...eventBridgeClients]) client.destroy();
+    });
 
     const tables = tableNamesForWorkspace(workspace);
     await createTables(dynamodb, tables);
-    const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: workspaceNames(workspace).dlq }))).QueueUrl!;
+    const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: names.dlq }))).QueueUrl!;
     const alertsQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `ops-alerts-inbox-${workspace}` }))).QueueUrl!;
     const alertsQueueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: alertsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
     const alertsTopicArn = (await sns.send(new CreateTopicCommand({ Name: `ops-alerts-${workspace}` }))).TopicArn!;
@@ -94,16 +143,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const wrap = options.wrapTarget ?? ((handler: TargetHandler) => handler);
     const targetsFor = (priceBook: PriceBook) => {
       const ledger = { dynamodb: handlerDb, tables, ...(options.overdraftFloorCredits === undefined ? {} : { overdraftFloorCredits: options.overdraftFloorCredits }) };
-      const real = settlementTargets({ ledger, sqs, dlqUrl, priceBook, workspace, logger: options.logger });
+      const real = settlementTargets({ ledger, sqs, sqsFor: (handler) => sqsAs(principals[handler]), dlqUrl, priceBook, workspace, logger: options.logger });
       return { debit: wrap(real.debit), refund: wrap(real.refund) };
     };
     let targets = targetsFor(options.priceBook ?? DEFAULT_PRICE_BOOK);
-    const bus = await startLocalEventBridge({ sqs, dlqUrl, workspace, targets, retryDelayMs: 1, ...options.bus });
+    // Who sends a dead letter in AWS: EventBridge for a target's, the function's role for Lambda's.
+    const dlqSender = (sender: DlqSender) => sqsAs(sender.kind === 'eventbridge' ? EVENTBRIDGE_SERVICE : functionRole(sender.functionName));
+    // The bus policy: the producer and replay keys may publish video.generation, nobody else (H1).
+    const publishers = [PRODUCER.credentials.accessKeyId, REPLAY.credentials.accessKeyId];
+    const bus = await startLocalEventBridge({
+      sqs, dlqUrl, workspace, region: LOCAL_REGION, account: LOCAL_ACCOUNT_ID, targets, sqsFor: dlqSender, publishers, retryDelayMs: 1, ...options.bus,
+    });
     stops.push(() => bus.stop());
 
-    const endpoints = { dynamodb: dynamoEndpoint, sqs: sqsEndpoint, eventbridge: bus.endpoint };
+    const endpoints = { dynamodb: dynamoEndpoint, sqs: front.endpoint, sns: sqsEndpoint, eventbridge: bus.endpoint };
     return {
-      workspace, endpoints, dynamodb, sqs, sns, tables, dlqUrl, alertsTopicArn, alertsQueueUrl, bus,
+      workspace, scope: { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }, endpoints, dynamodb, sqs, sqsAs, principals, sns, tables, dlqUrl, alertsTopicArn, alertsQueueUrl, bus,
+      eventBridgeAs(principal) {
+        const client = bus.client(principal.credentials);
+        eventBridgeClients.push(client);
+        return client;
+      },
       deployPriceBook(priceBook) {
         targets = targetsFor(priceBook);
         bus.route('debit', targets.debit);
@@ -119,10 +179,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       env: () => ({
         WORKSPACE: workspace, AWS_REGION: 'us-east-1',
-        AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint!, AWS_ENDPOINT_URL_SQS: sqsEndpoint!, AWS_ENDPOINT_URL_SNS: sqsEndpoint!,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint!, AWS_ENDPOINT_URL_SQS: front.endpoint, AWS_ENDPOINT_URL_SNS: sqsEndpoint!,
         AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
         JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger, SETTLEMENTS_TABLE: tables.settlements,
-        DLQ_URL: dlqUrl, ALERTS_TOPIC_ARN: alertsTopicArn, EVENT_BUS_NAME: 'default',
+        DLQ_URL: dlqUrl, ALERTS_TOPIC_ARN: alertsTopicArn, EVENT_BUS_NAME: bus.busName,
       }),
       stop: stopAll,
     };

@@ -80,6 +80,7 @@ export async function runDoctorCommand(args: string[], context: CliContext, io: 
     eventBridge: io.eventBridge ?? makeEventBridgeClient({ region }),
     cloudWatch: io.cloudWatch ?? makeCloudWatchClient({ region }),
     alertsTopicArn: env.ALERTS_TOPIC_ARN || undefined,
+    // The event rules are on the workspace's own bus (unless Terraform was given another: --bus / EVENT_BUS_NAME).
     eventBusName: String(values.bus ?? env.EVENT_BUS_NAME ?? names.eventBus),
     expectedRuntime: String(values.runtime ?? TERRAFORM_DEFAULTS.lambdaRuntime),
     sweepIntervalMs,

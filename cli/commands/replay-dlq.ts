@@ -3,19 +3,28 @@
  * the workspace's DLQ and bus, shows what waits, replays through the shared core (shared/replay) with a
  * progress bar, and ends with a summary; exit 1 when anything was left. Ctrl-C finishes the batch in
  * hand (≤ 10 messages) and stops: nothing received is lost, everything not replayed stays in the DLQ.
+ *
+ * It publishes only what provably came from the workspace (shared/replay/provenance.ts), so it needs
+ * the workspace; the DLQ is the one SQS names for it in the caller's account and region, and a
+ * --queue-url or DLQ_URL must be exactly that queue (security review M7). A local DLQ is replayed only
+ * from a local SQS onto a local bus, an AWS one only from AWS onto AWS: messages of a local fake never
+ * reach a real bus, and real messages are never deleted after a local bus took them.
  */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { makeEventBridgeClient, makeSqsClient } from '../../shared/aws/clients';
-import { workspaceNames } from '../../shared/naming';
+import { configuredEndpoint, isLoopbackEndpoint, makeEventBridgeClient, makeSqsClient } from '../../shared/aws/clients';
+import { checkDlqUrl, type DlqLocation } from '../../shared/dlq/queue-url';
+import { workspaceNames, type WorkspaceNames } from '../../shared/naming';
 import { UsageError } from '../../shared/errors';
 import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
 import {
   DEFAULT_DRAIN_MESSAGES, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, MAX_DRAIN_MESSAGES, drainDlq, queueDepth,
   resolveDlqUrl, type DrainReport,
 } from '../../shared/replay/drain';
+import { expectedOrigin, type ExpectedOrigin } from '../../shared/replay/provenance';
 import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/redeliver';
 import { leftCount, type MessageResult, type ReplaySummary } from '../../shared/replay/types';
+import { isDlqMessageId } from '../../shared/events/ids';
 import { printable } from '../../shared/text/printable';
 import { parse, parseInteger } from '../args';
 import { EXIT, unreachableCode, type CliContext } from '../context';
@@ -38,7 +47,9 @@ export interface ReplayDlqIo {
 
 type Output = Pick<CliContext, 'options' | 'out' | 'progress'>;
 
-const USAGE = 'reconciler replay-dlq [--workspace <ws>] [--queue-url <url>] [--bus <name>] [--dry-run] [--max <n>] [--rate <n/s>] [--drop-invalid] [--max-replays <n>] [--visibility-timeout <s>]';
+const USAGE = 'reconciler replay-dlq --workspace <ws> [--queue-url <url>] [--bus <name>] [--dry-run] [--max <n>] [--rate <n/s>] [--drop-invalid <message-id>[,<message-id>…]]… [--max-replays <n>] [--visibility-timeout <s>]';
+/** At most this many ids per run: each is a decision about one message, taken from a dry run. */
+export const MAX_DROP_INVALID_IDS = 1_000;
 
 export const replayDlqCommand: Command = {
   name: 'replay-dlq',
@@ -56,6 +67,47 @@ function parseRate(value: unknown): number | undefined {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * `--drop-invalid <id>[,<id>…]`, repeatable: the invalid messages (ids from a dry run) the operator
+ * decided to delete. Never "all": one run can hold money events next to the junk (security review L8).
+ */
+export function parseDropInvalid(values: readonly string[] | undefined): Set<string> {
+  const ids = new Set<string>();
+  for (const id of (values ?? []).flatMap((v) => v.split(','))) {
+    const trimmed = id.trim();
+    if (!isDlqMessageId(trimmed)) throw new UsageError(`--drop-invalid takes the message ids of invalid messages (a dry run lists them): "${printable(trimmed)}" is not a message id; usage: --drop-invalid <id>[,<id>…]`);
+    ids.add(trimmed);
+  }
+  if (ids.size > MAX_DROP_INVALID_IDS) throw new UsageError(`--drop-invalid names ${ids.size} messages; at most ${MAX_DROP_INVALID_IDS} per run`);
+  return ids;
+}
+
+export interface InFlight {
+  atStart: number;
+  atEnd: number;
+}
+
+/**
+ * Messages in flight at the start or end of a run are held by someone else: another replay (an
+ * operator's, or the replay-dlq function's) may be running, and this run could not see them (L5).
+ */
+export function inFlightWarning(when: 'start' | 'end', inFlight: number): string[] {
+  if (inFlight === 0) return [];
+  return [`warning: ${plural(inFlight, 'message')} in flight (received by someone, not yet deleted or released) at the ${when} of this run: another replay may be running (an operator, or the replay-dlq function), and this run could not see them. Do not trust "nothing was left" until it is 0 (SQS's count is approximate and can lag by a minute): look again with --dry-run`];
+}
+
+/** 1 when anything was left or not done, or (a real run) when someone else held messages: 0 only for a clean run. */
+export function exitCodeOf(report: DrainReport, inFlight: InFlight): number {
+  const unfinished = leftCount(report.summary) > 0 || report.stoppedBy === 'aborted' || report.undroppedIds.length > 0;
+  const othersRunning = !report.dryRun && (inFlight.atStart > 0 || inFlight.atEnd > 0);
+  return unfinished || othersRunning ? EXIT.findings : EXIT.ok;
+}
+
+/** One line per --drop-invalid id that dropped nothing: it was not seen, or was not an invalid message. */
+export function undroppedText(report: DrainReport): string[] {
+  return report.undroppedIds.map((u) => `--drop-invalid ${printable(u.messageId)}: ${u.outcome ? `not an invalid message in this run (it was ${u.outcome})` : 'no message with this id was seen in this run'}; nothing was dropped for it (exit 1)`);
+}
 
 /**
  * One message's lines. Everything but the outcome comes from the message (ids, the DLQ attributes in
@@ -77,17 +129,18 @@ export function summaryText(report: DrainReport): string {
   const rows: [string, number, string][] = report.dryRun
     ? [
       ['would replay', s.would_replay, 'valid events that would go back on the bus'],
-      ['would drop (invalid)', s.would_drop_invalid, 'invalid events --drop-invalid would delete'],
+      ['would drop (invalid)', s.would_drop_invalid, 'the invalid messages named by --drop-invalid, which a real run deletes'],
     ]
     : [
       ['replayed', s.replayed, 'accepted by the bus and deleted from the DLQ'],
-      ['dropped (invalid)', s.dropped_invalid, 'invalid events deleted because you passed --drop-invalid'],
+      ['dropped (invalid)', s.dropped_invalid, 'the invalid messages you named with --drop-invalid, deleted'],
     ];
   rows.push(
-    ['left invalid', s.left_invalid, 'still invalid under today\'s schema/pricing: fix, or --drop-invalid'],
+    ['left invalid', s.left_invalid, 'still invalid under today\'s schema/pricing: fix, or drop by id: --drop-invalid <id>'],
     ['left (too many replays)', s.left_too_many_replays, 'replayed the maximum number of times already: investigate'],
     ['failed', s.failed, 'the bus refused them (or the delete failed): run again; "could not be planned": inspect by hand'],
     ['unrecognised', s.left_unrecognised, 'not a known DLQ shape (or no event inside): inspect by hand'],
+    ['unverified origin', s.left_unverified, 'not provably from this workspace\'s rules and functions: never publish by hand; find who wrote it'],
   );
   const stopped = {
     empty: 'the queue is empty (of messages this run had not seen)',
@@ -109,6 +162,65 @@ function progressBar(done: number, total: number, s: ReplaySummary): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${done}/${total}  replayed ${s.replayed + s.would_replay}  left ${leftCount(s)}`;
 }
 
+/** The workspace replay is for: provenance is judged against its rules and functions. */
+function workspaceOf(context: Output, env: Record<string, string | undefined>): WorkspaceNames {
+  const workspace = context.options.workspace ?? env.WORKSPACE;
+  if (!workspace) throw new UsageError(`which workspace? pass --workspace <ws> (or set WORKSPACE): replay publishes only what came from that workspace's rules and functions; usage: ${USAGE}`);
+  try {
+    return workspaceNames(workspace);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** The URL SQS gives for the workspace's DLQ, in the caller's account and the client's region. */
+async function dlqUrlFromSqs(sqs: SQSClient, names: WorkspaceNames): Promise<string> {
+  try {
+    return await resolveDlqUrl(sqs, names.workspace);
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? '';
+    if (name.includes('NonExistentQueue') || name === 'QueueDoesNotExist') {
+      throw new UsageError(`no queue named ${names.dlq}: is workspace "${names.workspace}" deployed (make apply WS=${names.workspace}), in this account and region?`);
+    }
+    throw error;
+  }
+}
+
+export interface ReplayTarget {
+  queueUrl: string;
+  location: DlqLocation;
+  origin: ExpectedOrigin;
+}
+
+/**
+ * The DLQ to drain and what a genuine message of it names. SQS's own answer for the workspace's DLQ
+ * fixes the account; a --queue-url / DLQ_URL given as well must be that very queue.
+ */
+export async function resolveReplayTarget(
+  names: WorkspaceNames, given: { url: string; source: string } | undefined, busName: string, clients: { sqs: SQSClient; eventBridge: EventBridgeClient },
+): Promise<ReplayTarget> {
+  const region = await clients.sqs.config.region();
+  const fromSqs = await dlqUrlFromSqs(clients.sqs, names);
+  const resolved = checkDlqUrl(fromSqs, { workspace: names.workspace, region });
+  if (!resolved.ok) throw new UsageError(`SQS named ${fromSqs} as ${names.dlq}: ${resolved.problem}`);
+  if (given) {
+    const check = checkDlqUrl(given.url, { workspace: names.workspace, region, accountId: resolved.location.scope.accountId });
+    if (!check.ok) throw new UsageError(`${given.source}: ${check.problem}`);
+    if (check.location.local !== resolved.location.local) throw new UsageError(`${given.source}: ${given.url} is ${check.location.local ? 'a local' : 'an AWS'} queue, but SQS is ${resolved.location.local ? 'local' : 'AWS'}`);
+  }
+  await assertSameWorld(resolved.location, clients);
+  return { queueUrl: fromSqs, location: resolved.location, origin: expectedOrigin(names.workspace, busName, resolved.location.scope) };
+}
+
+/** Local DLQ ⇔ local SQS ⇔ local bus: a fake's messages never reach a real bus, real ones never a fake. */
+async function assertSameWorld(location: DlqLocation, clients: { sqs: SQSClient; eventBridge: EventBridgeClient }): Promise<void> {
+  const sqsLocal = isLoopbackEndpoint(await configuredEndpoint(clients.sqs));
+  const busLocal = isLoopbackEndpoint(await configuredEndpoint(clients.eventBridge));
+  if (location.local === sqsLocal && sqsLocal === busLocal) return;
+  const where = (local: boolean) => (local ? 'local' : 'AWS');
+  throw new UsageError(`the DLQ is ${where(location.local)}, SQS ${where(sqsLocal)} and EventBridge ${where(busLocal)}: replay moves messages only within one of them (check AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_EVENTBRIDGE)`);
+}
+
 export async function runReplayDlq(args: string[], context: Output, io: ReplayDlqIo = {}): Promise<number> {
   const env = io.env ?? process.env;
   const { values } = parse(args, {
@@ -117,7 +229,7 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
     'dry-run': { type: 'boolean' },
     max: { type: 'string' },
     rate: { type: 'string' },
-    'drop-invalid': { type: 'boolean' },
+    'drop-invalid': { type: 'string', multiple: true },
     'max-replays': { type: 'string' },
     'visibility-timeout': { type: 'string' },
   }, false);
@@ -129,9 +241,13 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
   const visibilityTimeoutSeconds = values['visibility-timeout'] === undefined ? DEFAULT_VISIBILITY_TIMEOUT_SECONDS
     : parseInteger(values['visibility-timeout'], '--visibility-timeout', { min: 30, max: 43_200 });
   const ratePerSecond = parseRate(values.rate);
-  const workspace = context.options.workspace ?? env.WORKSPACE;
+  const dropInvalidIds = parseDropInvalid(values['drop-invalid'] as string[] | undefined);
+  const names = workspaceOf(context, env);
   const flag = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
-  const busName = flag(values.bus) ?? env.EVENT_BUS_NAME ?? 'default';
+  // The event rules are on the workspace's own bus (unless Terraform was given another).
+  const busName = flag(values.bus) ?? env.EVENT_BUS_NAME ?? names.eventBus;
+  const givenUrl = flag(values['queue-url']) ?? flag(env.DLQ_URL);
+  const given = givenUrl ? { url: givenUrl, source: flag(values['queue-url']) ? '--queue-url' : 'DLQ_URL' } : undefined;
 
   const sqs = io.sqs ?? makeSqsClient({ region: context.options.region, maxAttempts: 3 });
   const eventBridge = io.eventBridge ?? makeEventBridgeClient({ region: context.options.region, maxAttempts: 3 });
@@ -147,34 +263,22 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
   if (io.handleSigint !== false) process.on('SIGINT', onSigint);
 
   try {
-    let queueUrl = flag(values['queue-url']);
-    if (!queueUrl && workspace) {
-      try {
-        queueUrl = await resolveDlqUrl(sqs, workspace);
-      } catch (error) {
-        const name = (error as { name?: string }).name ?? '';
-        if (name.includes('NonExistentQueue') || name === 'QueueDoesNotExist') {
-          throw new UsageError(`no queue named ${workspaceNames(workspace).dlq}: is workspace "${workspace}" deployed (make apply WS=${workspace})? Or pass --queue-url.`);
-        }
-        throw error;
-      }
-    }
-    queueUrl ??= env.DLQ_URL;
-    if (!queueUrl) throw new UsageError('which DLQ? pass --workspace <ws> (queue cc-reconciler-dlq-<ws>), --queue-url <url>, or set DLQ_URL');
-
+    const { queueUrl, location, origin } = await resolveReplayTarget(names, given, busName, { sqs, eventBridge });
     const depth = await queueDepth(sqs, queueUrl);
     const expected = Math.min(maxMessages, depth.visible);
     if (!context.options.json) {
       context.out([
         `replay-dlq${dryRun ? ' (DRY RUN: nothing will change)' : ''}: ${printable(queueUrl)} → bus ${printable(busName)}`,
-        `waiting: ${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed (approximate); this run takes at most ${maxMessages}${ratePerSecond ? ` at ${ratePerSecond}/s` : ''}; max replays per event ${maxReplays}${values['drop-invalid'] ? '; dropping invalid events' : ''}`,
+        `publishing only what comes from workspace ${printable(names.workspace)}'s rules and functions in ${printable(location.scope.accountId)}/${printable(location.scope.region)}`,
+        `waiting: ${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed (approximate); this run takes at most ${maxMessages}${ratePerSecond ? ` at ${ratePerSecond}/s` : ''}; max replays per event ${maxReplays}${dropInvalidIds.size > 0 ? `; dropping ${plural(dropInvalidIds.size, 'named invalid message')}` : ''}`,
+        ...inFlightWarning('start', depth.inFlight),
       ].join('\n'));
     }
 
     let listed = 0;
     let hidden = 0;
     const report = await drainDlq({
-      sqs, queueUrl, eventBridge, busName, priceBook: DEFAULT_PRICE_BOOK, maxReplays, dryRun, dropInvalid: values['drop-invalid'] === true,
+      sqs, queueUrl, eventBridge, busName, origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays, dryRun, dropInvalidIds,
       maxMessages, visibilityTimeoutSeconds, ...(ratePerSecond ? { ratePerSecond } : {}), signal: controller.signal,
       onResult: (result, summary) => {
         context.progress(progressBar(summary.seen, Math.max(expected, summary.seen), summary));
@@ -189,9 +293,10 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
       },
     });
     context.progress('\n');
+    const inFlight: InFlight = { atStart: depth.inFlight, atEnd: (await queueDepth(sqs, queueUrl)).inFlight };
     const more = hidden > 0 ? `  … and ${hidden} more (use --json)\n` : '';
-    context.out(`${more}${summaryText(report)}`, { ...report, left: leftCount(report.summary) });
-    return leftCount(report.summary) > 0 || report.stoppedBy === 'aborted' ? EXIT.findings : EXIT.ok;
+    context.out([`${more}${summaryText(report)}`, ...undroppedText(report), ...inFlightWarning('end', inFlight.atEnd)].join('\n'), { ...report, left: leftCount(report.summary), inFlight });
+    return exitCodeOf(report, inFlight);
   } catch (error) {
     const code = unreachableCode(error);
     if (code) {

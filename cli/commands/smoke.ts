@@ -47,7 +47,14 @@ export async function runSmokeCommand(args: string[], context: CliContext, io: S
     : parseInteger(values['timeout-seconds'], '--timeout-seconds', { min: 1, max: MAX_TIMEOUT_MS / 1000 }) * 1000;
   const quietMs = values['quiet-seconds'] === undefined ? DEFAULT_QUIET_MS
     : parseInteger(values['quiet-seconds'], '--quiet-seconds', { min: 0, max: 300 }) * 1000;
-  const busName = String(values.bus ?? env.EVENT_BUS_NAME ?? workspaceNames(workspace).eventBus);
+  // The event rules are on the workspace's own bus (unless Terraform was given another: --bus / EVENT_BUS_NAME).
+  let names;
+  try {
+    names = workspaceNames(workspace);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const busName = String(values.bus ?? env.EVENT_BUS_NAME ?? names.eventBus);
   const eventBridge = io.eventBridge ?? makeEventBridgeClient({ region: context.options.region });
 
   const report = await runSmoke({

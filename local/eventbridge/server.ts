@@ -9,6 +9,16 @@
  *   → Lambda asynchronous invocation (function errors retried maximum_retry_attempts times, then the
  *   on-failure destination record, or the function's dead-letter message, sent to the DLQ via SQS).
  *
+ * The event rules live on the workspace's own bus (shared/naming.ts `eventBus`), as in Terraform: an
+ * event put on another bus (`default`) is accepted and matches nothing. Dead letters carry what AWS
+ * would write for this workspace: RULE_ARN `arn:aws:events:<region>:<account>:rule/<bus>/<rule>`,
+ * TARGET_ARN and `requestContext.functionArn` the function's `live` alias; and they are sent as who
+ * sends them in AWS (`sqsFor`): EventBridge for a target's dead letters, the function's execution role
+ * for Lambda's destination record and dead-letter message (so the local SQS reports that SenderId).
+ *
+ * A publisher policy (publish-policy.ts, `publishers`) refuses `source: video.generation` entries from
+ * any key not on its list, as the workspace's bus policy does in AWS.
+ *
  * Fault injection (faults.*) fails PutEvents requests or entries, deliveries, or invocations. Everything
  * is bounded: request size, entries per request, in-flight deliveries, the event log.
  */
@@ -17,8 +27,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { makeEventBridgeClient } from '../../shared/aws/clients';
+import { makeEventBridgeClient, type LocalCredentials } from '../../shared/aws/clients';
 import { LIVE_ALIAS, arns, workspaceNames } from '../../shared/naming';
+import { accessKeyIdOf } from '../sigv4';
+import { publishPolicy, refusalOf } from './publish-policy';
 import { RETRY_POLICY, RULES, matchesPattern, type RuleDefinition } from './rules';
 
 /** An event as EventBridge delivers it to a target. */
@@ -49,6 +61,9 @@ export interface LocalLambdaContext {
 
 export type TargetHandler = (event: DeliveredEvent, context: LocalLambdaContext) => Promise<unknown>;
 
+/** Who writes a dead letter: EventBridge (a target it could not deliver to), or Lambda for a function. */
+export type DlqSender = { kind: 'eventbridge' } | { kind: 'function'; functionName: string };
+
 export interface LocalEventBridgeOptions {
   /** The SQS client (fauxqs) and queue that failures go to, as in Terraform. */
   sqs: SQSClient;
@@ -59,8 +74,17 @@ export interface LocalEventBridgeOptions {
   workspace?: string;
   region?: string;
   account?: string;
-  /** Buses that exist (EventBusName may be a name or an ARN). Default: `default`. */
+  /** The bus the event rules are on. Default: the workspace's own bus (shared/naming.ts). */
+  eventBusName?: string;
+  /** Buses that exist (EventBusName may be a name or an ARN). Default: `default` and the event bus. */
   busNames?: string[];
+  /** The client each dead letter is sent with (who sends it in AWS). Default: `sqs` for all. */
+  sqsFor?: (sender: DlqSender) => SQSClient;
+  /**
+   * The bus policy: the access key ids that may put `source: video.generation` events; any other
+   * caller's such entry is refused (AccessDeniedException). Default: no policy, anyone may.
+   */
+  publishers?: readonly string[];
   /** EventBridge target retry_policy.maximum_retry_attempts (delivery failures). */
   deliveryMaxRetryAttempts?: number;
   /** Lambda async maximum_retry_attempts (function errors), 0..2. */
@@ -93,6 +117,8 @@ export interface LocalEventBridgeStats {
   putRequests: number;
   entriesAccepted: number;
   entriesFailed: number;
+  /** Entries the publisher policy refused (counted in entriesFailed too). */
+  entriesDenied: number;
   deliveries: number;
   invocations: number;
   invocationErrors: number;
@@ -105,8 +131,10 @@ export interface LocalEventBridge {
   endpoint: string;
   region: string;
   account: string;
-  /** A real EventBridgeClient pointed at this endpoint (loopback credentials). */
-  client(): EventBridgeClient;
+  /** The bus the event rules are on (publish here). */
+  busName: string;
+  /** A real EventBridgeClient pointed at this endpoint, signing as `credentials` (default: the loopback default key). */
+  client(credentials?: Readonly<LocalCredentials>): EventBridgeClient;
   /** Registers (or replaces) the handler behind a target name. */
   route(target: string, handler: TargetHandler): void;
   /** Resolves when every accepted event has been delivered, retried, or dead-lettered. */
@@ -174,8 +202,10 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
   const region = options.region ?? 'us-east-1';
   const account = options.account ?? '123456789012';
   const workspace = options.workspace ?? 'local';
+  const names = workspaceNames(workspace);
   const rules = options.rules ?? RULES;
-  const busNames = new Set(options.busNames ?? ['default']);
+  const eventBusName = options.eventBusName ?? names.eventBus;
+  const busNames = new Set(options.busNames ?? ['default', eventBusName]);
   const deliveryMaxRetries = options.deliveryMaxRetryAttempts ?? RETRY_POLICY.eventBridgeMaxRetryAttempts;
   const lambdaMaxRetries = options.lambdaMaxRetryAttempts ?? RETRY_POLICY.lambdaMaxRetryAttempts;
   if (!Number.isInteger(lambdaMaxRetries) || lambdaMaxRetries < 0 || lambdaMaxRetries > 2) throw new Error('lambdaMaxRetryAttempts must be 0, 1 or 2 (Lambda limit)');
@@ -186,7 +216,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
   const targets = new Map<string, TargetHandler>(Object.entries(options.targets ?? {}));
 
   const stats: LocalEventBridgeStats = {
-    putRequests: 0, entriesAccepted: 0, entriesFailed: 0, deliveries: 0, invocations: 0, invocationErrors: 0,
+    putRequests: 0, entriesAccepted: 0, entriesFailed: 0, entriesDenied: 0, deliveries: 0, invocations: 0, invocationErrors: 0,
     sentToDlq: 0, failedToSendToDlq: 0, unmatched: 0,
   };
   const log: DeliveredEvent[] = [];
@@ -237,19 +267,23 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
   const str = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value || '-' });
   const num = (value: number): MessageAttributeValue => ({ DataType: 'Number', StringValue: String(value) });
   const cut = (text: string) => Buffer.from(text, 'utf8').subarray(0, ERROR_MESSAGE_MAX_BYTES).toString('utf8');
-  async function sendToDlq(body: string, attributes?: Record<string, MessageAttributeValue>): Promise<void> {
+  const sqsFor = options.sqsFor ?? (() => options.sqs);
+  async function sendToDlq(sender: DlqSender, body: string, attributes?: Record<string, MessageAttributeValue>): Promise<void> {
     try {
-      await options.sqs.send(new SendMessageCommand({ QueueUrl: options.dlqUrl, MessageBody: body, ...(attributes ? { MessageAttributes: attributes } : {}) }));
+      await sqsFor(sender).send(new SendMessageCommand({ QueueUrl: options.dlqUrl, MessageBody: body, ...(attributes ? { MessageAttributes: attributes } : {}) }));
       stats.sentToDlq += 1;
     } catch {
       stats.failedToSendToDlq += 1; // InvocationsFailedToBeSentToDLQ / DeadLetterErrors
     }
   }
-  const names = workspaceNames(workspace);
   const scope = { region, accountId: account };
   const functionName = (target: string) => names.functions[target as keyof typeof names.functions] ?? `cc-agent-reconciler-${target}-${workspace}`;
   const functionArn = (target: string) => arns.function(scope, functionName(target), LIVE_ALIAS);
-  const ruleArn = (rule: RuleDefinition) => arns.rule(scope, 'default', names.rules[rule.key].name);
+  const ruleBus = (rule: RuleDefinition) => (names.rules[rule.key].onDefaultBus ? 'default' : eventBusName);
+  const ruleArn = (rule: RuleDefinition) => arns.rule(scope, ruleBus(rule), names.rules[rule.key].name);
+  /** The bus an entry names (EventBusName may be a name or an ARN; none is `default`). */
+  const busOf = (entry: RequestEntry) => (typeof entry.EventBusName === 'string' && entry.EventBusName ? entry.EventBusName.replace(/^arn:.*:event-bus\//, '') : 'default');
+  const lambdaSender = (target: string): DlqSender => ({ kind: 'function', functionName: functionName(target) });
 
   // --- delivery: EventBridge target retries, then Lambda async invocation --------------------
   async function deliver(rule: RuleDefinition, event: DeliveredEvent): Promise<void> {
@@ -261,7 +295,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
       if (!fault && !missing) break;
       if (attempt >= deliveryMaxRetries || missing) {
         // Retries exhausted (or no such function: EventBridge does not retry that): its target DLQ.
-        await sendToDlq(JSON.stringify(event), {
+        await sendToDlq({ kind: 'eventbridge' }, JSON.stringify(event), {
           RULE_ARN: str(ruleArn(rule)),
           TARGET_ARN: str(functionArn(target)),
           ERROR_CODE: str(missing ? 'RESOURCE_NOT_FOUND' : fault!.code),
@@ -307,11 +341,11 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
     const errorMessage = lastError?.message ?? 'unknown error';
     if (options.lambdaOnFailure === 'dead_letter_queue') {
       // Function DLQ: the payload unmodified; RequestID, ErrorCode (3-digit HTTP code), ErrorMessage (≤ 1 KB).
-      await sendToDlq(JSON.stringify(event), { RequestID: str(requestId), ErrorCode: num(200), ErrorMessage: str(cut(errorMessage)) });
+      await sendToDlq(lambdaSender(target), JSON.stringify(event), { RequestID: str(requestId), ErrorCode: num(200), ErrorMessage: str(cut(errorMessage)) });
       return;
     }
     // On-failure destination: the invocation record (Node.js runtimes report `trace`).
-    await sendToDlq(JSON.stringify({
+    await sendToDlq(lambdaSender(target), JSON.stringify({
       version: '1.0',
       timestamp: new Date().toISOString(),
       requestContext: { requestId, functionArn: functionArn(target), condition: 'RetriesExhausted', approximateInvokeCount: attempts },
@@ -328,7 +362,8 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
   }
 
   // --- PutEvents ------------------------------------------------------------------------------
-  function putEvents(input: { Entries?: unknown }): { FailedEntryCount: number; Entries: ({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[] } {
+  const policy = options.publishers ? publishPolicy(options.publishers) : undefined;
+  function putEvents(input: { Entries?: unknown }, caller: string | undefined): { FailedEntryCount: number; Entries: ({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[] } {
     stats.putRequests += 1;
     const entries = input.Entries;
     if (!Array.isArray(entries) || entries.length < 1 || entries.length > PUT_EVENTS_MAX_ENTRIES) {
@@ -353,6 +388,11 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
         return refuse(failPutEntries.code, failPutEntries.message);
       }
       if (typeof entry.Source !== 'string' || !entry.Source) return refuse('InvalidArgument', 'Parameter Source is not valid. Reason: Source is a required argument.');
+      const denied = refusalOf(policy, caller, entry.Source, arns.bus(scope, busOf(entry)));
+      if (denied) {
+        stats.entriesDenied += 1;
+        return denied;
+      }
       if (typeof entry.DetailType !== 'string' || !entry.DetailType) return refuse('InvalidArgument', 'Parameter DetailType is not valid. Reason: DetailType is a required argument.');
       if (typeof entry.Detail !== 'string') return refuse('InvalidArgument', 'Parameter Detail is not valid. Reason: Detail is a required argument.');
       let detail: unknown;
@@ -362,7 +402,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
         detail = undefined;
       }
       if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return refuse('MalformedDetail', 'Detail is malformed.');
-      const bus = typeof entry.EventBusName === 'string' && entry.EventBusName ? entry.EventBusName.replace(/^arn:.*:event-bus\//, '') : 'default';
+      const bus = busOf(entry);
       if (!busNames.has(bus)) return refuse('InvalidArgument', `Event bus ${bus} does not exist.`);
       const resources = Array.isArray(entry.Resources) ? entry.Resources.filter((r): r is string => typeof r === 'string') : [];
       const event: DeliveredEvent = {
@@ -371,7 +411,8 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
       };
       log.push(event);
       if (log.length > MAX_LOGGED_EVENTS) log.shift();
-      const matched = rules.filter((rule) => matchesPattern(rule.eventPattern, event as unknown as Record<string, unknown>));
+      // A rule sees only the events of its own bus.
+      const matched = rules.filter((rule) => ruleBus(rule) === bus && matchesPattern(rule.eventPattern, event as unknown as Record<string, unknown>));
       if (matched.length === 0) stats.unmatched += 1;
       // Delivery is asynchronous, after PutEvents has answered (as in AWS).
       for (const rule of matched) track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => deliver(rule, event)));
@@ -404,7 +445,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
       } catch {
         throw new HttpError(400, 'SerializationException', 'request body is not JSON');
       }
-      reply(200, putEvents(input as { Entries?: unknown }));
+      reply(200, putEvents(input as { Entries?: unknown }, accessKeyIdOf(request.headers)));
     } catch (error) {
       const e = error instanceof HttpError ? error : new HttpError(500, 'InternalException', (error as Error).message);
       reply(e.status, { __type: e.type, message: e.message }, e.type);
@@ -425,8 +466,8 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
   }
 
   return {
-    endpoint, region, account,
-    client: () => makeEventBridgeClient({ endpoint, region, maxAttempts: 1 }),
+    endpoint, region, account, busName: eventBusName,
+    client: (credentials) => makeEventBridgeClient({ endpoint, region, maxAttempts: 1, ...(credentials ? { localCredentials: credentials } : {}) }),
     route: (target, handler) => { targets.set(target, handler); },
     idle,
     stop: async () => {

@@ -14,6 +14,8 @@ import type { TargetHandler } from './server';
 export interface SettlementTargetOptions {
   ledger: LedgerDeps;
   sqs: SQSClient;
+  /** The client each handler sends its refused events with (its execution role). Default: `sqs`. */
+  sqsFor?: (handler: 'debit' | 'refund') => SQSClient;
   /** Where the handlers send invalid events (the same DLQ the bus dead-letters to). */
   dlqUrl: string;
   priceBook?: PriceBook;
@@ -25,11 +27,12 @@ export interface SettlementTargetOptions {
 /** `{ debit, refund }`, keyed by the target names of local/eventbridge/rules.ts. */
 export function settlementTargets(options: SettlementTargetOptions): Record<'debit' | 'refund', TargetHandler> {
   const common = {
-    ledger: options.ledger, sqs: options.sqs, dlqUrl: options.dlqUrl, priceBook: options.priceBook ?? DEFAULT_PRICE_BOOK,
+    ledger: options.ledger, dlqUrl: options.dlqUrl, priceBook: options.priceBook ?? DEFAULT_PRICE_BOOK,
     logger: options.logger ?? pino({ level: 'silent' }), workspace: options.workspace ?? 'local',
   };
-  const debitDeps: SettlementHandlerDeps = { ...common, handlerName: 'debit' };
-  const refundDeps: SettlementHandlerDeps = { ...common, handlerName: 'refund' };
+  const sqsFor = options.sqsFor ?? (() => options.sqs);
+  const debitDeps: SettlementHandlerDeps = { ...common, sqs: sqsFor('debit'), handlerName: 'debit' };
+  const refundDeps: SettlementHandlerDeps = { ...common, sqs: sqsFor('refund'), handlerName: 'refund' };
   const debit = createSettlementHandler('rendered', () => debitDeps);
   const refund = createSettlementHandler('failed', () => refundDeps);
   return {

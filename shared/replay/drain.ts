@@ -5,8 +5,11 @@
  * always finished and no message is ever lost: a message leaves the DLQ only after its event was
  * accepted (or the operator asked to drop it as invalid).
  *
- * Messages that stay are kept invisible while the run lasts (so they are not counted twice) and made
- * visible again at the end, so that the queue looks as it did, minus what was replayed.
+ * In a real run, messages that stay are kept invisible while the run lasts (so they are not counted
+ * twice) and made visible again at the end, so that the queue looks as it did, minus what was
+ * replayed. A dry run makes each batch visible again as soon as it is decided (L5): it never hides
+ * the queue from a real run for longer than a batch. (Receiving still raises each message's
+ * ApproximateReceiveCount; nothing can avoid that.)
  */
 import {
   ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, GetQueueUrlCommand,
@@ -15,7 +18,7 @@ import {
 import { assertInvariant } from '../errors';
 import { workspaceNames } from '../naming';
 import { replayMessages, type ReplayDeps } from './redeliver';
-import { addToSummary, emptySummary, type DlqMessage, type MessageResult, type ReplaySummary } from './types';
+import { addToSummary, emptySummary, type DlqMessage, type MessageResult, type ReplayOutcome, type ReplaySummary } from './types';
 
 /** SQS limits: messages per receive and entries per batch call. */
 const SQS_MAX_BATCH = 10;
@@ -44,6 +47,13 @@ export interface DrainOptions extends ReplayDeps {
 
 export type StopReason = 'empty' | 'max_messages' | 'aborted' | 'receive_limit';
 
+/** A message id named by --drop-invalid that this run did not drop: not seen, or not an invalid message. */
+export interface UndroppedId {
+  messageId: string;
+  /** What happened to it instead; absent when the run never saw it. */
+  outcome?: ReplayOutcome;
+}
+
 export interface DrainReport {
   queueUrl: string;
   busName: string;
@@ -53,9 +63,21 @@ export interface DrainReport {
   results: MessageResult[];
   resultsTruncated: boolean;
   stoppedBy: StopReason;
-  /** Messages made visible again at the end (everything received and not removed). */
+  /** Messages made visible again (everything received and not removed; a dry run's after each batch). */
   released: number;
+  /** The ids of --drop-invalid that named no invalid message of this run (nothing was dropped for them). */
+  undroppedIds: UndroppedId[];
   durationMs: number;
+}
+
+const DROPPED: ReadonlySet<ReplayOutcome | undefined> = new Set(['dropped_invalid', 'would_drop_invalid']);
+
+/** The named ids that were not dropped (or, in a dry run, would not be), with what happened to each. */
+function undropped(named: ReadonlySet<string>, seen: ReadonlyMap<string, ReplayOutcome>): UndroppedId[] {
+  return [...named].filter((id) => !DROPPED.has(seen.get(id))).map((messageId) => {
+    const outcome = seen.get(messageId);
+    return { messageId, ...(outcome ? { outcome } : {}) };
+  });
 }
 
 export async function resolveDlqUrl(sqs: SQSClient, workspace: string): Promise<string> {
@@ -91,12 +113,14 @@ export function dlqMessageFromSqs(message: Message): DlqMessage {
     if (value.StringValue !== undefined) attributes[name] = value.StringValue;
   }
   const receiveCount = Number(message.Attributes?.ApproximateReceiveCount);
+  const senderId = message.Attributes?.SenderId;
   return {
     messageId: message.MessageId ?? '',
     body: message.Body ?? '',
     attributes,
     ...(message.ReceiptHandle ? { receiptHandle: message.ReceiptHandle } : {}),
     ...(Number.isSafeInteger(receiveCount) ? { receiveCount } : {}),
+    ...(senderId ? { senderId } : {}),
   };
 }
 
@@ -139,21 +163,92 @@ async function deleteMessages(sqs: SQSClient, queueUrl: string, messages: DlqMes
 }
 
 /** Makes left messages visible again. Best effort: if it fails they reappear after the timeout anyway. */
-async function release(sqs: SQSClient, queueUrl: string, receiptHandles: string[]): Promise<number> {
-  let released = 0;
-  for (const group of chunks(receiptHandles, SQS_MAX_BATCH)) {
+interface Held {
+  messageId: string;
+  receiptHandle: string;
+}
+
+/** Makes messages visible again; returns, per message id, whether SQS confirmed it. */
+async function release(sqs: SQSClient, queueUrl: string, held: Held[]): Promise<Map<string, boolean>> {
+  const outcome = new Map<string, boolean>();
+  for (const group of chunks(held, SQS_MAX_BATCH)) {
+    for (const h of group) outcome.set(h.messageId, false);
     try {
       const response = await sqs.send(new ChangeMessageVisibilityBatchCommand({
         QueueUrl: queueUrl,
-        Entries: group.map((handle, i) => ({ Id: `r${i}`, ReceiptHandle: handle, VisibilityTimeout: 0 })),
+        Entries: group.map((h, i) => ({ Id: `r${i}`, ReceiptHandle: h.receiptHandle, VisibilityTimeout: 0 })),
       }));
-      released += response.Successful?.length ?? 0;
+      for (const ok of response.Successful ?? []) {
+        const h = group[Number((ok.Id ?? '').slice(1))];
+        if (h) outcome.set(h.messageId, true);
+      }
     } catch {
       // They become visible when the visibility timeout ends; nothing is lost.
     }
   }
-  return released;
+  return outcome;
 }
+
+/** What a run has decided so far. */
+interface RunState {
+  summary: ReplaySummary;
+  results: MessageResult[];
+  /** Every message id this run has decided, with the receipt handle to release when it stayed. */
+  decided: Map<string, string | undefined>;
+  /** The outcome of every message --drop-invalid named, to report the ids that dropped nothing. */
+  named: Map<string, ReplayOutcome>;
+  /** Per message made visible again: whether SQS confirmed it (its last release). */
+  visibleAgain: Map<string, boolean>;
+}
+
+async function releaseHeld(held: Held[], state: RunState, options: DrainOptions): Promise<void> {
+  for (const [id, ok] of await release(options.sqs, options.queueUrl, held)) state.visibleAgain.set(id, ok);
+}
+
+/** The messages of a receive this run has not decided yet. A seen one keeps its newest handle, so it is released. */
+function freshOf(received: readonly DlqMessage[], decided: Map<string, string | undefined>): DlqMessage[] {
+  const fresh: DlqMessage[] = [];
+  for (const m of received) {
+    if (!decided.has(m.messageId)) fresh.push(m);
+    // Seen before (its visibility ran out mid-run): keep the newest handle so it is released.
+    else if (decided.get(m.messageId) !== undefined && m.receiptHandle) decided.set(m.messageId, m.receiptHandle);
+  }
+  return fresh;
+}
+
+/** Replays one batch, deletes what may leave, and records each result in order. */
+async function decideBatch(fresh: DlqMessage[], state: RunState, options: DrainOptions): Promise<void> {
+  // Until its fate is known a received message is one to release, should this batch throw.
+  for (const m of fresh) state.decided.set(m.messageId, m.receiptHandle);
+  const batchResults = await replayMessages(fresh, options);
+  const removable = fresh.filter((_, i) => batchResults[i]!.remove);
+  const notDeleted = options.dryRun || removable.length === 0 ? new Map<string, string>() : await deleteMessages(options.sqs, options.queueUrl, removable);
+  fresh.forEach((message, i) => {
+    let result = batchResults[i]!;
+    const deleteError = notDeleted.get(message.messageId);
+    if (deleteError !== undefined) {
+      result = { ...result, outcome: 'failed', remove: false, reason: `accepted by the bus but not deleted from the DLQ (${deleteError}); replaying it again is harmless` };
+    }
+    state.decided.set(message.messageId, result.remove ? undefined : message.receiptHandle);
+    if (options.dropInvalidIds.has(message.messageId)) state.named.set(message.messageId, result.outcome);
+    addToSummary(state.summary, result);
+    if (state.results.length < MAX_REPORTED_RESULTS) state.results.push(result);
+    options.onResult?.(result, state.summary);
+  });
+}
+
+/**
+ * A dry run hides nothing for longer than it takes to decide a batch (security review L5): what it
+ * received is made visible again at once, so a real run (an operator's, the replay-dlq function's)
+ * never mistakes the messages a dry run is looking at for an empty queue.
+ */
+async function releaseNow(received: readonly DlqMessage[], state: RunState, options: DrainOptions): Promise<void> {
+  await releaseHeld(received.filter((m): m is DlqMessage & Held => m.receiptHandle !== undefined), state, options);
+  for (const m of received) if (state.decided.has(m.messageId)) state.decided.set(m.messageId, undefined);
+}
+
+/** A dry run stops after this many receives in a row that brought only messages it had seen (it releases them, so they come back). */
+const DRY_RUN_STALE_RECEIVES = 3;
 
 export async function drainDlq(options: DrainOptions): Promise<DrainReport> {
   const { sqs, queueUrl, maxMessages, signal } = options;
@@ -164,14 +259,11 @@ export async function drainDlq(options: DrainOptions): Promise<DrainReport> {
   const maxReceives = Math.ceil(maxMessages / SQS_MAX_BATCH) * 3 + 10;
   const startedAt = Date.now();
 
-  const summary = emptySummary();
-  const results: MessageResult[] = [];
-  /** Every message id this run has decided, with the receipt handle to release when it stayed. */
-  const decided = new Map<string, string | undefined>();
+  const state: RunState = { summary: emptySummary(), results: [], decided: new Map(), named: new Map(), visibleAgain: new Map() };
   let processed = 0;
   let receives = 0;
+  let staleReceives = 0;
   let stoppedBy: StopReason;
-  let released: number;
 
   try {
     for (;;) {
@@ -189,47 +281,33 @@ export async function drainDlq(options: DrainOptions): Promise<DrainReport> {
         VisibilityTimeout: visibilityTimeoutSeconds,
         WaitTimeSeconds: waitTimeSeconds,
         MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        // SenderId: who wrote the message, which provenance checks (security review H2).
+        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SenderId'],
       }));
       const received = (response.Messages ?? []).map(dlqMessageFromSqs);
       if (received.length === 0) { stoppedBy = 'empty'; break; }
 
-      const fresh: DlqMessage[] = [];
-      for (const m of received) {
-        if (!decided.has(m.messageId)) fresh.push(m);
-        // Seen before (its visibility ran out mid-run): keep the newest handle so it is released.
-        else if (decided.get(m.messageId) !== undefined && m.receiptHandle) decided.set(m.messageId, m.receiptHandle);
-      }
+      const fresh = freshOf(received, state.decided);
+      if (fresh.length > 0) {
+        staleReceives = 0;
+        await decideBatch(fresh, state, options);
+        processed += fresh.length;
+      } else staleReceives += 1;
+      if (options.dryRun) await releaseNow(received, state, options);
       // Only messages this run already decided came back: everything has been seen once.
-      if (fresh.length === 0) { stoppedBy = 'empty'; break; }
-      // Until its fate is known a received message is one to release, should this batch throw.
-      for (const m of fresh) decided.set(m.messageId, m.receiptHandle);
-
-      const batchResults = await replayMessages(fresh, options);
-      const removable = fresh.filter((_, i) => batchResults[i]!.remove);
-      const notDeleted = options.dryRun || removable.length === 0 ? new Map<string, string>() : await deleteMessages(sqs, queueUrl, removable);
-
-      fresh.forEach((message, i) => {
-        let result = batchResults[i]!;
-        const deleteError = notDeleted.get(message.messageId);
-        if (deleteError !== undefined) {
-          result = { ...result, outcome: 'failed', remove: false, reason: `accepted by the bus but not deleted from the DLQ (${deleteError}); replaying it again is harmless` };
-        }
-        decided.set(message.messageId, result.remove ? undefined : message.receiptHandle);
-        addToSummary(summary, result);
-        if (results.length < MAX_REPORTED_RESULTS) results.push(result);
-        options.onResult?.(result, summary);
-      });
-      processed += fresh.length;
+      if (staleReceives >= (options.dryRun ? DRY_RUN_STALE_RECEIVES : 1)) { stoppedBy = 'empty'; break; }
     }
   } finally {
     // Runs on success, abort and error alike: what stayed becomes visible again.
-    const handles = [...decided.values()].filter((h): h is string => h !== undefined);
-    released = await release(sqs, queueUrl, handles);
+    const held = [...state.decided].filter((e): e is [string, string] => e[1] !== undefined).map(([messageId, receiptHandle]) => ({ messageId, receiptHandle }));
+    await releaseHeld(held, state, options);
   }
 
+  const { summary, results, named } = state;
+  const released = [...state.visibleAgain.values()].filter(Boolean).length;
   return {
     queueUrl, busName: options.busName, dryRun: options.dryRun, summary, results,
-    resultsTruncated: summary.seen > results.length, stoppedBy, released, durationMs: Date.now() - startedAt,
+    resultsTruncated: summary.seen > results.length, stoppedBy, released, undroppedIds: undropped(options.dropInvalidIds, named),
+    durationMs: Date.now() - startedAt,
   };
 }

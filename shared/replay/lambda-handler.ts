@@ -3,15 +3,26 @@
  * event the bus accepted succeed (Lambda deletes them); every other record is reported in the
  * response's batchItemFailures (ReportBatchItemFailures), so that only those return to the queue.
  * The function never drops invalid events: that is an operator's decision (`--drop-invalid`).
+ *
+ * It publishes only what provably came from its workspace (provenance.ts, security review H2, M1):
+ * DLQ_URL must be the workspace's DLQ in the function's region (checked at start-up) and account
+ * (checked against the invoked function's ARN); a record whose eventSourceARN is not that queue, a
+ * record handed over by anything other than this queue's event source mapping, is left unverified.
+ * Every field of a record handed over by a direct invocation is the caller's to choose: only IAM
+ * (who may invoke the function) stops that.
  */
 import middy from '@middy/core';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { makeEventBridgeClient } from '../aws/clients';
-import { positiveInt, readEnv } from '../config';
+import { defaultRegion, makeEventBridgeClient } from '../aws/clients';
+import { positiveInt, readEnv, type Env } from '../config';
+import { checkDlqUrl } from '../dlq/queue-url';
+import { ConfigError } from '../errors';
+import { arns, workspaceNames, type AccountScope } from '../naming';
 import { createLogger, type Logger } from '../observability/logger';
 import { emfFields } from '../observability/metrics';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../pricing';
-import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT, replayMessages } from './redeliver';
+import { expectedOrigin, type ExpectedOrigin } from './provenance';
+import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT, UNVERIFIED_HINT, replayMessages } from './redeliver';
 import type { DlqMessage, MessageResult } from './types';
 
 /** The part of Lambda's SQS event replay reads (no aws-lambda types in the core). */
@@ -19,11 +30,18 @@ export interface SqsRecord {
   messageId: string;
   receiptHandle?: string;
   body: string;
-  attributes?: { ApproximateReceiveCount?: string };
+  /** SQS system attributes; Lambda's SQS event source always includes SenderId. */
+  attributes?: { ApproximateReceiveCount?: string; SenderId?: string };
   messageAttributes?: Record<string, { stringValue?: string | null; dataType?: string }>;
+  /** The queue the record was received from. */
+  eventSourceARN?: string;
 }
 export interface SqsEvent {
   Records: SqsRecord[];
+}
+/** The part of Lambda's context replay reads. */
+export interface ReplayContext {
+  invokedFunctionArn?: string;
 }
 /** Lambda's partial batch response (event source mapping with ReportBatchItemFailures). */
 export interface BatchResponse {
@@ -42,19 +60,55 @@ export interface ReplayHandlerDeps {
   priceBook: PriceBook;
   logger: Logger;
   workspace: string;
+  /** This workspace's rules and functions (what a genuine record names). */
+  origin: ExpectedOrigin;
+  /** The DLQ this function drains, and the region and account it is in. */
+  dlq: { arn: string; scope: AccountScope };
 }
 
-export function replayDepsFromEnvironment(): ReplayHandlerDeps {
-  const env = readEnv('replay-dlq');
-  const workspace = env.WORKSPACE ?? 'local';
+/** The DLQ of `workspace` named by DLQ_URL, in `region`; ConfigError naming the problem otherwise. */
+export function dlqFromUrl(dlqUrl: string, workspace: string, region: string | undefined): ReplayHandlerDeps['dlq'] {
+  if (!region) throw new ConfigError('replay-dlq: AWS_REGION is not set (Lambda sets it; set it to run the handler elsewhere)');
+  const check = checkDlqUrl(dlqUrl, { workspace, region });
+  if (!check.ok) throw new ConfigError(`replay-dlq: DLQ_URL ${check.problem}`);
+  const { scope, queueName } = check.location;
+  return { arn: arns.queue(scope, queueName), scope };
+}
+
+/** `env`: the function's environment (default: this process's, read by shared/config.ts). */
+export function replayDepsFromEnvironment(env?: Env): ReplayHandlerDeps {
+  const values = readEnv('replay-dlq', env);
+  const workspace = values.WORKSPACE ?? 'local';
+  try {
+    workspaceNames(workspace);
+  } catch (error) {
+    throw new ConfigError(`replay-dlq: WORKSPACE ${(error as Error).message}`);
+  }
+  const dlq = dlqFromUrl(values.DLQ_URL!, workspace, defaultRegion(env));
+  const busName = values.EVENT_BUS_NAME!;
   return {
     eventBridge: makeEventBridgeClient(),
-    busName: env.EVENT_BUS_NAME!,
-    maxReplays: positiveInt('REPLAY_MAX_REPLAYS', env.REPLAY_MAX_REPLAYS, DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT),
+    busName,
+    maxReplays: positiveInt('REPLAY_MAX_REPLAYS', values.REPLAY_MAX_REPLAYS, DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT),
     priceBook: DEFAULT_PRICE_BOOK,
-    logger: createLogger({ level: env.LOG_LEVEL, workspace, component: 'replay-dlq' }),
+    logger: createLogger({ level: values.LOG_LEVEL, workspace, component: 'replay-dlq' }),
     workspace,
+    origin: expectedOrigin(workspace, busName, dlq.scope),
+    dlq,
   };
+}
+
+/**
+ * The function runs in the DLQ's account and region: a DLQ_URL that names another account's queue is
+ * a configuration error, found at the first invocation (the account is only known from the context).
+ */
+export function assertSameAccount(deps: ReplayHandlerDeps, context: ReplayContext | undefined): void {
+  const match = /^arn:[^:]+:lambda:([^:]+):(\d{12}):function:/.exec(context?.invokedFunctionArn ?? '');
+  if (!match) throw new ConfigError('replay-dlq: the Lambda context names no invokedFunctionArn, so the DLQ\'s account cannot be checked');
+  const [, region, accountId] = match;
+  if (region !== deps.dlq.scope.region || accountId !== deps.dlq.scope.accountId) {
+    throw new ConfigError(`replay-dlq: DLQ_URL is in ${deps.dlq.scope.region}/${deps.dlq.scope.accountId}, but this function runs in ${region}/${accountId}`);
+  }
 }
 
 export function dlqMessageFromRecord(record: SqsRecord): DlqMessage {
@@ -63,36 +117,51 @@ export function dlqMessageFromRecord(record: SqsRecord): DlqMessage {
     if (typeof value?.stringValue === 'string') attributes[name] = value.stringValue;
   }
   const receiveCount = Number(record.attributes?.ApproximateReceiveCount);
+  const senderId = record.attributes?.SenderId;
   return {
     messageId: record.messageId,
     body: record.body,
     attributes,
     ...(record.receiptHandle ? { receiptHandle: record.receiptHandle } : {}),
     ...(Number.isSafeInteger(receiveCount) ? { receiveCount } : {}),
+    ...(typeof senderId === 'string' && senderId ? { senderId } : {}),
+  };
+}
+
+/** A record from another queue (or none named): left, whatever it holds. */
+function foreignRecordResult(record: SqsRecord, dlqArn: string): MessageResult {
+  const from = typeof record.eventSourceARN === 'string' ? JSON.stringify(record.eventSourceARN.slice(0, 300)) : 'no queue';
+  return {
+    messageId: record.messageId, outcome: 'left_unverified', remove: false,
+    reason: `unverified origin: the record comes from ${from}, not this function's DLQ ${dlqArn}`, hint: UNVERIFIED_HINT,
   };
 }
 
 async function replayBatch(deps: ReplayHandlerDeps, records: readonly SqsRecord[]): Promise<BatchResponse> {
-  const results = await replayMessages(records.map(dlqMessageFromRecord), {
+  const ours = records.filter((r) => r.eventSourceARN === deps.dlq.arn);
+  const replayed = await replayMessages(ours.map(dlqMessageFromRecord), {
     eventBridge: deps.eventBridge, busName: deps.busName, priceBook: deps.priceBook, maxReplays: deps.maxReplays,
-    dryRun: false, dropInvalid: false,
+    dryRun: false, dropInvalidIds: new Set(), origin: deps.origin,
   });
-  const replayed = results.filter((r) => r.outcome === 'replayed').length;
+  const byId = new Map(ours.map((r, i) => [r, replayed[i]!]));
+  const results = records.map((r) => byId.get(r) ?? foreignRecordResult(r, deps.dlq.arn));
+  const replayedCount = results.filter((r) => r.outcome === 'replayed').length;
   for (const r of results) {
     if (r.remove) continue;
     deps.logger.warn({ messageId: r.messageId, outcome: r.outcome, shape: r.shape, reason: r.reason, details: r.details, hint: r.hint, originalEventId: r.originalEventId, jobId: r.jobId }, 'DLQ message left in the queue');
   }
-  deps.logger.info({ records: records.length, replayed, left: records.length - replayed, ...emfFields(deps.workspace, { Replayed: replayed }) }, 'DLQ batch replayed');
+  deps.logger.info({ records: records.length, replayed: replayedCount, left: records.length - replayedCount, ...emfFields(deps.workspace, { Replayed: replayedCount }) }, 'DLQ batch replayed');
   return batchResponseFor(results);
 }
 
 export function createReplayHandler(getDeps: () => ReplayHandlerDeps) {
   return middy<SqsEvent, BatchResponse>()
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       const records = event.Records ?? [];
       let deps: ReplayHandlerDeps | undefined;
       try {
         deps = getDeps();
+        assertSameAccount(deps, context as ReplayContext | undefined);
         return await replayBatch(deps, records);
       } catch (error) {
         // Nothing of this batch is known to be handled (a bug, or no configuration): every record

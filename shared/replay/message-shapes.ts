@@ -44,12 +44,27 @@ export interface FailureInfo {
   requestId?: string;
 }
 
+/**
+ * Where the message says it came from, exactly as written (untrusted: anyone who can write to the
+ * queue writes these). provenance.ts compares them with this workspace's rules and functions.
+ */
+export interface OriginClaims {
+  /** EventBridge target DLQ: RULE_ARN and TARGET_ARN. */
+  ruleArn?: string;
+  targetArn?: string;
+  /** Lambda destination record: requestContext.functionArn. */
+  functionArn?: string;
+  /** The reconciler's own message: reconciler-handler. */
+  handler?: string;
+}
+
 export interface RecognisedMessage {
   recognised: true;
   shape: ShapeName;
   /** The original event: a parsed JSON value, or the raw text when the body was not JSON. */
   event: unknown;
   failure: FailureInfo;
+  claims: OriginClaims;
 }
 
 export interface UnrecognisedMessage {
@@ -94,9 +109,12 @@ function parseJson(body: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 /** Drops undefined fields so that results compare and print cleanly. */
-function compact(info: FailureInfo): FailureInfo {
-  return Object.fromEntries(Object.entries(info).filter(([, v]) => v !== undefined)) as FailureInfo;
+function compact<T extends object>(info: T): T {
+  return Object.fromEntries(Object.entries(info).filter(([, v]) => v !== undefined)) as T;
 }
+
+/** A claim as written, when it is a string (cut only to keep it bounded; never normalised). */
+const claim = (value: unknown): string | undefined => (typeof value === 'string' ? value.slice(0, MAX_TEXT_CHARS) : undefined);
 
 function recogniseReconcilerInvalid(message: DlqMessage): Recognition {
   const parsed = parseJson(message.body);
@@ -111,15 +129,16 @@ function recogniseReconcilerInvalid(message: DlqMessage): Recognition {
       message: text(a[RECONCILER_ATTR.details]),
       origin: text(a[RECONCILER_ATTR.handler]),
     }),
+    claims: compact({ handler: claim(a[RECONCILER_ATTR.handler]) }),
   };
 }
 
-function recogniseBodyIsEvent(message: DlqMessage, shape: 'eventbridge_target_dlq' | 'lambda_dlq', failure: FailureInfo): Recognition {
+function recogniseBodyIsEvent(message: DlqMessage, shape: 'eventbridge_target_dlq' | 'lambda_dlq', failure: FailureInfo, claims: OriginClaims = {}): Recognition {
   const parsed = parseJson(message.body);
   if (!parsed.ok || !isObject(parsed.value)) {
     return { recognised: false, reason: `${SHAPE_LABEL[shape]} whose body is not a JSON event`, hint: 'inspect it with `aws sqs receive-message`; it cannot be replayed' };
   }
-  return { recognised: true, shape, event: parsed.value, failure: compact(failure) };
+  return { recognised: true, shape, event: parsed.value, failure: compact(failure), claims: compact(claims) };
 }
 
 function recogniseDestinationRecord(record: Json): Recognition {
@@ -143,6 +162,7 @@ function recogniseDestinationRecord(record: Json): Recognition {
       origin: text(context.functionArn),
       requestId: text(context.requestId),
     }),
+    claims: compact({ functionArn: claim(context.functionArn) }),
   };
 }
 
@@ -166,7 +186,7 @@ export function recogniseMessage(message: DlqMessage): Recognition {
       attempts: count(a.RETRY_ATTEMPTS),
       condition: text(a.EXHAUSTED_RETRY_CONDITION),
       origin: text(a.TARGET_ARN) ?? text(a.RULE_ARN),
-    });
+    }, { ruleArn: claim(a.RULE_ARN), targetArn: claim(a.TARGET_ARN) });
   }
 
   if (a.RequestID !== undefined && (a.ErrorCode !== undefined || a.ErrorMessage !== undefined)) {

@@ -5,7 +5,8 @@
  *
  * Decisions, in order (each states what it requires):
  *   unrecognised shape                       → left_unrecognised
- *   invalid under today's schema and pricing → left_invalid (dropped_invalid when the operator asks)
+ *   not provably from this workspace         → left_unverified (provenance.ts; never published, never dropped)
+ *   invalid under today's schema and pricing → left_invalid (dropped_invalid when the operator named its id)
  *   replay counter already at the maximum    → left_too_many_replays (an automatic drain cannot loop)
  *   otherwise                                → published; replayed iff the bus accepted that entry
  * The published event keeps source, detail-type, detail, resources and time, and carries
@@ -21,7 +22,8 @@ import { InvalidEventError, assertInvariant } from '../errors';
 import { DLQ_MESSAGE_ID_MAX_LENGTH, isDlqMessageId } from '../events/ids';
 import { parseVideoEvent } from '../events/parse-video-event';
 import type { PriceBook } from '../pricing';
-import { describeFailure, recogniseMessage } from './message-shapes';
+import { describeFailure, recogniseMessage, type RecognisedMessage } from './message-shapes';
+import { checkProvenance, type ExpectedOrigin } from './provenance';
 import type { DlqMessage, MessageResult } from './types';
 
 /** PutEvents limits (EventBridge quotas): entries per request, and total entry size per request. */
@@ -41,9 +43,17 @@ export interface ReplayOptions {
   maxReplays: number;
   /** Decide and report only: nothing is published and nothing may be removed. */
   dryRun: boolean;
-  /** Remove invalid events from the DLQ instead of leaving them (the operator's explicit choice). */
-  dropInvalid: boolean;
+  /**
+   * The invalid messages the operator decided to remove, by message id (`--drop-invalid <id>`):
+   * never "all", since one run can hold money events next to the junk (security review L8).
+   */
+  dropInvalidIds: ReadonlySet<string>;
+  /** This workspace's rules and functions: only a message that provably came from them is published. */
+  origin: ExpectedOrigin;
 }
+
+/** What an operator should do with a message of unverified origin. */
+export const UNVERIFIED_HINT = 'do not publish it by hand: find out who wrote it to the DLQ (CloudTrail sqs:SendMessage on the queue, the queue policy), then delete it by hand';
 
 export interface ReplayDeps extends ReplayOptions {
   eventBridge: EventBridgeClient;
@@ -85,19 +95,21 @@ export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
     messageId: message.messageId, shape: recognition.shape, outcome: 'failed', remove: false,
     failure: describeFailure(recognition.shape, recognition.failure),
   };
+  const provenance = checkProvenance(message, recognition, options.origin);
+  if (!provenance.verified) return unverifiedResult(message, base, recognition, provenance.problem);
 
   let parsed: ReturnType<typeof parseVideoEvent>;
   try {
     parsed = parseVideoEvent(recognition.event, options.priceBook);
   } catch (error) {
     if (!(error instanceof InvalidEventError)) throw error;
-    const outcome = !options.dropInvalid ? 'left_invalid' : options.dryRun ? 'would_drop_invalid' : 'dropped_invalid';
+    const outcome = !options.dropInvalidIds.has(message.messageId) ? 'left_invalid' : options.dryRun ? 'would_drop_invalid' : 'dropped_invalid';
     return {
       kind: 'decided',
       result: {
         ...base, ...eventIdentity(recognition.event), outcome, remove: outcome === 'dropped_invalid',
         reason: error.reason, details: error.details,
-        ...(outcome === 'left_invalid' ? { hint: 'fix the producer, or drop it with --drop-invalid once understood' } : {}),
+        ...(outcome === 'left_invalid' ? { hint: `fix the producer, or once understood drop it by its id: --drop-invalid ${message.messageId}` } : {}),
       },
     };
   }
@@ -134,6 +146,20 @@ export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
   }
   if (options.dryRun) return { kind: 'decided', result: { ...result, outcome: 'would_replay' } };
   return { kind: 'publish', entry, sizeBytes, result };
+}
+
+/**
+ * Left in the DLQ: what it claims to be is shown (escaped by the CLI), nothing of it is acted on.
+ * The SenderId (an IAM unique id: `aws iam list-roles` / `list-users` name its owner) helps find who wrote it.
+ */
+function unverifiedResult(message: DlqMessage, base: MessageResult, recognition: RecognisedMessage, problem: string): Plan {
+  return {
+    kind: 'decided',
+    result: {
+      ...base, ...eventIdentity(recognition.event), outcome: 'left_unverified', remove: false, reason: `unverified origin: ${problem}`,
+      details: [`sent by ${message.senderId === undefined ? 'a sender SQS did not report' : `SenderId ${message.senderId.slice(0, 200)}`}`], hint: UNVERIFIED_HINT,
+    },
+  };
 }
 
 /**

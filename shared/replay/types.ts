@@ -13,6 +13,8 @@ export interface DlqMessage {
   receiptHandle?: string;
   /** SQS ApproximateReceiveCount, when known. */
   receiveCount?: number;
+  /** SQS SenderId (who sent it: `AROA…:<session>` for a role session), when the reader reported it. */
+  senderId?: string;
 }
 
 /** What happened to one message. `remove` is true exactly when it may leave the DLQ. */
@@ -24,11 +26,12 @@ export type ReplayOutcome =
   | 'left_invalid' // invalid under today's schema or pricing: left in the DLQ
   | 'left_too_many_replays' // replayed too many times already: left, never looped
   | 'left_unrecognised' // no known shape, or a record that carries no event: left
+  | 'left_unverified' // not provably from this workspace's rules and functions: left, never published
   | 'failed'; // the bus (or the DLQ delete) refused it: left, retry later
 
 export const OUTCOMES: readonly ReplayOutcome[] = [
   'replayed', 'would_replay', 'dropped_invalid', 'would_drop_invalid',
-  'left_invalid', 'left_too_many_replays', 'left_unrecognised', 'failed',
+  'left_invalid', 'left_too_many_replays', 'left_unrecognised', 'left_unverified', 'failed',
 ];
 
 export interface MessageResult {
@@ -60,7 +63,7 @@ export type ReplaySummary = Record<ReplayOutcome, number> & { seen: number };
 export function emptySummary(): ReplaySummary {
   return {
     seen: 0, replayed: 0, would_replay: 0, dropped_invalid: 0, would_drop_invalid: 0,
-    left_invalid: 0, left_too_many_replays: 0, left_unrecognised: 0, failed: 0,
+    left_invalid: 0, left_too_many_replays: 0, left_unrecognised: 0, left_unverified: 0, failed: 0,
   };
 }
 
@@ -71,5 +74,5 @@ export function addToSummary(summary: ReplaySummary, result: MessageResult): voi
 
 /** Messages that stay in the DLQ after a real run (what makes the exit code non-zero). */
 export function leftCount(summary: ReplaySummary): number {
-  return summary.left_invalid + summary.left_too_many_replays + summary.left_unrecognised + summary.failed;
+  return summary.left_invalid + summary.left_too_many_replays + summary.left_unrecognised + summary.left_unverified + summary.failed;
 }

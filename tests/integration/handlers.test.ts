@@ -11,6 +11,7 @@ import { makeSqsClient } from '../../shared/aws/clients';
 import { TransientError } from '../../shared/errors';
 import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
 import { dlqMessageFromSqs } from '../../shared/replay/drain';
+import { expectedOrigin } from '../../shared/replay/provenance';
 import { planMessage } from '../../shared/replay/redeliver';
 import type { TableNames } from '../../shared/tables';
 import { dropTables, freshQueue, freshTables, localDynamo, localSqs } from '../support/local-aws';
@@ -166,7 +167,8 @@ describe('bad input → clear error, one DLQ message with the reason, no change,
     expect(await readBooks(db, tables)).toEqual(before);
 
     // Replay can never publish the placeholder: it is left invalid.
-    const plan = planMessage(dlqMessageFromSqs(dlq[0]!), { busName: 'b', priceBook: DEFAULT_PRICE_BOOK, maxReplays: 5, dryRun: false, dropInvalid: false });
+    const origin = expectedOrigin('test', 'cc-reconciler-events-test', { region: 'us-east-1', accountId: '000000000000' });
+    const plan = planMessage(dlqMessageFromSqs(dlq[0]!), { busName: 'b', origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 5, dryRun: false, dropInvalidIds: new Set() });
     expect(plan).toMatchObject({ kind: 'decided', result: { outcome: 'left_invalid', shape: 'reconciler_invalid', remove: false } });
   });
 

@@ -32,7 +32,7 @@ beforeAll(async () => {
 afterAll(async () => { await stack.stop(); });
 
 beforeEach(async () => {
-  lambdaWorld = healthyLambdaWorld(names, { dlqUrl: stack.dlqUrl, topicArn: stack.alertsTopicArn });
+  lambdaWorld = healthyLambdaWorld(names, { dlqUrl: stack.dlqUrl, topicArn: stack.alertsTopicArn, scope: stack.scope });
   ruleWorld = healthyRuleWorld(names);
   cloudWatchWorld = healthyCloudWatchWorld(names);
   await recordSweepRun(new Date(NOW.getTime() - 2 * 3_600_000));
@@ -48,7 +48,7 @@ function deps(overrides: Partial<DoctorDeps> = {}): DoctorDeps {
   return {
     names, dynamodb: stack.dynamodb, sqs: stack.sqs, sns: stack.sns,
     lambda: fakeLambda(lambdaWorld), eventBridge: fakeEventBridge(ruleWorld), cloudWatch: fakeCloudWatch(cloudWatchWorld),
-    alertsTopicArn: stack.alertsTopicArn, eventBusName: 'default', expectedRuntime: TERRAFORM_DEFAULTS.lambdaRuntime,
+    alertsTopicArn: stack.alertsTopicArn, eventBusName: names.eventBus, expectedRuntime: TERRAFORM_DEFAULTS.lambdaRuntime,
     sweepIntervalMs: scheduleIntervalMs(TERRAFORM_DEFAULTS.sweepScheduleExpression)!, dynamoDbIsEmulator: true, now: () => NOW,
     ...overrides,
   };
@@ -127,13 +127,65 @@ describe('functions', () => {
     expect((await onlyRed()).map((c) => c.name).sort()).toEqual(['function debit', 'function replay-dlq', 'function sweep']);
   });
 
-  test('no alias live, or live on $LATEST, is red', async () => {
+  test('no alias live, or live on $LATEST, is red; without live there is no running configuration to read either', async () => {
     lambdaWorld.functions.get(names.functions.debit)!.live = undefined;
     lambdaWorld.functions.get(names.functions.refund)!.live = '$LATEST';
     const checks = await onlyRed();
-    expect(checks.map((c) => c.name)).toEqual(['alias debit:live', 'alias refund:live']);
-    expect(checks[0]!.detail).toMatch(/no alias live/);
-    expect(checks[1]!.detail).toMatch(/\$LATEST, not a published version/);
+    expect(checks.map((c) => c.name)).toEqual(['function debit', 'alias debit:live', 'alias refund:live']);
+    expect(checks[0]!.detail).toMatch(/debit-.*:live does not exist \(the function, or its alias live\)/);
+    expect(checks[1]!.detail).toMatch(/no alias live/);
+    expect(checks[2]!.detail).toMatch(/\$LATEST, not a published version/);
+  });
+
+  test('variables the handler does not read are red: an endpoint override, NODE_OPTIONS, anything else (L1)', async () => {
+    lambdaWorld.functions.get(names.functions.debit)!.Environment.AWS_ENDPOINT_URL_DYNAMODB = 'https://dynamodb.attacker.example';
+    lambdaWorld.functions.get(names.functions.refund)!.Environment.NODE_OPTIONS = '--require /tmp/x.js';
+    lambdaWorld.functions.get(names.functions['replay-dlq'])!.Environment.JOBS_TABLE = stack.tables.jobs;
+    const byName = Object.fromEntries((await onlyRed()).map((c) => [c.name, c.detail]));
+    expect(Object.keys(byName).sort()).toEqual(['function debit', 'function refund', 'function replay-dlq']);
+    expect(byName['function debit']).toMatch(/unexpected AWS_ENDPOINT_URL_DYNAMODB \(the handler reads only JOBS_TABLE, .*; an AWS_ENDPOINT_URL\* variable redirects its requests/);
+    expect(byName['function refund']).toMatch(/unexpected NODE_OPTIONS/);
+    // The value of an unexpected variable is not printed (it may be anything).
+    expect(byName['function refund']).not.toContain('/tmp/x.js');
+    expect(byName['function replay-dlq']).toMatch(/unexpected JOBS_TABLE/);
+  });
+
+  test.each([
+    ['a look-alike host with the right queue name (passed the old suffix check)', (_url: string) => `https://evil.example/123456789012/${names.dlq}`, /DLQ_URL https:\/\/evil\.example\/.* is not an SQS queue URL/],
+    ['the same queue in another account', (url: string) => url.replace('000000000000', '999999999999'), /DLQ_URL .* is in account 999999999999, not 000000000000/],
+    ['an AWS queue in another region', () => `https://sqs.eu-west-1.amazonaws.com/000000000000/${names.dlq}`, /DLQ_URL .* is in region eu-west-1, not us-east-1/],
+  ])('a DLQ_URL naming %s is red', async (_, url, why) => {
+    for (const handler of ['debit', 'refund', 'replay-dlq'] as const) {
+      const env = lambdaWorld.functions.get(names.functions[handler])!.Environment;
+      env.DLQ_URL = url(env.DLQ_URL!);
+    }
+    const checks = await onlyRed();
+    expect(checks.map((c) => c.name)).toEqual(['function debit', 'function refund', 'function replay-dlq']);
+    for (const c of checks) expect(c.detail).toMatch(why);
+  });
+
+  test('a configuration that names no function ARN cannot vouch for its DLQ_URL: red, saying so', async () => {
+    lambdaWorld.omitFunctionArn = true;
+    const checks = await onlyRed();
+    expect(checks.map((c) => c.name)).toEqual(['function debit', 'function refund', 'function replay-dlq']);
+    for (const c of checks) expect(c.detail).toMatch(/DLQ_URL cannot be checked: the configuration names no function ARN/);
+  });
+
+  test('the configuration checked is the one live runs, not $LATEST', async () => {
+    const debit = lambdaWorld.functions.get(names.functions.debit)!;
+    // An unpublished change on $LATEST is not what runs: green.
+    debit.latest = { Runtime: 'nodejs22.x', Environment: { ...debit.Environment, NODE_OPTIONS: '--inspect' } };
+    expect(await onlyRed()).toEqual([]);
+    // The live version itself carries the extra variable: red, even with a clean $LATEST.
+    debit.latest = { Environment: { ...debit.Environment } };
+    debit.Environment.NODE_OPTIONS = '--require /tmp/x.js';
+    const checks = await onlyRed();
+    expect(checks.map((c) => c.name)).toEqual(['function debit']);
+    expect(checks[0]!.detail).toMatch(new RegExp(`^${names.functions.debit}:live \\(version 3\\): unexpected NODE_OPTIONS`));
+    const lambda = fakeLambda(lambdaWorld);
+    await runDoctor(deps({ lambda }));
+    const asked = lambda.calls.filter((c) => c.command === 'GetFunctionConfigurationCommand').map((c) => c.input.Qualifier);
+    expect(asked).toEqual(['live', 'live', 'live', 'live']);
   });
 
   test('an AWS error (no permission) is a red line, not a crash', async () => {
@@ -155,7 +207,7 @@ describe('rules', () => {
       `rule ${names.rules.sweep_schedule.name}`, `rule ${names.rules.sweep_schedule.name} target`,
       `rule ${names.rules.video_failed.name} target`, `rule ${names.rules.video_rendered.name}`,
     ].sort());
-    expect(byName[`rule ${names.rules.video_rendered.name}`]).toMatch(/DISABLED on bus default: events of this rule are being DROPPED/);
+    expect(byName[`rule ${names.rules.video_rendered.name}`]).toMatch(new RegExp(`DISABLED on bus ${names.eventBus}: events of this rule are being DROPPED`));
     expect(byName[`rule ${names.rules.video_failed.name} target`]).toMatch(/expected exactly one target/);
   });
 
@@ -293,7 +345,21 @@ describe('reconciler doctor (CLI)', () => {
     const { code, text } = await runCli();
     expect(code).toBe(EXIT.findings);
     expect(text).toMatch(/^ {2}FAIL {2}alias refund:live +.*no alias live: triggers have nothing to invoke/m);
-    expect(text).toMatch(/doctor: NOT READY: 1 of 28 checks failed/);
+    expect(text).toMatch(/doctor: NOT READY: 2 of 28 checks failed/);
+  });
+
+  test('without --bus or EVENT_BUS_NAME the event rules are looked for on the workspace\'s own bus', async () => {
+    const { EVENT_BUS_NAME: _bus, ...env } = stack.env();
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { lines.push(String(chunk)); return true; });
+    const eventBridge = fakeEventBridge(ruleWorld);
+    try {
+      const io = { sqs: stack.sqs, sns: stack.sns, lambda: fakeLambda(lambdaWorld), eventBridge, cloudWatch: fakeCloudWatch(cloudWatchWorld), now: () => NOW, color: false, env };
+      expect(await runDoctorCommand([], createContext({ json: true, workspace: stack.workspace, endpoint: stack.endpoints.dynamodb }), io)).toBe(EXIT.ok);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(eventBridge.calls.filter((c) => c.input.Name === names.rules.video_failed.name).map((c) => c.input.EventBusName)).toEqual([names.eventBus]);
   });
 
   test('no workspace is a usage error', async () => {

@@ -43,10 +43,13 @@ const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'fake', secretA
 // --- Lambda ------------------------------------------------------------------------------------
 
 export interface FakeFunction {
+  /** The configuration of the published version `live` points at. */
   Runtime: string;
   State: string;
   LastUpdateStatus: string;
   Environment: Record<string, string>;
+  /** $LATEST, when it differs from the live version (an unpublished change). */
+  latest?: { Runtime?: string; Environment?: Record<string, string> };
   /** Published versions, ascending; LastModified as Lambda writes it. */
   versions: { version: number; lastModified: string }[];
   /** undefined = no alias `live`. */
@@ -56,6 +59,10 @@ export interface FakeFunction {
 
 export interface LambdaWorld {
   functions: Map<string, FakeFunction>;
+  /** Where the functions live (their ARNs name it). */
+  scope: { region: string; accountId: string };
+  /** GetFunctionConfiguration answers without FunctionArn (what the doctor must not guess around). */
+  omitFunctionArn?: boolean;
   /** Answers every call with this error (e.g. AccessDeniedException). */
   failWith?: Error;
   /** Called before UpdateAlias commits (to simulate a concurrent change). */
@@ -65,7 +72,7 @@ export interface LambdaWorld {
 /** Lambda's LastModified format. */
 export const lambdaTime = (date: Date) => date.toISOString().replace('Z', '+0000');
 
-export function healthyLambdaWorld(names: WorkspaceNames, extras: { dlqUrl: string; topicArn: string; eventBusName?: string; versions?: number; publishedAt?: Date }): LambdaWorld {
+export function healthyLambdaWorld(names: WorkspaceNames, extras: { dlqUrl: string; topicArn: string; eventBusName?: string; versions?: number; publishedAt?: Date; scope?: { region: string; accountId: string } }): LambdaWorld {
   const functions = new Map<string, FakeFunction>();
   const count = extras.versions ?? 3;
   const at = extras.publishedAt ?? new Date('2026-01-10T10:00:00Z');
@@ -74,7 +81,7 @@ export function healthyLambdaWorld(names: WorkspaceNames, extras: { dlqUrl: stri
     const env: Record<string, string> = {};
     for (const key of keys) {
       env[key] = values[key] ?? ({
-        DLQ_URL: extras.dlqUrl, ALERTS_TOPIC_ARN: extras.topicArn, EVENT_BUS_NAME: extras.eventBusName ?? 'default', LOG_LEVEL: 'info',
+        DLQ_URL: extras.dlqUrl, ALERTS_TOPIC_ARN: extras.topicArn, EVENT_BUS_NAME: extras.eventBusName ?? names.eventBus, LOG_LEVEL: 'info',
         SWEEP_GRACE_MINUTES: '30', SWEEP_STUCK_AFTER_HOURS: '6', REPLAY_MAX_REPLAYS: '5',
       } as Record<string, string>)[key] ?? 'x';
     }
@@ -85,7 +92,7 @@ export function healthyLambdaWorld(names: WorkspaceNames, extras: { dlqUrl: stri
       live: String(count), revision: 1,
     });
   }
-  return { functions };
+  return { functions, scope: extras.scope ?? { region: 'us-east-1', accountId: '123456789012' } };
 }
 
 export function fakeLambda(world: LambdaWorld) {
@@ -95,13 +102,26 @@ export function fakeLambda(world: LambdaWorld) {
     if (!fn) throw awsError('ResourceNotFoundException', `Function not found: ${String(name)}`);
     return fn;
   };
+  const arn = (name: string, qualifier?: string) => `arn:aws:lambda:${world.scope.region}:${world.scope.accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
   const alias = (fn: FakeFunction, name: string) => ({
-    AliasArn: `arn:aws:lambda:us-east-1:123456789012:function:${name}:${LIVE_ALIAS}`, Name: LIVE_ALIAS, FunctionVersion: fn.live, RevisionId: `rev-${fn.revision}`,
+    AliasArn: arn(name, LIVE_ALIAS), Name: LIVE_ALIAS, FunctionVersion: fn.live, RevisionId: `rev-${fn.revision}`,
   });
+  /** $LATEST's configuration (the live version's, unless `latest` says otherwise). */
+  const latestOf = (fn: FakeFunction) => ({ Runtime: fn.latest?.Runtime ?? fn.Runtime, Environment: fn.latest?.Environment ?? fn.Environment });
   return fakeAws(new LambdaClient(LOCAL), {
+    // As Lambda: no Qualifier is $LATEST; an alias resolves to the version it points at, or is not found.
     GetFunctionConfigurationCommand: (input) => {
-      const fn = get(input.FunctionName);
-      return { FunctionName: input.FunctionName, Runtime: fn.Runtime, State: fn.State, LastUpdateStatus: fn.LastUpdateStatus, Environment: { Variables: { ...fn.Environment } } };
+      const name = String(input.FunctionName);
+      const fn = get(name);
+      const qualifier = input.Qualifier === undefined ? undefined : String(input.Qualifier);
+      if (qualifier !== undefined && qualifier !== LIVE_ALIAS && qualifier !== '$LATEST') throw awsError('ResourceNotFoundException', `Function not found: ${arn(name, qualifier)}`);
+      if (qualifier === LIVE_ALIAS && fn.live === undefined) throw awsError('ResourceNotFoundException', `Function not found: ${arn(name, qualifier)}`);
+      const onLatest = qualifier !== LIVE_ALIAS || fn.live === '$LATEST';
+      const config = onLatest ? latestOf(fn) : { Runtime: fn.Runtime, Environment: fn.Environment };
+      return {
+        FunctionName: name, ...(world.omitFunctionArn ? {} : { FunctionArn: arn(name, qualifier) }), Version: onLatest ? '$LATEST' : fn.live,
+        Runtime: config.Runtime, State: fn.State, LastUpdateStatus: fn.LastUpdateStatus, Environment: { Variables: { ...config.Environment } },
+      };
     },
     GetAliasCommand: (input) => {
       const fn = get(input.FunctionName);
@@ -139,7 +159,8 @@ export function liveArn(functionName: string, qualifier: string = LIVE_ALIAS): s
   return `arn:aws:lambda:us-east-1:123456789012:function:${functionName}${qualifier ? `:${qualifier}` : ''}`;
 }
 
-export function healthyRuleWorld(names: WorkspaceNames, eventBusName = 'default'): RuleWorld {
+/** Terraform puts the event rules on the workspace's own bus (the schedule stays on `default`). */
+export function healthyRuleWorld(names: WorkspaceNames, eventBusName = names.eventBus): RuleWorld {
   const world: RuleWorld = new Map();
   for (const rule of Object.values(names.rules)) {
     world.set(rule.name, {

@@ -1,7 +1,7 @@
 /**
  * The drain's bounds and failure paths against fauxqs and the local EventBridge: deletes SQS refuses
  * (per entry and whole request), release failures, the receive limit, abort during a rate-limit wait,
- * messages that come back within a run, invalid messages under every dropInvalid × dryRun, PutEvents
+ * messages that come back within a run, invalid messages named or not × dryRun, PutEvents
  * batches split by the 256 KB limit, mixed batches, and a bug mid-batch.
  *
  * SQS faults fauxqs cannot produce are injected with a middleware on a dedicated client: the request
@@ -14,8 +14,8 @@ import { replayMessages, PUT_EVENTS_MAX_BYTES } from '../../shared/replay/redeli
 import { leftCount } from '../../shared/replay/types';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../../shared/pricing';
 import { readBooks } from '../support/books';
-import { localSqs } from '../support/local-aws';
-import { bulkFields, deeplyNestedEventText, loadFixture, peekAll, sendFixture, sendFixtureText, startStack, videoEvent, type Stack } from './helpers';
+import { makeSqsClient } from '../../shared/aws/clients';
+import { bulkFields, genuineTargetAttributes, deeplyNestedEventText, loadFixture, peekAll, sendFixture, sendFixtureText, startStack, videoEvent, type Stack } from './helpers';
 
 let stack: Stack;
 const clients: SQSClient[] = [];
@@ -26,9 +26,9 @@ afterEach(async () => {
 });
 
 type Next = () => Promise<{ output: any; response: unknown }>;
-/** A client on the same fauxqs whose named commands go through `fault(input, next)`. */
+/** A client on the same local SQS whose named commands go through `fault(input, next)`. */
 function faultySqs(faults: Record<string, (input: any, next: Next) => Promise<{ output: any; response: unknown }>>): SQSClient {
-  const sqs = localSqs();
+  const sqs = makeSqsClient({ endpoint: stack.local.endpoints.sqs, region: 'us-east-1' });
   clients.push(sqs);
   sqs.middlewareStack.add((next, context) => async (args) => {
     const fault = faults[context.commandName as string];
@@ -40,7 +40,7 @@ function faultySqs(faults: Record<string, (input: any, next: Next) => Promise<{ 
 const drain = (o: Partial<DrainOptions> = {}) => drainDlq({ ...stack.replayDeps, sqs: stack.sqs, queueUrl: stack.dlqUrl, maxMessages: 1000, waitTimeSeconds: 0, ...o });
 const depth = () => queueDepth(stack.sqs, stack.dlqUrl);
 const remainingIds = async () => (await peekAll(stack.sqs, stack.dlqUrl)).map((m) => m.MessageId!).sort();
-const sendValid = (jobId: string, name = 'lambda-dlq') => sendFixture(stack.sqs, stack.dlqUrl, loadFixture(name), videoEvent('rendered', { jobId, userId: 'u1', seconds: 5, model: 'test' }));
+const sendValid = (jobId: string, name = 'lambda-dlq') => sendFixture(stack, loadFixture(name), videoEvent('rendered', { jobId, userId: 'u1', seconds: 5, model: 'test' }));
 
 describe('deleting what the bus accepted', () => {
   test('entries SQS refuses to delete stay in the DLQ, visible again, reported failed; a second run replays them harmlessly', async () => {
@@ -101,7 +101,7 @@ describe('releasing what stayed (best effort)', () => {
     ['the request fails', async () => { throw new Error('throttled'); }],
     ['the answer lists no successes', async () => ({ output: {}, response: {} })],
   ])('when %s the run still reports, released 0, and the message stays hidden until its timeout', async (_, fault) => {
-    const id = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('unknown'));
+    const id = await sendFixture(stack, loadFixture('unknown'));
     const sqs = faultySqs({ ChangeMessageVisibilityBatchCommand: fault });
     const report = await drain({ sqs });
     expect(report).toMatchObject({ stoppedBy: 'empty', released: 0, summary: { seen: 1, left_unrecognised: 1 } });
@@ -158,8 +158,8 @@ describe('bounds', () => {
 });
 
 test('a message whose visibility runs out mid-run is seen once, not counted twice, and released with its newest handle', async () => {
-  const invalid = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('reconciler-invalid-still-invalid'));
-  const unknown = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('unknown'));
+  const invalid = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
+  const unknown = await sendFixture(stack, loadFixture('unknown'));
   await sendValid('vis-0');
   const receives: number[] = [];
   const sqs = faultySqs({ ReceiveMessageCommand: async (_, next) => { const r = await next(); receives.push(r.output.Messages?.length ?? 0); return r; } });
@@ -171,17 +171,52 @@ test('a message whose visibility runs out mid-run is seen once, not counted twic
   expect(await remainingIds()).toEqual([invalid, unknown].sort());
 });
 
-describe('invalid messages: dropInvalid × dryRun, in a real drain', () => {
+describe('a dry run hides nothing for longer than a batch (L5)', () => {
+  /** The queue as a concurrent run would find it just before this run's second receive. */
+  async function depthBeforeSecondReceive(dryRun: boolean) {
+    let receives = 0;
+    let seen: Awaited<ReturnType<typeof depth>> | undefined;
+    const sqs = faultySqs({ ReceiveMessageCommand: async (_, next) => { receives += 1; if (receives === 2) seen = await depth(); return next(); } });
+    const report = await drain({ sqs, dryRun });
+    return { seen: seen!, report };
+  }
+
+  test('each batch is visible again right after it is decided; a real run keeps what it leaves hidden until it ends', async () => {
+    for (let i = 0; i < 15; i++) await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
+    const dry = await depthBeforeSecondReceive(true);
+    expect(dry.seen).toMatchObject({ visible: 15, inFlight: 0 });
+    expect(dry.report).toMatchObject({ dryRun: true, stoppedBy: 'empty', released: 15, summary: { seen: 15, left_invalid: 15 } });
+    // The contrast: a real run holds the ten it left, so that it does not count them twice.
+    const real = await depthBeforeSecondReceive(false);
+    expect(real.seen).toMatchObject({ visible: 5, inFlight: 10 });
+    expect(real.report).toMatchObject({ released: 15, summary: { seen: 15, left_invalid: 15 } });
+    expect(await depth()).toMatchObject({ visible: 15, inFlight: 0 });
+  });
+
+  test('it still sees every message once, though the ones it released come back to it', async () => {
+    for (let i = 0; i < 25; i++) await sendValid(`dry-${i}`);
+    const receives: number[] = [];
+    const sqs = faultySqs({ ReceiveMessageCommand: async (_, next) => { const r = await next(); receives.push(r.output.Messages?.length ?? 0); return r; } });
+    const report = await drain({ sqs, dryRun: true });
+    expect(report).toMatchObject({ stoppedBy: 'empty', released: 25, summary: { seen: 25, would_replay: 25 } });
+    // Three receives in a row with nothing new end it (bounded: it never loops on what it released).
+    expect(receives.length).toBeLessThanOrEqual(3 + 3);
+    expect(await depth()).toMatchObject({ visible: 25, inFlight: 0 });
+    expect(stack.bus.stats.putRequests).toBe(0);
+  });
+});
+
+describe('invalid messages: named by --drop-invalid or not × dryRun, in a real drain', () => {
   test.each([
-    { dryRun: false, dropInvalid: false, outcome: 'left_invalid', stays: true, released: 2 },
-    { dryRun: false, dropInvalid: true, outcome: 'dropped_invalid', stays: false, released: 1 },
-    { dryRun: true, dropInvalid: false, outcome: 'left_invalid', stays: true, released: 3 },
-    { dryRun: true, dropInvalid: true, outcome: 'would_drop_invalid', stays: true, released: 3 },
-  ])('dryRun $dryRun, dropInvalid $dropInvalid → $outcome', async ({ dryRun, dropInvalid, outcome, stays, released }) => {
-    const invalid = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('reconciler-invalid-still-invalid'));
-    const unknown = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('unknown'));
+    { dryRun: false, named: false, outcome: 'left_invalid', stays: true, released: 2 },
+    { dryRun: false, named: true, outcome: 'dropped_invalid', stays: false, released: 1 },
+    { dryRun: true, named: false, outcome: 'left_invalid', stays: true, released: 3 },
+    { dryRun: true, named: true, outcome: 'would_drop_invalid', stays: true, released: 3 },
+  ])('dryRun $dryRun, named $named → $outcome', async ({ dryRun, named, outcome, stays, released }) => {
+    const invalid = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
+    const unknown = await sendFixture(stack, loadFixture('unknown'));
     const valid = await sendValid('inv-ok');
-    const report = await drain({ dryRun, dropInvalid });
+    const report = await drain({ dryRun, dropInvalidIds: new Set(named ? [invalid] : []) });
     await stack.bus.idle();
     const byId = Object.fromEntries(report.results.map((r) => [r.messageId, r]));
     expect(byId[invalid]).toMatchObject({ outcome, remove: outcome === 'dropped_invalid', reason: 'unknown model and no quoted credits', jobId: 'fx-inv-2' });
@@ -200,10 +235,10 @@ describe('publishing batches', () => {
     // ~100 KB of valid unknown fields each (the schema bounds every one field, not the event).
     const blob = bulkFields(100_000);
     const big = (i: number) => ({
-      messageId: `big-${i}`, attributes: { ERROR_CODE: 'X' },
+      messageId: `big-${i}`, attributes: { ...genuineTargetAttributes(stack.origin), ERROR_CODE: 'X' },
       body: JSON.stringify(videoEvent('rendered', { jobId: `big-${i}`, userId: 'u2', seconds: 5, model: 'test', ...blob }, `big-ev-${i}`)),
     });
-    const tooBig = { messageId: 'huge', attributes: { ERROR_CODE: 'X' }, body: JSON.stringify(videoEvent('rendered', { jobId: 'huge', userId: 'u2', seconds: 5, model: 'test', ...bulkFields(PUT_EVENTS_MAX_BYTES, 'h') })) };
+    const tooBig = { messageId: 'huge', attributes: { ...genuineTargetAttributes(stack.origin), ERROR_CODE: 'X' }, body: JSON.stringify(videoEvent('rendered', { jobId: 'huge', userId: 'u2', seconds: 5, model: 'test', ...bulkFields(PUT_EVENTS_MAX_BYTES, 'h') })) };
     const messages = [big(0), big(1), tooBig, big(2), big(3), big(4)];
     const results = await replayMessages(messages, stack.replayDeps);
     await stack.bus.idle();
@@ -218,7 +253,7 @@ describe('publishing batches', () => {
 
   test('more than 10 publishable messages go out in requests of at most 10, results in input order', async () => {
     const messages = Array.from({ length: 23 }, (_, i) => ({
-      messageId: `n-${i}`, attributes: { ERROR_CODE: 'X' }, body: JSON.stringify(videoEvent('failed', { jobId: `n-${i}`, userId: 'u3', seconds: 5, model: 'test' })),
+      messageId: `n-${i}`, attributes: { ...genuineTargetAttributes(stack.origin, 'failed'), ERROR_CODE: 'X' }, body: JSON.stringify(videoEvent('failed', { jobId: `n-${i}`, userId: 'u3', seconds: 5, model: 'test' })),
     }));
     const results = await replayMessages(messages, stack.replayDeps);
     await stack.bus.idle();
@@ -228,10 +263,10 @@ describe('publishing batches', () => {
   });
 
   test('a mixed drain batch: each message gets its own fate, only the publishable one is sent', async () => {
-    const atMax = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('eventbridge-target-dlq'),
+    const atMax = await sendFixture(stack, loadFixture('eventbridge-target-dlq'),
       videoEvent('rendered', { jobId: 'mx-1', userId: 'u4', seconds: 5, model: 'test', replay: { count: 2, originalEventId: 'orig-mx-1' } }));
-    const busRecord = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('eventbridge-bus-failure-record'));
-    const invalid = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('reconciler-invalid-still-invalid'));
+    const busRecord = await sendFixture(stack, loadFixture('eventbridge-bus-failure-record'));
+    const invalid = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
     const ok = await sendValid('mx-ok', 'eventbridge-target-dlq');
     const report = await drain({ maxReplays: 2 });
     await stack.bus.idle();
@@ -261,7 +296,7 @@ test('a bug mid-batch (a corrupt price book) fails each message it reaches, the 
 describe('one message never stops the drain (security review M3)', () => {
   test('a message nested 100,000 deep between valid ones: the valid ones are replayed, it stays with its reason', async () => {
     const before = await sendValid('nest-0');
-    const deep = await sendFixtureText(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'), deeplyNestedEventText('nest-deep'));
+    const deep = await sendFixtureText(stack, loadFixture('lambda-dlq'), deeplyNestedEventText('nest-deep'));
     const after = await sendValid('nest-1');
     const report = await drain();
     await stack.bus.idle();
@@ -281,7 +316,7 @@ describe('one message never stops the drain (security review M3)', () => {
 
   test('a message whose planning throws for another reason (injected) between valid ones: the same', async () => {
     const before = await sendValid('inj-0');
-    const poisoned = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'), videoEvent('rendered', { jobId: 'inj-boom', userId: 'u1', seconds: 5, model: 'gen-pro' }));
+    const poisoned = await sendFixture(stack, loadFixture('lambda-dlq'), videoEvent('rendered', { jobId: 'inj-boom', userId: 'u1', seconds: 5, model: 'gen-pro' }));
     const after = await sendValid('inj-1');
     const priceBook = Object.defineProperty({ ...DEFAULT_PRICE_BOOK }, 'gen-pro', { enumerable: true, get() { throw new TypeError('price book is corrupt'); } }) as PriceBook;
     const report = await drain({ priceBook });

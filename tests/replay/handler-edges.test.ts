@@ -7,8 +7,9 @@ import pino from 'pino';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createReplayHandler, replayDepsFromEnvironment, type ReplayHandlerDeps, type SqsRecord } from '../../shared/replay/lambda-handler';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../../shared/pricing';
+import { ConfigError } from '../../shared/errors';
 import { readBooks } from '../support/books';
-import { deeplyNestedEventText, fixtureBody, loadFixture, startStack, videoEvent, type DlqFixture, type Stack } from './helpers';
+import { deeplyNestedEventText, fixtureMessage, lambdaRecordOf, loadFixture, startStack, videoEvent, type DlqFixture, type Stack } from './helpers';
 
 let stack: Stack;
 let logs: Record<string, any>[];
@@ -17,21 +18,16 @@ beforeEach(async () => {
   stack = await startStack('handler-edges');
   logs = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => { logs.push(JSON.parse(line)); } });
-  deps = { eventBridge: stack.eventBridge, busName: 'default', maxReplays: 2, priceBook: DEFAULT_PRICE_BOOK, logger, workspace: 'edge-ws' };
+  deps = stack.handlerDeps({ maxReplays: 2, logger, workspace: 'edge-ws' });
 });
 afterEach(async () => stack.stop());
 
-/** A record as Lambda's SQS event source shapes it. */
+/** A genuine record of the fixture's kind, as Lambda's SQS event source shapes it for this stack's DLQ. */
 function record(messageId: string, f: DlqFixture, body?: unknown): SqsRecord {
-  return {
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body: body === undefined ? fixtureBody(f) : JSON.stringify(body),
-    attributes: { ApproximateReceiveCount: '1' },
-    messageAttributes: Object.fromEntries(Object.entries(f.message.attributes).map(([k, v]) => [k, { stringValue: v.StringValue ?? null, dataType: v.DataType ?? 'String' }])),
-  };
+  const m = fixtureMessage(f, messageId, stack.scope);
+  return lambdaRecordOf(stack, body === undefined ? m : { ...m, body: JSON.stringify(body) });
 }
-const invoke = (handler: ReturnType<typeof createReplayHandler>, event: unknown) => handler(event as never, {} as never);
+const invoke = (handler: ReturnType<typeof createReplayHandler>, event: unknown) => handler(event as never, stack.lambdaContext as never);
 const warnings = () => logs.filter((l) => l.level === 40);
 const summaries = () => logs.filter((l) => l.msg === 'DLQ batch replayed');
 
@@ -133,16 +129,44 @@ describe('one record never stops the batch (security review M3)', () => {
   });
 });
 
-test('the workspace defaults to "local" when WORKSPACE is not set', () => {
-  const saved = { ...process.env };
-  try {
-    Object.assign(process.env, { DLQ_URL: stack.dlqUrl, EVENT_BUS_NAME: 'bus-b', LOG_LEVEL: 'silent' });
-    delete process.env.WORKSPACE;
-    delete process.env.REPLAY_MAX_REPLAYS;
-    const fromEnv = replayDepsFromEnvironment();
+describe('configuration: DLQ_URL is the workspace\'s DLQ in the function\'s region and account (M7)', () => {
+  const env = (overrides: Record<string, string | undefined>) => ({
+    DLQ_URL: stack.dlqUrl, EVENT_BUS_NAME: 'bus-b', LOG_LEVEL: 'silent', AWS_REGION: 'us-east-1', WORKSPACE: stack.scope.workspace, ...overrides,
+  });
+
+  test('the workspace defaults to "local" when WORKSPACE is not set, so its DLQ must then be the local workspace\'s', () => {
+    const localUrl = stack.dlqUrl.replace(/[^/]+$/, 'cc-reconciler-dlq-local');
+    const fromEnv = replayDepsFromEnvironment(env({ WORKSPACE: undefined, DLQ_URL: localUrl }));
     expect(fromEnv).toMatchObject({ busName: 'bus-b', workspace: 'local', maxReplays: 5, priceBook: DEFAULT_PRICE_BOOK });
+    expect(fromEnv.dlq.arn).toBe('arn:aws:sqs:us-east-1:000000000000:cc-reconciler-dlq-local');
     (fromEnv.eventBridge as EventBridgeClient).destroy();
-  } finally {
-    process.env = saved;
-  }
+    expect(() => replayDepsFromEnvironment(env({ WORKSPACE: undefined }))).toThrow(/DLQ_URL .* names queue cc-reconciler-dlq-handler-edges-\w+, not workspace local's DLQ/);
+  });
+
+  test.each([
+    ['another host', 'https://sqs-prod.attacker.example/123456789012/cc-reconciler-dlq-prod', /is not an SQS queue URL/],
+    ['another region', 'https://sqs.eu-west-1.amazonaws.com/123456789012/cc-reconciler-dlq-{ws}', /is in region eu-west-1, not us-east-1/],
+    ['another workspace', 'https://sqs.us-east-1.amazonaws.com/123456789012/cc-reconciler-dlq-prod', /names queue cc-reconciler-dlq-prod/],
+  ])('a DLQ_URL on %s is a ConfigError at start-up', (_, url, why) => {
+    expect(() => replayDepsFromEnvironment(env({ DLQ_URL: url.replace('{ws}', stack.scope.workspace) }))).toThrow(ConfigError);
+    expect(() => replayDepsFromEnvironment(env({ DLQ_URL: url.replace('{ws}', stack.scope.workspace) }))).toThrow(why);
+  });
+
+  test('no region, or a workspace name that is not one, is a ConfigError too', () => {
+    expect(() => replayDepsFromEnvironment(env({ AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined }))).toThrow(/AWS_REGION is not set/);
+    expect(() => replayDepsFromEnvironment(env({ WORKSPACE: 'prod; rm -rf' }))).toThrow(/WORKSPACE workspace "prod; rm -rf" must be/);
+  });
+
+  test('a DLQ_URL in another account than the function\'s: the batch is not replayed, every record stays, said once', async () => {
+    const records = [record('a-0', loadFixture('lambda-dlq'))];
+    const otherAccount = { invokedFunctionArn: stack.lambdaContext.invokedFunctionArn.replace('000000000000', '999999999999') };
+    const handler = createReplayHandler(() => deps);
+    expect(await handler({ Records: records } as never, otherAccount as never)).toEqual({ batchItemFailures: [{ itemIdentifier: 'a-0' }] });
+    expect(await handler({ Records: records } as never, {} as never)).toEqual({ batchItemFailures: [{ itemIdentifier: 'a-0' }] });
+    expect(logs.filter((l) => l.level === 50).map((l) => l.error)).toEqual([
+      expect.stringMatching(/DLQ_URL is in us-east-1\/000000000000, but this function runs in us-east-1\/999999999999/),
+      expect.stringMatching(/names no invokedFunctionArn/),
+    ]);
+    expect(stack.bus.stats.putRequests).toBe(0);
+  });
 });

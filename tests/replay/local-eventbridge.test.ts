@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { startLocalEventBridge, type DeliveredEvent, type LocalEventBridge } from '../../local/eventbridge/server';
+import { workspaceNames } from '../../shared/naming';
 import { RETRY_POLICY, RULES, matchesPattern } from '../../local/eventbridge/rules';
 import { recogniseMessage } from '../../shared/replay/message-shapes';
 import { dlqMessageFromSqs } from '../../shared/replay/drain';
@@ -19,8 +20,10 @@ let dlqUrl: string;
 let seen: { target: string; event: DeliveredEvent }[];
 let failing: Set<string>;
 
+/** The workspace the local bus serves by default ('local'): its event rules are on its own bus. */
+const EVENT_BUS = workspaceNames('local').eventBus;
 const entry = (detailType: string, detail: Record<string, unknown> = { jobId: 'j1', userId: 'u1', seconds: 5, model: 'test' }) => ({
-  Source: 'video.generation', DetailType: detailType, Detail: JSON.stringify(detail),
+  Source: 'video.generation', DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: EVENT_BUS,
 });
 
 beforeEach(async () => {
@@ -55,6 +58,32 @@ test('speaks PutEvents to the real SDK client and routes by source and detail-ty
     time: '2026-03-01T10:00:00Z', region: 'eu-west-1', resources: ['arn:x'], detail: { jobId: 'j1', userId: 'u1', seconds: 5, model: 'test' },
   });
   expect(bus.stats.unmatched).toBe(1);
+  client.destroy();
+});
+
+test('the event rules are on the workspace\'s own bus: the same event on `default` is accepted and matches nothing', async () => {
+  const client = bus.client();
+  const out = await client.send(new PutEventsCommand({ Entries: [{ ...entry('video.rendered'), EventBusName: 'default' }, { ...entry('video.failed'), EventBusName: `arn:aws:events:eu-west-1:111122223333:event-bus/${EVENT_BUS}` }] }));
+  await bus.idle();
+  expect(out.FailedEntryCount).toBe(0);
+  expect(bus.busName).toBe(EVENT_BUS);
+  expect(seen.map((s) => s.target)).toEqual(['refund']);
+  expect(bus.stats.unmatched).toBe(1);
+  client.destroy();
+});
+
+test('dead letters are sent as who sends them in AWS: EventBridge for a target\'s, the function\'s role for Lambda\'s', async () => {
+  await bus.stop();
+  const senders: string[] = [];
+  bus = await startLocalEventBridge({
+    sqs, dlqUrl, retryDelayMs: 1, lambdaMaxRetryAttempts: 0, targets: { debit: async () => { throw new Error('boom'); } },
+    sqsFor: (sender) => { senders.push(sender.kind === 'eventbridge' ? 'eventbridge' : sender.functionName); return sqs; },
+  });
+  bus.faults.failNextDeliveries('refund', 100);
+  const client = bus.client();
+  await client.send(new PutEventsCommand({ Entries: [entry('video.rendered'), entry('video.failed')] }));
+  await bus.idle();
+  expect(senders.sort()).toEqual(['cc-agent-reconciler-debit-local', 'eventbridge']);
   client.destroy();
 });
 
@@ -123,7 +152,7 @@ test('delivery failures are retried by the target retry policy, then go to the t
   expect(JSON.parse(message!.Body!)).toMatchObject({ id: out.Entries![0]!.EventId, 'detail-type': 'video.rendered' });
   const attrs = Object.fromEntries(Object.entries(message!.MessageAttributes!).map(([k, v]) => [k, v.StringValue]));
   expect(attrs).toEqual({
-    RULE_ARN: 'arn:aws:events:eu-west-1:111122223333:rule/cc-reconciler-video-rendered-local',
+    RULE_ARN: 'arn:aws:events:eu-west-1:111122223333:rule/cc-reconciler-events-local/cc-reconciler-video-rendered-local',
     TARGET_ARN: 'arn:aws:lambda:eu-west-1:111122223333:function:cc-agent-reconciler-debit-local:live',
     ERROR_CODE: 'THROTTLING', ERROR_MESSAGE: 'Rate Exceeded.', EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts', RETRY_ATTEMPTS: '3',
   });

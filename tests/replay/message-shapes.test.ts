@@ -26,6 +26,21 @@ describe('the fixtures: one per shape', () => {
   });
 });
 
+describe('what each shape claims about its origin, exactly as written (provenance.ts judges it)', () => {
+  test.each([
+    ['eventbridge-target-dlq', { ruleArn: expect.stringMatching(/:rule\/cc-reconciler-events-prod\/cc-reconciler-video-rendered-prod$/), targetArn: expect.stringMatching(/debit-prod:live$/) }],
+    ['lambda-destination', { functionArn: expect.stringMatching(/:function:cc-agent-reconciler-debit-prod:live$/) }],
+    ['lambda-dlq', {}],
+    ['reconciler-invalid', { handler: 'refund' }],
+  ])('%s', (name, claims) => {
+    expect(recogniseMessage(fixtureMessage(loadFixture(name)))).toMatchObject({ recognised: true, claims });
+  });
+  test('claims that are not text are absent, not coerced', () => {
+    const r = recogniseMessage(msg(JSON.stringify({ version: '1.0', requestContext: { functionArn: ['arn'] }, requestPayload: {} })));
+    expect(r).toMatchObject({ recognised: true, claims: {} });
+  });
+});
+
 describe('EventBridge target DLQ', () => {
   const f = loadFixture('eventbridge-target-dlq');
   test('reports the failure from the attributes', () => {
@@ -105,11 +120,11 @@ describe('both readers build the same message', () => {
     const f = loadFixture('eventbridge-target-dlq');
     const sqsMessage = {
       MessageId: 'id-1', ReceiptHandle: 'rh', Body: JSON.stringify(f.message.body), MessageAttributes: f.message.attributes,
-      Attributes: { ApproximateReceiveCount: '2' },
+      Attributes: { ApproximateReceiveCount: '2', SenderId: 'AIDAEXAMPLE' },
     };
     const fromSqs = dlqMessageFromSqs(sqsMessage);
     const fromLambda = dlqMessageFromRecord(lambdaSqsRecord(sqsMessage));
     expect(fromLambda).toEqual(fromSqs);
-    expect(fromSqs).toMatchObject({ messageId: 'id-1', receiveCount: 2, attributes: { RETRY_ATTEMPTS: '3' } });
+    expect(fromSqs).toMatchObject({ messageId: 'id-1', receiveCount: 2, senderId: 'AIDAEXAMPLE', attributes: { RETRY_ATTEMPTS: '3' } });
   });
 });

@@ -13,16 +13,17 @@ import { DEFAULT_PRICE_BOOK, type PriceBook } from '../../shared/pricing';
 import type { DlqMessage } from '../../shared/replay/types';
 import { InvariantViolation } from '../../shared/errors';
 import { parseVideoEvent } from '../../shared/events/parse-video-event';
-import { deeplyNestedEventText, fixtureMessage, loadFixture, videoEvent } from './helpers';
+import { DEFAULT_ORIGIN, deeplyNestedEventText, fixtureMessage, genuineTargetAttributes, loadFixture, videoEvent } from './helpers';
 
-const options: ReplayOptions = { busName: 'bus-x', priceBook: DEFAULT_PRICE_BOOK, maxReplays: 3, dryRun: false, dropInvalid: false };
+const options: ReplayOptions = { busName: 'bus-x', origin: DEFAULT_ORIGIN, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 3, dryRun: false, dropInvalidIds: new Set<string>() };
 const msg = (body: string, attributes: Record<string, string> = {}, messageId = 'm-1'): DlqMessage => ({ messageId, body, attributes });
-const invalidMsg = (body: string, messageId = 'inv-1') => msg(body, { 'reconciler-kind': 'invalid_event', 'reconciler-reason': 'x' }, messageId);
-const ebMsg = (event: unknown, messageId = 'eb-1') => msg(JSON.stringify(event), { ERROR_CODE: 'THROTTLING' }, messageId);
+const invalidMsg = (body: string, messageId = 'inv-1') => msg(body, { 'reconciler-kind': 'invalid_event', 'reconciler-reason': 'x', 'reconciler-handler': 'debit' }, messageId);
+const ebMsg = (event: unknown, messageId = 'eb-1') => msg(JSON.stringify(event), { ...genuineTargetAttributes(), ERROR_CODE: 'THROTTLING' }, messageId);
+const DEBIT_LIVE = DEFAULT_ORIGIN.functions.debit.liveArn;
 const destinationRecord = (overrides: Record<string, unknown>) => ({
   version: '1.0',
   timestamp: '2026-03-01T10:03:12.118Z',
-  requestContext: { requestId: 'req-1', functionArn: 'arn:fn', condition: 'RetriesExhausted', approximateInvokeCount: 2 },
+  requestContext: { requestId: 'req-1', functionArn: DEBIT_LIVE, condition: 'RetriesExhausted', approximateInvokeCount: 2 },
   requestPayload: videoEvent('rendered', { jobId: 'd-1', userId: 'u', seconds: 5, model: 'test' }, 'dest-ev'),
   ...overrides,
 });
@@ -32,7 +33,8 @@ describe('message shapes: payload and attribute variants', () => {
     const r = recogniseMessage(msg(JSON.stringify(destinationRecord({ responsePayload: 'Task timed out after 3.00 seconds', responseContext: null }))));
     expect(r).toEqual({
       recognised: true, shape: 'lambda_destination', event: expect.objectContaining({ id: 'dest-ev' }),
-      failure: { message: 'Task timed out after 3.00 seconds', attempts: 2, condition: 'RetriesExhausted', origin: 'arn:fn', requestId: 'req-1' },
+      failure: { message: 'Task timed out after 3.00 seconds', attempts: 2, condition: 'RetriesExhausted', origin: DEBIT_LIVE, requestId: 'req-1' },
+      claims: { functionArn: DEBIT_LIVE },
     });
     expect(r.recognised && describeFailure(r.shape, r.failure)).toBe('Lambda on-failure destination record: RetriesExhausted, 2 attempt(s), Task timed out after 3.00 seconds');
   });
@@ -41,7 +43,7 @@ describe('message shapes: payload and attribute variants', () => {
     const r = recogniseMessage(msg(JSON.stringify(destinationRecord({ requestContext: { condition: 'EventAgeExceeded', approximateInvokeCount: 'many' } }))));
     expect(r).toMatchObject({ recognised: true, shape: 'lambda_destination', failure: { condition: 'EventAgeExceeded' } });
     expect(r.recognised && r.failure).toEqual({ condition: 'EventAgeExceeded' });
-    const plan = planMessage(msg(JSON.stringify(destinationRecord({ requestContext: {} }))), options);
+    const plan = planMessage(msg(JSON.stringify(destinationRecord({ requestContext: { functionArn: DEBIT_LIVE } }))), options);
     expect(plan).toMatchObject({ kind: 'publish', result: { shape: 'lambda_destination', failure: 'Lambda on-failure destination record', originalEventId: 'dest-ev' } });
   });
 
@@ -50,7 +52,7 @@ describe('message shapes: payload and attribute variants', () => {
     const r = recogniseMessage(msg(JSON.stringify(body)));
     expect(r).toMatchObject({ recognised: false, eventIds: ['e-1', 'e-2'], hint: expect.stringContaining('archive') });
     expect(!r.recognised && r.reason).toBe('an EventBridge bus failure record (no error code): it names 5 event(s) but carries none');
-    expect(planMessage(msg(JSON.stringify(body)), { ...options, dropInvalid: true })).toMatchObject({
+    expect(planMessage(msg(JSON.stringify(body)), { ...options, dropInvalidIds: new Set(['m-1']) })).toMatchObject({
       kind: 'decided', result: { outcome: 'left_unrecognised', remove: false, details: ['event e-1', 'event e-2'] },
     });
   });
@@ -93,14 +95,24 @@ describe('invalid events: the result still names what it can', () => {
     expect(result).not.toHaveProperty('detailType');
   });
 
-  test('dropInvalid × dryRun: only a real run with dropInvalid removes, and only it loses the hint', () => {
+  test('named × dryRun: only a real run that names the message removes it, and only then is the hint gone', () => {
     const m = invalidMsg('{"id":"e"}');
+    const named = new Set([m.messageId]);
+    const none = new Set<string>();
     const outcome = (o: Partial<ReplayOptions>) => planMessage(m, { ...options, ...o }).result;
-    expect(outcome({ dropInvalid: false, dryRun: false })).toMatchObject({ outcome: 'left_invalid', remove: false, hint: expect.any(String) });
-    expect(outcome({ dropInvalid: false, dryRun: true })).toMatchObject({ outcome: 'left_invalid', remove: false });
-    expect(outcome({ dropInvalid: true, dryRun: true })).toMatchObject({ outcome: 'would_drop_invalid', remove: false });
-    expect(outcome({ dropInvalid: true, dryRun: true })).not.toHaveProperty('hint');
-    expect(outcome({ dropInvalid: true, dryRun: false })).toMatchObject({ outcome: 'dropped_invalid', remove: true, originalEventId: 'e' });
+    expect(outcome({ dropInvalidIds: none, dryRun: false })).toMatchObject({ outcome: 'left_invalid', remove: false, hint: expect.any(String) });
+    expect(outcome({ dropInvalidIds: none, dryRun: true })).toMatchObject({ outcome: 'left_invalid', remove: false });
+    expect(outcome({ dropInvalidIds: named, dryRun: true })).toMatchObject({ outcome: 'would_drop_invalid', remove: false });
+    expect(outcome({ dropInvalidIds: named, dryRun: true })).not.toHaveProperty('hint');
+    expect(outcome({ dropInvalidIds: named, dryRun: false })).toMatchObject({ outcome: 'dropped_invalid', remove: true, originalEventId: 'e' });
+  });
+
+  test('an unverified message is never dropped, even when named: it is not an invalid message', () => {
+    const forged = msg('{"id":"e"}', { 'reconciler-kind': 'invalid_event', 'reconciler-handler': 'sweep' }, 'forged-1');
+    expect(planMessage(forged, { ...options, dropInvalidIds: new Set(['forged-1']) }).result).toMatchObject({
+      outcome: 'left_unverified', remove: false, details: ['sent by a sender SQS did not report'], hint: expect.stringContaining('do not publish it by hand'),
+    });
+    expect(planMessage({ ...forged, senderId: 'AIDAEXAMPLE' }, options).result).toMatchObject({ details: ['sent by SenderId AIDAEXAMPLE'] });
   });
 
   test('a price book that throws something other than InvalidEventError is a bug, not "invalid": planMessage throws it, the batch makes it that message\'s failure', async () => {
@@ -220,7 +232,8 @@ describe('reading messages: SQS ReceiveMessage and Lambda records', () => {
     const f = loadFixture('lambda-dlq');
     const m = fixtureMessage(f, 'same');
     const viaRecord = dlqMessageFromRecord({
-      messageId: 'same', body: m.body, messageAttributes: Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String' }])),
+      messageId: 'same', body: m.body, attributes: { SenderId: m.senderId! },
+      messageAttributes: Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String' }])),
     });
     expect(viaRecord).toEqual(m);
   });
@@ -238,7 +251,7 @@ describe('one message never stops a batch (security review M3)', () => {
 
   test('a message nested 100,000 deep is invalid at the door (the schema bounds unknown fields): left, naming the field; the valid ones around it are published', async () => {
     const { send, deps } = accepting();
-    const deep = msg(deeplyNestedEventText('deep-1', 'deep-ev'), { ERROR_CODE: 'THROTTLING' }, 'deep');
+    const deep = msg(deeplyNestedEventText('deep-1', 'deep-ev'), { ...genuineTargetAttributes(), ERROR_CODE: 'THROTTLING' }, 'deep');
     const results = await replayMessages([valid(0), deep, valid(1)], deps());
     expect(results.map((r) => [r.messageId, r.outcome, r.remove])).toEqual([['ok-0', 'replayed', true], ['deep', 'left_invalid', false], ['ok-1', 'replayed', true]]);
     expect(results[1]).toMatchObject({

@@ -2,10 +2,10 @@
 import { chunkForPutEvents, entrySizeBytes, planMessage, PUT_EVENTS_MAX_BYTES, type ReplayOptions } from '../../shared/replay/redeliver';
 import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
 import { parseVideoEvent } from '../../shared/events/parse-video-event';
-import { bulkFields, fixtureMessage, loadFixture, videoEvent } from './helpers';
+import { DEFAULT_ORIGIN, bulkFields, fixtureMessage, genuineTargetAttributes, loadFixture, videoEvent } from './helpers';
 
-const options: ReplayOptions = { busName: 'bus-x', priceBook: DEFAULT_PRICE_BOOK, maxReplays: 3, dryRun: false, dropInvalid: false };
-const ebMessage = (event: unknown, messageId = 'dlq-1') => ({ messageId, body: JSON.stringify(event), attributes: { ERROR_CODE: 'THROTTLING' } });
+const options: ReplayOptions = { busName: 'bus-x', origin: DEFAULT_ORIGIN, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 3, dryRun: false, dropInvalidIds: new Set<string>() };
+const ebMessage = (event: unknown, messageId = 'dlq-1') => ({ messageId, body: JSON.stringify(event), attributes: { ...genuineTargetAttributes(), ERROR_CODE: 'THROTTLING' } });
 
 describe('planMessage', () => {
   test('keeps source, detail-type, detail, resources and time; adds replay {count, originalEventId, dlqMessageId}', () => {
@@ -38,17 +38,20 @@ describe('planMessage', () => {
     expect(planMessage(ebMessage(event), options)).toMatchObject({ kind: 'decided', result: { outcome: 'left_too_many_replays', remove: false, replayCount: 3, originalEventId: 'first-id' } });
   });
 
-  test('invalid events: left, or dropped only when asked (and never in a dry run)', () => {
+  test('invalid events: left, or dropped only when the operator named its id (and never in a dry run)', () => {
     const invalid = fixtureMessage(loadFixture('reconciler-invalid-still-invalid'));
-    expect(planMessage(invalid, options)).toMatchObject({ kind: 'decided', result: { outcome: 'left_invalid', remove: false, reason: 'unknown model and no quoted credits' } });
-    expect(planMessage(invalid, { ...options, dropInvalid: true })).toMatchObject({ result: { outcome: 'dropped_invalid', remove: true } });
-    expect(planMessage(invalid, { ...options, dropInvalid: true, dryRun: true })).toMatchObject({ result: { outcome: 'would_drop_invalid', remove: false } });
+    const named = new Set([invalid.messageId]);
+    expect(planMessage(invalid, options)).toMatchObject({ kind: 'decided', result: { outcome: 'left_invalid', remove: false, reason: 'unknown model and no quoted credits', hint: `fix the producer, or once understood drop it by its id: --drop-invalid ${invalid.messageId}` } });
+    expect(planMessage(invalid, { ...options, dropInvalidIds: named })).toMatchObject({ result: { outcome: 'dropped_invalid', remove: true } });
+    expect(planMessage(invalid, { ...options, dropInvalidIds: named, dryRun: true })).toMatchObject({ result: { outcome: 'would_drop_invalid', remove: false } });
+    // Another message's id drops nothing here.
+    expect(planMessage(invalid, { ...options, dropInvalidIds: new Set(['some-other-id']) })).toMatchObject({ result: { outcome: 'left_invalid', remove: false } });
     expect(planMessage(ebMessage({ ...videoEvent('rendered', { jobId: 'j', userId: 'u', seconds: 5, model: 'test' }), source: 'other' }), options))
       .toMatchObject({ result: { outcome: 'left_invalid' } });
   });
 
   test('unrecognised messages are left, with the reason and hint', () => {
-    expect(planMessage(fixtureMessage(loadFixture('eventbridge-bus-failure-record')), { ...options, dropInvalid: true }))
+    expect(planMessage(fixtureMessage(loadFixture('eventbridge-bus-failure-record')), { ...options, dropInvalidIds: new Set(['msg-eventbridge-bus-failure-record']) }))
       .toMatchObject({ kind: 'decided', result: { outcome: 'left_unrecognised', remove: false, hint: expect.stringContaining('archive'), details: expect.arrayContaining([expect.stringContaining('11111111')]) } });
   });
 

@@ -25,7 +25,7 @@ const depth = async () => (await queueDepth(stack.sqs, stack.dlqUrl)).visible;
 describe('each DLQ shape, replayed end to end', () => {
   test.each(['eventbridge-target-dlq', 'lambda-destination', 'lambda-dlq', 'reconciler-invalid'])('%s → bus → handler → ledger, and the message is deleted', async (name) => {
     const f = loadFixture(name);
-    const messageId = await sendFixture(stack.sqs, stack.dlqUrl, f);
+    const messageId = await sendFixture(stack, f);
     const report = await drain();
     await stack.bus.idle();
     expect(report.summary).toMatchObject({ seen: 1, replayed: 1 });
@@ -42,8 +42,8 @@ describe('each DLQ shape, replayed end to end', () => {
     stack.bus.faults.failNextDeliveries('debit', 100);
     stack.bus.faults.failNextInvocations('refund', 100);
     const out = await stack.eventBridge.send(new PutEventsCommand({ Entries: [
-      { Source: 'video.generation', DetailType: 'video.rendered', Detail: JSON.stringify({ jobId: 'gen-1', userId: 'u9', seconds: 5, model: 'test' }) },
-      { Source: 'video.generation', DetailType: 'video.failed', Detail: JSON.stringify({ jobId: 'gen-2', userId: 'u9', seconds: 5, model: 'test' }) },
+      { Source: 'video.generation', DetailType: 'video.rendered', Detail: JSON.stringify({ jobId: 'gen-1', userId: 'u9', seconds: 5, model: 'test' }), EventBusName: stack.bus.busName },
+      { Source: 'video.generation', DetailType: 'video.failed', Detail: JSON.stringify({ jobId: 'gen-2', userId: 'u9', seconds: 5, model: 'test' }), EventBusName: stack.bus.busName },
     ] }));
     await stack.bus.idle();
     expect(await depth()).toBe(2);
@@ -62,8 +62,8 @@ describe('each DLQ shape, replayed end to end', () => {
 describe('idempotence', () => {
   test('the same event in the DLQ twice, and a second drain, change nothing more', async () => {
     const f = loadFixture('eventbridge-target-dlq');
-    await sendFixture(stack.sqs, stack.dlqUrl, f);
-    await sendFixture(stack.sqs, stack.dlqUrl, f);
+    await sendFixture(stack, f);
+    await sendFixture(stack, f);
     const first = await drain();
     await stack.bus.idle();
     expect(first.summary).toMatchObject({ seen: 2, replayed: 2 });
@@ -83,7 +83,7 @@ describe('idempotence', () => {
     // Applied on its way in (the function committed, then timed out, so Lambda gave up on it).
     await settleEvent({ dynamodb: stack.db, tables: stack.tables }, { eventId: event.id, kind: 'rendered', jobId: event.detail.jobId, userId: event.detail.userId, seconds: event.detail.seconds, model: event.detail.model, quotedCredits: 7 }, 7);
     const before = await readBooks(stack.db, stack.tables);
-    await sendFixture(stack.sqs, stack.dlqUrl, f);
+    await sendFixture(stack, f);
     const report = await drain();
     await stack.bus.idle();
     expect(report.summary).toMatchObject({ replayed: 1 });
@@ -95,7 +95,7 @@ describe('idempotence', () => {
 test('a partial PutEvents failure keeps exactly the failed messages', async () => {
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) {
-    ids.push(await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('eventbridge-target-dlq'), videoEvent('rendered', { jobId: `pp-${i}`, userId: 'u1', seconds: 5, model: 'test' })));
+    ids.push(await sendFixture(stack, loadFixture('eventbridge-target-dlq'), videoEvent('rendered', { jobId: `pp-${i}`, userId: 'u1', seconds: 5, model: 'test' })));
   }
   stack.bus.faults.failEntriesOfNextPut([1, 3]);
   const report = await drain();
@@ -116,7 +116,7 @@ test('a partial PutEvents failure keeps exactly the failed messages', async () =
 });
 
 test('a failed PutEvents request keeps the whole batch', async () => {
-  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'));
+  await sendFixture(stack, loadFixture('lambda-dlq'));
   stack.bus.faults.failNextPutRequests(1);
   const report = await drain();
   expect(report.summary).toMatchObject({ seen: 1, failed: 1 });
@@ -124,25 +124,29 @@ test('a failed PutEvents request keeps the whole batch', async () => {
   expect(await depth()).toBe(1);
 });
 
-test('invalid and unrecognised messages are listed and left; --drop-invalid drops only the invalid ones', async () => {
-  const invalidId = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('reconciler-invalid-still-invalid'));
-  const busRecordId = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('eventbridge-bus-failure-record'));
-  const unknownId = await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('unknown'));
+test('invalid and unrecognised messages are listed and left; --drop-invalid drops exactly the invalid messages it names', async () => {
+  const invalidId = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
+  const otherInvalidId = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
+  const busRecordId = await sendFixture(stack, loadFixture('eventbridge-bus-failure-record'));
+  const unknownId = await sendFixture(stack, loadFixture('unknown'));
   const report = await drain();
-  expect(report.summary).toMatchObject({ seen: 3, left_invalid: 1, left_unrecognised: 2, replayed: 0 });
-  expect(report.released).toBe(3);
-  expect((await peekAll(stack.sqs, stack.dlqUrl)).map((m) => m.MessageId).sort()).toEqual([invalidId, busRecordId, unknownId].sort());
+  expect(report.summary).toMatchObject({ seen: 4, left_invalid: 2, left_unrecognised: 2, replayed: 0 });
+  expect(report.undroppedIds).toEqual([]);
+  expect(report.released).toBe(4);
+  expect((await peekAll(stack.sqs, stack.dlqUrl)).map((m) => m.MessageId).sort()).toEqual([invalidId, otherInvalidId, busRecordId, unknownId].sort());
   expect(stack.bus.stats.putRequests).toBe(0);
 
-  const dropping = await drain({ dropInvalid: true });
-  expect(dropping.summary).toMatchObject({ dropped_invalid: 1, left_unrecognised: 2 });
-  expect((await peekAll(stack.sqs, stack.dlqUrl)).map((m) => m.MessageId).sort()).toEqual([busRecordId, unknownId].sort());
+  // One invalid message named, plus an unrecognised one and an id that is not in the queue: only the first goes.
+  const dropping = await drain({ dropInvalidIds: new Set([invalidId, unknownId, 'no-such-message']) });
+  expect(dropping.summary).toMatchObject({ dropped_invalid: 1, left_invalid: 1, left_unrecognised: 2 });
+  expect(dropping.undroppedIds).toEqual([{ messageId: unknownId, outcome: 'left_unrecognised' }, { messageId: 'no-such-message' }]);
+  expect((await peekAll(stack.sqs, stack.dlqUrl)).map((m) => m.MessageId).sort()).toEqual([otherInvalidId, busRecordId, unknownId].sort());
   expect((await readBooks(stack.db, stack.tables)).ledger).toHaveLength(0);
 });
 
 test('an event that keeps failing is replayed at most maxReplays times, then left: an automatic drain cannot loop', async () => {
   stack.bus.faults.failNextInvocations('debit', 1_000);
-  await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('eventbridge-target-dlq'));
+  await sendFixture(stack, loadFixture('eventbridge-target-dlq'));
   const outcomes: string[] = [];
   for (let round = 0; round < 10; round++) {
     const report = await drain({ maxReplays: 3 });
@@ -156,10 +160,11 @@ test('an event that keeps failing is replayed at most maxReplays times, then lef
 });
 
 test('dry run changes nothing and says what would happen, message by message', async () => {
-  for (const name of ['eventbridge-target-dlq', 'lambda-destination', 'reconciler-invalid-still-invalid', 'unknown']) await sendFixture(stack.sqs, stack.dlqUrl, loadFixture(name));
+  for (const name of ['eventbridge-target-dlq', 'lambda-destination', 'reconciler-invalid-still-invalid', 'unknown']) await sendFixture(stack, loadFixture(name));
   const before = await peekAll(stack.sqs, stack.dlqUrl);
   const lines: string[] = [];
-  const report = await drain({ dryRun: true, dropInvalid: true, onResult: (r) => lines.push(r.outcome) });
+  const invalidId = before.find((m) => m.Body?.includes('fx-inv-2'))!.MessageId!;
+  const report = await drain({ dryRun: true, dropInvalidIds: new Set([invalidId]), onResult: (r) => lines.push(r.outcome) });
   await stack.bus.idle();
   expect(lines.sort()).toEqual(['left_unrecognised', 'would_drop_invalid', 'would_replay', 'would_replay']);
   expect(report.summary).toMatchObject({ seen: 4, replayed: 0, dropped_invalid: 0 });
@@ -171,7 +176,7 @@ test('dry run changes nothing and says what would happen, message by message', a
 
 test('abort stops between batches without losing a message; max bounds a run', async () => {
   for (let i = 0; i < 25; i++) {
-    await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'), videoEvent('rendered', { jobId: `ab-${i}`, userId: 'u1', seconds: 5, model: 'test' }));
+    await sendFixture(stack, loadFixture('lambda-dlq'), videoEvent('rendered', { jobId: `ab-${i}`, userId: 'u1', seconds: 5, model: 'test' }));
   }
   const controller = new AbortController();
   const report = await drain({ signal: controller.signal, onResult: (_, s) => { if (s.seen === 3) controller.abort(); } });
@@ -187,7 +192,7 @@ test('abort stops between batches without losing a message; max bounds a run', a
 });
 
 test('the rate limit paces the run', async () => {
-  for (let i = 0; i < 12; i++) await sendFixture(stack.sqs, stack.dlqUrl, loadFixture('lambda-dlq'), videoEvent('rendered', { jobId: `rt-${i}`, userId: 'u1', seconds: 5, model: 'test' }));
+  for (let i = 0; i < 12; i++) await sendFixture(stack, loadFixture('lambda-dlq'), videoEvent('rendered', { jobId: `rt-${i}`, userId: 'u1', seconds: 5, model: 'test' }));
   const startedAt = Date.now();
   const report = await drain({ ratePerSecond: 20 });
   expect(report.summary.replayed).toBe(12);
