@@ -40,8 +40,8 @@ beforeEach(async () => {
 
 async function recordSweepRun(at: Date): Promise<void> {
   const runId = `run-${at.getTime()}`;
-  expect(await acquireSweepLease(stack.dynamodb, stack.tables.jobs, runId, at, 60_000)).toBe(true);
-  expect(await saveSweepState(stack.dynamodb, stack.tables.jobs, runId, {}, at)).toBe(true);
+  expect(await acquireSweepLease(stack.dynamodb, stack.tables.settlements, runId, at, 60_000)).toBe(true);
+  expect(await saveSweepState(stack.dynamodb, stack.tables.settlements, runId, {}, at)).toBe(true);
 }
 
 function deps(overrides: Partial<DoctorDeps> = {}): DoctorDeps {
