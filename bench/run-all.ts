@@ -19,6 +19,7 @@ const RESULTS_DIR = join(import.meta.dirname, 'results');
 const LEDGER_EVENTS = 1500;
 const REPLAY_MESSAGES = 2000;
 const MEMORY_EVENTS = 3000;
+const HOLD_RESERVES = 1000;
 
 interface Bench { name: string; file: string; args: string[]; json: string }
 const BENCHES: Bench[] = [
@@ -26,6 +27,7 @@ const BENCHES: Bench[] = [
   { name: 'sweep', file: 'bench/sweep.bench.ts', args: [], json: 'sweep.json' },
   { name: 'replay', file: 'bench/replay.bench.ts', args: [String(REPLAY_MESSAGES)], json: 'replay.json' },
   { name: 'memory', file: 'bench/handler-memory.bench.ts', args: ['--events', String(MEMORY_EVENTS)], json: 'memory.json' },
+  { name: 'holds', file: 'bench/holds.bench.ts', args: ['--reserves', String(HOLD_RESERVES)], json: 'holds.json' },
 ];
 
 // ---- the shapes of the four JSON files (what the report reads) ----
@@ -41,6 +43,10 @@ interface SweepResult { measuredAt: string; note: string; rows: SweepRow[]; rati
 interface ReplayResult {
   measuredAt: string; messages: number; drainMs: number; messagesPerSecond: number; endToEndSettledMs: number; endToEndSettledPerSecond: number;
   putEventsRequests: number; handlerInvocations: number; handlerErrors: number; summary: { replayed: number; failed: number };
+}
+interface HoldsResult {
+  measuredAt: string; reserves: number;
+  rows: Record<string, { writes: number; reads: number; requests: number; perSecond: number }>;
 }
 interface MemoryResult {
   measuredAt: string; handler: string; events: number; lambdaMemoryMb: number; peakRssMiB: number; rssBeforeImportMiB: number; rssAfterImportMiB: number;
@@ -111,14 +117,15 @@ function machine() {
 // ---- Markdown ----
 const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
 const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
 const x = (n: number) => `${n.toFixed(2)}×`;
 function table(header: string[], rows: (string | number)[][], align: ('l' | 'r')[]): string {
   const sep = align.map((a) => (a === 'r' ? '---:' : '---'));
   return [header, sep, ...rows.map((r) => r.map(String))].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
-function markdown(r: { measuredAt: string; machine: ReturnType<typeof machine>; totalSeconds?: number; ledger: LedgerResult; sweep: SweepResult; replay: ReplayResult; memory: MemoryResult }): string {
-  const { ledger, sweep, replay, memory } = r;
+function markdown(r: { measuredAt: string; machine: ReturnType<typeof machine>; totalSeconds?: number; ledger: LedgerResult; sweep: SweepResult; replay: ReplayResult; memory: MemoryResult; holds: HoldsResult }): string {
+  const { ledger, sweep, replay, memory, holds } = r;
   const date = `${r.measuredAt.slice(0, 10)} ${r.measuredAt.slice(11, 16)} UTC`;
   const c1 = ledger.rows.find((row) => row.concurrency === 1);
   const first = sweep.rows[0]!;
@@ -166,6 +173,10 @@ function markdown(r: { measuredAt: string; machine: ReturnType<typeof machine>; 
       f0(replay.messages), f0(replay.drainMs), f0(replay.messagesPerSecond), f0(replay.putEventsRequests), f0(replay.endToEndSettledMs), f0(replay.endToEndSettledPerSecond), f0(replay.handlerErrors),
     ]], ['r', 'r', 'r', 'r', 'r', 'r', 'r']),
     '',
+    `**Holds** (DynamoDB requests per operation, writes and reads counted apart; ${f0(holds.reserves)} reserves at concurrency 8; a transaction returns no item values, so a reserve reads the balance once for its exact \`availableAfter\`)`,
+    '',
+    table(['operation', 'writes', 'reads', 'requests', 'ops/s'], Object.entries(holds.rows).map(([name, row]) => [name, f2(row.writes), f2(row.reads), f2(row.requests), f0(row.perSecond)]), ['l', 'r', 'r', 'r', 'r']),
+    '',
   ].join('\n');
 }
 
@@ -187,21 +198,22 @@ async function main(): Promise<void> {
     for (const bench of BENCHES) durations[bench.name] = Math.round(await runBench(bench));
   }
   const notBefore = reportOnly ? undefined : started;
-  const [ledgerB, sweepB, replayB, memoryB] = BENCHES as [Bench, Bench, Bench, Bench];
+  const [ledgerB, sweepB, replayB, memoryB, holdsB] = BENCHES as [Bench, Bench, Bench, Bench, Bench];
   const ledger = readResult<LedgerResult>(ledgerB, notBefore);
   const sweep = readResult<SweepResult>(sweepB, notBefore);
   const replay = readResult<ReplayResult>(replayB, notBefore);
   const memory = readResult<MemoryResult>(memoryB, notBefore);
+  const holds = readResult<HoldsResult>(holdsB, notBefore);
   // --report-only keeps the run's own date and timings when every section still comes from that run.
-  const previous = reportOnly ? previousRun([ledger, sweep, replay, memory]) : undefined;
+  const previous = reportOnly ? previousRun([ledger, sweep, replay, memory, holds]) : undefined;
   const totalSeconds = reportOnly ? previous?.totalSeconds : Math.round((Date.now() - started) / 1000);
   const report = {
     measuredAt: reportOnly ? (previous?.measuredAt ?? ledger.measuredAt) : new Date(started).toISOString(),
     machine: machine(),
     dynamodb: 'DynamoDB Local (in memory) on the same machine',
-    settings: { ledgerEvents: LEDGER_EVENTS, replayMessages: REPLAY_MESSAGES, memoryEvents: MEMORY_EVENTS },
+    settings: { ledgerEvents: LEDGER_EVENTS, replayMessages: REPLAY_MESSAGES, memoryEvents: MEMORY_EVENTS, holdReserves: HOLD_RESERVES },
     ...(totalSeconds !== undefined ? { totalSeconds, benchSeconds: reportOnly ? previous?.benchSeconds : durations } : {}),
-    ledger, sweep, replay, memory,
+    ledger, sweep, replay, memory, holds,
   };
   writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
   const md = markdown(report);

@@ -19,6 +19,7 @@ export interface ChaosOptions {
   stack?: RunOptions['stack'];
   breakCore?: boolean;
   weakenRefundCheck?: boolean;
+  weakenReserveCheck?: boolean;
   onProgress?: (line: string) => void;
 }
 
@@ -27,8 +28,8 @@ export const CHAOS_FAULTS = { conflictRate: 0.05, throttleRate: 0.05, lostReplyR
 export function chaosDay(options: Pick<ChaosOptions, 'seed' | 'jobs' | 'users'>, overrides: Partial<DayOptions> = {}): Day {
   return generateDay({
     seed: options.seed, jobs: options.jobs, users: options.users, duplicateRate: 0.25, concurrentDuplicateRate: 0.08,
-    lostRate: 0.05, poisonRate: 0.02, reorderWindow: 100,
-    zeroQuoteRate: 0.3, refundLostRate: 0.6, forgedRate: 0.05, corruptRate: 0.1, ...overrides,
+    lostRate: 0.05, poisonRate: 0.02, reorderWindow: 100, stuckRate: 0.03,
+    zeroQuoteRate: 0.3, refundLostRate: 0.6, forgedRate: 0.05, corruptRate: 0.1, holdRate: 0.4, poorUserRate: 0.1, ...overrides,
   });
 }
 
@@ -37,6 +38,8 @@ export interface ChaosOutcome {
   violations: Violation[];
   deliveries: number;
   faults: DayResult['faults'];
+  /** The reserves' answers, and how many holds the last sweep expired. */
+  holds: DayResult['reserves']['counts'] & { expiredBySweep: number };
   seconds: number;
 }
 
@@ -44,12 +47,15 @@ export async function runChaosDay(day: Day, options: Omit<ChaosOptions, 'seed' |
   const started = performance.now();
   const result = await runDay(day, {
     stack: options.stack, faults: CHAOS_FAULTS, redeliveryRate: 0.1, crashAfterCommitRate: 0.02, badEvents: 3,
-    breakCore: options.breakCore, weakenRefundCheck: options.weakenRefundCheck, onProgress: options.onProgress,
+    breakCore: options.breakCore, weakenRefundCheck: options.weakenRefundCheck, weakenReserveCheck: options.weakenReserveCheck, onProgress: options.onProgress,
     // Every rendered job is expected charged; users of a big day overdraw far beyond the default floor.
     overdraftFloorCredits: MAX_OVERDRAFT_FLOOR_CREDITS,
   });
   try {
-    return { day, violations: checkInvariants(day, result), deliveries: result.deliveries, faults: result.faults, seconds: (performance.now() - started) / 1000 };
+    return {
+      day, violations: checkInvariants(day, result), deliveries: result.deliveries, faults: result.faults,
+      holds: { ...result.reserves.counts, expiredBySweep: result.expiry.result.holds.expired.count }, seconds: (performance.now() - started) / 1000,
+    };
   } finally {
     await result.stack.stop();
   }

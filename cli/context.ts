@@ -3,7 +3,7 @@
  * and the mapping from errors to exit codes (documented in the README).
  */
 import { makeDynamoDbClient } from '../shared/aws/clients';
-import { ConflictingReferenceError, InvariantViolation, UsageError, ConfigError, InvalidEventError } from '../shared/errors';
+import { ConflictingReferenceError, InvariantViolation, UsageError, ConfigError, InvalidEventError, InvalidRequestError } from '../shared/errors';
 import type { LedgerDeps } from '../shared/ledger/types';
 import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
 
@@ -72,7 +72,7 @@ export function unreachableCode(error: unknown): string | undefined {
 export function explainError(error: unknown): { message: string; exitCode: number } {
   const e = error as { name?: string; message?: string };
   const code = unreachableCode(error);
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof InvalidEventError) return { message: e.message ?? String(error), exitCode: EXIT.usage };
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof InvalidEventError || error instanceof InvalidRequestError) return { message: e.message ?? String(error), exitCode: EXIT.usage };
   if (error instanceof ConflictingReferenceError) return { message: e.message ?? String(error), exitCode: EXIT.conflict };
   if (error instanceof InvariantViolation) return { message: `INVARIANT VIOLATED: ${e.message}`, exitCode: EXIT.internal };
   if (code) {

@@ -17,9 +17,13 @@ export async function scanTable(dynamodb: DynamoDBClient, table: string): Promis
 }
 
 export async function readBooksOf(stack: LocalStack) {
-  const [credits, ledger, jobs] = await Promise.all([scanTable(stack.dynamodb, stack.tables.credits), scanTable(stack.dynamodb, stack.tables.ledger), scanTable(stack.dynamodb, stack.tables.jobs)]);
+  const [credits, ledger, jobs, settlements] = await Promise.all([
+    scanTable(stack.dynamodb, stack.tables.credits), scanTable(stack.dynamodb, stack.tables.ledger), scanTable(stack.dynamodb, stack.tables.jobs), scanTable(stack.dynamodb, stack.tables.settlements),
+  ]);
   return {
     balances: new Map(credits.map((c) => [String(c.userId), Number(c.remaining)])),
+    held: new Map(credits.map((c) => [String(c.userId), Number(c.held ?? 0)])),
+    holds: new Map(settlements.filter((s) => s.holdState !== undefined).map((s) => [String(s.jobId), String(s.holdState)])),
     ledger: ledger.map((e) => ({ ledgerId: String(e.ledgerId), userId: String(e.userId), type: String(e.type), kind: String(e.kind), amount: Number(e.amount), reference: String(e.reference) })),
     jobs: new Map(jobs.map((j) => [String(j.jobId), j])),
   };

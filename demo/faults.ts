@@ -54,11 +54,23 @@ export function removeIdempotencyConditions(client: DynamoDBClient): void {
     if (context.commandName === 'TransactWriteItemsCommand') {
       for (const item of input.TransactItems ?? []) {
         const write = item.Update ?? item.Put;
-        if (write?.ConditionExpression?.includes('attribute_not_exists')) delete write.ConditionExpression;
+        if (write?.ConditionExpression?.includes('attribute_not_exists')) dropCondition(write);
       }
     }
     return next(args);
   }, { step: 'initialize', name: 'brokenCore', override: true, priority: 'low' });
+}
+
+/** Deletes a write's condition, and the placeholders only it used (DynamoDB refuses unused ones). */
+function dropCondition(write: Record<string, any>): void {
+  delete write.ConditionExpression;
+  const used = `${write.UpdateExpression ?? ''}`;
+  for (const key of ['ExpressionAttributeValues', 'ExpressionAttributeNames'] as const) {
+    const map = write[key] as Record<string, unknown> | undefined;
+    if (!map) continue;
+    for (const placeholder of Object.keys(map)) if (!new RegExp(`${placeholder}(?![A-Za-z0-9_])`).test(used)) delete map[placeholder];
+    if (Object.keys(map).length === 0) delete write[key];
+  }
 }
 
 /**
@@ -73,4 +85,19 @@ export function removeRefundDebitCheck(client: DynamoDBClient): void {
     }
     return next(args);
   }, { step: 'initialize', name: 'weakenedCore', override: true, priority: 'low' });
+}
+
+/**
+ * A weakened reserve, for proving the chaos checker: drops the condition that `available` covers the
+ * hold from the reserve's balance update, so holds can take more than the user has.
+ */
+export function removeReserveBalanceCheck(client: DynamoDBClient): void {
+  client.middlewareStack.add((next, context) => async (args) => {
+    const input = args.input as Record<string, any>;
+    const [hold, balance] = input.TransactItems ?? [];
+    if (context.commandName === 'TransactWriteItemsCommand' && hold?.Update?.UpdateExpression?.includes('holdState = :active') && balance?.Update) {
+      dropCondition(balance.Update);
+    }
+    return next(args);
+  }, { step: 'initialize', name: 'weakenedReserve', override: true, priority: 'low' });
 }

@@ -23,6 +23,16 @@ function options() {
   return { users: int('users', values.users!, 100_000), jobs: int('jobs', values.jobs!, 200_000), seed: int('seed', values.seed!, 2 ** 31), html: values.html! };
 }
 
+function holdsSummary(result: Awaited<ReturnType<typeof runDay>>): Record<string, number> {
+  const ended = (state: string) => [...result.holds.values()].filter((s) => s === state).length;
+  return {
+    'reserves held': result.reserves.counts.held, 'refused (never started)': result.reserves.counts.refused,
+    'sent twice at once': result.reserves.counts.sentTwice, captured: ended('CAPTURED'), released: ended('RELEASED'),
+    'expired by the sweep': result.expiry.result.holds.expired.count, 'expired at settlement': ended('EXPIRED') - result.expiry.result.holds.expired.count,
+    'still active': ended('ACTIVE'), 'credits still held': [...result.held.values()].reduce((sum, n) => sum + n, 0),
+  };
+}
+
 async function main(): Promise<number> {
   const opts = options();
   const began = performance.now();
@@ -53,6 +63,7 @@ async function main(): Promise<number> {
         'unjustified entries': sweep.unjustified.count + result.audit.unjustifiedCount, 'DynamoDB requests': sweep.requests + result.backstop.result.requests,
         'alerts sent': (result.sweep.alertMessageId ? 1 : 0) + (result.backstop.alertMessageId ? 1 : 0),
       },
+      holds: holdsSummary(result),
       replay: {
         seen: result.replay.summary.seen, replayed: result.replay.summary.replayed, 'left invalid': result.replay.summary.left_invalid, failed: result.replay.summary.failed,
         unrecognised: result.replay.summary.left_unrecognised, 'unverified origin': result.replay.summary.left_unverified,
@@ -69,7 +80,8 @@ async function main(): Promise<number> {
     process.stdout.write(`HTML report: ${htmlPath}\n`);
     // The bus policy must have refused every one of the outsider's events, and nothing moved.
     const policyHeld = result.outsider.refused.AccessDeniedException === result.outsider.entries && result.outsider.movedCredits === 0 && result.outsider.ledgerEntriesAdded === 0;
-    return report.drift === 0 && mismatches === 0 && result.audit.unjustifiedCount === 0 && policyHeld ? 0 : 1;
+    const holdsEnded = report.holds['still active'] === 0 && report.holds['credits still held'] === 0;
+    return report.drift === 0 && mismatches === 0 && result.audit.unjustifiedCount === 0 && policyHeld && holdsEnded ? 0 : 1;
   } finally {
     await result.stack.stop();
   }

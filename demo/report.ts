@@ -10,6 +10,8 @@ export interface DemoReport {
   anomalies: Record<string, number>;
   totals: { granted: number; charged: number; refunded: number; remaining: number };
   sweep: Record<string, number>;
+  /** Reserves answered, and how the holds ended. */
+  holds: Record<string, number>;
   replay: Record<string, number>;
   /** The bus policy at work: an unlisted publisher's entries, how they were refused, what moved. */
   busPolicy: { attempted: number; refused: Record<string, number>; movedCredits: number; ledgerEntriesAdded: number };
@@ -28,6 +30,7 @@ export function textReport(r: DemoReport): string {
     `outcomes: ${Object.entries(r.outcomes).map(([k, v]) => `${k} ${v}`).join(' · ')}`,
     `anomalies: ${Object.entries(r.anomalies).map(([k, v]) => `${k} ${v}`).join(' · ') || 'none'}`,
     `sweep: ${Object.entries(r.sweep).map(([k, v]) => `${k} ${v}`).join(' · ')}`,
+    `holds: ${Object.entries(r.holds).map(([k, v]) => `${k} ${v}`).join(' · ')}`,
     `DLQ replay: ${Object.entries(r.replay).map(([k, v]) => `${k} ${v}`).join(' · ')}`,
     `bus policy: an outsider's ${r.busPolicy.attempted} events refused (${Object.entries(r.busPolicy.refused).map(([k, v]) => `${k} ${v}`).join(', ') || 'none refused!'}) · credits moved ${r.busPolicy.movedCredits} · ledger entries ${r.busPolicy.ledgerEntriesAdded}`,
     `balances vs the simulation's expectation: ${r.expectedMismatches === 0 ? 'all match' : `${r.expectedMismatches} MISMATCH(ES)`}`,
@@ -70,6 +73,7 @@ ${barChart('Events per outcome', Object.entries(r.outcomes), '#0969da')}
 ${barChart('Total remaining credits after each phase', r.timeline.map((t) => [t.label, t.remaining]), '#8250df')}
 ${barChart('Anomalies raised', Object.entries(r.anomalies).length > 0 ? Object.entries(r.anomalies) : [['none', 0]], '#bf8700')}
 <h2>Sweep</h2>${table(Object.entries(r.sweep))}
+<h2>Holds</h2>${table(Object.entries(r.holds))}
 <h2>DLQ replay</h2>${table(Object.entries(r.replay))}
 <h2>Bus policy: an outsider publishes</h2>${table([['events attempted', r.busPolicy.attempted], ...Object.entries(r.busPolicy.refused).map(([k, v]): [string, number] => [`refused: ${k}`, v]), ['credits moved', r.busPolicy.movedCredits], ['ledger entries added', r.busPolicy.ledgerEntriesAdded]])}
 </body></html>

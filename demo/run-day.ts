@@ -21,10 +21,11 @@ import { expectedOrigin } from '../shared/replay/provenance';
 import { sweepAndReport, type SweepReport } from '../shared/sweep';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../local/stack';
 import { readBooksOf } from './books';
-import { injectDemoFaults, removeIdempotencyConditions, removeRefundDebitCheck, type FaultCounts } from './faults';
+import { reserveBeforeRendering, type ReservePhase } from './reserve-phase';
+import { injectDemoFaults, removeIdempotencyConditions, removeRefundDebitCheck, removeReserveBalanceCheck, type FaultCounts } from './faults';
 import { markTerminal, writeJobs } from './producer';
 import { seededRandom } from './random';
-import { NEW_MODEL, NEW_MODEL_PRICE, expectedBalances, type Day, type SimEnvelope } from './simulation';
+import { NEW_MODEL, NEW_MODEL_PRICE, SIM_HOLD_SECONDS, expectedBalances, type Day, type SimEnvelope } from './simulation';
 
 export interface RunOptions {
   stack?: Pick<LocalStackOptions, 'dynamoEndpoint' | 'sqsEndpoint' | 'workspace'>;
@@ -45,6 +46,8 @@ export interface RunOptions {
   overdraftFloorCredits?: number;
   /** Runs the handlers on a weakened core (the refund's check of its debit entry removed). */
   weakenRefundCheck?: boolean;
+  /** Runs the reserve function on a weakened core (its check that available covers the hold removed). */
+  weakenReserveCheck?: boolean;
   onProgress?: (line: string) => void;
 }
 
@@ -58,6 +61,13 @@ export interface DayResult {
   sweep: SweepReport;
   /** The sweep after the pipeline marked the refund-lost jobs failed: the refund backstop's run. */
   backstop: SweepReport;
+  /** The producers' reserves before rendering, and what they were answered. */
+  reserves: ReservePhase;
+  /** The sweep once every hold's expiry has passed (its clock moved on): holds of jobs that never ended expire. */
+  expiry: SweepReport;
+  /** Each job's hold state at the end (jobs with a hold only), and each user's `held` figure. */
+  holds: Map<string, string>;
+  held: Map<string, number>;
   audit: AuditReport;
   balances: Map<string, number>;
   expected: Map<string, number>;
@@ -80,6 +90,7 @@ export interface OutsiderAttempt {
 }
 
 const PUT_BATCH = 10;
+const DEMO_FAULTS = { conflictRate: 0.02, throttleRate: 0.02, lostReplyRate: 0.01 };
 const PUBLISH_CONCURRENCY = 8;
 
 /** Counts outcomes and anomalies from the handlers' structured log lines (as CloudWatch would from EMF). */
@@ -90,8 +101,9 @@ function outcomeCounter() {
     write(chunk, _encoding, callback) {
       for (const text of String(chunk).split('\n')) {
         if (!text) continue;
-        const line = JSON.parse(text) as { outcome?: string; anomalies?: { kind: string }[] };
-        if (line.outcome) outcomes[line.outcome] = (outcomes[line.outcome] ?? 0) + 1;
+        const line = JSON.parse(text) as { outcome?: string; anomalies?: { kind: string }[]; component?: string };
+        // Settlement outcomes only: the reserves are counted by the reserve phase itself.
+        if (line.outcome && line.component !== 'reserve') outcomes[line.outcome] = (outcomes[line.outcome] ?? 0) + 1;
         for (const a of line.anomalies ?? []) anomalies[a.kind] = (anomalies[a.kind] ?? 0) + 1;
       }
       callback();
@@ -157,6 +169,15 @@ function badEvent(template: SimEnvelope, i: number): SimEnvelope {
   return bad;
 }
 
+/** A DynamoDB client with the run's injected faults (and broken core, when asked): what handlers get. */
+function faultyClient(stack: LocalStack, options: RunOptions, random: ReturnType<typeof seededRandom>) {
+  const client = makeDynamoDbClient({ endpoint: stack.endpoints.dynamodb, region: 'us-east-1', maxAttempts: 1 });
+  injectDemoFaults(client, { random, poisonedJobs: new Set(), ...(options.faults ?? DEMO_FAULTS) });
+  if (options.breakCore) removeIdempotencyConditions(client);
+  if (options.weakenReserveCheck) removeReserveBalanceCheck(client);
+  return client;
+}
+
 export async function runDay(day: Day, options: RunOptions = {}): Promise<DayResult> {
   const progress = options.onProgress ?? (() => undefined);
   const random = seededRandom(day.options.seed ^ 0x5eed);
@@ -170,7 +191,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
     logger: counter.logger,
     handlerDynamoDb: (endpoint) => {
       const client = makeDynamoDbClient({ endpoint, region: 'us-east-1', maxAttempts: 1 });
-      faultCounts = injectDemoFaults(client, { random, poisonedJobs, ...(options.faults ?? { conflictRate: 0.02, throttleRate: 0.02, lostReplyRate: 0.01 }) });
+      faultCounts = injectDemoFaults(client, { random, poisonedJobs, ...(options.faults ?? DEMO_FAULTS) });
       if (options.breakCore) removeIdempotencyConditions(client);
       if (options.weakenRefundCheck) removeRefundDebitCheck(client);
       return client;
@@ -193,21 +214,27 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
     grantCredits(ledgerDeps, { userId, credits, reference: `opening-${userId}`, description: 'opening balance' }));
   timeline.push({ label: 'after opening grants', remaining: await totalRemaining(stack) });
 
-  progress(`the pipeline writes ${day.jobs.length} jobs (producer contract; ${day.jobs.filter((j) => j.forged).length} with forged reconciler attributes)`);
-  await writeJobs(stack.dynamodb, stack.tables.jobs, day.jobs);
+  progress(`producers reserve credits for ${day.jobs.filter((j) => j.hold).length} jobs before rendering them`);
+  const reserves = await reserveBeforeRendering(day, { dynamodb: faultyClient(stack, options, random), tables: stack.tables, logger: counter.logger.child({ component: 'reserve' }), workspace: stack.workspace, random });
+  progress(`  held ${reserves.counts.held}, refused ${reserves.counts.refused} (never started), sent twice ${reserves.counts.sentTwice}, retried ${reserves.counts.retried}`);
+  const started = (jobId: string) => !reserves.refused.has(jobId);
+
+  const jobs = day.jobs.filter((j) => started(j.jobId));
+  progress(`the pipeline writes ${jobs.length} jobs (producer contract; ${jobs.filter((j) => j.forged).length} with forged reconciler attributes)`);
+  await writeJobs(stack.dynamodb, stack.tables.jobs, jobs);
   await plantSettlementBugs(stack, day);
 
   for (const job of day.jobs) {
     if (day.poisonEventIds.has(`ev-${job.jobId}-rendered`) || day.poisonEventIds.has(`ev-${job.jobId}-failed`)) poisonedJobs.add(job.jobId);
   }
-  const batches: SimEnvelope[][] = day.batches.map((b) => [...b]);
+  const batches: SimEnvelope[][] = day.batches.map((b) => b.filter((e) => started(String(e.detail.jobId)))).filter((b) => b.length > 0);
   for (let i = 0; i < (options.badEvents ?? 1); i++) batches.splice(Math.floor(batches.length / 2), 0, [badEvent(day.batches[0]![0]!, i)]);
 
   const deliveries = batches.reduce((n, b) => n + b.length, 0);
   progress(`publishing ${deliveries} deliveries on the local EventBridge`);
   // The pipeline publishes with its own key (the bus policy's producer).
   const client = stack.eventBridgeAs(stack.principals.producer);
-  const started = performance.now();
+  const deliveryStarted = performance.now();
   // Each PutEvents carries one batch's concurrent copies, plus neighbours, up to 10 entries.
   const requests: SimEnvelope[][] = [];
   for (const batch of batches) {
@@ -229,7 +256,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   const redeliveries = accepted.filter(() => random.chance(options.redeliveryRate ?? 0.05));
   progress(`EventBridge redelivers ${redeliveries.length} events with the same id, two copies at once`);
   await Promise.allSettled(redeliveries.flatMap((e) => [stack.redeliver(e), stack.redeliver(e)]));
-  const deliverySeconds = (performance.now() - started) / 1000;
+  const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
   timeline.push({ label: 'after deliveries', remaining: await totalRemaining(stack) });
 
   progress('an outsider (a key the bus policy does not list) publishes a refund and a debit; the bus refuses them');
@@ -257,7 +284,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   );
   timeline.push({ label: 'after sweep', remaining: await totalRemaining(stack) });
 
-  const refundLost = day.jobs.filter((j) => j.refundLost);
+  const refundLost = jobs.filter((j) => j.refundLost);
   progress(`the pipeline marks ${refundLost.length} rendered jobs failed late; their video.failed events are lost; the sweep runs again`);
   await forEachBounded(refundLost, 8, (job) => markTerminal(stack.dynamodb, stack.tables.jobs, job.jobId, 'failed'));
   const backstop = await sweepAndReport(
@@ -266,6 +293,14 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
     { timeBudgetMs: 120_000, limits: { indexLagSeconds: 0, driftRecheckDelayMs: 0, graceMinutes: 0 } },
   );
   timeline.push({ label: 'after the refund backstop', remaining: await totalRemaining(stack) });
+
+  progress(`${SIM_HOLD_SECONDS / 60} minutes later every hold has expired; the sweep ends those whose job never did`);
+  const later = () => new Date(Date.now() + (SIM_HOLD_SECONDS + 60) * 1000);
+  const expiry = await sweepAndReport(
+    { ledger: { ...ledgerDeps, now: later }, priceBook, workspace: stack.workspace, alerts: { sns: stack.sns, topicArn: stack.alertsTopicArn } },
+    { timeBudgetMs: 120_000, limits: { indexLagSeconds: 0, driftRecheckDelayMs: 0, graceMinutes: 0 } },
+  );
+  timeline.push({ label: 'after hold expiry', remaining: await totalRemaining(stack) });
 
   progress('final audit: every balance recomputed from the ledger');
   const audit = await auditAllBalances(ledgerDeps);
@@ -278,7 +313,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   }
   return {
     outcomes: counter.outcomes, anomalies: counter.anomalies, faults: { ...faultCounts, crashed_after_commit: crashes }, deliveries: deliveries + redeliveries.length * 2,
-    deliverySeconds, replay, sweep, backstop, audit, balances: books.balances, expected: expectedBalances(day), ledger: books.ledger, jobs: books.jobs,
-    dlqLeft, outsider, timeline, stack,
+    deliverySeconds, replay, sweep, backstop, reserves, expiry, holds: books.holds, held: books.held, audit, balances: books.balances,
+    expected: expectedBalances(day, reserves.refused), ledger: books.ledger, jobs: books.jobs, dlqLeft, outsider, timeline, stack,
   };
 }

@@ -30,6 +30,11 @@ export interface SimJob {
    * entry): the refund must be refused and reported, never paid.
    */
   corrupted?: boolean;
+  /**
+   * The producer reserves before it renders (holds): `credits` asked (usually the price, sometimes
+   * more, rarely less), and whether its events carry the hold hint. A refused job is never started.
+   */
+  hold?: { credits: number; hinted: boolean };
 }
 
 export interface SimEnvelope {
@@ -65,13 +70,20 @@ export interface DayOptions {
   forgedRate: number;
   /** Failed jobs a bug gave an unbacked settlement (chaos only: it leaves their event in the DLQ). */
   corruptRate: number;
+  /** Jobs whose producer reserves credits before rendering (holds). */
+  holdRate: number;
+  /** Users who start the day with very few credits (their reserves are refused). */
+  poorUserRate: number;
 }
 
 export const DEFAULT_DAY: DayOptions = {
   seed: 42, users: 400, jobs: 3000, duplicateRate: 0.12, concurrentDuplicateRate: 0.04, lostRate: 0.03,
   stuckRate: 0.01, failureRate: 0.12, poisonRate: 0.01, reorderWindow: 50,
-  zeroQuoteRate: 0.1, refundLostRate: 0.4, forgedRate: 0.01, corruptRate: 0,
+  zeroQuoteRate: 0.1, refundLostRate: 0.4, forgedRate: 0.01, corruptRate: 0, holdRate: 0.3, poorUserRate: 0.05,
 };
+
+/** How long the simulated producer asks its holds to live: the day's last sweep runs after it. */
+export const SIM_HOLD_SECONDS = 600;
 
 export const MODELS = ['gen-standard', 'gen-standard', 'gen-standard', 'gen-pro', 'gen-pro', 'gen-ultra', 'test'];
 /** A model the price book does not know yet: its events go to the DLQ until the price is added. */
@@ -91,6 +103,7 @@ export interface Day {
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 function envelope(kind: 'rendered' | 'failed', job: SimJob, id: string, minute: number): SimEnvelope {
+  const hint = job.hold?.hinted ? { hold: { credits: job.hold.credits } } : {};
   const at = new Date(Date.UTC(2026, 10, 23, 0, minute % 1440, 0));
   return {
     version: '0', id, 'detail-type': kind === 'rendered' ? 'video.rendered' : 'video.failed', source: 'video.generation',
@@ -99,6 +112,7 @@ function envelope(kind: 'rendered' | 'failed', job: SimJob, id: string, minute: 
       jobId: job.jobId, userId: job.userId, seconds: job.seconds, model: job.model,
       ...(job.quote === undefined ? {} : { credits: job.quote }),
       ...(kind === 'failed' ? { reason: 'render worker lost the GPU' } : {}),
+      ...hint,
     },
   };
 }
@@ -111,11 +125,35 @@ function markHazards(job: SimJob, options: DayOptions, random: Random): void {
   if (job.fate === 'failed' && !job.lost && random.chance(options.corruptRate)) job.corrupted = true;
 }
 
+/**
+ * Which jobs reserve first, and for how much. Drawn from a random of its own, so the rest of a
+ * seed's day is the same with or without holds. Free and unpriced jobs need no hold; a corrupted
+ * job's planted settlement would overwrite its hold, so it has none.
+ */
+function markHold(job: SimJob, options: DayOptions, random: Random): void {
+  if (!random.chance(options.holdRate) || job.corrupted || job.model === NEW_MODEL) return;
+  const price = priceOf(DEFAULT_PRICE_BOOK, { model: job.model, seconds: job.seconds, quotedCredits: job.quote });
+  if (price === 0) return;
+  const roll = random.next();
+  const credits = roll < 0.8 ? price : roll < 0.95 ? price + 10 : Math.max(1, price - 1);
+  job.hold = { credits, hinted: random.chance(0.9) };
+}
+
+/** Some users start poor, so that some reserves are refused. */
+function openingBalances(options: DayOptions, random: Random, holdRandom: Random): Map<string, number> {
+  const openings = new Map<string, number>();
+  for (let u = 0; u < options.users; u++) {
+    const usual = 200 + random.int(4000);
+    openings.set(`user-${pad(u, 5)}`, holdRandom.chance(options.poorUserRate) ? 10 + holdRandom.int(40) : usual);
+  }
+  return openings;
+}
+
 export function generateDay(partial: Partial<DayOptions> = {}): Day {
   const options = { ...DEFAULT_DAY, ...partial };
   const random = seededRandom(options.seed);
-  const openings = new Map<string, number>();
-  for (let u = 0; u < options.users; u++) openings.set(`user-${pad(u, 5)}`, 200 + random.int(4000));
+  const holdRandom = seededRandom(options.seed ^ 0x401d);
+  const openings = openingBalances(options, random, holdRandom);
   const userIds = [...openings.keys()];
 
   const jobs: SimJob[] = [];
@@ -134,6 +172,7 @@ export function generateDay(partial: Partial<DayOptions> = {}): Day {
     };
     if (job.model === NEW_MODEL) delete job.quote; // priced only once the new price is deployed
     markHazards(job, options, random);
+    markHold(job, options, holdRandom);
     jobs.push(job);
     if (fate === 'stuck' || job.lost) continue;
 
@@ -158,11 +197,14 @@ export function generateDay(partial: Partial<DayOptions> = {}): Day {
   return { options, openings, jobs, batches: deliveries, poisonEventIds };
 }
 
-/** What every user's balance must be once everything is settled (the sweep settles lost events). */
-export function expectedBalances(day: Day, priceBook = { ...DEFAULT_PRICE_BOOK, [NEW_MODEL]: NEW_MODEL_PRICE }): Map<string, number> {
+/**
+ * What every user's balance must be once everything is settled (the sweep settles lost events).
+ * A job whose reserve was refused was never started: it costs nothing.
+ */
+export function expectedBalances(day: Day, refused: ReadonlySet<string> = new Set(), priceBook = { ...DEFAULT_PRICE_BOOK, [NEW_MODEL]: NEW_MODEL_PRICE }): Map<string, number> {
   const balances = new Map(day.openings);
   for (const job of day.jobs) {
-    if (job.fate !== 'rendered') continue; // failed, refunded and stuck jobs cost nothing
+    if (job.fate !== 'rendered' || refused.has(job.jobId)) continue; // failed, refunded, stuck and refused jobs cost nothing
     const price = priceOf(priceBook, { model: job.model, seconds: job.seconds, quotedCredits: job.quote });
     balances.set(job.userId, (balances.get(job.userId) ?? 0) - price);
   }

@@ -7,8 +7,10 @@
 import { ConfigError } from './errors';
 import type { TableNames } from './tables';
 
-export const HANDLERS = ['debit', 'refund', 'sweep', 'replay-dlq'] as const;
+export const HANDLERS = ['debit', 'refund', 'sweep', 'replay-dlq', 'reserve'] as const;
 export type HandlerName = (typeof HANDLERS)[number];
+/** Handlers a caller invokes and waits for (RequestResponse): no asynchronous queue or destination. */
+export const SYNCHRONOUS_HANDLERS: readonly HandlerName[] = ['reserve'];
 
 const TABLES = ['JOBS_TABLE', 'CREDITS_TABLE', 'LEDGER_TABLE', 'SETTLEMENTS_TABLE'] as const;
 const COMMON = ['WORKSPACE', 'LOG_LEVEL'] as const;
@@ -18,10 +20,11 @@ export const HANDLER_ENV: Record<HandlerName, readonly string[]> = {
   refund: [...TABLES, 'DLQ_URL', ...COMMON],
   sweep: [...TABLES, 'ALERTS_TOPIC_ARN', 'SWEEP_GRACE_MINUTES', 'SWEEP_STUCK_AFTER_HOURS', 'OVERDRAFT_FLOOR_CREDITS', ...COMMON],
   'replay-dlq': ['DLQ_URL', 'EVENT_BUS_NAME', 'REPLAY_MAX_REPLAYS', ...COMMON],
+  reserve: ['CREDITS_TABLE', 'SETTLEMENTS_TABLE', 'HOLD_DEFAULT_SECONDS', ...COMMON],
 };
 
 /** Variables a handler may go without; everything else in HANDLER_ENV is required. */
-const OPTIONAL = new Set(['LOG_LEVEL', 'WORKSPACE', 'SWEEP_GRACE_MINUTES', 'SWEEP_STUCK_AFTER_HOURS', 'REPLAY_MAX_REPLAYS', 'OVERDRAFT_FLOOR_CREDITS']);
+const OPTIONAL = new Set(['LOG_LEVEL', 'WORKSPACE', 'SWEEP_GRACE_MINUTES', 'SWEEP_STUCK_AFTER_HOURS', 'REPLAY_MAX_REPLAYS', 'OVERDRAFT_FLOOR_CREDITS', 'HOLD_DEFAULT_SECONDS']);
 
 export type Env = Record<string, string | undefined>;
 

@@ -43,6 +43,11 @@ export class ConflictingReferenceError extends PermanentError {
   override readonly name = 'ConflictingReferenceError';
 }
 
+/** A request (a producer's reserve) that cannot be served as it is: the caller is told why, nothing changes. */
+export class InvalidRequestError extends PermanentError {
+  override readonly name = 'InvalidRequestError';
+}
+
 /** Bad CLI arguments or operator input. */
 export class UsageError extends PermanentError {
   override readonly name = 'UsageError';

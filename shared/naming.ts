@@ -5,7 +5,7 @@
  * message came from against these). tests/ops/names.test.ts parses terraform/ and fails if the two
  * differ. Replay, the local stack, the operator tools and the tests all import it.
  */
-import { HANDLERS, HANDLER_ENV, type HandlerName } from './config';
+import { HANDLERS, HANDLER_ENV, SYNCHRONOUS_HANDLERS, type HandlerName } from './config';
 import { tableNamesForWorkspace, type TableNames } from './tables';
 
 /** The alias every trigger invokes (modules/function var.alias_name). */
@@ -48,7 +48,7 @@ export interface WorkspaceNames {
 }
 
 /** modules/alerts: local.reconciler_alarms keys, `_` replaced by `-` in the alarm name. */
-export const RECONCILER_ALARMS = ['adjustments', 'anomalies', 'drift', 'invalid', 'overdraft_refused', 'stuck_jobs', 'unjustified'] as const;
+export const RECONCILER_ALARMS = ['adjustments', 'anomalies', 'drift', 'invalid', 'overdraft_refused', 'reserve_refusals', 'stuck_jobs', 'unjustified'] as const;
 
 const WORKSPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 
@@ -72,7 +72,8 @@ export function workspaceNames(workspace: string): WorkspaceNames {
     alarmPrefix,
     dashboard: `cc-reconciler-${workspace}`,
     alarms: [
-      ...HANDLERS.flatMap((h) => ['errors', 'throttles', 'destination-failures', 'async-events-dropped'].map((a) => `${alarmPrefix}-${h}-${a}`)),
+      ...HANDLERS.flatMap((h) => ['errors', 'throttles'].map((a) => `${alarmPrefix}-${h}-${a}`)),
+      ...HANDLERS.filter((h) => !SYNCHRONOUS_HANDLERS.includes(h)).flatMap((h) => ['destination-failures', 'async-events-dropped'].map((a) => `${alarmPrefix}-${h}-${a}`)),
       ...['video-rendered', 'video-failed', 'sweep-schedule'].map((rule) => `${alarmPrefix}-${rule}-dlq-send-failures`),
       ...['dlq-depth', 'dlq-oldest-message', 'dlq-in-flight', 'sweep-failures-depth', 'sweep-heartbeat'].map((a) => `${alarmPrefix}-${a}`),
       ...RECONCILER_ALARMS.map((a) => `${alarmPrefix}-${a.replace(/_/g, '-')}`),

@@ -34,6 +34,13 @@ export const SWEEP_SHARD_COUNT = 16;
  * finds debited jobs whose status later became `failed` (the refund backstop) without reading history.
  */
 export const JOBS_DEBITED_INDEX = 'debited';
+/**
+ * Settlements GSIs, sparse: only ACTIVE holds carry their keys (`holdShard`, `activeHoldUser`); a
+ * hold that ends leaves both. `holdsDue` by shard and expiry: the sweep reads the holds due now, never
+ * history. `activeHolds` by user and expiry: a user's holds (`reconciler holds`, the audit of `held`).
+ */
+export const SETTLEMENTS_HOLDS_DUE_INDEX = 'holdsDue';
+export const SETTLEMENTS_ACTIVE_HOLDS_INDEX = 'activeHolds';
 
 type Definition = Omit<CreateTableCommandInput, 'TableName'>;
 
@@ -74,8 +81,31 @@ export const TABLE_DEFINITIONS: Record<keyof TableNames, Definition> = {
   },
   settlements: {
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }],
+    AttributeDefinitions: [
+      { AttributeName: 'jobId', AttributeType: 'S' },
+      { AttributeName: 'holdShard', AttributeType: 'S' },
+      { AttributeName: 'activeHoldUser', AttributeType: 'S' },
+      { AttributeName: 'holdExpiresAt', AttributeType: 'S' },
+    ],
     KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: SETTLEMENTS_HOLDS_DUE_INDEX,
+        KeySchema: [
+          { AttributeName: 'holdShard', KeyType: 'HASH' },
+          { AttributeName: 'holdExpiresAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['holdCredits', 'holdUserId', 'holdState', 'heldAt'] },
+      },
+      {
+        IndexName: SETTLEMENTS_ACTIVE_HOLDS_INDEX,
+        KeySchema: [
+          { AttributeName: 'activeHoldUser', KeyType: 'HASH' },
+          { AttributeName: 'holdExpiresAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['holdCredits', 'holdState', 'heldAt'] },
+      },
+    ],
   },
   ledger: {
     BillingMode: 'PAY_PER_REQUEST',

@@ -67,11 +67,41 @@ data "aws_iam_policy_document" "refund" {
   }
 }
 
+# reserve: one transaction per reserve, on the reconciler's two tables only (the job's Settlements
+# item gains the hold, the user's Credits item moves credits from available to held: UpdateItem
+# each), then one read of the balance for the answer's availableAfter (GetItem). A refused reserve
+# looks for the user's holds already past their expiry (Query on activeHolds) and ends them (the
+# same UpdateItem pair; GetItem on Settlements when another writer got there first). It never
+# touches Ledger or Jobs: a hold moves no money.
+data "aws_iam_policy_document" "reserve" {
+  statement {
+    sid       = "Holds"
+    effect    = "Allow"
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    resources = [module.tables.arns.settlements]
+  }
+
+  statement {
+    sid       = "Balances"
+    effect    = "Allow"
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    resources = [module.tables.arns.credits]
+  }
+
+  statement {
+    sid       = "UsersActiveHolds"
+    effect    = "Allow"
+    actions   = ["dynamodb:Query"]
+    resources = [module.tables.index_arns.settlements_active_holds]
+  }
+}
+
 # sweep: settles stragglers and lost refunds with the same transactions (settle_refunds; it sends
 # nothing to the DLQ: its own failures go to the sweep-failures queue through its module),
 # reads the settlements of each page (BatchGetItem) and keeps its own state (GetItem/UpdateItem on
 # Settlements), finds jobs through the two sparse Jobs indexes and maintains their keys (UpdateItem on
-# Jobs, conditional: never creates an item), reads the ledger by user and by day and balances
+# Jobs, conditional: never creates an item), expires holds due (Query on holdsDue, then the hold's
+# UpdateItem pair), reads the ledger by user and by day, each user's active holds and balances
 # (GetItem) for the audit, and publishes findings to the ops topic. The full audit (Scan) is an
 # operator's CLI command, not something the Lambda does.
 data "aws_iam_policy_document" "sweep" {
@@ -107,6 +137,8 @@ data "aws_iam_policy_document" "sweep" {
       module.tables.index_arns.jobs_debited,
       module.tables.index_arns.ledger_by_user,
       module.tables.index_arns.ledger_by_day,
+      module.tables.index_arns.settlements_holds_due,
+      module.tables.index_arns.settlements_active_holds,
     ]
   }
 

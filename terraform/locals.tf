@@ -18,6 +18,7 @@ locals {
       refund       = "cc-agent-reconciler-refund-${local.workspace}"
       sweep        = "cc-agent-reconciler-sweep-${local.workspace}"
       "replay-dlq" = "cc-agent-reconciler-replay-dlq-${local.workspace}"
+      reserve      = "cc-agent-reconciler-reserve-${local.workspace}"
     }
     dlq                  = "cc-reconciler-dlq-${local.workspace}"
     sweep_failures_queue = "cc-reconciler-sweep-failures-${local.workspace}"

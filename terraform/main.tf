@@ -1,4 +1,4 @@
-# credit-reconciler: tables, four handlers, the DLQ, EventBridge wiring and alerts for ONE workspace.
+# credit-reconciler: tables, five handlers, the DLQ, EventBridge wiring and alerts for ONE workspace.
 # Names come from locals.tf; per-workspace settings from workspaces/<ws>.tfvars.
 
 # ---------------------------------------------------------------------------------------------
@@ -207,6 +207,49 @@ module "replay_dlq" {
   tags                        = local.tags
 }
 
+# reserve: producers invoke it directly (RequestResponse) before they start a render and act on the
+# answer at once, so it has no asynchronous config and no destination: an error goes back to the
+# caller, who retries (a reserve is idempotent by job id). Not paused with debit and refund: a hold
+# moves no money, and a producer refused a hold simply does not start the render.
+module "reserve" {
+  source = "./modules/function"
+
+  handler_name  = "reserve"
+  function_name = local.names.functions["reserve"]
+  description   = "Holds credits for a job before its render, answered at once: held or refused (producers invoke it)."
+  zip_path      = "${local.dist_dir}/reserve.zip"
+
+  runtime              = var.lambda_runtime
+  architecture         = var.lambda_architecture
+  memory_mb            = var.lambda_memory_mb
+  timeout_seconds      = var.reserve_timeout_seconds
+  reserved_concurrency = var.reserved_concurrency
+  log_retention_days   = var.log_retention_days
+
+  environment = {
+    CREDITS_TABLE        = module.tables.names.credits
+    SETTLEMENTS_TABLE    = module.tables.names.settlements
+    HOLD_DEFAULT_SECONDS = tostring(var.hold_default_seconds)
+    WORKSPACE            = local.workspace
+    LOG_LEVEL            = var.log_level
+  }
+
+  policy_json = data.aws_iam_policy_document.reserve.json
+  tags        = local.tags
+}
+
+# Who may invoke reserve: exactly the producers, on the alias (a resource policy, which a producer in
+# another account needs; one in this account needs lambda:InvokeFunction in its own policy too).
+resource "aws_lambda_permission" "reserve_producers" {
+  for_each = toset(var.producer_principal_arns)
+
+  statement_id  = "ProducerReserve${substr(sha256(each.value), 0, 16)}"
+  action        = "lambda:InvokeFunction"
+  function_name = module.reserve.function_name
+  qualifier     = module.reserve.alias_name
+  principal     = each.value
+}
+
 # Automatic drain of the DLQ (off by default, and always off while paused: replaying into paused
 # handlers would only send the events back to the DLQ and use up their replay budget).
 resource "aws_lambda_event_source_mapping" "replay_dlq" {
@@ -246,6 +289,15 @@ module "alerts" {
     refund       = module.refund.function_name
     sweep        = module.sweep.function_name
     "replay-dlq" = module.replay_dlq.function_name
+    reserve      = module.reserve.function_name
+  }
+  # The ones invoked asynchronously, whose queue and destination are alarmed too (not reserve:
+  # its callers wait for the answer).
+  async_function_names = {
+    debit        = module.debit.function_name
+    refund       = module.refund.function_name
+    sweep        = module.sweep.function_name
+    "replay-dlq" = module.replay_dlq.function_name
   }
   # Throttles are the pause mechanism itself: no pages for them while paused.
   throttle_alarm_muted_functions = var.paused ? ["debit", "refund"] : []
@@ -263,8 +315,9 @@ module "alerts" {
   # The schedule is disabled while paused: no sweep runs is expected then, not a page.
   sweep_heartbeat_muted = var.paused
 
-  dlq_oldest_message_alarm_seconds     = var.dlq_oldest_message_alarm_seconds
-  adjustments_alarm_threshold_per_hour = var.adjustments_alarm_threshold_per_hour
-  email_subscriptions                  = var.alarm_email_subscriptions
-  tags                                 = local.tags
+  dlq_oldest_message_alarm_seconds          = var.dlq_oldest_message_alarm_seconds
+  adjustments_alarm_threshold_per_hour      = var.adjustments_alarm_threshold_per_hour
+  reserve_refusals_alarm_threshold_per_hour = var.reserve_refusals_alarm_threshold_per_hour
+  email_subscriptions                       = var.alarm_email_subscriptions
+  tags                                      = local.tags
 }

@@ -27,22 +27,24 @@ output "ledger_table_name" {
 }
 
 output "function_names" {
-  description = "Lambda function name per handler (debit, refund, sweep, replay-dlq)."
+  description = "Lambda function name per handler (debit, refund, sweep, replay-dlq, reserve)."
   value = {
     debit        = module.debit.function_name
     refund       = module.refund.function_name
     sweep        = module.sweep.function_name
     "replay-dlq" = module.replay_dlq.function_name
+    reserve      = module.reserve.function_name
   }
 }
 
 output "function_alias_arns" {
-  description = "ARN of the alias `live` per handler: what EventBridge and the DLQ drain invoke."
+  description = "ARN of the alias `live` per handler: what EventBridge, the DLQ drain and (reserve) the producers invoke."
   value = {
     debit        = module.debit.alias_arn
     refund       = module.refund.alias_arn
     sweep        = module.sweep.alias_arn
     "replay-dlq" = module.replay_dlq.alias_arn
+    reserve      = module.reserve.alias_arn
   }
 }
 
@@ -53,7 +55,13 @@ output "function_live_versions" {
     refund       = module.refund.alias_function_version
     sweep        = module.sweep.alias_function_version
     "replay-dlq" = module.replay_dlq.alias_function_version
+    reserve      = module.reserve.alias_function_version
   }
+}
+
+output "reserve_function_arn" {
+  description = "What producers invoke before a render (RequestResponse): the reserve function's alias `live`. Give it to the video pipeline with its role in producer_principal_arns."
+  value       = module.reserve.alias_arn
 }
 
 output "dlq_url" {
@@ -107,6 +115,7 @@ output "function_role_arns" {
     refund       = module.refund.role_arn
     sweep        = module.sweep.role_arn
     "replay-dlq" = module.replay_dlq.role_arn
+    reserve      = module.reserve.role_arn
   }
 }
 
@@ -143,13 +152,15 @@ output "paused" {
 output "operator_env" {
   description = "Environment for the operator CLI against this workspace: eval \"$(terraform output -json operator_env | jq -r 'to_entries[] | \"export \\(.key)=\\(.value)\"')\"."
   value = {
-    AWS_REGION       = var.aws_region
-    WORKSPACE        = local.workspace
-    JOBS_TABLE       = module.tables.names.jobs
-    CREDITS_TABLE    = module.tables.names.credits
-    LEDGER_TABLE     = module.tables.names.ledger
-    DLQ_URL          = aws_sqs_queue.dlq.url
-    ALERTS_TOPIC_ARN = module.alerts.topic_arn
-    EVENT_BUS_NAME   = local.event_bus_name
+    AWS_REGION           = var.aws_region
+    WORKSPACE            = local.workspace
+    JOBS_TABLE           = module.tables.names.jobs
+    CREDITS_TABLE        = module.tables.names.credits
+    LEDGER_TABLE         = module.tables.names.ledger
+    SETTLEMENTS_TABLE    = module.tables.names.settlements
+    HOLD_DEFAULT_SECONDS = tostring(var.hold_default_seconds)
+    DLQ_URL              = aws_sqs_queue.dlq.url
+    ALERTS_TOPIC_ARN     = module.alerts.topic_arn
+    EVENT_BUS_NAME       = local.event_bus_name
   }
 }

@@ -8,9 +8,10 @@
 # - Credits rows are never overwritten or removed: no PutItem, no DeleteItem (nor their batch and
 #   PartiQL forms). A balance changes only with UpdateItem, inside the transaction that writes its
 #   ledger entry (handlers, sweep, the CLI's grant/adjust).
-# - Settlements, the reconciler's own state, is written only by the debit, refund and sweep roles.
-#   A sweep run by hand (npx reconciler sweep, not --dry-run) writes it too: run it as the break-glass
-#   role, or let the schedule run it.
+# - Settlements, the reconciler's own state, is written only by the debit, refund, sweep and reserve
+#   roles. A sweep run by hand (npx reconciler sweep, not --dry-run), `reconciler hold` and
+#   `reconciler release` write it too: run them as the break-glass role, or let the schedule and the
+#   reserve function do it.
 #
 # var.break_glass_role_arn is the one exemption from all three (a dynamic condition: empty = nobody
 # is exempt, and the Deny is unconditional). aws:PrincipalArn is the role ARN for any session of the
@@ -19,7 +20,7 @@
 locals {
   # compact(): an empty break_glass_role_arn exempts nobody.
   break_glass_arns        = compact([var.break_glass_role_arn])
-  settlements_writer_arns = concat([module.debit.role_arn, module.refund.role_arn, module.sweep.role_arn], local.break_glass_arns)
+  settlements_writer_arns = concat([module.debit.role_arn, module.refund.role_arn, module.sweep.role_arn, module.reserve.role_arn], local.break_glass_arns)
 }
 
 data "aws_iam_policy_document" "ledger_table" {

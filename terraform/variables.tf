@@ -244,8 +244,30 @@ variable "sweep_timeout_seconds" {
   }
 }
 
+variable "reserve_timeout_seconds" {
+  description = "Timeout of the reserve function. A producer waits for its answer (one transaction and one read, a little more when it must end expired holds first): short, so that a stuck call fails fast and the producer retries (reserves are idempotent by job id)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.reserve_timeout_seconds >= 3 && var.reserve_timeout_seconds <= 60 && floor(var.reserve_timeout_seconds) == var.reserve_timeout_seconds
+    error_message = "reserve_timeout_seconds must be an integer between 3 and 60."
+  }
+}
+
+variable "hold_default_seconds" {
+  description = "HOLD_DEFAULT_SECONDS: how long a hold lives when the producer names no expiry, and the longest one it may ask for. After it, the sweep returns the credits (within one sweep interval) and a render that arrives later is charged as a plain debit, flagged."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.hold_default_seconds >= 60 && var.hold_default_seconds <= 86400 && floor(var.hold_default_seconds) == var.hold_default_seconds
+    error_message = "hold_default_seconds must be an integer between 60 and 86400 (shared/ledger/holds.ts MIN_HOLD_SECONDS and MAX_HOLD_SECONDS)."
+  }
+}
+
 variable "reserved_concurrency" {
-  description = "Reserved concurrent executions of each function (a ceiling that protects DynamoDB and the account). The account must keep 100 unreserved, so 4 x this + 100 must fit the account's concurrency quota."
+  description = "Reserved concurrent executions of each function (a ceiling that protects DynamoDB and the account). The account must keep 100 unreserved, so 5 x this + 100 must fit the account's concurrency quota."
   type        = number
   default     = 10
 
@@ -371,6 +393,17 @@ variable "adjustments_alarm_threshold_per_hour" {
   validation {
     condition     = var.adjustments_alarm_threshold_per_hour >= 0 && floor(var.adjustments_alarm_threshold_per_hour) == var.adjustments_alarm_threshold_per_hour
     error_message = "adjustments_alarm_threshold_per_hour must be a non-negative integer."
+  }
+}
+
+variable "reserve_refusals_alarm_threshold_per_hour" {
+  description = "Alarm when more reserves than this are refused for want of credits in one hour (ReserveRefusals metric): a producer is reserving for users who cannot pay, or balances are not being topped up."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.reserve_refusals_alarm_threshold_per_hour >= 0 && floor(var.reserve_refusals_alarm_threshold_per_hour) == var.reserve_refusals_alarm_threshold_per_hour
+    error_message = "reserve_refusals_alarm_threshold_per_hour must be a non-negative integer."
   }
 }
 

@@ -6,13 +6,16 @@ import type { Command } from './types';
 
 export const balanceCommand: Command = {
   name: 'balance',
-  summary: "show a user's remaining credits",
+  summary: "show a user's credits: remaining, held by active holds, available",
   usage: 'reconciler balance --user <id>',
   async run(args, context) {
     const { values } = parse(args, { user: { type: 'string' } }, false);
     const balance = await getBalance(context.ledger(), requireString(values.user, '--user'));
     const user = printable(balance.userId);
-    context.out(balance.exists ? `${user}: ${printable(balance.remaining)} credits (updated ${printable(balance.updatedAt)})` : `${user}: no balance recorded (0 credits)`, balance);
+    const expired = balance.expiredUnswept.count > 0 ? `; ${balance.expiredUnswept.count} expired holds (${balance.expiredUnswept.credits} credits) not held, the next sweep ends them` : '';
+    context.out(balance.exists
+      ? `${user}: ${balance.remaining} credits, ${balance.held} held, ${balance.available} available (updated ${printable(balance.updatedAt)})${expired}`
+      : `${user}: no balance recorded (0 credits)`, balance);
     return EXIT.ok;
   },
 };

@@ -2,6 +2,7 @@
 import { auditCommand } from './audit';
 import { balanceCommand, ledgerCommand } from './balance';
 import { adjustCommand, grantCommand } from './grant';
+import { holdCommand, holdsCommand, releaseCommand } from './holds';
 import { replayDlqCommand } from './replay-dlq';
 import { doctorCommand } from './doctor';
 import { deployCommand, rollbackCommand } from './rollback';
@@ -10,4 +11,4 @@ import { sweepCommand } from './sweep';
 import { tablesCommand } from './tables';
 import type { Command } from './types';
 
-export const COMMANDS: Command[] = [tablesCommand, grantCommand, adjustCommand, balanceCommand, ledgerCommand, auditCommand, sweepCommand, replayDlqCommand, smokeCommand, doctorCommand, rollbackCommand, deployCommand];
+export const COMMANDS: Command[] = [tablesCommand, grantCommand, adjustCommand, balanceCommand, ledgerCommand, holdCommand, holdsCommand, releaseCommand, auditCommand, sweepCommand, replayDlqCommand, smokeCommand, doctorCommand, rollbackCommand, deployCommand];

@@ -35,6 +35,8 @@ export interface VideoEnvelope {
     model: string;
     credits?: number;
     reason?: string;
+    /** The credits the producer reserved for this job (its reserve's answer): a hint, checked. */
+    hold?: { credits: number };
     replay?: { count: number; originalEventId: string; dlqMessageId?: string };
     [extra: string]: unknown;
   };
@@ -108,6 +110,7 @@ export function parseVideoEvent(raw: unknown, priceBook: PriceBook, expected?: E
     seconds: detail.seconds,
     model: detail.model,
     ...(detail.credits === undefined ? {} : { quotedCredits: withoutNegativeZero(detail.credits) }),
+    ...(detail.hold === undefined ? {} : { heldCredits: detail.hold.credits }),
     ...(detail.reason === undefined ? {} : { reason: stripControlCharacters(detail.reason) }),
   };
   const priceCredits = kind === 'rendered' ? priceOf(priceBook, event) : 0;

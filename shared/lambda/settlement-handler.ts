@@ -19,6 +19,8 @@ export interface SettledResponse {
   credits: number;
   anomalies: SettlementResult['anomalies'];
   alreadyApplied: boolean;
+  /** The hold this event ended (captured or released), when it had one. */
+  hold?: SettlementResult['hold'];
 }
 export type SettlementResponse = SettledResponse | InvalidResponse;
 
@@ -30,6 +32,8 @@ export function metricsFor(result: SettlementResult): MetricValues {
     Duplicates: result.outcome === 'duplicate' ? 1 : 0,
     Anomalies: result.anomalies.length,
     Invalid: 0,
+    Captures: result.hold?.state === 'CAPTURED' ? 1 : 0,
+    Releases: result.hold?.state === 'RELEASED' ? 1 : 0,
   };
 }
 
@@ -45,6 +49,7 @@ export function createSettlementHandler(expects: EventKind, getDeps: () => Settl
       const line = {
         jobId: event.jobId, userId: event.userId, eventId: event.eventId, outcome: result.outcome,
         credits: result.credits, alreadyApplied: result.alreadyApplied, requests: result.requests,
+        ...(result.hold ? { hold: result.hold } : {}),
         durationMs: Date.now() - startedAt,
         ...(result.anomalies.length > 0 ? { anomalies: result.anomalies } : {}),
         ...emfFields(deps.workspace, metricsFor(result)),
@@ -54,6 +59,7 @@ export function createSettlementHandler(expects: EventKind, getDeps: () => Settl
       return {
         status: 'settled', jobId: event.jobId, userId: event.userId, eventId: event.eventId, outcome: result.outcome,
         credits: result.credits, anomalies: result.anomalies, alreadyApplied: result.alreadyApplied,
+        ...(result.hold ? { hold: result.hold } : {}),
       };
     });
 }

@@ -18,6 +18,8 @@ export interface Drift {
   remaining: number;
   ledgerSum: number;
   difference: number;
+  /** Set when the hold figures disagree: held vs Σ ACTIVE holds, available vs remaining − held. */
+  holds?: { held: number; activeHolds: number; available: number };
 }
 
 export interface AuditReport {
@@ -46,11 +48,18 @@ export function entryFactsFrom(item: Record<string, AttributeValue>): EntryFacts
   };
 }
 
-async function scanAll(deps: LedgerDeps, table: string, projection: { expression: string; names?: Record<string, string> }, pageSize: number, onItem: (item: Record<string, AttributeValue>) => void, onPage?: (items: number) => Promise<void> | void): Promise<void> {
+interface ScanSpec {
+  expression: string;
+  names?: Record<string, string>;
+  filter?: { expression: string; values: Record<string, AttributeValue> };
+}
+
+async function scanAll(deps: LedgerDeps, table: string, projection: ScanSpec, pageSize: number, onItem: (item: Record<string, AttributeValue>) => void, onPage?: (items: number) => Promise<void> | void): Promise<void> {
   let startKey: Record<string, AttributeValue> | undefined;
   for (let page = 0; page < MAX_SCAN_PAGES; page++) {
     const result = await deps.dynamodb.send(new ScanCommand({
       TableName: table, ProjectionExpression: projection.expression, ...(projection.names ? { ExpressionAttributeNames: projection.names } : {}),
+      ...(projection.filter ? { FilterExpression: projection.filter.expression, ExpressionAttributeValues: projection.filter.values } : {}),
       ConsistentRead: true, Limit: pageSize, ExclusiveStartKey: startKey,
     }));
     for (const item of result.Items ?? []) onItem(item);
@@ -79,6 +88,18 @@ function unjustifiedCollector() {
     },
     result: () => ({ unjustified: kept, unjustifiedCount: count }),
   };
+}
+
+/** Σ credits of every user's ACTIVE holds (one paginated scan of Settlements, filtered). */
+async function activeHoldsByUser(deps: LedgerDeps, pageSize: number): Promise<Map<string, number>> {
+  const sums = new Map<string, number>();
+  await scanAll(deps, deps.tables.settlements, {
+    expression: 'holdUserId, holdCredits', filter: { expression: 'holdState = :active', values: { ':active': { S: 'ACTIVE' } } },
+  }, pageSize, (item) => {
+    const userId = item.holdUserId?.S ?? '';
+    sums.set(userId, (sums.get(userId) ?? 0) + Number(item.holdCredits?.N ?? 0));
+  });
+  return sums;
 }
 
 export async function auditAllBalances(deps: LedgerDeps, onProgress?: (scanned: number) => void, pageSize = SCAN_PAGE_SIZE): Promise<AuditReport> {
@@ -113,20 +134,26 @@ export async function auditAllBalances(deps: LedgerDeps, onProgress?: (scanned: 
   });
   await checkRefunds(1);
 
-  const balances = new Map<string, number>();
+  const balances = new Map<string, { remaining: number; held: number; available: number }>();
   let remainingTotal = 0;
-  await scanAll(deps, deps.tables.credits, { expression: 'userId, remaining' }, pageSize, (item) => {
+  await scanAll(deps, deps.tables.credits, { expression: 'userId, remaining, held, available' }, pageSize, (item) => {
     const remaining = Number(item.remaining?.N ?? 0);
-    balances.set(item.userId?.S ?? '', remaining);
+    const held = Number(item.held?.N ?? 0);
+    balances.set(item.userId?.S ?? '', { remaining, held, available: item.available?.N === undefined ? remaining - held : Number(item.available.N) });
     remainingTotal += remaining;
   });
+  const activeHolds = await activeHoldsByUser(deps, pageSize);
 
-  const users = new Set([...ledgerSums.keys(), ...balances.keys()]);
+  const users = new Set([...ledgerSums.keys(), ...balances.keys(), ...activeHolds.keys()]);
   const drift: Drift[] = [];
   for (const userId of users) {
-    const remaining = balances.get(userId) ?? 0;
+    const { remaining, held, available } = balances.get(userId) ?? { remaining: 0, held: 0, available: 0 };
     const ledgerSum = ledgerSums.get(userId) ?? 0;
-    if (remaining !== ledgerSum) drift.push({ userId, remaining, ledgerSum, difference: remaining - ledgerSum });
+    const holdsSum = activeHolds.get(userId) ?? 0;
+    const holdsWrong = held !== holdsSum || available !== remaining - held;
+    if (remaining !== ledgerSum || holdsWrong) {
+      drift.push({ userId, remaining, ledgerSum, difference: remaining - ledgerSum, ...(holdsWrong ? { holds: { held, activeHolds: holdsSum, available } } : {}) });
+    }
   }
   drift.sort((a, b) => a.userId.localeCompare(b.userId));
   return {

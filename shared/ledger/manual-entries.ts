@@ -7,6 +7,7 @@ import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictingReferenceError, InvariantViolation, UsageError } from '../errors';
 import { ID_PATTERN } from '../events/ids';
+import { balanceUpdate } from './balance';
 import { ledgerIds } from './ids';
 import { MAX_ENTRY_CREDITS, ledgerItem, type EntryKind } from './ledger-entry';
 import { DEFAULT_RETRY_POLICY, cancellationReasons, withRetries } from './retry';
@@ -60,13 +61,8 @@ async function writeManualEntry(deps: LedgerDeps, kind: 'grant' | 'adjustment', 
         },
       },
       {
-        Update: {
-          TableName: deps.tables.credits,
-          Key: { userId: { S: request.userId } },
-          UpdateExpression: 'ADD remaining :delta SET updatedAt = :now',
-          ExpressionAttributeValues: { ':delta': { N: String(request.credits) }, ':now': { S: nowIso }, ...(guardBalance ? { ':need': { N: String(amount) } } : {}) },
-          ...(guardBalance ? { ConditionExpression: 'remaining >= :need' } : {}),
-        },
+        // A negative adjustment may not take credits that active holds reserve, unless told.
+        Update: balanceUpdate(deps.tables.credits, request.userId, { remaining: request.credits, held: 0 }, guardBalance ? { kind: 'covered', need: amount } : { kind: 'none' }, nowIso),
       },
     ],
   };
@@ -86,7 +82,7 @@ async function writeManualEntry(deps: LedgerDeps, kind: 'grant' | 'adjustment', 
       throw new InvariantViolation(`ledger entry ${ledgerId} exists but DynamoDB did not return it`);
     }
     if (reasons[1]?.Code === 'ConditionalCheckFailed') {
-      throw new UsageError(`user ${request.userId} has fewer than ${amount} credits; pass --allow-negative to take the balance below zero`);
+      throw new UsageError(`user ${request.userId} has fewer than ${amount} credits available (credits in active holds excluded); pass --allow-negative to take the balance below zero`);
     }
     throw error;
   }

@@ -8,10 +8,10 @@ import { GetItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@a
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { InvariantViolation, OverdraftFloorError } from '../errors';
 import { decide, type Decision } from './state-machine';
-import { settledJobFrom } from './settlement-item';
+import { jobRecordFrom } from './settlement-item';
 import { DEFAULT_RETRY_POLICY, cancellationReasons, transientKind, withRetries } from './retry';
-import { debitWrite, noChargeWrite, refundWrite, type BalanceGuard, type SettlementWrite } from './transactions';
-import type { Anomaly, LedgerDeps, Outcome, SettledJob, Settlement, SettlementEvent, SettlementResult } from './types';
+import { debitWrite, noChargeWrite, refundWrite, type DebitGuard, type SettlementWrite } from './transactions';
+import type { Anomaly, JobRecord, LedgerDeps, Outcome, Settlement, SettlementEvent, SettlementResult } from './types';
 
 /** How far below zero a debit may take a balance unless the workspace says otherwise (credits). */
 export const DEFAULT_OVERDRAFT_FLOOR_CREDITS = 1_000;
@@ -22,7 +22,7 @@ const MAX_DECISIONS = 5;
 
 /** What a write came back with, when it did not commit. */
 type Rejection =
-  | { reason: 'job_state'; job: SettledJob | undefined }
+  | { reason: 'job_state'; record: JobRecord | undefined }
   | { reason: 'insufficient_balance' };
 
 interface WriteReport {
@@ -35,10 +35,12 @@ interface WriteReport {
 const OUTCOME_OF_SETTLEMENT: Record<Settlement, Outcome> = { DEBITED: 'debited', REFUNDED: 'refunded', NO_CHARGE: 'no_charge' };
 const OUTCOME_OF_ACTION = { debit: 'debited', refund: 'refunded', no_charge: 'no_charge' } as const;
 
-/** What settling has learnt so far: the job's state as last seen, and how strictly to guard the balance. */
+/** What settling has learnt so far: the job's record as last seen, and how strictly to guard the balance. */
 interface Attempt {
-  job: SettledJob | undefined;
-  guard: BalanceGuard;
+  record: JobRecord | undefined;
+  /** The record is the event's hold hint, not something DynamoDB returned. */
+  guessed: boolean;
+  guard: DebitGuard;
   requests: number;
   maybeApplied: boolean;
   anomalies: Anomaly[];
@@ -46,11 +48,12 @@ interface Attempt {
 
 export async function settleEvent(deps: LedgerDeps, event: SettlementEvent, priceCredits: number): Promise<SettlementResult> {
   const now = () => (deps.now ?? (() => new Date()))().toISOString();
-  // Optimistic: assume unsettled and covered; each write's condition checks both.
-  const attempt: Attempt = { job: undefined, guard: { kind: 'covered' }, requests: 0, maybeApplied: false, anomalies: [] };
+  // Optimistic: assume unsettled, held as the event says (or not at all), and covered; each write's
+  // condition checks all three.
+  const attempt: Attempt = { record: hintedRecord(event), guessed: true, guard: { kind: 'covered' }, requests: 0, maybeApplied: false, anomalies: [] };
 
   for (let step = 0; step < MAX_DECISIONS; step++) {
-    const decision = decide(event, attempt.job, priceCredits);
+    const decision = decide(event, attempt.record, priceCredits, now());
     if (decision.action === 'none') return settledWithoutWrite(decision, attempt);
 
     const report = await sendWrite(deps, writeFor(deps, event, decision, attempt.guard, now()), event);
@@ -62,16 +65,24 @@ export async function settleEvent(deps: LedgerDeps, event: SettlementEvent, pric
   throw new InvariantViolation(`job ${event.jobId}: settlement of event ${event.eventId} did not converge in ${MAX_DECISIONS} decisions`);
 }
 
-function writeFor(deps: LedgerDeps, event: SettlementEvent, decision: Exclude<Decision, { action: 'none' }>, guard: BalanceGuard, nowIso: string): SettlementWrite {
+/** What the event says of its hold, as a first guess: an ACTIVE hold of its user, not yet expired. */
+function hintedRecord(event: SettlementEvent): JobRecord | undefined {
+  if (event.heldCredits === undefined || event.heldCredits < 1) return undefined;
+  // The real expiry is unknown here; the write's condition compares it with now.
+  return { hold: { state: 'ACTIVE', credits: event.heldCredits, userId: event.userId, expiresAt: '9999-12-31T23:59:59.999Z', heldAt: '' } };
+}
+
+function writeFor(deps: LedgerDeps, event: SettlementEvent, decision: Exclude<Decision, { action: 'none' }>, guard: DebitGuard, nowIso: string): SettlementWrite {
   switch (decision.action) {
-    case 'debit': return debitWrite(deps.tables, event, decision.credits, nowIso, guard);
+    case 'debit': return debitWrite(deps.tables, event, decision.credits, nowIso, guard, decision.hold);
     case 'refund': return refundWrite(deps.tables, event, decision.credits, nowIso);
-    case 'no_charge': return noChargeWrite(deps.tables, event, nowIso);
+    case 'no_charge': return noChargeWrite(deps.tables, event, nowIso, decision.hold);
   }
 }
 
 function settledWithoutWrite(decision: Extract<Decision, { action: 'none' }>, attempt: Attempt): SettlementResult {
-  const { job, requests, anomalies } = attempt;
+  const { requests, anomalies } = attempt;
+  const job = attempt.record?.settled;
   if (decision.anomaly) anomalies.push(decision.anomaly);
   if (decision.sameEvent && attempt.maybeApplied && job) {
     // Our own earlier attempt committed but its reply was lost: report what it did.
@@ -86,17 +97,22 @@ function committed(event: SettlementEvent, decision: Exclude<Decision, { action:
   if (decision.action === 'debit' && attempt.guard.kind === 'floor') {
     attempt.anomalies.push({ kind: 'overdraft', detail: `user ${event.userId} went below zero: debit of ${credits} for job ${event.jobId}` });
   }
-  return { outcome: OUTCOME_OF_ACTION[decision.action], credits, anomalies: attempt.anomalies, alreadyApplied: false, requests: attempt.requests };
+  if (decision.action === 'debit' && decision.anomaly) attempt.anomalies.push(decision.anomaly);
+  const hold = decision.action === 'refund' ? undefined : decision.hold;
+  const ended = hold && hold.from === 'ACTIVE' && hold.to !== 'ACTIVE' ? { hold: { state: hold.to as 'CAPTURED' | 'RELEASED' | 'EXPIRED', credits: hold.credits } } : {};
+  return { outcome: OUTCOME_OF_ACTION[decision.action], credits, anomalies: attempt.anomalies, alreadyApplied: false, requests: attempt.requests, ...ended };
 }
 
 /** A condition failed: take the job's state it returned, or guard the balance more loosely once. */
 function learnFromRejection(deps: LedgerDeps, event: SettlementEvent, decision: Decision, attempt: Attempt, rejection: Rejection | undefined): void {
   if (rejection === undefined) throw new InvariantViolation(`job ${event.jobId}: a write neither committed nor said why`);
   if (rejection.reason === 'job_state') {
-    if (rejection.job === undefined) {
-      throw new InvariantViolation(`job ${event.jobId}: the ${decision.action} condition failed but the job is not settled`);
+    if (rejection.record === undefined && !attempt.guessed) {
+      throw new InvariantViolation(`job ${event.jobId}: the ${decision.action} condition failed but the job has no record`);
     }
-    attempt.job = rejection.job;
+    // A hold the event claimed but the table does not have: there is nothing, decide on that.
+    attempt.record = rejection.record ?? {};
+    attempt.guessed = false;
     return;
   }
   if (decision.action !== 'debit') throw new InvariantViolation(`balance condition failed on a ${decision.action}`);
@@ -168,16 +184,21 @@ async function transactionRejection(deps: LedgerDeps, event: SettlementEvent, ro
   throw error;
 }
 
-/** The settlement as the failed condition returned it, or read (one more request) when DynamoDB did not return it. */
+/** The record as the failed condition returned it, or read (one more request) when DynamoDB did not return it. */
 async function jobStateRejection(deps: LedgerDeps, jobId: string, returned: Record<string, unknown> | undefined, tracker: AttemptTracker): Promise<WriteReport> {
-  const job = returned ? settledJobFrom(unmarshall(returned as never)) : await readSettledJob(deps, jobId);
-  return { committed: false, rejection: { reason: 'job_state', job }, requests: tracker.requests + (returned ? 0 : 1), maybeAppliedBefore: tracker.maybeAppliedBefore };
+  const record = returned ? jobRecordFrom(unmarshall(returned as never)) : await readJobRecord(deps, jobId);
+  return { committed: false, rejection: { reason: 'job_state', record }, requests: tracker.requests + (returned ? 0 : 1), maybeAppliedBefore: tracker.maybeAppliedBefore };
 }
 
-/** Fallback when DynamoDB did not return the old item with a failed condition. */
-export async function readSettledJob(deps: LedgerDeps, jobId: string): Promise<SettledJob | undefined> {
+/** The job's record (hold and settlement), strongly consistent: the fallback when a failed condition returned nothing. */
+export async function readJobRecord(deps: LedgerDeps, jobId: string): Promise<JobRecord | undefined> {
   const { Item } = await withRetries(deps.retry ?? DEFAULT_RETRY_POLICY, `read settlement of job ${jobId}`, () =>
     deps.dynamodb.send(new GetItemCommand({ TableName: deps.tables.settlements, Key: { jobId: { S: jobId } }, ConsistentRead: true })),
   ).then((r) => r.value);
-  return settledJobFrom(Item ? unmarshall(Item) : undefined);
+  return jobRecordFrom(Item ? unmarshall(Item) : undefined);
+}
+
+/** The job's settlement alone (the sweep's bookkeeping needs no more). */
+export async function readSettledJob(deps: LedgerDeps, jobId: string) {
+  return (await readJobRecord(deps, jobId))?.settled;
 }

@@ -4,7 +4,7 @@
  * never an input to work around: it stops the work loudly (InvariantViolation).
  */
 import { InvariantViolation } from '../errors';
-import type { Settlement, SettledJob } from './types';
+import type { HoldRecord, HoldState, JobRecord, Settlement, SettledJob } from './types';
 
 const SETTLEMENTS: ReadonlySet<string> = new Set<Settlement>(['DEBITED', 'REFUNDED', 'NO_CHARGE']);
 
@@ -34,4 +34,26 @@ export function settledJobFrom(item: Record<string, unknown> | undefined): Settl
     renderedEventId: typeof item.renderedEventId === 'string' ? item.renderedEventId : undefined,
     failedEventId: typeof item.failedEventId === 'string' ? item.failedEventId : undefined,
   };
+}
+
+const HOLD_STATES: ReadonlySet<string> = new Set<HoldState>(['ACTIVE', 'CAPTURED', 'RELEASED', 'EXPIRED']);
+
+/** The job's hold as the Settlements item records it, or undefined when it never had one. */
+export function holdFrom(item: Record<string, unknown> | undefined): HoldRecord | undefined {
+  if (item === undefined || item.holdState === undefined) return undefined;
+  const { holdState, holdCredits, holdUserId, holdExpiresAt, heldAt } = item;
+  const credits = Number(holdCredits);
+  if (typeof holdState !== 'string' || !HOLD_STATES.has(holdState) || !Number.isSafeInteger(credits) || credits < 1
+    || typeof holdUserId !== 'string' || holdUserId.length === 0 || typeof holdExpiresAt !== 'string' || typeof heldAt !== 'string') {
+    throw new InvariantViolation(`job ${String(item.jobId)} has a malformed hold (${String(holdState)}, ${String(holdCredits)} credits)`);
+  }
+  return { state: holdState as HoldState, credits, userId: holdUserId, expiresAt: holdExpiresAt, heldAt };
+}
+
+/** Everything the reconciler records of a job (hold and settlement), or undefined when nothing yet. */
+export function jobRecordFrom(item: Record<string, unknown> | undefined): JobRecord | undefined {
+  const settled = settledJobFrom(item);
+  const hold = holdFrom(item);
+  if (!settled && !hold) return undefined;
+  return { ...(settled ? { settled } : {}), ...(hold ? { hold } : {}) };
 }

@@ -29,7 +29,31 @@ export interface SettlementEvent {
   model: string;
   /** The producer's quoted price, when it gave one. */
   quotedCredits?: number;
+  /**
+   * The credits the producer says it holds for this job (`detail.hold.credits`): a hint that lets
+   * the first write be the capture or release. Never trusted: the write's condition checks it.
+   */
+  heldCredits?: number;
   reason?: string;
+}
+
+/** A hold's life: ACTIVE until it is captured (rendered), released (failed, or by hand) or expires. */
+export type HoldState = 'ACTIVE' | 'CAPTURED' | 'RELEASED' | 'EXPIRED';
+
+/** What the Settlements table says about a job's hold (a reservation of credits before the render). */
+export interface HoldRecord {
+  state: HoldState;
+  credits: number;
+  userId: string;
+  /** ISO-8601 UTC: an ACTIVE hold is never captured at or after this. */
+  expiresAt: string;
+  heldAt: string;
+}
+
+/** Everything the reconciler knows of a job: its hold, if it had one, and its settlement, once settled. */
+export interface JobRecord {
+  hold?: HoldRecord;
+  settled?: SettledJob;
 }
 
 export type Settlement = 'DEBITED' | 'REFUNDED' | 'NO_CHARGE';
@@ -46,6 +70,7 @@ export interface SettledJob {
 }
 
 export type Outcome =
+  /** Charged; when the job had an active hold, the charge came from it (the hold was captured). */
   | 'debited'
   | 'refunded'
   | 'no_charge'
@@ -53,7 +78,14 @@ export type Outcome =
   | 'rendered_after_failed'
   | 'conflicting_duplicate';
 
-export type AnomalyKind = 'overdraft' | 'rendered_after_failed' | 'conflicting_duplicate';
+export type AnomalyKind =
+  | 'overdraft'
+  | 'rendered_after_failed'
+  | 'conflicting_duplicate'
+  /** A capture charged more than its hold (the work was done: charged, flagged). */
+  | 'capture_over_hold'
+  /** A render arrived after its hold had expired or been released: charged as a plain debit, flagged. */
+  | 'capture_after_expiry';
 
 export interface Anomaly {
   kind: AnomalyKind;
@@ -69,4 +101,6 @@ export interface SettlementResult {
   alreadyApplied: boolean;
   /** DynamoDB requests this settlement made, retries included (the bench reads this). */
   requests: number;
+  /** The hold this settlement ended, when it ended one: captured (rendered), released (failed) or expired. */
+  hold?: { state: 'CAPTURED' | 'RELEASED' | 'EXPIRED'; credits: number };
 }

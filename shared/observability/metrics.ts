@@ -8,6 +8,7 @@ export const METRIC_NAMESPACE = 'Reconciler';
 export const METRIC_NAMES = [
   'Debits', 'Refunds', 'NoCharge', 'Duplicates', 'Anomalies', 'Invalid', 'Adjustments',
   'Drift', 'StuckJobs', 'Stragglers', 'Replayed', 'OverdraftRefused', 'Unjustified', 'SweepRuns',
+  'Reserves', 'ReserveRefusals', 'Captures', 'Releases', 'HoldsExpired',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 

@@ -25,7 +25,7 @@ export interface SweepAlert {
  * One EMF metric per count. Alarms (terraform/modules/alerts) read Drift, Unjustified, StuckJobs,
  * Anomalies (the settle anomalies summed), OverdraftRefused (debits held at the floor), Adjustments
  * (balances the sweep changed: stragglers debited or refunded, lost refunds recovered) and SweepRuns
- * (the heartbeat: one per run that did its work). Stragglers counts every straggler settled,
+ * (the heartbeat: one per run that did its work). HoldsExpired counts holds the sweep ended. Stragglers counts every straggler settled,
  * no-charge ones included. Bad job records are a field of the log line, not a metric.
  */
 export function sweepMetrics(result: SweepResult): MetricValues {
@@ -38,6 +38,7 @@ export function sweepMetrics(result: SweepResult): MetricValues {
     Unjustified: result.unjustified.count,
     Anomalies: anomalies,
     OverdraftRefused: result.held.count,
+    HoldsExpired: result.holds.expired.count,
     SweepRuns: result.status === 'skipped_locked' ? 0 : 1,
   };
 }
@@ -139,6 +140,25 @@ const FINDINGS: readonly Finding[] = [
     ],
   },
   {
+    count: (r) => r.anomalies.capture_over_hold.count,
+    headline: (_r, n) => `${n} over hold`,
+    section: (r) => [
+      `CAPTURED OVER THE HOLD: ${plural(r.anomalies.capture_over_hold.count, 'job')} priced above the credits held for ${r.anomalies.capture_over_hold.count === 1 ? 'it' : 'them'}; charged in full (the work was done).`,
+      ...sample(r.anomalies.capture_over_hold, p),
+      `  What to do: the producer reserves less than the price book charges; fix its quote. Nothing is lost.`,
+    ],
+  },
+  {
+    count: (r) => r.anomalies.capture_after_expiry.count,
+    headline: (_r, n) => `${n} rendered after hold ended`,
+    section: (r) => [
+      `RENDERED AFTER ITS HOLD ENDED: ${plural(r.anomalies.capture_after_expiry.count, 'job')} rendered after ${r.anomalies.capture_after_expiry.count === 1 ? 'its hold' : 'their holds'} expired or ${r.anomalies.capture_after_expiry.count === 1 ? 'was' : 'were'} released; charged as a plain debit, never against the stale hold.`,
+      ...sample(r.anomalies.capture_after_expiry, p),
+      `  What to do: the render took longer than the hold (raise HOLD_DEFAULT_SECONDS or ask for a longer hold),`,
+      `  or the pipeline rendered a released job. Nothing is lost; the ledger has the debit.`,
+    ],
+  },
+  {
     count: (r) => r.badRecords.count,
     headline: (_r, n) => plural(n, 'bad record'),
     section: (r) => [
@@ -167,6 +187,16 @@ const FINDINGS: readonly Finding[] = [
       ...sample(r.backstop.refunds, (s) => `${p(s.jobId)} (${p(s.userId)}, ${s.credits})`),
       `  What to do: nothing for these jobs: each is refunded exactly once. Refund events are being lost: check`,
       `  the video.failed rule and target, and the DLQ (\`make replay-dlq WS=${workspace} DRY_RUN=1\`).`,
+    ],
+  },
+  {
+    count: (r) => r.holds.expired.count,
+    headline: (r, n) => `${plural(n, 'hold')} ${r.dryRun ? 'due' : 'expired'}`,
+    section: (r) => [
+      `HOLDS ${r.dryRun ? 'DUE TO EXPIRE' : 'EXPIRED'}: ${plural(r.holds.expired.count, 'hold')} past ${r.holds.expired.count === 1 ? 'its' : 'their'} expiry with neither a render nor a failure (${r.holds.expired.expiredCredits} credits available again).`,
+      ...sample(r.holds.expired, (h) => `${p(h.jobId)} (${p(h.userId)}, ${h.credits})`),
+      `  What to do: nothing for these holds. Many of them mean a producer reserves and then never publishes`,
+      `  the job's outcome: check its video.rendered / video.failed publishing.`,
     ],
   },
   {
@@ -207,7 +237,7 @@ export function buildSweepAlert(result: SweepResult, workspace: string): SweepAl
   const body = truncate([
     `credit-reconciler sweep, workspace ${workspace}${result.dryRun ? ' (DRY RUN: nothing was changed)' : ''}`,
     `Run ${result.runId}, started ${result.startedAt}, took ${(result.durationMs / 1000).toFixed(1)} s: ${state}.`,
-    `Read ${result.index.itemsRead} unsettled jobs in ${result.index.pages} pages and ${result.backstop.itemsRead} recently failed debited jobs; audited ${result.audit.usersAudited} users; ${result.requests} DynamoDB requests.`,
+    `Read ${result.index.itemsRead} unsettled jobs in ${result.index.pages} pages and ${result.backstop.itemsRead} recently failed debited jobs and ${result.holds.itemsRead} due holds; audited ${result.audit.usersAudited} users; ${result.requests} DynamoDB requests.`,
     '',
     ...sections.flatMap((s) => [s, '']),
     `Details: CloudWatch Logs of the sweep function, filter runId = "${result.runId}". Re-run by hand: \`${cli} sweep --dry-run\`.`,

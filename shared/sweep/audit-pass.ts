@@ -92,6 +92,7 @@ async function incrementalAudit(run: SweepRun, state: SweepState): Promise<Audit
     if (touched.lastTimestamp) watermark = touched.lastTimestamp;
     run.progress(`audit: ${seen.size} users checked, drift ${run.drift.count}`);
   }
+  if (complete) complete = await auditHoldUsers(run, seen);
   // Never move the watermark backwards (a --since in the future of the window reads nothing).
   if (complete && through > watermark) watermark = through;
   return {
@@ -99,6 +100,18 @@ async function incrementalAudit(run: SweepRun, state: SweepState): Promise<Audit
     auditedThrough: watermark,
     complete,
   };
+}
+
+/** Users whose holds this run expired and the ledger window did not name: their figures moved too. */
+async function auditHoldUsers(run: SweepRun, seen: Set<string>): Promise<boolean> {
+  const fresh = [...run.holdUsers].filter((u) => !seen.has(u));
+  if (seen.size + fresh.length > run.limits.maxUsersAuditedPerRun) { run.stop('user_limit'); return false; }
+  const { started } = await forEachBounded(fresh, run.limits.concurrency, async (userId) => {
+    seen.add(userId);
+    await auditOne(run, userId);
+  }, () => run.outOfTime());
+  if (started < fresh.length) { run.stop('time_budget'); return false; }
+  return true;
 }
 
 async function fullAudit(run: SweepRun): Promise<AuditOutcome> {

@@ -9,7 +9,7 @@ import { ENTRY_NAMES, ENTRY_PROJECTION, entryFactsFrom } from '../ledger/audit';
 import { unjustifiedInUserLedger, type EntryFacts, type Unjustified } from '../ledger/justification';
 import { signedAmount } from '../ledger/ledger-entry';
 import type { LedgerDeps } from '../ledger/types';
-import { LEDGER_BY_DAY_INDEX, LEDGER_BY_USER_INDEX } from '../tables';
+import { LEDGER_BY_DAY_INDEX, LEDGER_BY_USER_INDEX, SETTLEMENTS_ACTIVE_HOLDS_INDEX } from '../tables';
 import { assertInvariant } from '../errors';
 
 /** Entries per byDay page: the projection is tiny (keys + userId). */
@@ -22,6 +22,13 @@ export interface DriftFinding {
   ledgerSum: number;
   /** remaining − ledgerSum: positive means the balance holds more than the ledger granted. */
   difference: number;
+  /** Set when the balance's hold figures disagree: `held` vs Σ of the user's ACTIVE holds, `available` vs remaining − held. */
+  holds?: { held: number; activeHolds: number; available: number };
+}
+
+/** A balance's hold figures are right when held = Σ active holds and available = remaining − held. */
+export function holdFiguresDisagree(remaining: number, held: number, available: number, activeHolds: number): boolean {
+  return held !== activeHolds || available !== remaining - held;
 }
 
 export type UserAudit =
@@ -110,13 +117,41 @@ async function readOnce(deps: LedgerDeps, counter: RequestCounter, userId: strin
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   const ledgerSum = entries.reduce((sum, entry) => sum + signedAmount(entry), 0);
+  const activeHolds = await activeHoldsSum(deps, counter, userId);
   // Balance read after the ledger: a settlement landing in between shows as drift, which the re-check clears.
   const { Item } = await counted(counter, () => deps.dynamodb.send(new GetItemCommand({
-    TableName: deps.tables.credits, Key: { userId: { S: userId } }, ConsistentRead: true, ProjectionExpression: 'remaining',
+    TableName: deps.tables.credits, Key: { userId: { S: userId } }, ConsistentRead: true, ProjectionExpression: 'remaining, held, available',
   })));
   const remaining = Number(Item?.remaining?.N ?? 0);
-  return { finding: { userId, remaining, ledgerSum, difference: remaining - ledgerSum }, entries };
+  const held = Number(Item?.held?.N ?? 0);
+  // An item from before holds has no `available`: it is remaining − 0, by definition.
+  const available = Item?.available?.N === undefined ? remaining - held : Number(Item.available.N);
+  const finding: DriftFinding = { userId, remaining, ledgerSum, difference: remaining - ledgerSum };
+  if (holdFiguresDisagree(remaining, held, available, activeHolds)) finding.holds = { held, activeHolds, available };
+  return { finding, entries };
 }
+
+/** Pages of one user's ACTIVE holds read at most (a page holds hundreds). */
+const MAX_HOLD_PAGES = 100;
+
+/** Σ credits of the user's ACTIVE holds (expired-but-not-yet-swept ones included: they are still held). */
+async function activeHoldsSum(deps: LedgerDeps, counter: RequestCounter, userId: string): Promise<number> {
+  let sum = 0;
+  let startKey: Record<string, AttributeValue> | undefined;
+  for (let page = 0; page < MAX_HOLD_PAGES; page++) {
+    const result = await counted(counter, () => deps.dynamodb.send(new QueryCommand({
+      TableName: deps.tables.settlements, IndexName: SETTLEMENTS_ACTIVE_HOLDS_INDEX,
+      KeyConditionExpression: 'activeHoldUser = :u', ExpressionAttributeValues: { ':u': { S: userId } },
+      ProjectionExpression: 'holdCredits', ExclusiveStartKey: startKey,
+    })));
+    for (const item of result.Items ?? []) sum += Number(item.holdCredits?.N ?? 0);
+    startKey = result.LastEvaluatedKey;
+    if (!startKey) return sum;
+  }
+  throw new Error(`user ${userId} has more active holds than ${MAX_HOLD_PAGES} pages`);
+}
+
+const isDrift = (finding: DriftFinding) => finding.difference !== 0 || finding.holds !== undefined;
 
 /**
  * Compares one user's balance with their ledger, and checks that every entry of it is justified. The
@@ -130,11 +165,11 @@ export async function auditUser(
 ): Promise<UserAudit> {
   let books = await readOnce(deps, counter, userId, limits.maxLedgerPagesPerUser);
   if (books === 'too_long') return { status: 'too_long', userId };
-  if (books.finding.difference !== 0 || unjustifiedInUserLedger(books.entries).length > 0) {
+  if (isDrift(books.finding) || unjustifiedInUserLedger(books.entries).length > 0) {
     await sleep(limits.driftRecheckDelayMs);
     books = await readOnce(deps, counter, userId, limits.maxLedgerPagesPerUser);
     if (books === 'too_long') return { status: 'too_long', userId };
   }
   const unjustified = unjustifiedInUserLedger(books.entries);
-  return books.finding.difference === 0 ? { status: 'ok', userId, unjustified } : { status: 'drift', finding: books.finding, unjustified };
+  return isDrift(books.finding) ? { status: 'drift', finding: books.finding, unjustified } : { status: 'ok', userId, unjustified };
 }

@@ -91,6 +91,10 @@ export function judgeJob(item: Record<string, AttributeValue>, stuckBeforeIso: s
 }
 
 /** The key of an item on an index, for ExclusiveStartKey (table key + the index's key). */
-export function indexKeyOf(item: Record<string, AttributeValue>, shardAttribute: 'sweepShard' | 'debitedShard' = 'sweepShard'): IndexKey {
-  return { jobId: item.jobId!, [shardAttribute]: item[shardAttribute]!, updatedAt: item.updatedAt! };
+export function indexKeyOf(item: Record<string, AttributeValue>, shardAttribute: ShardAttribute = 'sweepShard'): IndexKey {
+  const rangeAttribute = shardAttribute === 'holdShard' ? 'holdExpiresAt' : 'updatedAt';
+  return { jobId: item.jobId!, [shardAttribute]: item[shardAttribute]!, [rangeAttribute]: item[rangeAttribute]! };
 }
+
+/** The shard key of each sweep index: Jobs `unsettled` and `debited`, Settlements `holdsDue`. */
+export type ShardAttribute = 'sweepShard' | 'debitedShard' | 'holdShard';

@@ -13,7 +13,7 @@ import { sweepLimits, type SweepLimits } from './config';
 import { Tally } from './findings';
 import type { ShardPosition } from './state';
 import type {
-  BadJobRecord, HeldDebit, StopReason, StragglerSettled, StuckJob, SweepDeps, SweepError, SweepOptions, SweepResult, SweepStatus,
+  BadJobRecord, ExpiredHold, HeldDebit, StopReason, StragglerSettled, StuckJob, SweepDeps, SweepError, SweepOptions, SweepResult, SweepStatus,
 } from './types';
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -51,6 +51,10 @@ export class SweepRun {
   readonly held: Tally<HeldDebit>;
   readonly backstop = { pages: 0, itemsRead: 0, refundedCredits: 0, from: undefined as string | undefined, through: undefined as string | undefined };
   readonly backstopRefunds: Tally<StragglerSettled>;
+  readonly holds = { pages: 0, itemsRead: 0, expiredCredits: 0 };
+  readonly holdsExpired: Tally<ExpiredHold>;
+  /** Users whose holds this run expired: their hold figures changed without a ledger entry, so the audit reads them too. */
+  readonly holdUsers = new Set<string>();
   readonly anomalies: Record<AnomalyKind, Tally<string>>;
   readonly drift: Tally<DriftFinding>;
   readonly unaudited: Tally<string>;
@@ -75,7 +79,8 @@ export class SweepRun {
     this.badRecords = tally();
     this.held = tally();
     this.backstopRefunds = tally();
-    this.anomalies = { overdraft: tally(), rendered_after_failed: tally(), conflicting_duplicate: tally() };
+    this.holdsExpired = tally();
+    this.anomalies = { overdraft: tally(), rendered_after_failed: tally(), conflicting_duplicate: tally(), capture_over_hold: tally(), capture_after_expiry: tally() };
     this.drift = tally();
     this.unaudited = tally();
     this.unjustified = tally();
@@ -119,10 +124,8 @@ export class SweepRun {
         pages: this.backstop.pages, itemsRead: this.backstop.itemsRead,
         refunds: { ...this.backstopRefunds.toJSON(), refundedCredits: this.backstop.refundedCredits },
       },
-      anomalies: {
-        overdraft: this.anomalies.overdraft.toJSON(), rendered_after_failed: this.anomalies.rendered_after_failed.toJSON(),
-        conflicting_duplicate: this.anomalies.conflicting_duplicate.toJSON(),
-      },
+      holds: { pages: this.holds.pages, itemsRead: this.holds.itemsRead, expired: { ...this.holdsExpired.toJSON(), expiredCredits: this.holds.expiredCredits } },
+      anomalies: Object.fromEntries(Object.entries(this.anomalies).map(([kind, tally]) => [kind, tally.toJSON()])) as SweepResult['anomalies'],
       audit: { ...audit, unaudited: this.unaudited.toJSON() },
       drift: this.drift.toJSON(), unjustified: this.unjustified.toJSON(), errors: this.errors.toJSON(),
     };

@@ -1,13 +1,16 @@
 /**
- * The sweep (DESIGN §1, README "The sweep"): one bounded run of three passes over an explicit run
+ * The sweep (DESIGN §1, README "The sweep"): one bounded run of four passes over an explicit run
  * state (run-state.ts), under a lease, resuming where the last run stopped:
  *
  * 1. Stragglers (straggler-pass.ts): terminal jobs whose event never came are settled through the
  *    same core as the handlers; settled jobs leave the `unsettled` index.
  * 2. Refund backstop (backstop-pass.ts): debited jobs whose producer status became `failed` since
  *    the last run are refunded once, if their refund never came.
- * 3. Audit (audit-pass.ts): every user the ledger touched since the last run is checked: balance ==
- *    Σ ledger, and every entry justified.
+ * 3. Hold expiry (holds-pass.ts): ACTIVE holds past their expiry are ended, their credits available
+ *    again; a capture or release that gets there first wins.
+ * 4. Audit (audit-pass.ts): every user the ledger touched since the last run (and every user whose
+ *    hold this run expired) is checked: balance == Σ ledger, hold figures == Σ active holds, and
+ *    every entry justified.
  * Then the position, windows and watermarks are saved in the reconciler's own Settlements table;
  * one alert goes out if anything was found (sweep/index.ts).
  *
@@ -18,6 +21,7 @@
 import { auditPass } from './audit-pass';
 import { counted } from './balance-audit';
 import { backstopPass } from './backstop-pass';
+import { holdExpiryPass } from './holds-pass';
 import { SweepRun } from './run-state';
 import { acquireSweepLease, loadSweepState, saveSweepState, type SweepState } from './state';
 import { stragglerPass } from './straggler-pass';
@@ -44,9 +48,11 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
   const position = await stragglerPass(run, state.position);
   const backstop = run.outOfTime() ? { complete: false, window: state.backstop, refundsCheckedThrough: state.refundsCheckedThrough } : await backstopPass(run, state);
   if (!backstop.complete) run.stop('time_budget');
+  const holdsDone = run.outOfTime() ? false : await holdExpiryPass(run);
+  if (!holdsDone) run.stop('time_budget');
   const audit = await auditPass(run, state);
 
-  const status: SweepStatus = position === undefined && backstop.complete && audit.complete ? 'completed' : 'partial';
+  const status: SweepStatus = position === undefined && backstop.complete && holdsDone && audit.complete ? 'completed' : 'partial';
   if (!run.dryRun) {
     const next: SweepState = {
       ...(position ? { position } : {}),

@@ -8,7 +8,7 @@ import { QueryCommand, type AttributeValue, type QueryCommandInput } from '@aws-
 import { DEFAULT_RETRY_POLICY, withRetries } from '../ledger/retry';
 import { SWEEP_SHARD_COUNT } from '../tables';
 import { counted } from './balance-audit';
-import { indexKeyOf } from './job-record';
+import { indexKeyOf, type ShardAttribute } from './job-record';
 import type { SweepRun } from './run-state';
 import type { ShardPosition } from './state';
 
@@ -18,7 +18,7 @@ export interface ShardWalk {
   /** The query of one page of one shard (everything but the start key). */
   query: (shard: number) => QueryCommandInput;
   /** The index's shard attribute, for resume keys. */
-  shardAttribute: 'sweepShard' | 'debitedShard';
+  shardAttribute: ShardAttribute;
   /** Handles a page; returns how many of its items it started (a prefix), fewer when out of time. */
   handlePage: (items: Item[]) => Promise<number>;
   /** Counts pages and items read. */

@@ -69,6 +69,13 @@ export interface HeldDebit {
   credits: number;
 }
 
+/** An ACTIVE hold past its expiry, ended by the sweep: its credits are available again. */
+export interface ExpiredHold {
+  jobId: string;
+  userId: string;
+  credits: number;
+}
+
 export interface SweepError {
   /** `job <id>` or `user <id>`. */
   subject: string;
@@ -109,6 +116,13 @@ export interface SweepResult {
     pages: number;
     itemsRead: number;
     refunds: Sample<StragglerSettled> & { refundedCredits: number };
+  };
+  /** Hold expiry: ACTIVE holds past their expiry, from the sparse `holdsDue` index. */
+  holds: {
+    pages: number;
+    itemsRead: number;
+    /** Expired this run (in a dry run: would be expired). */
+    expired: Sample<ExpiredHold> & { expiredCredits: number };
   };
   anomalies: Record<AnomalyKind, Sample<string>>;
   audit: {

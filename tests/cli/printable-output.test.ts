@@ -60,7 +60,7 @@ test('balance and audit: a user id written to the tables directly is escaped', a
 
   const balance = await run('balance', '--user', user);
   expectInert(balance.out, 1);
-  expect(balance.out).toBe(`u${HOSTILE_SHOWN}: 7 credits (updated 2026-01-01T00:00:00.000Z${HOSTILE_SHOWN})\n`);
+  expect(balance.out).toBe(`u${HOSTILE_SHOWN}: 7 credits, 0 held, 7 available (updated 2026-01-01T00:00:00.000Z${HOSTILE_SHOWN})\n`);
   const none = await run('balance', '--user', `nobody${HOSTILE}`);
   expect(none.out).toBe(`nobody${HOSTILE_SHOWN}: no balance recorded (0 credits)\n`);
 

@@ -133,7 +133,7 @@ describe('audit and queries', () => {
   });
 
   test('balance of an unknown user is zero and says so; cursors round-trip', async () => {
-    expect(await getBalance(deps, 'nobody')).toEqual({ userId: 'nobody', remaining: 0, exists: false });
+    expect(await getBalance(deps, 'nobody')).toEqual({ userId: 'nobody', remaining: 0, held: 0, available: 0, expiredUnswept: { count: 0, credits: 0 }, exists: false });
     expect(decodeCursor(encodeCursor({ a: { S: 'b' } }))).toEqual({ a: { S: 'b' } });
     expect(encodeCursor(undefined)).toBeUndefined();
     expect(decodeCursor(undefined)).toBeUndefined();

@@ -171,7 +171,7 @@ describe('the full audit proves justification', () => {
   test('balanced forgeries are found: a refund without a debit, an unknown kind, a refund above its debit, an id that lies', async () => {
     const plant = async (item: ReturnType<typeof entry>, delta: number, userId = 'user-1') => {
       await db.send(new PutItemCommand({ TableName: tables.ledger, Item: item }));
-      await db.send(new UpdateItemCommand({ TableName: tables.credits, Key: { userId: { S: userId } }, UpdateExpression: 'ADD remaining :d', ExpressionAttributeValues: { ':d': { N: String(delta) } } }));
+      await db.send(new UpdateItemCommand({ TableName: tables.credits, Key: { userId: { S: userId } }, UpdateExpression: 'ADD remaining :d, available :d', ExpressionAttributeValues: { ':d': { N: String(delta) } } }));
     };
     await plant(entry({ ledgerId: 'job#ghost#refund', userId: 'user-1', type: 'credit', kind: 'refund', amount: 500, reference: 'ghost' }), 500);
     await plant({ ...entry({ ledgerId: 'bonus#1', userId: 'user-1', type: 'credit', kind: 'grant', amount: 5, reference: '1' }), kind: { S: 'bonus' } }, 5);

@@ -7,6 +7,8 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from 
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { makeDynamoDbClient, makeSnsClient } from '../../shared/aws/clients';
 import { acquireSweepLease, saveSweepState } from '../../shared/sweep/state';
+import { endHold, reserveHold } from '../../shared/ledger/holds';
+import { grantCredits } from '../../shared/ledger/manual-entries';
 import { runDoctor, type CheckResult, type DoctorDeps } from '../../shared/ops/doctor';
 import { TERRAFORM_DEFAULTS, scheduleIntervalMs, workspaceNames, type WorkspaceNames } from '../../shared/naming';
 import { runDoctorCommand } from '../../cli/commands/doctor';
@@ -66,8 +68,8 @@ test('a healthy workspace is all green; PITR says honestly that DynamoDB Local c
   expect(red(report.checks)).toEqual([]);
   expect(report.ok).toBe(true);
   const names = report.checks.map((c) => c.name);
-  // One line per table (+PITR), function (+alias), rule (+target), the DLQ (+depth), alarms (2), topic, sweep.
-  expect(report.checks).toHaveLength(28);
+  // One line per table (+PITR), function (+alias), rule (+target), the DLQ (+depth), alarms (2), topic, sweep (freshness, hold expiry).
+  expect(report.checks).toHaveLength(31);
   expect(names).toContain(`table ${stack.tables.ledger}`);
   const pitr = report.checks.find((c) => c.name === `pitr ${stack.tables.ledger}`)!;
   expect(pitr).toMatchObject({ ok: true, skipped: true });
@@ -185,13 +187,13 @@ describe('functions', () => {
     const lambda = fakeLambda(lambdaWorld);
     await runDoctor(deps({ lambda }));
     const asked = lambda.calls.filter((c) => c.command === 'GetFunctionConfigurationCommand').map((c) => c.input.Qualifier);
-    expect(asked).toEqual(['live', 'live', 'live', 'live']);
+    expect(asked).toEqual(['live', 'live', 'live', 'live', 'live']);
   });
 
   test('an AWS error (no permission) is a red line, not a crash', async () => {
     lambdaWorld.failWith = awsError('AccessDeniedException', 'User is not authorized to perform: lambda:GetFunctionConfiguration');
     const checks = await onlyRed();
-    expect(checks).toHaveLength(8);
+    expect(checks).toHaveLength(10);
     expect(checks[0]!.detail).toMatch(/could not check: AccessDeniedException: User is not authorized/);
   });
 });
@@ -311,6 +313,27 @@ describe('sweep freshness', () => {
   });
 });
 
+describe('hold expiry', () => {
+  const HOLD_LIFE_S = 3_600;
+  test('a hold still ACTIVE more than a sweep interval (+30 min) past its expiry is red; a fresher one is not', async () => {
+    const holds = { dynamodb: stack.dynamodb, tables: stack.tables };
+    await grantCredits(holds, { userId: 'doctor-user', credits: 10, reference: 'doctor-opening', description: 'opening' });
+    // Expired 6 h 20 min before NOW: within the interval and its slack, not yet the sweep's fault.
+    const recent = { ...holds, now: () => new Date(NOW.getTime() - HOLD_LIFE_S * 1000 - (6 * 60 + 20) * 60_000) };
+    expect(await reserveHold(recent, { jobId: 'doctor-hold-recent', userId: 'doctor-user', credits: 1 }, { defaultSeconds: HOLD_LIFE_S })).toMatchObject({ status: 'held' });
+    expect(await onlyRed()).toEqual([]);
+    const old = { ...holds, now: () => new Date(NOW.getTime() - HOLD_LIFE_S * 1000 - 7 * 3_600_000) };
+    expect(await reserveHold(old, { jobId: 'doctor-hold-old', userId: 'doctor-user', credits: 1 }, { defaultSeconds: HOLD_LIFE_S })).toMatchObject({ status: 'held' });
+    const checks = await onlyRed();
+    expect(checks.map((c) => c.name)).toEqual(['hold expiry']);
+    expect(checks[0]!.detail).toMatch(new RegExp(`a hold that expired at ${new Date(NOW.getTime() - 7 * 3_600_000).toISOString()} is still ACTIVE`));
+    // Once the sweep ends them, the check is green again.
+    await endHold({ ...holds, now: () => NOW }, 'doctor-hold-old', 'EXPIRED');
+    await endHold({ ...holds, now: () => NOW }, 'doctor-hold-recent', 'EXPIRED');
+    expect(await onlyRed()).toEqual([]);
+  });
+});
+
 describe('reconciler doctor (CLI)', () => {
   async function runCli(overrides: { lambda?: LambdaWorld } = {}): Promise<{ code: number; text: string; json: { ok: boolean; checks: CheckResult[] } }> {
     const io = {
@@ -337,7 +360,7 @@ describe('reconciler doctor (CLI)', () => {
     expect(json.ok).toBe(true);
     expect(text).toMatch(/^ {2}SKIP {2}pitr /m);
     expect(text).toMatch(/^ {2}PASS {2}sweep freshness/m);
-    expect(text).toMatch(/doctor: ready \(28 checks, 4 not verifiable here\)/);
+    expect(text).toMatch(/doctor: ready \(31 checks, 4 not verifiable here\)/);
   });
 
   test('red: exit 1 and the failing line says what to do', async () => {
@@ -345,7 +368,7 @@ describe('reconciler doctor (CLI)', () => {
     const { code, text } = await runCli();
     expect(code).toBe(EXIT.findings);
     expect(text).toMatch(/^ {2}FAIL {2}alias refund:live +.*no alias live: triggers have nothing to invoke/m);
-    expect(text).toMatch(/doctor: NOT READY: 2 of 28 checks failed/);
+    expect(text).toMatch(/doctor: NOT READY: 2 of 31 checks failed/);
   });
 
   test('without --bus or EVENT_BUS_NAME the event rules are looked for on the workspace\'s own bus', async () => {

@@ -71,6 +71,7 @@ test('alarm names equal the alerts module, for every function and rule the root 
   const fromTerraform = alarms.flatMap((a) => {
     const template = String(a.body.alarm_name);
     if (a.body.for_each === '${var.function_names}') return functionKeys.map((k) => expand(template, k));
+    if (a.body.for_each === '${var.async_function_names}') return Object.keys(alertsCall.args.async_function_names as Block).map((k) => expand(template, k));
     if (a.body.for_each === '${var.rules}') return ruleKeys.map((k) => expand(template, k));
     if (a.body.for_each === '${local.reconciler_alarms}') return reconcilerKeys.map((k) => expand(template, k));
     expect(a.body.for_each).toBeUndefined();

@@ -34,13 +34,13 @@ async function cli(mode: 'rollback' | 'deploy', args: string[] = []): Promise<{ 
 test('rollback moves every live alias to the previous version and says old → new; deploy moves it forward', async () => {
   const back = await cli('rollback');
   expect(back.code).toBe(EXIT.ok);
-  expect(live()).toEqual({ debit: '2', refund: '2', sweep: '2', 'replay-dlq': '2' });
+  expect(live()).toEqual({ debit: '2', refund: '2', sweep: '2', 'replay-dlq': '2', reserve: '2' });
   expect(back.text).toMatch(/debit +cc-agent-reconciler-debit-staging:live +moved +3 → 2 +previous published version \(newest is 3\)/);
-  expect(back.text).toMatch(/4 aliases moved. Next: make doctor WS=staging && make smoke WS=staging/);
+  expect(back.text).toMatch(/5 aliases moved. Next: make doctor WS=staging && make smoke WS=staging/);
 
   const forward = await cli('deploy');
   expect(forward.code).toBe(EXIT.ok);
-  expect(live()).toEqual({ debit: '3', refund: '3', sweep: '3', 'replay-dlq': '3' });
+  expect(live()).toEqual({ debit: '3', refund: '3', sweep: '3', 'replay-dlq': '3', reserve: '3' });
   expect(forward.text).toMatch(/refund +cc-agent-reconciler-refund-staging:live +moved +2 → 3 +newest published version/);
 });
 
@@ -48,13 +48,13 @@ test('both are idempotent: a second run changes nothing', async () => {
   await cli('rollback');
   const again = await cli('rollback');
   expect(again.code).toBe(EXIT.ok);
-  expect(live()).toEqual({ debit: '2', refund: '2', sweep: '2', 'replay-dlq': '2' });
+  expect(live()).toEqual({ debit: '2', refund: '2', sweep: '2', 'replay-dlq': '2', reserve: '2' });
   expect(again.text).toMatch(/debit .* unchanged +2 +already rolled back to 2 \(newest is 3\)/);
   expect(again.text).toMatch(/nothing to do \(already there\)/);
   await cli('deploy');
   const deployAgain = await cli('deploy');
   expect(deployAgain.text).toMatch(/sweep .* unchanged +3 +already on the newest version 3/);
-  expect(live()).toEqual({ debit: '3', refund: '3', sweep: '3', 'replay-dlq': '3' });
+  expect(live()).toEqual({ debit: '3', refund: '3', sweep: '3', 'replay-dlq': '3', reserve: '3' });
 });
 
 test('--dry-run shows the plan and changes nothing', async () => {
@@ -62,7 +62,7 @@ test('--dry-run shows the plan and changes nothing', async () => {
   expect(code).toBe(EXIT.ok);
   expect(text).toMatch(/rollback of staging, dry run: nothing changed/);
   expect(text).toMatch(/debit .* would move +3 → 2/);
-  expect(live()).toEqual({ debit: '3', refund: '3', sweep: '3', 'replay-dlq': '3' });
+  expect(live()).toEqual({ debit: '3', refund: '3', sweep: '3', 'replay-dlq': '3', reserve: '3' });
 });
 
 test('refuses, changing nothing, when a function has no previous version', async () => {
@@ -73,7 +73,7 @@ test('refuses, changing nothing, when a function has no previous version', async
   expect(code).toBe(EXIT.findings);
   expect(text).toMatch(/rollback of staging REFUSED \(debit\): nothing changed/);
   expect(text).toMatch(/debit .* refused +1 +no version before 1 to roll back to/);
-  expect(live()).toEqual({ debit: '1', refund: '3', sweep: '3', 'replay-dlq': '3' });
+  expect(live()).toEqual({ debit: '1', refund: '3', sweep: '3', 'replay-dlq': '3', reserve: '3' });
 });
 
 test('a missing function is a refusal with a reason, not a crash', async () => {
@@ -90,15 +90,15 @@ test('only the functions the last deploy changed roll back; --function picks one
   debit.versions.push({ version: 4, lastModified: lambdaTime(new Date(DEPLOYED_AT.getTime() + 60_000)) });
   debit.live = '4';
   const { text } = await cli('rollback');
-  expect(live()).toEqual({ debit: '3', refund: '3', sweep: '3', 'replay-dlq': '3' });
+  expect(live()).toEqual({ debit: '3', refund: '3', sweep: '3', 'replay-dlq': '3', reserve: '3' });
   expect(text).toMatch(/refund .* skipped +3 +not changed by the last deploy/);
 
   const explicit = await cli('rollback', ['--function', 'refund']);
   expect(explicit.code).toBe(EXIT.ok);
-  expect(live()).toEqual({ debit: '3', refund: '2', sweep: '3', 'replay-dlq': '3' });
+  expect(live()).toEqual({ debit: '3', refund: '2', sweep: '3', 'replay-dlq': '3', reserve: '3' });
   const forward = await cli('deploy', ['--function', 'refund', '--function', 'debit']);
   expect(forward.code).toBe(EXIT.ok);
-  expect(live()).toEqual({ debit: '4', refund: '3', sweep: '3', 'replay-dlq': '3' });
+  expect(live()).toEqual({ debit: '4', refund: '3', sweep: '3', 'replay-dlq': '3', reserve: '3' });
 });
 
 test('an alias moved by hand to another version is left alone', async () => {
@@ -115,7 +115,7 @@ test('a concurrent change of the alias (a Terraform apply) fails that move inste
   world.beforeUpdate = (name) => { if (name === names.functions.refund) world.functions.get(name)!.revision += 1; };
   const results = await applyAliasMoves(deps, plan);
   expect(results.find((r) => r.handler === 'refund')).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/alias changed since the plan/) });
-  expect(results.filter((r) => r.outcome === 'moved')).toHaveLength(3);
+  expect(results.filter((r) => r.outcome === 'moved')).toHaveLength(4);
   expect(live().refund).toBe('3');
 });
 
@@ -123,7 +123,7 @@ test('a failed move exits 1; bad flags are usage errors', async () => {
   world.beforeUpdate = (name) => { if (name === names.functions.sweep) world.functions.get(name)!.revision += 1; };
   const { code, text } = await cli('rollback');
   expect(code).toBe(EXIT.findings);
-  expect(text).toMatch(/3 moved, 1 FAILED/);
+  expect(text).toMatch(/4 moved, 1 FAILED/);
   await expect(cli('rollback', ['--function', 'billing'])).rejects.toThrow(/--function must be one of/);
   await expect(cli('deploy', ['--deploy-window-minutes', '5'])).rejects.toThrow(/rollback only/);
   await expect(runAliasCommand('rollback', [], createContext({ json: true }), { lambda: fakeLambda(world), env: {} })).rejects.toThrow(/which workspace/);

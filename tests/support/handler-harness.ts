@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, type SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { createReserveHandler } from '../../shared/lambda/reserve-handler';
 import { createSettlementHandler } from '../../shared/lambda/settlement-handler';
 import type { SettlementHandlerDeps, SettlementHandlerName } from '../../shared/lambda/settlement-deps';
 import { createLogger } from '../../shared/observability/logger';
@@ -28,10 +29,18 @@ export function lambdaContext(name = 'test'): Context {
   };
 }
 
-export function buildHandlers(db: DynamoDBClient, sqs: SQSClient, tables: TableNames, dlqUrl: string, options: { overdraftFloorCredits?: number } = {}) {
+export interface HarnessOptions {
+  overdraftFloorCredits?: number;
+  /** The business clock of every handler (holds expire by it). */
+  now?: () => Date;
+  holdDefaultSeconds?: number;
+}
+
+export function buildHandlers(db: DynamoDBClient, sqs: SQSClient, tables: TableNames, dlqUrl: string, options: HarnessOptions = {}) {
   const logs = captureLogs();
+  const { holdDefaultSeconds = 3_600, ...ledgerOptions } = options;
   const deps = (handlerName: SettlementHandlerName): SettlementHandlerDeps => ({
-    handlerName, ledger: { dynamodb: db, tables, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, ...options }, sqs, dlqUrl,
+    handlerName, ledger: { dynamodb: db, tables, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, ...ledgerOptions }, sqs, dlqUrl,
     priceBook: DEFAULT_PRICE_BOOK, workspace: 'test',
     logger: createLogger({ component: handlerName, workspace: 'test', destination: logs.destination }),
   });
@@ -39,8 +48,15 @@ export function buildHandlers(db: DynamoDBClient, sqs: SQSClient, tables: TableN
   const refundDeps = deps('refund');
   const debit = createSettlementHandler('rendered', () => debitDeps);
   const refund = createSettlementHandler('failed', () => refundDeps);
+  const reserveDeps = {
+    holds: { dynamodb: db, tables, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, ...(options.now ? { now: options.now } : {}) },
+    limits: { defaultSeconds: holdDefaultSeconds }, workspace: 'test',
+    logger: createLogger({ component: 'reserve', workspace: 'test', destination: logs.destination }),
+  };
+  const reserve = createReserveHandler(() => reserveDeps);
   return {
     logs: logs.lines,
+    reserve: (request: unknown) => reserve(request, lambdaContext('reserve')),
     debit: (event: unknown) => debit(event, lambdaContext('debit')),
     refund: (event: unknown) => refund(event, lambdaContext('refund')),
   };

@@ -45,7 +45,7 @@ test('dry run, real run, and --full through the CLI', async () => {
   await db.send(new UpdateItemCommand({ TableName: tables.credits, Key: { userId: { S: 'u1' } }, UpdateExpression: 'ADD remaining :d', ExpressionAttributeValues: { ':d': { N: '5' } } }));
   const full = await runCli(['--full'], tables);
   expect(full.code).toBe(EXIT.findings);
-  expect(full.report.result.drift.first).toEqual([{ userId: 'u1', remaining: 104, ledgerSum: 99, difference: 5 }]);
+  expect(full.report.result.drift.first).toEqual([{ userId: 'u1', remaining: 104, ledgerSum: 99, difference: 5, holds: { held: 0, activeHolds: 0, available: 99 } }]);
 });
 
 test('human output: a producer-written job id with terminal escapes is shown escaped; --json keeps it exactly (L2)', async () => {

@@ -11,7 +11,8 @@ function quiet(): SweepResult {
     runId: 'r', status: 'completed', dryRun: false, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, requests: 1,
     index: { pages: 1, itemsRead: 0 }, stragglers: { ...none, debitedCredits: 0, balancesChanged: 0 }, alreadySettled: 0, inFlight: 0,
     stuck: none, badRecords: none, held: none, backstop: { pages: 0, itemsRead: 0, refunds: { ...none, refundedCredits: 0 } },
-    anomalies: { overdraft: none, rendered_after_failed: none, conflicting_duplicate: none },
+    holds: { pages: 0, itemsRead: 0, expired: { ...none, expiredCredits: 0 } },
+    anomalies: { overdraft: none, rendered_after_failed: none, conflicting_duplicate: none, capture_over_hold: none, capture_after_expiry: none },
     audit: { mode: 'incremental', usersAudited: 0, unaudited: none }, drift: none, unjustified: none, errors: none,
   };
 }

@@ -179,7 +179,7 @@ describe('justification and the floor in the sweep', () => {
     const ledger = await setup('unjustified');
     await grant(ledger, 'u1', 100);
     await db.send(new PutItemCommand({ TableName: ledger.tables.ledger, Item: ledgerItem({ ledgerId: 'job#ghost#refund', userId: 'u1', timestamp: new Date().toISOString(), type: 'credit', kind: 'refund', amount: 40, reference: 'ghost', eventId: 'x', description: 'x' }) }));
-    await db.send(new UpdateItemCommand({ TableName: ledger.tables.credits, Key: { userId: { S: 'u1' } }, UpdateExpression: 'ADD remaining :d', ExpressionAttributeValues: { ':d': { N: '40' } } }));
+    await db.send(new UpdateItemCommand({ TableName: ledger.tables.credits, Key: { userId: { S: 'u1' } }, UpdateExpression: 'ADD remaining :d, available :d', ExpressionAttributeValues: { ':d': { N: '40' } } }));
     const result = await run(ledger);
     expect(result.drift.count).toBe(0);
     expect(result.unjustified.first).toEqual([{ ledgerId: 'job#ghost#refund', userId: 'u1', problem: 'refund of 40 for job ghost has no debit in the ledger' }]);

@@ -168,7 +168,8 @@ describe('drift', () => {
     expect(incremental.stragglers.count).toBe(1);
     expect(incremental.audit.mode).toBe('incremental');
     expect(incremental.drift.count).toBe(1);
-    expect(incremental.drift.first[0]).toEqual({ userId: 'touched', remaining: 100 - STANDARD_12S + 25, ledgerSum: 100 - STANDARD_12S, difference: 25 });
+    // `remaining` moved by hand: it also disagrees with the balance's own `available`.
+    expect(incremental.drift.first[0]).toEqual({ userId: 'touched', remaining: 100 - STANDARD_12S + 25, ledgerSum: 100 - STANDARD_12S, difference: 25, holds: { held: 0, activeHolds: 0, available: 100 - STANDARD_12S } });
 
     const full = await run(ledger, { fullAudit: true });
     expect(full.audit.mode).toBe('full');

@@ -10,6 +10,7 @@
  * job (against the provider schema). The perimeter (who may publish, write to the queues and the
  * tables, which drop points are alarmed, the audit trail, the prod guard) is perimeter-checks.ts.
  */
+import { SYNCHRONOUS_HANDLERS } from '../../shared/config';
 import {
   blocks, dataSources, first, isObject, locals, outputs, resources, text, variables,
   type Json, type ResourceRef, type TerraformConfig,
@@ -74,7 +75,10 @@ export function checkFunctions(config: TerraformConfig): Problems {
         // Module: every caller must pass the variable that feeds the destination.
         for (const v of varRefs(destination)) {
           for (const call of callsTo(config, fn.dir)) {
-            if (!call.args[v]) problems.push(`module.${call.name} does not pass ${v} (on-failure destination)`);
+            // A function its callers wait for (RequestResponse) has no asynchronous path to protect.
+            const synchronous = (SYNCHRONOUS_HANDLERS as readonly string[]).includes(String(call.args.handler_name));
+            if (!call.args[v] && !synchronous) problems.push(`module.${call.name} does not pass ${v} (on-failure destination)`);
+            if (call.args[v] && synchronous) problems.push(`module.${call.name} is invoked only synchronously but passes ${v}`);
           }
         }
       }

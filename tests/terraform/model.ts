@@ -146,14 +146,29 @@ export function documentStatements(config: TerraformConfig, dir: string, expr: s
   const found = policyDocument(config, dir, expr);
   if (found) {
     const sources = Array.isArray(found.body.source_policy_documents) ? found.body.source_policy_documents.map(text) : [];
+    const dynamicOnes = blocks(found.body.dynamic).flatMap((d) => blocks(d.statement))
+      .filter((d) => dynamicActive(config, dir, d.for_each, call)).flatMap((d) => blocks(d.content));
     return [
       ...sources.flatMap((s) => documentStatements(config, dir, s, call, depth + 1)),
-      ...statementsOf(found).map((s) => s.body),
+      ...blocks(found.body.statement),
+      ...dynamicOnes,
     ];
   }
   const v = /^\$\{var\.([\w-]+)\}$/.exec(expr);
   if (v && call) return documentStatements(config, call.dir, text(call.args[v[1]!]), undefined, depth + 1);
   return [];
+}
+
+/**
+ * Whether a dynamic block is there for this module call: `for_each = local.X ? [...] : []` with
+ * `X = var.V != null` is there only when the caller passes V. Anything else counts as there (a grant
+ * the model cannot rule out is a grant).
+ */
+function dynamicActive(config: TerraformConfig, dir: string, forEach: Json | undefined, call: ModuleCall | undefined): boolean {
+  const flag = /^\$\{local\.([\w-]+) \? \[.*\] : \[\]\}$/.exec(text(forEach))?.[1];
+  const variable = flag ? /^\$\{var\.([\w-]+) != null\}$/.exec(text(locals(config, dir)[flag]))?.[1] : undefined;
+  if (!variable || !call) return true;
+  return call.args[variable] !== undefined;
 }
 
 /** Every Allow statement the instance's role policies give it (after following source documents). */

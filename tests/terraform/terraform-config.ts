@@ -34,6 +34,8 @@ export const HANDLER_ACTIONS: Record<string, readonly string[]> = {
     'sqs:SendMessage', // async on-failure destination
     'events:PutEvents', ...LOGS,
   ],
+  // Synchronous: no on-failure destination, so no sqs:SendMessage.
+  reserve: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', ...LOGS],
 };
 
 /**
@@ -46,10 +48,10 @@ export const TABLE_POLICIES: Record<string, TablePolicyExpectation> = {
   ledger: { deny: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQL*'], writers: [] },
   // A balance changes only by UpdateItem inside its ledger transaction: never overwritten or removed.
   credits: { deny: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLDelete'], writers: [] },
-  // The reconciler's own state: its settling roles write it, nobody else.
+  // The reconciler's own state: its settling roles and reserve (holds) write it, nobody else.
   settlements: {
     deny: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'],
-    writers: ['debit', 'refund', 'sweep'],
+    writers: ['debit', 'refund', 'sweep', 'reserve'],
   },
 };
 

@@ -167,6 +167,7 @@ describe('functions', () => {
       SWEEP_GRACE_MINUTES: /var\.sweep_grace_minutes/,
       SWEEP_STUCK_AFTER_HOURS: /var\.sweep_stuck_after_hours/,
       REPLAY_MAX_REPLAYS: /var\.replay_max_replays/,
+      HOLD_DEFAULT_SECONDS: /var\.hold_default_seconds/,
     };
     for (const h of handlerNames()) {
       const env = instance(h).env ?? {};
@@ -184,12 +185,14 @@ describe('functions', () => {
 describe('permissions', () => {
   const grantsOf = (h: string, action: string): string[] => effectiveGrants(config, instance(h)).filter((g) => g.action === action).flatMap((g) => g.resources);
 
-  test('the sweep queries only the four indexes and scans nothing', () => {
+  test('the sweep queries only the six indexes and scans nothing', () => {
     expect(grantsOf('sweep', 'dynamodb:Query').sort()).toEqual([
       '${module.tables.index_arns.jobs_debited}',
       '${module.tables.index_arns.jobs_unsettled}',
       '${module.tables.index_arns.ledger_by_day}',
       '${module.tables.index_arns.ledger_by_user}',
+      '${module.tables.index_arns.settlements_active_holds}',
+      '${module.tables.index_arns.settlements_holds_due}',
     ]);
     expect(grantsOf('sweep', 'dynamodb:Scan')).toEqual([]);
     expect(grantsOf('sweep', 'sns:Publish')).toEqual(['${module.alerts.topic_arn}']);
@@ -199,7 +202,27 @@ describe('permissions', () => {
       jobs_debited: '${aws_dynamodb_table.jobs.arn}/index/debited',
       ledger_by_user: '${aws_dynamodb_table.ledger.arn}/index/byUser',
       ledger_by_day: '${aws_dynamodb_table.ledger.arn}/index/byDay',
+      settlements_holds_due: '${aws_dynamodb_table.settlements.arn}/index/holdsDue',
+      settlements_active_holds: '${aws_dynamodb_table.settlements.arn}/index/activeHolds',
     });
+  });
+
+  test('reserve holds on the reconciler\'s two tables only; producers, and only they, may invoke it', () => {
+    const arn = (table: string) => `\${module.tables.arns.${table}}`;
+    expect(grantsOf('reserve', 'dynamodb:UpdateItem').sort()).toEqual([arn('credits'), arn('settlements')]);
+    expect(grantsOf('reserve', 'dynamodb:GetItem').sort()).toEqual([arn('credits'), arn('settlements')]);
+    expect(grantsOf('reserve', 'dynamodb:Query')).toEqual(['${module.tables.index_arns.settlements_active_holds}']);
+    for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'sqs:SendMessage', 'events:PutEvents']) expect(grantsOf('reserve', action)).toEqual([]);
+    // Invoked synchronously: no asynchronous config, no destination.
+    expect(instance('reserve').call?.args.on_failure_destination_arn).toBeUndefined();
+    expect(one('aws_lambda_function_event_invoke_config', 'this', 'modules/function').body.count).toBe('${local.invoked_asynchronously ? 1 : 0}');
+    const permission = one('aws_lambda_permission', 'reserve_producers').body;
+    expect(permission).toMatchObject({
+      for_each: '${toset(var.producer_principal_arns)}', action: 'lambda:InvokeFunction', principal: '${each.value}',
+      function_name: '${module.reserve.function_name}', qualifier: '${module.reserve.alias_name}',
+    });
+    expect(resources(config, 'aws_lambda_permission').map((p) => p.name)).toEqual(expect.arrayContaining(['reserve_producers']));
+    expect(text(instance('reserve').env?.HOLD_DEFAULT_SECONDS)).toMatch(/var\.hold_default_seconds/);
   });
 
   test('item actions only where the code needs them; queue actions only on the DLQ; PutEvents only on the bus; logs only own group', () => {
@@ -533,14 +556,14 @@ describe('perimeter: the money at rest (M5)', () => {
     expect(text(rootVar('break_glass_role_arn').validation)).toContain('var.break_glass_role_arn == \\"\\"');
   });
 
-  test('Settlements is written only by the debit, refund and sweep roles (and break-glass)', () => {
+  test('Settlements is written only by the debit, refund, sweep and reserve roles (and break-glass)', () => {
     expect(blocks(doc('settlements_table').statement)).toEqual([{
       sid: 'OnlyTheReconcilerWritesSettlements', effect: 'Deny',
       actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'],
       resources: ['${module.tables.arns.settlements}'], principals: everyone,
       condition: [{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: '${local.settlements_writer_arns}' }],
     }]);
-    expect(locals(config, '').settlements_writer_arns).toBe('${concat([module.debit.role_arn, module.refund.role_arn, module.sweep.role_arn], local.break_glass_arns)}');
+    expect(locals(config, '').settlements_writer_arns).toBe('${concat([module.debit.role_arn, module.refund.role_arn, module.sweep.role_arn, module.reserve.role_arn], local.break_glass_arns)}');
     for (const t of ['ledger', 'credits', 'settlements']) {
       expect(one('aws_dynamodb_resource_policy', t).body).toEqual({ resource_arn: `\${module.tables.arns.${t}}`, policy: `\${data.aws_iam_policy_document.${t}_table.json}` });
     }
@@ -564,7 +587,7 @@ describe('perimeter: drop points alarmed, a lost event recoverable (M6)', () => 
 
   test('Lambda destination failures and dropped async events per function; messages held invisible for an hour; sweep-failures depth', () => {
     for (const [name, metric] of [['function_destination_failures', 'DestinationDeliveryFailures'], ['function_async_events_dropped', 'AsyncEventsDropped']] as const) {
-      expect(alarm(name)).toMatchObject({ for_each: '${var.function_names}', namespace: 'AWS/Lambda', metric_name: metric, dimensions: { FunctionName: '${each.value}' }, threshold: 1 });
+      expect(alarm(name)).toMatchObject({ for_each: '${var.async_function_names}', namespace: 'AWS/Lambda', metric_name: metric, dimensions: { FunctionName: '${each.value}' }, threshold: 1 });
     }
     expect(alarm('dlq_in_flight')).toMatchObject({
       metric_name: 'ApproximateNumberOfMessagesNotVisible', dimensions: { QueueName: '${var.dlq_name}' }, statistic: 'Minimum',

@@ -20,7 +20,7 @@ test('the event path writes only the reconciler\'s tables, never the producers\'
 test('a price or a refund of 0 is one conditional update of the settlement: no entry, no balance', () => {
   const event = settlementEvent('rendered', { quotedCredits: 0 });
   const free = debitWrite(tables, event, 0, NOW, { kind: 'covered' });
-  expect(free).toMatchObject({ kind: 'update', input: { TableName: tables.settlements, ConditionExpression: 'attribute_not_exists(settlement)' } });
+  expect(free).toMatchObject({ kind: 'update', input: { TableName: tables.settlements, ConditionExpression: 'attribute_not_exists(settlement) AND attribute_not_exists(holdState)' } });
   expect(refundWrite(tables, event, 0, NOW)).toMatchObject({ kind: 'update', input: { ConditionExpression: 'settlement = :debited AND charged = :credits AND settledUserId = :user' } });
 });
 
@@ -34,7 +34,7 @@ test('the refund checks the debit entry of its job: same user, same amount, a re
   });
 });
 
-test('the balance guard: covered, then the floor (a missing balance is 0, within the floor only when the price is)', () => {
+test('the balance guard on available (remaining on an item from before holds): covered, then the floor (a missing balance is 0, within the floor only when the price is)', () => {
   const event = settlementEvent('rendered');
   const guardOf = (credits: number, floorCredits?: number) => {
     const write = debitWrite(tables, event, credits, NOW, floorCredits === undefined ? { kind: 'covered' } : { kind: 'floor', floorCredits });
@@ -42,8 +42,9 @@ test('the balance guard: covered, then the floor (a missing balance is 0, within
     const update = write.input.TransactItems![2]!.Update!;
     return { condition: update.ConditionExpression, values: update.ExpressionAttributeValues };
   };
-  expect(guardOf(8)).toMatchObject({ condition: 'remaining >= :need', values: { ':need': { N: '8' } } });
-  expect(guardOf(8, 100)).toMatchObject({ condition: 'attribute_not_exists(remaining) OR remaining >= :lowest', values: { ':lowest': { N: '-92' } } });
-  expect(guardOf(100, 100)).toMatchObject({ condition: 'attribute_not_exists(remaining) OR remaining >= :lowest', values: { ':lowest': { N: '0' } } });
-  expect(guardOf(101, 100)).toMatchObject({ condition: 'remaining >= :lowest', values: { ':lowest': { N: '1' } } });
+  const availableAtLeast = (v: string) => `(available >= ${v} OR (attribute_not_exists(available) AND remaining >= ${v}))`;
+  expect(guardOf(8)).toMatchObject({ condition: availableAtLeast(':need'), values: { ':need': { N: '8' } } });
+  expect(guardOf(8, 100)).toMatchObject({ condition: `attribute_not_exists(remaining) OR ${availableAtLeast(':lowest')}`, values: { ':lowest': { N: '-92' } } });
+  expect(guardOf(100, 100)).toMatchObject({ condition: `attribute_not_exists(remaining) OR ${availableAtLeast(':lowest')}`, values: { ':lowest': { N: '0' } } });
+  expect(guardOf(101, 100)).toMatchObject({ condition: availableAtLeast(':lowest'), values: { ':lowest': { N: '1' } } });
 });

@@ -57,6 +57,12 @@ locals {
       threshold      = 0
       description    = "Events failed validation and were sent to the DLQ with the reason: a producer is sending bad events."
     }
+    reserve_refusals = {
+      metric         = "ReserveRefusals"
+      period_seconds = 3600
+      threshold      = var.reserve_refusals_alarm_threshold_per_hour
+      description    = "More than ${var.reserve_refusals_alarm_threshold_per_hour} reserves refused for want of credits in an hour: a producer reserves for users who cannot pay, or top-ups are not arriving. No money moved; renders were not started."
+    }
     stuck_jobs = {
       metric         = "StuckJobs"
       period_seconds = 21600
@@ -260,7 +266,7 @@ resource "aws_cloudwatch_metric_alarm" "function_throttles" {
 # Lambda could not hand a failed asynchronous invocation to its on-failure destination (the queue
 # refused it: a broken queue policy, a deleted queue): that event is gone from the DLQ path.
 resource "aws_cloudwatch_metric_alarm" "function_destination_failures" {
-  for_each = var.function_names
+  for_each = var.async_function_names
 
   alarm_name          = "${var.name_prefix}-${each.key}-destination-failures"
   alarm_description   = "${each.value} could not deliver a failed event to its on-failure destination (DestinationDeliveryFailures): the event is lost to the DLQ. Fix the queue or its policy, then recover the event from the bus archive (aws events start-replay)."
@@ -282,7 +288,7 @@ resource "aws_cloudwatch_metric_alarm" "function_destination_failures" {
 # Lambda dropped asynchronous events without running the function to the end and without a
 # destination taking them (e.g. older than the maximum event age with nowhere to go).
 resource "aws_cloudwatch_metric_alarm" "function_async_events_dropped" {
-  for_each = var.function_names
+  for_each = var.async_function_names
 
   alarm_name          = "${var.name_prefix}-${each.key}-async-events-dropped"
   alarm_description   = "Lambda dropped asynchronous events of ${each.value} (AsyncEventsDropped): they never ran and never reached a destination. Recover them from the bus archive (aws events start-replay)."
@@ -507,6 +513,16 @@ resource "aws_cloudwatch_dashboard" "this" {
             ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.sweep_failures_queue_name],
             ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", var.dlq_name, { yAxis = "right" }],
           ]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 20, width = 24, height = 6
+        properties = {
+          title   = "Holds: reserves, refusals, and how holds end"
+          region  = var.aws_region
+          stat    = "Sum"
+          period  = 300
+          metrics = [for m in ["Reserves", "ReserveRefusals", "Captures", "Releases", "HoldsExpired"] : [var.metric_namespace, m, "Workspace", var.workspace]]
         }
       },
       {

@@ -78,6 +78,16 @@ variable "function_names" {
   }
 }
 
+variable "async_function_names" {
+  description = "The functions of function_names invoked asynchronously (EventBridge, the schedule), key => function name: they have an asynchronous queue and an on-failure destination, each alarmed (destination failures, dropped events). A function invoked only synchronously (reserve) is not here."
+  type        = map(string)
+
+  validation {
+    condition     = length(var.async_function_names) > 0
+    error_message = "async_function_names must name at least one function."
+  }
+}
+
 variable "throttle_alarm_muted_functions" {
   description = "Handler keys whose Throttles alarm sends no notifications (the paused ones)."
   type        = list(string)
@@ -155,6 +165,17 @@ variable "adjustments_alarm_threshold_per_hour" {
   validation {
     condition     = var.adjustments_alarm_threshold_per_hour >= 0 && floor(var.adjustments_alarm_threshold_per_hour) == var.adjustments_alarm_threshold_per_hour
     error_message = "adjustments_alarm_threshold_per_hour must be a non-negative integer."
+  }
+}
+
+variable "reserve_refusals_alarm_threshold_per_hour" {
+  description = "Alarm when more reserves than this are refused for want of credits in one hour (ReserveRefusals)."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.reserve_refusals_alarm_threshold_per_hour >= 0 && floor(var.reserve_refusals_alarm_threshold_per_hour) == var.reserve_refusals_alarm_threshold_per_hour
+    error_message = "reserve_refusals_alarm_threshold_per_hour must be a non-negative integer."
   }
 }
 

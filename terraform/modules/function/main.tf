@@ -1,6 +1,10 @@
 # One Lambda handler: its own role and log group, the function (published on every change), the
-# alias `live` that every trigger invokes, and the asynchronous invoke config whose on-failure
-# destination is the DLQ.
+# alias `live` that every trigger invokes, and (for a function invoked asynchronously) the
+# asynchronous invoke config whose on-failure destination is a queue.
+
+locals {
+  invoked_asynchronously = var.on_failure_destination_arn != null
+}
 
 # Created before the function (depends_on below) so that Terraform owns the retention; Lambda would
 # otherwise create /aws/lambda/<name> itself with infinite retention on the first invocation.
@@ -33,8 +37,8 @@ resource "aws_iam_role" "this" {
 }
 
 # The handler's own permissions (var.policy_json) plus what every function here needs: writing to
-# its own log group, and sending to its on-failure destination (Lambda destinations use the
-# function's role, not the queue policy).
+# its own log group, and sending to its on-failure destination if it has one (Lambda destinations
+# use the function's role, not the queue policy).
 data "aws_iam_policy_document" "this" {
   source_policy_documents = [var.policy_json]
 
@@ -48,11 +52,15 @@ data "aws_iam_policy_document" "this" {
     resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
   }
 
-  statement {
-    sid       = "AsyncOnFailureDestination"
-    effect    = "Allow"
-    actions   = ["sqs:SendMessage"]
-    resources = [var.on_failure_destination_arn]
+  dynamic "statement" {
+    for_each = local.invoked_asynchronously ? [1] : []
+
+    content {
+      sid       = "AsyncOnFailureDestination"
+      effect    = "Allow"
+      actions   = ["sqs:SendMessage"]
+      resources = [var.on_failure_destination_arn]
+    }
   }
 }
 
@@ -116,6 +124,8 @@ resource "aws_lambda_alias" "live" {
 # Asynchronous invocations (EventBridge targets, the schedule) of the alias: Lambda retries
 # function errors, then sends the invocation record (event + error) to the DLQ.
 resource "aws_lambda_function_event_invoke_config" "this" {
+  count = local.invoked_asynchronously ? 1 : 0
+
   function_name                = aws_lambda_function.this.function_name
   qualifier                    = aws_lambda_alias.live.name
   maximum_retry_attempts       = var.async_max_retry_attempts
@@ -129,4 +139,11 @@ resource "aws_lambda_function_event_invoke_config" "this" {
 
   # Lambda checks that the role may send to the destination when the config is saved.
   depends_on = [aws_iam_role_policy.this]
+
+  lifecycle {
+    precondition {
+      condition     = var.async_max_retry_attempts != null && var.async_max_event_age_seconds != null
+      error_message = "A function with an on-failure destination needs async_max_retry_attempts and async_max_event_age_seconds."
+    }
+  }
 }

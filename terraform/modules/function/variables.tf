@@ -130,31 +130,34 @@ variable "policy_json" {
 }
 
 variable "on_failure_destination_arn" {
-  description = "ARN of the SQS queue that receives asynchronous invocations that failed every attempt (the DLQ for debit and refund, the sweep-failures queue for the others)."
+  description = "ARN of the SQS queue that receives asynchronous invocations that failed every attempt (the DLQ for debit and refund, the sweep-failures queue for the others). null: the function is invoked only synchronously (RequestResponse, the caller gets the answer or the error), so it has no asynchronous invoke config and no destination."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^arn:aws[a-zA-Z-]*:sqs:", var.on_failure_destination_arn))
-    error_message = "on_failure_destination_arn must be an SQS queue ARN."
+    condition     = var.on_failure_destination_arn == null || can(regex("^arn:aws[a-zA-Z-]*:sqs:", var.on_failure_destination_arn))
+    error_message = "on_failure_destination_arn must be an SQS queue ARN, or null for a function invoked only synchronously."
   }
 }
 
 variable "async_max_retry_attempts" {
-  description = "Retries of an asynchronous invocation after a function error (0-2)."
+  description = "Retries of an asynchronous invocation after a function error (0-2). Required with on_failure_destination_arn."
   type        = number
+  default     = null
 
   validation {
-    condition     = contains([0, 1, 2], var.async_max_retry_attempts)
+    condition     = var.async_max_retry_attempts == null || contains([0, 1, 2], var.async_max_retry_attempts)
     error_message = "async_max_retry_attempts must be 0, 1 or 2."
   }
 }
 
 variable "async_max_event_age_seconds" {
-  description = "Maximum age of an asynchronous event before it goes to the on-failure destination (60-21600)."
+  description = "Maximum age of an asynchronous event before it goes to the on-failure destination (60-21600). Required with on_failure_destination_arn."
   type        = number
+  default     = null
 
   validation {
-    condition     = var.async_max_event_age_seconds >= 60 && var.async_max_event_age_seconds <= 21600 && floor(var.async_max_event_age_seconds) == var.async_max_event_age_seconds
+    condition     = var.async_max_event_age_seconds == null || (var.async_max_event_age_seconds >= 60 && var.async_max_event_age_seconds <= 21600 && floor(var.async_max_event_age_seconds) == var.async_max_event_age_seconds)
     error_message = "async_max_event_age_seconds must be an integer between 60 and 21600."
   }
 }

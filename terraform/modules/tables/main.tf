@@ -101,8 +101,9 @@ resource "aws_dynamodb_table" "jobs" {
 }
 
 # The reconciler's own state: each job's settlement (state, charged, refunded, settled user, quote,
-# the event ids that settled it) and the sweep's lease, position and watermarks. Only the
-# reconciler's roles write it; producers never get any permission on it.
+# the event ids that settled it), its hold (state, credits, user, expiry), and the sweep's lease,
+# position and watermarks. Only the reconciler's roles write it; producers never get any permission
+# on it (they reserve through the reserve function).
 resource "aws_dynamodb_table" "settlements" {
   name                        = var.names.settlements
   billing_mode                = "PAY_PER_REQUEST"
@@ -112,6 +113,55 @@ resource "aws_dynamodb_table" "settlements" {
   attribute {
     name = "jobId"
     type = "S"
+  }
+
+  attribute {
+    name = "holdShard"
+    type = "S"
+  }
+
+  attribute {
+    name = "activeHoldUser"
+    type = "S"
+  }
+
+  attribute {
+    name = "holdExpiresAt"
+    type = "S"
+  }
+
+  # Sparse: only ACTIVE holds carry holdShard (removed when the hold ends), by expiry: the sweep
+  # reads the holds due now, never the history.
+  global_secondary_index {
+    name               = "holdsDue"
+    projection_type    = "INCLUDE"
+    non_key_attributes = ["holdCredits", "holdUserId", "holdState", "heldAt"]
+
+    key_schema {
+      attribute_name = "holdShard"
+      key_type       = "HASH"
+    }
+    key_schema {
+      attribute_name = "holdExpiresAt"
+      key_type       = "RANGE"
+    }
+  }
+
+  # Sparse: a user's ACTIVE holds (activeHoldUser, removed when the hold ends), by expiry: the audit
+  # of `held`, `reconciler holds`, and a refused reserve looking for holds already expired.
+  global_secondary_index {
+    name               = "activeHolds"
+    projection_type    = "INCLUDE"
+    non_key_attributes = ["holdCredits", "holdState", "heldAt"]
+
+    key_schema {
+      attribute_name = "activeHoldUser"
+      key_type       = "HASH"
+    }
+    key_schema {
+      attribute_name = "holdExpiresAt"
+      key_type       = "RANGE"
+    }
   }
 
   point_in_time_recovery {

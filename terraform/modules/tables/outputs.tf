@@ -19,11 +19,13 @@ output "arns" {
 }
 
 output "index_arns" {
-  description = "GSI ARNs for IAM: { jobs_unsettled, jobs_debited, ledger_by_user, ledger_by_day }."
+  description = "GSI ARNs for IAM: { jobs_unsettled, jobs_debited, ledger_by_user, ledger_by_day, settlements_holds_due, settlements_active_holds }."
   value = {
-    jobs_unsettled = "${aws_dynamodb_table.jobs.arn}/index/unsettled"
-    jobs_debited   = "${aws_dynamodb_table.jobs.arn}/index/debited"
-    ledger_by_user = "${aws_dynamodb_table.ledger.arn}/index/byUser"
-    ledger_by_day  = "${aws_dynamodb_table.ledger.arn}/index/byDay"
+    jobs_unsettled           = "${aws_dynamodb_table.jobs.arn}/index/unsettled"
+    jobs_debited             = "${aws_dynamodb_table.jobs.arn}/index/debited"
+    ledger_by_user           = "${aws_dynamodb_table.ledger.arn}/index/byUser"
+    ledger_by_day            = "${aws_dynamodb_table.ledger.arn}/index/byDay"
+    settlements_holds_due    = "${aws_dynamodb_table.settlements.arn}/index/holdsDue"
+    settlements_active_holds = "${aws_dynamodb_table.settlements.arn}/index/activeHolds"
   }
 }
