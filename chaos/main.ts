@@ -27,6 +27,7 @@ async function main(): Promise<number> {
     log(`seed ${seed}: ${jobs} jobs, ${users} users`);
     const outcome = await runChaosDay(day, { onProgress: (line) => log(`  ${line}`) });
     log(`seed ${seed}: ${outcome.deliveries} deliveries in ${outcome.seconds.toFixed(0)} s, faults ${JSON.stringify(outcome.faults)}`);
+    log(`seed ${seed}: holds ${JSON.stringify(outcome.holds)}`);
     if (outcome.violations.length === 0) {
       log(`seed ${seed}: every invariant holds (drift 0, each job charged exactly right, DLQ holds only truly invalid events)`);
       continue;
