@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['tests/**/*.ts', 'bench/**/*.ts', 'demo/**/*.ts'],
+    files: ['tests/**/*.ts', 'bench/**/*.ts', 'demo/**/*.ts', 'sim/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 );

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDynamoDbClient } from '../shared/aws/clients';
 import { grantCredits } from '../shared/ledger/manual-entries';
-import { createTables } from '../shared/local-tables';
+import { createTables } from '../local/tables';
 import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
 import { forEachBounded } from '../shared/pool';
 

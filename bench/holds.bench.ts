@@ -13,7 +13,7 @@ import { parseVideoEvent } from '../shared/events/parse-video-event';
 import { reserveHold, type HoldLimits } from '../shared/ledger/holds';
 import { grantCredits } from '../shared/ledger/manual-entries';
 import { settleEvent } from '../shared/ledger/settle';
-import { createTables } from '../shared/local-tables';
+import { createTables } from '../local/tables';
 import { forEachBounded } from '../shared/pool';
 import { DEFAULT_PRICE_BOOK } from '../shared/pricing';
 import { tableNamesForWorkspace, type TableNames } from '../shared/tables';

@@ -11,7 +11,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { makeDynamoDbClient } from '../shared/aws/clients';
-import { createTables } from '../shared/local-tables';
+import { createTables } from '../local/tables';
 import { grantCredits } from '../shared/ledger/manual-entries';
 import { settleEvent } from '../shared/ledger/settle';
 import { parseVideoEvent } from '../shared/events/parse-video-event';

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { PutItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDbClient } from '../shared/aws/clients';
 import { grantCredits } from '../shared/ledger/manual-entries';
-import { createTables, putItemsInBatches } from '../shared/local-tables';
+import { createTables, putItemsInBatches } from '../local/tables';
 import { settleEvent } from '../shared/ledger/settle';
 import { runSweep, type SweepResult } from '../shared/sweep';
 import { debitedShardOf } from '../shared/sweep/jobs-index';

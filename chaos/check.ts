@@ -3,8 +3,8 @@
  * Each violation has a kind, so the minimiser can keep "the same failure" while it shrinks.
  */
 import { DEFAULT_PRICE_BOOK, priceOf } from '../shared/pricing';
-import { NEW_MODEL, NEW_MODEL_PRICE, type Day } from '../demo/simulation';
-import type { DayResult } from '../demo/run-day';
+import { NEW_MODEL, NEW_MODEL_PRICE, type Day } from '../sim/simulation';
+import type { DayResult } from '../sim/run-day';
 
 export type ViolationKind = 'drift' | 'unjustified' | 'unexpected_balance' | 'wrong_charge' | 'double_entry' | 'refund_exceeds_debit' | 'bug_unreported' | 'dlq_not_empty'
   | 'holds_over_balance' | 'refused_wrongly' | 'hold_not_ended' | 'hold_wrong_end';

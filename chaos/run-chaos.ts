@@ -7,8 +7,8 @@
  * through the real handlers, the DLQ replay and the sweep, then every invariant checked.
  * On failure, `minimise` shrinks the delivery history while the same kind of violation persists.
  */
-import { generateDay, type Day, type DayOptions } from '../demo/simulation';
-import { runDay, type DayResult, type RunOptions } from '../demo/run-day';
+import { generateDay, type Day, type DayOptions } from '../sim/simulation';
+import { runDay, type DayResult, type RunOptions } from '../sim/run-day';
 import { MAX_OVERDRAFT_FLOOR_CREDITS } from '../shared/ledger/settle';
 import { checkInvariants, type Violation } from './check';
 

@@ -8,8 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { htmlReport, textReport, type DemoReport } from './report';
-import { runDay } from './run-day';
-import { generateDay } from './simulation';
+import { runDay } from '../sim/run-day';
+import { generateDay } from '../sim/simulation';
 
 function options() {
   const { values } = parseArgs({

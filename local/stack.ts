@@ -18,7 +18,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@
 import { CreateTopicCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { makeDynamoDbClient, makeSnsClient, makeSqsClient } from '../shared/aws/clients';
-import { createTables } from '../shared/local-tables';
+import { createTables } from './tables';
 import type { Logger } from '../shared/observability/logger';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../shared/pricing';
 import { workspaceNames, type AccountScope } from '../shared/naming';

@@ -1,7 +1,7 @@
 /**
  * `reconciler doctor` (and `make doctor WS=<ws>`): read-only readiness check of a deployed
  * workspace. One line per check, PASS/FAIL (green/red on a terminal), exit 1 when anything is red.
- * The checks live in shared/ops/doctor/ (one module per group).
+ * The checks live in ops/doctor/ (one module per group).
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,8 +11,8 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { isLoopbackEndpoint, makeDynamoDbClient, makeEventBridgeClient, makeSnsClient, makeSqsClient } from '../../shared/aws/clients';
 import { UsageError } from '../../shared/errors';
-import { makeCloudWatchClient, makeLambdaClient } from '../../shared/ops/clients';
-import { runDoctor, type CheckResult, type DoctorReport } from '../../shared/ops/doctor';
+import { makeCloudWatchClient, makeLambdaClient } from '../../ops/clients';
+import { runDoctor, type CheckResult, type DoctorReport } from '../../ops/doctor';
 import { TERRAFORM_DEFAULTS, scheduleIntervalMs, workspaceNames } from '../../shared/naming';
 import { printable } from '../../shared/text/printable';
 import { parse } from '../args';

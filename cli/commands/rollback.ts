@@ -7,10 +7,10 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { HANDLERS, type HandlerName } from '../../shared/config';
 import { UsageError } from '../../shared/errors';
-import { makeLambdaClient } from '../../shared/ops/clients';
+import { makeLambdaClient } from '../../ops/clients';
 import { LIVE_ALIAS, workspaceNames } from '../../shared/naming';
 import { printable } from '../../shared/text/printable';
-import { DEFAULT_DEPLOY_WINDOW_MS, applyAliasMoves, planAliasMoves, type AliasMode, type AliasMove, type AliasResult } from '../../shared/ops/rollback';
+import { DEFAULT_DEPLOY_WINDOW_MS, applyAliasMoves, planAliasMoves, type AliasMode, type AliasMove, type AliasResult } from '../../ops/rollback';
 import { parse, parseInteger } from '../args';
 import { EXIT, type CliContext } from '../context';
 import type { Command } from './types';

@@ -2,12 +2,12 @@
  * `reconciler smoke` (and `make smoke WS=<ws>`): the seed's post-deploy smoke test against a
  * deployed (or the local) workspace. Puts the four scenarios on the workspace's bus as the smoke
  * user, waits with a timeout until the tables show the outcome, prints PASS/FAIL per scenario with
- * what it saw; exit 1 on any failure. The scenarios and their money rules live in shared/ops/smoke.ts.
+ * what it saw; exit 1 on any failure. The scenarios and their money rules live in ops/smoke.ts.
  */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { makeEventBridgeClient } from '../../shared/aws/clients';
 import { UsageError } from '../../shared/errors';
-import { DEFAULT_QUIET_MS, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, SMOKE_USER_ID, runSmoke, type SmokeReport } from '../../shared/ops/smoke';
+import { DEFAULT_QUIET_MS, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, SMOKE_USER_ID, runSmoke, type SmokeReport } from '../../ops/smoke';
 import { workspaceNames } from '../../shared/naming';
 import { printable } from '../../shared/text/printable';
 import { parse, parseInteger } from '../args';

@@ -1,4 +1,4 @@
-import { createTables } from '../../shared/local-tables';
+import { createTables } from '../../local/tables';
 import { isLoopbackEndpoint } from '../../shared/aws/clients';
 import { UsageError } from '../../shared/errors';
 import { printable } from '../../shared/text/printable';

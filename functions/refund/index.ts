@@ -1,5 +1,6 @@
-// EventBridge rule `video.failed` → give back whatever the job was charged, once (DESIGN §1).
+// EventBridge rule `video.failed` → give back whatever the job was charged, once (docs/design.md).
 import { createSettlementHandler } from '../../shared/lambda/settlement-handler';
-import { once, settlementDepsFromEnvironment } from '../../shared/lambda/settlement-deps';
+import { settlementDepsFromEnvironment } from '../../shared/lambda/settlement-deps';
+import { once } from '../../shared/lambda/once';
 
 export const handler = createSettlementHandler('failed', once(() => settlementDepsFromEnvironment('refund')));

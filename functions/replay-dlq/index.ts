@@ -1,5 +1,6 @@
-// SQS trigger on the DLQ → put each failed event back on the bus; only failed records return (DESIGN §1, §5).
-import { createReplayHandler, replayDepsFromEnvironment, type ReplayHandlerDeps } from '../../shared/replay/lambda-handler';
+// SQS trigger on the DLQ → put each failed event back on the bus; only failed records return (docs/operations/runbooks/replay-dlq.md).
+import { createReplayHandler } from '../../shared/lambda/replay-handler';
+import { replayDepsFromEnvironment } from '../../shared/lambda/replay-deps';
+import { once } from '../../shared/lambda/once';
 
-let deps: ReplayHandlerDeps | undefined;
-export const handler = createReplayHandler(() => (deps ??= replayDepsFromEnvironment()));
+export const handler = createReplayHandler(once(() => replayDepsFromEnvironment()));

@@ -39,8 +39,3 @@ export function overdraftFloorFrom(env: Record<string, string | undefined>): num
   return boundedInt('OVERDRAFT_FLOOR_CREDITS', env.OVERDRAFT_FLOOR_CREDITS, DEFAULT_OVERDRAFT_FLOOR_CREDITS, 0, MAX_OVERDRAFT_FLOOR_CREDITS);
 }
 
-/** Builds deps on first use and keeps them for the container's life (cheap import, one config read). */
-export function once<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= make());
-}

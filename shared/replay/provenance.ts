@@ -26,7 +26,7 @@
  * the queue policy, which lets only these roles and rules write, is what it backs up.
  */
 import { LIVE_ALIAS, arns, workspaceNames, type AccountScope } from '../naming';
-import type { OriginClaims, RecognisedMessage } from './message-shapes';
+import type { OriginClaims, RecognisedMessage } from '../dlq/message-shapes';
 import type { DlqMessage } from './types';
 
 export type SettlementFunction = 'debit' | 'refund';

@@ -22,7 +22,7 @@ import { InvalidEventError, assertInvariant } from '../errors';
 import { DLQ_MESSAGE_ID_MAX_LENGTH, isDlqMessageId } from '../events/ids';
 import { parseVideoEvent } from '../events/parse-video-event';
 import type { PriceBook } from '../pricing';
-import { describeFailure, recogniseMessage, type RecognisedMessage } from './message-shapes';
+import { describeFailure, recogniseMessage, type RecognisedMessage } from '../dlq/message-shapes';
 import { checkProvenance, type ExpectedOrigin } from './provenance';
 import type { DlqMessage, MessageResult } from './types';
 

@@ -9,7 +9,7 @@ import { runAliasCommand } from '../../cli/commands/rollback';
 import { formatSmokeReport } from '../../cli/commands/smoke';
 import { createContext, EXIT } from '../../cli/context';
 import { workspaceNames } from '../../shared/naming';
-import type { SmokeReport } from '../../shared/ops/smoke';
+import type { SmokeReport } from '../../ops/smoke';
 import { awsError, fakeLambda, healthyLambdaWorld } from '../ops/fakes';
 
 const HOSTILE = '\u001b[2J\u001b]0;pwned\u0007\nFAKE LINE\u202e\u009b';

@@ -9,7 +9,7 @@ import { makeDynamoDbClient, makeSnsClient } from '../../shared/aws/clients';
 import { acquireSweepLease, saveSweepState } from '../../shared/sweep/state';
 import { endHold, reserveHold } from '../../shared/ledger/holds';
 import { grantCredits } from '../../shared/ledger/manual-entries';
-import { runDoctor, type CheckResult, type DoctorDeps } from '../../shared/ops/doctor';
+import { runDoctor, type CheckResult, type DoctorDeps } from '../../ops/doctor';
 import { TERRAFORM_DEFAULTS, scheduleIntervalMs, workspaceNames, type WorkspaceNames } from '../../shared/naming';
 import { runDoctorCommand } from '../../cli/commands/doctor';
 import { createContext, EXIT } from '../../cli/context';

@@ -7,7 +7,7 @@ import { runAliasCommand } from '../../cli/commands/rollback';
 import { createContext, EXIT } from '../../cli/context';
 import { HANDLERS } from '../../shared/config';
 import { workspaceNames } from '../../shared/naming';
-import { applyAliasMoves, parseLambdaTime, planAliasMoves } from '../../shared/ops/rollback';
+import { applyAliasMoves, parseLambdaTime, planAliasMoves } from '../../ops/rollback';
 import { fakeLambda, healthyLambdaWorld, lambdaTime, type LambdaWorld } from './fakes';
 
 const names = workspaceNames('staging');

@@ -13,7 +13,7 @@ import { settlementTargets } from '../../local/eventbridge/targets';
 import { adjustCredits } from '../../shared/ledger/manual-entries';
 import { getBalance } from '../../shared/ledger/queries';
 import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
-import { SMOKE_USER_ID, newRunId, type SmokeReport } from '../../shared/ops/smoke';
+import { SMOKE_USER_ID, newRunId, type SmokeReport } from '../../ops/smoke';
 import { LEDGER_BY_USER_INDEX } from '../../shared/tables';
 import { dynamoEndpoint, sqsEndpoint } from '../support/local-aws';
 

@@ -11,7 +11,7 @@ import { EXIT } from '../../cli/context';
 import { pollQueueOnce } from '../../local/sqs-event';
 import { OUTSIDER, functionRole, type LocalPrincipal } from '../../local/principals';
 import { arns, workspaceNames } from '../../shared/naming';
-import { createReplayHandler, type SqsRecord } from '../../shared/replay/lambda-handler';
+import { createReplayHandler, type SqsRecord } from '../../shared/lambda/replay-handler';
 import { readBooks } from '../support/books';
 import { fixtureMessage, lambdaRecordOf, loadFixture, peekAll, sendFixture, startStack, videoEvent, type Stack } from './helpers';
 

@@ -5,7 +5,8 @@
  */
 import pino from 'pino';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { createReplayHandler, replayDepsFromEnvironment, type ReplayHandlerDeps, type SqsRecord } from '../../shared/replay/lambda-handler';
+import { createReplayHandler, type ReplayHandlerDeps, type SqsRecord } from '../../shared/lambda/replay-handler';
+import { replayDepsFromEnvironment } from '../../shared/lambda/replay-deps';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../../shared/pricing';
 import { ConfigError } from '../../shared/errors';
 import { readBooks } from '../support/books';

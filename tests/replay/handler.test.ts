@@ -3,7 +3,7 @@
  * way Lambda's SQS event source drives it (local/sqs-event.ts): its partial batch response lists exactly
  * the records that must return to the queue, and only those stay.
  */
-import { createReplayHandler, type ReplayHandlerDeps } from '../../shared/replay/lambda-handler';
+import { createReplayHandler, type ReplayHandlerDeps } from '../../shared/lambda/replay-handler';
 import { pollQueueOnce } from '../../local/sqs-event';
 import { queueDepth } from '../../shared/replay/drain';
 import { readBooks } from '../support/books';
@@ -70,7 +70,7 @@ test('an unexpected failure returns the whole batch to the queue', async () => {
 });
 
 test('the Lambda entry point reads its configuration from the environment (REPLAY_MAX_REPLAYS bounded)', async () => {
-  const { replayDepsFromEnvironment } = await import('../../shared/replay/lambda-handler');
+  const { replayDepsFromEnvironment } = await import('../../shared/lambda/replay-deps');
   const saved = { ...process.env };
   try {
     Object.assign(process.env, { DLQ_URL: stack.dlqUrl, EVENT_BUS_NAME: 'bus-a', REPLAY_MAX_REPLAYS: '7', WORKSPACE: stack.scope.workspace, LOG_LEVEL: 'silent', AWS_REGION: 'us-east-1' });

@@ -21,7 +21,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack';
 import pino from 'pino';
 import { arns, workspaceNames } from '../../shared/naming';
 import { expectedOrigin, type ExpectedOrigin } from '../../shared/replay/provenance';
-import type { ReplayHandlerDeps, SqsRecord } from '../../shared/replay/lambda-handler';
+import type { ReplayHandlerDeps, SqsRecord } from '../../shared/lambda/replay-handler';
 import type { ReplayDeps } from '../../shared/replay/redeliver';
 import type { DlqMessage } from '../../shared/replay/types';
 import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';

@@ -9,7 +9,7 @@ import { parse as parseHcl } from '@cdktf/hcl2json';
 import { startLocalEventBridge, type DeliveredEvent, type LocalEventBridge } from '../../local/eventbridge/server';
 import { workspaceNames } from '../../shared/naming';
 import { RETRY_POLICY, RULES, matchesPattern } from '../../local/eventbridge/rules';
-import { recogniseMessage } from '../../shared/replay/message-shapes';
+import { recogniseMessage } from '../../shared/dlq/message-shapes';
 import { dlqMessageFromSqs } from '../../shared/replay/drain';
 import { freshQueue, localSqs } from '../support/local-aws';
 import { peekAll } from './helpers';

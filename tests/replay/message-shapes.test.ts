@@ -1,7 +1,7 @@
 /** Recognition of every DLQ message shape (pure): one fixture per shape, plus the edges of each. */
-import { recogniseMessage, MAX_BODY_CHARS, describeFailure } from '../../shared/replay/message-shapes';
+import { recogniseMessage, MAX_BODY_CHARS, describeFailure } from '../../shared/dlq/message-shapes';
 import { dlqMessageFromSqs } from '../../shared/replay/drain';
-import { dlqMessageFromRecord } from '../../shared/replay/lambda-handler';
+import { dlqMessageFromRecord } from '../../shared/lambda/replay-handler';
 import { lambdaSqsRecord } from '../../local/sqs-event';
 import { fixtureMessage, fixtureNames, loadFixture } from './helpers';
 

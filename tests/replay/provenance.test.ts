@@ -3,7 +3,7 @@
  * workspace's rules and functions (security review H2, M1). Each genuine fixture passes; each way of
  * forging one fails, with a reason naming what did not match.
  */
-import { recogniseMessage, type RecognisedMessage } from '../../shared/replay/message-shapes';
+import { recogniseMessage, type RecognisedMessage } from '../../shared/dlq/message-shapes';
 import { busNameOf, checkProvenance, expectedOrigin } from '../../shared/replay/provenance';
 import type { DlqMessage } from '../../shared/replay/types';
 import { DEFAULT_SCOPE, fixtureMessage, fixtureNames, loadFixture } from './helpers';

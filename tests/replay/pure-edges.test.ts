@@ -6,8 +6,8 @@
 import type { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Message } from '@aws-sdk/client-sqs';
 import { dlqMessageFromSqs } from '../../shared/replay/drain';
-import { batchResponseFor, dlqMessageFromRecord } from '../../shared/replay/lambda-handler';
-import { describeFailure, recogniseMessage } from '../../shared/replay/message-shapes';
+import { batchResponseFor, dlqMessageFromRecord } from '../../shared/lambda/replay-handler';
+import { describeFailure, recogniseMessage } from '../../shared/dlq/message-shapes';
 import { entrySizeBytes, planMessage, replayMessages, type ReplayDeps, type ReplayOptions } from '../../shared/replay/redeliver';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../../shared/pricing';
 import type { DlqMessage } from '../../shared/replay/types';

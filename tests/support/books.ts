@@ -1,6 +1,6 @@
 /** Reads the whole books of a test's tables, for assertions (small tables only). */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { scanTable } from '../../demo/books';
+import { scanTable } from '../../sim/books';
 import type { TableNames } from '../../shared/tables';
 
 export interface Books {

@@ -4,7 +4,7 @@
  * DynamoDB (it commits) and then throws a network error, as when a reply is lost.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { conflictError, lostReplyError, throttlingError } from '../../demo/fault-errors';
+import { conflictError, lostReplyError, throttlingError } from '../../sim/fault-errors';
 
 export type Fault = 'none' | 'conflict' | 'throttle' | 'lost_reply';
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { makeDynamoDbClient, makeSqsClient } from '../../shared/aws/clients';
-import { createTables, deleteTables } from '../../shared/local-tables';
+import { createTables, deleteTables } from '../../local/tables';
 import { tableNamesForWorkspace, type TableNames } from '../../shared/tables';
 
 export function dynamoEndpoint(): string {

@@ -6,8 +6,9 @@
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
-import { createSweepHandler, timeBudgetMs } from '../../functions/sweep/index';
-import type { SweepHandlerDeps } from '../../functions/sweep/deps';
+import { createSweepHandler } from '../../shared/lambda/sweep-handler';
+import { timeBudgetMs } from '../../shared/sweep/budget';
+import type { SweepHandlerDeps } from '../../shared/lambda/sweep-deps';
 import { makeSnsClient } from '../../shared/aws/clients';
 import { buildSweepAlert, sweepLimits, type SweepResult } from '../../shared/sweep';
 import { MAX_SUBJECT_CHARS } from '../../shared/sweep/alert';

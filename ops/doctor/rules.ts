@@ -3,7 +3,7 @@
  * (never $LATEST, never a bare function ARN: a rollback moves only the alias).
  */
 import { DescribeRuleCommand, ListTargetsByRuleCommand, type Target } from '@aws-sdk/client-eventbridge';
-import { LIVE_ALIAS, type ExpectedRule } from '../../naming';
+import { LIVE_ALIAS, type ExpectedRule } from '../../shared/naming';
 import { MAX_PAGES, fail, guarded, isNotFound, pass, type CheckResult, type DoctorDeps } from './types';
 
 export async function ruleChecks(deps: DoctorDeps): Promise<CheckResult[]> {

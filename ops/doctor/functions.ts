@@ -6,9 +6,9 @@
  * next deploy publishes, not what runs (security review L1).
  */
 import { GetAliasCommand, GetFunctionConfigurationCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { HANDLERS, HANDLER_ENV, type HandlerName } from '../../config';
-import { checkDlqUrl } from '../../dlq/queue-url';
-import { LIVE_ALIAS, expectedEnvironment, type AccountScope } from '../../naming';
+import { HANDLERS, HANDLER_ENV, type HandlerName } from '../../shared/config';
+import { checkDlqUrl } from '../../shared/dlq/queue-url';
+import { LIVE_ALIAS, expectedEnvironment, type AccountScope } from '../../shared/naming';
 import { fail, guarded, isNotFound, pass, type CheckResult, type DoctorDeps } from './types';
 
 export async function functionChecks(deps: DoctorDeps): Promise<CheckResult[]> {

@@ -18,8 +18,8 @@
  * subscriberArn, errorCode, …, failedMessages[{eventId, …}]}) carries event ids but no event: it is
  * reported, with the ids, as unrecognised and pointed at the bus archive. So is anything else.
  */
-import { ATTR as RECONCILER_ATTR, RECONCILER_KINDS } from '../dlq/invalid-event';
-import type { DlqMessage } from './types';
+import { ATTR as RECONCILER_ATTR, RECONCILER_KINDS } from './invalid-event';
+import type { DlqMessage } from '../replay/types';
 
 export type ShapeName = 'eventbridge_target_dlq' | 'lambda_destination' | 'lambda_dlq' | 'reconciler_invalid';
 

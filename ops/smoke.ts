@@ -16,11 +16,11 @@ import { randomBytes } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DETAIL_TYPES, EVENT_SOURCE } from '../events/parse-video-event';
-import { ledgerIds } from '../ledger/ids';
-import { grantCredits } from '../ledger/manual-entries';
-import { getBalance } from '../ledger/queries';
-import type { LedgerDeps } from '../ledger/types';
+import { DETAIL_TYPES, EVENT_SOURCE } from '../shared/events/parse-video-event';
+import { ledgerIds } from '../shared/ledger/ids';
+import { grantCredits } from '../shared/ledger/manual-entries';
+import { getBalance } from '../shared/ledger/queries';
+import type { LedgerDeps } from '../shared/ledger/types';
 
 export const SMOKE_USER_ID = 'smoke-test-user';
 /** The seed's scenario starts at 100 credits. */

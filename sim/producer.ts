@@ -3,7 +3,7 @@
  * (never over an existing job) with a `sweepShard`, UpdateItem when the job becomes terminal.
  */
 import { UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { putItemsInBatches } from '../shared/local-tables';
+import { putItemsInBatches } from '../local/tables';
 import { SWEEP_SHARD_COUNT } from '../shared/tables';
 import type { SimJob } from './simulation';
 

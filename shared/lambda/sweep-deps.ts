@@ -1,10 +1,10 @@
 /** What the sweep Lambda needs, built once per container from the environment (HANDLER_ENV.sweep). */
-import { makeDynamoDbClient, makeSnsClient } from '../../shared/aws/clients';
-import { readEnv, tablesFrom, type Env } from '../../shared/config';
-import { overdraftFloorFrom } from '../../shared/lambda/settlement-deps';
-import { createLogger } from '../../shared/observability/logger';
-import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
-import { sweepLimitsFromEnv, type ReportingDeps, type SweepLimits } from '../../shared/sweep';
+import { makeDynamoDbClient, makeSnsClient } from '../aws/clients';
+import { readEnv, tablesFrom, type Env } from '../config';
+import { overdraftFloorFrom } from './settlement-deps';
+import { createLogger } from '../observability/logger';
+import { DEFAULT_PRICE_BOOK } from '../pricing';
+import { sweepLimitsFromEnv, type ReportingDeps, type SweepLimits } from '../sweep';
 
 export interface SweepHandlerDeps extends ReportingDeps {
   limits: SweepLimits;

@@ -4,7 +4,7 @@
  * an unanswerable PITR question is red.
  */
 import { DescribeContinuousBackupsCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import type { TableNames } from '../../tables';
+import type { TableNames } from '../../shared/tables';
 import { describeError, fail, guarded, isNotFound, pass, type CheckResult, type DoctorDeps } from './types';
 
 export async function tableChecks(deps: DoctorDeps): Promise<CheckResult[]> {

@@ -13,17 +13,14 @@
  */
 import middy from '@middy/core';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { defaultRegion, makeEventBridgeClient } from '../aws/clients';
-import { positiveInt, readEnv, type Env } from '../config';
-import { checkDlqUrl } from '../dlq/queue-url';
 import { ConfigError } from '../errors';
-import { arns, workspaceNames, type AccountScope } from '../naming';
+import type { AccountScope } from '../naming';
 import { createLogger, type Logger } from '../observability/logger';
 import { emfFields } from '../observability/metrics';
-import { DEFAULT_PRICE_BOOK, type PriceBook } from '../pricing';
-import { expectedOrigin, type ExpectedOrigin } from './provenance';
-import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT, UNVERIFIED_HINT, replayMessages } from './redeliver';
-import type { DlqMessage, MessageResult } from './types';
+import type { PriceBook } from '../pricing';
+import type { ExpectedOrigin } from '../replay/provenance';
+import { UNVERIFIED_HINT, replayMessages } from '../replay/redeliver';
+import type { DlqMessage, MessageResult } from '../replay/types';
 
 /** The part of Lambda's SQS event replay reads (no aws-lambda types in the core). */
 export interface SqsRecord {
@@ -64,38 +61,6 @@ export interface ReplayHandlerDeps {
   origin: ExpectedOrigin;
   /** The DLQ this function drains, and the region and account it is in. */
   dlq: { arn: string; scope: AccountScope };
-}
-
-/** The DLQ of `workspace` named by DLQ_URL, in `region`; ConfigError naming the problem otherwise. */
-export function dlqFromUrl(dlqUrl: string, workspace: string, region: string | undefined): ReplayHandlerDeps['dlq'] {
-  if (!region) throw new ConfigError('replay-dlq: AWS_REGION is not set (Lambda sets it; set it to run the handler elsewhere)');
-  const check = checkDlqUrl(dlqUrl, { workspace, region });
-  if (!check.ok) throw new ConfigError(`replay-dlq: DLQ_URL ${check.problem}`);
-  const { scope, queueName } = check.location;
-  return { arn: arns.queue(scope, queueName), scope };
-}
-
-/** `env`: the function's environment (default: this process's, read by shared/config.ts). */
-export function replayDepsFromEnvironment(env?: Env): ReplayHandlerDeps {
-  const values = readEnv('replay-dlq', env);
-  const workspace = values.WORKSPACE ?? 'local';
-  try {
-    workspaceNames(workspace);
-  } catch (error) {
-    throw new ConfigError(`replay-dlq: WORKSPACE ${(error as Error).message}`);
-  }
-  const dlq = dlqFromUrl(values.DLQ_URL!, workspace, defaultRegion(env));
-  const busName = values.EVENT_BUS_NAME!;
-  return {
-    eventBridge: makeEventBridgeClient(),
-    busName,
-    maxReplays: positiveInt('REPLAY_MAX_REPLAYS', values.REPLAY_MAX_REPLAYS, DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT),
-    priceBook: DEFAULT_PRICE_BOOK,
-    logger: createLogger({ level: values.LOG_LEVEL, workspace, component: 'replay-dlq' }),
-    workspace,
-    origin: expectedOrigin(workspace, busName, dlq.scope),
-    dlq,
-  };
 }
 
 /**

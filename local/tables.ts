@@ -1,7 +1,7 @@
 /** Local table helpers: create/delete the three tables from TABLE_DEFINITIONS, bulk-load items. */
 import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import { forEachBounded } from './pool';
-import { TABLE_DEFINITIONS, type TableNames } from './tables';
+import { forEachBounded } from '../shared/pool';
+import { TABLE_DEFINITIONS, type TableNames } from '../shared/tables';
 
 export type CreateResult = Record<keyof TableNames, 'created' | 'exists'>;
 

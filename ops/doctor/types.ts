@@ -5,7 +5,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { WorkspaceNames } from '../../naming';
+import type { WorkspaceNames } from '../../shared/naming';
 
 export interface CheckResult {
   /** Stable, greppable: `<group> <what>`, e.g. `table Credits-prod`, `rule cc-reconciler-video-failed-prod target`. */

@@ -4,8 +4,8 @@
  * ends expired holds; one left longer means it is not reaching them).
  */
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { loadSweepState } from '../../sweep/state';
-import { SETTLEMENTS_HOLDS_DUE_INDEX, SWEEP_SHARD_COUNT } from '../../tables';
+import { loadSweepState } from '../../shared/sweep/state';
+import { SETTLEMENTS_HOLDS_DUE_INDEX, SWEEP_SHARD_COUNT } from '../../shared/tables';
 import { fail, formatDuration, guarded, pass, type CheckResult, type DoctorDeps } from './types';
 
 /** A run may start late and take up to its timeout (5 min): allow this much beyond the interval. */

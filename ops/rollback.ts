@@ -13,8 +13,8 @@
  * being overwritten. No console I/O: cli/commands/rollback.ts prints.
  */
 import { GetAliasCommand, ListVersionsByFunctionCommand, UpdateAliasCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { HANDLERS, type HandlerName } from '../config';
-import { LIVE_ALIAS, type WorkspaceNames } from '../naming';
+import { HANDLERS, type HandlerName } from '../shared/config';
+import { LIVE_ALIAS, type WorkspaceNames } from '../shared/naming';
 
 export type AliasMode = 'rollback' | 'deploy';
 
