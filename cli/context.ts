@@ -3,6 +3,7 @@
  * and the mapping from errors to exit codes (documented in the README).
  */
 import { makeDynamoDbClient } from '../shared/aws/clients';
+import { networkCode } from '../shared/aws/network-errors';
 import { ConflictingReferenceError, InvariantViolation, UsageError, ConfigError, InvalidEventError, InvalidRequestError } from '../shared/errors';
 import type { LedgerDeps } from '../shared/ledger/types';
 import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
@@ -54,19 +55,11 @@ export function createContext(options: GlobalOptions): CliContext {
   };
 }
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET']);
-
 /**
  * The network code when `error` says an endpoint could not be reached, else undefined. Every
  * command asks this one function (each names the endpoint it was talking to in its own message).
  */
-export function unreachableCode(error: unknown): string | undefined {
-  const e = error as { message?: string; code?: string; cause?: { code?: string }; errors?: { code?: string }[] } | null;
-  // The SDK sometimes wraps network errors ("AWS SDK error wrapper for Error: connect ECONNREFUSED"),
-  // so the code is also looked for in the message.
-  const code = e?.code ?? e?.cause?.code ?? e?.errors?.[0]?.code ?? /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET)\b/.exec(e?.message ?? '')?.[1];
-  return code !== undefined && UNREACHABLE_CODES.has(code) ? code : undefined;
-}
+export const unreachableCode = networkCode;
 
 /** Maps an error to a clear one-line message and an exit code. */
 export function explainError(error: unknown): { message: string; exitCode: number } {

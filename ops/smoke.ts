@@ -21,6 +21,7 @@ import { ledgerIds } from '../shared/ledger/ids';
 import { grantCredits } from '../shared/ledger/manual-entries';
 import { getBalance } from '../shared/ledger/queries';
 import type { LedgerDeps } from '../shared/ledger/types';
+import { sleep } from '../shared/time';
 
 export const SMOKE_USER_ID = 'smoke-test-user';
 /** The seed's scenario starts at 100 credits. */
@@ -86,7 +87,7 @@ export async function runSmoke(deps: SmokeDeps): Promise<SmokeReport> {
   const timeoutMs = Math.min(deps.timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
   const pollMs = Math.max(deps.pollMs ?? DEFAULT_POLL_MS, 10);
   const quietMs = Math.min(deps.quietMs ?? DEFAULT_QUIET_MS, timeoutMs);
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const wait = deps.sleep ?? sleep;
   const progress = deps.onProgress ?? (() => undefined);
   const { ledger } = deps;
 
@@ -118,7 +119,7 @@ export async function runSmoke(deps: SmokeDeps): Promise<SmokeReport> {
       if (done(seen)) return { seen, ok: true, waitedMs };
       if (waitedMs >= timeoutMs) return { seen, ok: false, waitedMs };
       progress(`smoke ${runId}: waiting for ${what} (${Math.round(waitedMs / 1000)}/${Math.round(timeoutMs / 1000)} s)`);
-      await sleep(Math.min(pollMs * Math.min(1 + attempt, 4), Math.max(timeoutMs - waitedMs, 10)));
+      await wait(Math.min(pollMs * Math.min(1 + attempt, 4), Math.max(timeoutMs - waitedMs, 10)));
     }
   };
   const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -182,7 +183,7 @@ export async function runSmoke(deps: SmokeDeps): Promise<SmokeReport> {
     const beforeDuplicate = await balance();
     await put('rendered', debitJob);
     progress(`smoke ${runId}: duplicate sent; watching ${secs(quietMs)} for any change`);
-    const quiet = await waitForQuiet(quietMs, pollMs, sleep, async () => { const j = await job(debitJob); return { job: j, balance: await balance() }; },
+    const quiet = await waitForQuiet(quietMs, pollMs, wait, async () => { const j = await job(debitJob); return { job: j, balance: await balance() }; },
       (s) => s.balance !== beforeDuplicate || s.job.charged !== SMOKE_PRICE_CREDITS || s.job.settlement !== 'DEBITED');
     const again = await entry(debitEntryId);
     const ok = !quiet.changed && Number(again?.amount) === SMOKE_PRICE_CREDITS;

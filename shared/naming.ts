@@ -7,6 +7,7 @@
  */
 import { HANDLERS, HANDLER_ENV, SYNCHRONOUS_HANDLERS, type HandlerName } from './config';
 import { tableNamesForWorkspace, type TableNames } from './tables';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from './time';
 
 /** The alias every trigger invokes (modules/function var.alias_name). */
 export const LIVE_ALIAS = 'live';
@@ -91,7 +92,7 @@ export function expectedEnvironment(handler: HandlerName, names: WorkspaceNames)
 }
 
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
-const UNIT_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+const UNIT_MS: Record<string, number> = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS };
 
 /** The interval of a `rate(…)` schedule in ms; undefined for cron() (no fixed interval). */
 export function scheduleIntervalMs(expression: string): number | undefined {

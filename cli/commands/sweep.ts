@@ -5,11 +5,12 @@ import { printable, printableLines } from '../../shared/text/printable';
 import { parse, parseInteger } from '../args';
 import { EXIT } from '../context';
 import type { Command } from './types';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../shared/time';
 
 const DEFAULT_BUDGET_SECONDS = 600;
 const MAX_BUDGET_SECONDS = 24 * 3600;
 const DURATION = /^(\d{1,5})([mhd])$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const UNIT_MS = { m: MINUTE_MS, h: HOUR_MS, d: DAY_MS } as const;
 
 /** `--since 24h`, `--since 7d`, `--since 2026-01-31T00:00:00Z`. */
 export function parseSince(text: string, now: Date = new Date()): Date {

@@ -32,6 +32,7 @@ import { LIVE_ALIAS, arns, workspaceNames } from '../../shared/naming';
 import { accessKeyIdOf } from '../sigv4';
 import { publishPolicy, refusalOf } from './publish-policy';
 import { RETRY_POLICY, RULES, matchesPattern, type RuleDefinition } from './rules';
+import { sleep } from '../../shared/time';
 
 /** An event as EventBridge delivers it to a target. */
 export interface DeliveredEvent {
@@ -196,7 +197,6 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function startLocalEventBridge(options: LocalEventBridgeOptions): Promise<LocalEventBridge> {
   const region = options.region ?? 'us-east-1';
@@ -305,7 +305,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
         });
         return;
       }
-      await wait(retryDelayMs);
+      await sleep(retryDelayMs);
     }
 
     const requestId = randomUUID();
@@ -333,7 +333,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
       } catch (error) {
         stats.invocationErrors += 1;
         lastError = error instanceof Error ? error : new Error(String(error));
-        if (invoke < attempts) await wait(retryDelayMs);
+        if (invoke < attempts) await sleep(retryDelayMs);
       }
     }
 

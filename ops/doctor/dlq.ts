@@ -6,6 +6,7 @@
 import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { describeError, fail, formatDuration, guarded, isNotFound, pass, type CheckResult, type DoctorDeps } from './types';
+import { currentTime } from '../../shared/time';
 
 /** How far back CloudWatch is asked for the oldest message's age (SQS reports every minute). */
 const AGE_WINDOW_MS = 15 * 60_000;
@@ -42,7 +43,7 @@ async function depthCheck(deps: DoctorDeps, queueUrl: string): Promise<CheckResu
 
 /** The oldest message's age, in words; never throws (the count alone is enough to go red). */
 async function oldestAge(deps: DoctorDeps): Promise<string> {
-  const now = (deps.now ?? (() => new Date()))();
+  const now = currentTime(deps);
   try {
     const { Datapoints = [] } = await deps.cloudWatch.send(new GetMetricStatisticsCommand({
       Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: deps.names.dlq }],

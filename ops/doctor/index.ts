@@ -11,6 +11,7 @@ import { sweepChecks } from './sweep';
 import { tableChecks } from './tables';
 import { topicChecks } from './topic';
 import type { CheckResult, DoctorDeps, DoctorReport } from './types';
+import { currentTime } from '../../shared/time';
 
 export * from './types';
 
@@ -26,7 +27,7 @@ export const CHECK_GROUPS: Record<string, (deps: DoctorDeps) => Promise<CheckRes
 };
 
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
-  const now = (deps.now ?? (() => new Date()))();
+  const now = currentTime(deps);
   const groups = await Promise.all(Object.values(CHECK_GROUPS).map((group) => group(deps)));
   const checks = groups.flat();
   return { workspace: deps.names.workspace, ok: checks.every((c) => c.ok), checkedAt: now.toISOString(), checks };

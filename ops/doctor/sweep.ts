@@ -7,6 +7,7 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { loadSweepState } from '../../shared/sweep/state';
 import { SETTLEMENTS_HOLDS_DUE_INDEX, SWEEP_SHARD_COUNT } from '../../shared/tables';
 import { fail, formatDuration, guarded, pass, type CheckResult, type DoctorDeps } from './types';
+import { currentTime } from '../../shared/time';
 
 /** A run may start late and take up to its timeout (5 min): allow this much beyond the interval. */
 export const SWEEP_SLACK_MS = 30 * 60_000;
@@ -18,7 +19,7 @@ export async function sweepChecks(deps: DoctorDeps): Promise<CheckResult[]> {
 async function freshness(deps: DoctorDeps): Promise<CheckResult[]> {
   const name = 'sweep freshness';
   return guarded(name, async () => {
-    const now = (deps.now ?? (() => new Date()))();
+    const now = currentTime(deps);
     const state = await loadSweepState(deps.dynamodb, deps.names.tables.settlements);
     const limit = `interval ${formatDuration(deps.sweepIntervalMs)} + ${formatDuration(SWEEP_SLACK_MS)}`;
     const fix = `check rule ${deps.names.rules.sweep_schedule.name} and the sweep's logs; npx reconciler sweep --workspace ${deps.names.workspace} runs it by hand`;
@@ -36,7 +37,7 @@ async function freshness(deps: DoctorDeps): Promise<CheckResult[]> {
 async function holdExpiry(deps: DoctorDeps): Promise<CheckResult[]> {
   const name = 'hold expiry';
   return guarded(name, async () => {
-    const now = (deps.now ?? (() => new Date()))();
+    const now = currentTime(deps);
     const overdueBefore = new Date(now.getTime() - deps.sweepIntervalMs - SWEEP_SLACK_MS).toISOString();
     let oldest: string | undefined;
     for (let shard = 0; shard < SWEEP_SHARD_COUNT; shard++) {

@@ -4,6 +4,7 @@ import { RefusedEventError, type RefusedEventKind } from '../errors';
 import { sendInvalidEventToDlq } from '../dlq/invalid-event';
 import { emfFields } from '../observability/metrics';
 import type { SettlementHandlerDeps } from './settlement-deps';
+import { currentTime } from '../time';
 
 /** What the handler answers for an event it refused: `invalid` (never valid) or `held` (for a person). */
 export interface InvalidResponse {
@@ -31,7 +32,7 @@ export function invalidEventsToDlq(getDeps: () => SettlementHandlerDeps): middy.
       const deps = getDeps();
       const dlqMessageId = await sendInvalidEventToDlq(deps.sqs, deps.dlqUrl, {
         rawEvent: request.event, kind: error.dlqKind, reason: error.reason, details: error.details, handler: deps.handlerName,
-        rejectedAt: (deps.now ?? (() => new Date()))(),
+        rejectedAt: currentTime(deps),
       });
       const status = STATUS_OF_KIND[error.dlqKind];
       const eventId = typeof request.event === 'object' && request.event !== null ? (request.event as { id?: unknown }).id : undefined;

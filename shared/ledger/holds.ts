@@ -32,6 +32,7 @@ import { DEFAULT_RETRY_POLICY, cancellationReasons, withRetries } from './retry'
 import { holdFrom, jobRecordFrom } from './settlement-item';
 import type { TableNames } from '../tables';
 import type { HoldRecord, HoldState, LedgerDeps, Settlement } from './types';
+import { currentTime } from '../time';
 
 /** What holds need: the ledger's deps, of which only two tables (a reserve never touches Ledger or Jobs). */
 export type HoldDeps = Omit<LedgerDeps, 'tables'> & { tables: Pick<TableNames, 'credits' | 'settlements'> };
@@ -116,7 +117,7 @@ export async function reserveHold(deps: HoldDeps, request: ReserveRequest, limit
 
 /** Ends the user's ACTIVE holds past their expiry; returns how many this call ended. */
 export async function expireDueHoldsOf(deps: HoldDeps, userId: string): Promise<number> {
-  const nowIso = (deps.now ?? (() => new Date()))().toISOString();
+  const nowIso = currentTime(deps).toISOString();
   const { holds } = await activeHoldsOf(deps, userId, nowIso);
   let ended = 0;
   for (const hold of holds) {
@@ -128,7 +129,7 @@ export async function expireDueHoldsOf(deps: HoldDeps, userId: string): Promise<
 
 async function reserveOnce(deps: HoldDeps, request: ReserveRequest, limits: HoldLimits): Promise<ReserveAnswer> {
   const seconds = validateReserve(request, limits);
-  const now = (deps.now ?? (() => new Date()))();
+  const now = currentTime(deps);
   const nowIso = now.toISOString();
   const expiresAt = new Date(now.getTime() + seconds * 1000).toISOString();
   const input = {
@@ -158,7 +159,7 @@ async function refusedOrRepeated(deps: HoldDeps, request: ReserveRequest, reason
     if (hold.userId !== request.userId || hold.credits !== request.credits) {
       return { status: 'conflict', reason: 'different_hold', jobId: request.jobId, existing: { userId: hold.userId, credits: hold.credits } };
     }
-    const nowIso = (deps.now ?? (() => new Date()))().toISOString();
+    const nowIso = currentTime(deps).toISOString();
     if (hold.state !== 'ACTIVE' || hold.expiresAt <= nowIso) return { status: 'refused', reason: 'hold_ended', jobId: request.jobId, holdState: hold.state === 'ACTIVE' ? 'EXPIRED' : hold.state };
     return { status: 'held', holdId: holdIdOf(request.jobId), jobId: request.jobId, userId: hold.userId, credits: hold.credits, expiresAt: hold.expiresAt, availableAfter: await availableOf(deps, request.userId), alreadyHeld: true };
   }
@@ -189,7 +190,7 @@ export async function endHold(deps: HoldDeps, jobId: string, to: 'RELEASED' | 'E
   const record = known ? { hold: known } : jobRecordFrom(await readItem(deps, jobId));
   const hold = record?.hold;
   if (!hold || hold.state !== 'ACTIVE' || record?.settled) return { status: 'not_active', ...(hold ? { hold } : {}), settled: record?.settled !== undefined };
-  const nowIso = (deps.now ?? (() => new Date()))().toISOString();
+  const nowIso = currentTime(deps).toISOString();
   if (to === 'EXPIRED' && hold.expiresAt > nowIso) return { status: 'not_active', hold, settled: false };
   try {
     await withRetries(deps.retry ?? DEFAULT_RETRY_POLICY, `end hold of job ${jobId}`, () => deps.dynamodb.send(new TransactWriteItemsCommand({
@@ -238,7 +239,7 @@ export interface ActiveHold {
  * with `expiredBy`, only those whose expiry is at or before it.
  */
 export async function activeHoldsOf(deps: HoldDeps, userId: string, expiredBy?: string): Promise<{ holds: ActiveHold[]; truncated: boolean }> {
-  const nowIso = (deps.now ?? (() => new Date()))().toISOString();
+  const nowIso = currentTime(deps).toISOString();
   const holds: ActiveHold[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {

@@ -12,6 +12,7 @@ import { ledgerIds } from './ids';
 import { MAX_ENTRY_CREDITS, ledgerItem, type EntryKind } from './ledger-entry';
 import { DEFAULT_RETRY_POLICY, cancellationReasons, withRetries } from './retry';
 import type { LedgerDeps } from './types';
+import { currentTime } from '../time';
 
 export interface ManualEntryRequest {
   userId: string;
@@ -46,7 +47,7 @@ export const adjustCredits = (deps: LedgerDeps, request: ManualEntryRequest) => 
 async function writeManualEntry(deps: LedgerDeps, kind: 'grant' | 'adjustment', request: ManualEntryRequest): Promise<ManualEntryResult> {
   validate(kind, request);
   const ledgerId = kind === 'grant' ? ledgerIds.grant(request.reference) : ledgerIds.adjustment(request.reference);
-  const nowIso = (deps.now ?? (() => new Date()))().toISOString();
+  const nowIso = currentTime(deps).toISOString();
   const amount = Math.abs(request.credits);
   const type = request.credits > 0 ? 'credit' : 'debit';
   const guardBalance = request.credits < 0 && !request.allowNegative;

@@ -4,6 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { LEDGER_BY_USER_INDEX, SETTLEMENTS_ACTIVE_HOLDS_INDEX } from '../tables';
 import type { LedgerEntry } from './ledger-entry';
 import type { LedgerDeps } from './types';
+import { currentTime } from '../time';
 
 export interface Balance {
   userId: string;
@@ -32,7 +33,7 @@ export async function getBalance(deps: LedgerDeps, userId: string): Promise<Bala
 
 /** The user's ACTIVE holds already past their expiry (the activeHolds index, by expiry). */
 async function expiredHoldsOf(deps: LedgerDeps, userId: string): Promise<{ count: number; credits: number }> {
-  const nowIso = (deps.now ?? (() => new Date()))().toISOString();
+  const nowIso = currentTime(deps).toISOString();
   const found = { count: 0, credits: 0 };
   let startKey: Record<string, AttributeValue> | undefined;
   do {

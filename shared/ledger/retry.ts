@@ -4,6 +4,8 @@
  * policy (and finally the DLQ) takes over. Every limit is explicit.
  */
 import { TransientError } from '../errors';
+import { networkCode } from '../aws/network-errors';
+import { sleep } from '../time';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -31,8 +33,6 @@ const TRANSIENT_MAYBE_APPLIED = new Set([
   'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError', 'AbortError',
 ]);
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'UND_ERR_SOCKET']);
-
 export interface CancellationReason {
   Code?: string;
   Message?: string;
@@ -58,10 +58,10 @@ export function transientKind(error: unknown): TransientKind | undefined {
     if (codes.includes('ConditionalCheckFailed')) return undefined;
     return codes.some((c) => TRANSIENT_CANCELLATION_CODES.has(c)) ? 'not_applied' : undefined;
   }
-  const e = error as { name?: string; code?: string; cause?: { code?: string }; $metadata?: { httpStatusCode?: number } };
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   if (e.name !== undefined && TRANSIENT_NOT_APPLIED.has(e.name)) return 'not_applied';
   if (e.name !== undefined && TRANSIENT_MAYBE_APPLIED.has(e.name)) return 'maybe_applied';
-  if ((e.code && NETWORK_CODES.has(e.code)) || (e.cause?.code && NETWORK_CODES.has(e.cause.code))) return 'maybe_applied';
+  if (networkCode(error) !== undefined) return 'maybe_applied';
   const status = e.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 500) return 'maybe_applied';
   return undefined;
@@ -72,7 +72,7 @@ export function backoffDelayMs(policy: RetryPolicy, attempt: number): number {
   return Math.floor((policy.random ?? Math.random)() * ceiling);
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 
 export interface RetryReport<T> {
   value: T;
@@ -94,7 +94,7 @@ export async function withRetries<T>(policy: RetryPolicy, what: string, operatio
       if (attempt + 1 >= policy.maxAttempts) {
         throw new TransientError(`${what} failed after ${attempt + 1} attempts: ${(error as Error).name}: ${(error as Error).message}`, error);
       }
-      await (policy.sleep ?? defaultSleep)(backoffDelayMs(policy, attempt));
+      await (policy.sleep ?? sleep)(backoffDelayMs(policy, attempt));
     }
   }
 }

@@ -12,6 +12,7 @@ import { jobRecordFrom } from './settlement-item';
 import { DEFAULT_RETRY_POLICY, cancellationReasons, transientKind, withRetries } from './retry';
 import { debitWrite, noChargeWrite, refundWrite, type DebitGuard, type SettlementWrite } from './transactions';
 import type { Anomaly, JobRecord, LedgerDeps, Outcome, Settlement, SettlementEvent, SettlementResult } from './types';
+import { currentTime } from '../time';
 
 /** How far below zero a debit may take a balance unless the workspace says otherwise (credits). */
 export const DEFAULT_OVERDRAFT_FLOOR_CREDITS = 1_000;
@@ -47,7 +48,7 @@ interface Attempt {
 }
 
 export async function settleEvent(deps: LedgerDeps, event: SettlementEvent, priceCredits: number): Promise<SettlementResult> {
-  const now = () => (deps.now ?? (() => new Date()))().toISOString();
+  const now = () => currentTime(deps).toISOString();
   // Optimistic: assume unsettled, held as the event says (or not at all), and covered; each write's
   // condition checks all three.
   const attempt: Attempt = { record: hintedRecord(event), guessed: true, guard: { kind: 'covered' }, requests: 0, maybeApplied: false, anomalies: [] };

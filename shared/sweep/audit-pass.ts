@@ -14,8 +14,8 @@ import { MAX_AUDIT_DAYS } from './config';
 import type { SweepRun } from './run-state';
 import type { SweepState } from './state';
 import type { SweepResult } from './types';
+import { HOUR_MS } from '../time';
 
-const HOUR_MS = 3_600_000;
 
 export interface AuditOutcome {
   report: Omit<SweepResult['audit'], 'unaudited'>;

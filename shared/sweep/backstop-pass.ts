@@ -16,11 +16,10 @@ import type { SweepRun } from './run-state';
 import { walkShards } from './shard-walk';
 import { refundLostFailure } from './straggler-pass';
 import type { BackstopWindow, SweepState } from './state';
+import { HOUR_MS, MINUTE_MS } from '../time';
 
 type Item = Record<string, AttributeValue>;
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
 /** Each window starts this much before the last one ended: a producer clock a little behind is still read. */
 export const BACKSTOP_OVERLAP_MINUTES = 15;
 

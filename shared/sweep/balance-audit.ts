@@ -11,10 +11,10 @@ import { signedAmount } from '../ledger/ledger-entry';
 import type { LedgerDeps } from '../ledger/types';
 import { LEDGER_BY_DAY_INDEX, LEDGER_BY_USER_INDEX, SETTLEMENTS_ACTIVE_HOLDS_INDEX } from '../tables';
 import { assertInvariant } from '../errors';
+import { DAY_MS } from '../time';
 
 /** Entries per byDay page: the projection is tiny (keys + userId). */
 export const TOUCHED_PAGE_SIZE = 1_000;
-const DAY_MS = 86_400_000;
 
 export interface DriftFinding {
   userId: string;

@@ -15,8 +15,8 @@ import type { ShardPosition } from './state';
 import type {
   BadJobRecord, ExpiredHold, HeldDebit, StopReason, StragglerSettled, StuckJob, SweepDeps, SweepError, SweepOptions, SweepResult, SweepStatus,
 } from './types';
+import { currentTime, sleep } from '../time';
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function describeError(error: unknown): string {
   const e = error as { name?: string; message?: string };
@@ -68,7 +68,7 @@ export class SweepRun {
     this.ledger = deps.ledger;
     this.priceBook = deps.priceBook ?? DEFAULT_PRICE_BOOK;
     this.log = deps.logger?.child({ runId: this.runId, dryRun: this.dryRun });
-    this.sleep = deps.sleep ?? defaultSleep;
+    this.sleep = deps.sleep ?? sleep;
     this.clockMs = deps.clockMs ?? (() => performance.now());
     this.startedMs = this.clockMs();
     this.startedAt = this.now();
@@ -89,7 +89,7 @@ export class SweepRun {
 
   /** The business clock (the ledger's `now`), not the elapsed-time clock. */
   now(): Date {
-    return (this.ledger.now ?? (() => new Date()))();
+    return currentTime(this.ledger);
   }
 
   outOfTime(): boolean {

@@ -23,11 +23,10 @@ import { settlementsOf, takeOffUnsettled, type IndexedSettlement } from './jobs-
 import type { SweepRun } from './run-state';
 import { walkShards } from './shard-walk';
 import type { ShardPosition } from './state';
+import { HOUR_MS, MINUTE_MS } from '../time';
 
 type Item = Record<string, AttributeValue>;
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
 
 /**
  * @param saved where the last run stopped (undefined: start a fresh pass at shard 0)
