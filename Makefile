@@ -8,7 +8,7 @@ NPM_STAMP := node_modules/.package-lock.json
 export PATH := $(CURDIR)/tools/node/node_modules/.bin:$(PATH)
 export NODE_OPTIONS ?= --enable-source-maps
 
-.PHONY: help node install build test typecheck lint jest demo bench chaos replay-dlq smoke doctor rollback deploy clean
+.PHONY: help node install build test unit typecheck lint jest demo bench chaos replay-dlq smoke doctor rollback deploy clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -28,8 +28,8 @@ install: node $(NPM_STAMP) ## Node 24, then npm ci (only when package-lock.json 
 build: install ## bundle each handler to dist/<handler>/index.mjs + dist/<handler>.zip
 	@node build.mjs
 
-typecheck: install
-	@npx tsc --noEmit -p .
+typecheck: install ## type-check the code (no test types) and the tests (jest types)
+	@npx tsc --noEmit -p . && npx tsc --noEmit -p tests
 
 lint: install
 	@npx eslint --max-warnings 0 .
@@ -38,6 +38,9 @@ lint: install
 jest: install
 	@scripts/check-prereqs.sh java
 	@npx jest --ci --coverage
+
+unit: install ## only the unit tests (*.unit.test.ts): no Java, no DynamoDB Local, seconds
+	@npx jest --ci --selectProjects unit
 
 test: typecheck lint jest ## type-check, lint, and every test (DynamoDB Local + fauxqs started by the run)
 

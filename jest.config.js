@@ -2,30 +2,44 @@
  * Jest runs TypeScript through ts-jest, compiled to CommonJS (jest's module system without the
  * experimental VM modules). ES module JavaScript it loads is compiled the same way: middy 7 (ESM
  * only) and the generated schema validator.
- * DynamoDB Local and fauxqs are started once per run by tests/setup/global-setup.mjs.
+ *
+ * Two projects, one axis: a test's file name says what it needs.
+ * - `*.unit.test.ts`: no process outside jest (no DynamoDB Local, no fauxqs, no Java). `make unit`.
+ * - `*.integration.test.ts`: DynamoDB Local and fauxqs, started once per run by tests/setup.
  */
-/** @type {import('jest').Config} */
-export default {
+const shared = {
   testEnvironment: 'node',
   // middy ships ESM only, exported under the `import` condition that jest's CommonJS resolver does
   // not use: point at its entry file, which the transform below turns into CommonJS.
   moduleNameMapper: { '^@middy/(core|util)$': '<rootDir>/node_modules/@middy/$1/index.js' },
   roots: ['<rootDir>/tests'],
-  testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tests/tsconfig.json' }],
     '^.+/(node_modules/@middy/.+|shared/events/generated/.+)\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2024', esModuleInterop: true, isolatedModules: true } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
-  globalSetup: '<rootDir>/tests/setup/global-setup.mjs',
-  globalTeardown: '<rootDir>/tests/setup/global-teardown.mjs',
+};
+
+/** @type {import('jest').Config} */
+export default {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['**/*.unit.test.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['**/*.integration.test.ts'],
+      globalSetup: '<rootDir>/tests/setup/global-setup.mjs',
+      globalTeardown: '<rootDir>/tests/setup/global-teardown.mjs',
+    },
+  ],
   testTimeout: 60_000,
-  // `make test` reports coverage; the money core and the replay core must stay thoroughly tested.
-  collectCoverageFrom: ['shared/**/*.ts', 'functions/**/*.ts', 'cli/**/*.ts', 'local/**/*.ts'],
+  // `make test` reports coverage; the money core, the sweep and the replay core must stay thoroughly tested.
+  collectCoverageFrom: ['shared/**/*.ts', 'functions/**/*.ts', 'cli/**/*.ts', 'local/**/*.ts', 'ops/**/*.ts', 'sim/**/*.ts'],
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: {
     './shared/ledger/': { lines: 95, branches: 90 },
     './shared/replay/': { lines: 95, branches: 90 },
+    './shared/sweep/': { lines: 95, branches: 80 },
   },
   maxWorkers: 2,
 };
