@@ -21,6 +21,47 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read configuration through shared/config.ts' }],
     },
   },
+  // Type-aware rules where a mistake costs money: a promise nobody awaits can lose a write or an
+  // error, and a switch that misses a new state-machine case must not compile quietly.
+  {
+    files: ['shared/**/*.ts', 'functions/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+    },
+  },
+  // Rooms (docs: CONTRIBUTING.md). The core imports no operator, local, simulation, CLI, test or
+  // entry-point code, and only shared/lambda knows it runs in Lambda; entry files import only the
+  // Lambda wiring. tests/lint/boundaries.unit.test.ts proves a forbidden import fails.
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '^(\\.\\./)+(ops|local|sim|cli|tests|demo|chaos|bench|functions|scripts)(/|$)', message: 'the core (shared/) imports no operator, local, simulation, CLI, test or entry code' },
+      ] }],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    ignores: ['shared/lambda/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '^(\\.\\./)+(ops|local|sim|cli|tests|demo|chaos|bench|functions|scripts)(/|$)', message: 'the core (shared/) imports no operator, local, simulation, CLI, test or entry code' },
+        { regex: '^(\\.\\./)+lambda(/|$)|^@middy/|^aws-lambda$', message: 'only shared/lambda knows it runs in Lambda: the core takes plain deps' },
+      ] }],
+    },
+  },
+  {
+    files: ['functions/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '^(?!\\.\\./\\.\\./shared/lambda/)', message: 'an entry file imports only the Lambda wiring (shared/lambda/)' },
+      ] }],
+    },
+  },
   {
     files: ['tests/**/*.ts', 'bench/**/*.ts', 'demo/**/*.ts', 'sim/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
