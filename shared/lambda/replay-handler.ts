@@ -21,6 +21,7 @@ import type { PriceBook } from '../pricing';
 import type { ExpectedOrigin } from '../replay/provenance';
 import { UNVERIFIED_HINT, replayMessages } from '../replay/redeliver';
 import type { DlqMessage, MessageResult } from '../replay/types';
+import { invocationContextForLogs } from './invocation-logs';
 
 /** The part of Lambda's SQS event replay reads (no aws-lambda types in the core). */
 export interface SqsRecord {
@@ -121,6 +122,7 @@ async function replayBatch(deps: ReplayHandlerDeps, records: readonly SqsRecord[
 
 export function createReplayHandler(getDeps: () => ReplayHandlerDeps) {
   return middy<SqsEvent, BatchResponse>()
+    .use(invocationContextForLogs())
     .handler(async (event, context) => {
       const records = event.Records ?? [];
       let deps: ReplayHandlerDeps | undefined;

@@ -10,6 +10,7 @@ import { InvalidRequestError } from '../errors';
 import { reserveHold, type HoldDeps, type HoldLimits, type ReserveAnswer, type ReserveRequest } from '../ledger/holds';
 import type { Logger } from '../observability/logger';
 import { emfFields } from '../observability/metrics';
+import { invocationContextForLogs } from './invocation-logs';
 
 export interface ReserveHandlerDeps {
   holds: HoldDeps;
@@ -36,7 +37,7 @@ function requestFrom(raw: unknown): ReserveRequest {
 }
 
 export function createReserveHandler(getDeps: () => ReserveHandlerDeps) {
-  return middy<unknown, ReserveResponse>().handler(async (raw) => {
+  return middy<unknown, ReserveResponse>().use(invocationContextForLogs()).handler(async (raw) => {
     const deps = getDeps();
     const startedAt = Date.now();
     let answer: ReserveResponse;

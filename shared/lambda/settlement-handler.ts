@@ -7,6 +7,7 @@ import { parseVideoEvent } from '../events/parse-video-event';
 import { settleEvent } from '../ledger/settle';
 import type { EventKind, Outcome, SettlementResult } from '../ledger/types';
 import { emfFields, type MetricValues } from '../observability/metrics';
+import { invocationContextForLogs } from './invocation-logs';
 import { invalidEventsToDlq, logUnhandledErrors, type InvalidResponse } from './middlewares';
 import type { SettlementHandlerDeps } from './settlement-deps';
 
@@ -39,6 +40,7 @@ export function metricsFor(result: SettlementResult): MetricValues {
 
 export function createSettlementHandler(expects: EventKind, getDeps: () => SettlementHandlerDeps) {
   return middy<unknown, SettlementResponse>()
+    .use(invocationContextForLogs())
     .use(logUnhandledErrors(getDeps))
     .use(invalidEventsToDlq(getDeps))
     .handler(async (rawEvent) => {

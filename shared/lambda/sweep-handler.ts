@@ -7,13 +7,14 @@ import type { Context } from 'aws-lambda';
 import { sweepAndReport, type SweepResult } from '../sweep';
 import { timeBudgetMs } from '../sweep/budget';
 import type { SweepHandlerDeps } from './sweep-deps';
+import { invocationContextForLogs } from './invocation-logs';
 
 export type SweepHandlerResponse = Pick<SweepResult, 'runId' | 'status' | 'stoppedBecause' | 'durationMs'> & {
   stragglers: number; stuckJobs: number; drift: number; badRecords: number; errors: number; holdsExpired: number; alertMessageId?: string;
 };
 
 export function createSweepHandler(getDeps: () => SweepHandlerDeps) {
-  return middy<unknown, SweepHandlerResponse, Error, Context>().handler(async (_event, context) => {
+  return middy<unknown, SweepHandlerResponse, Error, Context>().use(invocationContextForLogs()).handler(async (_event, context) => {
     const deps = getDeps();
     const report = await sweepAndReport(deps, { timeBudgetMs: timeBudgetMs(context.getRemainingTimeInMillis()), limits: deps.limits });
     const { result } = report;
