@@ -1,7 +1,7 @@
 /**
  * `make bench`: runs every benchmark, one after another, each in its own process (no shared heap, JIT
  * or sockets), then writes bench/results.json (one object: when, on what machine, every section) and
- * bench/RESULTS.md (the Markdown tables the README's Performance section is copied from), and prints
+ * bench/RESULTS.md (the Markdown tables docs/development/performance.md links to), and prints
  * the Markdown.
  *
  *   npx tsx bench/run-all.ts                 # every bench, then the report (a few minutes on 2 cores)

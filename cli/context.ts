@@ -1,6 +1,6 @@
 /**
  * What every CLI command shares: parsed global flags, AWS clients, table names, output helpers,
- * and the mapping from errors to exit codes (documented in the README).
+ * and the mapping from errors to exit codes (documented in docs/cli.md#exit-codes).
  */
 import { makeDynamoDbClient } from '../shared/aws/clients';
 import { networkCode } from '../shared/aws/network-errors';

@@ -14,7 +14,7 @@ export type RefusedEventKind = 'invalid_event' | 'held_event';
 
 /**
  * An event the reconciler will not apply as it is. It goes to the DLQ with the reason attached and
- * the invocation succeeds (DESIGN §5): retrying could not help, and nothing is dropped.
+ * the invocation succeeds (docs/design.md#5-bad-input-and-failures): retrying could not help, and nothing is dropped.
  */
 export abstract class RefusedEventError extends PermanentError {
   abstract readonly dlqKind: RefusedEventKind;

@@ -1,5 +1,5 @@
 /**
- * The price of a rendered job, in integer credits (DESIGN §2).
+ * The price of a rendered job, in integer credits (docs/design.md#2-money-rules).
  * A producer's quote (`detail.credits`) wins; otherwise the model's entry in the price book:
  *   price = max(minimumCredits, ceil(seconds) * creditsPerSecond)
  * An unknown model without a quote is a bad event, never a guess.
@@ -16,7 +16,7 @@ export interface ModelPrice {
 export type PriceBook = Readonly<Record<string, ModelPrice>>;
 
 /**
- * The default price book. `test` prices the seed runbook's manual test event (5 s, no quote) at
+ * The default price book. `test` prices the operators' manual test event (5 s, no quote; `make smoke` sends it) at
  * exactly 1 credit, which is what the smoke test relies on (100 → 99).
  */
 export const DEFAULT_PRICE_BOOK: PriceBook = Object.freeze({

@@ -1,5 +1,5 @@
 /**
- * Table definitions (DESIGN §3). Local tables (tests, demo, `reconciler tables create`) are created
+ * Table definitions (docs/design.md#3-tables). Local tables (tests, demo, `reconciler tables create`) are created
  * from these; tests/terraform proves Terraform declares the same keys and indexes.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';

@@ -1,5 +1,5 @@
 /**
- * A video pipeline writing the Jobs table by the producer contract (README): PutItem on creation
+ * A video pipeline writing the Jobs table by the producer contract (docs/contract/producer.md): PutItem on creation
  * (never over an existing job) with a `sweepShard`, UpdateItem when the job becomes terminal.
  */
 import { UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';

@@ -93,8 +93,8 @@ resource "aws_cloudwatch_event_bus_policy" "this" {
 # Every video.generation event the bus accepted, kept var.event_archive_retention_days days (longer
 # than the DLQ's 14): `aws events start-replay` re-delivers what expired in the DLQ, was dropped on
 # the way to it, or was removed by hand. Replayed events settle as duplicates where they already
-# settled (the handlers are idempotent), so a generous time window is safe. Runbook: README,
-# "Operations: alarms" (…-dlq-send-failures) and docs/operations/perimeter.md.
+# settled (the handlers are idempotent), so a generous time window is safe. Runbooks:
+# docs/operations/alarms/dlq-send-failures.md, docs/operations/archive-recovery.md, docs/operations/perimeter.md.
 resource "aws_cloudwatch_event_archive" "this" {
   name             = local.names.event_archive
   description      = "video.generation events of ${local.workspace}, for aws events start-replay."

@@ -1,7 +1,7 @@
 # Who wrote to the money (M8): CloudTrail data events for every write to Credits, Ledger,
 # Settlements and Jobs (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems, …),
-# behind var.cloudtrail_data_events (on in prod). The drift runbook reads them ("Operations: alarms"
-# → "Finding the writer" in the README): the caller's ARN, the key, the time, the source address.
+# behind var.cloudtrail_data_events (on in prod). The drift runbook reads them
+# (docs/operations/alarms/drift.md → docs/operations/finding-the-writer.md): the caller's ARN, the key, the time, the source address.
 #
 # A trail of its own, data events only (no management events: the account's own trail has those,
 # and a second copy would be billed twice), in this region (DynamoDB tables are regional), with log

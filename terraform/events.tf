@@ -1,4 +1,4 @@
-# EventBridge wiring (DESIGN §4, §5). Two retry layers, both ending in the DLQ:
+# EventBridge wiring (docs/design.md#4-events, docs/design.md#5-bad-input-and-failures). Two retry layers, both ending in the DLQ:
 #   1. the target retry_policy retries DELIVERY to Lambda, then dead_letter_config -> DLQ;
 #   2. Lambda retries function ERRORS (modules/function async config), then on-failure -> DLQ.
 # Every target invokes the alias `live`, never $LATEST, so a rollback is one alias move.

@@ -1,4 +1,4 @@
-# Every name and tag comes from here, derived from the workspace (STYLE: one place for names).
+# Every name and tag comes from here, derived from the workspace (CONTRIBUTING.md#one-place-for-names).
 locals {
   workspace = terraform.workspace
 
@@ -39,10 +39,10 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 
-  # Build output of `make build` (DESIGN §6): one zip per handler, relative to the repository root.
+  # Build output of `make build` (docs/design.md#6-operator-interface): one zip per handler, relative to the repository root.
   dist_dir = "${path.root}/../dist"
 
-  # Event contract (DESIGN §4).
+  # Event contract (docs/design.md#4-events).
   event_source       = "video.generation"
   event_detail_types = ["video.rendered", "video.failed"]
 

@@ -61,7 +61,7 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 # ---------------------------------------------------------------------------------------------
-# Tables (DESIGN §3; keys and indexes mirror shared/tables.ts, tests/terraform proves it)
+# Tables (docs/design.md#3-tables; keys and indexes mirror shared/tables.ts, tests/terraform proves it)
 # ---------------------------------------------------------------------------------------------
 module "tables" {
   source = "./modules/tables"

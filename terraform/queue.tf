@@ -1,4 +1,4 @@
-# The dead-letter queue every money failure path ends in (DESIGN §5): the EventBridge target DLQ of
+# The dead-letter queue every money failure path ends in (docs/design.md#5-bad-input-and-failures): the EventBridge target DLQ of
 # the two event rules (delivery failures), the Lambda async on-failure destination of debit and
 # refund (function errors, throttling while paused), and their own invalid-event messages. Replayed
 # by replay-dlq (make replay-dlq WS=<ws>), which puts what it finds back on the bus: so the queue

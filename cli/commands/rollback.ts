@@ -2,7 +2,7 @@
  * `reconciler rollback` / `reconciler deploy` (and `make rollback|deploy WS=<ws>`): move the alias
  * `live` of each function back to the previous published version, or forward to the newest one,
  * in seconds and without a Terraform run. Plans first, prints old → new, --dry-run changes nothing.
- * How this meets Terraform state: docs/ops-sections.md ("Rollback").
+ * How this meets Terraform state: docs/operations/rollback.md#rollback-and-terraform-state.
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { HANDLERS, type HandlerName } from '../../shared/config';

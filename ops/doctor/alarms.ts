@@ -28,5 +28,5 @@ export async function alarmChecks(deps: DoctorDeps): Promise<CheckResult[]> {
     return [...exist, pass(name, `${alarms.length} OK${noData > 0 ? ` (${noData} of them INSUFFICIENT_DATA: no data yet, fine)` : ''}`)];
   }
   const list = firing.map((a) => `${a.AlarmName}${a.StateUpdatedTimestamp ? ` since ${a.StateUpdatedTimestamp.toISOString()}` : ''}`).join(', ');
-  return [...exist, fail(name, `${firing.length} in ALARM: ${list} (README "Operations: alarms" says what each means)`)];
+  return [...exist, fail(name, `${firing.length} in ALARM: ${list} (docs/operations/alarms.md says what each means)`)];
 }

@@ -1,5 +1,5 @@
 /**
- * Tables: each exists and is ACTIVE, with point-in-time recovery on (DESIGN §3). DynamoDB Local does
+ * Tables: each exists and is ACTIVE, with point-in-time recovery on (docs/design.md#3-tables). DynamoDB Local does
  * not implement DescribeContinuousBackups; there the PITR line says so (skipped), and anywhere else
  * an unanswerable PITR question is red.
  */

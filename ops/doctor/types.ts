@@ -44,7 +44,7 @@ export interface DoctorReport {
   checks: CheckResult[];
 }
 
-/** Bounds on every paginated read (STYLE: a limit on everything). */
+/** Bounds on every paginated read (CONTRIBUTING.md#a-limit-on-everything). */
 export const MAX_PAGES = 20;
 
 export const pass = (name: string, detail: string): CheckResult => ({ name, ok: true, detail });

@@ -1,5 +1,5 @@
 /**
- * Recognises every shape of message the reconciler's DLQ can hold (DESIGN §5) and extracts the
+ * Recognises every shape of message the reconciler's DLQ can hold (docs/design.md#5-bad-input-and-failures) and extracts the
  * original EventBridge event from it. Pure: no I/O, no clock. The shapes, as AWS documents them:
  *
  * 1. EventBridge rule-target DLQ ("Using dead-letter queues to process undelivered events"): the

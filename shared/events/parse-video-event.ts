@@ -1,6 +1,6 @@
 /**
  * Turns whatever the platform delivered into a SettlementEvent, or throws InvalidEventError with a
- * reason a person can act on. Validation is the precompiled JSON Schema (DESIGN §4); unknown extra
+ * reason a person can act on. Validation is the precompiled JSON Schema (docs/design.md#4-events); unknown extra
  * fields are allowed (bounded in depth and size by the schema) and ignored.
  *
  * What the SettlementEvent carries is inert: ids and the model match the alphabets of ./ids.ts (the

@@ -19,7 +19,7 @@ const STATUS_OF_KIND: Record<RefusedEventKind, InvalidResponse['status']> = { in
 const METRIC_OF_KIND = { invalid_event: 'Invalid', held_event: 'OverdraftRefused' } as const;
 
 /**
- * A refused event is permanent (DESIGN §5): a malformed one, or a debit beyond the overdraft floor.
+ * A refused event is permanent (docs/design.md#5-bad-input-and-failures): a malformed one, or a debit beyond the overdraft floor.
  * Log it with the reason, count it, send it to the DLQ with the reason attached, and succeed so
  * that the platform does not retry it. Nothing else changes. If the DLQ cannot be reached the
  * error propagates (transient), so the event is retried, not lost.

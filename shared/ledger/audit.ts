@@ -2,7 +2,7 @@
  * The proof: recompute every balance from the ledger and compare with Credits, and check that every
  * entry is justified (justification.ts): its shape is one the reconciler writes, and every refund
  * has its debit (same job, user and amount), looked up 100 at a time.
- * Invariant (DESIGN §2): remaining == Σ credit entries − Σ debit entries, for every user.
+ * Invariant (docs/design.md#2-money-rules): remaining == Σ credit entries − Σ debit entries, for every user.
  * Both tables are read with strongly consistent, paginated scans; run it on a quiet system or
  * expect in-flight writes to show as drift that a second run clears.
  */

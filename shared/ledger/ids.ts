@@ -1,4 +1,4 @@
-/** Deterministic ledger ids: the idempotency of every money write comes from these (DESIGN §2). */
+/** Deterministic ledger ids: the idempotency of every money write comes from these (docs/design.md#2-money-rules). */
 export const ledgerIds = {
   debit: (jobId: string) => `job#${jobId}#debit`,
   refund: (jobId: string) => `job#${jobId}#refund`,

@@ -1,5 +1,5 @@
 /**
- * Justified, not only balanced (DESIGN §2): every ledger entry must be one the reconciler could have
+ * Justified, not only balanced (docs/design.md#2-money-rules): every ledger entry must be one the reconciler could have
  * written. Pure checks, shared by the sweep's per-user audit and the full audit:
  * - the entry's shape: its (type, kind) pair is one the reconciler writes, its id is the
  *   deterministic id of that kind for its reference, its amount a positive bounded integer;

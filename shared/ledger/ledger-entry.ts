@@ -1,4 +1,4 @@
-/** The Ledger item (DESIGN §3), built in one place so every writer produces the same shape. */
+/** The Ledger item (docs/design.md#3-tables), built in one place so every writer produces the same shape. */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { assertInvariant } from '../errors';
 

@@ -1,6 +1,6 @@
 /**
  * Grants (top-ups, opening balances) and manual adjustments: one ledger entry and the balance
- * change in one transaction, idempotent by the operator's reference. Replaces the seed runbook's
+ * change in one transaction, idempotent by the operator's reference. Replaces the old manual runbook's
  * "update-item then put-item" by hand, which could leave a balance without its ledger entry.
  */
 import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';

@@ -1,5 +1,5 @@
 /**
- * The settlement state machine of DESIGN §2, as one pure function. It decides; it never writes.
+ * The settlement state machine of docs/design.md#2-money-rules, as one pure function. It decides; it never writes.
  * The executor (settle.ts) turns a decision into one conditional DynamoDB write whose condition
  * re-checks the state this decision assumed, so a stale view can never move money.
  *

@@ -1,4 +1,4 @@
-/** The vocabulary of the money rules (DESIGN §2). Amounts are integer credits, always. */
+/** The vocabulary of the money rules (docs/design.md#2-money-rules). Amounts are integer credits, always. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TableNames } from '../tables';
 import type { RetryPolicy } from './retry';

@@ -1,5 +1,5 @@
 /**
- * Did this DLQ message provably come from this workspace? (DESIGN §5, security review H2, M1.)
+ * Did this DLQ message provably come from this workspace? (docs/design.md#5-bad-input-and-failures, security review H2, M1.)
  * Replay publishes with its own credentials, so whoever can write to the DLQ could otherwise launder
  * any event onto the bus. Pure: the expected origin is derived from the workspace's names
  * (shared/naming.ts), the bus its rules are on, and the region and account of its DLQ.

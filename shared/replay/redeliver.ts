@@ -13,7 +13,7 @@
  * detail.replay = {count, originalEventId, dlqMessageId}; parseVideoEvent settles it under
  * originalEventId, so a replayed event is recognised as the same event by the ledger.
  *
- * One message never stops a batch (DESIGN §5, security review M3): whatever goes wrong while one
+ * One message never stops a batch (docs/design.md#5-bad-input-and-failures, security review M3): whatever goes wrong while one
  * message is planned becomes that message's `failed` result, and the others go on. Only options that
  * are wrong for the whole batch (a bug in the caller) throw.
  */

@@ -1,5 +1,5 @@
 /**
- * The vocabulary of DLQ replay (DESIGN §5). A DLQ message is reduced to what replay needs, whatever
+ * The vocabulary of DLQ replay (docs/design.md#5-bad-input-and-failures). A DLQ message is reduced to what replay needs, whatever
  * read it (the CLI's ReceiveMessage, or Lambda's SQS event): no AWS SDK or Lambda types here.
  */
 

@@ -64,9 +64,9 @@ const FINDINGS: readonly Finding[] = [
       `DRIFT: ${plural(r.drift.count, 'user')} whose balance differs from their ledger (still different after a re-check).`,
       ...sample(r.drift, (d) => `${p(d.userId)}: balance ${d.remaining}, ledger says ${d.ledgerSum} (off by ${d.difference > 0 ? '+' : ''}${d.difference})`, ' (see the logs, outcome=drift)'),
       `  What to do: the ledger is the truth; something changed Credits without a ledger entry. Do not change`,
-      `  balances by hand and do not use \`reconciler adjust\` (it moves both sides). Find the writer (CloudTrail`,
-      `  data events on Credits, IAM), stop it, and escalate to the reconciler's owner with this message. Check`,
-      `  with \`${cli} ledger --user <id>\` and confirm with \`${cli} audit\` (exit 0 = no drift).`,
+      `  balances by hand and do not use \`reconciler adjust\` (it moves both sides). Find the writer, stop it,`,
+      `  escalate (pause first if the drift grows between runs): runbook docs/operations/alarms/drift.md.`,
+      `  Check with \`${cli} ledger --user <id>\` and confirm with \`${cli} audit\` (exit 0 = no drift).`,
     ],
   },
   {
@@ -164,7 +164,7 @@ const FINDINGS: readonly Finding[] = [
     section: (r) => [
       `BAD JOB RECORDS: ${plural(r.badRecords.count, 'job')} on the sweep's indexes ${r.badRecords.count === 1 ? 'breaks' : 'break'} the producer contract; not settled.`,
       ...sample(r.badRecords, (b) => `${p(b.jobId)}: ${b.problems.map(p).join('; ')}`),
-      `  What to do: fix the producer (README, "Producer contract"), then correct each item in the Jobs table`,
+      `  What to do: fix the producer (docs/contract/producer.md), then correct each item in the Jobs table`,
       `  (set the missing field or a valid status); the next sweep settles it. Reported on every run until fixed.`,
     ],
   },

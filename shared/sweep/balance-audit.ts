@@ -1,7 +1,7 @@
 /**
  * Incremental audit: which users did the ledger touch in a time window (the byDay index, one
  * partition per UTC day), and does each one's balance still equal the sum of their ledger
- * (DESIGN §2: remaining == Σ credits − Σ debits)? Cost: the window's ledger entries plus the
+ * (docs/design.md#2-money-rules: remaining == Σ credits − Σ debits)? Cost: the window's ledger entries plus the
  * touched users' histories; never the whole table.
  */
 import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';

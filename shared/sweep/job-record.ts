@@ -1,6 +1,6 @@
 /**
- * Reads a Jobs item found on one of the sweep's indexes against the producer contract (README,
- * "Producer contract") and says what the sweep should do with it, if the job is not settled yet
+ * Reads a Jobs item found on one of the sweep's indexes against the producer contract
+ * (docs/contract/producer.md) and says what the sweep should do with it, if the job is not settled yet
  * (the caller looks that up in the reconciler's own Settlements table: whatever reconciler-looking
  * attributes a producer wrote on its job are never read). Pure. A record that breaks the contract
  * is reported, never guessed at and never fatal.

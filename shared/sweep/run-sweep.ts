@@ -1,5 +1,5 @@
 /**
- * The sweep (DESIGN §1, README "The sweep"): one bounded run of four passes over an explicit run
+ * The sweep (docs/design.md#1-what-it-is-for, docs/sweep.md): one bounded run of four passes over an explicit run
  * state (run-state.ts), under a lease, resuming where the last run stopped:
  *
  * 1. Stragglers (straggler-pass.ts): terminal jobs whose event never came are settled through the

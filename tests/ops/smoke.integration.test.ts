@@ -47,7 +47,7 @@ async function smoke(args: string[] = []): Promise<{ code: number; report: Smoke
   }
 }
 
-/** Σ credit − Σ debit of the user's ledger (DESIGN §2's invariant), read from the byUser index. */
+/** Σ credit − Σ debit of the user's ledger (docs/design.md#2-money-rules's invariant), read from the byUser index. */
 async function ledgerSum(userId: string): Promise<number> {
   let sum = 0;
   let start: Record<string, never> | undefined;

@@ -2,7 +2,7 @@ import { DEFAULT_PRICE_BOOK, parsePriceBook, priceOf } from '../../shared/pricin
 import { InvalidEventError } from '../../shared/errors';
 
 describe('pricing', () => {
-  test('the seed runbook test event (model test, 5 s, no quote) costs exactly 1 credit', () => {
+  test('the operators manual test event (model test, 5 s, no quote) costs exactly 1 credit', () => {
     expect(priceOf(DEFAULT_PRICE_BOOK, { model: 'test', seconds: 5 })).toBe(1);
   });
   test('a quote wins over the price book, including a quote of zero', () => {

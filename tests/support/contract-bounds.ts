@@ -1,5 +1,5 @@
 /**
- * The edges of the event contract (DESIGN §4 and the schema), field by field: the smallest and the
+ * The edges of the event contract (docs/design.md#4-events and the schema), field by field: the smallest and the
  * largest valid value, and one just beyond each bound. Shared by the pure parser tests and the
  * end-to-end handler tests, so that both speak of the same values.
  */

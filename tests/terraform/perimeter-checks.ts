@@ -9,7 +9,7 @@
  *   that send there, and schedule or sweep failures never in the money DLQ (H2, L8);
  * - what may be done to the money at rest: table resource policies (M5);
  * - every drop point alarmed, the sweep's heartbeat, an archive to replay from, each alarm with its
- *   README runbook row (M6);
+ *   runbook row in docs/operations/alarms.md (M6);
  * - who wrote: CloudTrail data events into a locked bucket, on in prod (M8);
  * - deploy hygiene: the ops topic under a customer-managed key, the prod guard (L8).
  *
@@ -42,8 +42,8 @@ export interface PerimeterExpectations {
   prodRequired: readonly string[];
   /** The EMF metric each sweep run reports (the heartbeat alarm's). */
   heartbeatMetric: string;
-  /** README.md: its "Operations: alarms" table must have a row for every alarm. */
-  readme: string;
+  /** docs/operations/alarms.md: its table must have a row for every alarm. */
+  alarmsRunbook: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,18 +391,17 @@ export function checkEventArchive(config: TerraformConfig): Problems {
   return problems;
 }
 
-/** Alarm name suffixes (after the prefix) as the README writes them: `…-<handler>-errors` or `…-debit-errors`. */
-function readmeAlarmPatterns(readme: string): RegExp[] {
-  const section = /^## Operations: alarms\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? '';
-  const firstCells = section.split('\n').filter((l) => l.startsWith('| ') && !/^\| -/.test(l)).map((l) => l.split(' | ')[0] ?? '');
+/** Alarm name suffixes (after the prefix) as the runbook index writes them: `…-<handler>-errors` or `…-debit-errors`. */
+function runbookAlarmPatterns(runbook: string): RegExp[] {
+  const firstCells = runbook.split('\n').filter((l) => l.startsWith('| ') && !/^\| -/.test(l)).map((l) => l.split(' | ')[0] ?? '');
   return firstCells.flatMap((cell) => [...cell.matchAll(/`…(-[^`]+)`/g)].map((m) =>
     new RegExp(`^${m[1]!.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/<[^>]+>/g, '[a-z0-9-]+')}$`)));
 }
 
-export function checkAlarmRunbook(config: TerraformConfig, readme: string): Problems {
+export function checkAlarmRunbook(config: TerraformConfig, runbook: string): Problems {
   const problems: Problems = [];
-  const patterns = readmeAlarmPatterns(readme);
-  if (patterns.length === 0) problems.push('README.md has no "Operations: alarms" table with `…-<alarm>` rows');
+  const patterns = runbookAlarmPatterns(runbook);
+  if (patterns.length === 0) problems.push('docs/operations/alarms.md has no table with `…-<alarm>` rows');
   for (const alarm of resources(config, 'aws_cloudwatch_metric_alarm')) {
     const template = text(alarm.body.alarm_name);
     const prefix = /^\$\{(var\.name_prefix|local\.names\.alarm_prefix)\}/.exec(template)?.[0];
@@ -418,7 +417,7 @@ export function checkAlarmRunbook(config: TerraformConfig, readme: string): Prob
     for (const key of keys) {
       const suffix = template.slice(prefix.length).replace('${replace(each.key, "_", "-")}', key.replace(/_/g, '-')).replace('${each.key}', key);
       if (suffix.includes('${')) problems.push(`${at(alarm)} alarm_name ${template} cannot be expanded`);
-      else if (!patterns.some((p) => p.test(suffix))) problems.push(`alarm …${suffix} (${at(alarm)}) has no row in the README's "Operations: alarms" table`);
+      else if (!patterns.some((p) => p.test(suffix))) problems.push(`alarm …${suffix} (${at(alarm)}) has no row in docs/operations/alarms.md`);
     }
   }
   return problems;
@@ -542,7 +541,7 @@ export function perimeterCheckers(expect: PerimeterExpectations): Record<string,
     tablePolicies: (c) => checkTablePolicies(c, expect),
     dropAlarms: (c) => checkDropAlarms(c, expect),
     eventArchive: checkEventArchive,
-    alarmRunbook: (c) => checkAlarmRunbook(c, expect.readme),
+    alarmRunbook: (c) => checkAlarmRunbook(c, expect.alarmsRunbook),
     dataEvents: (c) => checkDataEvents(c, expect),
     topicEncryption: (c) => checkTopicEncryption(c, expect.handlers),
     prodGuard: (c) => checkProdGuard(c, expect.prodRequired),

@@ -44,7 +44,7 @@ interface Mutation {
   checker: string;
   change: (c: TerraformConfig) => void;
   expected: string;
-  readme?: (text: string) => string;
+  alarmsRunbook?: (text: string) => string;
 }
 
 const CASES: Record<string, Mutation> = {
@@ -186,7 +186,7 @@ const CASES: Record<string, Mutation> = {
   'an alarm loses its runbook row': {
     checker: 'alarmRunbook',
     change: () => {},
-    readme: (t) => t.replace(/^\| `…-dlq-in-flight`.*\n/m, ''),
+    alarmsRunbook: (t) => t.replace(/^\| `…-dlq-in-flight`.*\n/m, ''),
     expected: 'alarm …-dlq-in-flight (modules/alerts: aws_cloudwatch_metric_alarm.dlq_in_flight) has no row',
   },
   'the trail stops recording Settlements': {
@@ -253,8 +253,8 @@ test('every perimeter checker has at least one mutation case', () => {
 test.each(Object.entries(CASES))('%s', (_, mutation) => {
   const config = structuredClone(pristine);
   mutation.change(config);
-  const changed = mutation.readme ? { ...expectAll, readme: mutation.readme(expectAll.readme) } : expectAll;
-  // The checker passes the real configuration and README, and names the one change.
+  const changed = mutation.alarmsRunbook ? { ...expectAll, alarmsRunbook: mutation.alarmsRunbook(expectAll.alarmsRunbook) } : expectAll;
+  // The checker passes the real configuration and alarms runbook, and names the one change.
   expect(allCheckers(expectAll)[mutation.checker]!(pristine)).toEqual([]);
   expect(allCheckers(changed)[mutation.checker]!(config).join('\n')).toContain(mutation.expected);
 });

@@ -58,8 +58,9 @@ export const TABLE_POLICIES: Record<string, TablePolicyExpectation> = {
 /** Settings a prod plan refuses to go without (main.tf, terraform_data.prod_guard). */
 export const PROD_REQUIRED = ['allowed_account_ids', 'alarm_email_subscriptions', 'producer_principal_arns'] as const;
 
-export function readme(): string {
-  return readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+/** The alarms runbook index: one row per alarm, each linking to its page. */
+export function alarmsRunbook(): string {
+  return readFileSync(path.join(REPO_ROOT, 'docs', 'operations', 'alarms.md'), 'utf8');
 }
 
 export function expectations(): Expectations {
@@ -75,6 +76,6 @@ export function expectations(): Expectations {
     auditedTables: ['credits', 'ledger', 'settlements', 'jobs'],
     prodRequired: PROD_REQUIRED,
     heartbeatMetric: 'SweepRuns',
-    readme: readme(),
+    alarmsRunbook: alarmsRunbook(),
   };
 }

@@ -1,4 +1,4 @@
-# The four tables of DESIGN §3. Keys and indexes are the Terraform copy of shared/tables.ts
+# The four tables of docs/design.md#3-tables. Keys and indexes are the Terraform copy of shared/tables.ts
 # (TABLE_DEFINITIONS); tests/terraform fails if the two ever differ.
 #
 # All: on-demand billing, point-in-time recovery (35 days of restore points), encryption at rest

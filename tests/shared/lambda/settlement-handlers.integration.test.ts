@@ -74,7 +74,7 @@ describe('valid events', () => {
     expect(await h.debit(event)).toMatchObject({ status: 'settled', outcome: 'debited' });
   });
 
-  test('the seed runbook test event (model test, 5 s, no quote) is priced by the default table', async () => {
+  test('the operators manual test event (model test, 5 s, no quote) is priced by the default table', async () => {
     expect(await h.debit(envelope('rendered', { model: 'test', seconds: 5 }))).toMatchObject({ outcome: 'debited', credits: 1 });
   });
 });

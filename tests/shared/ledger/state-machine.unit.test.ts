@@ -11,7 +11,7 @@ const NOW = '2026-06-01T12:00:00.000Z';
 /** The settled rows: the job's record is its settlement alone. */
 const decide = (event: SettlementEvent, job: SettledJob | undefined, price: number) => decideRecord(event, job ? { settled: job } : undefined, price, NOW);
 
-describe('the settlement state machine (DESIGN §2), row by row', () => {
+describe('the settlement state machine (docs/design.md#2-money-rules), row by row', () => {
   test('none + rendered → debit the price', () => {
     expect(decide(settlementEvent('rendered'), undefined, 8)).toEqual({ action: 'debit', credits: 8 });
   });

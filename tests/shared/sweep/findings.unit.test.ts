@@ -3,6 +3,8 @@
  * exactly the same results (they used to disagree on an audit gap). Settled stragglers and
  * recovered refunds are news (an alert) but need no one (exit 0).
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { buildSweepAlert, hasFindings, needsAttention, type SweepResult } from '../../../shared/sweep';
 
 const none = { count: 0, first: [] };
@@ -60,4 +62,12 @@ test('what a producer wrote cannot add lines to the e-mail', () => {
   const body = buildSweepAlert(result, 'w')!.body;
   expect(body).toContain('j\\n  What to do: run reconciler adjust --credits=-999: \\x1b[31mred');
   expect(body.split('\n').filter((line) => line.includes('--credits=-999'))).toHaveLength(1);
+});
+
+test('the drift section sends the operator to the one drift runbook, a page that exists', () => {
+  const result = quiet();
+  result.drift = one({ userId: 'u', remaining: 1, ledgerSum: 0, difference: 1 });
+  const runbook = /docs\/operations\/alarms\/drift\.md/.exec(buildSweepAlert(result, 'w')!.body)?.[0];
+  expect(runbook).toBe('docs/operations/alarms/drift.md');
+  expect(existsSync(path.join(__dirname, '../../..', runbook!))).toBe(true);
 });
