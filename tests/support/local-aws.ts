@@ -5,6 +5,7 @@ import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { makeDynamoDbClient, makeSqsClient } from '../../shared/aws/clients';
 import { createTables, deleteTables } from '../../local/tables';
 import { tableNamesForWorkspace, type TableNames } from '../../shared/tables';
+import { grantCredits } from '../../shared/ledger/manual-entries';
 
 export function dynamoEndpoint(): string {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
@@ -27,6 +28,18 @@ export async function freshTables(client: DynamoDBClient, label = 't'): Promise<
   const names = tableNamesForWorkspace(suffix);
   await createTables(client, names);
   return names;
+}
+
+/**
+ * The usual start of a money test: fresh tables and each user's opening balance, granted through the
+ * ledger like any top-up (so the audit sees a justified entry, reference `opening-<user>`).
+ */
+export async function freshTablesWithBalances(client: DynamoDBClient, label: string, openingBalances: Record<string, number>): Promise<TableNames> {
+  const tables = await freshTables(client, label);
+  for (const [userId, credits] of Object.entries(openingBalances)) {
+    await grantCredits({ dynamodb: client, tables }, { userId, credits, reference: `opening-${userId}`, description: 'opening balance' });
+  }
+  return tables;
 }
 
 export async function dropTables(client: DynamoDBClient, names: TableNames): Promise<void> {

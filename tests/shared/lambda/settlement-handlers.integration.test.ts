@@ -6,7 +6,6 @@
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { grantCredits } from '../../../shared/ledger/manual-entries';
 import { makeSqsClient } from '../../../shared/aws/clients';
 import { TransientError } from '../../../shared/errors';
 import { DEFAULT_PRICE_BOOK } from '../../../shared/pricing';
@@ -14,7 +13,7 @@ import { dlqMessageFromSqs } from '../../../shared/replay/drain';
 import { expectedOrigin } from '../../../shared/replay/provenance';
 import { planMessage } from '../../../shared/replay/redeliver';
 import type { TableNames } from '../../../shared/tables';
-import { dropTables, freshQueue, freshTables, localDynamo, localSqs } from '../../support/local-aws';
+import { dropTables, freshTablesWithBalances, freshQueue, localDynamo, localSqs } from '../../support/local-aws';
 import { readBooks } from '../../support/books';
 import { envelope } from '../../support/events';
 import { buildHandlers, receiveAll } from '../../support/handler-harness';
@@ -28,9 +27,8 @@ let h: ReturnType<typeof buildHandlers>;
 beforeEach(async () => {
   db = localDynamo();
   sqs = localSqs();
-  tables = await freshTables(db, 'handlers');
+  tables = await freshTablesWithBalances(db, 'handlers', { 'user-1': 100 });
   dlqUrl = await freshQueue(sqs);
-  await grantCredits({ dynamodb: db, tables }, { userId: 'user-1', credits: 100, reference: 'opening', description: 'opening' });
   h = buildHandlers(db, sqs, tables, dlqUrl);
 });
 afterEach(async () => {

@@ -13,7 +13,7 @@ import { ledgerItem } from '../../../shared/ledger/ledger-entry';
 import { settledJobFrom } from '../../../shared/ledger/settlement-item';
 import { InvariantViolation, UsageError } from '../../../shared/errors';
 import type { TableNames } from '../../../shared/tables';
-import { dropTables, freshTables, localDynamo } from '../../support/local-aws';
+import { dropTables, freshTablesWithBalances, localDynamo } from '../../support/local-aws';
 import { settlementEvent } from '../../support/events';
 
 let db: DynamoDBClient;
@@ -22,9 +22,8 @@ let deps: LedgerDeps;
 
 beforeEach(async () => {
   db = localDynamo();
-  tables = await freshTables(db, 'edges');
+  tables = await freshTablesWithBalances(db, 'edges', { 'user-1': 100 });
   deps = { dynamodb: db, tables };
-  await grantCredits(deps, { userId: 'user-1', credits: 100, reference: 'open', description: 'opening' });
 });
 afterEach(async () => {
   await dropTables(db, tables);

@@ -17,7 +17,7 @@ import type { TableNames } from '../../../shared/tables';
 import { readBooks } from '../../support/books';
 import { envelope } from '../../support/events';
 import { buildHandlers } from '../../support/handler-harness';
-import { dropTables, freshQueue, freshTables, localDynamo, localSqs } from '../../support/local-aws';
+import { dropTables, freshTablesWithBalances, freshQueue, localDynamo, localSqs } from '../../support/local-aws';
 import { getSettlement, markTerminal, putJob, TEST_LIMITS } from '../../support/producer-jobs';
 
 const START = Date.parse('2026-12-02T10:00:00.000Z');
@@ -34,9 +34,8 @@ const ledger = (): LedgerDeps => ({ dynamodb: db, tables, now });
 beforeEach(async () => {
   db = localDynamo();
   sqs = localSqs();
-  tables = await freshTables(db, 'holds');
+  tables = await freshTablesWithBalances(db, 'holds', { 'user-1': 100 });
   clockMs = START;
-  await grantCredits(ledger(), { userId: 'user-1', credits: 100, reference: 'opening', description: 'opening' });
   h = buildHandlers(db, sqs, tables, await freshQueue(sqs), { now });
 });
 afterEach(async () => {

@@ -5,10 +5,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { settleEvent } from '../../../shared/ledger/settle';
 import type { LedgerDeps } from '../../../shared/ledger/types';
-import { grantCredits } from '../../../shared/ledger/manual-entries';
 import type { SettlementEvent } from '../../../shared/ledger/types';
 import type { TableNames } from '../../../shared/tables';
-import { dropTables, freshTables, localDynamo } from '../../support/local-aws';
+import { dropTables, freshTablesWithBalances, localDynamo } from '../../support/local-aws';
 import { readBooks, ledgerSums } from '../../support/books';
 import { settlementEvent } from '../../support/events';
 
@@ -18,9 +17,8 @@ let deps: LedgerDeps;
 
 beforeEach(async () => {
   db = localDynamo();
-  tables = await freshTables(db, 'settle');
+  tables = await freshTablesWithBalances(db, 'settle', { 'user-1': 100 });
   deps = { dynamodb: db, tables };
-  await grantCredits(deps, { userId: 'user-1', credits: 100, reference: 'opening-user-1', description: 'opening balance' });
 });
 afterEach(async () => {
   await dropTables(db, tables);
