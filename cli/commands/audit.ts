@@ -11,6 +11,8 @@ export const auditCommand: Command = {
   name: 'audit',
   summary: 'recompute every balance from the ledger and check every entry is justified; exit 1 on any finding',
   usage: 'reconciler audit',
+  options: [],
+  example: 'reconciler audit --workspace dev --json > audit.json',
   async run(args, context) {
     parse(args, {}, false);
     let scanned = 0;

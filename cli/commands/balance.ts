@@ -8,6 +8,8 @@ export const balanceCommand: Command = {
   name: 'balance',
   summary: "show a user's credits: remaining, held by active holds, available",
   usage: 'reconciler balance --user <id>',
+  options: [{ flag: '--user', value: '<id>', description: 'the user whose balance to show' }],
+  example: 'reconciler balance --user user-42 --workspace dev',
   async run(args, context) {
     const { values } = parse(args, { user: { type: 'string' } }, false);
     const balance = await getBalance(context.ledger(), requireString(values.user, '--user'));
@@ -24,6 +26,13 @@ export const ledgerCommand: Command = {
   name: 'ledger',
   summary: "show a user's ledger history, newest first, a page at a time",
   usage: 'reconciler ledger --user <id> [--limit 50] [--cursor <next>] [--oldest-first]',
+  options: [
+    { flag: '--user', value: '<id>', description: 'the user whose ledger to list' },
+    { flag: '--limit', value: '<n>', description: 'entries per page (1–500)', default: '50' },
+    { flag: '--cursor', value: '<next>', description: 'continue from the `more:` line of the previous page' },
+    { flag: '--oldest-first', description: 'oldest entry first instead of newest', default: 'newest first' },
+  ],
+  example: 'reconciler ledger --user user-42 --limit 20 --workspace dev',
   async run(args, context) {
     const { values } = parse(args, { user: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' }, 'oldest-first': { type: 'boolean' } }, false);
     const page = await getHistory(context.ledger(), requireString(values.user, '--user'), {

@@ -29,6 +29,13 @@ export const holdCommand: Command = {
   name: 'hold',
   summary: 'reserve credits for a job before its render (the reserve contract), idempotent by --job',
   usage: 'reconciler hold --user <id> --job <id> --credits <n> [--expires-in <seconds>]',
+  options: [
+    { flag: '--user', value: '<id>', description: 'the user whose credits to hold' },
+    { flag: '--job', value: '<id>', description: 'the render job the hold is for (one hold per job)' },
+    { flag: '--credits', value: '<n>', description: 'credits to reserve' },
+    { flag: '--expires-in', value: '<seconds>', description: 'seconds until the hold expires unsettled', default: 'HOLD_DEFAULT_SECONDS or the reserve default' },
+  ],
+  example: 'reconciler hold --user user-42 --job job-7 --credits 30 --workspace dev',
   async run(args, context) {
     const { values } = parse(args, { user: { type: 'string' }, job: { type: 'string' }, credits: { type: 'string' }, 'expires-in': { type: 'string' } }, false);
     const answer = await reserveHold(context.ledger(), {
@@ -45,6 +52,8 @@ export const holdsCommand: Command = {
   name: 'holds',
   summary: "list a user's active holds, soonest expiry first",
   usage: 'reconciler holds --user <id>',
+  options: [{ flag: '--user', value: '<id>', description: 'the user whose active holds to list' }],
+  example: 'reconciler holds --user user-42 --workspace dev',
   async run(args, context) {
     const { values } = parse(args, { user: { type: 'string' } }, false);
     const userId = requireString(values.user, '--user');
@@ -60,6 +69,8 @@ export const releaseCommand: Command = {
   name: 'release',
   summary: "end a job's active hold without settling it: its credits are available again",
   usage: 'reconciler release --job <id>',
+  options: [{ flag: '--job', value: '<id>', description: 'the job whose active hold to end' }],
+  example: 'reconciler release --job job-7 --workspace dev',
   async run(args, context) {
     const { values } = parse(args, { job: { type: 'string' } }, false);
     const jobId = requireString(values.job, '--job');

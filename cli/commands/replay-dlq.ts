@@ -55,6 +55,17 @@ export const replayDlqCommand: Command = {
   name: 'replay-dlq',
   summary: 'put the events waiting in the DLQ back on the bus; dry run first; exit 1 when anything was left',
   usage: USAGE,
+  options: [
+    { flag: '--queue-url', value: '<url>', description: "the workspace's DLQ, when SQS cannot name it (must be exactly that queue)", default: 'DLQ_URL or the queue SQS names for the workspace' },
+    { flag: '--bus', value: '<name>', description: 'the bus to put the events back on', default: "the workspace's bus" },
+    { flag: '--dry-run', description: 'list what would be replayed, change nothing', default: 'replay' },
+    { flag: '--max', value: '<n>', description: 'messages to take in this run', default: String(DEFAULT_DRAIN_MESSAGES) },
+    { flag: '--rate', value: '<n/s>', description: 'events per second at most', default: 'unlimited' },
+    { flag: '--drop-invalid', value: '<message-id>[,…]', description: 'delete these invalid messages (ids from a dry run); repeatable' },
+    { flag: '--max-replays', value: '<n>', description: 'an event replayed this often is left for a human', default: `REPLAY_MAX_REPLAYS or ${DEFAULT_MAX_REPLAYS}` },
+    { flag: '--visibility-timeout', value: '<s>', description: 'seconds a received message stays hidden', default: String(DEFAULT_VISIBILITY_TIMEOUT_SECONDS) },
+  ],
+  example: 'reconciler replay-dlq --workspace dev --dry-run',
   run: (args, context) => runReplayDlq(args, context),
 };
 

@@ -26,6 +26,16 @@ export const sweepCommand: Command = {
   name: 'sweep',
   summary: 'settle lost-event jobs, flag stuck jobs, audit recently touched users (the scheduled sweep, run by hand)',
   usage: 'reconciler sweep [--dry-run] [--since <24h|7d|ISO>] [--full] [--budget-seconds 600] [--grace-minutes 30] [--stuck-after-hours 6] [--publish]',
+  options: [
+    { flag: '--dry-run', description: 'report what would be settled, write nothing', default: 'write' },
+    { flag: '--since', value: '<24h|7d|ISO>', description: 'audit users touched since then (ISO-8601 or a duration)', default: "the sweep's own window" },
+    { flag: '--full', description: 'audit every user (a full walk; shows progress on a terminal)', default: 'recent users only' },
+    { flag: '--budget-seconds', value: '<s>', description: 'stop cleanly after this long', default: String(DEFAULT_BUDGET_SECONDS) },
+    { flag: '--grace-minutes', value: '<m>', description: 'a job older than this with no outcome is lost', default: '30' },
+    { flag: '--stuck-after-hours', value: '<h>', description: 'a job running longer than this is flagged stuck', default: '6' },
+    { flag: '--publish', description: 'publish findings to ALERTS_TOPIC_ARN', default: 'print only' },
+  ],
+  example: 'reconciler sweep --dry-run --since 24h --workspace dev',
   async run(args, context) {
     const { values } = parse(args, {
       'dry-run': { type: 'boolean' }, since: { type: 'string' }, full: { type: 'boolean' },
