@@ -7,6 +7,7 @@ import { UsageError } from '../shared/errors';
 import { printable } from '../shared/text/printable';
 import { COMMANDS } from './commands';
 import { EXIT, createContext, explainError, type GlobalOptions } from './context';
+import { ArgumentError } from './args';
 import { asksForHelp, commandHelp, overviewHelp } from './help';
 import type { Command } from './commands/types';
 
@@ -49,7 +50,7 @@ async function runWithUsage(command: Command, args: string[], options: GlobalOpt
   try {
     return await command.run(args, createContext(options));
   } catch (error) {
-    if (error instanceof UsageError) usageHint = `usage: ${command.usage}\n(more: reconciler ${command.name} --help)`;
+    if (error instanceof ArgumentError) usageHint = `usage: ${command.usage}\n(more: reconciler ${command.name} --help)`;
     throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { grouped } from '../../shared/text/numbers';
 import { adjustCredits, grantCredits } from '../../shared/ledger/manual-entries';
 import { printable } from '../../shared/text/printable';
 import { parse, parseInteger, requireString } from '../args';
@@ -36,7 +37,7 @@ function manualEntryCommand(kind: 'grant' | 'adjust'): Command {
       };
       const result = await (grant ? grantCredits : adjustCredits)(context.ledger(), request);
       const verb = result.status === 'applied' ? 'applied' : 'already applied (same reference, same content): nothing changed';
-      context.out(`${kind} ${request.credits} credits to ${printable(request.userId)} (${printable(result.ledgerId)}): ${verb}`, { ...result, ...request });
+      context.out(`${kind} ${grouped(request.credits)} credits to ${printable(request.userId)} (${printable(result.ledgerId)}): ${verb}`, { ...result, ...request });
       return EXIT.ok;
     },
   };

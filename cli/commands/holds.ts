@@ -3,6 +3,7 @@
  * `holds` lists a user's active holds, `release` ends one without settling its job. For operators
  * and for producers trying the contract out; a producer's code invokes the reserve function.
  */
+import { grouped } from '../../shared/text/numbers';
 import { activeHoldsOf, endHold, reserveHold, type ReserveAnswer } from '../../shared/ledger/holds';
 import { holdDefaultSecondsFrom } from '../../shared/lambda/reserve-deps';
 import { printable } from '../../shared/text/printable';
@@ -15,11 +16,11 @@ const p = (value: unknown) => printable(String(value));
 function describeAnswer(answer: ReserveAnswer): string {
   switch (answer.status) {
     case 'held':
-      return `${answer.alreadyHeld ? 'already held' : 'held'}: ${answer.credits} credits for job ${p(answer.jobId)} of ${p(answer.userId)} until ${answer.expiresAt}; ${answer.availableAfter} available after (${p(answer.holdId)})`;
+      return `${answer.alreadyHeld ? 'already held' : 'held'}: ${grouped(answer.credits)} credits for job ${p(answer.jobId)} of ${p(answer.userId)} until ${answer.expiresAt}; ${grouped(answer.availableAfter)} available after (${p(answer.holdId)})`;
     case 'conflict':
-      return `conflict: job ${p(answer.jobId)} already has a hold of ${answer.existing.credits} credits for ${p(answer.existing.userId)}; nothing changed`;
+      return `conflict: job ${p(answer.jobId)} already has a hold of ${grouped(answer.existing.credits)} credits for ${p(answer.existing.userId)}; nothing changed`;
     case 'refused':
-      if (answer.reason === 'insufficient_credits') return `refused: ${p(answer.userId)} has ${answer.available} credits available, ${answer.requested} asked; nothing changed`;
+      if (answer.reason === 'insufficient_credits') return `refused: ${p(answer.userId)} has ${grouped(answer.available)} credits available, ${grouped(answer.requested)} asked; nothing changed`;
       if (answer.reason === 'job_settled') return `refused: job ${p(answer.jobId)} is already settled (${answer.outcome}); nothing changed`;
       return `refused: the hold of job ${p(answer.jobId)} has ended (${answer.holdState}) and never comes back; nothing changed`;
   }
@@ -58,7 +59,7 @@ export const holdsCommand: Command = {
     const { values } = parse(args, { user: { type: 'string' } }, false);
     const userId = requireString(values.user, '--user');
     const { holds, truncated } = await activeHoldsOf(context.ledger(), userId);
-    const lines = holds.map((h) => `${p(h.jobId)}  ${String(h.credits).padStart(7)} credits  held ${h.heldAt}  expires ${h.expiresAt}${h.expired ? '  (expired: not held, the next sweep ends it)' : ''}`);
+    const lines = holds.map((h) => `${p(h.jobId)}  ${grouped(h.credits).padStart(7)} credits  held ${h.heldAt}  expires ${h.expiresAt}${h.expired ? '  (expired: not held, the next sweep ends it)' : ''}`);
     if (truncated) lines.push(`… more than ${holds.length} holds; only the first are listed`);
     context.out(lines.length > 0 ? lines.join('\n') : `${p(userId)}: no active holds`, { userId, holds, truncated });
     return EXIT.ok;

@@ -25,6 +25,7 @@ import { expectedOrigin, type ExpectedOrigin } from '../../shared/replay/provena
 import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/redeliver';
 import { leftCount, type MessageResult, type ReplaySummary } from '../../shared/replay/types';
 import { isDlqMessageId } from '../../shared/events/ids';
+import { grouped } from '../../shared/text/numbers';
 import { printable } from '../../shared/text/printable';
 import { parse, parseInteger } from '../args';
 import { EXIT, unreachableCode, type CliContext } from '../context';
@@ -162,7 +163,7 @@ export function summaryText(report: DrainReport): string {
   const left = leftCount(s);
   return [
     `${report.dryRun ? 'DRY RUN (nothing changed): ' : ''}${plural(s.seen, 'message')} seen in ${(report.durationMs / 1000).toFixed(1)} s; stopped: ${stopped}`,
-    ...rows.map(([label, n, meaning]) => `  ${label.padEnd(24)} ${String(n).padStart(7)}   ${meaning}`),
+    ...rows.map(([label, n, meaning]) => `  ${label.padEnd(24)} ${grouped(n).padStart(7)}   ${meaning}`),
     left === 0 ? (report.dryRun ? 'nothing would be left in the DLQ' : 'nothing was left in the DLQ') : `${plural(left, 'message')} ${report.dryRun ? 'would stay' : 'left'} in the DLQ (exit 1)`,
   ].join('\n');
 }
@@ -170,7 +171,7 @@ export function summaryText(report: DrainReport): string {
 function progressBar(done: number, total: number, s: ReplaySummary): string {
   const fraction = total > 0 ? Math.min(1, done / total) : 0;
   const filled = Math.round(fraction * BAR_WIDTH);
-  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${done}/${total}  replayed ${s.replayed + s.would_replay}  left ${leftCount(s)}`;
+  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${grouped(done)}/${grouped(total)}  replayed ${grouped(s.replayed + s.would_replay)}  left ${grouped(leftCount(s))}`;
 }
 
 /** The workspace replay is for: provenance is judged against its rules and functions. */
