@@ -25,7 +25,7 @@ $(NPM_STAMP): package.json package-lock.json | node
 
 install: node $(NPM_STAMP) ## Node 24, then npm ci (only when package-lock.json changed)
 
-build: install ## bundle each handler to dist/<handler>/index.mjs + dist/<handler>.zip
+build: install ## bundle each handler to dist/<handler>/index.mjs + dist/<handler>.zip, and the CLI to dist/cli/reconciler.mjs (package.json bin)
 	@node build.mjs
 
 typecheck: install ## type-check the code (no test types) and the tests (jest types)
@@ -58,23 +58,23 @@ chaos: install ## chaos at scale (≈100,000 deliveries, every fault, all invari
 
 replay-dlq: install ## replay the workspace's DLQ: make replay-dlq WS=<ws> [DRY_RUN=1] [MAX=n]
 	@[ -n "$(WS)" ] || { echo "usage: make replay-dlq WS=<dev|staging|prod> [DRY_RUN=1] [MAX=n]" >&2; exit 2; }
-	@npx reconciler replay-dlq --workspace $(WS) $(if $(DRY_RUN),--dry-run) $(if $(MAX),--max $(MAX))
+	@node bin/reconciler.js replay-dlq --workspace $(WS) $(if $(DRY_RUN),--dry-run) $(if $(MAX),--max $(MAX))
 
 smoke: install ## post-deploy smoke test: make smoke WS=<ws> [TIMEOUT=seconds] (exit 1 on any FAIL)
 	@[ -n "$(WS)" ] || { echo "usage: make smoke WS=<dev|staging|prod> [TIMEOUT=60]" >&2; exit 2; }
-	@npx reconciler smoke --workspace $(WS) $(if $(TIMEOUT),--timeout-seconds $(TIMEOUT))
+	@node bin/reconciler.js smoke --workspace $(WS) $(if $(TIMEOUT),--timeout-seconds $(TIMEOUT))
 
 doctor: install ## read-only readiness check of a workspace: make doctor WS=<ws> (exit 1 when anything is red)
 	@[ -n "$(WS)" ] || { echo "usage: make doctor WS=<dev|staging|prod>" >&2; exit 2; }
-	@npx reconciler doctor --workspace $(WS)
+	@node bin/reconciler.js doctor --workspace $(WS)
 
 rollback: install ## point each function's alias live back to its previous version: make rollback WS=<ws> [DRY_RUN=1] [FUNCTION=debit]
 	@[ -n "$(WS)" ] || { echo "usage: make rollback WS=<dev|staging|prod> [DRY_RUN=1] [FUNCTION=<handler>]" >&2; exit 2; }
-	@npx reconciler rollback --workspace $(WS) $(if $(DRY_RUN),--dry-run) $(foreach f,$(FUNCTION),--function $(f))
+	@node bin/reconciler.js rollback --workspace $(WS) $(if $(DRY_RUN),--dry-run) $(foreach f,$(FUNCTION),--function $(f))
 
 deploy: install ## point each alias live at the newest published version (roll forward, no Terraform): make deploy WS=<ws> [DRY_RUN=1]
 	@[ -n "$(WS)" ] || { echo "usage: make deploy WS=<dev|staging|prod> [DRY_RUN=1] [FUNCTION=<handler>]" >&2; exit 2; }
-	@npx reconciler deploy --workspace $(WS) $(if $(DRY_RUN),--dry-run) $(foreach f,$(FUNCTION),--function $(f))
+	@node bin/reconciler.js deploy --workspace $(WS) $(if $(DRY_RUN),--dry-run) $(foreach f,$(FUNCTION),--function $(f))
 
 clean:
 	rm -rf dist coverage .demo

@@ -99,8 +99,25 @@ export async function buildAll({ quiet = false } = {}) {
   return results;
 }
 
+/**
+ * The operator CLI as shipped software: one plain-JS file, dist/cli/reconciler.mjs (package.json
+ * `bin`), with its dependencies bundled, so it starts without tsx or any devDependency. Not
+ * minified: an operator's stack trace should read like the source.
+ */
+export async function buildCli({ quiet = false, outDir = join(dist, 'cli') } = {}) {
+  const outfile = join(outDir, 'reconciler.mjs');
+  const { metafile } = await build({
+    ...bundleOptions, minify: false, entryPoints: [join(root, 'cli', 'entry.ts')], outfile,
+    banner: { js: `#!/usr/bin/env node\n${REQUIRE_BANNER}` },
+  });
+  writeFileSync(join(outDir, LICENSES_FILE), licensesText(metafile));
+  writeFileSync(join(outDir, 'meta.json'), JSON.stringify(metafile));
+  if (!quiet) console.log(`${'cli'.padEnd(14)} ${kib(statSync(outfile).size).padStart(10)}`);
+  return { outfile, metafile };
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  buildAll().catch((error) => {
+  buildAll().then(() => buildCli()).catch((error) => {
     console.error(error);
     process.exit(1);
   });

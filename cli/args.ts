@@ -2,11 +2,14 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../shared/errors';
 
+/** The arguments do not parse (an unknown option, a missing value): answered with the command's usage. */
+export class ArgumentError extends UsageError {}
+
 export function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>, allowPositionals = true) {
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new ArgumentError((error as Error).message);
   }
 }
 

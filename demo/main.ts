@@ -7,8 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { htmlReport, textReport, type DemoReport } from './report';
-import { runDay } from '../sim/run-day';
+import { htmlReport, textReport, type DemoReport, type WrongBalance } from './report';
+import { runDay, type DayResult } from '../sim/run-day';
 import { generateDay } from '../sim/simulation';
 
 function options() {
@@ -33,6 +33,16 @@ function holdsSummary(result: Awaited<ReturnType<typeof runDay>>): Record<string
   };
 }
 
+/** Every user whose balance differs from the ledger (the audit) or from what the simulation says it must be. */
+function wrongBalances(result: DayResult): WrongBalance[] {
+  const byAudit = result.audit.drift.map((d): WrongBalance => ({ userId: d.userId, balance: d.remaining, expected: d.ledgerSum, difference: d.difference, source: 'audit (ledger sum)' }));
+  const bySimulation = [...result.expected].flatMap(([userId, expected]): WrongBalance[] => {
+    const balance = result.balances.get(userId) ?? 0;
+    return balance === expected ? [] : [{ userId, balance, expected, difference: balance - expected, source: 'simulation expectation' }];
+  });
+  return [...byAudit, ...bySimulation];
+}
+
 async function main(): Promise<number> {
   const opts = options();
   const began = performance.now();
@@ -41,13 +51,9 @@ async function main(): Promise<number> {
   const day = generateDay({ seed: opts.seed, users: opts.users, jobs: opts.jobs });
   const result = await runDay(day, { onProgress: log });
   try {
-    let mismatches = 0;
-    for (const [userId, expected] of result.expected) {
-      if ((result.balances.get(userId) ?? 0) !== expected) {
-        mismatches++;
-        if (mismatches <= 5) log(`MISMATCH ${userId}: balance ${result.balances.get(userId)}, the simulation expects ${expected}`);
-      }
-    }
+    const wrong = wrongBalances(result);
+    const mismatches = wrong.filter((w) => w.source === 'simulation expectation').length;
+    for (const w of wrong.slice(0, 5)) log(`WRONG ${w.userId}: balance ${w.balance}, ${w.source} ${w.expected}`);
     const sum = (kind: string) => result.ledger.filter((e) => e.kind === kind).reduce((s, e) => s + e.amount, 0);
     const sweep = result.sweep.result;
     const report: DemoReport = {
@@ -69,7 +75,7 @@ async function main(): Promise<number> {
         unrecognised: result.replay.summary.left_unrecognised, 'unverified origin': result.replay.summary.left_unverified,
       },
       busPolicy: { attempted: result.outsider.entries, refused: result.outsider.refused, movedCredits: result.outsider.movedCredits, ledgerEntriesAdded: result.outsider.ledgerEntriesAdded },
-      drift: result.audit.drift.length, expectedMismatches: mismatches, timeline: result.timeline,
+      drift: result.audit.drift.length, expectedMismatches: mismatches, timeline: result.timeline, wrong,
     };
     log(`injected faults: ${Object.entries(result.faults).map(([k, v]) => `${k} ${v}`).join(' · ')}`);
     for (const left of result.dlqLeft) log(`left in the DLQ (truly invalid): ${left.reason} — ${left.body.slice(0, 120)}`);

@@ -76,7 +76,8 @@ export interface DayResult {
   dlqLeft: { reason?: string; body: string }[];
   /** A publisher the bus policy does not list tried to move money: what it got, and what moved. */
   outsider: OutsiderAttempt;
-  timeline: { label: string; remaining: number }[];
+  /** After each phase: total remaining credits, and the events the handlers took in it, over how long. */
+  timeline: PhaseMark[];
   stack: LocalStack;
 }
 
@@ -178,6 +179,21 @@ function faultyClient(stack: LocalStack, options: RunOptions, random: ReturnType
   return client;
 }
 
+export interface PhaseMark { label: string; remaining: number; events: number; seconds: number }
+
+/** Closes a phase at each call: what the handlers took since the last call, and how long it took. */
+function phaseClock(handled: () => number) {
+  let since = performance.now();
+  let before = 0;
+  return async (label: string, remaining: Promise<number>): Promise<PhaseMark> => {
+    const now = performance.now();
+    const mark = { label, remaining: await remaining, events: handled() - before, seconds: (now - since) / 1000 };
+    before = handled();
+    since = performance.now();
+    return mark;
+  };
+}
+
 export async function runDay(day: Day, options: RunOptions = {}): Promise<DayResult> {
   const progress = options.onProgress ?? (() => undefined);
   const random = seededRandom(day.options.seed ^ 0x5eed);
@@ -185,6 +201,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   const poisonedJobs = new Set<string>();
   let faultCounts: FaultCounts = { conflict: 0, throttle: 0, lost_reply: 0, poisoned: 0 };
   let crashes = 0;
+  let handled = 0;
   const stack = await startLocalStack({
     ...options.stack,
     ...(options.overdraftFloorCredits === undefined ? {} : { overdraftFloorCredits: options.overdraftFloorCredits }),
@@ -197,6 +214,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
       return client;
     },
     wrapTarget: (handler) => async (event, context) => {
+      handled++;
       const response = await handler(event, context);
       if (random.chance(options.crashAfterCommitRate ?? 0.01)) {
         crashes++;
@@ -208,11 +226,12 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   const ledgerDeps = { dynamodb: stack.dynamodb, tables: stack.tables, ...(options.overdraftFloorCredits === undefined ? {} : { overdraftFloorCredits: options.overdraftFloorCredits }) };
   const dayStarted = new Date(Date.now() - 1_000);
   const timeline: DayResult['timeline'] = [];
+  const mark = phaseClock(() => handled);
 
   progress(`granting opening balances to ${day.openings.size} users`);
   await forEachBounded([...day.openings.entries()], 16, ([userId, credits]) =>
     grantCredits(ledgerDeps, { userId, credits, reference: `opening-${userId}`, description: 'opening balance' }));
-  timeline.push({ label: 'after opening grants', remaining: await totalRemaining(stack) });
+  timeline.push(await mark('after opening grants', totalRemaining(stack)));
 
   progress(`producers reserve credits for ${day.jobs.filter((j) => j.hold).length} jobs before rendering them`);
   const reserves = await reserveBeforeRendering(day, { dynamodb: faultyClient(stack, options, random), tables: stack.tables, logger: counter.logger.child({ component: 'reserve' }), workspace: stack.workspace, random });
@@ -257,11 +276,11 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   progress(`EventBridge redelivers ${redeliveries.length} events with the same id, two copies at once`);
   await Promise.allSettled(redeliveries.flatMap((e) => [stack.redeliver(e), stack.redeliver(e)]));
   const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
-  timeline.push({ label: 'after deliveries', remaining: await totalRemaining(stack) });
+  timeline.push(await mark('after deliveries', totalRemaining(stack)));
 
   progress('an outsider (a key the bus policy does not list) publishes a refund and a debit; the bus refuses them');
   const outsider = await outsiderAttempt(stack, day);
-  timeline.push({ label: 'after an outsider\'s refused publish', remaining: await totalRemaining(stack) });
+  timeline.push(await mark('after an outsider\'s refused publish', totalRemaining(stack)));
 
   const waiting = await stack.dlqDepth();
   progress(`${waiting} messages wait in the DLQ; the cause is fixed (poison cleared, ${NEW_MODEL} priced) and the DLQ replayed`);
@@ -274,7 +293,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
     dryRun: false, dropInvalidIds: new Set(), maxMessages: 100_000, waitTimeSeconds: 0, visibilityTimeoutSeconds: 60,
   });
   await stack.bus.idle();
-  timeline.push({ label: 'after DLQ replay', remaining: await totalRemaining(stack) });
+  timeline.push(await mark('after DLQ replay', totalRemaining(stack)));
 
   progress('the sweep settles what the events missed and audits touched users');
   const sweep = await sweepAndReport(
@@ -282,7 +301,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
     // A fresh system: audit everything the day touched; no index lag locally, no recheck delay.
     { timeBudgetMs: 120_000, auditSince: dayStarted, limits: { indexLagSeconds: 0, driftRecheckDelayMs: 0 } },
   );
-  timeline.push({ label: 'after sweep', remaining: await totalRemaining(stack) });
+  timeline.push(await mark('after sweep', totalRemaining(stack)));
 
   const refundLost = jobs.filter((j) => j.refundLost);
   progress(`the pipeline marks ${refundLost.length} rendered jobs failed late; their video.failed events are lost; the sweep runs again`);
@@ -292,7 +311,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
     // The day is over: no grace period for the late status changes.
     { timeBudgetMs: 120_000, limits: { indexLagSeconds: 0, driftRecheckDelayMs: 0, graceMinutes: 0 } },
   );
-  timeline.push({ label: 'after the refund backstop', remaining: await totalRemaining(stack) });
+  timeline.push(await mark('after the refund backstop', totalRemaining(stack)));
 
   progress(`${SIM_HOLD_SECONDS / 60} minutes later every hold has expired; the sweep ends those whose job never did`);
   const later = () => new Date(Date.now() + (SIM_HOLD_SECONDS + 60) * 1000);
@@ -300,7 +319,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
     { ledger: { ...ledgerDeps, now: later }, priceBook, workspace: stack.workspace, alerts: { sns: stack.sns, topicArn: stack.alertsTopicArn } },
     { timeBudgetMs: 120_000, limits: { indexLagSeconds: 0, driftRecheckDelayMs: 0, graceMinutes: 0 } },
   );
-  timeline.push({ label: 'after hold expiry', remaining: await totalRemaining(stack) });
+  timeline.push(await mark('after hold expiry', totalRemaining(stack)));
 
   progress('final audit: every balance recomputed from the ledger');
   const audit = await auditAllBalances(ledgerDeps);

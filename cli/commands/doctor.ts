@@ -96,5 +96,11 @@ export const doctorCommand: Command = {
   name: 'doctor',
   summary: 'read-only readiness check of a deployed workspace: tables, functions, rules, DLQ, alarms, topic, sweep; exit 1 when any is red',
   usage: USAGE,
+  options: [
+    { flag: '--bus', value: '<name>', description: 'the event bus the rules listen on', default: "the workspace's bus" },
+    { flag: '--runtime', value: '<runtime>', description: 'the Lambda runtime every function must run', default: 'nodejs24.x' },
+    { flag: '--sweep-schedule', value: '<expr>', description: 'the schedule the sweep rule must have', default: 'rate(6 hours)' },
+  ],
+  example: 'reconciler doctor --workspace staging',
   run: (args, context) => runDoctorCommand(args, context),
 };

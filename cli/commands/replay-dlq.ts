@@ -25,6 +25,7 @@ import { expectedOrigin, type ExpectedOrigin } from '../../shared/replay/provena
 import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/redeliver';
 import { leftCount, type MessageResult, type ReplaySummary } from '../../shared/replay/types';
 import { isDlqMessageId } from '../../shared/events/ids';
+import { grouped } from '../../shared/text/numbers';
 import { printable } from '../../shared/text/printable';
 import { parse, parseInteger } from '../args';
 import { EXIT, unreachableCode, type CliContext } from '../context';
@@ -55,6 +56,17 @@ export const replayDlqCommand: Command = {
   name: 'replay-dlq',
   summary: 'put the events waiting in the DLQ back on the bus; dry run first; exit 1 when anything was left',
   usage: USAGE,
+  options: [
+    { flag: '--queue-url', value: '<url>', description: "the workspace's DLQ, when SQS cannot name it (must be exactly that queue)", default: 'DLQ_URL or the queue SQS names for the workspace' },
+    { flag: '--bus', value: '<name>', description: 'the bus to put the events back on', default: "the workspace's bus" },
+    { flag: '--dry-run', description: 'list what would be replayed, change nothing', default: 'replay' },
+    { flag: '--max', value: '<n>', description: 'messages to take in this run', default: String(DEFAULT_DRAIN_MESSAGES) },
+    { flag: '--rate', value: '<n/s>', description: 'events per second at most', default: 'unlimited' },
+    { flag: '--drop-invalid', value: '<message-id>[,…]', description: 'delete these invalid messages (ids from a dry run); repeatable' },
+    { flag: '--max-replays', value: '<n>', description: 'an event replayed this often is left for a human', default: `REPLAY_MAX_REPLAYS or ${DEFAULT_MAX_REPLAYS}` },
+    { flag: '--visibility-timeout', value: '<s>', description: 'seconds a received message stays hidden', default: String(DEFAULT_VISIBILITY_TIMEOUT_SECONDS) },
+  ],
+  example: 'reconciler replay-dlq --workspace dev --dry-run',
   run: (args, context) => runReplayDlq(args, context),
 };
 
@@ -151,7 +163,7 @@ export function summaryText(report: DrainReport): string {
   const left = leftCount(s);
   return [
     `${report.dryRun ? 'DRY RUN (nothing changed): ' : ''}${plural(s.seen, 'message')} seen in ${(report.durationMs / 1000).toFixed(1)} s; stopped: ${stopped}`,
-    ...rows.map(([label, n, meaning]) => `  ${label.padEnd(24)} ${String(n).padStart(7)}   ${meaning}`),
+    ...rows.map(([label, n, meaning]) => `  ${label.padEnd(24)} ${grouped(n).padStart(7)}   ${meaning}`),
     left === 0 ? (report.dryRun ? 'nothing would be left in the DLQ' : 'nothing was left in the DLQ') : `${plural(left, 'message')} ${report.dryRun ? 'would stay' : 'left'} in the DLQ (exit 1)`,
   ].join('\n');
 }
@@ -159,7 +171,7 @@ export function summaryText(report: DrainReport): string {
 function progressBar(done: number, total: number, s: ReplaySummary): string {
   const fraction = total > 0 ? Math.min(1, done / total) : 0;
   const filled = Math.round(fraction * BAR_WIDTH);
-  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${done}/${total}  replayed ${s.replayed + s.would_replay}  left ${leftCount(s)}`;
+  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${grouped(done)}/${grouped(total)}  replayed ${grouped(s.replayed + s.would_replay)}  left ${grouped(leftCount(s))}`;
 }
 
 /** The workspace replay is for: provenance is judged against its rules and functions. */

@@ -13,7 +13,7 @@ import { printable } from '../../shared/text/printable';
 import { DEFAULT_DEPLOY_WINDOW_MS, applyAliasMoves, planAliasMoves, type AliasMode, type AliasMove, type AliasResult } from '../../ops/rollback';
 import { parse, parseInteger } from '../args';
 import { EXIT, type CliContext } from '../context';
-import type { Command } from './types';
+import type { Command, OptionHelp } from './types';
 
 export interface RollbackIo {
   lambda?: LambdaClient;
@@ -74,10 +74,20 @@ export async function runAliasCommand(mode: AliasMode, args: string[], context: 
   return failed > 0 ? EXIT.findings : EXIT.ok;
 }
 
+function aliasOptions(mode: AliasMode): OptionHelp[] {
+  return [
+    { flag: '--dry-run', description: 'show the moves, change nothing', default: 'move' },
+    { flag: '--function', value: `<${HANDLERS.join('|')}>`, description: 'only this function; repeatable', default: 'all' },
+    ...(mode === 'rollback' ? [{ flag: '--deploy-window-minutes', value: '<m>', description: 'only versions published this recently count as the bad deploy', default: String(DEFAULT_DEPLOY_WINDOW_MS / 60_000) }] : []),
+  ];
+}
+
 export const rollbackCommand: Command = {
   name: 'rollback',
   summary: 'point each function\'s alias live back to its previous published version (no Terraform run); --dry-run first',
   usage: usage('rollback'),
+  options: aliasOptions('rollback'),
+  example: 'reconciler rollback --workspace staging --dry-run',
   run: (args, context) => runAliasCommand('rollback', args, context),
 };
 
@@ -85,5 +95,7 @@ export const deployCommand: Command = {
   name: 'deploy',
   summary: 'point each function\'s alias live at its newest published version (roll forward after a rollback; no Terraform run)',
   usage: usage('deploy'),
+  options: aliasOptions('deploy'),
+  example: 'reconciler deploy --workspace staging --dry-run',
   run: (args, context) => runAliasCommand('deploy', args, context),
 };

@@ -71,5 +71,12 @@ export const smokeCommand: Command = {
   name: 'smoke',
   summary: 'post-deploy smoke test: debit 100 → 99, its ledger entry, a refund, a duplicate ignored; exit 1 on any failure',
   usage: USAGE,
+  options: [
+    { flag: '--bus', value: '<name>', description: 'the bus to put the test events on', default: "the workspace's bus" },
+    { flag: '--user', value: '<id>', description: 'the test user (never a real one)', default: SMOKE_USER_ID },
+    { flag: '--timeout-seconds', value: '<s>', description: 'give up waiting for each step after this long', default: String(DEFAULT_TIMEOUT_MS / 1000) },
+    { flag: '--quiet-seconds', value: '<s>', description: 'how long a duplicate must leave the balance unchanged', default: String(DEFAULT_QUIET_MS / 1000) },
+  ],
+  example: 'reconciler smoke --workspace staging --timeout-seconds 90',
   run: (args, context) => runSmokeCommand(args, context),
 };

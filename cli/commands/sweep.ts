@@ -1,3 +1,4 @@
+import { grouped } from '../../shared/text/numbers';
 import { makeSnsClient } from '../../shared/aws/clients';
 import { UsageError } from '../../shared/errors';
 import { needsAttention, sweepAndReport, sweepLimits } from '../../shared/sweep';
@@ -26,6 +27,16 @@ export const sweepCommand: Command = {
   name: 'sweep',
   summary: 'settle lost-event jobs, flag stuck jobs, audit recently touched users (the scheduled sweep, run by hand)',
   usage: 'reconciler sweep [--dry-run] [--since <24h|7d|ISO>] [--full] [--budget-seconds 600] [--grace-minutes 30] [--stuck-after-hours 6] [--publish]',
+  options: [
+    { flag: '--dry-run', description: 'report what would be settled, write nothing', default: 'write' },
+    { flag: '--since', value: '<24h|7d|ISO>', description: 'audit users touched since then (ISO-8601 or a duration)', default: "the sweep's own window" },
+    { flag: '--full', description: 'audit every user (a full walk; shows progress on a terminal)', default: 'recent users only' },
+    { flag: '--budget-seconds', value: '<s>', description: 'stop cleanly after this long', default: String(DEFAULT_BUDGET_SECONDS) },
+    { flag: '--grace-minutes', value: '<m>', description: 'a job older than this with no outcome is lost', default: '30' },
+    { flag: '--stuck-after-hours', value: '<h>', description: 'a job running longer than this is flagged stuck', default: '6' },
+    { flag: '--publish', description: 'publish findings to ALERTS_TOPIC_ARN', default: 'print only' },
+  ],
+  example: 'reconciler sweep --dry-run --since 24h --workspace dev',
   async run(args, context) {
     const { values } = parse(args, {
       'dry-run': { type: 'boolean' }, since: { type: 'string' }, full: { type: 'boolean' },
@@ -58,10 +69,10 @@ export const sweepCommand: Command = {
     const { result } = report;
     const head = [
       `sweep${result.dryRun ? ' (dry run: nothing changed)' : ''}: ${printable(result.status)}${result.stoppedBecause ? ` (stopped: ${printable(result.stoppedBecause)}; run again to continue)` : ''}`,
-      `  read ${result.index.itemsRead} unsettled jobs in ${result.index.pages} pages, ${result.requests} DynamoDB requests, ${(result.durationMs / 1000).toFixed(1)} s`,
-      `  stragglers ${result.dryRun ? 'to settle' : 'settled'} ${result.stragglers.count}, already settled ${result.alreadySettled}, in flight ${result.inFlight}, stuck ${result.stuck.count}, bad records ${result.badRecords.count}`,
-      `  lost refunds ${result.dryRun ? 'to recover' : 'recovered'} ${result.backstop.refunds.count} (${result.backstop.itemsRead} failed debited jobs read), debits held at the floor ${result.held.count}`,
-      `  audit (${result.audit.mode}): ${result.audit.usersAudited} users, drift ${result.drift.count}, unjustified entries ${result.unjustified.count}`,
+      `  read ${grouped(result.index.itemsRead)} unsettled jobs in ${grouped(result.index.pages)} pages, ${grouped(result.requests)} DynamoDB requests, ${(result.durationMs / 1000).toFixed(1)} s`,
+      `  stragglers ${result.dryRun ? 'to settle' : 'settled'} ${grouped(result.stragglers.count)}, already settled ${grouped(result.alreadySettled)}, in flight ${grouped(result.inFlight)}, stuck ${grouped(result.stuck.count)}, bad records ${grouped(result.badRecords.count)}`,
+      `  lost refunds ${result.dryRun ? 'to recover' : 'recovered'} ${grouped(result.backstop.refunds.count)} (${grouped(result.backstop.itemsRead)} failed debited jobs read), debits held at the floor ${grouped(result.held.count)}`,
+      `  audit (${result.audit.mode}): ${grouped(result.audit.usersAudited)} users, drift ${grouped(result.drift.count)}, unjustified entries ${grouped(result.unjustified.count)}`,
     ].join('\n');
     // The alert is multi-line by design and quotes job records: its line breaks stay, all else is escaped.
     const body = report.alert ? `\n\n${printable(report.alert.subject)}\n\n${printableLines(report.alert.body)}` : '\nall well: nothing to report';

@@ -9,6 +9,8 @@ export const tablesCommand: Command = {
   name: 'tables',
   summary: 'create the three tables on a local endpoint (DynamoDB Local)',
   usage: 'reconciler tables create [--workspace local]',
+  options: [],
+  example: 'AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8000 reconciler tables create --workspace local',
   async run(args, context) {
     if (args[0] !== 'create') throw new UsageError(`usage: ${this.usage}`);
     const endpoint = context.options.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL;

@@ -44,8 +44,13 @@ async function waitUntilListening(endpoint, child) {
   throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${STARTUP_TIMEOUT_MS} ms`);
 }
 
-/** @returns {Promise<{ endpoint: string, stop: () => Promise<void> }>} */
-export async function startDynamoDbLocal({ memoryMb = 512 } = {}) {
+/**
+ * -sharedDb by default: one database whatever the access key, so no caller's credentials matter.
+ * `dbPath` keeps the data on disk there (a restart keeps the books); without it, in memory.
+ * `sharedDb: false` only for the test that proves the CLI signs with the caller's own key.
+ * @returns {Promise<{ endpoint: string, pid: number, stop: () => Promise<void> }>}
+ */
+export async function startDynamoDbLocal({ memoryMb = 512, sharedDb = true, dbPath = undefined } = {}) {
   const dir = jarDirectory();
   const jar = join(dir, 'DynamoDBLocal.jar');
   if (!existsSync(jar)) throw new Error(`DynamoDB Local jar missing at ${jar}; run npm ci`);
@@ -55,7 +60,8 @@ export async function startDynamoDbLocal({ memoryMb = 512 } = {}) {
     child = spawn(
       'java',
       [`-Xmx${memoryMb}m`, `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', jar,
-        '-inMemory', '-disableTelemetry', '-port', String(port)],
+        ...(dbPath ? ['-dbPath', dbPath] : ['-inMemory']), ...(sharedDb ? ['-sharedDb'] : []),
+        '-disableTelemetry', '-port', String(port)],
       { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
     );
   } catch (error) {
@@ -82,5 +88,5 @@ export async function startDynamoDbLocal({ memoryMb = 512 } = {}) {
     await stop();
     throw new Error(`${error.message}${stderr ? `\n${stderr}` : ''}`, { cause: error });
   }
-  return { endpoint, stop };
+  return { endpoint, pid: child.pid, stop };
 }

@@ -1,8 +1,10 @@
 /**
  * AWS SDK clients. Endpoints come from the SDK's own standard variables (AWS_ENDPOINT_URL_DYNAMODB,
- * AWS_ENDPOINT_URL_SQS, …) or explicit overrides. Static dummy credentials are used only when the
- * endpoint is on loopback (DynamoDB Local, fauxqs, the local EventBridge); anywhere else the
- * default credential chain (IAM roles) applies.
+ * AWS_ENDPOINT_URL_SQS, …) or explicit overrides. In AWS the default credential chain (IAM roles)
+ * applies. On loopback: a given principal's key (the local stack's callers); else, for DynamoDB,
+ * the caller's own credentials when the default chain finds any (DynamoDB Local without -sharedDb
+ * keeps one database per key), dummies when it finds none; for the local SQS and EventBridge, whose
+ * bus policy and SenderIds tell callers apart by key (local/principals.ts), the fixed dummy key.
  *
  * An endpoint is what it claims to be (security review L1, M7):
  * - loopback is decided by the address itself (127.0.0.0/8, ::1) or the exact name `localhost`,
@@ -17,6 +19,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ConfigError } from '../errors';
+import { callerCredentialsOr } from './caller-credentials';
 
 export interface LocalCredentials {
   accessKeyId: string;
@@ -95,8 +98,13 @@ export function clientConfig(options: ClientOptions, service: string) {
     ...(endpoint ? { endpoint } : {}),
     region: options.region ?? defaultRegion() ?? (local ? 'us-east-1' : undefined),
     maxAttempts: options.maxAttempts ?? 2,
-    ...(local ? { credentials: { ...(options.localCredentials ?? DEFAULT_LOCAL_CREDENTIALS) } } : {}),
+    ...(local ? { credentials: localCredentialsFor(options, service) } : {}),
   };
+}
+
+function localCredentialsFor(options: ClientOptions, service: string) {
+  if (options.localCredentials) return { ...options.localCredentials };
+  return service === 'DYNAMODB' ? callerCredentialsOr(DEFAULT_LOCAL_CREDENTIALS) : { ...DEFAULT_LOCAL_CREDENTIALS };
 }
 
 export const makeDynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(clientConfig(o, 'DYNAMODB'));

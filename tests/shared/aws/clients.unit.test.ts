@@ -47,10 +47,17 @@ describe('clientConfig', () => {
   const saved = { ...process.env };
   afterEach(() => { process.env = { ...saved }; });
 
-  test('a loopback endpoint gets the static local credentials; an https one the default chain', () => {
-    expect(clientConfig({ endpoint: 'http://127.0.0.1:8000' }, 'DYNAMODB')).toMatchObject({ endpoint: 'http://127.0.0.1:8000', credentials: { accessKeyId: 'local' } });
+  test('a loopback SQS gets the static local credentials; an https endpoint the default chain', () => {
+    expect(clientConfig({ endpoint: 'http://127.0.0.1:8000' }, 'SQS')).toMatchObject({ endpoint: 'http://127.0.0.1:8000', credentials: { accessKeyId: 'local' } });
     const remote = clientConfig({ endpoint: 'https://dynamodb.eu-west-1.amazonaws.com', region: 'eu-west-1' }, 'DYNAMODB');
     expect(remote).not.toHaveProperty('credentials');
+  });
+
+  test("a loopback DynamoDB signs with the caller's own key when the environment has one", async () => {
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDMINE', AWS_SECRET_ACCESS_KEY: 'mine' });
+    const { credentials } = clientConfig({ endpoint: 'http://127.0.0.1:8000' }, 'DYNAMODB');
+    expect(typeof credentials).toBe('function');
+    await expect((credentials as () => Promise<{ accessKeyId: string }>)()).resolves.toMatchObject({ accessKeyId: 'AKIDMINE' });
   });
 
   test('127.attacker.example never gets dummy credentials: it is refused, since it is not https', () => {
