@@ -150,8 +150,10 @@ data "aws_iam_policy_document" "sweep" {
   }
 }
 
-# replay-dlq: reads, deletes (only after a successful re-put) and extends the visibility of DLQ
-# messages, and puts events back on the bus: only video.generation events of the two detail types
+# replay-dlq: its SQS event source mapping receives DLQ messages and deletes those the function
+# re-put (Lambda does this with the function's role; the code itself never calls SQS, so no
+# ChangeMessageVisibility: only the operator's CLI drain extends visibility, with the operator's
+# own credentials), and the function puts events back on the bus: only video.generation events of the two detail types
 # the rules route, and only on the workspace's bus (whose policy names this role as a publisher).
 # EventBridge authorises each entry of a PutEvents call on its own, so one stray entry fails alone
 # (NotAuthorizedForSourceException / NotAuthorizedForDetailTypeException).
@@ -160,7 +162,6 @@ data "aws_iam_policy_document" "replay_dlq" {
     sid    = "DrainDlq"
     effect = "Allow"
     actions = [
-      "sqs:ChangeMessageVisibility",
       "sqs:DeleteMessage",
       "sqs:GetQueueAttributes",
       "sqs:ReceiveMessage",

@@ -23,9 +23,10 @@ export interface Needed {
   resource: LogicalResource;
 }
 
+/** Any SDK v3 client: they share one middleware stack shape (each typed by its own commands). */
+type AnyClient = { middlewareStack: { add: (...args: any[]) => unknown } };
+
 /** Adds a middleware that appends every command this client sends to `sink`. */
-/** Any SDK v3 client: they share one middleware stack shape. */
-type AnyClient = { middlewareStack: Pick<DynamoDBClient['middlewareStack'], 'add'> };
 
 export function recordCommands(client: AnyClient, service: Service, sink: SentCommand[]): void {
   (client.middlewareStack as DynamoDBClient['middlewareStack']).add((next, context) => async (args) => {

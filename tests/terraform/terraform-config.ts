@@ -8,10 +8,15 @@ import { HANDLERS, HANDLER_ENV } from '../../shared/config';
 import { TABLE_DEFINITIONS } from '../../shared/tables';
 import type { Expectations } from './checks';
 import type { TablePolicyExpectation } from './perimeter-checks';
+import { PLATFORM_GRANTS } from './platform-grants';
 import { loadProviderSchemas } from './provider-schema';
+import type { Needed } from '../support/sdk-recorder';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const TERRAFORM_DIR = path.join(REPO_ROOT, 'terraform');
+/** What each handler's code was recorded sending, as IAM needs (see least-privilege.integration.test.ts). */
+export const ROLE_NEEDS_FILE = path.join(__dirname, 'role-needs.json');
+export const ROLE_NEEDS: Record<string, Needed[]> = JSON.parse(readFileSync(ROLE_NEEDS_FILE, 'utf8'));
 export const BROKEN_FIXTURE_DIR = path.join(__dirname, 'fixtures', 'broken');
 
 /** Handler directories under functions/ (at test time), plus HANDLERS for any not written yet. */
@@ -21,22 +26,17 @@ export function handlerNames(): string[] {
   return [...new Set([...found, ...HANDLERS])].sort();
 }
 
-const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
-const DEBIT = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'sqs:SendMessage', ...LOGS];
-const REFUND = [...DEBIT, 'dynamodb:ConditionCheckItem'];
-
-export const HANDLER_ACTIONS: Record<string, readonly string[]> = {
-  debit: DEBIT,
-  refund: REFUND,
-  sweep: [...REFUND, 'dynamodb:BatchGetItem', 'dynamodb:Query', 'sns:Publish'],
-  'replay-dlq': [
-    'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes',
-    'sqs:SendMessage', // async on-failure destination
-    'events:PutEvents', ...LOGS,
-  ],
-  // Synchronous: no on-failure destination, so no sqs:SendMessage.
-  reserve: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', ...LOGS],
-};
+/**
+ * The actions each handler's role holds: what the recording shows its code sending
+ * (role-needs.json, written by least-privilege.integration.test.ts) and what AWS itself needs
+ * (platform-grants.ts). The integration test compares them per resource; this is the action-level
+ * view the structure checkers use on fixtures.
+ */
+export const HANDLER_ACTIONS: Record<string, readonly string[]> = Object.fromEntries(
+  Object.entries(PLATFORM_GRANTS).map(([handler, platform]) => [
+    handler, [...new Set([...(ROLE_NEEDS[handler] ?? []), ...platform].map((g) => g.action))].sort(),
+  ]),
+);
 
 /**
  * What each money table's resource policy must deny, and whose roles stay exempt (besides
