@@ -12,6 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type as osType, arch } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { endToEndMarkdown, type EndToEndResult } from './support/e2e-report';
 import { coldStartMarkdown, doneWhen, doneWhenMarkdown, networkMarkdown, type ColdStartResult, type NetworkResult } from './support/issue16-report';
 
 const root = join(import.meta.dirname, '..');
@@ -26,6 +27,9 @@ const HOLD_RESERVES = 1000;
 const LATENCY_MEDIANS_MS = process.env.BENCH_LATENCY_MS ?? '2,5,10';
 const LATENCY_SIGMA = Number(process.env.BENCH_LATENCY_SIGMA ?? '0.5');
 const COLD_START_RUNS = 11;
+/** End to end runs at the latency model's middle setting, the one the Done-when ratios are judged on. */
+const E2E_LATENCY_MS = '5';
+const E2E_EVENTS = 300;
 
 interface Bench { name: string; file: string; args: string[]; json: string }
 const BENCHES: Bench[] = [
@@ -36,6 +40,7 @@ const BENCHES: Bench[] = [
   { name: 'holds', file: 'bench/holds.bench.ts', args: ['--reserves', String(HOLD_RESERVES)], json: 'holds.json' },
   { name: 'network', file: 'bench/network.bench.ts', args: ['--latency', LATENCY_MEDIANS_MS, '--sigma', String(LATENCY_SIGMA)], json: 'network.json' },
   { name: 'coldstart', file: 'bench/coldstart.bench.ts', args: ['--runs', String(COLD_START_RUNS)], json: 'coldstart.json' },
+  { name: 'e2e', file: 'bench/e2e.bench.ts', args: ['--latency', E2E_LATENCY_MS, '--sigma', String(LATENCY_SIGMA), '--events', String(E2E_EVENTS)], json: 'e2e.json' },
 ];
 
 // ---- the shapes of the four JSON files (what the report reads) ----
@@ -214,7 +219,7 @@ async function main(): Promise<void> {
     for (const bench of BENCHES) durations[bench.name] = Math.round(await runBench(bench));
   }
   const notBefore = reportOnly ? undefined : started;
-  const [ledgerB, sweepB, replayB, memoryB, holdsB, networkB, coldB] = BENCHES as [Bench, Bench, Bench, Bench, Bench, Bench, Bench];
+  const [ledgerB, sweepB, replayB, memoryB, holdsB, networkB, coldB, e2eB] = BENCHES as [Bench, Bench, Bench, Bench, Bench, Bench, Bench, Bench];
   const ledger = readResult<LedgerResult>(ledgerB, notBefore);
   const sweep = readResult<SweepResult>(sweepB, notBefore);
   const replay = readResult<ReplayResult>(replayB, notBefore);
@@ -222,9 +227,10 @@ async function main(): Promise<void> {
   const holds = readResult<HoldsResult>(holdsB, notBefore);
   const network = readResult<NetworkResult>(networkB, notBefore);
   const coldStart = readResult<ColdStartResult>(coldB, notBefore);
+  const endToEnd = readResult<EndToEndResult>(e2eB, notBefore);
   const checks = doneWhen(network, coldStart, ledger.paths.ours.common, memory.peakRssMiB);
   // --report-only keeps the run's own date and timings when every section still comes from that run.
-  const previous = reportOnly ? previousRun([ledger, sweep, replay, memory, holds, network, coldStart]) : undefined;
+  const previous = reportOnly ? previousRun([ledger, sweep, replay, memory, holds, network, coldStart, endToEnd]) : undefined;
   const totalSeconds = reportOnly ? previous?.totalSeconds : Math.round((Date.now() - started) / 1000);
   const report = {
     measuredAt: reportOnly ? (previous?.measuredAt ?? ledger.measuredAt) : new Date(started).toISOString(),
@@ -233,14 +239,14 @@ async function main(): Promise<void> {
     settings: { ledgerEvents: LEDGER_EVENTS, replayMessages: REPLAY_MESSAGES, memoryEvents: MEMORY_EVENTS, holdReserves: HOLD_RESERVES },
     ...(totalSeconds !== undefined ? { totalSeconds, benchSeconds: reportOnly ? previous?.benchSeconds : durations } : {}),
     load: uptimeLoad(),
-    ledger, sweep, replay, memory, holds, network, coldStart, doneWhen: checks,
+    ledger, sweep, replay, memory, holds, network, coldStart, endToEnd, doneWhen: checks,
   };
   writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
   const md = [
     markdown(report),
     `Load while measuring (\`uptime\` at the end of the run, 2 cores shared with other work): ${report.load}.`,
     '', doneWhenMarkdown(checks), '', networkMarkdown(network), '', coldStartMarkdown(coldStart), '',
-    'End-to-end delivery-to-settlement latency through the local EventBridge under the latency model (issue 16, item 4) is not measured yet; the DLQ replay table above is the only end-to-end figure.', '',
+    endToEndMarkdown(endToEnd), '',
   ].join('\n');
   writeFileSync(join(import.meta.dirname, 'RESULTS.md'), `# Benchmark results\n\n${md}`);
   process.stdout.write(`\nwrote bench/results.json and bench/RESULTS.md\n\n${md}`);
