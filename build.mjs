@@ -80,13 +80,26 @@ function licensesText(metafile) {
   return `Packages bundled into this function, and their licenses.\n\n${sections.join('\n')}`;
 }
 
+/**
+ * What only the handler bundles get on top of bundleOptions (the baseline keeps the common build):
+ * the SDK's default credential chain is cut to the environment, the one link Lambda uses
+ * (scripts/build/lambda-credentials.mjs says why).
+ */
+const lambdaCredentials = {
+  name: 'lambda-credentials',
+  setup(context) {
+    context.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: join(root, 'scripts', 'build', 'lambda-credentials.mjs') }));
+  },
+};
+export const handlerBundleOptions = { ...bundleOptions, plugins: [lambdaCredentials] };
+
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 export async function buildAll({ quiet = false } = {}) {
   rmSync(dist, { recursive: true, force: true });
   const results = [];
   for (const handler of handlerNames()) {
-    const { metafile } = await build({ ...bundleOptions, entryPoints: [join(root, 'functions', handler, 'index.ts')], outfile: join(dist, handler, 'index.mjs') });
+    const { metafile } = await build({ ...handlerBundleOptions, entryPoints: [join(root, 'functions', handler, 'index.ts')], outfile: join(dist, handler, 'index.mjs') });
     writeFileSync(join(dist, handler, LICENSES_FILE), licensesText(metafile));
     writeFileSync(join(dist, handler, 'meta.json'), JSON.stringify(metafile));
     const zipPath = await zip(handler);

@@ -5,57 +5,17 @@
  * - bundle sizes and median module-import time of each bundle in a fresh process.
  * Prints a table and writes bench/results/ledger.json. `npx tsx bench/ledger.bench.ts [--events N]`
  */
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
-import { makeDynamoDbClient } from '../shared/aws/clients';
-import { createTables } from '../local/tables';
-import { grantCredits } from '../shared/ledger/manual-entries';
-import { settleEvent } from '../shared/ledger/settle';
-import { parseVideoEvent } from '../shared/events/parse-video-event';
-import { DEFAULT_PRICE_BOOK } from '../shared/pricing';
-import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
-import { createBaselineDebit, IDEMPOTENCY_TABLE_DEFINITION } from './baseline/powertools-debit';
+import { tableNamesForWorkspace } from '../shared/tables';
 import { medianImportMs } from './support/import-time';
-import { forEachBounded } from '../shared/pool';
+import { baselineProcessor, countingClient, measure, oursProcessor, renderedEvents, seed } from './support/ledger-setup';
 
 const root = join(import.meta.dirname, '..');
-const USERS = 200;
 const argIndex = process.argv.indexOf('--events');
 const EVENTS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 1500;
-
-function countingClient(endpoint: string) {
-  const client = makeDynamoDbClient({ endpoint, region: 'us-east-1', maxAttempts: 3 });
-  const counter = { requests: 0 };
-  client.middlewareStack.add((next) => async (args) => { counter.requests++; return next(args); }, { step: 'finalizeRequest', name: 'benchCounter' });
-  return { client, counter };
-}
-
-function renderedEvents(prefix: string, n: number) {
-  return Array.from({ length: n }, (_, i) => ({
-    version: '0', id: `${prefix}-ev-${i}`, 'detail-type': 'video.rendered', source: 'video.generation', account: '123456789012',
-    time: '2026-11-23T10:00:00Z', region: 'us-east-1', resources: [],
-    detail: { jobId: `${prefix}-job-${i}`, userId: `user-${i % USERS}`, seconds: 6, model: 'gen-standard' },
-  }));
-}
-
-async function seed(label: string, client: DynamoDBClient, tables: TableNames) {
-  await createTables(client, tables);
-  await forEachBounded(Array.from({ length: USERS }, (_, i) => i), 16, (i) =>
-    grantCredits({ dynamodb: client, tables }, { userId: `user-${i}`, credits: 10_000_000, reference: `${label}-open-${i}`, description: 'bench' }));
-}
-
-type Processor = (event: ReturnType<typeof renderedEvents>[number]) => Promise<unknown>;
-
-async function measure(process: Processor, counter: { requests: number }, events: ReturnType<typeof renderedEvents>, concurrency: number) {
-  const before = counter.requests;
-  const started = performance.now();
-  await forEachBounded(events, concurrency, (e) => process(e));
-  const seconds = (performance.now() - started) / 1000;
-  return { eventsPerSecond: events.length / seconds, requestsPerEvent: (counter.requests - before) / events.length };
-}
 
 export async function runLedgerBench(endpoint: string) {
   const ours = countingClient(endpoint);
@@ -64,20 +24,8 @@ export async function runLedgerBench(endpoint: string) {
   const baseTables = tableNamesForWorkspace('base');
   await seed('ours', ours.client, ourTables);
   await seed('base', base.client, baseTables);
-  await base.client.send(new CreateTableCommand({ TableName: 'Idempotency-base', ...IDEMPOTENCY_TABLE_DEFINITION }));
-
-  const ourProcess: Processor = async (raw) => {
-    const { event, priceCredits } = parseVideoEvent(raw, DEFAULT_PRICE_BOOK, 'rendered');
-    return settleEvent({ dynamodb: ours.client, tables: ourTables }, event, priceCredits);
-  };
-  const baselineHandler = createBaselineDebit(base.client, baseTables, 'Idempotency-base');
-  // Called as Lambda calls a handler, with a context: Powertools then registers it (in-progress expiry
-  // from the remaining time) instead of warning once per event that it cannot.
-  const lambdaContext = {
-    callbackWaitsForEmptyEventLoop: false, functionName: 'baseline-debit', functionVersion: '1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:baseline-debit',
-    memoryLimitInMB: '512', awsRequestId: 'bench', logGroupName: '/aws/lambda/baseline-debit', logStreamName: 'bench', getRemainingTimeInMillis: () => 30_000,
-  };
-  const baseProcess: Processor = (raw) => (baselineHandler as (event: unknown, context: unknown) => Promise<unknown>)(raw, lambdaContext);
+  const ourProcess = oursProcessor(ours.client, ourTables);
+  const baseProcess = await baselineProcessor(base.client, baseTables, 'Idempotency-base');
 
   const rows: { concurrency: number; ours: number; baseline: number; ratio: number }[] = [];
   const paths = { ours: { common: 0, duplicate: 0 }, baseline: { common: 0, duplicate: 0 } };

@@ -11,6 +11,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type as osType, arch } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { endToEndMarkdown, type EndToEndResult } from './support/e2e-report';
+import { coldStartMarkdown, doneWhen, doneWhenMarkdown, networkMarkdown, type ColdStartResult, type NetworkResult } from './support/issue16-report';
 
 const root = join(import.meta.dirname, '..');
 const RESULTS_DIR = join(import.meta.dirname, 'results');
@@ -20,6 +23,13 @@ const LEDGER_EVENTS = 1500;
 const REPLAY_MESSAGES = 2000;
 const MEMORY_EVENTS = 3000;
 const HOLD_RESERVES = 1000;
+/** The latency model's settings (bench/README.md); override with BENCH_LATENCY_MS=2,5,10 BENCH_LATENCY_SIGMA=0.5. */
+const LATENCY_MEDIANS_MS = process.env.BENCH_LATENCY_MS ?? '2,5,10';
+const LATENCY_SIGMA = Number(process.env.BENCH_LATENCY_SIGMA ?? '0.5');
+const COLD_START_RUNS = 11;
+/** End to end runs at the latency model's middle setting, the one the Done-when ratios are judged on. */
+const E2E_LATENCY_MS = '5';
+const E2E_EVENTS = 300;
 
 interface Bench { name: string; file: string; args: string[]; json: string }
 const BENCHES: Bench[] = [
@@ -28,6 +38,9 @@ const BENCHES: Bench[] = [
   { name: 'replay', file: 'bench/replay.bench.ts', args: [String(REPLAY_MESSAGES)], json: 'replay.json' },
   { name: 'memory', file: 'bench/handler-memory.bench.ts', args: ['--events', String(MEMORY_EVENTS)], json: 'memory.json' },
   { name: 'holds', file: 'bench/holds.bench.ts', args: ['--reserves', String(HOLD_RESERVES)], json: 'holds.json' },
+  { name: 'network', file: 'bench/network.bench.ts', args: ['--latency', LATENCY_MEDIANS_MS, '--sigma', String(LATENCY_SIGMA)], json: 'network.json' },
+  { name: 'coldstart', file: 'bench/coldstart.bench.ts', args: ['--runs', String(COLD_START_RUNS)], json: 'coldstart.json' },
+  { name: 'e2e', file: 'bench/e2e.bench.ts', args: ['--latency', E2E_LATENCY_MS, '--sigma', String(LATENCY_SIGMA), '--events', String(E2E_EVENTS)], json: 'e2e.json' },
 ];
 
 // ---- the shapes of the four JSON files (what the report reads) ----
@@ -180,6 +193,14 @@ function markdown(r: { measuredAt: string; machine: ReturnType<typeof machine>; 
   ].join('\n');
 }
 
+function uptimeLoad(): string {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown (no uptime command)';
+  }
+}
+
 interface PreviousRun { measuredAt: string; totalSeconds?: number; benchSeconds?: Record<string, number> }
 function previousRun(sections: { measuredAt: string }[]): PreviousRun | undefined {
   const path = join(import.meta.dirname, 'results.json');
@@ -198,14 +219,18 @@ async function main(): Promise<void> {
     for (const bench of BENCHES) durations[bench.name] = Math.round(await runBench(bench));
   }
   const notBefore = reportOnly ? undefined : started;
-  const [ledgerB, sweepB, replayB, memoryB, holdsB] = BENCHES as [Bench, Bench, Bench, Bench, Bench];
+  const [ledgerB, sweepB, replayB, memoryB, holdsB, networkB, coldB, e2eB] = BENCHES as [Bench, Bench, Bench, Bench, Bench, Bench, Bench, Bench];
   const ledger = readResult<LedgerResult>(ledgerB, notBefore);
   const sweep = readResult<SweepResult>(sweepB, notBefore);
   const replay = readResult<ReplayResult>(replayB, notBefore);
   const memory = readResult<MemoryResult>(memoryB, notBefore);
   const holds = readResult<HoldsResult>(holdsB, notBefore);
+  const network = readResult<NetworkResult>(networkB, notBefore);
+  const coldStart = readResult<ColdStartResult>(coldB, notBefore);
+  const endToEnd = readResult<EndToEndResult>(e2eB, notBefore);
+  const checks = doneWhen(network, coldStart, ledger.paths.ours.common, memory.peakRssMiB);
   // --report-only keeps the run's own date and timings when every section still comes from that run.
-  const previous = reportOnly ? previousRun([ledger, sweep, replay, memory, holds]) : undefined;
+  const previous = reportOnly ? previousRun([ledger, sweep, replay, memory, holds, network, coldStart, endToEnd]) : undefined;
   const totalSeconds = reportOnly ? previous?.totalSeconds : Math.round((Date.now() - started) / 1000);
   const report = {
     measuredAt: reportOnly ? (previous?.measuredAt ?? ledger.measuredAt) : new Date(started).toISOString(),
@@ -213,10 +238,16 @@ async function main(): Promise<void> {
     dynamodb: 'DynamoDB Local (in memory) on the same machine',
     settings: { ledgerEvents: LEDGER_EVENTS, replayMessages: REPLAY_MESSAGES, memoryEvents: MEMORY_EVENTS, holdReserves: HOLD_RESERVES },
     ...(totalSeconds !== undefined ? { totalSeconds, benchSeconds: reportOnly ? previous?.benchSeconds : durations } : {}),
-    ledger, sweep, replay, memory, holds,
+    load: uptimeLoad(),
+    ledger, sweep, replay, memory, holds, network, coldStart, endToEnd, doneWhen: checks,
   };
   writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
-  const md = markdown(report);
+  const md = [
+    markdown(report),
+    `Load while measuring (\`uptime\` at the end of the run, 2 cores shared with other work): ${report.load}.`,
+    '', doneWhenMarkdown(checks), '', networkMarkdown(network), '', coldStartMarkdown(coldStart), '',
+    endToEndMarkdown(endToEnd), '',
+  ].join('\n');
   writeFileSync(join(import.meta.dirname, 'RESULTS.md'), `# Benchmark results\n\n${md}`);
   process.stdout.write(`\nwrote bench/results.json and bench/RESULTS.md\n\n${md}`);
 }

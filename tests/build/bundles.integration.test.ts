@@ -54,6 +54,13 @@ describe('bundles', () => {
     expect(output).toBe('function');
   });
 
+  test.each(handlers)('dist/%s bundles only the environment link of the credential chain (what Lambda uses)', (handler) => {
+    const meta = JSON.parse(readFileSync(join(root, 'dist', handler, 'meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
+    const inputs = Object.keys(meta.inputs);
+    expect(inputs.some((i) => i.endsWith('scripts/build/lambda-credentials.mjs'))).toBe(true);
+    expect(inputs.filter((i) => /@aws-sdk\/(credential-provider-(node|ini|sso|web-identity|process)|nested-clients)\//.test(i))).toEqual([]);
+  });
+
   test('a handler invoked without its configuration fails naming the missing variables', () => {
     const script = `const m = await import(${JSON.stringify(join(root, 'dist', 'debit', 'index.mjs'))});
       try { await m.handler({}, {}); } catch (e) { process.stdout.write(e.name + ': ' + e.message); }`;
