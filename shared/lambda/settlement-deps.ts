@@ -23,10 +23,14 @@ export interface SettlementHandlerDeps {
 export function settlementDepsFromEnvironment(handlerName: SettlementHandlerName): SettlementHandlerDeps {
   const env = readEnv(handlerName);
   const workspace = env.WORKSPACE ?? 'local';
+  let sqs: SQSClient | undefined;
   return {
     handlerName,
     ledger: { dynamodb: makeDynamoDbClient(), tables: tablesFrom(env), overdraftFloorCredits: overdraftFloorFrom(env) },
-    sqs: makeSqsClient(),
+    // Built on first use: only a refused event goes to the DLQ, so a cold start does not pay for it.
+    get sqs() {
+      return (sqs ??= makeSqsClient());
+    },
     dlqUrl: env.DLQ_URL!,
     priceBook: DEFAULT_PRICE_BOOK,
     logger: createLogger({ level: env.LOG_LEVEL, workspace, component: handlerName }),
