@@ -5,7 +5,7 @@
  * anywhere, the fixed dummies are used.
  */
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { main } from '../../cli/main';
+import { capturedCli } from '../support/cli-run';
 import { DEFAULT_LOCAL_CREDENTIALS } from '../../shared/aws/clients';
 import { createTables } from '../../local/tables';
 import { tableNamesForWorkspace } from '../../shared/tables';
@@ -28,23 +28,15 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => { await server?.stop(); });
 
-let stdout: string[];
-let stderr: string[];
+const runCli = capturedCli(['--workspace', 'creds']);
 async function cli(env: Record<string, string | undefined>, ...args: string[]) {
   process.env = { ...saved, ...env, AWS_ENDPOINT_URL_DYNAMODB: server.endpoint, AWS_REGION: 'us-east-1',
     // No profile of the machine's may answer for the caller.
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config', AWS_EC2_METADATA_DISABLED: 'true' };
   for (const key of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE']) if (!(key in env)) delete process.env[key];
-  stdout = [];
-  stderr = [];
-  const code = await main([...args, '--workspace', 'creds']);
-  return { code, out: stdout.join(''), err: stderr.join('') };
+  return runCli(...args);
 }
-beforeEach(() => {
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout.push(String(chunk)); return true; });
-  jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => { stderr.push(String(chunk)); return true; });
-});
-afterEach(() => { jest.restoreAllMocks(); process.env = { ...saved }; });
+afterEach(() => { process.env = { ...saved }; });
 
 const envKey = (k: typeof KEY_A) => ({ AWS_ACCESS_KEY_ID: k.accessKeyId, AWS_SECRET_ACCESS_KEY: k.secretAccessKey });
 

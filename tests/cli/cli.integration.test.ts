@@ -1,31 +1,20 @@
 /** The operator CLI in-process against DynamoDB Local: outputs, idempotency, exit codes. */
 import { PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { main } from '../../cli/main';
 import { ledgerItem } from '../../shared/ledger/ledger-entry';
 import type { TableNames } from '../../shared/tables';
-import { dropTables, dynamoEndpoint, freshTables, localDynamo } from '../support/local-aws';
+import { capturedCli, pointCliAt } from '../support/cli-run';
+import { dropTables, freshTables, localDynamo } from '../support/local-aws';
 
 let db: DynamoDBClient;
 let tables: TableNames;
-let stdout: string[];
-let stderr: string[];
-
-async function run(...args: string[]) {
-  stdout = [];
-  stderr = [];
-  const code = await main(args);
-  return { code, out: stdout.join(''), err: stderr.join('') };
-}
+const run = capturedCli();
 
 beforeEach(async () => {
   db = localDynamo();
   tables = await freshTables(db, 'cli');
-  Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(), JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger, SETTLEMENTS_TABLE: tables.settlements });
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout.push(String(chunk)); return true; });
-  jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => { stderr.push(String(chunk)); return true; });
+  pointCliAt(tables);
 });
 afterEach(async () => {
-  jest.restoreAllMocks();
   await dropTables(db, tables);
   db.destroy();
 });

@@ -1,7 +1,7 @@
 /** Every command in the CLI's own registry answers --help, -h and `help <command>`; usage and options agree. */
-import { main } from '../../cli/main';
 import { COMMANDS } from '../../cli/commands';
 import type { Command } from '../../cli/commands/types';
+import { capturedCli } from '../support/cli-run';
 
 const GLOBAL_FLAGS = new Set(['--json', '--workspace', '--endpoint', '--region']);
 
@@ -16,19 +16,7 @@ function helpProblems(command: Command): string[] {
   ];
 }
 
-let stdout: string[];
-let stderr: string[];
-async function run(...args: string[]) {
-  stdout = [];
-  stderr = [];
-  const code = await main(args);
-  return { code, out: stdout.join(''), err: stderr.join('') };
-}
-beforeEach(() => {
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout.push(String(chunk)); return true; });
-  jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => { stderr.push(String(chunk)); return true; });
-});
-afterEach(() => jest.restoreAllMocks());
+const run = capturedCli();
 
 describe('help on every command', () => {
   test('the registry is not empty (the walk below covers something)', () => {

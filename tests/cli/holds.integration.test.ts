@@ -1,32 +1,21 @@
 /** `reconciler hold`, `holds` and `release` in-process against DynamoDB Local: answers, exit codes, idempotency. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { main } from '../../cli/main';
 import type { TableNames } from '../../shared/tables';
-import { dropTables, dynamoEndpoint, freshTables, localDynamo } from '../support/local-aws';
+import { capturedCli, pointCliAt } from '../support/cli-run';
+import { dropTables, freshTables, localDynamo } from '../support/local-aws';
 
 let db: DynamoDBClient;
 let tables: TableNames;
-let stdout: string[];
-let stderr: string[];
-
-async function run(...args: string[]) {
-  stdout = [];
-  stderr = [];
-  const code = await main(args);
-  return { code, out: stdout.join(''), err: stderr.join('') };
-}
+const run = capturedCli();
 
 beforeEach(async () => {
   db = localDynamo();
   tables = await freshTables(db, 'cli-holds');
-  Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(), JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger, SETTLEMENTS_TABLE: tables.settlements });
+  pointCliAt(tables);
   delete process.env.HOLD_DEFAULT_SECONDS;
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout.push(String(chunk)); return true; });
-  jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => { stderr.push(String(chunk)); return true; });
   await run('grant', '--user', 'u1', '--credits', '50', '--reference', 'opening');
 });
 afterEach(async () => {
-  jest.restoreAllMocks();
   await dropTables(db, tables);
   db.destroy();
 });

@@ -5,10 +5,10 @@
  * exactly. Against DynamoDB Local, through `main` as an operator runs it.
  */
 import { PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { main } from '../../cli/main';
 import { grantCredits } from '../../shared/ledger/manual-entries';
 import type { TableNames } from '../../shared/tables';
-import { dropTables, dynamoEndpoint, freshTables, localDynamo } from '../support/local-aws';
+import { capturedCli, pointCliAt } from '../support/cli-run';
+import { dropTables, freshTables, localDynamo } from '../support/local-aws';
 
 /** Clears the screen, sets the terminal title, fakes a new line, and reverses the rest of it. */
 const HOSTILE = '\u001b[2J\u001b]0;pwned\u0007\nFAKE LINE\u202e';
@@ -16,15 +16,7 @@ const HOSTILE_SHOWN = '\\x1b[2J\\x1b]0;pwned\\x07\\nFAKE LINE\\u202e';
 
 let db: DynamoDBClient;
 let tables: TableNames;
-let stdout: string[];
-let stderr: string[];
-
-async function run(...args: string[]) {
-  stdout = [];
-  stderr = [];
-  const code = await main(args);
-  return { code, out: stdout.join(''), err: stderr.join('') };
-}
+const run = capturedCli();
 
 /** No control character but the line breaks between lines, and no line that is not expected. */
 function expectInert(text: string, lines: number) {
@@ -35,12 +27,9 @@ function expectInert(text: string, lines: number) {
 beforeEach(async () => {
   db = localDynamo();
   tables = await freshTables(db, 'printable');
-  Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(), JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger, SETTLEMENTS_TABLE: tables.settlements });
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout.push(String(chunk)); return true; });
-  jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => { stderr.push(String(chunk)); return true; });
+  pointCliAt(tables);
 });
 afterEach(async () => {
-  jest.restoreAllMocks();
   await dropTables(db, tables);
   db.destroy();
 });

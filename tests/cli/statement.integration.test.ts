@@ -3,21 +3,16 @@ import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { main } from '../../cli/main';
 import { grantCredits } from '../../shared/ledger/manual-entries';
 import { settleEvent } from '../../shared/ledger/settle';
 import type { LedgerDeps } from '../../shared/ledger/types';
 import type { TableNames } from '../../shared/tables';
-import { dropTables, dynamoEndpoint, freshTables, localDynamo } from '../support/local-aws';
+import { capturedCli, pointCliAt } from '../support/cli-run';
+import { dropTables, freshTables, localDynamo } from '../support/local-aws';
 
 let db: DynamoDBClient;
 let tables: TableNames;
-let stdout: string[];
-async function run(...args: string[]) {
-  stdout = [];
-  const code = await main(args);
-  return { code, out: stdout.join('') };
-}
+const run = capturedCli();
 const at = (iso: string) => () => new Date(iso);
 
 beforeAll(async () => {
@@ -28,14 +23,9 @@ beforeAll(async () => {
   await settleEvent(deps('2026-11-02T10:00:00Z'), { eventId: 'evt-job-a', kind: 'rendered', jobId: 'job-a', userId: 'u1', seconds: 12, model: 'gen-standard' }, 1200);
   await settleEvent(deps('2026-11-20T10:00:00Z'), { eventId: 'evt-job-b', kind: 'rendered', jobId: 'job-b', userId: 'u1', seconds: 12, model: 'gen-standard' }, 300);
   await grantCredits(deps('2026-12-01T09:00:00Z'), { userId: 'u1', credits: 100, reference: 'topup-dec', description: 'December top-up' });
-  Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(), JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger, SETTLEMENTS_TABLE: tables.settlements });
+  pointCliAt(tables);
 });
 afterAll(async () => { await dropTables(db, tables); db.destroy(); });
-beforeEach(() => {
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout.push(String(chunk)); return true; });
-  jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => jest.restoreAllMocks());
 
 describe('reconciler statement', () => {
   test('all time: opening 0, every entry with its job and event, closing = balance, matches the audit', async () => {
