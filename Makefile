@@ -8,7 +8,7 @@ NPM_STAMP := node_modules/.package-lock.json
 export PATH := $(CURDIR)/tools/node/node_modules/.bin:$(PATH)
 export NODE_OPTIONS ?= --enable-source-maps
 
-.PHONY: help node install build test unit typecheck lint jest demo bench chaos replay-dlq smoke doctor rollback deploy clean
+.PHONY: help node install build test unit typecheck lint format jest demo bench chaos replay-dlq smoke doctor rollback deploy clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -34,6 +34,9 @@ typecheck: install ## type-check the code (no test types) and the tests (jest ty
 lint: install
 	@npx eslint --max-warnings 0 .
 	@node scripts/compile-schemas.mjs --check
+
+format: install ## rewrite the code in the house format (prettier, width 120): run before committing
+	@npx prettier --write --log-level warn '**/*.{ts,mts,mjs,js,cjs}'
 
 jest: install
 	@scripts/check-prereqs.sh java
