@@ -233,8 +233,20 @@ async function assertSameWorld(location: DlqLocation, clients: { sqs: SQSClient;
   throw new UsageError(`the DLQ is ${where(location.local)}, SQS ${where(sqsLocal)} and EventBridge ${where(busLocal)}: replay moves messages only within one of them (check AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_EVENTBRIDGE)`);
 }
 
-export async function runReplayDlq(args: string[], context: Output, io: ReplayDlqIo = {}): Promise<number> {
-  const env = io.env ?? process.env;
+/** What one run of replay-dlq was asked to do, from its flags and the environment. */
+interface ReplaySettings {
+  dryRun: boolean;
+  maxMessages: number;
+  maxReplays: number;
+  visibilityTimeoutSeconds: number;
+  ratePerSecond: number | undefined;
+  dropInvalidIds: Set<string>;
+  names: WorkspaceNames;
+  busName: string;
+  given: { url: string; source: string } | undefined;
+}
+
+function replaySettings(args: string[], context: Output, env: NodeJS.ProcessEnv): ReplaySettings {
   const { values } = parse(args, {
     'queue-url': { type: 'string' },
     bus: { type: 'string' },
@@ -245,24 +257,29 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
     'max-replays': { type: 'string' },
     'visibility-timeout': { type: 'string' },
   }, false);
-  const dryRun = values['dry-run'] === true;
-  const maxMessages = values.max === undefined ? DEFAULT_DRAIN_MESSAGES : parseInteger(values.max, '--max', { min: 1, max: MAX_DRAIN_MESSAGES });
   const maxReplays = values['max-replays'] !== undefined
     ? parseInteger(values['max-replays'], '--max-replays', { min: 1, max: MAX_REPLAYS_LIMIT })
     : env.REPLAY_MAX_REPLAYS ? parseInteger(env.REPLAY_MAX_REPLAYS, 'REPLAY_MAX_REPLAYS', { min: 1, max: MAX_REPLAYS_LIMIT }) : DEFAULT_MAX_REPLAYS;
-  const visibilityTimeoutSeconds = values['visibility-timeout'] === undefined ? DEFAULT_VISIBILITY_TIMEOUT_SECONDS
-    : parseInteger(values['visibility-timeout'], '--visibility-timeout', { min: 30, max: 43_200 });
-  const ratePerSecond = parseRate(values.rate);
-  const dropInvalidIds = parseDropInvalid(values['drop-invalid'] as string[] | undefined);
   const names = workspaceOf(context, env);
   const flag = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
-  // The event rules are on the workspace's own bus (unless Terraform was given another).
-  const busName = flag(values.bus) ?? env.EVENT_BUS_NAME ?? names.eventBus;
   const givenUrl = flag(values['queue-url']) ?? flag(env.DLQ_URL);
-  const given = givenUrl ? { url: givenUrl, source: flag(values['queue-url']) ? '--queue-url' : 'DLQ_URL' } : undefined;
+  return {
+    dryRun: values['dry-run'] === true,
+    maxMessages: values.max === undefined ? DEFAULT_DRAIN_MESSAGES : parseInteger(values.max, '--max', { min: 1, max: MAX_DRAIN_MESSAGES }),
+    maxReplays,
+    visibilityTimeoutSeconds: values['visibility-timeout'] === undefined ? DEFAULT_VISIBILITY_TIMEOUT_SECONDS
+      : parseInteger(values['visibility-timeout'], '--visibility-timeout', { min: 30, max: 43_200 }),
+    ratePerSecond: parseRate(values.rate),
+    dropInvalidIds: parseDropInvalid(values['drop-invalid'] as string[] | undefined),
+    names,
+    // The event rules are on the workspace's own bus (unless Terraform was given another).
+    busName: flag(values.bus) ?? env.EVENT_BUS_NAME ?? names.eventBus,
+    given: givenUrl ? { url: givenUrl, source: flag(values['queue-url']) ? '--queue-url' : 'DLQ_URL' } : undefined,
+  };
+}
 
-  const sqs = io.sqs ?? makeSqsClient({ region: context.options.region, maxAttempts: 3 });
-  const eventBridge = io.eventBridge ?? makeEventBridgeClient({ region: context.options.region, maxAttempts: 3 });
+/** Ctrl-C once: finish the batch in hand, then stop; twice: quit at once. Returns the signal and its undo. */
+function stopOnInterrupt(io: ReplayDlqIo): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   io.signal?.addEventListener('abort', () => controller.abort(), { once: true });
   let interrupts = 0;
@@ -273,53 +290,77 @@ export async function runReplayDlq(args: string[], context: Output, io: ReplayDl
     controller.abort();
   };
   if (io.handleSigint !== false) process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => { if (io.handleSigint !== false) process.off('SIGINT', onSigint); } };
+}
 
+function startBanner(settings: ReplaySettings, queueUrl: string, location: DlqLocation, depth: Awaited<ReturnType<typeof queueDepth>>): string {
+  const { dryRun, names, busName, maxMessages, ratePerSecond, maxReplays, dropInvalidIds } = settings;
+  return [
+    `replay-dlq${dryRun ? ' (DRY RUN: nothing will change)' : ''}: ${printable(queueUrl)} → bus ${printable(busName)}`,
+    `publishing only what comes from workspace ${printable(names.workspace)}'s rules and functions in ${printable(location.scope.accountId)}/${printable(location.scope.region)}`,
+    `waiting: ${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed (approximate); this run takes at most ${maxMessages}${ratePerSecond ? ` at ${ratePerSecond}/s` : ''}; max replays per event ${maxReplays}${dropInvalidIds.size > 0 ? `; dropping ${plural(dropInvalidIds.size, 'named invalid message')}` : ''}`,
+    ...inFlightWarning('start', depth.inFlight),
+  ].join('\n');
+}
+
+interface ReplayClients { sqs: SQSClient; eventBridge: EventBridgeClient }
+
+/** Drains, printing each message that stayed (every one in a dry run) up to MAX_LISTED; returns the exit code. */
+async function drainAndReport(settings: ReplaySettings, clients: ReplayClients, context: Output, signal: AbortSignal): Promise<number> {
+  const { sqs, eventBridge } = clients;
+  const { queueUrl, location, origin } = await resolveReplayTarget(settings.names, settings.given, settings.busName, clients);
+  const depth = await queueDepth(sqs, queueUrl);
+  const expected = Math.min(settings.maxMessages, depth.visible);
+  if (!context.options.json) context.out(startBanner(settings, queueUrl, location, depth));
+  let listed = 0;
+  let hidden = 0;
+  const { dryRun, busName, maxReplays, dropInvalidIds, maxMessages, visibilityTimeoutSeconds, ratePerSecond } = settings;
+  const report = await drainDlq({
+    sqs, queueUrl, eventBridge, busName, origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays, dryRun, dropInvalidIds,
+    maxMessages, visibilityTimeoutSeconds, ...(ratePerSecond ? { ratePerSecond } : {}), signal,
+    onResult: (result, summary) => {
+      context.progress(progressBar(summary.seen, Math.max(expected, summary.seen), summary));
+      // Dry run: every message; real run: every message that stayed or was dropped (replayed ones are counted).
+      const show = dryRun || result.outcome !== 'replayed';
+      if (!show || context.options.json) return;
+      if (listed < MAX_LISTED) {
+        context.progress('\n');
+        context.out(describeResult(result));
+        listed += 1;
+      } else hidden += 1;
+    },
+  });
+  context.progress('\n');
+  const inFlight: InFlight = { atStart: depth.inFlight, atEnd: (await queueDepth(sqs, queueUrl)).inFlight };
+  const more = hidden > 0 ? `  … and ${hidden} more (use --json)\n` : '';
+  context.out([`${more}${summaryText(report)}`, ...undroppedText(report), ...inFlightWarning('end', inFlight.atEnd)].join('\n'), { ...report, left: leftCount(report.summary), inFlight });
+  return exitCodeOf(report, inFlight);
+}
+
+/** SQS or EventBridge cannot be reached: say where, exit EXIT.unreachable (nothing was deleted). */
+function unreachableExit(code: string, context: Output, env: NodeJS.ProcessEnv): number {
+  const where = `SQS at ${env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL ?? 'AWS'} / EventBridge at ${env.AWS_ENDPOINT_URL_EVENTBRIDGE ?? env.AWS_ENDPOINT_URL ?? 'AWS'}`;
+  const message = `cannot reach ${where} (${code}); nothing was deleted`;
+  if (context.options.json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: EXIT.unreachable })}\n`);
+  process.stderr.write(`reconciler: ${printable(message)}\n`);
+  return EXIT.unreachable;
+}
+
+export async function runReplayDlq(args: string[], context: Output, io: ReplayDlqIo = {}): Promise<number> {
+  const env = io.env ?? process.env;
+  const settings = replaySettings(args, context, env);
+  const clients = {
+    sqs: io.sqs ?? makeSqsClient({ region: context.options.region, maxAttempts: 3 }),
+    eventBridge: io.eventBridge ?? makeEventBridgeClient({ region: context.options.region, maxAttempts: 3 }),
+  };
+  const interrupt = stopOnInterrupt(io);
   try {
-    const { queueUrl, location, origin } = await resolveReplayTarget(names, given, busName, { sqs, eventBridge });
-    const depth = await queueDepth(sqs, queueUrl);
-    const expected = Math.min(maxMessages, depth.visible);
-    if (!context.options.json) {
-      context.out([
-        `replay-dlq${dryRun ? ' (DRY RUN: nothing will change)' : ''}: ${printable(queueUrl)} → bus ${printable(busName)}`,
-        `publishing only what comes from workspace ${printable(names.workspace)}'s rules and functions in ${printable(location.scope.accountId)}/${printable(location.scope.region)}`,
-        `waiting: ${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed (approximate); this run takes at most ${maxMessages}${ratePerSecond ? ` at ${ratePerSecond}/s` : ''}; max replays per event ${maxReplays}${dropInvalidIds.size > 0 ? `; dropping ${plural(dropInvalidIds.size, 'named invalid message')}` : ''}`,
-        ...inFlightWarning('start', depth.inFlight),
-      ].join('\n'));
-    }
-
-    let listed = 0;
-    let hidden = 0;
-    const report = await drainDlq({
-      sqs, queueUrl, eventBridge, busName, origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays, dryRun, dropInvalidIds,
-      maxMessages, visibilityTimeoutSeconds, ...(ratePerSecond ? { ratePerSecond } : {}), signal: controller.signal,
-      onResult: (result, summary) => {
-        context.progress(progressBar(summary.seen, Math.max(expected, summary.seen), summary));
-        // Dry run: every message; real run: every message that stayed or was dropped (replayed ones are counted).
-        const show = dryRun || result.outcome !== 'replayed';
-        if (!show || context.options.json) return;
-        if (listed < MAX_LISTED) {
-          context.progress('\n');
-          context.out(describeResult(result));
-          listed += 1;
-        } else hidden += 1;
-      },
-    });
-    context.progress('\n');
-    const inFlight: InFlight = { atStart: depth.inFlight, atEnd: (await queueDepth(sqs, queueUrl)).inFlight };
-    const more = hidden > 0 ? `  … and ${hidden} more (use --json)\n` : '';
-    context.out([`${more}${summaryText(report)}`, ...undroppedText(report), ...inFlightWarning('end', inFlight.atEnd)].join('\n'), { ...report, left: leftCount(report.summary), inFlight });
-    return exitCodeOf(report, inFlight);
+    return await drainAndReport(settings, clients, context, interrupt.signal);
   } catch (error) {
     const code = unreachableCode(error);
-    if (code) {
-      const where = `SQS at ${env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL ?? 'AWS'} / EventBridge at ${env.AWS_ENDPOINT_URL_EVENTBRIDGE ?? env.AWS_ENDPOINT_URL ?? 'AWS'}`;
-      const message = `cannot reach ${where} (${code}); nothing was deleted`;
-      if (context.options.json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: EXIT.unreachable })}\n`);
-      process.stderr.write(`reconciler: ${printable(message)}\n`);
-      return EXIT.unreachable;
-    }
+    if (code) return unreachableExit(code, context, env);
     throw error;
   } finally {
-    if (io.handleSigint !== false) process.off('SIGINT', onSigint);
+    interrupt.dispose();
   }
 }
