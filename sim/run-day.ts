@@ -15,7 +15,8 @@ import { auditAllBalances, type AuditReport } from '../shared/ledger/audit';
 import { grantCredits } from '../shared/ledger/manual-entries';
 import { forEachBounded } from '../shared/pool';
 import { createLogger } from '../shared/observability/logger';
-import { DEFAULT_PRICE_BOOK } from '../shared/pricing';
+import { DEFAULT_PRICE_BOOK, type PriceBook } from '../shared/pricing';
+import type { LedgerDeps } from '../shared/ledger/types';
 import { drainDlq, type DrainReport } from '../shared/replay/drain';
 import { expectedOrigin } from '../shared/replay/provenance';
 import { sweepAndReport, type SweepReport } from '../shared/sweep';
@@ -194,97 +195,127 @@ function phaseClock(handled: () => number) {
   };
 }
 
-export async function runDay(day: Day, options: RunOptions = {}): Promise<DayResult> {
-  const progress = options.onProgress ?? (() => undefined);
+/** What every phase of a run shares: the stack, the seeded randomness, and what the handlers did. */
+interface DayRun {
+  day: Day;
+  options: RunOptions;
+  stack: LocalStack;
+  ledgerDeps: LedgerDeps;
+  random: ReturnType<typeof seededRandom>;
+  counter: ReturnType<typeof outcomeCounter>;
+  /** Jobs whose events the handlers fail on until the cause is fixed (cleared before replay). */
+  poisonedJobs: Set<string>;
+  handlers: { faults: FaultCounts; crashes: number; handled: number };
+  progress: (line: string) => void;
+  timeline: PhaseMark[];
+  mark: (label: string) => Promise<void>;
+  dayStarted: Date;
+}
+
+/** The local stack with the run's faults in the handlers' client and crashes after commit around them. */
+async function startDayRun(day: Day, options: RunOptions): Promise<DayRun> {
   const random = seededRandom(day.options.seed ^ 0x5eed);
   const counter = outcomeCounter();
   const poisonedJobs = new Set<string>();
-  let faultCounts: FaultCounts = { conflict: 0, throttle: 0, lost_reply: 0, poisoned: 0 };
-  let crashes = 0;
-  let handled = 0;
+  const handlers = { faults: { conflict: 0, throttle: 0, lost_reply: 0, poisoned: 0 } as FaultCounts, crashes: 0, handled: 0 };
+  const floor = options.overdraftFloorCredits === undefined ? {} : { overdraftFloorCredits: options.overdraftFloorCredits };
   const stack = await startLocalStack({
-    ...options.stack,
-    ...(options.overdraftFloorCredits === undefined ? {} : { overdraftFloorCredits: options.overdraftFloorCredits }),
-    logger: counter.logger,
+    ...options.stack, ...floor, logger: counter.logger,
     handlerDynamoDb: (endpoint) => {
       const client = makeDynamoDbClient({ endpoint, region: 'us-east-1', maxAttempts: 1 });
-      faultCounts = injectDemoFaults(client, { random, poisonedJobs, ...(options.faults ?? DEMO_FAULTS) });
+      handlers.faults = injectDemoFaults(client, { random, poisonedJobs, ...(options.faults ?? DEMO_FAULTS) });
       if (options.breakCore) removeIdempotencyConditions(client);
       if (options.weakenRefundCheck) removeRefundDebitCheck(client);
       return client;
     },
     wrapTarget: (handler) => async (event, context) => {
-      handled++;
+      handlers.handled++;
       const response = await handler(event, context);
       if (random.chance(options.crashAfterCommitRate ?? 0.01)) {
-        crashes++;
+        handlers.crashes++;
         throw new Error('handler crashed after DynamoDB committed, before answering');
       }
       return response;
     },
   });
-  const ledgerDeps = { dynamodb: stack.dynamodb, tables: stack.tables, ...(options.overdraftFloorCredits === undefined ? {} : { overdraftFloorCredits: options.overdraftFloorCredits }) };
-  const dayStarted = new Date(Date.now() - 1_000);
-  const timeline: DayResult['timeline'] = [];
-  const mark = phaseClock(() => handled);
+  const timeline: PhaseMark[] = [];
+  const clock = phaseClock(() => handlers.handled);
+  return {
+    day, options, stack, random, counter, poisonedJobs, handlers, timeline,
+    ledgerDeps: { dynamodb: stack.dynamodb, tables: stack.tables, ...floor },
+    progress: options.onProgress ?? (() => undefined),
+    mark: async (label) => { timeline.push(await clock(label, totalRemaining(stack))); },
+    dayStarted: new Date(Date.now() - 1_000),
+  };
+}
 
+/** Opening balances, then the producers' reserves; returns the reserves and the jobs that started. */
+async function openAndReserve(run: DayRun): Promise<{ reserves: ReservePhase; jobs: Day['jobs']; started: (jobId: string) => boolean }> {
+  const { day, stack, progress, counter } = run;
   progress(`granting opening balances to ${day.openings.size} users`);
   await forEachBounded([...day.openings.entries()], 16, ([userId, credits]) =>
-    grantCredits(ledgerDeps, { userId, credits, reference: `opening-${userId}`, description: 'opening balance' }));
-  timeline.push(await mark('after opening grants', totalRemaining(stack)));
+    grantCredits(run.ledgerDeps, { userId, credits, reference: `opening-${userId}`, description: 'opening balance' }));
+  await run.mark('after opening grants');
 
   progress(`producers reserve credits for ${day.jobs.filter((j) => j.hold).length} jobs before rendering them`);
-  const reserves = await reserveBeforeRendering(day, { dynamodb: faultyClient(stack, options, random), tables: stack.tables, logger: counter.logger.child({ component: 'reserve' }), workspace: stack.workspace, random });
+  const reserves = await reserveBeforeRendering(day, { dynamodb: faultyClient(stack, run.options, run.random), tables: stack.tables, logger: counter.logger.child({ component: 'reserve' }), workspace: stack.workspace, random: run.random });
   progress(`  held ${reserves.counts.held}, refused ${reserves.counts.refused} (never started), sent twice ${reserves.counts.sentTwice}, retried ${reserves.counts.retried}`);
   const started = (jobId: string) => !reserves.refused.has(jobId);
-
   const jobs = day.jobs.filter((j) => started(j.jobId));
   progress(`the pipeline writes ${jobs.length} jobs (producer contract; ${jobs.filter((j) => j.forged).length} with forged reconciler attributes)`);
   await writeJobs(stack.dynamodb, stack.tables.jobs, jobs);
   await plantSettlementBugs(stack, day);
+  return { reserves, jobs, started };
+}
 
-  for (const job of day.jobs) {
-    if (day.poisonEventIds.has(`ev-${job.jobId}-rendered`) || day.poisonEventIds.has(`ev-${job.jobId}-failed`)) poisonedJobs.add(job.jobId);
-  }
-  const batches: SimEnvelope[][] = day.batches.map((b) => b.filter((e) => started(String(e.detail.jobId)))).filter((b) => b.length > 0);
-  for (let i = 0; i < (options.badEvents ?? 1); i++) batches.splice(Math.floor(batches.length / 2), 0, [badEvent(day.batches[0]![0]!, i)]);
-
-  const deliveries = batches.reduce((n, b) => n + b.length, 0);
-  progress(`publishing ${deliveries} deliveries on the local EventBridge`);
-  // The pipeline publishes with its own key (the bus policy's producer).
-  const client = stack.eventBridgeAs(stack.principals.producer);
-  const deliveryStarted = performance.now();
-  // Each PutEvents carries one batch's concurrent copies, plus neighbours, up to 10 entries.
+/** Each PutEvents carries one batch's concurrent copies, plus neighbours, up to 10 entries. */
+function packRequests(batches: SimEnvelope[][]): SimEnvelope[][] {
   const requests: SimEnvelope[][] = [];
   for (const batch of batches) {
     const last = requests[requests.length - 1];
     if (last && last.length + batch.length <= PUT_BATCH) last.push(...batch);
     else requests.push([...batch]);
   }
+  return requests;
+}
+
+/** Every delivery of the day on the bus (bad events in the middle), then same-id redeliveries. */
+async function deliverDay(run: DayRun, started: (jobId: string) => boolean): Promise<{ deliveries: number; deliverySeconds: number }> {
+  const { day, stack, progress, options } = run;
+  for (const job of day.jobs) {
+    if (day.poisonEventIds.has(`ev-${job.jobId}-rendered`) || day.poisonEventIds.has(`ev-${job.jobId}-failed`)) run.poisonedJobs.add(job.jobId);
+  }
+  const batches: SimEnvelope[][] = day.batches.map((b) => b.filter((e) => started(String(e.detail.jobId)))).filter((b) => b.length > 0);
+  for (let i = 0; i < (options.badEvents ?? 1); i++) batches.splice(Math.floor(batches.length / 2), 0, [badEvent(day.batches[0]![0]!, i)]);
+  const deliveries = batches.reduce((n, b) => n + b.length, 0);
+  progress(`publishing ${deliveries} deliveries on the local EventBridge`);
+  // The pipeline publishes with its own key (the bus policy's producer).
+  const client = stack.eventBridgeAs(stack.principals.producer);
+  const deliveryStarted = performance.now();
   let published = 0;
-  await forEachBounded(requests, PUBLISH_CONCURRENCY, async (request) => {
+  await forEachBounded(packRequests(batches), PUBLISH_CONCURRENCY, async (request) => {
     const result = await client.send(new PutEventsCommand({ Entries: request.map((e) => toEntry(e, stack.bus.busName)) }));
     if (result.FailedEntryCount) throw new Error(`local EventBridge refused ${result.FailedEntryCount} entries`);
     published += request.length;
     if (published % 500 < request.length) progress(`  published ${published}/${deliveries}`);
   });
   await stack.bus.idle();
-
   // EventBridge is at-least-once: some accepted events arrive again with the same id.
   const accepted = stack.bus.events().filter((e) => !String(e.detail.jobId).startsWith('bad-'));
-  const redeliveries = accepted.filter(() => random.chance(options.redeliveryRate ?? 0.05));
+  const redeliveries = accepted.filter(() => run.random.chance(options.redeliveryRate ?? 0.05));
   progress(`EventBridge redelivers ${redeliveries.length} events with the same id, two copies at once`);
   await Promise.allSettled(redeliveries.flatMap((e) => [stack.redeliver(e), stack.redeliver(e)]));
   const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
-  timeline.push(await mark('after deliveries', totalRemaining(stack)));
+  await run.mark('after deliveries');
+  return { deliveries: deliveries + redeliveries.length * 2, deliverySeconds };
+}
 
-  progress('an outsider (a key the bus policy does not list) publishes a refund and a debit; the bus refuses them');
-  const outsider = await outsiderAttempt(stack, day);
-  timeline.push(await mark('after an outsider\'s refused publish', totalRemaining(stack)));
-
+/** The cause is fixed (poison cleared, the new model priced) and the DLQ replayed through the bus. */
+async function fixAndReplay(run: DayRun): Promise<{ replay: DrainReport; priceBook: PriceBook }> {
+  const { stack, progress } = run;
   const waiting = await stack.dlqDepth();
   progress(`${waiting} messages wait in the DLQ; the cause is fixed (poison cleared, ${NEW_MODEL} priced) and the DLQ replayed`);
-  poisonedJobs.clear();
+  run.poisonedJobs.clear();
   const priceBook = { ...DEFAULT_PRICE_BOOK, [NEW_MODEL]: NEW_MODEL_PRICE };
   stack.deployPriceBook(priceBook);
   const replay = await drainDlq({
@@ -293,46 +324,63 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
     dryRun: false, dropInvalidIds: new Set(), maxMessages: 100_000, waitTimeSeconds: 0, visibilityTimeoutSeconds: 60,
   });
   await stack.bus.idle();
-  timeline.push(await mark('after DLQ replay', totalRemaining(stack)));
+  await run.mark('after DLQ replay');
+  return { replay, priceBook };
+}
 
+/** The sweep three times: stragglers and audit, the refund backstop for late failures, hold expiry. */
+async function sweepDay(run: DayRun, jobs: Day['jobs'], priceBook: PriceBook): Promise<Pick<DayResult, 'sweep' | 'backstop' | 'expiry'>> {
+  const { stack, progress, ledgerDeps } = run;
+  const alerts = { sns: stack.sns, topicArn: stack.alertsTopicArn };
+  // Locally there is no index lag and no reason to wait before a drift recheck.
+  const limits = { indexLagSeconds: 0, driftRecheckDelayMs: 0 };
   progress('the sweep settles what the events missed and audits touched users');
-  const sweep = await sweepAndReport(
-    { ledger: ledgerDeps, priceBook, workspace: stack.workspace, alerts: { sns: stack.sns, topicArn: stack.alertsTopicArn } },
-    // A fresh system: audit everything the day touched; no index lag locally, no recheck delay.
-    { timeBudgetMs: 120_000, auditSince: dayStarted, limits: { indexLagSeconds: 0, driftRecheckDelayMs: 0 } },
-  );
-  timeline.push(await mark('after sweep', totalRemaining(stack)));
+  // A fresh system: audit everything the day touched.
+  const sweep = await sweepAndReport({ ledger: ledgerDeps, priceBook, workspace: stack.workspace, alerts }, { timeBudgetMs: 120_000, auditSince: run.dayStarted, limits });
+  await run.mark('after sweep');
 
   const refundLost = jobs.filter((j) => j.refundLost);
   progress(`the pipeline marks ${refundLost.length} rendered jobs failed late; their video.failed events are lost; the sweep runs again`);
   await forEachBounded(refundLost, 8, (job) => markTerminal(stack.dynamodb, stack.tables.jobs, job.jobId, 'failed'));
-  const backstop = await sweepAndReport(
-    { ledger: ledgerDeps, priceBook, workspace: stack.workspace, alerts: { sns: stack.sns, topicArn: stack.alertsTopicArn } },
-    // The day is over: no grace period for the late status changes.
-    { timeBudgetMs: 120_000, limits: { indexLagSeconds: 0, driftRecheckDelayMs: 0, graceMinutes: 0 } },
-  );
-  timeline.push(await mark('after the refund backstop', totalRemaining(stack)));
+  // The day is over: no grace period for the late status changes.
+  const backstop = await sweepAndReport({ ledger: ledgerDeps, priceBook, workspace: stack.workspace, alerts }, { timeBudgetMs: 120_000, limits: { ...limits, graceMinutes: 0 } });
+  await run.mark('after the refund backstop');
 
   progress(`${SIM_HOLD_SECONDS / 60} minutes later every hold has expired; the sweep ends those whose job never did`);
   const later = () => new Date(Date.now() + (SIM_HOLD_SECONDS + 60) * 1000);
-  const expiry = await sweepAndReport(
-    { ledger: { ...ledgerDeps, now: later }, priceBook, workspace: stack.workspace, alerts: { sns: stack.sns, topicArn: stack.alertsTopicArn } },
-    { timeBudgetMs: 120_000, limits: { indexLagSeconds: 0, driftRecheckDelayMs: 0, graceMinutes: 0 } },
-  );
-  timeline.push(await mark('after hold expiry', totalRemaining(stack)));
+  const expiry = await sweepAndReport({ ledger: { ...ledgerDeps, now: later }, priceBook, workspace: stack.workspace, alerts }, { timeBudgetMs: 120_000, limits: { ...limits, graceMinutes: 0 } });
+  await run.mark('after hold expiry');
+  return { sweep, backstop, expiry };
+}
 
-  progress('final audit: every balance recomputed from the ledger');
-  const audit = await auditAllBalances(ledgerDeps);
-  const books = await readBooksOf(stack);
-  const dlqLeft = [];
+/** Up to 1,000 messages still in the DLQ, with the reason each was left. */
+async function dlqLeftOf(stack: LocalStack): Promise<DayResult['dlqLeft']> {
+  const left: DayResult['dlqLeft'] = [];
   for (let i = 0; i < 100; i++) {
     const { Messages } = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 60 }));
     if (!Messages?.length) break;
-    dlqLeft.push(...Messages.map((m) => ({ reason: m.MessageAttributes?.['reconciler-reason']?.StringValue, body: m.Body ?? '' })));
+    left.push(...Messages.map((m) => ({ reason: m.MessageAttributes?.['reconciler-reason']?.StringValue, body: m.Body ?? '' })));
   }
+  return left;
+}
+
+export async function runDay(day: Day, options: RunOptions = {}): Promise<DayResult> {
+  const run = await startDayRun(day, options);
+  const { stack, progress, counter, handlers } = run;
+  const { reserves, jobs, started } = await openAndReserve(run);
+  const { deliveries, deliverySeconds } = await deliverDay(run, started);
+  progress('an outsider (a key the bus policy does not list) publishes a refund and a debit; the bus refuses them');
+  const outsider = await outsiderAttempt(stack, day);
+  await run.mark('after an outsider\'s refused publish');
+  const { replay, priceBook } = await fixAndReplay(run);
+  const sweeps = await sweepDay(run, jobs, priceBook);
+  progress('final audit: every balance recomputed from the ledger');
+  const audit = await auditAllBalances(run.ledgerDeps);
+  const books = await readBooksOf(stack);
+  const dlqLeft = await dlqLeftOf(stack);
   return {
-    outcomes: counter.outcomes, anomalies: counter.anomalies, faults: { ...faultCounts, crashed_after_commit: crashes }, deliveries: deliveries + redeliveries.length * 2,
-    deliverySeconds, replay, sweep, backstop, reserves, expiry, holds: books.holds, held: books.held, audit, balances: books.balances,
-    expected: expectedBalances(day, reserves.refused), ledger: books.ledger, jobs: books.jobs, dlqLeft, outsider, timeline, stack,
+    outcomes: counter.outcomes, anomalies: counter.anomalies, faults: { ...handlers.faults, crashed_after_commit: handlers.crashes }, deliveries,
+    deliverySeconds, replay, ...sweeps, reserves, holds: books.holds, held: books.held, audit, balances: books.balances,
+    expected: expectedBalances(day, reserves.refused), ledger: books.ledger, jobs: books.jobs, dlqLeft, outsider, timeline: run.timeline, stack,
   };
 }
