@@ -88,26 +88,67 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/** DynamoDB Local and fauxqs: the ones given, or our own (stopped with the stack). */
+async function ensureServers(options: LocalStackOptions, stops: (() => Promise<void>)[]): Promise<{ dynamoEndpoint: string; sqsEndpoint: string }> {
+  let dynamoEndpoint = options.dynamoEndpoint;
+  if (!dynamoEndpoint) {
+    const { startDynamoDbLocal } = await import('../scripts/local/dynamodb-local.mjs' as string);
+    const server = await startDynamoDbLocal({ memoryMb: 1024 });
+    stops.push(server.stop);
+    dynamoEndpoint = server.endpoint as string;
+  }
+  let sqsEndpoint = options.sqsEndpoint;
+  if (!sqsEndpoint) {
+    const { startFauxqsLocal } = await import('../scripts/local/fauxqs-local.mjs' as string);
+    const server = await startFauxqsLocal();
+    stops.push(server.stop);
+    sqsEndpoint = server.endpoint as string;
+  }
+  return { dynamoEndpoint, sqsEndpoint };
+}
+
+/** The workspace's DLQ, and the ops topic with a queue subscribed to it (to read what the sweep alerted). */
+async function createQueuesAndTopic(sqs: SQSClient, sns: SNSClient, workspace: string): Promise<{ dlqUrl: string; alertsQueueUrl: string; alertsTopicArn: string }> {
+  const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: workspaceNames(workspace).dlq }))).QueueUrl!;
+  const alertsQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `ops-alerts-inbox-${workspace}` }))).QueueUrl!;
+  const alertsQueueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: alertsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const alertsTopicArn = (await sns.send(new CreateTopicCommand({ Name: `ops-alerts-${workspace}` }))).TopicArn!;
+  await sns.send(new SubscribeCommand({ TopicArn: alertsTopicArn, Protocol: 'sqs', Endpoint: alertsQueueArn }));
+  return { dlqUrl, alertsQueueUrl, alertsTopicArn };
+}
+
+async function queueDepthOf(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+}
+
+/** The context a redelivered event's handler gets (no Lambda in between: a test's direct call). */
+const redeliveryContext = () => ({
+  functionName: 'redelivery', functionVersion: '1', invokedFunctionArn: 'local', awsRequestId: randomUUID(), memoryLimitInMB: '512',
+  logGroupName: 'local', logStreamName: 'local', callbackWaitsForEmptyEventLoop: false, getRemainingTimeInMillis: () => 30_000,
+});
+
+/** The variables the CLI and handlers read, pointing at a stack. */
+export function stackEnv(stack: {
+  workspace: string; endpoints: LocalStack['endpoints']; tables: TableNames; dlqUrl: string; alertsTopicArn: string; busName: string;
+}): Record<string, string> {
+  const { workspace, endpoints, tables } = stack;
+  return {
+    WORKSPACE: workspace, AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb, AWS_ENDPOINT_URL_SQS: endpoints.sqs, AWS_ENDPOINT_URL_SNS: endpoints.sns,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
+    JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger, SETTLEMENTS_TABLE: tables.settlements,
+    DLQ_URL: stack.dlqUrl, ALERTS_TOPIC_ARN: stack.alertsTopicArn, EVENT_BUS_NAME: stack.busName,
+  };
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    let dynamoEndpoint = options.dynamoEndpoint;
-    if (!dynamoEndpoint) {
-      const { startDynamoDbLocal } = await import('../scripts/local/dynamodb-local.mjs' as string);
-      const server = await startDynamoDbLocal({ memoryMb: 1024 });
-      stops.push(server.stop);
-      dynamoEndpoint = server.endpoint as string;
-    }
-    let sqsEndpoint = options.sqsEndpoint;
-    if (!sqsEndpoint) {
-      const { startFauxqsLocal } = await import('../scripts/local/fauxqs-local.mjs' as string);
-      const server = await startFauxqsLocal();
-      stops.push(server.stop);
-      sqsEndpoint = server.endpoint as string;
-    }
+    const { dynamoEndpoint, sqsEndpoint } = await ensureServers(options, stops);
     const workspace = options.workspace ?? `local-${randomUUID().slice(0, 6)}`;
     const names = workspaceNames(workspace);
     const principals: LocalPrincipals = {
@@ -133,11 +174,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const tables = tableNamesForWorkspace(workspace);
     await createTables(dynamodb, tables);
-    const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: names.dlq }))).QueueUrl!;
-    const alertsQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `ops-alerts-inbox-${workspace}` }))).QueueUrl!;
-    const alertsQueueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: alertsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    const alertsTopicArn = (await sns.send(new CreateTopicCommand({ Name: `ops-alerts-${workspace}` }))).TopicArn!;
-    await sns.send(new SubscribeCommand({ TopicArn: alertsTopicArn, Protocol: 'sqs', Endpoint: alertsQueueArn }));
+    const { dlqUrl, alertsQueueUrl, alertsTopicArn } = await createQueuesAndTopic(sqs, sns, workspace);
 
     const handlerDb = options.handlerDynamoDb?.(dynamoEndpoint) ?? dynamodb;
     const wrap = options.wrapTarget ?? ((handler: TargetHandler) => handler);
@@ -169,21 +206,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         bus.route('debit', targets.debit);
         bus.route('refund', targets.refund);
       },
-      redeliver(event) {
-        const target = event['detail-type'] === 'video.rendered' ? targets.debit : targets.refund;
-        return target(event, { functionName: 'redelivery', functionVersion: '1', invokedFunctionArn: 'local', awsRequestId: randomUUID(), memoryLimitInMB: '512', logGroupName: 'local', logStreamName: 'local', callbackWaitsForEmptyEventLoop: false, getRemainingTimeInMillis: () => 30_000 });
-      },
-      async dlqDepth() {
-        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-        return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-      },
-      env: () => ({
-        WORKSPACE: workspace, AWS_REGION: 'us-east-1',
-        AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint!, AWS_ENDPOINT_URL_SQS: front.endpoint, AWS_ENDPOINT_URL_SNS: sqsEndpoint!,
-        AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
-        JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger, SETTLEMENTS_TABLE: tables.settlements,
-        DLQ_URL: dlqUrl, ALERTS_TOPIC_ARN: alertsTopicArn, EVENT_BUS_NAME: bus.busName,
-      }),
+      redeliver: (event) => (event['detail-type'] === 'video.rendered' ? targets.debit : targets.refund)(event, redeliveryContext()),
+      dlqDepth: () => queueDepthOf(sqs, dlqUrl),
+      env: () => stackEnv({ workspace, endpoints, tables, dlqUrl, alertsTopicArn, busName: bus.busName }),
       stop: stopAll,
     };
   } catch (error) {

@@ -1,5 +1,5 @@
-// Lints one import per case with the project's real ESLint config and prints the
-// no-restricted-imports messages as JSON. A separate process because jest's CommonJS runtime cannot
+// Lints one import per case (or a case's own `code`) with the project's real ESLint config and
+// prints the messages of the case's `rule` (default no-restricted-imports) as JSON. A separate process because jest's CommonJS runtime cannot
 // load the ESM config. Type-aware rules are off: the text is no file the TypeScript project knows.
 import { ESLint } from 'eslint';
 import path from 'node:path';
@@ -18,9 +18,9 @@ const eslint = new ESLint({
 });
 const cases = JSON.parse(readFileSync(0, 'utf8'));
 const answers = [];
-for (const { file, specifier } of cases) {
-  const code = `import { thing } from '${specifier}';\nexport const used = thing;\n`;
-  const [result] = await eslint.lintText(code, { filePath: path.join(projectRoot, file) });
-  answers.push(result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message));
+for (const { file, specifier, code, rule = 'no-restricted-imports' } of cases) {
+  const text = code ?? `import { thing } from '${specifier}';\nexport const used = thing;\n`;
+  const [result] = await eslint.lintText(text, { filePath: path.join(projectRoot, file) });
+  answers.push(result.messages.filter((m) => m.ruleId === rule).map((m) => m.message));
 }
 process.stdout.write(JSON.stringify(answers));
