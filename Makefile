@@ -8,7 +8,7 @@ NPM_STAMP := node_modules/.package-lock.json
 export PATH := $(CURDIR)/tools/node/node_modules/.bin:$(PATH)
 export NODE_OPTIONS ?= --enable-source-maps
 
-.PHONY: help node install build test unit typecheck lint format jest demo bench chaos replay-dlq smoke doctor rollback deploy clean
+.PHONY: help node install build test unit typecheck lint format jest local demo bench chaos replay-dlq smoke doctor rollback deploy clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -46,6 +46,9 @@ unit: install ## only the unit tests (*.unit.test.ts): no Java, no DynamoDB Loca
 	@npx jest --ci --selectProjects unit
 
 test: typecheck lint jest ## type-check, lint, and every test (DynamoDB Local + fauxqs started by the run)
+
+local: install ## the system kept up on this machine for your producer code: make local [FRESH=1] [BASE_PORT=8000] [SWEEP_EVERY=60]; Ctrl-C stops it
+	@npx tsx scripts/local/run-local.ts $(if $(FRESH),--fresh) $(if $(BASE_PORT),--base-port $(BASE_PORT)) $(if $(SWEEP_EVERY),--sweep-every $(SWEEP_EVERY))
 
 demo: install ## the main job on DynamoDB Local: events, duplicates, failures, sweep, replay, audit (drift 0)
 	@scripts/check-prereqs.sh java

@@ -20,6 +20,8 @@ import type { LocalPrincipal } from './principals';
 export interface LocalSqsOptions {
   /** fauxqs's endpoint. */
   upstream: string;
+  /** A fixed port (make local keeps its endpoints across restarts); default a free one. */
+  port?: number;
   /** Principals whose keys the front knows; any other key is reported as an IAM user of that key. */
   principals: readonly LocalPrincipal[];
 }
@@ -139,7 +141,7 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -45,6 +45,8 @@ export interface LocalStackOptions {
   overdraftFloorCredits?: number;
   logger?: Logger;
   bus?: Partial<LocalEventBridgeOptions>;
+  /** A fixed port for the SQS front (make local keeps its endpoints across restarts); the bus's is `bus.port`. */
+  sqsPort?: number;
   /** Wraps each deployed handler (the chaos suite crashes some invocations after they committed). */
   wrapTarget?: (handler: TargetHandler) => TargetHandler;
 }
@@ -155,7 +157,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       producer: PRODUCER, replay: REPLAY, outsider: OUTSIDER, eventBridge: EVENTBRIDGE_SERVICE,
       debit: functionRole(names.functions.debit), refund: functionRole(names.functions.refund),
     };
-    const front = await startLocalSqs({ upstream: sqsEndpoint, principals: Object.values(principals) });
+    const front = await startLocalSqs({ upstream: sqsEndpoint, principals: Object.values(principals), ...(options.sqsPort ? { port: options.sqsPort } : {}) });
     stops.push(front.stop);
     const dynamodb = makeDynamoDbClient({ endpoint: dynamoEndpoint, region: LOCAL_REGION, maxAttempts: 3 });
     const sqsClients = new Map<string, SQSClient>();

@@ -85,14 +85,13 @@ async function answerHttp(putEvents: PutEvents, request: IncomingMessage, respon
   }
 }
 
-async function listenOnLoopback(putEvents: PutEvents): Promise<{ server: Server; endpoint: string }> {
+async function listenOnLoopback(putEvents: PutEvents, port = 0): Promise<{ server: Server; endpoint: string }> {
   const server: Server = createServer((req, res) => { void answerHttp(putEvents, req, res); });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(port, '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
-  return { server, endpoint: `http://127.0.0.1:${port}` };
+  return { server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 /** Deliveries run after PutEvents answered; each is tracked so idle() and stop() can wait for it. */
@@ -128,7 +127,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
     // Delivery is asynchronous, after PutEvents has answered (as in AWS).
     schedule: (rule, event) => inflight.track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => deliver(rule, event))),
   });
-  const { server, endpoint } = await listenOnLoopback(putEvents);
+  const { server, endpoint } = await listenOnLoopback(putEvents, options.port);
   const { region, account } = world;
   return {
     endpoint, region, account, busName: world.eventBusName,

@@ -68,6 +68,8 @@ export interface LocalEventBridgeOptions {
   maxConcurrency?: number;
   /** Function timeout reported by context.getRemainingTimeInMillis. */
   functionTimeoutMs?: number;
+  /** A fixed port (make local keeps its endpoints across restarts); default a free one. */
+  port?: number;
 }
 
 export interface FaultControls {

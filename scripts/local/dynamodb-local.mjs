@@ -47,14 +47,15 @@ async function waitUntilListening(endpoint, child) {
 /**
  * -sharedDb by default: one database whatever the access key, so no caller's credentials matter.
  * `dbPath` keeps the data on disk there (a restart keeps the books); without it, in memory.
+ * `port`: a fixed port (make local keeps its endpoints across restarts); default a free one.
  * `sharedDb: false` only for the test that proves the CLI signs with the caller's own key.
  * @returns {Promise<{ endpoint: string, pid: number, stop: () => Promise<void> }>}
  */
-export async function startDynamoDbLocal({ memoryMb = 512, sharedDb = true, dbPath = undefined } = {}) {
+export async function startDynamoDbLocal({ memoryMb = 512, sharedDb = true, dbPath = undefined, port: fixedPort = undefined } = {}) {
   const dir = jarDirectory();
   const jar = join(dir, 'DynamoDBLocal.jar');
   if (!existsSync(jar)) throw new Error(`DynamoDB Local jar missing at ${jar}; run npm ci`);
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   let child;
   try {
     child = spawn(
