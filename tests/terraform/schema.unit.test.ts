@@ -52,6 +52,7 @@ const BROKEN_CASES: Record<FindingKind, Expected> = {
   'missing-required': [
     { at: '.: aws_cloudwatch_event_target.debit', subject: 'arn' },
     { at: '.: aws_s3_bucket_server_side_encryption_configuration.state', subject: 'rule' },
+    { at: '.: moved aws_sqs_queue.old_dlq', subject: 'to' },
   ],
   'too-many-blocks': [{ at: '.: aws_lambda_function.debit', subject: 'environment' }],
   'computed-only-set': [{ at: '.: aws_sqs_queue.dlq', subject: 'url' }],
