@@ -13,23 +13,92 @@
 # The two event rules stay ENABLED even when paused: a disabled rule drops events instead of holding
 # them. Pausing throttles the functions instead, so the events wait and then land in the DLQ.
 
-# --- video.rendered -> debit ------------------------------------------------------------------
-resource "aws_cloudwatch_event_rule" "video_rendered" {
-  name           = local.names.rule_video_rendered
-  description    = "video.generation / video.rendered -> ${module.debit.function_name}:live"
-  event_bus_name = local.event_bus_name
-  event_pattern = jsonencode({
-    source        = [local.event_source]
-    "detail-type" = ["video.rendered"]
-    account       = local.event_accounts
-  })
+# Each function an EventBridge rule invokes, by the rule's key in shared/naming.ts (RuleKey): one
+# rule, one target and one permission per entry (aws_cloudwatch_event_rule.trigger["video_rendered"]
+# and so on; moved.tf maps the addresses they had before). What is not the rule's kind is null, which
+# Terraform reads as unset: an event rule has no schedule and no state, the schedule no pattern and
+# no bus (schedules only run on the default bus, whatever bus the events use).
+locals {
+  triggers = {
+    # --- video.rendered -> debit ----------------------------------------------------------------
+    video_rendered = {
+      name           = local.names.rule_video_rendered
+      fires_on       = "video.generation / video.rendered"
+      event_bus_name = local.event_bus_name
+      event_pattern = jsonencode({
+        source        = [local.event_source]
+        "detail-type" = ["video.rendered"]
+        account       = local.event_accounts
+      })
+      schedule_expression = null
+      state               = null
+      target_id           = "debit-live"
+      statement_id        = "AllowEventBridgeVideoRendered"
+      function_name       = module.debit.function_name
+      alias_name          = module.debit.alias_name
+      alias_arn           = module.debit.alias_arn
+      dead_letter_arn     = aws_sqs_queue.dlq.arn
+    }
+
+    # --- video.failed -> refund -----------------------------------------------------------------
+    video_failed = {
+      name           = local.names.rule_video_failed
+      fires_on       = "video.generation / video.failed"
+      event_bus_name = local.event_bus_name
+      event_pattern = jsonencode({
+        source        = [local.event_source]
+        "detail-type" = ["video.failed"]
+        account       = local.event_accounts
+      })
+      schedule_expression = null
+      state               = null
+      target_id           = "refund-live"
+      statement_id        = "AllowEventBridgeVideoFailed"
+      function_name       = module.refund.function_name
+      alias_name          = module.refund.alias_name
+      alias_arn           = module.refund.alias_arn
+      dead_letter_arn     = aws_sqs_queue.dlq.arn
+    }
+
+    # --- schedule -> sweep ----------------------------------------------------------------------
+    # Disabled while paused: the sweep moves money too, and a skipped run loses nothing (the next
+    # one finds the same jobs). Its failures are not money events: they go to the sweep-failures
+    # queue, never the DLQ (L8).
+    sweep_schedule = {
+      name                = local.names.rule_sweep_schedule
+      fires_on            = var.sweep_schedule_expression
+      event_bus_name      = null
+      event_pattern       = null
+      schedule_expression = var.sweep_schedule_expression
+      state               = var.paused ? "DISABLED" : "ENABLED"
+      target_id           = "sweep-live"
+      statement_id        = "AllowEventBridgeSweepSchedule"
+      function_name       = module.sweep.function_name
+      alias_name          = module.sweep.alias_name
+      alias_arn           = module.sweep.alias_arn
+      dead_letter_arn     = aws_sqs_queue.sweep_failures.arn
+    }
+  }
 }
 
-resource "aws_cloudwatch_event_target" "video_rendered" {
-  rule           = aws_cloudwatch_event_rule.video_rendered.name
-  event_bus_name = local.event_bus_name
-  target_id      = "debit-live"
-  arn            = module.debit.alias_arn
+resource "aws_cloudwatch_event_rule" "trigger" {
+  for_each = local.triggers
+
+  name                = each.value.name
+  description         = "${each.value.fires_on} -> ${each.value.function_name}:live"
+  event_bus_name      = each.value.event_bus_name
+  event_pattern       = each.value.event_pattern
+  schedule_expression = each.value.schedule_expression
+  state               = each.value.state
+}
+
+resource "aws_cloudwatch_event_target" "trigger" {
+  for_each = local.triggers
+
+  rule           = aws_cloudwatch_event_rule.trigger[each.key].name
+  event_bus_name = each.value.event_bus_name
+  target_id      = each.value.target_id
+  arn            = each.value.alias_arn
 
   retry_policy {
     maximum_retry_attempts       = var.eventbridge_retry_attempts
@@ -37,87 +106,17 @@ resource "aws_cloudwatch_event_target" "video_rendered" {
   }
 
   dead_letter_config {
-    arn = aws_sqs_queue.dlq.arn
+    arn = each.value.dead_letter_arn
   }
 }
 
-resource "aws_lambda_permission" "video_rendered" {
-  statement_id  = "AllowEventBridgeVideoRendered"
+resource "aws_lambda_permission" "trigger" {
+  for_each = local.triggers
+
+  statement_id  = each.value.statement_id
   action        = "lambda:InvokeFunction"
-  function_name = module.debit.function_name
-  qualifier     = module.debit.alias_name
+  function_name = each.value.function_name
+  qualifier     = each.value.alias_name
   principal     = "events.amazonaws.com"
-  source_arn    = aws_cloudwatch_event_rule.video_rendered.arn
-}
-
-# --- video.failed -> refund -------------------------------------------------------------------
-resource "aws_cloudwatch_event_rule" "video_failed" {
-  name           = local.names.rule_video_failed
-  description    = "video.generation / video.failed -> ${module.refund.function_name}:live"
-  event_bus_name = local.event_bus_name
-  event_pattern = jsonencode({
-    source        = [local.event_source]
-    "detail-type" = ["video.failed"]
-    account       = local.event_accounts
-  })
-}
-
-resource "aws_cloudwatch_event_target" "video_failed" {
-  rule           = aws_cloudwatch_event_rule.video_failed.name
-  event_bus_name = local.event_bus_name
-  target_id      = "refund-live"
-  arn            = module.refund.alias_arn
-
-  retry_policy {
-    maximum_retry_attempts       = var.eventbridge_retry_attempts
-    maximum_event_age_in_seconds = var.eventbridge_max_event_age_seconds
-  }
-
-  dead_letter_config {
-    arn = aws_sqs_queue.dlq.arn
-  }
-}
-
-resource "aws_lambda_permission" "video_failed" {
-  statement_id  = "AllowEventBridgeVideoFailed"
-  action        = "lambda:InvokeFunction"
-  function_name = module.refund.function_name
-  qualifier     = module.refund.alias_name
-  principal     = "events.amazonaws.com"
-  source_arn    = aws_cloudwatch_event_rule.video_failed.arn
-}
-
-# --- schedule -> sweep ------------------------------------------------------------------------
-# Schedules only run on the default bus, whatever bus the events use. Disabled while paused: the
-# sweep moves money too, and a skipped run loses nothing (the next one finds the same jobs). Its
-# failures are not money events: they go to the sweep-failures queue, never the DLQ (L8).
-resource "aws_cloudwatch_event_rule" "sweep_schedule" {
-  name                = local.names.rule_sweep_schedule
-  description         = "${var.sweep_schedule_expression} -> ${module.sweep.function_name}:live"
-  schedule_expression = var.sweep_schedule_expression
-  state               = var.paused ? "DISABLED" : "ENABLED"
-}
-
-resource "aws_cloudwatch_event_target" "sweep_schedule" {
-  rule      = aws_cloudwatch_event_rule.sweep_schedule.name
-  target_id = "sweep-live"
-  arn       = module.sweep.alias_arn
-
-  retry_policy {
-    maximum_retry_attempts       = var.eventbridge_retry_attempts
-    maximum_event_age_in_seconds = var.eventbridge_max_event_age_seconds
-  }
-
-  dead_letter_config {
-    arn = aws_sqs_queue.sweep_failures.arn
-  }
-}
-
-resource "aws_lambda_permission" "sweep_schedule" {
-  statement_id  = "AllowEventBridgeSweepSchedule"
-  action        = "lambda:InvokeFunction"
-  function_name = module.sweep.function_name
-  qualifier     = module.sweep.alias_name
-  principal     = "events.amazonaws.com"
-  source_arn    = aws_cloudwatch_event_rule.sweep_schedule.arn
+  source_arn    = aws_cloudwatch_event_rule.trigger[each.key].arn
 }

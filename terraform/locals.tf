@@ -62,7 +62,7 @@ locals {
   event_accounts = distinct(concat([local.account_id], [for arn in var.producer_principal_arns : split(":", arn)[4]]))
 
   # The only rules whose failed deliveries may land in the money DLQ (queue.tf).
-  dlq_source_rule_arns = [aws_cloudwatch_event_rule.video_rendered.arn, aws_cloudwatch_event_rule.video_failed.arn]
+  dlq_source_rule_arns = [aws_cloudwatch_event_rule.trigger["video_rendered"].arn, aws_cloudwatch_event_rule.trigger["video_failed"].arn]
 
   # The sweep schedule's interval in minutes when it is a rate(); 0 for a cron() (not checked). The
   # heartbeat alarm's window must be longer (main.tf, terraform_data.alarm_guard). No nulls: `||`

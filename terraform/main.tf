@@ -304,9 +304,9 @@ module "alerts" {
 
   # Each rule with a dead-letter queue, with the bus it is on (the metrics' dimensions differ).
   rules = {
-    video_rendered = { rule_name = aws_cloudwatch_event_rule.video_rendered.name, event_bus_name = local.event_bus_name }
-    video_failed   = { rule_name = aws_cloudwatch_event_rule.video_failed.name, event_bus_name = local.event_bus_name }
-    sweep_schedule = { rule_name = aws_cloudwatch_event_rule.sweep_schedule.name, event_bus_name = "default" }
+    video_rendered = { rule_name = aws_cloudwatch_event_rule.trigger["video_rendered"].name, event_bus_name = local.event_bus_name }
+    video_failed   = { rule_name = aws_cloudwatch_event_rule.trigger["video_failed"].name, event_bus_name = local.event_bus_name }
+    sweep_schedule = { rule_name = aws_cloudwatch_event_rule.trigger["sweep_schedule"].name, event_bus_name = "default" }
   }
 
   dlq_name                  = aws_sqs_queue.dlq.name

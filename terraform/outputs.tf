@@ -96,11 +96,7 @@ output "event_bus_arn" {
 
 output "event_rule_arns" {
   description = "Rule ARN per rule (video_rendered, video_failed on the bus: arn:aws:events:<region>:<account>:rule/<bus>/<rule>; sweep_schedule on the default bus: …:rule/<rule>). The DLQ accepts EventBridge deliveries from the first two only."
-  value = {
-    video_rendered = aws_cloudwatch_event_rule.video_rendered.arn
-    video_failed   = aws_cloudwatch_event_rule.video_failed.arn
-    sweep_schedule = aws_cloudwatch_event_rule.sweep_schedule.arn
-  }
+  value       = { for key, rule in aws_cloudwatch_event_rule.trigger : key => rule.arn }
 }
 
 output "event_archive_arn" {

@@ -96,7 +96,7 @@ data "aws_iam_policy_document" "sweep_failures" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [aws_cloudwatch_event_rule.sweep_schedule.arn]
+      values   = [aws_cloudwatch_event_rule.trigger["sweep_schedule"].arn]
     }
   }
 
@@ -114,7 +114,7 @@ data "aws_iam_policy_document" "sweep_failures" {
     condition {
       test     = "ArnNotEquals"
       variable = "aws:SourceArn"
-      values   = [aws_cloudwatch_event_rule.sweep_schedule.arn]
+      values   = [aws_cloudwatch_event_rule.trigger["sweep_schedule"].arn]
     }
 
     condition {

@@ -2,10 +2,9 @@
  * The local EventBridge: the real SDK client talks to it; it routes by the Terraform rules, retries like
  * EventBridge and Lambda, and dead-letters in exactly AWS's shapes (which replay recognises).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { parse as parseHcl } from '@cdktf/hcl2json';
 import { startLocalEventBridge, type DeliveredEvent, type LocalEventBridge } from '../../local/eventbridge/server';
 import { workspaceNames } from '../../shared/naming';
 import { RETRY_POLICY, RULES, matchesPattern } from '../../local/eventbridge/rules';
@@ -13,6 +12,8 @@ import { recogniseMessage } from '../../shared/dlq/message-shapes';
 import { dlqMessageFromSqs } from '../../shared/replay/drain';
 import { freshQueue, localSqs } from '../support/local-aws';
 import { peekAll } from '../support/replay-stack';
+import { loadTerraform, locals, variables } from '../terraform/hcl';
+import { resourceInstances } from '../terraform/instances';
 
 const sqs = localSqs();
 let bus: LocalEventBridge;
@@ -177,26 +178,29 @@ describe('the rules are Terraform\'s', () => {
   const terraform = join(__dirname, '..', '..', 'terraform');
   const hasTerraform = existsSync(join(terraform, 'events.tf'));
   (hasTerraform ? test : test.skip)('every event rule in terraform/events.tf has the same pattern and target here, and the retry defaults agree', async () => {
-    const events = await parseHcl('events.tf', readFileSync(join(terraform, 'events.tf'), 'utf8')) as any;
-    const locals = await parseHcl('locals.tf', readFileSync(join(terraform, 'locals.tf'), 'utf8')) as any;
-    const variables = await parseHcl('variables.tf', readFileSync(join(terraform, 'variables.tf'), 'utf8')) as any;
-    const eventSource = locals.locals[0].event_source;
+    const config = await loadTerraform(terraform);
+    const vars = variables(config, '');
+    const eventSource = locals(config, '').event_source;
     // hcl2json leaves expressions as text: `[local.event_source]` or `["video.generation"]`.
     const resolve = (expr: string) => (['local.event_source', '${local.event_source}'].includes(expr) ? eventSource : expr.replace(/"/g, ''));
-    const tfRules = Object.entries(events.resource.aws_cloudwatch_event_rule as Record<string, any[]>)
-      .filter(([, [r]]) => r.event_pattern)
-      .map(([key, [r]]) => {
-        const pattern = r.event_pattern.match(/jsonencode\(\{(.*)\}\)/s)?.[1] ?? '';
+    // Instances: events.tf writes the rules as one for_each over local.triggers.
+    const targets = resourceInstances(config, 'aws_cloudwatch_event_target');
+    const tfRules = resourceInstances(config, 'aws_cloudwatch_event_rule')
+      .filter((r) => r.body.event_pattern !== undefined)
+      .map((r) => {
+        const pattern = String(r.body.event_pattern).match(/jsonencode\(\{(.*)\}\)/s)?.[1] ?? '';
         const source = resolve(pattern.match(/source\s*=\s*\[([^\]]*)\]/)?.[1]?.trim() ?? '');
         const detailType = pattern.match(/"detail-type"\s*=\s*\[([^\]]*)\]/)?.[1]?.trim().replace(/"/g, '') ?? '';
-        const target = events.resource.aws_cloudwatch_event_target[key][0].arn.match(/module\.(\w+)\./)?.[1];
+        const ruleTargets = targets.filter((t) => String(t.body.rule).includes(`aws_cloudwatch_event_rule.${r.name}.`));
+        expect(ruleTargets).toHaveLength(1);
+        const target = String(ruleTargets[0]!.body.arn).match(/module\.(\w+)\./)?.[1];
         return { source, detailType, target };
       });
     const ours = RULES.map((r) => ({ source: (r.eventPattern.source as string[])[0], detailType: (r.eventPattern['detail-type'] as string[])[0], target: r.target }));
     expect(tfRules.sort((a, b) => a.detailType.localeCompare(b.detailType))).toEqual(ours.sort((a, b) => a.detailType!.localeCompare(b.detailType!)));
-    expect(variables.variable.eventbridge_retry_attempts[0].default).toBe(RETRY_POLICY.eventBridgeMaxRetryAttempts);
-    expect(variables.variable.eventbridge_max_event_age_seconds[0].default).toBe(RETRY_POLICY.eventBridgeMaxEventAgeSeconds);
-    expect(variables.variable.async_max_retry_attempts[0].default).toBe(RETRY_POLICY.lambdaMaxRetryAttempts);
+    expect(vars.eventbridge_retry_attempts?.default).toBe(RETRY_POLICY.eventBridgeMaxRetryAttempts);
+    expect(vars.eventbridge_max_event_age_seconds?.default).toBe(RETRY_POLICY.eventBridgeMaxEventAgeSeconds);
+    expect(vars.async_max_retry_attempts?.default).toBe(RETRY_POLICY.lambdaMaxRetryAttempts);
   });
 
   test('pattern matching: exact values, arrays match any element, missing fields never match', () => {

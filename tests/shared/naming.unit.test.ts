@@ -3,6 +3,7 @@ import path from 'node:path';
 import { HANDLERS } from '../../shared/config';
 import { LIVE_ALIAS, RECONCILER_ALARMS, TERRAFORM_DEFAULTS, scheduleIntervalMs, workspaceNames } from '../../shared/naming';
 import { isObject, loadTerraform, locals, moduleCalls, resources, variables, type Block, type Json, type TerraformConfig } from '../terraform/hcl';
+import { resourceInstances } from '../terraform/instances';
 
 const TERRAFORM_DIR = path.resolve(__dirname, '../../terraform');
 let config: TerraformConfig;
@@ -33,14 +34,19 @@ test.each(['dev', 'staging', 'prod'])('names for %s equal terraform/locals.tf', 
 });
 
 test('each rule targets the alias of the function names.ts says, on the bus it says', () => {
-  const targets = resources(config, 'aws_cloudwatch_event_target');
-  const rules = resources(config, 'aws_cloudwatch_event_rule');
+  // events.tf: one rule, target and permission per entry of local.triggers, keyed as naming.ts keys them.
+  for (const type of ['aws_cloudwatch_event_rule', 'aws_cloudwatch_event_target', 'aws_lambda_permission']) {
+    const byKey = resourceInstances(config, type).filter((r) => r.label === 'trigger').map((r) => r.key);
+    expect(byKey.sort()).toEqual(Object.keys(workspaceNames('dev').rules).sort());
+  }
+  const targets = resourceInstances(config, 'aws_cloudwatch_event_target');
+  const rules = resourceInstances(config, 'aws_cloudwatch_event_rule');
   const moduleOf: Record<string, string> = { debit: 'debit', refund: 'refund', sweep: 'sweep', 'replay-dlq': 'replay_dlq' };
   for (const [key, rule] of Object.entries(workspaceNames('dev').rules)) {
-    const tf = rules.find((r) => r.name === key);
+    const tf = rules.find((r) => r.key === key);
     expect(tf?.body.name).toBe(`\${local.names.rule_${key}}`);
     expect(tf?.body.event_bus_name === undefined).toBe(rule.onDefaultBus);
-    const target = targets.find((t) => t.name === key);
+    const target = targets.find((t) => t.key === key);
     expect(target?.body.arn).toBe(`\${module.${moduleOf[rule.target]}.alias_arn}`);
   }
   expect(variables(config, 'modules/function').alias_name?.default).toBe(LIVE_ALIAS);

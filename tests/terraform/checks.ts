@@ -19,6 +19,7 @@ import {
   actionsOf, at, callsTo, effectiveGrants, functionInstances, isEveryone, policyDocument, statementsOf, varRefs,
   type Problems,
 } from './model';
+import { resourceInstances } from './instances';
 import { perimeterCheckers, type PerimeterExpectations } from './perimeter-checks';
 
 export { effectiveGrants, functionInstances, type FunctionInstance, type Grant } from './model';
@@ -33,7 +34,7 @@ export function mentionsWorkspace(value: Json | undefined): boolean {
 // ---------------------------------------------------------------------------------------------
 export function checkEventTargets(config: TerraformConfig): Problems {
   const problems: Problems = [];
-  const targets = resources(config, 'aws_cloudwatch_event_target');
+  const targets = resourceInstances(config, 'aws_cloudwatch_event_target');
   if (targets.length === 0) problems.push('no aws_cloudwatch_event_target at all');
   for (const t of targets) {
     const retry = first(t.body.retry_policy);
@@ -309,7 +310,7 @@ export function checkNames(config: TerraformConfig): Problems {
   if (rootLocals.names !== undefined) leaves(rootLocals.names, 'local.names');
 
   for (const [type, attribute] of Object.entries(NAME_ATTRIBUTES)) {
-    for (const r of resources(config, type)) {
+    for (const r of resourceInstances(config, type)) {
       const value = r.body[attribute];
       if (value === undefined) {
         problems.push(`${at(r)} has no explicit ${attribute} (generated names cannot carry the workspace)`);

@@ -15,6 +15,13 @@ export type Problems = string[];
 
 export const at = (r: ResourceRef): string => `${r.dir || '.'}: ${r.type}.${r.name}`;
 
+/**
+ * Does the text name the reference? Also when the text is a list or object written out as JSON
+ * (text()), where the quotes of an instance key are escaped: `trigger[\"sweep_schedule\"].arn`.
+ */
+export const mentions = (haystack: string, reference: string): boolean =>
+  haystack.includes(reference) || haystack.includes(JSON.stringify(reference).slice(1, -1));
+
 export function varRefs(value: Json | undefined): string[] {
   return [...text(value).matchAll(/\bvar\.([A-Za-z_][\w-]*)/g)].map((m) => m[1]!);
 }

@@ -18,10 +18,11 @@
  */
 import { blocks, first, isObject, locals, resources, text, type Block, type Json, type ResourceRef, type TerraformConfig } from './hcl';
 import {
-  actionsOf, at, callsTo, conditionsOf, effectiveGrants, expand, functionInstances, isEveryone, numberValue,
+  actionsOf, at, callsTo, conditionsOf, effectiveGrants, expand, functionInstances, isEveryone, mentions, numberValue,
   passedValue, policyDocument, principalsOf, roleArnRef, roleStatements, statementsOf,
   type Condition, type FunctionInstance, type Problems,
 } from './model';
+import { resourceInstances } from './instances';
 
 export interface TablePolicyExpectation {
   /** Item actions the table's resource policy must deny (a Deny of `dynamodb:PartiQL*` covers each PartiQL action). */
@@ -49,10 +50,15 @@ export interface PerimeterExpectations {
 // ---------------------------------------------------------------------------------------------
 // Shared readings
 // ---------------------------------------------------------------------------------------------
-const eventRules = (config: TerraformConfig): ResourceRef[] => resources(config, 'aws_cloudwatch_event_rule').filter((r) => r.body.event_pattern !== undefined);
-const scheduleRules = (config: TerraformConfig): ResourceRef[] => resources(config, 'aws_cloudwatch_event_rule').filter((r) => r.body.schedule_expression !== undefined);
+// Rules and targets as instances: each entry of a for_each over a local map is a rule of its own.
+const eventRules = (config: TerraformConfig): ResourceRef[] => resourceInstances(config, 'aws_cloudwatch_event_rule').filter((r) => r.body.event_pattern !== undefined);
+const scheduleRules = (config: TerraformConfig): ResourceRef[] => resourceInstances(config, 'aws_cloudwatch_event_rule').filter((r) => r.body.schedule_expression !== undefined);
+const namesRule = (target: ResourceRef, rule: ResourceRef): boolean => target.dir === rule.dir && mentions(text(target.body.rule), `aws_cloudwatch_event_rule.${rule.name}.`);
 const targetsOf = (config: TerraformConfig, rule: ResourceRef): ResourceRef[] =>
-  resources(config, 'aws_cloudwatch_event_target').filter((t) => t.dir === rule.dir && text(t.body.rule).includes(`aws_cloudwatch_event_rule.${rule.name}.`));
+  resourceInstances(config, 'aws_cloudwatch_event_target').filter((t) => namesRule(t, rule));
+/** Rule instances an expression names by ARN: `aws_cloudwatch_event_rule.x.arn`, `….trigger["key"].arn` (escaped in JSON text too). */
+const rulesNamedByArn = (expression: string): string[] =>
+  [...expression.matchAll(/aws_cloudwatch_event_rule\.([\w-]+(?:\[\\?"[\w-]+\\?"\])?)\.arn/g)].map((m) => m[1]!.replace(/\\"/g, '"'));
 const queueOf = (value: Json | undefined): string | undefined => /aws_sqs_queue\.([\w-]+)\.(?:arn|name|id|url)\b/.exec(text(value))?.[1];
 const deadLetterQueue = (target: ResourceRef): string | undefined => queueOf(first(target.body.dead_letter_config)?.arn);
 const ruleArn = (rule: ResourceRef): string => `aws_cloudwatch_event_rule.${rule.name}.arn`;
@@ -203,8 +209,8 @@ export function checkQueuePolicies(config: TerraformConfig, handlers: readonly s
   const queues = resources(config, 'aws_sqs_queue');
   if (queues.length === 0) problems.push('no aws_sqs_queue at all');
   const instances = functionInstances(config, handlers);
-  const targets = resources(config, 'aws_cloudwatch_event_target');
-  const rules = resources(config, 'aws_cloudwatch_event_rule');
+  const targets = resourceInstances(config, 'aws_cloudwatch_event_target');
+  const rules = resourceInstances(config, 'aws_cloudwatch_event_rule');
   for (const q of queues) {
     const policy = resources(config, 'aws_sqs_queue_policy').find((p) => p.dir === q.dir && queueOf(p.body.queue_url) === q.name);
     if (!policy) {
@@ -212,12 +218,12 @@ export function checkQueuePolicies(config: TerraformConfig, handlers: readonly s
       continue;
     }
     const statements = documentOf(config, policy).map((s) => s.body);
-    const senderRules = rules.filter((r) => targets.some((t) => deadLetterQueue(t) === q.name && text(t.body.rule).includes(`aws_cloudwatch_event_rule.${r.name}.`)));
+    const senderRules = rules.filter((r) => targets.some((t) => deadLetterQueue(t) === q.name && namesRule(t, r)));
     const senderRoles = instances.filter((fn) => destinationQueue(config, fn) === q.name || sendQueues(config, fn).has(q.name));
 
     const allow = statements.filter((st) => st.effect !== 'Deny' && principalsOf(st).some((p) => p.identifiers.includes('events.amazonaws.com')));
     for (const rule of senderRules) {
-      const ok = allow.some((st) => conditionsOf(st).some((c) => c.variable === 'aws:SourceArn' && c.test === 'ArnEquals' && expand(config, policy.dir, c.values).includes(ruleArn(rule))));
+      const ok = allow.some((st) => conditionsOf(st).some((c) => c.variable === 'aws:SourceArn' && c.test === 'ArnEquals' && mentions(expand(config, policy.dir, c.values), ruleArn(rule))));
       if (!ok) problems.push(`${at(policy)} does not let EventBridge deliver dead letters of ${ruleArn(rule)} (ArnEquals aws:SourceArn)`);
     }
     const deny = statements.find((st) => st.effect === 'Deny' && actionsOf(st).includes('sqs:SendMessage') && isEveryone(st));
@@ -234,8 +240,8 @@ export function checkQueuePolicies(config: TerraformConfig, handlers: readonly s
     }
     const exemptRules = expand(config, policy.dir, bySource[0]!.values);
     const exemptRoles = expand(config, policy.dir, byPrincipal[0]!.values);
-    for (const rule of senderRules) if (!exemptRules.includes(ruleArn(rule))) problems.push(`${at(policy)} Deny does not exempt ${ruleArn(rule)}, which dead-letters into ${q.name}`);
-    for (const [, name] of exemptRules.matchAll(/aws_cloudwatch_event_rule\.([\w-]+)\.arn/g)) {
+    for (const rule of senderRules) if (!mentions(exemptRules, ruleArn(rule))) problems.push(`${at(policy)} Deny does not exempt ${ruleArn(rule)}, which dead-letters into ${q.name}`);
+    for (const name of rulesNamedByArn(exemptRules)) {
       if (!senderRules.some((r) => r.name === name)) problems.push(`${at(policy)} Deny exempts aws_cloudwatch_event_rule.${name}, which does not dead-letter into ${q.name}`);
     }
     for (const fn of instances) {
@@ -335,8 +341,8 @@ export function checkDropAlarms(config: TerraformConfig, expect: PerimeterExpect
     const dims = isObject(a.body.dimensions) ? a.body.dimensions : {};
     return [{ rule_name: dims.RuleName ?? null, event_bus_name: dims.EventBusName ?? 'default' }];
   });
-  for (const rule of resources(config, 'aws_cloudwatch_event_rule').filter((r) => targetsOf(config, r).some((t) => deadLetterQueue(t) !== undefined))) {
-    const entry = covered.find((v) => isObject(v) && text(v.rule_name).includes(`aws_cloudwatch_event_rule.${rule.name}.name`));
+  for (const rule of resourceInstances(config, 'aws_cloudwatch_event_rule').filter((r) => targetsOf(config, r).some((t) => deadLetterQueue(t) !== undefined))) {
+    const entry = covered.find((v) => isObject(v) && mentions(text(v.rule_name), `aws_cloudwatch_event_rule.${rule.name}.name`));
     if (!entry || !isObject(entry)) {
       problems.push(`no InvocationsFailedToBeSentToDlq alarm for ${ruleArn(rule).replace(/\.arn$/, '')} (an event its dead-letter queue refused would vanish unnoticed)`);
       continue;

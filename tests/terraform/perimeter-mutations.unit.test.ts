@@ -34,6 +34,13 @@ function localsBlock(config: TerraformConfig, dir: string, name: string): Block 
   return found;
 }
 
+/** One entry of local.triggers (events.tf): the values its rule, target and permission are made of. */
+function trigger(config: TerraformConfig, key: string): Block {
+  const entry = localsBlock(config, '', 'triggers').triggers;
+  if (!isObject(entry) || !isObject(entry[key])) throw new Error(`no local.triggers.${key}`);
+  return entry[key];
+}
+
 const replace = (value: Json | undefined, from: string, to: string): string => {
   const s = String(value);
   if (!s.includes(from)) throw new Error(`${from} not in ${s}`);
@@ -76,8 +83,8 @@ const CASES: Record<string, Mutation> = {
   },
   'a rule stops pinning the account': {
     checker: 'eventBus',
-    change: (c) => { const r = block(c, '', 'resource', 'aws_cloudwatch_event_rule', 'video_failed'); r.event_pattern = replace(r.event_pattern, 'account       = local.event_accounts', ''); },
-    expected: 'aws_cloudwatch_event_rule.video_failed event pattern does not pin account',
+    change: (c) => { const r = trigger(c, 'video_failed'); r.event_pattern = replace(r.event_pattern, 'account       = local.event_accounts', ''); },
+    expected: 'aws_cloudwatch_event_rule.trigger["video_failed"] event pattern does not pin account',
   },
   'the replay grant loses its detail-type condition': {
     checker: 'publisherGrants',
@@ -120,14 +127,19 @@ const CASES: Record<string, Mutation> = {
     checker: 'queuePolicies',
     change: (c) => {
       const st = statement(block(c, '', 'data', 'aws_iam_policy_document', 'sweep_failures'), 'OnlySweepScheduleSweepAndReplay');
-      blocks(st.condition).find((x) => x.variable === 'aws:SourceArn')!.values = ['${aws_cloudwatch_event_rule.sweep_schedule.arn}', '${aws_cloudwatch_event_rule.video_failed.arn}'];
+      blocks(st.condition).find((x) => x.variable === 'aws:SourceArn')!.values = ['${aws_cloudwatch_event_rule.trigger["sweep_schedule"].arn}', '${aws_cloudwatch_event_rule.trigger["video_failed"].arn}'];
     },
-    expected: 'Deny exempts aws_cloudwatch_event_rule.video_failed, which does not dead-letter into sweep_failures',
+    expected: 'Deny exempts aws_cloudwatch_event_rule.trigger["video_failed"], which does not dead-letter into sweep_failures',
   },
   'the sweep schedule dead-letters into the money DLQ again': {
     checker: 'dlqSeparation',
-    change: (c) => { block(c, '', 'resource', 'aws_cloudwatch_event_target', 'sweep_schedule').dead_letter_config = [{ arn: '${aws_sqs_queue.dlq.arn}' }]; },
-    expected: 'aws_cloudwatch_event_target.sweep_schedule (a schedule) dead-letters into the money DLQ dlq',
+    change: (c) => { trigger(c, 'sweep_schedule').dead_letter_arn = '${aws_sqs_queue.dlq.arn}'; },
+    expected: 'aws_cloudwatch_event_target.trigger["sweep_schedule"] (a schedule) dead-letters into the money DLQ dlq',
+  },
+  'every trigger target dead-letters into the money DLQ, whatever its entry says': {
+    checker: 'dlqSeparation',
+    change: (c) => { block(c, '', 'resource', 'aws_cloudwatch_event_target', 'trigger').dead_letter_config = [{ arn: '${aws_sqs_queue.dlq.arn}' }]; },
+    expected: 'aws_cloudwatch_event_target.trigger["sweep_schedule"] (a schedule) dead-letters into the money DLQ dlq',
   },
   'the sweep sends its failures to the money DLQ again': {
     checker: 'dlqSeparation',
@@ -156,7 +168,7 @@ const CASES: Record<string, Mutation> = {
   'the sweep-schedule rule loses its dead-letter alarm': {
     checker: 'dropAlarms',
     change: (c) => { delete ((c.modules['']!.json.module as Record<string, Block[]>).alerts![0]!.rules as Block).sweep_schedule; },
-    expected: 'no InvocationsFailedToBeSentToDlq alarm for aws_cloudwatch_event_rule.sweep_schedule',
+    expected: 'no InvocationsFailedToBeSentToDlq alarm for aws_cloudwatch_event_rule.trigger["sweep_schedule"]',
   },
   'a rule is watched on the wrong bus': {
     checker: 'dropAlarms',

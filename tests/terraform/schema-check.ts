@@ -9,6 +9,7 @@ import {
   blocks, expressions, isObject, locals, moduleCalls, outputs, resources, dataSources, text, variables,
   type Block, type Json, type ModuleCall, type ResourceRef, type TerraformConfig,
 } from './hcl';
+import { localForEach } from './instances';
 import {
   BUILTIN_SOURCE, fullSource, isComputedOnly, providerLocalName,
   type BlockSchema, type NestedBlockSchema, type ProviderSchemas,
@@ -27,6 +28,7 @@ export const FINDING_KINDS = [
   'bad-reference-attribute',
   'undeclared-variable',
   'undeclared-local',
+  'undeclared-each-attribute',
   'undeclared-module',
   'missing-module-output',
   'module-argument-without-variable',
@@ -61,6 +63,8 @@ const LIFECYCLE_ARGS = {
 };
 const DYNAMIC_ARGS = new Set(['for_each', 'iterator', 'labels', 'content']);
 const MODULE_META = new Set(['source', 'version', 'providers', 'depends_on', 'count', 'for_each']);
+/** A `moved` block is no resource: it says where an address went, and has nothing but these two. */
+const MOVED_ARGS = new Set(['from', 'to']);
 
 // ---------------------------------------------------------------------------------------------
 // Block bodies against the schema
@@ -292,6 +296,8 @@ function labelledBlocks(json: Block): [string, Json][] {
   oneLabel('variable', 'var.');
   oneLabel('provider', 'provider.');
   if (json.locals !== undefined) out.push(['locals', json.locals]);
+  // Only `to` is a reference of this configuration: `from` names what is no longer declared.
+  for (const m of blocks(json.moved)) out.push([`moved ${text(m.from).replace(/^\$\{(.*)\}$/, '$1')}`, { to: m.to ?? null }]);
   if (json.terraform !== undefined) out.push(['terraform', json.terraform]);
   return out;
 }
@@ -307,6 +313,35 @@ function checkReferences(config: TerraformConfig, schemas: ProviderSchemas, find
         seen.add(`${kind} ${subject}`);
       };
       for (const expr of expressions(body)) for (const m of expr.matchAll(REFERENCE)) checkReference(m, scope, report);
+    }
+  }
+}
+
+/** `moved` blocks hold `from` and `to`, nothing else (their `to` is checked with the references). */
+function checkMovedBlocks(config: TerraformConfig, findings: Finding[]): void {
+  for (const mod of Object.values(config.modules)) {
+    for (const m of blocks(mod.json.moved)) {
+      const at = `${mod.dir || '.'}: moved ${text(m.from).replace(/^\$\{(.*)\}$/, '$1')}`;
+      for (const key of Object.keys(m)) if (!MOVED_ARGS.has(key)) findings.push({ kind: 'unknown-argument', at, subject: key, message: `argument ${key} is not valid in a moved block` });
+      for (const key of MOVED_ARGS) if (!(key in m)) findings.push({ kind: 'missing-required', at, subject: key, message: `required argument ${key} of a moved block is not set` });
+    }
+  }
+}
+
+/** `each.value.<x>` of a for_each over a local map: every entry must have x (a typo would fail the plan). */
+function checkEachAttributes(config: TerraformConfig, findings: Finding[]): void {
+  for (const r of resources(config)) {
+    const entries = localForEach(config, r);
+    if (!entries) continue;
+    const at = `${r.dir || '.'}: ${r.type}.${r.name}`;
+    const seen = new Set<string>();
+    for (const expr of expressions(r.body)) {
+      for (const [, attribute] of expr.matchAll(/\beach\.value\.([A-Za-z_][\w-]*)/g)) {
+        const missing = entries.filter(([, entry]) => !(attribute! in entry)).map(([key]) => key);
+        if (missing.length === 0 || seen.has(attribute!)) continue;
+        seen.add(attribute!);
+        findings.push({ kind: 'undeclared-each-attribute', at, subject: `each.value.${attribute}`, message: `each.value.${attribute} is not set in ${text(r.body.for_each)} for ${missing.join(', ')}` });
+      }
     }
   }
 }
@@ -336,6 +371,8 @@ export function checkSchema(config: TerraformConfig, schemas: ProviderSchemas): 
   checkResourceBlocks(config, schemas, findings);
   checkProviderBlocks(config, schemas, findings);
   checkReferences(config, schemas, findings);
+  checkMovedBlocks(config, findings);
+  checkEachAttributes(config, findings);
   checkModuleCalls(config, findings);
   return findings;
 }

@@ -25,7 +25,7 @@ test(`terraform/ agrees with the AWS provider ${schemas.awsVersion} schema: argu
   expect((await findingsIn(TERRAFORM_DIR)).map(formatFinding)).toEqual([]);
 });
 
-test('every meta-argument, dynamic block, terraform_data and reference form is accepted', async () => {
+test('every meta-argument, dynamic block, terraform_data, moved block and reference form is accepted', async () => {
   expect((await findingsIn(path.join(FIXTURES, 'schema-valid'))).map(formatFinding)).toEqual([]);
 });
 
@@ -43,6 +43,7 @@ const BROKEN_CASES: Record<FindingKind, Expected> = {
     { at: '.: aws_sqs_queue.dlq', subject: 'visibility_timeout' },
     { at: '.: aws_sqs_queue.dlq', subject: 'lifecycle.ignore_changes.policy_document' },
     { at: '.: provider.aws', subject: 'regoin' },
+    { at: '.: moved aws_sqs_queue.queue', subject: 'state' },
   ],
   'unknown-block': [
     { at: '.: aws_cloudwatch_event_target.debit', subject: 'retry' },
@@ -51,6 +52,7 @@ const BROKEN_CASES: Record<FindingKind, Expected> = {
   'missing-required': [
     { at: '.: aws_cloudwatch_event_target.debit', subject: 'arn' },
     { at: '.: aws_s3_bucket_server_side_encryption_configuration.state', subject: 'rule' },
+    { at: '.: moved aws_sqs_queue.old_dlq', subject: 'to' },
   ],
   'too-many-blocks': [{ at: '.: aws_lambda_function.debit', subject: 'environment' }],
   'computed-only-set': [{ at: '.: aws_sqs_queue.dlq', subject: 'url' }],
@@ -58,10 +60,17 @@ const BROKEN_CASES: Record<FindingKind, Expected> = {
     { at: '.: aws_cloudwatch_event_rule.sweep', subject: 'is_enabled' },
     { at: '.: aws_cloudwatch_event_rule.sweep', subject: 'data.aws_region.current.name' },
   ],
-  'undeclared-resource': [{ at: '.: aws_sqs_queue_policy.dlq', subject: 'aws_sqs_queue.dead_letters' }],
+  'undeclared-resource': [
+    { at: '.: aws_sqs_queue_policy.dlq', subject: 'aws_sqs_queue.dead_letters' },
+    { at: '.: moved aws_sqs_queue.old_dlq', subject: 'aws_sqs_queue.dead_letter_queue' },
+  ],
   'bad-reference-attribute': [{ at: '.: aws_sqs_queue_policy.dlq', subject: 'aws_sqs_queue.dlq.queue_url' }],
   'undeclared-variable': [{ at: '.: aws_sqs_queue.dlq', subject: 'var.queue_name' }],
   'undeclared-local': [{ at: '.: aws_sqs_queue.dlq', subject: 'local.names' }],
+  'undeclared-each-attribute': [
+    { at: '.: aws_sqs_queue.by_key', subject: 'each.value.delay' },
+    { at: '.: aws_sqs_queue.by_key', subject: 'each.value.retention' },
+  ],
   'undeclared-module': [{ at: '.: aws_sqs_queue.dlq', subject: 'module.alerts' }],
   'missing-module-output': [{ at: '.: aws_sqs_queue_policy.dlq', subject: 'module.queue.url' }],
   'module-argument-without-variable': [{ at: '.: module.queue', subject: 'retention_seconds' }],

@@ -13,6 +13,7 @@ import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/rede
 import { DEFAULT_SWEEP_LIMITS, SWEEP_LIMIT_MAX } from '../../shared/sweep/config';
 import { allCheckers, effectiveGrants, functionInstances, type FunctionInstance } from './checks';
 import { blocks, dataSources, first, isObject, locals, moduleCalls, outputs, resources, text, variables, loadTerraform, type Block, type Json, type ResourceRef, type TerraformConfig } from './hcl';
+import { resourceInstances } from './instances';
 import { PROD_REQUIRED, REPO_ROOT, TERRAFORM_DIR, expectations, handlerNames } from './terraform-config';
 
 let config: TerraformConfig;
@@ -25,6 +26,12 @@ beforeAll(async () => {
 
 const one = (type: string, name: string, dir = ''): ResourceRef => {
   const found = resources(config, type).filter((r) => r.dir === dir && r.name === name);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
+/** One instance of the EventBridge wiring (events.tf, for_each over local.triggers), by its key. */
+const trigger = (type: string, key: string): ResourceRef => {
+  const found = resourceInstances(config, type).filter((r) => r.dir === '' && r.name === `trigger["${key}"]`);
   expect(found).toHaveLength(1);
   return found[0]!;
 };
@@ -146,9 +153,9 @@ describe('functions', () => {
     expect(locals(config, '').settle_reserved_concurrency).toBe('${var.paused ? 0 : var.reserved_concurrency}');
     for (const h of ['debit', 'refund']) expect(instance(h).call?.args.reserved_concurrency).toBe('${local.settle_reserved_concurrency}');
     for (const h of ['sweep', 'replay-dlq']) expect(instance(h).call?.args.reserved_concurrency).toBe('${var.reserved_concurrency}');
-    expect(one('aws_cloudwatch_event_rule', 'sweep_schedule').body.state).toBe('${var.paused ? "DISABLED" : "ENABLED"}');
+    expect(trigger('aws_cloudwatch_event_rule', 'sweep_schedule').body.state).toBe('${var.paused ? "DISABLED" : "ENABLED"}');
     // The event rules stay enabled: a disabled rule drops events instead of holding them.
-    for (const rule of ['video_rendered', 'video_failed']) expect(one('aws_cloudwatch_event_rule', rule).body.state).toBeUndefined();
+    for (const rule of ['video_rendered', 'video_failed']) expect(trigger('aws_cloudwatch_event_rule', rule).body.state).toBeUndefined();
     expect(one('aws_lambda_event_source_mapping', 'replay_dlq').body.enabled).toBe('${var.replay_auto_drain && !var.paused}');
   });
 
@@ -254,22 +261,22 @@ describe('permissions', () => {
 });
 
 describe('events and the DLQ', () => {
-  const targetFor = (rule: string): Block => one('aws_cloudwatch_event_target', rule).body;
+  const targetFor = (rule: string): Block => trigger('aws_cloudwatch_event_target', rule).body;
 
   test('rules route video.rendered -> debit, video.failed -> refund, schedule -> sweep, each to the alias', () => {
     expect(locals(config, '').event_source).toBe('video.generation');
-    const rendered = one('aws_cloudwatch_event_rule', 'video_rendered').body;
-    const failed = one('aws_cloudwatch_event_rule', 'video_failed').body;
+    const rendered = trigger('aws_cloudwatch_event_rule', 'video_rendered').body;
+    const failed = trigger('aws_cloudwatch_event_rule', 'video_failed').body;
     expect(text(rendered.event_pattern)).toMatch(/source\s*=\s*\[local\.event_source\][\s\S]*"detail-type"\s*=\s*\["video\.rendered"\]/);
     expect(text(failed.event_pattern)).toMatch(/source\s*=\s*\[local\.event_source\][\s\S]*"detail-type"\s*=\s*\["video\.failed"\]/);
     expect(rendered.event_bus_name).toBe('${local.event_bus_name}');
     expect(failed.event_bus_name).toBe('${local.event_bus_name}');
-    for (const rule of ['video_rendered', 'video_failed']) expect(one('aws_cloudwatch_event_target', rule).body.event_bus_name).toBe('${local.event_bus_name}');
-    expect(one('aws_cloudwatch_event_rule', 'sweep_schedule').body.event_bus_name).toBeUndefined();
+    for (const rule of ['video_rendered', 'video_failed']) expect(trigger('aws_cloudwatch_event_target', rule).body.event_bus_name).toBe('${local.event_bus_name}');
+    expect(trigger('aws_cloudwatch_event_rule', 'sweep_schedule').body.event_bus_name).toBeUndefined();
     expect(targetFor('video_rendered').arn).toBe('${module.debit.alias_arn}');
     expect(targetFor('video_failed').arn).toBe('${module.refund.alias_arn}');
     expect(targetFor('sweep_schedule').arn).toBe('${module.sweep.alias_arn}');
-    expect(one('aws_cloudwatch_event_rule', 'sweep_schedule').body.schedule_expression).toBe('${var.sweep_schedule_expression}');
+    expect(trigger('aws_cloudwatch_event_rule', 'sweep_schedule').body.schedule_expression).toBe('${var.sweep_schedule_expression}');
     expect(rootVar('sweep_schedule_expression').default).toBe('rate(6 hours)');
     expect(rootVar('eventbridge_retry_attempts').default).toBe(3);
     expect(rootVar('eventbridge_max_event_age_seconds').default).toBe(3600);
@@ -278,12 +285,12 @@ describe('events and the DLQ', () => {
   test('each rule may invoke only its function alias', () => {
     const expected: Record<string, string> = { video_rendered: 'debit', video_failed: 'refund', sweep_schedule: 'sweep' };
     for (const [rule, mod] of Object.entries(expected)) {
-      const p = one('aws_lambda_permission', rule).body;
+      const p = trigger('aws_lambda_permission', rule).body;
       expect(p.principal).toBe('events.amazonaws.com');
       expect(p.action).toBe('lambda:InvokeFunction');
       expect(p.function_name).toBe(`\${module.${mod}.function_name}`);
       expect(p.qualifier).toBe(`\${module.${mod}.alias_name}`);
-      expect(p.source_arn).toBe(`\${aws_cloudwatch_event_rule.${rule}.arn}`);
+      expect(p.source_arn).toBe(`\${aws_cloudwatch_event_rule.trigger["${rule}"].arn}`);
     }
   });
 
@@ -295,8 +302,8 @@ describe('events and the DLQ', () => {
       expect(body.sqs_managed_sse_enabled).toBe(true);
     }
     expect(one('aws_sqs_queue', 'sweep_failures').body.name).toBe('${local.names.sweep_failures_queue}');
-    expect(one('aws_cloudwatch_event_target', 'sweep_schedule').body.dead_letter_config).toEqual([{ arn: '${aws_sqs_queue.sweep_failures.arn}' }]);
-    for (const rule of ['video_rendered', 'video_failed']) expect(one('aws_cloudwatch_event_target', rule).body.dead_letter_config).toEqual([{ arn: '${aws_sqs_queue.dlq.arn}' }]);
+    expect(trigger('aws_cloudwatch_event_target', 'sweep_schedule').body.dead_letter_config).toEqual([{ arn: '${aws_sqs_queue.sweep_failures.arn}' }]);
+    for (const rule of ['video_rendered', 'video_failed']) expect(trigger('aws_cloudwatch_event_target', rule).body.dead_letter_config).toEqual([{ arn: '${aws_sqs_queue.dlq.arn}' }]);
   });
 
   test('auto-drain: SQS event source on the DLQ, partial batch failures, batch 10, off by default', () => {
@@ -465,7 +472,7 @@ describe('perimeter: who may publish (H1)', () => {
   });
 
   test("both event rules pin the event's account: this account and the listed producers' accounts", () => {
-    for (const rule of ['video_rendered', 'video_failed']) expect(text(one('aws_cloudwatch_event_rule', rule).body.event_pattern)).toMatch(/account\s*=\s*local\.event_accounts/);
+    for (const rule of ['video_rendered', 'video_failed']) expect(text(trigger('aws_cloudwatch_event_rule', rule).body.event_pattern)).toMatch(/account\s*=\s*local\.event_accounts/);
     expect(locals(config, '').event_accounts).toBe('${distinct(concat([local.account_id], [for arn in var.producer_principal_arns : split(":", arn)[4]]))}');
     expect(locals(config, '').account_id).toBe('${data.aws_caller_identity.current.account_id}');
   });
@@ -487,7 +494,7 @@ describe('perimeter: who may publish (H1)', () => {
 
 describe('perimeter: the queues hear only from us (H2, L8)', () => {
   test('DLQ: EventBridge for the two event rules, and the debit and refund roles; nobody else', () => {
-    expect(locals(config, '').dlq_source_rule_arns).toEqual(['${aws_cloudwatch_event_rule.video_rendered.arn}', '${aws_cloudwatch_event_rule.video_failed.arn}']);
+    expect(locals(config, '').dlq_source_rule_arns).toEqual(['${aws_cloudwatch_event_rule.trigger["video_rendered"].arn}', '${aws_cloudwatch_event_rule.trigger["video_failed"].arn}']);
     expect(blocks(doc('dlq').statement)).toEqual([
       {
         sid: 'EventBridgeTargetDeadLetters', effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['${aws_sqs_queue.dlq.arn}'],
@@ -507,7 +514,7 @@ describe('perimeter: the queues hear only from us (H2, L8)', () => {
   });
 
   test('sweep failures: EventBridge for the sweep schedule, and the sweep and replay-dlq roles; nobody else', () => {
-    const rule = ['${aws_cloudwatch_event_rule.sweep_schedule.arn}'];
+    const rule = ['${aws_cloudwatch_event_rule.trigger["sweep_schedule"].arn}'];
     expect(blocks(doc('sweep_failures').statement)).toEqual([
       {
         sid: 'EventBridgeTargetDeadLetters', effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['${aws_sqs_queue.sweep_failures.arn}'],
@@ -579,9 +586,9 @@ describe('perimeter: drop points alarmed, a lost event recoverable (M6)', () => 
     expect(a.dimensions).toBe('${{ for name, value in { EventBusName = each.value.event_bus_name, RuleName = each.value.rule_name } : name => value if name == "RuleName" || value != "default" }}');
     const rules = moduleCalls(config).find((c) => c.name === 'alerts')!.args.rules as Block;
     expect(rules).toEqual({
-      video_rendered: { rule_name: '${aws_cloudwatch_event_rule.video_rendered.name}', event_bus_name: '${local.event_bus_name}' },
-      video_failed: { rule_name: '${aws_cloudwatch_event_rule.video_failed.name}', event_bus_name: '${local.event_bus_name}' },
-      sweep_schedule: { rule_name: '${aws_cloudwatch_event_rule.sweep_schedule.name}', event_bus_name: 'default' },
+      video_rendered: { rule_name: '${aws_cloudwatch_event_rule.trigger["video_rendered"].name}', event_bus_name: '${local.event_bus_name}' },
+      video_failed: { rule_name: '${aws_cloudwatch_event_rule.trigger["video_failed"].name}', event_bus_name: '${local.event_bus_name}' },
+      sweep_schedule: { rule_name: '${aws_cloudwatch_event_rule.trigger["sweep_schedule"].name}', event_bus_name: 'default' },
     });
   });
 
