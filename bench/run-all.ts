@@ -137,12 +137,13 @@ function table(header: string[], rows: (string | number)[][], align: ('l' | 'r')
   return [header, sep, ...rows.map((r) => r.map(String))].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
-function markdown(r: { measuredAt: string; machine: ReturnType<typeof machine>; totalSeconds?: number; ledger: LedgerResult; sweep: SweepResult; replay: ReplayResult; memory: MemoryResult; holds: HoldsResult }): string {
-  const { ledger, sweep, replay, memory, holds } = r;
+type ReportInput = { measuredAt: string; machine: ReturnType<typeof machine>; totalSeconds?: number; ledger: LedgerResult; sweep: SweepResult; replay: ReplayResult; memory: MemoryResult; holds: HoldsResult };
+
+/** When and where, then requests per event, events/s and bundles: the handler against the baseline. */
+function handlerSections(r: ReportInput): string[] {
+  const { ledger } = r;
   const date = `${r.measuredAt.slice(0, 10)} ${r.measuredAt.slice(11, 16)} UTC`;
   const c1 = ledger.rows.find((row) => row.concurrency === 1);
-  const first = sweep.rows[0]!;
-  const last = sweep.rows.at(-1)!;
   const baselineName = 'Powertools-style baseline';
   return [
     `Measured ${date} on ${r.machine.summary}.`,
@@ -166,6 +167,12 @@ function markdown(r: { measuredAt: string; machine: ReturnType<typeof machine>; 
       b.name, f1(b.bundleBytes / 1024), b.zipBytes > 0 ? f1(b.zipBytes / 1024) : '—', f1(b.importMs),
     ]), ['l', 'r', 'r', 'r']),
     '',
+  ];
+}
+
+/** Memory of a handler process. */
+function memorySection(memory: MemoryResult): string[] {
+  return [
     `**Memory of a handler process** (fresh \`node\` importing \`dist/${memory.handler}/index.mjs\`, ${f0(memory.events)} valid events invoked one after another; Lambda gives it ${memory.lambdaMemoryMb} MB)`,
     '',
     table(['handler', 'peak RSS MiB', 'RSS before import', 'RSS after import', `RSS after ${f0(memory.events)} events`, 'live heap after GC: import → run', 'empty `node` peak RSS'], [[
@@ -173,6 +180,15 @@ function markdown(r: { measuredAt: string; machine: ReturnType<typeof machine>; 
       `${f1(memory.heapLiveAfterImportMiB)} → ${f1(memory.heapLiveAfterRunMiB)}`, f1(memory.emptyNodePeakRssMiB),
     ]], ['l', 'r', 'r', 'r', 'r', 'r', 'r']),
     '',
+  ];
+}
+
+/** The sweep against settled history, DLQ replay, and holds. */
+function historySections(r: ReportInput): string[] {
+  const { sweep, replay, holds } = r;
+  const first = sweep.rows[0]!;
+  const last = sweep.rows.at(-1)!;
+  return [
     `**Sweep cost vs settled history** (one sweep over ${first.stragglers} stragglers; median of the sweep runs per size; naive = full-table Scan of Jobs)`,
     '',
     table(['settled jobs', 'sweep requests', 'sweep ms', 'naive Scan requests', 'naive Scan ms'], [
@@ -190,7 +206,11 @@ function markdown(r: { measuredAt: string; machine: ReturnType<typeof machine>; 
     '',
     table(['operation', 'writes', 'reads', 'requests', 'ops/s'], Object.entries(holds.rows).map(([name, row]) => [name, f2(row.writes), f2(row.reads), f2(row.requests), f0(row.perSecond)]), ['l', 'r', 'r', 'r', 'r']),
     '',
-  ].join('\n');
+  ];
+}
+
+function markdown(r: ReportInput): string {
+  return [...handlerSections(r), ...memorySection(r.memory), ...historySections(r)].join('\n');
 }
 
 function uptimeLoad(): string {

@@ -101,6 +101,33 @@ function reportSender(message: Json, log: SenderLog): void {
   if (Object.keys(attributes).length === 0) delete message.Attributes;
 }
 
+interface Front {
+  upstream: URL;
+  log: SenderLog;
+  senderOf: (request: IncomingMessage) => string;
+  localUrl: (url: unknown) => unknown;
+}
+
+/** One request: passed to fauxqs as it came, its answer rewritten (SenderId, queue URLs on this front). */
+async function forwardToFauxqs(front: Front, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const body = await readBody(request);
+  const headers = Object.fromEntries(Object.entries(request.headers)
+    .filter(([name]) => !['host', 'connection', 'content-length', 'transfer-encoding'].includes(name))
+    .map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value ?? '']));
+  const answer = await fetch(new URL(request.url ?? '/', front.upstream), { method: request.method ?? 'POST', headers, ...(body.length > 0 ? { body: new Uint8Array(body) } : {}) });
+  let text = Buffer.from(await answer.arrayBuffer());
+  const action = JSON_TARGET.exec(String(request.headers['x-amz-target'] ?? ''))?.[1];
+  if (action && answer.ok && text.length > 0) {
+    const parsed = JSON.parse(text.toString('utf8')) as Json;
+    rewriteAnswer(action, parsed, front.senderOf(request), front.log, front.localUrl);
+    text = Buffer.from(JSON.stringify(parsed), 'utf8');
+  }
+  const out: Record<string, string> = {};
+  answer.headers.forEach((value, name) => { if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(name)) out[name] = value; });
+  response.writeHead(answer.status, { ...out, 'content-length': String(text.length) });
+  response.end(text);
+}
+
 export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs> {
   const upstream = new URL(options.upstream);
   const senderIds = new Map(options.principals.map((p) => [p.credentials.accessKeyId, p.senderId]));
@@ -113,27 +140,11 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
     return key === undefined ? 'anonymous' : senderIds.get(key) ?? `AIDA${key.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 60)}`;
   };
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readBody(request);
-    const headers = Object.fromEntries(Object.entries(request.headers)
-      .filter(([name]) => !['host', 'connection', 'content-length', 'transfer-encoding'].includes(name))
-      .map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value ?? '']));
-    const answer = await fetch(new URL(request.url ?? '/', upstream), { method: request.method ?? 'POST', headers, ...(body.length > 0 ? { body: new Uint8Array(body) } : {}) });
-    let text = Buffer.from(await answer.arrayBuffer());
-    const action = JSON_TARGET.exec(String(request.headers['x-amz-target'] ?? ''))?.[1];
-    if (action && answer.ok && text.length > 0) {
-      const parsed = JSON.parse(text.toString('utf8')) as Json;
-      rewriteAnswer(action, parsed, senderOf(request), log, localUrl);
-      text = Buffer.from(JSON.stringify(parsed), 'utf8');
-    }
-    const out: Record<string, string> = {};
-    answer.headers.forEach((value, name) => { if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(name)) out[name] = value; });
-    response.writeHead(answer.status, { ...out, 'content-length': String(text.length) });
-    response.end(text);
-  }
+  const forward = (request: IncomingMessage, response: ServerResponse) =>
+    forwardToFauxqs({ upstream, log, senderOf, localUrl }, request, response);
 
   const server: Server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
+    forward(request, response).catch((error: unknown) => {
       if (response.headersSent) { response.destroy(); return; }
       response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': 'InternalError;Receiver' });
       response.end(JSON.stringify({ __type: 'com.amazonaws.sqs#InternalError', message: `local SQS front: ${(error as Error).message}` }));

@@ -144,75 +144,94 @@ export function stackEnv(stack: {
   };
 }
 
+type Stops = (() => Promise<void>)[];
+
+function principalsOf(workspace: string): LocalPrincipals {
+  const names = workspaceNames(workspace);
+  return {
+    producer: PRODUCER, replay: REPLAY, outsider: OUTSIDER, eventBridge: EVENTBRIDGE_SERVICE,
+    debit: functionRole(names.functions.debit), refund: functionRole(names.functions.refund),
+  };
+}
+
+/** The stack's own clients: one SQS client per principal (so what it sends carries its SenderId); destroyed on stop. */
+function localClients(endpoints: { dynamodb: string; sqsFront: string; fauxqs: string }, stops: Stops) {
+  const dynamodb = makeDynamoDbClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION, maxAttempts: 3 });
+  const sqsClients = new Map<string, SQSClient>();
+  const sqsAs = (principal: LocalPrincipal): SQSClient => {
+    const key = principal.credentials.accessKeyId;
+    if (!sqsClients.has(key)) sqsClients.set(key, makeSqsClient({ endpoint: endpoints.sqsFront, region: LOCAL_REGION, localCredentials: principal.credentials }));
+    return sqsClients.get(key)!;
+  };
+  const sns = makeSnsClient({ endpoint: endpoints.fauxqs, region: LOCAL_REGION });
+  const eventBridgeClients: EventBridgeClient[] = [];
+  stops.push(async () => {
+    dynamodb.destroy(); sns.destroy();
+    for (const client of [...sqsClients.values(), ...eventBridgeClients]) client.destroy();
+  });
+  return { dynamodb, sqsAs, sqs: sqsAs(REPLAY), sns, keep: (client: EventBridgeClient) => { eventBridgeClients.push(client); return client; } };
+}
+
+/** The real debit and refund handlers for a price book, each wrapped as the options ask (faults, timing). */
+function targetsFactory(options: LocalStackOptions, parts: {
+  dynamodb: DynamoDBClient; tables: TableNames; sqs: SQSClient; sqsAs: (principal: LocalPrincipal) => SQSClient; principals: LocalPrincipals; dlqUrl: string; workspace: string;
+}) {
+  const wrap = options.wrapTarget ?? ((handler: TargetHandler) => handler);
+  const floor = options.overdraftFloorCredits === undefined ? {} : { overdraftFloorCredits: options.overdraftFloorCredits };
+  return (priceBook: PriceBook) => {
+    const ledger = { dynamodb: parts.dynamodb, tables: parts.tables, ...floor };
+    const real = settlementTargets({
+      ledger, sqs: parts.sqs, sqsFor: (handler) => parts.sqsAs(parts.principals[handler]), dlqUrl: parts.dlqUrl, priceBook, workspace: parts.workspace, logger: options.logger,
+    });
+    return { debit: wrap(real.debit), refund: wrap(real.refund) };
+  };
+}
+
+async function buildStack(options: LocalStackOptions, stops: Stops): Promise<Omit<LocalStack, 'stop'>> {
+  const { dynamoEndpoint, sqsEndpoint } = await ensureServers(options, stops);
+  const workspace = options.workspace ?? `local-${randomUUID().slice(0, 6)}`;
+  const principals = principalsOf(workspace);
+  const front = await startLocalSqs({ upstream: sqsEndpoint, principals: Object.values(principals), ...(options.sqsPort ? { port: options.sqsPort } : {}) });
+  stops.push(front.stop);
+  const { dynamodb, sqsAs, sqs, sns, keep } = localClients({ dynamodb: dynamoEndpoint, sqsFront: front.endpoint, fauxqs: sqsEndpoint }, stops);
+  const tables = tableNamesForWorkspace(workspace);
+  await createTables(dynamodb, tables);
+  const { dlqUrl, alertsQueueUrl, alertsTopicArn } = await createQueuesAndTopic(sqs, sns, workspace);
+
+  const targetsFor = targetsFactory(options, { dynamodb: options.handlerDynamoDb?.(dynamoEndpoint) ?? dynamodb, tables, sqs, sqsAs, principals, dlqUrl, workspace });
+  let targets = targetsFor(options.priceBook ?? DEFAULT_PRICE_BOOK);
+  const bus = await startLocalEventBridge({
+    sqs, dlqUrl, workspace, region: LOCAL_REGION, account: LOCAL_ACCOUNT_ID, targets, retryDelayMs: 1,
+    // Who sends a dead letter in AWS: EventBridge for a target's, the function's role for Lambda's.
+    sqsFor: (sender: DlqSender) => sqsAs(sender.kind === 'eventbridge' ? EVENTBRIDGE_SERVICE : functionRole(sender.functionName)),
+    // The bus policy: the producer and replay keys may publish video.generation, nobody else (H1).
+    publishers: [PRODUCER.credentials.accessKeyId, REPLAY.credentials.accessKeyId],
+    ...options.bus,
+  });
+  stops.push(() => bus.stop());
+
+  const endpoints = { dynamodb: dynamoEndpoint, sqs: front.endpoint, sns: sqsEndpoint, eventbridge: bus.endpoint };
+  return {
+    workspace, scope: { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }, endpoints, dynamodb, sqs, sqsAs, principals, sns, tables, dlqUrl, alertsTopicArn, alertsQueueUrl, bus,
+    eventBridgeAs: (principal) => keep(bus.client(principal.credentials)),
+    deployPriceBook(priceBook) {
+      targets = targetsFor(priceBook);
+      bus.route('debit', targets.debit);
+      bus.route('refund', targets.refund);
+    },
+    redeliver: (event) => (event['detail-type'] === 'video.rendered' ? targets.debit : targets.refund)(event, redeliveryContext()),
+    dlqDepth: () => queueDepthOf(sqs, dlqUrl),
+    env: () => stackEnv({ workspace, endpoints, tables, dlqUrl, alertsTopicArn, busName: bus.busName }),
+  };
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const stops: (() => Promise<void>)[] = [];
+  const stops: Stops = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const { dynamoEndpoint, sqsEndpoint } = await ensureServers(options, stops);
-    const workspace = options.workspace ?? `local-${randomUUID().slice(0, 6)}`;
-    const names = workspaceNames(workspace);
-    const principals: LocalPrincipals = {
-      producer: PRODUCER, replay: REPLAY, outsider: OUTSIDER, eventBridge: EVENTBRIDGE_SERVICE,
-      debit: functionRole(names.functions.debit), refund: functionRole(names.functions.refund),
-    };
-    const front = await startLocalSqs({ upstream: sqsEndpoint, principals: Object.values(principals), ...(options.sqsPort ? { port: options.sqsPort } : {}) });
-    stops.push(front.stop);
-    const dynamodb = makeDynamoDbClient({ endpoint: dynamoEndpoint, region: LOCAL_REGION, maxAttempts: 3 });
-    const sqsClients = new Map<string, SQSClient>();
-    const sqsAs = (principal: LocalPrincipal): SQSClient => {
-      const key = principal.credentials.accessKeyId;
-      if (!sqsClients.has(key)) sqsClients.set(key, makeSqsClient({ endpoint: front.endpoint, region: LOCAL_REGION, localCredentials: principal.credentials }));
-      return sqsClients.get(key)!;
-    };
-    const sqs = sqsAs(REPLAY);
-    const sns = makeSnsClient({ endpoint: sqsEndpoint, region: LOCAL_REGION });
-    const eventBridgeClients: EventBridgeClient[] = [];
-    stops.push(async () => {
-      dynamodb.destroy(); sns.destroy();
-      for (const client of [...sqsClients.values(), ...eventBridgeClients]) client.destroy();
-    });
-
-    const tables = tableNamesForWorkspace(workspace);
-    await createTables(dynamodb, tables);
-    const { dlqUrl, alertsQueueUrl, alertsTopicArn } = await createQueuesAndTopic(sqs, sns, workspace);
-
-    const handlerDb = options.handlerDynamoDb?.(dynamoEndpoint) ?? dynamodb;
-    const wrap = options.wrapTarget ?? ((handler: TargetHandler) => handler);
-    const targetsFor = (priceBook: PriceBook) => {
-      const ledger = { dynamodb: handlerDb, tables, ...(options.overdraftFloorCredits === undefined ? {} : { overdraftFloorCredits: options.overdraftFloorCredits }) };
-      const real = settlementTargets({ ledger, sqs, sqsFor: (handler) => sqsAs(principals[handler]), dlqUrl, priceBook, workspace, logger: options.logger });
-      return { debit: wrap(real.debit), refund: wrap(real.refund) };
-    };
-    let targets = targetsFor(options.priceBook ?? DEFAULT_PRICE_BOOK);
-    // Who sends a dead letter in AWS: EventBridge for a target's, the function's role for Lambda's.
-    const dlqSender = (sender: DlqSender) => sqsAs(sender.kind === 'eventbridge' ? EVENTBRIDGE_SERVICE : functionRole(sender.functionName));
-    // The bus policy: the producer and replay keys may publish video.generation, nobody else (H1).
-    const publishers = [PRODUCER.credentials.accessKeyId, REPLAY.credentials.accessKeyId];
-    const bus = await startLocalEventBridge({
-      sqs, dlqUrl, workspace, region: LOCAL_REGION, account: LOCAL_ACCOUNT_ID, targets, sqsFor: dlqSender, publishers, retryDelayMs: 1, ...options.bus,
-    });
-    stops.push(() => bus.stop());
-
-    const endpoints = { dynamodb: dynamoEndpoint, sqs: front.endpoint, sns: sqsEndpoint, eventbridge: bus.endpoint };
-    return {
-      workspace, scope: { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }, endpoints, dynamodb, sqs, sqsAs, principals, sns, tables, dlqUrl, alertsTopicArn, alertsQueueUrl, bus,
-      eventBridgeAs(principal) {
-        const client = bus.client(principal.credentials);
-        eventBridgeClients.push(client);
-        return client;
-      },
-      deployPriceBook(priceBook) {
-        targets = targetsFor(priceBook);
-        bus.route('debit', targets.debit);
-        bus.route('refund', targets.refund);
-      },
-      redeliver: (event) => (event['detail-type'] === 'video.rendered' ? targets.debit : targets.refund)(event, redeliveryContext()),
-      dlqDepth: () => queueDepthOf(sqs, dlqUrl),
-      env: () => stackEnv({ workspace, endpoints, tables, dlqUrl, alertsTopicArn, busName: bus.busName }),
-      stop: stopAll,
-    };
+    return { ...(await buildStack(options, stops)), stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

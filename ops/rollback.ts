@@ -91,50 +91,61 @@ interface FunctionState {
   missing?: string;
 }
 
+/** A function's published versions and where `live` points; a missing function is a reason, not a crash. */
+async function functionState(deps: AliasDeps, handler: HandlerName): Promise<FunctionState> {
+  const functionName = deps.names.functions[handler];
+  try {
+    const [versions, alias] = await Promise.all([
+      listPublishedVersions(deps.lambda, functionName),
+      deps.lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: LIVE_ALIAS })),
+    ]);
+    return { handler, functionName, versions, live: alias.FunctionVersion ?? '?', revisionId: alias.RevisionId };
+  } catch (error) {
+    // A missing function or alias is a refusal with a reason, not a crash (and not "a table does not exist").
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    return { handler, functionName, versions: [], live: '-', missing: `${functionName} or its alias ${LIVE_ALIAS} does not exist in this account/region` };
+  }
+}
+
+type WithLatest = Omit<AliasMove, 'to' | 'action' | 'reason'> & { latest: number };
+
+/** Roll back: to the version before the newest, only for functions the last deploy changed (unless named). */
+function rollbackMove(s: FunctionState, withLatest: WithLatest, latest: PublishedVersion, skipAsUnchanged: boolean): AliasMove {
+  if (skipAsUnchanged) {
+    return { ...withLatest, to: s.live, action: 'skipped', reason: `not changed by the last deploy (its newest version ${latest.version} is older); pass --function ${s.handler} to roll it back anyway` };
+  }
+  const previous = s.versions.at(-2);
+  if (!previous) return { ...withLatest, to: s.live, action: 'refused', reason: `no version before ${latest.version} to roll back to` };
+  const to = String(previous.version);
+  if (s.live === to) return { ...withLatest, to, action: 'unchanged', reason: `already rolled back to ${to} (newest is ${latest.version})` };
+  if (s.live !== String(latest.version)) {
+    return { ...withLatest, to: s.live, action: 'skipped', reason: `live is on ${s.live}, neither the newest (${latest.version}) nor the previous (${to}) version: moved by hand? left alone` };
+  }
+  return { ...withLatest, to, action: 'move', reason: `previous published version (newest is ${latest.version})` };
+}
+
+function moveFor(s: FunctionState, mode: AliasMode, skipAsUnchanged: (latest: PublishedVersion) => boolean): AliasMove {
+  const base = { handler: s.handler, functionName: s.functionName, from: s.live, revisionId: s.revisionId };
+  if (s.missing) return { ...base, to: s.live, action: 'refused', reason: s.missing };
+  const latest = s.versions.at(-1);
+  if (!latest) return { ...base, to: s.live, action: 'refused', reason: 'no published version (was it ever deployed with make apply?)' };
+  const withLatest = { ...base, latest: latest.version };
+  if (mode === 'deploy') {
+    const to = String(latest.version);
+    return s.live === to
+      ? { ...withLatest, to, action: 'unchanged', reason: `already on the newest version ${to}` }
+      : { ...withLatest, to, action: 'move', reason: `newest published version` };
+  }
+  return rollbackMove(s, withLatest, latest, skipAsUnchanged(latest));
+}
+
 export async function planAliasMoves(deps: AliasDeps, mode: AliasMode, options: { handlers?: readonly HandlerName[]; deployWindowMs?: number } = {}): Promise<AliasPlan> {
   const explicit = options.handlers !== undefined && options.handlers.length > 0;
   const handlers = explicit ? options.handlers! : HANDLERS;
   const window = options.deployWindowMs ?? DEFAULT_DEPLOY_WINDOW_MS;
-  const states: FunctionState[] = await Promise.all(handlers.map(async (handler) => {
-    const functionName = deps.names.functions[handler];
-    try {
-      const [versions, alias] = await Promise.all([
-        listPublishedVersions(deps.lambda, functionName),
-        deps.lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: LIVE_ALIAS })),
-      ]);
-      return { handler, functionName, versions, live: alias.FunctionVersion ?? '?', revisionId: alias.RevisionId };
-    } catch (error) {
-      // A missing function or alias is a refusal with a reason, not a crash (and not "a table does not exist").
-      if ((error as Error).name !== 'ResourceNotFoundException') throw error;
-      return { handler, functionName, versions: [], live: '-', missing: `${functionName} or its alias ${LIVE_ALIAS} does not exist in this account/region` };
-    }
-  }));
+  const states = await Promise.all(handlers.map((handler) => functionState(deps, handler)));
   const lastDeployAtMs = Math.max(0, ...states.map((s) => s.versions.at(-1)?.publishedAtMs ?? 0));
-
-  const moves = states.map((s): AliasMove => {
-    const base = { handler: s.handler, functionName: s.functionName, from: s.live, revisionId: s.revisionId };
-    if (s.missing) return { ...base, to: s.live, action: 'refused', reason: s.missing };
-    const latest = s.versions.at(-1);
-    if (!latest) return { ...base, to: s.live, action: 'refused', reason: 'no published version (was it ever deployed with make apply?)' };
-    const withLatest = { ...base, latest: latest.version };
-    if (mode === 'deploy') {
-      const to = String(latest.version);
-      return s.live === to
-        ? { ...withLatest, to, action: 'unchanged', reason: `already on the newest version ${to}` }
-        : { ...withLatest, to, action: 'move', reason: `newest published version` };
-    }
-    if (!explicit && latest.publishedAtMs < lastDeployAtMs - window) {
-      return { ...withLatest, to: s.live, action: 'skipped', reason: `not changed by the last deploy (its newest version ${latest.version} is older); pass --function ${s.handler} to roll it back anyway` };
-    }
-    const previous = s.versions.at(-2);
-    if (!previous) return { ...withLatest, to: s.live, action: 'refused', reason: `no version before ${latest.version} to roll back to` };
-    const to = String(previous.version);
-    if (s.live === to) return { ...withLatest, to, action: 'unchanged', reason: `already rolled back to ${to} (newest is ${latest.version})` };
-    if (s.live !== String(latest.version)) {
-      return { ...withLatest, to: s.live, action: 'skipped', reason: `live is on ${s.live}, neither the newest (${latest.version}) nor the previous (${to}) version: moved by hand? left alone` };
-    }
-    return { ...withLatest, to, action: 'move', reason: `previous published version (newest is ${latest.version})` };
-  });
+  const moves = states.map((s) => moveFor(s, mode, (latest) => !explicit && latest.publishedAtMs < lastDeployAtMs - window));
   return { mode, workspace: deps.names.workspace, refused: moves.some((m) => m.action === 'refused'), moves };
 }
 

@@ -29,11 +29,11 @@ function line(m: AliasMove | AliasResult, dryRun: boolean): string {
   return `  ${m.handler.padEnd(10)} ${printable(m.functionName)}:${LIVE_ALIAS}  ${word.padEnd(10)} ${arrow.padEnd(10)} ${printable(m.reason)}`;
 }
 
-export async function runAliasCommand(mode: AliasMode, args: string[], context: CliContext, io: RollbackIo = {}): Promise<number> {
+/** The command's flags and workspace, checked: which functions, the deploy window, dry run. */
+function aliasSettings(mode: AliasMode, args: string[], context: CliContext, env: Record<string, string | undefined>) {
   const { values } = parse(args, {
     'dry-run': { type: 'boolean' }, function: { type: 'string', multiple: true }, 'deploy-window-minutes': { type: 'string' },
   }, false);
-  const env = io.env ?? process.env;
   const workspace = context.options.workspace ?? env.WORKSPACE;
   if (!workspace) throw new UsageError(`which workspace? pass --workspace <ws>; usage: ${usage(mode)}`);
   const functions = Array.isArray(values.function) ? values.function.map(String) : [];
@@ -44,15 +44,23 @@ export async function runAliasCommand(mode: AliasMode, args: string[], context: 
   if (mode === 'deploy' && values['deploy-window-minutes'] !== undefined) throw new UsageError('--deploy-window-minutes applies to rollback only');
   const deployWindowMs = values['deploy-window-minutes'] === undefined ? DEFAULT_DEPLOY_WINDOW_MS
     : parseInteger(values['deploy-window-minutes'], '--deploy-window-minutes', { min: 1, max: 7 * 24 * 60 }) * 60_000;
-  let names;
   try {
-    names = workspaceNames(workspace);
+    return { workspace, names: workspaceNames(workspace), handlers, deployWindowMs, dryRun: values['dry-run'] === true };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const deps = { lambda: io.lambda ?? makeLambdaClient({ region: context.options.region }), names };
-  const dryRun = values['dry-run'] === true;
+}
 
+function appliedSummary(verb: string, workspace: string, results: AliasResult[]): string {
+  const moved = results.filter((r) => r.outcome === 'moved').length;
+  const failed = results.filter((r) => r.outcome === 'failed').length;
+  if (failed > 0) return `${verb} of ${workspace}: ${moved} moved, ${failed} FAILED (see above); run make doctor WS=${workspace}`;
+  return moved === 0 ? `${verb} of ${workspace}: nothing to do (already there)` : `${verb} of ${workspace}: ${moved} alias${moved === 1 ? '' : 'es'} moved. Next: make doctor WS=${workspace} && make smoke WS=${workspace}`;
+}
+
+export async function runAliasCommand(mode: AliasMode, args: string[], context: CliContext, io: RollbackIo = {}): Promise<number> {
+  const { workspace, names, handlers, deployWindowMs, dryRun } = aliasSettings(mode, args, context, io.env ?? process.env);
+  const deps = { lambda: io.lambda ?? makeLambdaClient({ region: context.options.region }), names };
   const plan = await planAliasMoves(deps, mode, { handlers, deployWindowMs });
   const verb = mode === 'rollback' ? 'rollback' : 'deploy (roll forward)';
   if (plan.refused) {
@@ -65,13 +73,8 @@ export async function runAliasCommand(mode: AliasMode, args: string[], context: 
     return EXIT.ok;
   }
   const results = await applyAliasMoves(deps, plan);
-  const moved = results.filter((r) => r.outcome === 'moved').length;
-  const failed = results.filter((r) => r.outcome === 'failed').length;
-  const summary = failed > 0
-    ? `${verb} of ${workspace}: ${moved} moved, ${failed} FAILED (see above); run make doctor WS=${workspace}`
-    : moved === 0 ? `${verb} of ${workspace}: nothing to do (already there)` : `${verb} of ${workspace}: ${moved} alias${moved === 1 ? '' : 'es'} moved. Next: make doctor WS=${workspace} && make smoke WS=${workspace}`;
-  context.out([`${verb} of ${workspace}`, ...results.map((r) => line(r, false)), summary].join('\n'), { ...plan, dryRun, applied: true, results });
-  return failed > 0 ? EXIT.findings : EXIT.ok;
+  context.out([`${verb} of ${workspace}`, ...results.map((r) => line(r, false)), appliedSummary(verb, workspace, results)].join('\n'), { ...plan, dryRun, applied: true, results });
+  return results.some((r) => r.outcome === 'failed') ? EXIT.findings : EXIT.ok;
 }
 
 function aliasOptions(mode: AliasMode): OptionHelp[] {

@@ -102,7 +102,8 @@ async function activeHoldsByUser(deps: LedgerDeps, pageSize: number): Promise<Ma
   return sums;
 }
 
-export async function auditAllBalances(deps: LedgerDeps, onProgress?: (scanned: number) => void, pageSize = SCAN_PAGE_SIZE): Promise<AuditReport> {
+/** The ledger pass: each user's sum, the totals, and every entry checked for its justification. */
+async function scanLedger(deps: LedgerDeps, pageSize: number, onProgress?: (scanned: number) => void) {
   const ledgerSums = new Map<string, number>();
   const totals = { entries: 0, credited: 0, debited: 0 };
   const unjustified = unjustifiedCollector();
@@ -119,21 +120,27 @@ export async function auditAllBalances(deps: LedgerDeps, onProgress?: (scanned: 
       }
     }
   };
-  await scanAll(deps, deps.tables.ledger, { expression: ENTRY_PROJECTION, names: { ...ENTRY_NAMES } }, pageSize, (item) => {
+  const onEntry = (item: Record<string, AttributeValue>) => {
     const entry = entryFactsFrom(item);
-    if (entry.type === 'credit') totals.credited += entry.amount; else totals.debited += entry.amount;
+    if (entry.type === 'credit') totals.credited += entry.amount;
+    else totals.debited += entry.amount;
     ledgerSums.set(entry.userId, (ledgerSums.get(entry.userId) ?? 0) + signedAmount(entry));
     totals.entries++;
     const problem = shapeProblem(entry);
     if (problem) unjustified.add(entry, problem);
     else if (entry.kind === 'refund') refunds.push(entry);
-  }, async (n) => {
+  };
+  await scanAll(deps, deps.tables.ledger, { expression: ENTRY_PROJECTION, names: { ...ENTRY_NAMES } }, pageSize, onEntry, async (n) => {
     // Refunds are looked up as soon as a batch fills, so memory stays bounded by one page.
     await checkRefunds(BATCH_GET_KEYS);
     onProgress?.(n);
   });
   await checkRefunds(1);
+  return { ledgerSums, totals, unjustified };
+}
 
+/** The balance pass: each user's stored remaining, held and available figures. */
+async function scanBalances(deps: LedgerDeps, pageSize: number) {
   const balances = new Map<string, { remaining: number; held: number; available: number }>();
   let remainingTotal = 0;
   await scanAll(deps, deps.tables.credits, { expression: 'userId, remaining, held, available' }, pageSize, (item) => {
@@ -142,6 +149,12 @@ export async function auditAllBalances(deps: LedgerDeps, onProgress?: (scanned: 
     balances.set(item.userId?.S ?? '', { remaining, held, available: item.available?.N === undefined ? remaining - held : Number(item.available.N) });
     remainingTotal += remaining;
   });
+  return { balances, remainingTotal };
+}
+
+export async function auditAllBalances(deps: LedgerDeps, onProgress?: (scanned: number) => void, pageSize = SCAN_PAGE_SIZE): Promise<AuditReport> {
+  const { ledgerSums, totals, unjustified } = await scanLedger(deps, pageSize, onProgress);
+  const { balances, remainingTotal } = await scanBalances(deps, pageSize);
   const activeHolds = await activeHoldsByUser(deps, pageSize);
 
   const users = new Set([...ledgerSums.keys(), ...balances.keys(), ...activeHolds.keys()]);

@@ -250,59 +250,71 @@ async function releaseNow(received: readonly DlqMessage[], state: RunState, opti
 /** A dry run stops after this many receives in a row that brought only messages it had seen (it releases them, so they come back). */
 const DRY_RUN_STALE_RECEIVES = 3;
 
+/** Where a drain stands: messages decided, receives made, receives in a row that brought nothing new. */
+interface DrainCounters { processed: number; receives: number; staleReceives: number }
+
+/** Why the drain stops before its next receive, if it does (waiting first for the rate limit). */
+async function stopBeforeReceive(options: DrainOptions, counters: DrainCounters, maxReceives: number, startedAt: number): Promise<StopReason | undefined> {
+  const { signal } = options;
+  if (signal?.aborted) return 'aborted';
+  if (counters.processed >= options.maxMessages) return 'max_messages';
+  if (counters.receives >= maxReceives) return 'receive_limit';
+  if (options.ratePerSecond !== undefined) {
+    await sleepUntil(startedAt + (counters.processed * 1000) / options.ratePerSecond, signal);
+    if (signal?.aborted) return 'aborted';
+  }
+  return undefined;
+}
+
+async function receiveBatch(options: DrainOptions, wanted: number): Promise<DlqMessage[]> {
+  const response = await options.sqs.send(new ReceiveMessageCommand({
+    QueueUrl: options.queueUrl,
+    MaxNumberOfMessages: Math.min(SQS_MAX_BATCH, wanted),
+    VisibilityTimeout: options.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
+    WaitTimeSeconds: options.waitTimeSeconds ?? 1,
+    MessageAttributeNames: ['All'],
+    // SenderId: who wrote the message, which provenance checks (security review H2).
+    MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SenderId'],
+  }));
+  return (response.Messages ?? []).map(dlqMessageFromSqs);
+}
+
+/** Receives and decides batch after batch until a stop reason; the caller releases what stayed. */
+async function drainLoop(options: DrainOptions, state: RunState, startedAt: number): Promise<StopReason> {
+  const maxReceives = Math.ceil(options.maxMessages / SQS_MAX_BATCH) * 3 + 10;
+  const counters: DrainCounters = { processed: 0, receives: 0, staleReceives: 0 };
+  for (;;) {
+    const stop = await stopBeforeReceive(options, counters, maxReceives, startedAt);
+    if (stop) return stop;
+    counters.receives += 1;
+    const received = await receiveBatch(options, options.maxMessages - counters.processed);
+    if (received.length === 0) return 'empty';
+    const fresh = freshOf(received, state.decided);
+    if (fresh.length > 0) {
+      counters.staleReceives = 0;
+      await decideBatch(fresh, state, options);
+      counters.processed += fresh.length;
+    } else counters.staleReceives += 1;
+    if (options.dryRun) await releaseNow(received, state, options);
+    // Only messages this run already decided came back: everything has been seen once.
+    if (counters.staleReceives >= (options.dryRun ? DRY_RUN_STALE_RECEIVES : 1)) return 'empty';
+  }
+}
+
 export async function drainDlq(options: DrainOptions): Promise<DrainReport> {
-  const { sqs, queueUrl, maxMessages, signal } = options;
+  const { queueUrl, maxMessages } = options;
   assertInvariant(Number.isSafeInteger(maxMessages) && maxMessages >= 1 && maxMessages <= MAX_DRAIN_MESSAGES, `maxMessages must be 1..${MAX_DRAIN_MESSAGES}`);
   assertInvariant(options.ratePerSecond === undefined || (options.ratePerSecond > 0 && options.ratePerSecond <= 10_000), 'ratePerSecond must be in (0, 10000]');
-  const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS;
-  const waitTimeSeconds = options.waitTimeSeconds ?? 1;
-  const maxReceives = Math.ceil(maxMessages / SQS_MAX_BATCH) * 3 + 10;
   const startedAt = Date.now();
-
   const state: RunState = { summary: emptySummary(), results: [], decided: new Map(), named: new Map(), visibleAgain: new Map() };
-  let processed = 0;
-  let receives = 0;
-  let staleReceives = 0;
   let stoppedBy: StopReason;
-
   try {
-    for (;;) {
-      if (signal?.aborted) { stoppedBy = 'aborted'; break; }
-      if (processed >= maxMessages) { stoppedBy = 'max_messages'; break; }
-      if (receives >= maxReceives) { stoppedBy = 'receive_limit'; break; }
-      if (options.ratePerSecond !== undefined) {
-        await sleepUntil(startedAt + (processed * 1000) / options.ratePerSecond, signal);
-        if (signal?.aborted) { stoppedBy = 'aborted'; break; }
-      }
-      receives += 1;
-      const response = await sqs.send(new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: Math.min(SQS_MAX_BATCH, maxMessages - processed),
-        VisibilityTimeout: visibilityTimeoutSeconds,
-        WaitTimeSeconds: waitTimeSeconds,
-        MessageAttributeNames: ['All'],
-        // SenderId: who wrote the message, which provenance checks (security review H2).
-        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SenderId'],
-      }));
-      const received = (response.Messages ?? []).map(dlqMessageFromSqs);
-      if (received.length === 0) { stoppedBy = 'empty'; break; }
-
-      const fresh = freshOf(received, state.decided);
-      if (fresh.length > 0) {
-        staleReceives = 0;
-        await decideBatch(fresh, state, options);
-        processed += fresh.length;
-      } else staleReceives += 1;
-      if (options.dryRun) await releaseNow(received, state, options);
-      // Only messages this run already decided came back: everything has been seen once.
-      if (staleReceives >= (options.dryRun ? DRY_RUN_STALE_RECEIVES : 1)) { stoppedBy = 'empty'; break; }
-    }
+    stoppedBy = await drainLoop(options, state, startedAt);
   } finally {
     // Runs on success, abort and error alike: what stayed becomes visible again.
     const held = [...state.decided].filter((e): e is [string, string] => e[1] !== undefined).map(([messageId, receiptHandle]) => ({ messageId, receiptHandle }));
     await releaseHeld(held, state, options);
   }
-
   const { summary, results, named } = state;
   const released = [...state.visibleAgain.values()].filter(Boolean).length;
   return {

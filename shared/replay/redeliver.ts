@@ -77,43 +77,48 @@ export function assertReplayOptions(options: ReplayOptions): void {
     `maxReplays must be 1..${MAX_REPLAYS_LIMIT}, got ${options.maxReplays}`);
 }
 
-/** Decides what to do with one message. Pure (given the price book). */
-export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
-  assertReplayOptions(options);
-  const recognition = recogniseMessage(message);
-  if (!recognition.recognised) {
-    return {
-      kind: 'decided',
-      result: {
-        messageId: message.messageId, outcome: 'left_unrecognised', remove: false, reason: recognition.reason,
-        ...(recognition.hint ? { hint: recognition.hint } : {}),
-        ...(recognition.eventIds ? { details: recognition.eventIds.map((id) => `event ${id}`) } : {}),
-      },
-    };
-  }
-  const base: MessageResult = {
-    messageId: message.messageId, shape: recognition.shape, outcome: 'failed', remove: false,
-    failure: describeFailure(recognition.shape, recognition.failure),
+/** Not a DLQ shape we know (or no event inside): left for a person, with what could be read of it. */
+function unrecognisedResult(message: DlqMessage, recognition: Extract<ReturnType<typeof recogniseMessage>, { recognised: false }>): Plan {
+  return {
+    kind: 'decided',
+    result: {
+      messageId: message.messageId, outcome: 'left_unrecognised', remove: false, reason: recognition.reason,
+      ...(recognition.hint ? { hint: recognition.hint } : {}),
+      ...(recognition.eventIds ? { details: recognition.eventIds.map((id) => `event ${id}`) } : {}),
+    },
   };
-  const provenance = checkProvenance(message, recognition, options.origin);
-  if (!provenance.verified) return unverifiedResult(message, base, recognition, provenance.problem);
+}
 
-  let parsed: ReturnType<typeof parseVideoEvent>;
-  try {
-    parsed = parseVideoEvent(recognition.event, options.priceBook);
-  } catch (error) {
-    if (!(error instanceof InvalidEventError)) throw error;
-    const outcome = !options.dropInvalidIds.has(message.messageId) ? 'left_invalid' : options.dryRun ? 'would_drop_invalid' : 'dropped_invalid';
-    return {
-      kind: 'decided',
-      result: {
-        ...base, ...eventIdentity(recognition.event), outcome, remove: outcome === 'dropped_invalid',
-        reason: error.reason, details: error.details,
-        ...(outcome === 'left_invalid' ? { hint: `fix the producer, or once understood drop it by its id: --drop-invalid ${message.messageId}` } : {}),
-      },
-    };
-  }
+/** Invalid under today's schema and prices: left (with what to do), or dropped when named by id. */
+function invalidResult(message: DlqMessage, base: MessageResult, event: unknown, error: InvalidEventError, options: ReplayOptions): Plan {
+  const outcome = !options.dropInvalidIds.has(message.messageId) ? 'left_invalid' : options.dryRun ? 'would_drop_invalid' : 'dropped_invalid';
+  return {
+    kind: 'decided',
+    result: {
+      ...base, ...eventIdentity(event), outcome, remove: outcome === 'dropped_invalid',
+      reason: error.reason, details: error.details,
+      ...(outcome === 'left_invalid' ? { hint: `fix the producer, or once understood drop it by its id: --drop-invalid ${message.messageId}` } : {}),
+    },
+  };
+}
 
+/** The entry that puts the event back on the bus, its replay count one higher. */
+function replayEntry(message: DlqMessage, parsed: ReturnType<typeof parseVideoEvent>, replayCount: number, busName: string): PutEventsRequestEntry {
+  const { envelope, event } = parsed;
+  const detail = { ...envelope.detail, replay: { count: replayCount, originalEventId: event.eventId, ...dlqMessageIdOf(message) } };
+  const time = new Date(envelope.time);
+  return {
+    Source: envelope.source,
+    DetailType: envelope['detail-type'],
+    Detail: JSON.stringify(detail),
+    ...(envelope.resources && envelope.resources.length > 0 ? { Resources: [...envelope.resources] } : {}),
+    ...(Number.isNaN(time.getTime()) ? {} : { Time: time }),
+    EventBusName: busName,
+  };
+}
+
+/** A valid event: replayed (or not, past the replay limit or too large to publish). */
+function replayPlan(message: DlqMessage, base: MessageResult, parsed: ReturnType<typeof parseVideoEvent>, options: ReplayOptions): Plan {
   const { envelope, event } = parsed;
   const previousCount = envelope.detail.replay?.count ?? 0;
   const identity = { originalEventId: event.eventId, jobId: event.jobId, detailType: envelope['detail-type'] };
@@ -127,18 +132,8 @@ export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
       },
     };
   }
-
   const replayCount = previousCount + 1;
-  const detail = { ...envelope.detail, replay: { count: replayCount, originalEventId: event.eventId, ...dlqMessageIdOf(message) } };
-  const time = new Date(envelope.time);
-  const entry: PutEventsRequestEntry = {
-    Source: envelope.source,
-    DetailType: envelope['detail-type'],
-    Detail: JSON.stringify(detail),
-    ...(envelope.resources && envelope.resources.length > 0 ? { Resources: [...envelope.resources] } : {}),
-    ...(Number.isNaN(time.getTime()) ? {} : { Time: time }),
-    EventBusName: options.busName,
-  };
+  const entry = replayEntry(message, parsed, replayCount, options.busName);
   const sizeBytes = entrySizeBytes(entry);
   const result: MessageResult = { ...base, ...identity, replayCount };
   if (sizeBytes > PUT_EVENTS_MAX_BYTES) {
@@ -146,6 +141,27 @@ export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
   }
   if (options.dryRun) return { kind: 'decided', result: { ...result, outcome: 'would_replay' } };
   return { kind: 'publish', entry, sizeBytes, result };
+}
+
+/** Decides what to do with one message. Pure (given the price book). */
+export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
+  assertReplayOptions(options);
+  const recognition = recogniseMessage(message);
+  if (!recognition.recognised) return unrecognisedResult(message, recognition);
+  const base: MessageResult = {
+    messageId: message.messageId, shape: recognition.shape, outcome: 'failed', remove: false,
+    failure: describeFailure(recognition.shape, recognition.failure),
+  };
+  const provenance = checkProvenance(message, recognition, options.origin);
+  if (!provenance.verified) return unverifiedResult(message, base, recognition, provenance.problem);
+  let parsed: ReturnType<typeof parseVideoEvent>;
+  try {
+    parsed = parseVideoEvent(recognition.event, options.priceBook);
+  } catch (error) {
+    if (!(error instanceof InvalidEventError)) throw error;
+    return invalidResult(message, base, recognition.event, error, options);
+  }
+  return replayPlan(message, base, parsed, options);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * Functions stay short (eslint.config.mjs, max-lines-per-function: 70 lines, blank lines and comments
- * not counted) everywhere but in tests. Linted as text at a path, with the real config (lint-imports.mjs).
+ * Functions stay short (eslint.config.mjs, max-lines-per-function, blank lines and comments not
+ * counted): 70 lines in the code that runs in production or against it, 100 in the bench, demo,
+ * simulation and scripts, no limit in tests. Linted as text at a path, with the real config (lint-imports.mjs).
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -14,7 +15,9 @@ function functionOf(lines: number): string {
 const cases = [
   { name: 'a 76-line function in the core', file: 'shared/ledger/x.ts', code: functionOf(72), fails: true },
   { name: 'a 76-line function in the CLI', file: 'cli/commands/x.ts', code: functionOf(72), fails: true },
-  { name: 'a 76-line function in a script', file: 'scripts/x.mjs', code: functionOf(72), fails: true },
+  { name: 'a 76-line function in the local stack', file: 'local/x.ts', code: functionOf(72), fails: true },
+  { name: 'a 96-line function in the bench', file: 'bench/x.ts', code: functionOf(92), fails: false },
+  { name: 'a 106-line function in a script', file: 'scripts/x.mjs', code: functionOf(102), fails: true },
   { name: 'a 70-line function, with as many comment and blank lines again', file: 'shared/ledger/x.ts', code: functionOf(66), fails: false },
   { name: 'a long test', file: 'tests/shared/x.unit.test.ts', code: functionOf(200), fails: false },
 ].map((c) => ({ ...c, rule: 'max-lines-per-function' }));
@@ -27,6 +30,6 @@ beforeAll(() => {
 
 test.each(cases)('$name: fails the lint = $fails', (c) => {
   const found = messages[cases.indexOf(c)]!;
-  if (c.fails) expect(found).toEqual([expect.stringMatching(/too many lines \(\d+\)\. Maximum allowed is 70/)]);
+  if (c.fails) expect(found).toEqual([expect.stringMatching(/too many lines \(\d+\)\. Maximum allowed is (70|100)/)]);
   else expect(found).toEqual([]);
 });
