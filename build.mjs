@@ -51,7 +51,10 @@ function zip(handler) {
     archive.addFile(join(dist, handler, LICENSES_FILE), LICENSES_FILE, options);
     archive.end();
     const target = join(dist, `${handler}.zip`);
-    archive.outputStream.pipe(createWriteStream(target)).on('close', () => resolve(target)).on('error', reject);
+    archive.outputStream
+      .pipe(createWriteStream(target))
+      .on('close', () => resolve(target))
+      .on('error', reject);
   });
 }
 
@@ -88,7 +91,9 @@ function licensesText(metafile) {
 const lambdaCredentials = {
   name: 'lambda-credentials',
   setup(context) {
-    context.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: join(root, 'scripts', 'build', 'lambda-credentials.mjs') }));
+    context.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+      path: join(root, 'scripts', 'build', 'lambda-credentials.mjs'),
+    }));
   },
 };
 export const handlerBundleOptions = { ...bundleOptions, plugins: [lambdaCredentials] };
@@ -99,15 +104,24 @@ export async function buildAll({ quiet = false } = {}) {
   rmSync(dist, { recursive: true, force: true });
   const results = [];
   for (const handler of handlerNames()) {
-    const { metafile } = await build({ ...handlerBundleOptions, entryPoints: [join(root, 'functions', handler, 'index.ts')], outfile: join(dist, handler, 'index.mjs') });
+    const { metafile } = await build({
+      ...handlerBundleOptions,
+      entryPoints: [join(root, 'functions', handler, 'index.ts')],
+      outfile: join(dist, handler, 'index.mjs'),
+    });
     writeFileSync(join(dist, handler, LICENSES_FILE), licensesText(metafile));
     writeFileSync(join(dist, handler, 'meta.json'), JSON.stringify(metafile));
     const zipPath = await zip(handler);
-    results.push({ handler, bundleBytes: statSync(join(dist, handler, 'index.mjs')).size, zipBytes: statSync(zipPath).size });
+    results.push({
+      handler,
+      bundleBytes: statSync(join(dist, handler, 'index.mjs')).size,
+      zipBytes: statSync(zipPath).size,
+    });
   }
   if (!quiet) {
     console.log('handler        bundle       zip');
-    for (const r of results) console.log(`${r.handler.padEnd(14)} ${kib(r.bundleBytes).padStart(10)} ${kib(r.zipBytes).padStart(10)}`);
+    for (const r of results)
+      console.log(`${r.handler.padEnd(14)} ${kib(r.bundleBytes).padStart(10)} ${kib(r.zipBytes).padStart(10)}`);
   }
   return results;
 }
@@ -120,7 +134,10 @@ export async function buildAll({ quiet = false } = {}) {
 export async function buildCli({ quiet = false, outDir = join(dist, 'cli') } = {}) {
   const outfile = join(outDir, 'reconciler.mjs');
   const { metafile } = await build({
-    ...bundleOptions, minify: false, entryPoints: [join(root, 'cli', 'entry.ts')], outfile,
+    ...bundleOptions,
+    minify: false,
+    entryPoints: [join(root, 'cli', 'entry.ts')],
+    outfile,
     banner: { js: `#!/usr/bin/env node\n${REQUIRE_BANNER}` },
   });
   writeFileSync(join(outDir, LICENSES_FILE), licensesText(metafile));
@@ -130,8 +147,10 @@ export async function buildCli({ quiet = false, outDir = join(dist, 'cli') } = {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  buildAll().then(() => buildCli()).catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
+  buildAll()
+    .then(() => buildCli())
+    .catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
 }

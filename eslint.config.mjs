@@ -4,11 +4,40 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', '.demo/', 'bench/.out/', 'shared/events/generated/', 'terraform/', 'bench/results/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'coverage/',
+      '.demo/',
+      'bench/.out/',
+      'shared/events/generated/',
+      'terraform/',
+      'bench/results/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'readonly', globalThis: 'readonly', AbortController: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        fetch: 'readonly',
+        __dirname: 'readonly',
+        require: 'readonly',
+        module: 'readonly',
+        globalThis: 'readonly',
+        AbortController: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
@@ -18,7 +47,10 @@ export default tseslint.config(
     files: ['shared/**/*.ts', 'functions/**/*.ts'],
     ignores: ['shared/config.ts', 'shared/aws/clients.ts', 'shared/lambda/*-deps.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read configuration through shared/config.ts' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'read configuration through shared/config.ts' },
+      ],
     },
   },
   // Type-aware rules where a mistake costs money: a promise nobody awaits can lose a write or an
@@ -39,27 +71,54 @@ export default tseslint.config(
   {
     files: ['shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { regex: '^(\\.\\./)+(ops|local|sim|cli|tests|demo|chaos|bench|functions|scripts)(/|$)', message: 'the core (shared/) imports no operator, local, simulation, CLI, test or entry code' },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(ops|local|sim|cli|tests|demo|chaos|bench|functions|scripts)(/|$)',
+              message: 'the core (shared/) imports no operator, local, simulation, CLI, test or entry code',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['shared/**/*.ts'],
     ignores: ['shared/lambda/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { regex: '^(\\.\\./)+(ops|local|sim|cli|tests|demo|chaos|bench|functions|scripts)(/|$)', message: 'the core (shared/) imports no operator, local, simulation, CLI, test or entry code' },
-        { regex: '^(\\.\\./)+lambda(/|$)|^@middy/|^aws-lambda$', message: 'only shared/lambda knows it runs in Lambda: the core takes plain deps' },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(ops|local|sim|cli|tests|demo|chaos|bench|functions|scripts)(/|$)',
+              message: 'the core (shared/) imports no operator, local, simulation, CLI, test or entry code',
+            },
+            {
+              regex: '^(\\.\\./)+lambda(/|$)|^@middy/|^aws-lambda$',
+              message: 'only shared/lambda knows it runs in Lambda: the core takes plain deps',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['functions/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { regex: '^(?!\\.\\./\\.\\./shared/lambda/)', message: 'an entry file imports only the Lambda wiring (shared/lambda/)' },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\.\\./\\.\\./shared/lambda/)',
+              message: 'an entry file imports only the Lambda wiring (shared/lambda/)',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -15,7 +15,12 @@ const shared = {
   roots: ['<rootDir>/tests'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tests/tsconfig.json' }],
-    '^.+/(node_modules/@middy/.+|shared/events/generated/.+)\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2024', esModuleInterop: true, isolatedModules: true } }],
+    '^.+/(node_modules/@middy/.+|shared/events/generated/.+)\\.js$': [
+      'ts-jest',
+      {
+        tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2024', esModuleInterop: true, isolatedModules: true },
+      },
+    ],
   },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
 };
@@ -34,7 +39,14 @@ export default {
   ],
   testTimeout: 60_000,
   // `make test` reports coverage; the money core, the sweep and the replay core must stay thoroughly tested.
-  collectCoverageFrom: ['shared/**/*.ts', 'functions/**/*.ts', 'cli/**/*.ts', 'local/**/*.ts', 'ops/**/*.ts', 'sim/**/*.ts'],
+  collectCoverageFrom: [
+    'shared/**/*.ts',
+    'functions/**/*.ts',
+    'cli/**/*.ts',
+    'local/**/*.ts',
+    'ops/**/*.ts',
+    'sim/**/*.ts',
+  ],
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: {
     './shared/ledger/': { lines: 95, branches: 90 },

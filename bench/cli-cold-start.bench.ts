@@ -28,7 +28,10 @@ function timeRuns(entry: string, args: string[], env: NodeJS.ProcessEnv): number
 }
 
 const at = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-const line = (label: string, t: number[]) => console.log(`${label.padEnd(34)} median ${at(t, 0.5).toFixed(0).padStart(5)} ms   p90 ${at(t, 0.9).toFixed(0).padStart(5)} ms`);
+const line = (label: string, t: number[]) =>
+  console.log(
+    `${label.padEnd(34)} median ${at(t, 0.5).toFixed(0).padStart(5)} ms   p90 ${at(t, 0.9).toFixed(0).padStart(5)} ms`,
+  );
 
 async function main() {
   if (!existsSync(bundle)) throw new Error('dist/cli/reconciler.mjs is missing: run `make build` first');
@@ -38,12 +41,21 @@ async function main() {
   const client = makeDynamoDbClient({ endpoint: dynamo.endpoint, region: 'us-east-1' });
   try {
     await createTables(client, tables);
-    const env = { ...process.env, NODE_OPTIONS: '', AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_REGION: 'us-east-1', WORKSPACE: 'bench-cli' };
+    const env = {
+      ...process.env,
+      NODE_OPTIONS: '',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_REGION: 'us-east-1',
+      WORKSPACE: 'bench-cli',
+    };
     console.log(`CLI cold start, ${runs} fresh processes each (Node ${process.versions.node})`);
     line('bundle   --help', timeRuns(bundle, ['--help'], env));
     line('bundle   balance --user u1', timeRuns(bundle, ['balance', '--user', 'u1'], env));
     line('checkout --help (tsx)', timeRuns(join(root, 'bin', 'reconciler.js'), ['--help'], env));
-    line('checkout balance --user u1 (tsx)', timeRuns(join(root, 'bin', 'reconciler.js'), ['balance', '--user', 'u1'], env));
+    line(
+      'checkout balance --user u1 (tsx)',
+      timeRuns(join(root, 'bin', 'reconciler.js'), ['balance', '--user', 'u1'], env),
+    );
   } finally {
     await deleteTables(client, tables).catch(() => undefined);
     client.destroy();

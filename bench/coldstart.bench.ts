@@ -36,25 +36,48 @@ export function topContributors(metafile: Metafile, top = 6): { name: string; by
     const name = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? input.split('/').slice(0, 2).join('/');
     bytes.set(name, (bytes.get(name) ?? 0) + bytesInOutput);
   }
-  return [...bytes].map(([name, b]) => ({ name, bytes: b })).sort((a, b) => b.bytes - a.bytes).slice(0, top);
+  return [...bytes]
+    .map(([name, b]) => ({ name, bytes: b }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, top);
 }
 
 /** Async, one process after another: the latency proxy lives in this process and must keep serving. */
 async function firstEventMedian(bundle: string, env: NodeJS.ProcessEnv, label: string) {
   const samples: { importMs: number; firstEventMs: number; sinceProcessStartMs: number; secondEventMs: number }[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const { stdout } = await promisify(execFile)(process.execPath, [CHILD, bundle, `${label}-${i}-${Date.now()}`, 'cold-user'], { env, encoding: 'utf8' });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [CHILD, bundle, `${label}-${i}-${Date.now()}`, 'cold-user'],
+      { env, encoding: 'utf8' },
+    );
     samples.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as (typeof samples)[number]);
   }
   const med = (key: keyof (typeof samples)[number]) => median(samples.map((s) => s[key]));
-  return { firstEventMs: med('firstEventMs'), sinceProcessStartMs: med('sinceProcessStartMs'), importMs: med('importMs'), secondEventMs: med('secondEventMs') };
+  return {
+    firstEventMs: med('firstEventMs'),
+    sinceProcessStartMs: med('sinceProcessStartMs'),
+    importMs: med('importMs'),
+    secondEventMs: med('secondEventMs'),
+  };
 }
 
 function env(endpoint: string, tables: TableNames): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH, NODE_OPTIONS: '', NODE_NO_WARNINGS: '1', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9',
-    JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger, SETTLEMENTS_TABLE: tables.settlements,
-    DLQ_URL: 'http://127.0.0.1:9/123456789012/cold-dlq', WORKSPACE: 'bench', LOG_LEVEL: 'silent', POWERTOOLS_LOG_LEVEL: 'SILENT',
+    PATH: process.env.PATH,
+    NODE_OPTIONS: '',
+    NODE_NO_WARNINGS: '1',
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9',
+    JOBS_TABLE: tables.jobs,
+    CREDITS_TABLE: tables.credits,
+    LEDGER_TABLE: tables.ledger,
+    SETTLEMENTS_TABLE: tables.settlements,
+    DLQ_URL: 'http://127.0.0.1:9/123456789012/cold-dlq',
+    WORKSPACE: 'bench',
+    LOG_LEVEL: 'silent',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
   };
 }
 
@@ -62,7 +85,10 @@ async function prepare(endpoint: string) {
   const client = makeDynamoDbClient({ endpoint, region: 'us-east-1', maxAttempts: 3 });
   for (const tables of [OUR_TABLES, BASELINE_TABLES]) {
     await createTables(client, tables);
-    await grantCredits({ dynamodb: client, tables }, { userId: 'cold-user', credits: 10_000_000, reference: `open-${tables.jobs}`, description: 'bench' });
+    await grantCredits(
+      { dynamodb: client, tables },
+      { userId: 'cold-user', credits: 10_000_000, reference: `open-${tables.jobs}`, description: 'bench' },
+    );
   }
   await client.send(new CreateTableCommand({ TableName: 'Idempotency', ...IDEMPOTENCY_TABLE_DEFINITION }));
   client.destroy();
@@ -73,13 +99,31 @@ async function main() {
   const ours = (await buildAll({ quiet: true })) as { handler: string; bundleBytes: number }[];
   const baselineFile = join(root, 'bench', '.out', 'baseline-debit', 'index.mjs');
   mkdirSync(join(root, 'bench', '.out', 'baseline-debit'), { recursive: true });
-  const baselineMeta = (await build({ ...bundleOptions, entryPoints: [join(root, 'bench', 'baseline', 'debit-entry.ts')], outfile: baselineFile })).metafile as Metafile;
+  const baselineMeta = (
+    await build({
+      ...bundleOptions,
+      entryPoints: [join(root, 'bench', 'baseline', 'debit-entry.ts')],
+      outfile: baselineFile,
+    })
+  ).metafile as Metafile;
   const bundles = ours.map((b) => {
     const file = join(root, 'dist', b.handler, 'index.mjs');
     const meta = JSON.parse(readFileSync(join(root, 'dist', b.handler, 'meta.json'), 'utf8')) as Metafile;
-    return { name: b.handler, file, bundleBytes: b.bundleBytes, top: topContributors(meta), importMs: medianImportMs(file, RUNS) };
+    return {
+      name: b.handler,
+      file,
+      bundleBytes: b.bundleBytes,
+      top: topContributors(meta),
+      importMs: medianImportMs(file, RUNS),
+    };
   });
-  bundles.push({ name: 'baseline-debit', file: baselineFile, bundleBytes: statSync(baselineFile).size, top: topContributors(baselineMeta), importMs: medianImportMs(baselineFile, RUNS) });
+  bundles.push({
+    name: 'baseline-debit',
+    file: baselineFile,
+    bundleBytes: statSync(baselineFile).size,
+    top: topContributors(baselineMeta),
+    importMs: medianImportMs(baselineFile, RUNS),
+  });
 
   const { startDynamoDbLocal } = await import('../scripts/local/dynamodb-local.mjs' as string);
   const dynamo = await startDynamoDbLocal({ memoryMb: 512 });
@@ -98,14 +142,35 @@ async function main() {
     };
     await proxy.close();
     const base = bundles.at(-1)!;
-    const ratios = { debitBundleBytes: debit.bundleBytes, importOfBaseline: debit.importMs / base.importMs, firstEventOfBaseline: firstEvent.debit.firstEventMs / firstEvent.baseline.firstEventMs, firstEventOfBaselineAt5ms: firstEventAt5ms.debit.firstEventMs / firstEventAt5ms.baseline.firstEventMs };
-    for (const b of bundles) console.log(`${b.name.padEnd(16)} ${(b.bundleBytes / 1024).toFixed(1).padStart(7)} KiB  import ${b.importMs.toFixed(1)} ms  top: ${b.top.slice(0, 3).map((t) => `${t.name} ${(t.bytes / 1024).toFixed(0)}K`).join(', ')}`);
+    const ratios = {
+      debitBundleBytes: debit.bundleBytes,
+      importOfBaseline: debit.importMs / base.importMs,
+      firstEventOfBaseline: firstEvent.debit.firstEventMs / firstEvent.baseline.firstEventMs,
+      firstEventOfBaselineAt5ms: firstEventAt5ms.debit.firstEventMs / firstEventAt5ms.baseline.firstEventMs,
+    };
+    for (const b of bundles)
+      console.log(
+        `${b.name.padEnd(16)} ${(b.bundleBytes / 1024).toFixed(1).padStart(7)} KiB  import ${b.importMs.toFixed(1)} ms  top: ${b.top
+          .slice(0, 3)
+          .map((t) => `${t.name} ${(t.bytes / 1024).toFixed(0)}K`)
+          .join(', ')}`,
+      );
     console.log(`first answered event: ${JSON.stringify(firstEvent)}; ratios ${JSON.stringify(ratios)}`);
-    const result = { measuredAt: new Date().toISOString(), runs: RUNS, bundles: bundles.map(({ file: _file, ...rest }) => rest), firstEvent, firstEventAt5ms, ratios };
+    const result = {
+      measuredAt: new Date().toISOString(),
+      runs: RUNS,
+      bundles: bundles.map(({ file: _file, ...rest }) => rest),
+      firstEvent,
+      firstEventAt5ms,
+      ratios,
+    };
     writeFileSync(join(root, 'bench', 'results', 'coldstart.json'), `${JSON.stringify(result, null, 2)}\n`);
   } finally {
     await dynamo.stop();
   }
 }
 
-main().catch((error) => { console.error(error); process.exit(1); });
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

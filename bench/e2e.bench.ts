@@ -23,7 +23,10 @@ import type { TargetHandler } from '../local/eventbridge/server';
 import { startLatencyProxy, describeModel } from './support/latency-proxy';
 import { percentile } from './support/ledger-setup';
 
-const arg = (name: string, fallback: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1]! : fallback; };
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+};
 const MODEL = { medianMs: Number(arg('latency', '5')), sigma: Number(arg('sigma', '0.5')) };
 const EVENTS = Number(arg('events', '300'));
 const CONCURRENCY = 8;
@@ -33,29 +36,58 @@ const HOLD_CREDITS = 30;
 /** Settles the wait of a job's event when its handler answers, keyed by detail-type and job. */
 const answered = new Map<string, () => void>();
 const key = (detailType: string, jobId: string) => `${detailType}:${jobId}`;
-const timed = (handler: TargetHandler): TargetHandler => async (event, context) => {
-  const answer = await handler(event, context);
-  answered.get(key(event['detail-type'], String(event.detail.jobId)))?.();
-  return answer;
-};
-const answerOf = (detailType: string, jobId: string) => new Promise<void>((resolve) => answered.set(key(detailType, jobId), resolve));
+const timed =
+  (handler: TargetHandler): TargetHandler =>
+  async (event, context) => {
+    const answer = await handler(event, context);
+    answered.get(key(event['detail-type'], String(event.detail.jobId)))?.();
+    return answer;
+  };
+const answerOf = (detailType: string, jobId: string) =>
+  new Promise<void>((resolve) => answered.set(key(detailType, jobId), resolve));
 
 /** The few Context fields a middy handler reads, for an in-process invoke. */
-const lambdaContext = (id: string) => ({ awsRequestId: `e2e-${id}`, functionName: 'reserve', getRemainingTimeInMillis: () => 30_000 }) as unknown as Context;
+const lambdaContext = (id: string) =>
+  ({
+    awsRequestId: `e2e-${id}`,
+    functionName: 'reserve',
+    getRemainingTimeInMillis: () => 30_000,
+  }) as unknown as Context;
 
-const detail = (jobId: string, i: number, extra: Record<string, unknown> = {}) => ({ jobId, userId: `e2e-user-${i % USERS}`, seconds: 6, model: 'gen-standard', ...extra });
+const detail = (jobId: string, i: number, extra: Record<string, unknown> = {}) => ({
+  jobId,
+  userId: `e2e-user-${i % USERS}`,
+  seconds: 6,
+  model: 'gen-standard',
+  ...extra,
+});
 
 /**
  * Closed loop, as producers behave: each of CONCURRENCY producers publishes one event and waits for
  * its settlement before the next, so the figure is the path's latency, not a queue built by a burst.
  */
-async function deliver(stack: LocalStack, detailType: string, jobs: { jobId: string; detail: Record<string, unknown> }[]) {
+async function deliver(
+  stack: LocalStack,
+  detailType: string,
+  jobs: { jobId: string; detail: Record<string, unknown> }[],
+) {
   const producer = stack.eventBridgeAs(stack.principals.producer);
   const latencies: number[] = [];
   await forEachBounded(jobs, CONCURRENCY, async (job) => {
     const settled = answerOf(detailType, job.jobId);
     const sentAt = performance.now();
-    const out = await producer.send(new PutEventsCommand({ Entries: [{ Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(job.detail), EventBusName: stack.bus.busName }] }));
+    const out = await producer.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: EVENT_SOURCE,
+            DetailType: detailType,
+            Detail: JSON.stringify(job.detail),
+            EventBusName: stack.bus.busName,
+          },
+        ],
+      }),
+    );
     if (out.FailedEntryCount) throw new Error(`PutEvents refused ${job.jobId}: ${JSON.stringify(out.Entries)}`);
     await withTimeout(settled, `${detailType} for ${job.jobId} was never answered`);
     latencies.push(performance.now() - sentAt);
@@ -66,7 +98,9 @@ async function deliver(stack: LocalStack, detailType: string, jobs: { jobId: str
 const ANSWER_TIMEOUT_MS = 30_000;
 async function withTimeout(answer: Promise<void>, message: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ANSWER_TIMEOUT_MS); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ANSWER_TIMEOUT_MS);
+  });
   try {
     await Promise.race([answer, timeout]);
   } finally {
@@ -75,28 +109,65 @@ async function withTimeout(answer: Promise<void>, message: string): Promise<void
 }
 
 async function run(stack: LocalStack) {
-  await forEachBounded(Array.from({ length: USERS }, (_, i) => i), 8, (i) =>
-    grantCredits({ dynamodb: stack.dynamodb, tables: stack.tables }, { userId: `e2e-user-${i}`, credits: 10_000_000, reference: `e2e-open-${i}`, description: 'bench' }));
+  await forEachBounded(
+    Array.from({ length: USERS }, (_, i) => i),
+    8,
+    (i) =>
+      grantCredits(
+        { dynamodb: stack.dynamodb, tables: stack.tables },
+        { userId: `e2e-user-${i}`, credits: 10_000_000, reference: `e2e-open-${i}`, description: 'bench' },
+      ),
+  );
   const ids = (prefix: string) => Array.from({ length: EVENTS }, (_, i) => ({ jobId: `${prefix}-${i}`, i }));
-  await deliver(stack, DETAIL_TYPES.rendered, ids('warm').slice(0, 20).map(({ jobId, i }) => ({ jobId, detail: detail(jobId, i) })));
-  const debit = await deliver(stack, DETAIL_TYPES.rendered, ids('debit').map(({ jobId, i }) => ({ jobId, detail: detail(jobId, i) })));
-  const refund = await deliver(stack, DETAIL_TYPES.failed, ids('debit').map(({ jobId, i }) => ({ jobId, detail: detail(jobId, i, { reason: 'bench' }) })));
+  await deliver(
+    stack,
+    DETAIL_TYPES.rendered,
+    ids('warm')
+      .slice(0, 20)
+      .map(({ jobId, i }) => ({ jobId, detail: detail(jobId, i) })),
+  );
+  const debit = await deliver(
+    stack,
+    DETAIL_TYPES.rendered,
+    ids('debit').map(({ jobId, i }) => ({ jobId, detail: detail(jobId, i) })),
+  );
+  const refund = await deliver(
+    stack,
+    DETAIL_TYPES.failed,
+    ids('debit').map(({ jobId, i }) => ({ jobId, detail: detail(jobId, i, { reason: 'bench' }) })),
+  );
   const holds = ids('hold');
   const reserveMs: number[] = [];
   const reserve = createReserveHandler(() => ({
-    holds: { dynamodb: stack.dynamodb, tables: stack.tables }, limits: { defaultSeconds: DEFAULT_HOLD_SECONDS },
-    logger: createLogger({ level: 'silent', workspace: 'e2e', component: 'reserve' }), workspace: 'e2e',
+    holds: { dynamodb: stack.dynamodb, tables: stack.tables },
+    limits: { defaultSeconds: DEFAULT_HOLD_SECONDS },
+    logger: createLogger({ level: 'silent', workspace: 'e2e', component: 'reserve' }),
+    workspace: 'e2e',
   }));
   await forEachBounded(holds, CONCURRENCY, async ({ jobId, i }) => {
     const t = performance.now();
-    const answer = await reserve({ jobId, userId: `e2e-user-${i % USERS}`, credits: HOLD_CREDITS }, lambdaContext(jobId));
+    const answer = await reserve(
+      { jobId, userId: `e2e-user-${i % USERS}`, credits: HOLD_CREDITS },
+      lambdaContext(jobId),
+    );
     if (answer.status !== 'held') throw new Error(`reserve ${jobId}: ${JSON.stringify(answer)}`);
     reserveMs.push(performance.now() - t);
   });
-  const capture = await deliver(stack, DETAIL_TYPES.rendered, holds.map(({ jobId, i }) => ({ jobId, detail: detail(jobId, i, { hold: { credits: HOLD_CREDITS } }) })));
+  const capture = await deliver(
+    stack,
+    DETAIL_TYPES.rendered,
+    holds.map(({ jobId, i }) => ({ jobId, detail: detail(jobId, i, { hold: { credits: HOLD_CREDITS } }) })),
+  );
   return {
-    debit, refund,
-    reserve: { events: holds.length, reserveP50Ms: percentile(reserveMs, 50), reserveP99Ms: percentile(reserveMs, 99), captureP50Ms: capture.p50Ms, captureP99Ms: capture.p99Ms },
+    debit,
+    refund,
+    reserve: {
+      events: holds.length,
+      reserveP50Ms: percentile(reserveMs, 50),
+      reserveP99Ms: percentile(reserveMs, 99),
+      captureP50Ms: capture.p50Ms,
+      captureP99Ms: capture.p99Ms,
+    },
   };
 }
 
@@ -107,10 +178,21 @@ async function main() {
   const fauxqs = await startFauxqsLocal();
   const proxy = await startLatencyProxy(dynamo.endpoint, MODEL);
   try {
-    const stack = await startLocalStack({ workspace: 'e2e', dynamoEndpoint: proxy.endpoint, sqsEndpoint: fauxqs.endpoint, wrapTarget: timed });
+    const stack = await startLocalStack({
+      workspace: 'e2e',
+      dynamoEndpoint: proxy.endpoint,
+      sqsEndpoint: fauxqs.endpoint,
+      wrapTarget: timed,
+    });
     try {
       const paths = await run(stack);
-      const result = { measuredAt: new Date().toISOString(), model: { ...MODEL, description: describeModel(MODEL) }, concurrency: CONCURRENCY, ...paths, handlerErrors: stack.bus.stats.invocationErrors };
+      const result = {
+        measuredAt: new Date().toISOString(),
+        model: { ...MODEL, description: describeModel(MODEL) },
+        concurrency: CONCURRENCY,
+        ...paths,
+        handlerErrors: stack.bus.stats.invocationErrors,
+      };
       console.log(JSON.stringify(result, null, 2));
       mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
       writeFileSync(join(import.meta.dirname, 'results', 'e2e.json'), `${JSON.stringify(result, null, 2)}\n`);
@@ -124,4 +206,7 @@ async function main() {
   }
 }
 
-main().catch((error) => { console.error(error); process.exit(1); });
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -49,7 +49,12 @@ function handlerEnv(endpoint: string, tables: TableNames): NodeJS.ProcessEnv {
   };
 }
 
-interface Snapshot { rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; externalMiB: number }
+interface Snapshot {
+  rssMiB: number;
+  heapUsedMiB: number;
+  heapTotalMiB: number;
+  externalMiB: number;
+}
 interface ChildResult {
   bundle: string;
   events: number;
@@ -69,9 +74,14 @@ interface ChildResult {
 
 function runChild(env: NodeJS.ProcessEnv): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', CHILD, BUNDLE, String(EVENTS), String(USERS), PREFIX], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', CHILD, BUNDLE, String(EVENTS), String(USERS), PREFIX], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`handler process exited with code ${code}`));
@@ -88,7 +98,8 @@ function runChild(env: NodeJS.ProcessEnv): Promise<ChildResult> {
 /** Peak RSS of a Node process that does nothing: the floor under every figure above. */
 function emptyNodePeakMiB(): number {
   const out = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.resourceUsage().maxRSS))'], {
-    env: { PATH: process.env.PATH, NODE_OPTIONS: '' }, encoding: 'utf8',
+    env: { PATH: process.env.PATH, NODE_OPTIONS: '' },
+    encoding: 'utf8',
   });
   return +(Number(out) / 1024).toFixed(1);
 }
@@ -104,13 +115,21 @@ async function main(): Promise<void> {
     const client = makeDynamoDbClient({ endpoint: dynamo.endpoint, region: 'us-east-1', maxAttempts: 3 });
     const tables: TableNames = tableNamesForWorkspace('memory');
     await createTables(client, tables);
-    await forEachBounded(Array.from({ length: USERS }, (_, i) => i), 8, (i) =>
-      grantCredits({ dynamodb: client, tables }, { userId: `${PREFIX}-user-${i}`, credits: 1_000_000, reference: `memory-open-${i}`, description: 'bench' }));
+    await forEachBounded(
+      Array.from({ length: USERS }, (_, i) => i),
+      8,
+      (i) =>
+        grantCredits(
+          { dynamodb: client, tables },
+          { userId: `${PREFIX}-user-${i}`, credits: 1_000_000, reference: `memory-open-${i}`, description: 'bench' },
+        ),
+    );
     client.destroy();
 
     process.stderr.write(`handler process: ${EVENTS} video.rendered events through dist/debit/index.mjs…\n`);
     const run = await runChild(handlerEnv(dynamo.endpoint, tables));
-    if (run.outcomes.debited !== EVENTS) throw new Error(`expected ${EVENTS} debits, got ${JSON.stringify(run.outcomes)}`);
+    if (run.outcomes.debited !== EVENTS)
+      throw new Error(`expected ${EVENTS} debits, got ${JSON.stringify(run.outcomes)}`);
     const emptyNode = emptyNodePeakMiB();
     const result = {
       measuredAt: new Date().toISOString(),
@@ -137,11 +156,21 @@ async function main(): Promise<void> {
       outcomes: run.outcomes,
       rssSamples: run.rssSamples,
     };
-    console.log(`\npeak RSS of a debit handler process after ${EVENTS} events: ${result.peakRssMiB} MiB (Lambda memory ${LAMBDA_MEMORY_MB} MB)`);
-    console.log(`  RSS before import ${result.rssBeforeImportMiB} MiB, after import ${result.rssAfterImportMiB} MiB, after the run ${result.rssAfterRunMiB} MiB`);
-    console.log(`  heap used after import ${result.heapUsedAfterImportMiB} MiB, after the run ${result.heapUsedAfterRunMiB} MiB; empty Node process peak ${emptyNode} MiB`);
-    console.log(`  live heap after a full GC: ${result.heapLiveAfterImportMiB} MiB after import, ${result.heapLiveAfterRunMiB} MiB after the run`);
-    console.log(`  import ${result.importMs} ms, first invoke ${result.firstInvokeMs} ms, ${result.eventsPerSecond} events/s sequential`);
+    console.log(
+      `\npeak RSS of a debit handler process after ${EVENTS} events: ${result.peakRssMiB} MiB (Lambda memory ${LAMBDA_MEMORY_MB} MB)`,
+    );
+    console.log(
+      `  RSS before import ${result.rssBeforeImportMiB} MiB, after import ${result.rssAfterImportMiB} MiB, after the run ${result.rssAfterRunMiB} MiB`,
+    );
+    console.log(
+      `  heap used after import ${result.heapUsedAfterImportMiB} MiB, after the run ${result.heapUsedAfterRunMiB} MiB; empty Node process peak ${emptyNode} MiB`,
+    );
+    console.log(
+      `  live heap after a full GC: ${result.heapLiveAfterImportMiB} MiB after import, ${result.heapLiveAfterRunMiB} MiB after the run`,
+    );
+    console.log(
+      `  import ${result.importMs} ms, first invoke ${result.firstInvokeMs} ms, ${result.eventsPerSecond} events/s sequential`,
+    );
     mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
     process.stderr.write(`wrote ${RESULTS}\n`);

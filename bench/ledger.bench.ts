@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { tableNamesForWorkspace } from '../shared/tables';
 import { medianImportMs } from './support/import-time';
-import { baselineProcessor, countingClient, measure, oursProcessor, renderedEvents, seed } from './support/ledger-setup';
+import {
+  baselineProcessor,
+  countingClient,
+  measure,
+  oursProcessor,
+  renderedEvents,
+  seed,
+} from './support/ledger-setup';
 
 const root = join(import.meta.dirname, '..');
 const argIndex = process.argv.indexOf('--events');
@@ -38,7 +45,12 @@ export async function runLedgerBench(endpoint: string) {
     await measure(baseProcess, base.counter, renderedEvents(`bw${concurrency}`, 50), concurrency);
     const o = await measure(ourProcess, ours.counter, ourEvents, concurrency);
     const b = await measure(baseProcess, base.counter, baseEvents, concurrency);
-    rows.push({ concurrency, ours: o.eventsPerSecond, baseline: b.eventsPerSecond, ratio: o.eventsPerSecond / b.eventsPerSecond });
+    rows.push({
+      concurrency,
+      ours: o.eventsPerSecond,
+      baseline: b.eventsPerSecond,
+      ratio: o.eventsPerSecond / b.eventsPerSecond,
+    });
     if (concurrency === 8) {
       paths.ours.common = o.requestsPerEvent;
       paths.baseline.common = b.requestsPerEvent;
@@ -55,22 +67,47 @@ export async function bundleComparison() {
   const outDir = join(root, 'bench', '.out', 'baseline-debit');
   mkdirSync(outDir, { recursive: true });
   const baselineFile = join(outDir, 'index.mjs');
-  await build({ ...bundleOptions, entryPoints: [join(root, 'bench', 'baseline', 'debit-entry.ts')], outfile: baselineFile });
-  const bundles = ours.map((b) => ({ name: b.handler, bundleBytes: b.bundleBytes, zipBytes: b.zipBytes, importMs: medianImportMs(join(root, 'dist', b.handler, 'index.mjs')) }));
-  bundles.push({ name: 'baseline-debit (Powertools-style)', bundleBytes: statSync(baselineFile).size, zipBytes: 0, importMs: medianImportMs(baselineFile) });
+  await build({
+    ...bundleOptions,
+    entryPoints: [join(root, 'bench', 'baseline', 'debit-entry.ts')],
+    outfile: baselineFile,
+  });
+  const bundles = ours.map((b) => ({
+    name: b.handler,
+    bundleBytes: b.bundleBytes,
+    zipBytes: b.zipBytes,
+    importMs: medianImportMs(join(root, 'dist', b.handler, 'index.mjs')),
+  }));
+  bundles.push({
+    name: 'baseline-debit (Powertools-style)',
+    bundleBytes: statSync(baselineFile).size,
+    zipBytes: 0,
+    importMs: medianImportMs(baselineFile),
+  });
   return bundles;
 }
 
 const f1 = (n: number) => n.toFixed(1);
 
-export function printLedger(result: Awaited<ReturnType<typeof runLedgerBench>>, bundles: Awaited<ReturnType<typeof bundleComparison>>) {
+export function printLedger(
+  result: Awaited<ReturnType<typeof runLedgerBench>>,
+  bundles: Awaited<ReturnType<typeof bundleComparison>>,
+) {
   console.log('\nDynamoDB requests per event           ours   baseline');
-  console.log(`  common path (new rendered job)    ${f1(result.paths.ours.common).padStart(6)} ${f1(result.paths.baseline.common).padStart(10)}`);
-  console.log(`  duplicate path (same event again) ${f1(result.paths.ours.duplicate).padStart(6)} ${f1(result.paths.baseline.duplicate).padStart(10)}`);
+  console.log(
+    `  common path (new rendered job)    ${f1(result.paths.ours.common).padStart(6)} ${f1(result.paths.baseline.common).padStart(10)}`,
+  );
+  console.log(
+    `  duplicate path (same event again) ${f1(result.paths.ours.duplicate).padStart(6)} ${f1(result.paths.baseline.duplicate).padStart(10)}`,
+  );
   console.log('\nevents/s    concurrency      ours   baseline   ratio');
-  for (const r of result.rows) console.log(`            ${String(r.concurrency).padStart(11)} ${f1(r.ours).padStart(9)} ${f1(r.baseline).padStart(10)} ${r.ratio.toFixed(2).padStart(7)}x`);
+  for (const r of result.rows)
+    console.log(
+      `            ${String(r.concurrency).padStart(11)} ${f1(r.ours).padStart(9)} ${f1(r.baseline).padStart(10)} ${r.ratio.toFixed(2).padStart(7)}x`,
+    );
   console.log('\nbundle                               size KiB   median import ms');
-  for (const b of bundles) console.log(`  ${b.name.padEnd(34)} ${f1(b.bundleBytes / 1024).padStart(9)} ${f1(b.importMs).padStart(18)}`);
+  for (const b of bundles)
+    console.log(`  ${b.name.padEnd(34)} ${f1(b.bundleBytes / 1024).padStart(9)} ${f1(b.importMs).padStart(18)}`);
 }
 
 async function main() {
@@ -80,7 +117,13 @@ async function main() {
     const ledger = await runLedgerBench(dynamo.endpoint);
     const bundles = await bundleComparison();
     printLedger(ledger, bundles);
-    const result = { measuredAt: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`, events: EVENTS, ...ledger, bundles };
+    const result = {
+      measuredAt: new Date().toISOString(),
+      machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
+      events: EVENTS,
+      ...ledger,
+      bundles,
+    };
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
     writeFileSync(join(root, 'bench', 'results', 'ledger.json'), `${JSON.stringify(result, null, 2)}\n`);
   } finally {
@@ -89,5 +132,8 @@ async function main() {
 }
 
 if (process.argv[1] === import.meta.filename) {
-  main().catch((error) => { console.error(error); process.exit(1); });
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
 }

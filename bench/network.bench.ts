@@ -10,10 +10,22 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableNamesForWorkspace } from '../shared/tables';
 import { describeModel, startLatencyProxy, type LatencyModel } from './support/latency-proxy';
-import { baselineProcessor, countingClient, measure, oursProcessor, referenceProcessor, renderedEvents, seed, type Processor } from './support/ledger-setup';
+import {
+  baselineProcessor,
+  countingClient,
+  measure,
+  oursProcessor,
+  referenceProcessor,
+  renderedEvents,
+  seed,
+  type Processor,
+} from './support/ledger-setup';
 
 const root = join(import.meta.dirname, '..');
-const arg = (name: string, fallback: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1]! : fallback; };
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+};
 const MEDIANS_MS = arg('latency', '2,5,10').split(',').map(Number);
 const SIGMA = Number(arg('sigma', '0.5'));
 const EVENTS = Number(arg('events', '600'));
@@ -40,8 +52,16 @@ async function runSetting(endpoint: string, label: string, model: LatencyModel |
   const rows = [];
   for (const concurrency of CONCURRENCIES) {
     const n = eventsFor(model, concurrency);
-    const events = { reference: renderedEvents(`${label}r${concurrency}`, n), ours: renderedEvents(`${label}o${concurrency}`, n), baseline: renderedEvents(`${label}b${concurrency}`, n) };
-    const warm = { reference: renderedEvents(`${label}rw${concurrency}`, 2 * concurrency), ours: renderedEvents(`${label}ow${concurrency}`, 2 * concurrency), baseline: renderedEvents(`${label}bw${concurrency}`, 2 * concurrency) };
+    const events = {
+      reference: renderedEvents(`${label}r${concurrency}`, n),
+      ours: renderedEvents(`${label}o${concurrency}`, n),
+      baseline: renderedEvents(`${label}b${concurrency}`, n),
+    };
+    const warm = {
+      reference: renderedEvents(`${label}rw${concurrency}`, 2 * concurrency),
+      ours: renderedEvents(`${label}ow${concurrency}`, 2 * concurrency),
+      baseline: renderedEvents(`${label}bw${concurrency}`, 2 * concurrency),
+    };
     const processors: Record<Side, Processor> = {
       reference: referenceProcessor(ref.client, refTables, [...events.reference, ...warm.reference]),
       ours: oursProcessor(ours.client, ourTables),
@@ -53,8 +73,15 @@ async function runSetting(endpoint: string, label: string, model: LatencyModel |
       await measure(processors[side], counters[side], warm[side], concurrency); // connections and JIT
       result[side] = await measure(processors[side], counters[side], events[side], concurrency);
     }
-    rows.push({ concurrency, events: n, ...result, oursOfReference: result.ours.eventsPerSecond / result.reference.eventsPerSecond, oursOverBaseline: result.ours.eventsPerSecond / result.baseline.eventsPerSecond });
-    const f = (side: Side) => `${side} ${result[side].eventsPerSecond.toFixed(0)}/s p50 ${result[side].p50Ms.toFixed(1)} p99 ${result[side].p99Ms.toFixed(1)} ms`;
+    rows.push({
+      concurrency,
+      events: n,
+      ...result,
+      oursOfReference: result.ours.eventsPerSecond / result.reference.eventsPerSecond,
+      oursOverBaseline: result.ours.eventsPerSecond / result.baseline.eventsPerSecond,
+    });
+    const f = (side: Side) =>
+      `${side} ${result[side].eventsPerSecond.toFixed(0)}/s p50 ${result[side].p50Ms.toFixed(1)} p99 ${result[side].p99Ms.toFixed(1)} ms`;
     console.log(`${label.padEnd(8)} c=${String(concurrency).padStart(2)} n=${n}: ${SIDES.map(f).join(' | ')}`);
   }
   return { label, model: model ? { ...model, description: describeModel(model) } : null, rows };
@@ -65,13 +92,21 @@ async function main() {
   const dynamo = await startDynamoDbLocal({ memoryMb: 1024 });
   try {
     const seeder = countingClient(dynamo.endpoint);
-    for (const [label, tables] of [['ours', ourTables], ['ref', refTables], ['base', baseTables]] as const) await seed(`nw${label}`, seeder.client, tables);
+    for (const [label, tables] of [
+      ['ours', ourTables],
+      ['ref', refTables],
+      ['base', baseTables],
+    ] as const)
+      await seed(`nw${label}`, seeder.client, tables);
     const settings = [await runSetting(dynamo.endpoint, 'direct', undefined)];
     for (const medianMs of MEDIANS_MS) {
       const model = { medianMs, sigma: SIGMA };
       const proxy = await startLatencyProxy(dynamo.endpoint, model);
       try {
-        settings.push({ ...(await runSetting(proxy.endpoint, `rtt${medianMs}ms`, model)), proxy: { ...proxy.stats } } as (typeof settings)[number]);
+        settings.push({
+          ...(await runSetting(proxy.endpoint, `rtt${medianMs}ms`, model)),
+          proxy: { ...proxy.stats },
+        } as (typeof settings)[number]);
       } finally {
         await proxy.close();
       }
@@ -84,4 +119,7 @@ async function main() {
   }
 }
 
-main().catch((error) => { console.error(error); process.exit(1); });
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -13,7 +13,14 @@ import { cpus, release, totalmem, type as osType, arch } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { endToEndMarkdown, type EndToEndResult } from './support/e2e-report';
-import { coldStartMarkdown, doneWhen, doneWhenMarkdown, networkMarkdown, type ColdStartResult, type NetworkResult } from './support/issue16-report';
+import {
+  coldStartMarkdown,
+  doneWhen,
+  doneWhenMarkdown,
+  networkMarkdown,
+  type ColdStartResult,
+  type NetworkResult,
+} from './support/issue16-report';
 
 const root = join(import.meta.dirname, '..');
 const RESULTS_DIR = join(import.meta.dirname, 'results');
@@ -31,16 +38,41 @@ const COLD_START_RUNS = 11;
 const E2E_LATENCY_MS = '5';
 const E2E_EVENTS = 300;
 
-interface Bench { name: string; file: string; args: string[]; json: string }
+interface Bench {
+  name: string;
+  file: string;
+  args: string[];
+  json: string;
+}
 const BENCHES: Bench[] = [
   { name: 'ledger', file: 'bench/ledger.bench.ts', args: ['--events', String(LEDGER_EVENTS)], json: 'ledger.json' },
   { name: 'sweep', file: 'bench/sweep.bench.ts', args: [], json: 'sweep.json' },
   { name: 'replay', file: 'bench/replay.bench.ts', args: [String(REPLAY_MESSAGES)], json: 'replay.json' },
-  { name: 'memory', file: 'bench/handler-memory.bench.ts', args: ['--events', String(MEMORY_EVENTS)], json: 'memory.json' },
+  {
+    name: 'memory',
+    file: 'bench/handler-memory.bench.ts',
+    args: ['--events', String(MEMORY_EVENTS)],
+    json: 'memory.json',
+  },
   { name: 'holds', file: 'bench/holds.bench.ts', args: ['--reserves', String(HOLD_RESERVES)], json: 'holds.json' },
-  { name: 'network', file: 'bench/network.bench.ts', args: ['--latency', LATENCY_MEDIANS_MS, '--sigma', String(LATENCY_SIGMA)], json: 'network.json' },
-  { name: 'coldstart', file: 'bench/coldstart.bench.ts', args: ['--runs', String(COLD_START_RUNS)], json: 'coldstart.json' },
-  { name: 'e2e', file: 'bench/e2e.bench.ts', args: ['--latency', E2E_LATENCY_MS, '--sigma', String(LATENCY_SIGMA), '--events', String(E2E_EVENTS)], json: 'e2e.json' },
+  {
+    name: 'network',
+    file: 'bench/network.bench.ts',
+    args: ['--latency', LATENCY_MEDIANS_MS, '--sigma', String(LATENCY_SIGMA)],
+    json: 'network.json',
+  },
+  {
+    name: 'coldstart',
+    file: 'bench/coldstart.bench.ts',
+    args: ['--runs', String(COLD_START_RUNS)],
+    json: 'coldstart.json',
+  },
+  {
+    name: 'e2e',
+    file: 'bench/e2e.bench.ts',
+    args: ['--latency', E2E_LATENCY_MS, '--sigma', String(LATENCY_SIGMA), '--events', String(E2E_EVENTS)],
+    json: 'e2e.json',
+  },
 ];
 
 // ---- the shapes of the four JSON files (what the report reads) ----
@@ -51,19 +83,51 @@ interface LedgerResult {
   paths: Record<'ours' | 'baseline', { common: number; duplicate: number }>;
   bundles: { name: string; bundleBytes: number; zipBytes: number; importMs: number }[];
 }
-interface SweepRow { settledJobs: number; stragglers: number; sweepMs: number; sweepRequests: number; indexItemsRead: number; settled: number; naiveScanRequests: number; naiveScanMs: number }
-interface SweepResult { measuredAt: string; note: string; rows: SweepRow[]; ratio: { requests: number; time: number; naiveScanRequests: number; naiveScanTime: number } }
+interface SweepRow {
+  settledJobs: number;
+  stragglers: number;
+  sweepMs: number;
+  sweepRequests: number;
+  indexItemsRead: number;
+  settled: number;
+  naiveScanRequests: number;
+  naiveScanMs: number;
+}
+interface SweepResult {
+  measuredAt: string;
+  note: string;
+  rows: SweepRow[];
+  ratio: { requests: number; time: number; naiveScanRequests: number; naiveScanTime: number };
+}
 interface ReplayResult {
-  measuredAt: string; messages: number; drainMs: number; messagesPerSecond: number; endToEndSettledMs: number; endToEndSettledPerSecond: number;
-  putEventsRequests: number; handlerInvocations: number; handlerErrors: number; summary: { replayed: number; failed: number };
+  measuredAt: string;
+  messages: number;
+  drainMs: number;
+  messagesPerSecond: number;
+  endToEndSettledMs: number;
+  endToEndSettledPerSecond: number;
+  putEventsRequests: number;
+  handlerInvocations: number;
+  handlerErrors: number;
+  summary: { replayed: number; failed: number };
 }
 interface HoldsResult {
-  measuredAt: string; reserves: number;
+  measuredAt: string;
+  reserves: number;
   rows: Record<string, { writes: number; reads: number; requests: number; perSecond: number }>;
 }
 interface MemoryResult {
-  measuredAt: string; handler: string; events: number; lambdaMemoryMb: number; peakRssMiB: number; rssBeforeImportMiB: number; rssAfterImportMiB: number;
-  rssAfterRunMiB: number; heapLiveAfterImportMiB: number; heapLiveAfterRunMiB: number; emptyNodePeakRssMiB: number;
+  measuredAt: string;
+  handler: string;
+  events: number;
+  lambdaMemoryMb: number;
+  peakRssMiB: number;
+  rssBeforeImportMiB: number;
+  rssAfterImportMiB: number;
+  rssAfterRunMiB: number;
+  heapLiveAfterImportMiB: number;
+  heapLiveAfterRunMiB: number;
+  emptyNodePeakRssMiB: number;
 }
 
 /** Runs one bench as `npx tsx <file>`, streaming its output with a prefix; identical lines past the third are counted, not printed. */
@@ -85,17 +149,25 @@ function runBench(bench: Bench): Promise<number> {
         pending = lines.pop() ?? '';
         lines.forEach(emit);
       });
-      source.on('end', () => { if (pending) emit(pending); });
+      source.on('end', () => {
+        if (pending) emit(pending);
+      });
     };
     stream(child.stdout, process.stdout);
     stream(child.stderr, process.stderr);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       for (const [line, count] of seen) {
-        if (count > 3 && line.trim() !== '') process.stderr.write(`[${bench.name}] (the line "${line.slice(0, 100)}" was printed ${count} times; ${count - 3} not shown)\n`);
+        if (count > 3 && line.trim() !== '')
+          process.stderr.write(
+            `[${bench.name}] (the line "${line.slice(0, 100)}" was printed ${count} times; ${count - 3} not shown)\n`,
+          );
       }
       const seconds = (performance.now() - started) / 1000;
-      if (code !== 0) return reject(new Error(`${bench.name} bench failed (${signal ?? `exit code ${code}`}) after ${seconds.toFixed(0)} s`));
+      if (code !== 0)
+        return reject(
+          new Error(`${bench.name} bench failed (${signal ?? `exit code ${code}`}) after ${seconds.toFixed(0)} s`),
+        );
       process.stdout.write(`=== ${bench.name}: done in ${seconds.toFixed(0)} s\n`);
       resolve(seconds);
     });
@@ -118,11 +190,18 @@ function machine() {
   try {
     const pretty = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1];
     if (pretty) osName = `${pretty} (${osType()} ${release()})`;
-  } catch { /* not Linux: keep os.type() */ }
+  } catch {
+    /* not Linux: keep os.type() */
+  }
   const cpuModel = (cpuList[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim();
   const ramGiB = +(totalmem() / 1024 ** 3).toFixed(1);
   return {
-    cpuModel, cpuCount: cpuList.length, ramGiB, node: process.version, os: osName, arch: arch(),
+    cpuModel,
+    cpuCount: cpuList.length,
+    ramGiB,
+    node: process.version,
+    os: osName,
+    arch: arch(),
     summary: `${cpuList.length} × ${cpuModel}, ${ramGiB} GiB RAM, Node ${process.version}, ${osName} ${arch()}`,
   };
 }
@@ -137,7 +216,16 @@ function table(header: string[], rows: (string | number)[][], align: ('l' | 'r')
   return [header, sep, ...rows.map((r) => r.map(String))].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
-type ReportInput = { measuredAt: string; machine: ReturnType<typeof machine>; totalSeconds?: number; ledger: LedgerResult; sweep: SweepResult; replay: ReplayResult; memory: MemoryResult; holds: HoldsResult };
+type ReportInput = {
+  measuredAt: string;
+  machine: ReturnType<typeof machine>;
+  totalSeconds?: number;
+  ledger: LedgerResult;
+  sweep: SweepResult;
+  replay: ReplayResult;
+  memory: MemoryResult;
+  holds: HoldsResult;
+};
 
 /** When and where, then requests per event, events/s and bundles: the handler against the baseline. */
 function handlerSections(r: ReportInput): string[] {
@@ -152,20 +240,35 @@ function handlerSections(r: ReportInput): string[] {
     '',
     '**DynamoDB requests per event** (HTTP requests counted by an SDK middleware, at concurrency 8)',
     '',
-    table(['path', 'ours', baselineName], [
-      ['common: new `video.rendered` job', f1(ledger.paths.ours.common), f1(ledger.paths.baseline.common)],
-      ['duplicate: the same event again', f1(ledger.paths.ours.duplicate), f1(ledger.paths.baseline.duplicate)],
-    ], ['l', 'r', 'r']),
+    table(
+      ['path', 'ours', baselineName],
+      [
+        ['common: new `video.rendered` job', f1(ledger.paths.ours.common), f1(ledger.paths.baseline.common)],
+        ['duplicate: the same event again', f1(ledger.paths.ours.duplicate), f1(ledger.paths.baseline.duplicate)],
+      ],
+      ['l', 'r', 'r'],
+    ),
     '',
     `**Events/s** (${f0(ledger.events)} new events per run${c1 ? `, ${f0(Math.min(ledger.events, 400))} at concurrency 1` : ''}; both in the same run on the same DynamoDB Local)`,
     '',
-    table(['concurrency', 'ours', baselineName, 'ratio'], ledger.rows.map((row) => [row.concurrency, f0(row.ours), f0(row.baseline), x(row.ratio)]), ['r', 'r', 'r', 'r']),
+    table(
+      ['concurrency', 'ours', baselineName, 'ratio'],
+      ledger.rows.map((row) => [row.concurrency, f0(row.ours), f0(row.baseline), x(row.ratio)]),
+      ['r', 'r', 'r', 'r'],
+    ),
     '',
     '**Bundles** (esbuild, minified ESM, AWS SDK bundled; import = median of 15 fresh `node` processes importing the bundle)',
     '',
-    table(['bundle', 'index.mjs KiB', 'zip KiB (incl. source map)', 'median import ms'], ledger.bundles.map((b) => [
-      b.name, f1(b.bundleBytes / 1024), b.zipBytes > 0 ? f1(b.zipBytes / 1024) : '—', f1(b.importMs),
-    ]), ['l', 'r', 'r', 'r']),
+    table(
+      ['bundle', 'index.mjs KiB', 'zip KiB (incl. source map)', 'median import ms'],
+      ledger.bundles.map((b) => [
+        b.name,
+        f1(b.bundleBytes / 1024),
+        b.zipBytes > 0 ? f1(b.zipBytes / 1024) : '—',
+        f1(b.importMs),
+      ]),
+      ['l', 'r', 'r', 'r'],
+    ),
     '',
   ];
 }
@@ -175,10 +278,29 @@ function memorySection(memory: MemoryResult): string[] {
   return [
     `**Memory of a handler process** (fresh \`node\` importing \`dist/${memory.handler}/index.mjs\`, ${f0(memory.events)} valid events invoked one after another; Lambda gives it ${memory.lambdaMemoryMb} MB)`,
     '',
-    table(['handler', 'peak RSS MiB', 'RSS before import', 'RSS after import', `RSS after ${f0(memory.events)} events`, 'live heap after GC: import → run', 'empty `node` peak RSS'], [[
-      memory.handler, f1(memory.peakRssMiB), f1(memory.rssBeforeImportMiB), f1(memory.rssAfterImportMiB), f1(memory.rssAfterRunMiB),
-      `${f1(memory.heapLiveAfterImportMiB)} → ${f1(memory.heapLiveAfterRunMiB)}`, f1(memory.emptyNodePeakRssMiB),
-    ]], ['l', 'r', 'r', 'r', 'r', 'r', 'r']),
+    table(
+      [
+        'handler',
+        'peak RSS MiB',
+        'RSS before import',
+        'RSS after import',
+        `RSS after ${f0(memory.events)} events`,
+        'live heap after GC: import → run',
+        'empty `node` peak RSS',
+      ],
+      [
+        [
+          memory.handler,
+          f1(memory.peakRssMiB),
+          f1(memory.rssBeforeImportMiB),
+          f1(memory.rssAfterImportMiB),
+          f1(memory.rssAfterRunMiB),
+          `${f1(memory.heapLiveAfterImportMiB)} → ${f1(memory.heapLiveAfterRunMiB)}`,
+          f1(memory.emptyNodePeakRssMiB),
+        ],
+      ],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
     '',
   ];
 }
@@ -191,20 +313,66 @@ function historySections(r: ReportInput): string[] {
   return [
     `**Sweep cost vs settled history** (one sweep over ${first.stragglers} stragglers; median of the sweep runs per size; naive = full-table Scan of Jobs)`,
     '',
-    table(['settled jobs', 'sweep requests', 'sweep ms', 'naive Scan requests', 'naive Scan ms'], [
-      ...sweep.rows.map((row) => [f0(row.settledJobs), f0(row.sweepRequests), f0(row.sweepMs), f0(row.naiveScanRequests), f0(row.naiveScanMs)]),
-      [`ratio ${f0(last.settledJobs / 1000)}k / ${f0(first.settledJobs / 1000)}k`, x(sweep.ratio.requests), x(sweep.ratio.time), x(sweep.ratio.naiveScanRequests), x(sweep.ratio.naiveScanTime)],
-    ], ['l', 'r', 'r', 'r', 'r']),
+    table(
+      ['settled jobs', 'sweep requests', 'sweep ms', 'naive Scan requests', 'naive Scan ms'],
+      [
+        ...sweep.rows.map((row) => [
+          f0(row.settledJobs),
+          f0(row.sweepRequests),
+          f0(row.sweepMs),
+          f0(row.naiveScanRequests),
+          f0(row.naiveScanMs),
+        ]),
+        [
+          `ratio ${f0(last.settledJobs / 1000)}k / ${f0(first.settledJobs / 1000)}k`,
+          x(sweep.ratio.requests),
+          x(sweep.ratio.time),
+          x(sweep.ratio.naiveScanRequests),
+          x(sweep.ratio.naiveScanTime),
+        ],
+      ],
+      ['l', 'r', 'r', 'r', 'r'],
+    ),
     '',
     `**DLQ replay throughput** (${f0(replay.messages)} messages, all four DLQ shapes, fauxqs → local EventBridge → real handlers → DynamoDB Local)`,
     '',
-    table(['messages', 'drain ms', 'drained msg/s', 'PutEvents requests', 'settled end-to-end ms', 'settled events/s', 'handler errors'], [[
-      f0(replay.messages), f0(replay.drainMs), f0(replay.messagesPerSecond), f0(replay.putEventsRequests), f0(replay.endToEndSettledMs), f0(replay.endToEndSettledPerSecond), f0(replay.handlerErrors),
-    ]], ['r', 'r', 'r', 'r', 'r', 'r', 'r']),
+    table(
+      [
+        'messages',
+        'drain ms',
+        'drained msg/s',
+        'PutEvents requests',
+        'settled end-to-end ms',
+        'settled events/s',
+        'handler errors',
+      ],
+      [
+        [
+          f0(replay.messages),
+          f0(replay.drainMs),
+          f0(replay.messagesPerSecond),
+          f0(replay.putEventsRequests),
+          f0(replay.endToEndSettledMs),
+          f0(replay.endToEndSettledPerSecond),
+          f0(replay.handlerErrors),
+        ],
+      ],
+      ['r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
     '',
     `**Holds** (DynamoDB requests per operation, writes and reads counted apart; ${f0(holds.reserves)} reserves at concurrency 8; a transaction returns no item values, so a reserve reads the balance once for its exact \`availableAfter\`)`,
     '',
-    table(['operation', 'writes', 'reads', 'requests', 'ops/s'], Object.entries(holds.rows).map(([name, row]) => [name, f2(row.writes), f2(row.reads), f2(row.requests), f0(row.perSecond)]), ['l', 'r', 'r', 'r', 'r']),
+    table(
+      ['operation', 'writes', 'reads', 'requests', 'ops/s'],
+      Object.entries(holds.rows).map(([name, row]) => [
+        name,
+        f2(row.writes),
+        f2(row.reads),
+        f2(row.requests),
+        f0(row.perSecond),
+      ]),
+      ['l', 'r', 'r', 'r', 'r'],
+    ),
     '',
   ];
 }
@@ -221,7 +389,11 @@ function uptimeLoad(): string {
   }
 }
 
-interface PreviousRun { measuredAt: string; totalSeconds?: number; benchSeconds?: Record<string, number> }
+interface PreviousRun {
+  measuredAt: string;
+  totalSeconds?: number;
+  benchSeconds?: Record<string, number>;
+}
 function previousRun(sections: { measuredAt: string }[]): PreviousRun | undefined {
   const path = join(import.meta.dirname, 'results.json');
   if (!existsSync(path)) return undefined;
@@ -239,7 +411,16 @@ async function main(): Promise<void> {
     for (const bench of BENCHES) durations[bench.name] = Math.round(await runBench(bench));
   }
   const notBefore = reportOnly ? undefined : started;
-  const [ledgerB, sweepB, replayB, memoryB, holdsB, networkB, coldB, e2eB] = BENCHES as [Bench, Bench, Bench, Bench, Bench, Bench, Bench, Bench];
+  const [ledgerB, sweepB, replayB, memoryB, holdsB, networkB, coldB, e2eB] = BENCHES as [
+    Bench,
+    Bench,
+    Bench,
+    Bench,
+    Bench,
+    Bench,
+    Bench,
+    Bench,
+  ];
   const ledger = readResult<LedgerResult>(ledgerB, notBefore);
   const sweep = readResult<SweepResult>(sweepB, notBefore);
   const replay = readResult<ReplayResult>(replayB, notBefore);
@@ -250,23 +431,47 @@ async function main(): Promise<void> {
   const endToEnd = readResult<EndToEndResult>(e2eB, notBefore);
   const checks = doneWhen(network, coldStart, ledger.paths.ours.common);
   // --report-only keeps the run's own date and timings when every section still comes from that run.
-  const previous = reportOnly ? previousRun([ledger, sweep, replay, memory, holds, network, coldStart, endToEnd]) : undefined;
+  const previous = reportOnly
+    ? previousRun([ledger, sweep, replay, memory, holds, network, coldStart, endToEnd])
+    : undefined;
   const totalSeconds = reportOnly ? previous?.totalSeconds : Math.round((Date.now() - started) / 1000);
   const report = {
     measuredAt: reportOnly ? (previous?.measuredAt ?? ledger.measuredAt) : new Date(started).toISOString(),
     machine: machine(),
     dynamodb: 'DynamoDB Local (in memory) on the same machine',
-    settings: { ledgerEvents: LEDGER_EVENTS, replayMessages: REPLAY_MESSAGES, memoryEvents: MEMORY_EVENTS, holdReserves: HOLD_RESERVES },
-    ...(totalSeconds !== undefined ? { totalSeconds, benchSeconds: reportOnly ? previous?.benchSeconds : durations } : {}),
+    settings: {
+      ledgerEvents: LEDGER_EVENTS,
+      replayMessages: REPLAY_MESSAGES,
+      memoryEvents: MEMORY_EVENTS,
+      holdReserves: HOLD_RESERVES,
+    },
+    ...(totalSeconds !== undefined
+      ? { totalSeconds, benchSeconds: reportOnly ? previous?.benchSeconds : durations }
+      : {}),
     load: uptimeLoad(),
-    ledger, sweep, replay, memory, holds, network, coldStart, endToEnd, doneWhen: checks,
+    ledger,
+    sweep,
+    replay,
+    memory,
+    holds,
+    network,
+    coldStart,
+    endToEnd,
+    doneWhen: checks,
   };
   writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
   const md = [
     markdown(report),
     `Load while measuring (\`uptime\` at the end of the run, 2 cores shared with other work): ${report.load}.`,
-    '', doneWhenMarkdown(checks), '', networkMarkdown(network), '', coldStartMarkdown(coldStart), '',
-    endToEndMarkdown(endToEnd), '',
+    '',
+    doneWhenMarkdown(checks),
+    '',
+    networkMarkdown(network),
+    '',
+    coldStartMarkdown(coldStart),
+    '',
+    endToEndMarkdown(endToEnd),
+    '',
   ].join('\n');
   writeFileSync(join(import.meta.dirname, 'RESULTS.md'), `# Benchmark results\n\n${md}`);
   process.stdout.write(`\nwrote bench/results.json and bench/RESULTS.md\n\n${md}`);

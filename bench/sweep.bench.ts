@@ -36,7 +36,13 @@ const RESULTS = join(import.meta.dirname, 'results', 'sweep.json');
 function countingClient(endpoint: string): { client: DynamoDBClient; counter: { requests: number } } {
   const client = makeDynamoDbClient({ endpoint, region: 'us-east-1', maxAttempts: 3 });
   const counter = { requests: 0 };
-  client.middlewareStack.add((next) => async (args) => { counter.requests++; return next(args); }, { step: 'deserialize', name: 'sweepBenchCounter' });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      counter.requests++;
+      return next(args);
+    },
+    { step: 'deserialize', name: 'sweepBenchCounter' },
+  );
   return { client, counter };
 }
 
@@ -48,16 +54,27 @@ const histId = (i: number) => `hist-${String(i).padStart(7, '0')}`;
 /** A job as the producer left it long ago, after the sweep moved it from `unsettled` to `debited`. */
 function settledJob(i: number, at: string): Record<string, AttributeValue> {
   return {
-    jobId: s(histId(i)), userId: s(`hist-user-${i % 5_000}`), model: s('gen-standard'), seconds: n(12), status: s('rendered'),
-    createdAt: s(at), updatedAt: s(at), debitedShard: s(debitedShardOf(histId(i))),
+    jobId: s(histId(i)),
+    userId: s(`hist-user-${i % 5_000}`),
+    model: s('gen-standard'),
+    seconds: n(12),
+    status: s('rendered'),
+    createdAt: s(at),
+    updatedAt: s(at),
+    debitedShard: s(debitedShardOf(histId(i))),
   };
 }
 
 /** Its settlement, in the reconciler's own table. */
 function settlementOf(i: number, at: string): Record<string, AttributeValue> {
   return {
-    jobId: s(histId(i)), settlement: s('DEBITED'), charged: n(12), refunded: n(0), settledAt: s(at),
-    settledUserId: s(`hist-user-${i % 5_000}`), renderedEventId: s(`evt-${histId(i)}`),
+    jobId: s(histId(i)),
+    settlement: s('DEBITED'),
+    charged: n(12),
+    refunded: n(0),
+    settledAt: s(at),
+    settledUserId: s(`hist-user-${i % 5_000}`),
+    renderedEventId: s(`evt-${histId(i)}`),
   };
 }
 
@@ -69,18 +86,39 @@ async function lostRefunds(client: DynamoDBClient, tables: TableNames, repeat: n
   const failedAt = new Date(Date.now() - 31 * 60_000).toISOString();
   for (let i = 0; i < LOST_REFUNDS; i++) {
     const jobId = `refund-${repeat}-${i}`;
-    await settleEvent({ dynamodb: client, tables }, { eventId: `evt-${jobId}`, kind: 'rendered', jobId, userId: `user-${i}`, seconds: 12, model: 'gen-standard' }, 12);
-    await client.send(new PutItemCommand({ TableName: tables.jobs, Item: {
-      jobId: s(jobId), userId: s(`user-${i}`), model: s('gen-standard'), seconds: n(12), status: s('failed'),
-      createdAt: s(failedAt), updatedAt: s(failedAt), debitedShard: s(debitedShardOf(jobId)),
-    } }));
+    await settleEvent(
+      { dynamodb: client, tables },
+      { eventId: `evt-${jobId}`, kind: 'rendered', jobId, userId: `user-${i}`, seconds: 12, model: 'gen-standard' },
+      12,
+    );
+    await client.send(
+      new PutItemCommand({
+        TableName: tables.jobs,
+        Item: {
+          jobId: s(jobId),
+          userId: s(`user-${i}`),
+          model: s('gen-standard'),
+          seconds: n(12),
+          status: s('failed'),
+          createdAt: s(failedAt),
+          updatedAt: s(failedAt),
+          debitedShard: s(debitedShardOf(jobId)),
+        },
+      }),
+    );
   }
 }
 
 function straggler(repeat: number, i: number, at: string): Record<string, AttributeValue> {
   return {
-    jobId: s(`lost-${repeat}-${String(i).padStart(4, '0')}`), userId: s(`user-${i % STRAGGLER_USERS}`), model: s('gen-standard'), seconds: n(12),
-    status: s(i % 10 === 0 ? 'failed' : 'rendered'), createdAt: s(at), updatedAt: s(at), sweepShard: s(String(i % SWEEP_SHARD_COUNT)),
+    jobId: s(`lost-${repeat}-${String(i).padStart(4, '0')}`),
+    userId: s(`user-${i % STRAGGLER_USERS}`),
+    model: s('gen-standard'),
+    seconds: n(12),
+    status: s(i % 10 === 0 ? 'failed' : 'rendered'),
+    createdAt: s(at),
+    updatedAt: s(at),
+    sweepShard: s(String(i % SWEEP_SHARD_COUNT)),
   };
 }
 
@@ -88,7 +126,10 @@ const batchWrite = (client: DynamoDBClient, table: string, items: Record<string,
   putItemsInBatches(client, table, items, { concurrency: SEED_CONCURRENCY, maxAttempts: MAX_BATCH_ATTEMPTS });
 
 /** What the naive version does every 6 hours: page through the whole Jobs table. */
-async function naiveScan(client: DynamoDBClient, table: string): Promise<{ requests: number; ms: number; items: number }> {
+async function naiveScan(
+  client: DynamoDBClient,
+  table: string,
+): Promise<{ requests: number; ms: number; items: number }> {
   const started = performance.now();
   let requests = 0;
   let items = 0;
@@ -134,10 +175,21 @@ async function seedHistory(seedClient: DynamoDBClient, settledJobs: number, labe
   await createTables(seedClient, tables);
   const seedStarted = performance.now();
   const old = new Date(Date.now() - 30 * 86_400_000).toISOString();
-  await batchWrite(seedClient, tables.jobs, Array.from({ length: settledJobs }, (_, i) => settledJob(i, old)));
-  await batchWrite(seedClient, tables.settlements, Array.from({ length: settledJobs }, (_, i) => settlementOf(i, old)));
+  await batchWrite(
+    seedClient,
+    tables.jobs,
+    Array.from({ length: settledJobs }, (_, i) => settledJob(i, old)),
+  );
+  await batchWrite(
+    seedClient,
+    tables.settlements,
+    Array.from({ length: settledJobs }, (_, i) => settlementOf(i, old)),
+  );
   for (let u = 0; u < STRAGGLER_USERS; u++) {
-    await grantCredits({ dynamodb: seedClient, tables }, { userId: `user-${u}`, credits: 10_000, reference: `open-user-${u}`, description: 'opening balance' });
+    await grantCredits(
+      { dynamodb: seedClient, tables },
+      { userId: `user-${u}`, credits: 10_000, reference: `open-user-${u}`, description: 'opening balance' },
+    );
   }
   return { settledJobs, tables, seedMs: Math.round(performance.now() - seedStarted), runs: [] };
 }
@@ -145,15 +197,28 @@ async function seedHistory(seedClient: DynamoDBClient, settledJobs: number, labe
 /** 100 fresh stragglers, then one sweep run on a client that counts its requests. */
 async function sweepOnce(endpoint: string, seedClient: DynamoDBClient, sized: Sized, repeat: number): Promise<void> {
   const lostAt = new Date(Date.now() - 2 * 3_600_000).toISOString();
-  await batchWrite(seedClient, sized.tables.jobs, Array.from({ length: STRAGGLERS }, (_, i) => straggler(repeat, i, lostAt)));
+  await batchWrite(
+    seedClient,
+    sized.tables.jobs,
+    Array.from({ length: STRAGGLERS }, (_, i) => straggler(repeat, i, lostAt)),
+  );
   await lostRefunds(seedClient, sized.tables, repeat);
   const { client, counter } = countingClient(endpoint);
   const started = performance.now();
-  const result = await runSweep({ ledger: { dynamodb: client, tables: sized.tables } }, {
-    timeBudgetMs: 600_000, limits: { indexLagSeconds: 0, driftRecheckDelayMs: 0 },
-  });
+  const result = await runSweep(
+    { ledger: { dynamodb: client, tables: sized.tables } },
+    {
+      timeBudgetMs: 600_000,
+      limits: { indexLagSeconds: 0, driftRecheckDelayMs: 0 },
+    },
+  );
   const ms = performance.now() - started;
-  if (result.status !== 'completed' || result.errors.count > 0 || result.stragglers.count !== STRAGGLERS || result.backstop.refunds.count !== LOST_REFUNDS) {
+  if (
+    result.status !== 'completed' ||
+    result.errors.count > 0 ||
+    result.stragglers.count !== STRAGGLERS ||
+    result.backstop.refunds.count !== LOST_REFUNDS
+  ) {
     throw new Error(`sweep did not complete cleanly: ${JSON.stringify(result)}`);
   }
   sized.runs.push({ ms, requests: counter.requests, result });
@@ -166,12 +231,23 @@ async function toRow(seedClient: DynamoDBClient, sized: Sized): Promise<Row> {
   const { result } = sized.runs.at(-1)!;
   const naive = await naiveScan(seedClient, sized.tables.jobs);
   return {
-    settledJobs: sized.settledJobs, stragglers: STRAGGLERS, seedMs: sized.seedMs, sweepMs: Math.round(medianMs), sweepRequests: medianRequests,
-    sweepRequestsAllRuns: sized.runs.map((r) => r.requests), sweepMsAllRuns: sized.runs.map((r) => Math.round(r.ms)),
-    sweepRequestsSelfCounted: result.requests, indexItemsRead: result.index.itemsRead, indexPages: result.index.pages,
-    backstopItemsRead: result.backstop.itemsRead, lostRefundsRecovered: result.backstop.refunds.count,
-    settled: result.stragglers.count, usersAudited: result.audit.usersAudited, drift: result.drift.count,
-    naiveScanRequests: naive.requests, naiveScanMs: naive.ms,
+    settledJobs: sized.settledJobs,
+    stragglers: STRAGGLERS,
+    seedMs: sized.seedMs,
+    sweepMs: Math.round(medianMs),
+    sweepRequests: medianRequests,
+    sweepRequestsAllRuns: sized.runs.map((r) => r.requests),
+    sweepMsAllRuns: sized.runs.map((r) => Math.round(r.ms)),
+    sweepRequestsSelfCounted: result.requests,
+    indexItemsRead: result.index.itemsRead,
+    indexPages: result.index.pages,
+    backstopItemsRead: result.backstop.itemsRead,
+    lostRefundsRecovered: result.backstop.refunds.count,
+    settled: result.stragglers.count,
+    usersAudited: result.audit.usersAudited,
+    drift: result.drift.count,
+    naiveScanRequests: naive.requests,
+    naiveScanMs: naive.ms,
   };
 }
 
@@ -190,8 +266,11 @@ async function main(): Promise<void> {
     // Sizes interleaved, in alternating order, so that drift in the machine's speed and whatever the
     // first run of a round pays (GC after seeding) hit both alike.
     for (let repeat = 0; repeat < REPEATS; repeat++) {
-      for (const s of repeat % 2 === 0 ? sized : [...sized].reverse()) await sweepOnce(dynamo.endpoint, seedClient, s, repeat);
-      process.stderr.write(`round ${repeat + 1}/${REPEATS}: ${sized.map((s) => `${s.settledJobs} → ${Math.round(s.runs.at(-1)!.ms)} ms, ${s.runs.at(-1)!.requests} req`).join('; ')}\n`);
+      for (const s of repeat % 2 === 0 ? sized : [...sized].reverse())
+        await sweepOnce(dynamo.endpoint, seedClient, s, repeat);
+      process.stderr.write(
+        `round ${repeat + 1}/${REPEATS}: ${sized.map((s) => `${s.settledJobs} → ${Math.round(s.runs.at(-1)!.ms)} ms, ${s.runs.at(-1)!.requests} req`).join('; ')}\n`,
+      );
     }
     const rows: Row[] = [];
     for (const s of sized) rows.push(await toRow(seedClient, s));
@@ -203,21 +282,61 @@ async function main(): Promise<void> {
       naiveScanRequests: +(last.naiveScanRequests / first.naiveScanRequests).toFixed(3),
       naiveScanTime: +(last.naiveScanMs / first.naiveScanMs).toFixed(3),
     };
-    const header = ['settled jobs', 'stragglers', `sweep ms (median of ${REPEATS})`, 'sweep requests', 'index items read', 'settled', 'backstop items read', 'refunds recovered', 'naive scan requests', 'naive scan ms'];
-    const lines = rows.map((r) => [r.settledJobs, r.stragglers, r.sweepMs, r.sweepRequests, r.indexItemsRead, r.settled, r.backstopItemsRead, r.lostRefundsRecovered, r.naiveScanRequests, r.naiveScanMs].map(String));
+    const header = [
+      'settled jobs',
+      'stragglers',
+      `sweep ms (median of ${REPEATS})`,
+      'sweep requests',
+      'index items read',
+      'settled',
+      'backstop items read',
+      'refunds recovered',
+      'naive scan requests',
+      'naive scan ms',
+    ];
+    const lines = rows.map((r) =>
+      [
+        r.settledJobs,
+        r.stragglers,
+        r.sweepMs,
+        r.sweepRequests,
+        r.indexItemsRead,
+        r.settled,
+        r.backstopItemsRead,
+        r.lostRefundsRecovered,
+        r.naiveScanRequests,
+        r.naiveScanMs,
+      ].map(String),
+    );
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
     const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
-    process.stdout.write([
-      fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt), '',
-      `ratio ${last.settledJobs} / ${first.settledJobs} settled jobs: sweep requests ×${ratio.requests}, sweep time ×${ratio.time}` +
-        ` (naive scan: requests ×${ratio.naiveScanRequests}, time ×${ratio.naiveScanTime})`, '',
-    ].join('\n'));
+    process.stdout.write(
+      [
+        fmt(header),
+        `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+        ...lines.map(fmt),
+        '',
+        `ratio ${last.settledJobs} / ${first.settledJobs} settled jobs: sweep requests ×${ratio.requests}, sweep time ×${ratio.time}` +
+          ` (naive scan: requests ×${ratio.naiveScanRequests}, time ×${ratio.naiveScanTime})`,
+        '',
+      ].join('\n'),
+    );
     mkdirSync(dirname(RESULTS), { recursive: true });
-    writeFileSync(RESULTS, `${JSON.stringify({
-      measuredAt: new Date().toISOString(), node: process.version, dynamodb: 'DynamoDB Local (in memory)',
-      note: `${REPEATS} sweep runs per size, each over ${STRAGGLERS} fresh stragglers and ${LOST_REFUNDS} lost refunds, median time and median request count reported; requests counted per HTTP attempt by an SDK middleware; naive = full-table Scan of Jobs`,
-      rows, ratio,
-    }, null, 2)}\n`);
+    writeFileSync(
+      RESULTS,
+      `${JSON.stringify(
+        {
+          measuredAt: new Date().toISOString(),
+          node: process.version,
+          dynamodb: 'DynamoDB Local (in memory)',
+          note: `${REPEATS} sweep runs per size, each over ${STRAGGLERS} fresh stragglers and ${LOST_REFUNDS} lost refunds, median time and median request count reported; requests counted per HTTP attempt by an SDK middleware; naive = full-table Scan of Jobs`,
+          rows,
+          ratio,
+        },
+        null,
+        2,
+      )}\n`,
+    );
     process.stderr.write(`wrote ${RESULTS}\n`);
   } finally {
     await dynamo.stop();

@@ -20,7 +20,9 @@ if (major !== WANTED_MAJOR && existsSync(projectNode)) {
   process.exit(run.status ?? 70);
 }
 if (major !== WANTED_MAJOR) {
-  process.stderr.write(`reconciler: running on Node ${process.versions.node}; it is tested on Node ${WANTED_MAJOR} (run \`make install\` to get the project's own, or \`nvm use ${WANTED_MAJOR}\`)\n`);
+  process.stderr.write(
+    `reconciler: running on Node ${process.versions.node}; it is tested on Node ${WANTED_MAJOR} (run \`make install\` to get the project's own, or \`nvm use ${WANTED_MAJOR}\`)\n`,
+  );
 }
 
 const { register } = await import('tsx/esm/api');

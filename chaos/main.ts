@@ -7,10 +7,14 @@ import { parseArgs } from 'node:util';
 import { describeViolations } from './check';
 import { chaosDay, describeHistory, minimise, runChaosDay } from './run-chaos';
 
-const { values } = parseArgs({ options: {
-  jobs: { type: 'string', default: '72000' }, users: { type: 'string', default: '5000' },
-  seed: { type: 'string', default: '1' }, seeds: { type: 'string', default: '1' },
-} });
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '72000' },
+    users: { type: 'string', default: '5000' },
+    seed: { type: 'string', default: '1' },
+    seeds: { type: 'string', default: '1' },
+  },
+});
 const jobs = Number(values.jobs);
 const users = Number(values.users);
 const firstSeed = Number(values.seed);
@@ -21,15 +25,20 @@ for (const [name, n] of Object.entries({ jobs, users, seed: firstSeed, seeds }))
 
 async function main(): Promise<number> {
   const began = performance.now();
-  const log = (line: string) => process.stdout.write(`[${((performance.now() - began) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
+  const log = (line: string) =>
+    process.stdout.write(`[${((performance.now() - began) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
   for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
     const day = chaosDay({ seed, jobs, users });
     log(`seed ${seed}: ${jobs} jobs, ${users} users`);
     const outcome = await runChaosDay(day, { onProgress: (line) => log(`  ${line}`) });
-    log(`seed ${seed}: ${outcome.deliveries} deliveries in ${outcome.seconds.toFixed(0)} s, faults ${JSON.stringify(outcome.faults)}`);
+    log(
+      `seed ${seed}: ${outcome.deliveries} deliveries in ${outcome.seconds.toFixed(0)} s, faults ${JSON.stringify(outcome.faults)}`,
+    );
     log(`seed ${seed}: holds ${JSON.stringify(outcome.holds)}`);
     if (outcome.violations.length === 0) {
-      log(`seed ${seed}: every invariant holds (drift 0, each job charged exactly right, DLQ holds only truly invalid events)`);
+      log(
+        `seed ${seed}: every invariant holds (drift 0, each job charged exactly right, DLQ holds only truly invalid events)`,
+      );
       continue;
     }
     log(`seed ${seed}: FAILED\n${describeViolations(outcome.violations)}`);
@@ -39,13 +48,26 @@ async function main(): Promise<number> {
     for (const size of [Math.ceil(jobs / 100), Math.ceil(jobs / 10)]) {
       const smaller = chaosDay({ seed, jobs: size, users: Math.max(5, Math.ceil(users / (jobs / size))) });
       const result = await runChaosDay(smaller, {});
-      if (result.violations.some((v) => kinds.has(v.kind))) { smallest = smaller; break; }
+      if (result.violations.some((v) => kinds.has(v.kind))) {
+        smallest = smaller;
+        break;
+      }
     }
     const minimal = await minimise(smallest, kinds, {});
-    process.stdout.write(`\nreplay with: npx tsx chaos/main.ts --seed ${seed} --jobs ${jobs} --users ${users}\nsmallest failing history (${minimal.batches.length} deliveries):\n${describeHistory(minimal)}\n`);
+    process.stdout.write(
+      `\nreplay with: npx tsx chaos/main.ts --seed ${seed} --jobs ${jobs} --users ${users}\nsmallest failing history (${minimal.batches.length} deliveries):\n${describeHistory(minimal)}\n`,
+    );
     return 1;
   }
   return 0;
 }
 
-main().then((code) => { process.exitCode = code; }, (error) => { console.error(error); process.exitCode = 1; });
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

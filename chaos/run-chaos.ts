@@ -25,11 +25,27 @@ export interface ChaosOptions {
 
 export const CHAOS_FAULTS = { conflictRate: 0.05, throttleRate: 0.05, lostReplyRate: 0.03 };
 
-export function chaosDay(options: Pick<ChaosOptions, 'seed' | 'jobs' | 'users'>, overrides: Partial<DayOptions> = {}): Day {
+export function chaosDay(
+  options: Pick<ChaosOptions, 'seed' | 'jobs' | 'users'>,
+  overrides: Partial<DayOptions> = {},
+): Day {
   return generateDay({
-    seed: options.seed, jobs: options.jobs, users: options.users, duplicateRate: 0.25, concurrentDuplicateRate: 0.08,
-    lostRate: 0.05, poisonRate: 0.02, reorderWindow: 100, stuckRate: 0.03,
-    zeroQuoteRate: 0.3, refundLostRate: 0.6, forgedRate: 0.05, corruptRate: 0.1, holdRate: 0.4, poorUserRate: 0.1, ...overrides,
+    seed: options.seed,
+    jobs: options.jobs,
+    users: options.users,
+    duplicateRate: 0.25,
+    concurrentDuplicateRate: 0.08,
+    lostRate: 0.05,
+    poisonRate: 0.02,
+    reorderWindow: 100,
+    stuckRate: 0.03,
+    zeroQuoteRate: 0.3,
+    refundLostRate: 0.6,
+    forgedRate: 0.05,
+    corruptRate: 0.1,
+    holdRate: 0.4,
+    poorUserRate: 0.1,
+    ...overrides,
   });
 }
 
@@ -43,18 +59,32 @@ export interface ChaosOutcome {
   seconds: number;
 }
 
-export async function runChaosDay(day: Day, options: Omit<ChaosOptions, 'seed' | 'jobs' | 'users'>): Promise<ChaosOutcome> {
+export async function runChaosDay(
+  day: Day,
+  options: Omit<ChaosOptions, 'seed' | 'jobs' | 'users'>,
+): Promise<ChaosOutcome> {
   const started = performance.now();
   const result = await runDay(day, {
-    stack: options.stack, faults: CHAOS_FAULTS, redeliveryRate: 0.1, crashAfterCommitRate: 0.02, badEvents: 3,
-    breakCore: options.breakCore, weakenRefundCheck: options.weakenRefundCheck, weakenReserveCheck: options.weakenReserveCheck, onProgress: options.onProgress,
+    stack: options.stack,
+    faults: CHAOS_FAULTS,
+    redeliveryRate: 0.1,
+    crashAfterCommitRate: 0.02,
+    badEvents: 3,
+    breakCore: options.breakCore,
+    weakenRefundCheck: options.weakenRefundCheck,
+    weakenReserveCheck: options.weakenReserveCheck,
+    onProgress: options.onProgress,
     // Every rendered job is expected charged; users of a big day overdraw far beyond the default floor.
     overdraftFloorCredits: MAX_OVERDRAFT_FLOOR_CREDITS,
   });
   try {
     return {
-      day, violations: checkInvariants(day, result), deliveries: result.deliveries, faults: result.faults,
-      holds: { ...result.reserves.counts, expiredBySweep: result.expiry.result.holds.expired.count }, seconds: (performance.now() - started) / 1000,
+      day,
+      violations: checkInvariants(day, result),
+      deliveries: result.deliveries,
+      faults: result.faults,
+      holds: { ...result.reserves.counts, expiredBySweep: result.expiry.result.holds.expired.count },
+      seconds: (performance.now() - started) / 1000,
     };
   } finally {
     await result.stack.stop();
@@ -65,7 +95,12 @@ export async function runChaosDay(day: Day, options: Omit<ChaosOptions, 'seed' |
  * Delta debugging over the delivery batches: drop chunks while a violation of one of the same kinds
  * still appears. Bounded by `maxRuns` re-runs. Returns the smallest failing history found.
  */
-export async function minimise(day: Day, kinds: Set<string>, options: Omit<ChaosOptions, 'seed' | 'jobs' | 'users'>, maxRuns = 24): Promise<Day> {
+export async function minimise(
+  day: Day,
+  kinds: Set<string>,
+  options: Omit<ChaosOptions, 'seed' | 'jobs' | 'users'>,
+  maxRuns = 24,
+): Promise<Day> {
   let current = day;
   let chunks = 2;
   let runs = 0;
@@ -99,5 +134,10 @@ export async function minimise(day: Day, kinds: Set<string>, options: Omit<Chaos
 }
 
 export function describeHistory(day: Day): string {
-  return day.batches.map((batch, i) => `  ${String(i).padStart(3)}. ${batch.map((e) => `${e['detail-type']} ${e.detail.jobId} (${e.id})`).join(' ∥ ')}`).join('\n');
+  return day.batches
+    .map(
+      (batch, i) =>
+        `  ${String(i).padStart(3)}. ${batch.map((e) => `${e['detail-type']} ${e.detail.jobId} (${e.id})`).join(' ∥ ')}`,
+    )
+    .join('\n');
 }

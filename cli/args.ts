@@ -18,10 +18,15 @@ export function requireString(value: unknown, flag: string): string {
   return value;
 }
 
-export function parseInteger(value: unknown, flag: string, { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = {}): number {
+export function parseInteger(
+  value: unknown,
+  flag: string,
+  { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = {},
+): number {
   const text = requireString(value, flag);
   if (!/^-?\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number of credits, got "${text}"`);
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be between ${min} and ${max}, got ${text}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`${flag} must be between ${min} and ${max}, got ${text}`);
   return n;
 }

@@ -4,7 +4,14 @@
  */
 import { makeDynamoDbClient } from '../shared/aws/clients';
 import { networkCode } from '../shared/aws/network-errors';
-import { ConflictingReferenceError, InvariantViolation, UsageError, ConfigError, InvalidEventError, InvalidRequestError } from '../shared/errors';
+import {
+  ConflictingReferenceError,
+  InvariantViolation,
+  UsageError,
+  ConfigError,
+  InvalidEventError,
+  InvalidRequestError,
+} from '../shared/errors';
 import type { LedgerDeps } from '../shared/ledger/types';
 import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
 
@@ -29,10 +36,17 @@ export interface CliContext {
 export function resolveTables(options: GlobalOptions, env = process.env): TableNames {
   if (options.workspace) return tableNamesForWorkspace(options.workspace);
   if (env.JOBS_TABLE && env.CREDITS_TABLE && env.LEDGER_TABLE && env.SETTLEMENTS_TABLE) {
-    return { jobs: env.JOBS_TABLE, credits: env.CREDITS_TABLE, ledger: env.LEDGER_TABLE, settlements: env.SETTLEMENTS_TABLE };
+    return {
+      jobs: env.JOBS_TABLE,
+      credits: env.CREDITS_TABLE,
+      ledger: env.LEDGER_TABLE,
+      settlements: env.SETTLEMENTS_TABLE,
+    };
   }
   if (env.WORKSPACE) return tableNamesForWorkspace(env.WORKSPACE);
-  throw new UsageError('which tables? pass --workspace <ws> (dev, staging, prod, local) or set JOBS_TABLE, CREDITS_TABLE, LEDGER_TABLE and SETTLEMENTS_TABLE');
+  throw new UsageError(
+    'which tables? pass --workspace <ws> (dev, staging, prod, local) or set JOBS_TABLE, CREDITS_TABLE, LEDGER_TABLE and SETTLEMENTS_TABLE',
+  );
 }
 
 export function createContext(options: GlobalOptions): CliContext {
@@ -44,7 +58,11 @@ export function createContext(options: GlobalOptions): CliContext {
     get tables() {
       return resolved();
     },
-    ledger: () => (deps ??= { dynamodb: makeDynamoDbClient({ endpoint: options.endpoint, region: options.region, maxAttempts: 3 }), tables: resolved() }),
+    ledger: () =>
+      (deps ??= {
+        dynamodb: makeDynamoDbClient({ endpoint: options.endpoint, region: options.region, maxAttempts: 3 }),
+        tables: resolved(),
+      }),
     out: (human, json) => {
       if (options.json) process.stdout.write(`${JSON.stringify(json ?? { message: human })}\n`);
       else process.stdout.write(`${human}\n`);
@@ -65,17 +83,35 @@ export const unreachableCode = networkCode;
 export function explainError(error: unknown): { message: string; exitCode: number } {
   const e = error as { name?: string; message?: string };
   const code = unreachableCode(error);
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof InvalidEventError || error instanceof InvalidRequestError) return { message: e.message ?? String(error), exitCode: EXIT.usage };
-  if (error instanceof ConflictingReferenceError) return { message: e.message ?? String(error), exitCode: EXIT.conflict };
-  if (error instanceof InvariantViolation) return { message: `INVARIANT VIOLATED: ${e.message}`, exitCode: EXIT.internal };
+  if (
+    error instanceof UsageError ||
+    error instanceof ConfigError ||
+    error instanceof InvalidEventError ||
+    error instanceof InvalidRequestError
+  )
+    return { message: e.message ?? String(error), exitCode: EXIT.usage };
+  if (error instanceof ConflictingReferenceError)
+    return { message: e.message ?? String(error), exitCode: EXIT.conflict };
+  if (error instanceof InvariantViolation)
+    return { message: `INVARIANT VIOLATED: ${e.message}`, exitCode: EXIT.internal };
   if (code) {
     const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL ?? 'AWS';
-    return { message: `cannot reach DynamoDB at ${endpoint} (${code}). Is the endpoint up? Set AWS_ENDPOINT_URL_DYNAMODB or --endpoint for a local one.`, exitCode: EXIT.unreachable };
+    return {
+      message: `cannot reach DynamoDB at ${endpoint} (${code}). Is the endpoint up? Set AWS_ENDPOINT_URL_DYNAMODB or --endpoint for a local one.`,
+      exitCode: EXIT.unreachable,
+    };
   }
   if (e.name === 'ResourceNotFoundException') {
-    return { message: `a table does not exist (${e.message}). Create local tables with \`reconciler tables create\`, or deploy with \`make apply WS=<ws>\`.`, exitCode: EXIT.unreachable };
+    return {
+      message: `a table does not exist (${e.message}). Create local tables with \`reconciler tables create\`, or deploy with \`make apply WS=<ws>\`.`,
+      exitCode: EXIT.unreachable,
+    };
   }
-  if (e.name === 'CredentialsProviderError' || e.name === 'UnrecognizedClientException' || e.name === 'ExpiredTokenException') {
+  if (
+    e.name === 'CredentialsProviderError' ||
+    e.name === 'UnrecognizedClientException' ||
+    e.name === 'ExpiredTokenException'
+  ) {
     return { message: `AWS credentials problem: ${e.message}`, exitCode: EXIT.unreachable };
   }
   return { message: `${e.name ?? 'Error'}: ${e.message ?? String(error)}`, exitCode: EXIT.internal };

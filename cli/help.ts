@@ -1,22 +1,36 @@
 /** The help texts: the overview (`reconciler help`) and one command's (`reconciler <command> --help`). */
 import type { Command, OptionHelp } from './commands/types';
 
-export const GLOBAL_USAGE = 'usage: reconciler <command> [--json] [--workspace <ws>] [--endpoint <url>] [--region <region>] [flags]';
+export const GLOBAL_USAGE =
+  'usage: reconciler <command> [--json] [--workspace <ws>] [--endpoint <url>] [--region <region>] [flags]';
 
 const GLOBAL_OPTIONS: readonly OptionHelp[] = [
   { flag: '--json', description: 'print one JSON document (raw numbers) instead of text', default: 'text' },
-  { flag: '--workspace', value: '<ws>', description: 'tables Credits-<ws>, … (or JOBS_TABLE/CREDITS_TABLE/LEDGER_TABLE/SETTLEMENTS_TABLE, or WORKSPACE)' },
-  { flag: '--endpoint', value: '<url>', description: 'DynamoDB endpoint (a local one)', default: 'AWS_ENDPOINT_URL_DYNAMODB or AWS' },
+  {
+    flag: '--workspace',
+    value: '<ws>',
+    description: 'tables Credits-<ws>, … (or JOBS_TABLE/CREDITS_TABLE/LEDGER_TABLE/SETTLEMENTS_TABLE, or WORKSPACE)',
+  },
+  {
+    flag: '--endpoint',
+    value: '<url>',
+    description: 'DynamoDB endpoint (a local one)',
+    default: 'AWS_ENDPOINT_URL_DYNAMODB or AWS',
+  },
   { flag: '--region', value: '<region>', description: 'AWS region', default: 'AWS_REGION' },
   { flag: '--help, -h', description: 'this text' },
 ];
 
-const EXIT_CODES = 'Exit codes: 0 ok, 1 findings, 2 bad arguments, 3 unreachable/missing table, 4 conflicting reference, 70 internal.';
+const EXIT_CODES =
+  'Exit codes: 0 ok, 1 findings, 2 bad arguments, 3 unreachable/missing table, 4 conflicting reference, 70 internal.';
 
 function optionLines(options: readonly OptionHelp[]): string[] {
   const left = options.map((o) => `${o.flag}${o.value ? ` ${o.value}` : ''}`);
   const width = Math.max(0, ...left.map((l) => l.length));
-  return options.map((o, i) => `  ${left[i]!.padEnd(width)}  ${o.description}${o.default !== undefined ? ` (default: ${o.default})` : ''}`);
+  return options.map(
+    (o, i) =>
+      `  ${left[i]!.padEnd(width)}  ${o.description}${o.default !== undefined ? ` (default: ${o.default})` : ''}`,
+  );
 }
 
 export function overviewHelp(commands: readonly Command[]): string {

@@ -50,7 +50,8 @@ async function runWithUsage(command: Command, args: string[], options: GlobalOpt
   try {
     return await command.run(args, createContext(options));
   } catch (error) {
-    if (error instanceof ArgumentError) usageHint = `usage: ${command.usage}\n(more: reconciler ${command.name} --help)`;
+    if (error instanceof ArgumentError)
+      usageHint = `usage: ${command.usage}\n(more: reconciler ${command.name} --help)`;
     throw error;
   }
 }

@@ -5,10 +5,17 @@ import type { Context } from 'aws-lambda';
 export function lambdaContext(functionName: string, timeoutMs = 10_000): Context {
   const deadline = Date.now() + timeoutMs;
   return {
-    callbackWaitsForEmptyEventLoop: false, functionName, functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`, memoryLimitInMB: '256',
-    awsRequestId: randomUUID(), logGroupName: `/aws/lambda/${functionName}`, logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined, fail: () => undefined, succeed: () => undefined,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
   };
 }

@@ -18,7 +18,12 @@ export const LOCAL_WORKSPACE = 'local';
 /** Ports from a base: DynamoDB Local, the SQS front, fauxqs (SNS, and SQS behind the front), the local EventBridge. */
 export type LocalPorts = Record<'dynamodb' | 'sqs' | 'fauxqs' | 'eventbridge', number>;
 export const DEFAULT_BASE_PORT = 8000;
-export const portsFrom = (base: number): LocalPorts => ({ dynamodb: base, sqs: base + 1, fauxqs: base + 2, eventbridge: base + 3 });
+export const portsFrom = (base: number): LocalPorts => ({
+  dynamodb: base,
+  sqs: base + 1,
+  fauxqs: base + 2,
+  eventbridge: base + 3,
+});
 export const DEFAULT_SWEEP_SECONDS = 60;
 
 export interface PersistentStackOptions {
@@ -43,7 +48,11 @@ export interface PersistentStack {
 
 type Stop = () => Promise<void>;
 
-async function startServers(options: PersistentStackOptions, ports: LocalPorts, stops: Stop[]): Promise<{ dynamoEndpoint: string; sqsEndpoint: string }> {
+async function startServers(
+  options: PersistentStackOptions,
+  ports: LocalPorts,
+  stops: Stop[],
+): Promise<{ dynamoEndpoint: string; sqsEndpoint: string }> {
   const dbPath = join(options.dataDir, 'dynamodb');
   if (options.fresh) rmSync(dbPath, { recursive: true, force: true });
   mkdirSync(dbPath, { recursive: true });
@@ -62,14 +71,31 @@ function scheduleSweep(stack: LocalStack, seconds: number, logger: Logger, say: 
   const tick = () => {
     if (running) return;
     running = sweepAndReport(
-      { ledger: { dynamodb: stack.dynamodb, tables: stack.tables }, priceBook: DEFAULT_PRICE_BOOK, workspace: stack.workspace, alerts: { sns: stack.sns, topicArn: stack.alertsTopicArn }, logger },
+      {
+        ledger: { dynamodb: stack.dynamodb, tables: stack.tables },
+        priceBook: DEFAULT_PRICE_BOOK,
+        workspace: stack.workspace,
+        alerts: { sns: stack.sns, topicArn: stack.alertsTopicArn },
+        logger,
+      },
       // Locally there is no index lag to wait for.
       { timeBudgetMs: Math.min(seconds * 1000, 60_000), limits: { indexLagSeconds: 0, driftRecheckDelayMs: 0 } },
-    ).then(({ result }) => {
-      const r = result;
-      const news = r.stragglers.count + r.backstop.refunds.count + r.holds.expired.count + r.drift.count + r.stuck.count;
-      if (news > 0) say(`sweep: ${r.stragglers.count} stragglers settled, ${r.backstop.refunds.count} lost refunds paid, ${r.holds.expired.count} holds expired, ${r.stuck.count} stuck, drift ${r.drift.count}`);
-    }, (error: unknown) => say(`sweep failed: ${(error as Error).message} (see the handler log)`)).finally(() => { running = undefined; });
+    )
+      .then(
+        ({ result }) => {
+          const r = result;
+          const news =
+            r.stragglers.count + r.backstop.refunds.count + r.holds.expired.count + r.drift.count + r.stuck.count;
+          if (news > 0)
+            say(
+              `sweep: ${r.stragglers.count} stragglers settled, ${r.backstop.refunds.count} lost refunds paid, ${r.holds.expired.count} holds expired, ${r.stuck.count} stuck, drift ${r.drift.count}`,
+            );
+        },
+        (error: unknown) => say(`sweep failed: ${(error as Error).message} (see the handler log)`),
+      )
+      .finally(() => {
+        running = undefined;
+      });
   };
   const timer = setInterval(tick, seconds * 1000);
   return async () => {
@@ -100,9 +126,18 @@ export async function startPersistentStack(options: PersistentStackOptions): Pro
     const logFile = join(options.dataDir, 'handlers.log');
     const logStream = createWriteStream(logFile, { flags: 'a' });
     stops.push(() => new Promise<void>((resolve) => logStream.end(() => resolve())));
-    const logger = createLogger({ component: 'local', workspace: LOCAL_WORKSPACE, level: 'info', destination: logStream });
+    const logger = createLogger({
+      component: 'local',
+      workspace: LOCAL_WORKSPACE,
+      level: 'info',
+      destination: logStream,
+    });
     const stack = await startLocalStack({
-      workspace: LOCAL_WORKSPACE, dynamoEndpoint, sqsEndpoint, sqsPort: ports.sqs, logger,
+      workspace: LOCAL_WORKSPACE,
+      dynamoEndpoint,
+      sqsEndpoint,
+      sqsPort: ports.sqs,
+      logger,
       // The platform's retries, but at local speed.
       bus: { port: ports.eventbridge, retryDelayMs: 200 },
     });

@@ -19,15 +19,24 @@ export interface LocalPrincipal {
   senderId: string;
 }
 
-const principal = (label: string, accessKeyId: string, senderId: string, secretAccessKey = 'local-secret'): LocalPrincipal =>
-  Object.freeze({ label, credentials: { accessKeyId, secretAccessKey }, senderId });
+const principal = (
+  label: string,
+  accessKeyId: string,
+  senderId: string,
+  secretAccessKey = 'local-secret',
+): LocalPrincipal => Object.freeze({ label, credentials: { accessKeyId, secretAccessKey }, senderId });
 
 /**
  * The operator's CLI and the replay-dlq function: the clients' default key on loopback, so that
  * `npx reconciler replay-dlq` / `smoke` against the local stack are this principal (in AWS the bus
  * policy allows the replay role and the ops/smoke role, H1).
  */
-export const REPLAY = principal('replay (operator CLI, replay-dlq)', DEFAULT_LOCAL_CREDENTIALS.accessKeyId, 'AIDALOCALREPLAY00000', DEFAULT_LOCAL_CREDENTIALS.secretAccessKey);
+export const REPLAY = principal(
+  'replay (operator CLI, replay-dlq)',
+  DEFAULT_LOCAL_CREDENTIALS.accessKeyId,
+  'AIDALOCALREPLAY00000',
+  DEFAULT_LOCAL_CREDENTIALS.secretAccessKey,
+);
 /** The video pipeline: the one producer the bus policy lets publish `source: video.generation`. */
 export const PRODUCER = principal('producer (video pipeline)', 'LOCALPRODUCER0000001', 'AIDALOCALPRODUCER000');
 /** Anyone else in the account: may call the APIs, is not on the bus policy's list. */
@@ -36,14 +45,28 @@ export const OUTSIDER = principal('outsider (not on the bus policy)', 'LOCALOUTS
  * EventBridge itself, writing a target's dead letters. What AWS reports as SenderId for those is not
  * documented, so replay does not check it (it checks RULE_ARN and TARGET_ARN instead).
  */
-export const EVENTBRIDGE_SERVICE = principal('EventBridge (target dead letters)', 'LOCALEVENTBRIDGE0001', 'AIDALOCALEVENTBRIDGE');
+export const EVENTBRIDGE_SERVICE = principal(
+  'EventBridge (target dead letters)',
+  'LOCALEVENTBRIDGE0001',
+  'AIDALOCALEVENTBRIDGE',
+);
 
-const tag = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length).toUpperCase();
+const tag = (text: string, length: number) =>
+  createHash('sha256').update(text).digest('hex').slice(0, length).toUpperCase();
 
 /** A function's execution role, as the function (or Lambda on its behalf) uses it: session name = function name. */
 export function functionRole(functionName: string): LocalPrincipal {
-  return principal(`role of ${functionName}`, `LOCALROLE${tag(functionName, 11)}`, `AROALOCAL${tag(`role:${functionName}`, 12)}:${functionName}`);
+  return principal(
+    `role of ${functionName}`,
+    `LOCALROLE${tag(functionName, 11)}`,
+    `AROALOCAL${tag(`role:${functionName}`, 12)}:${functionName}`,
+  );
 }
 
 /** The fixed principals every local stack knows. */
-export const BASE_PRINCIPALS: readonly LocalPrincipal[] = Object.freeze([REPLAY, PRODUCER, OUTSIDER, EVENTBRIDGE_SERVICE]);
+export const BASE_PRINCIPALS: readonly LocalPrincipal[] = Object.freeze([
+  REPLAY,
+  PRODUCER,
+  OUTSIDER,
+  EVENTBRIDGE_SERVICE,
+]);

@@ -65,8 +65,15 @@ class SenderLog {
 }
 
 /** The rewriting each answer needs, by SQS action. */
-function rewriteAnswer(action: string, body: Json, sender: string, log: SenderLog, localUrl: (url: unknown) => unknown): void {
-  const list = (value: unknown): Json[] => (Array.isArray(value) ? value.filter((v): v is Json => typeof v === 'object' && v !== null) : []);
+function rewriteAnswer(
+  action: string,
+  body: Json,
+  sender: string,
+  log: SenderLog,
+  localUrl: (url: unknown) => unknown,
+): void {
+  const list = (value: unknown): Json[] =>
+    Array.isArray(value) ? value.filter((v): v is Json => typeof v === 'object' && v !== null) : [];
   switch (action) {
     case 'SendMessage':
       log.record(body.MessageId, sender);
@@ -111,10 +118,16 @@ interface Front {
 /** One request: passed to fauxqs as it came, its answer rewritten (SenderId, queue URLs on this front). */
 async function forwardToFauxqs(front: Front, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = await readBody(request);
-  const headers = Object.fromEntries(Object.entries(request.headers)
-    .filter(([name]) => !['host', 'connection', 'content-length', 'transfer-encoding'].includes(name))
-    .map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value ?? '']));
-  const answer = await fetch(new URL(request.url ?? '/', front.upstream), { method: request.method ?? 'POST', headers, ...(body.length > 0 ? { body: new Uint8Array(body) } : {}) });
+  const headers = Object.fromEntries(
+    Object.entries(request.headers)
+      .filter(([name]) => !['host', 'connection', 'content-length', 'transfer-encoding'].includes(name))
+      .map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]),
+  );
+  const answer = await fetch(new URL(request.url ?? '/', front.upstream), {
+    method: request.method ?? 'POST',
+    headers,
+    ...(body.length > 0 ? { body: new Uint8Array(body) } : {}),
+  });
   let text = Buffer.from(await answer.arrayBuffer());
   const action = JSON_TARGET.exec(String(request.headers['x-amz-target'] ?? ''))?.[1];
   if (action && answer.ok && text.length > 0) {
@@ -123,7 +136,9 @@ async function forwardToFauxqs(front: Front, request: IncomingMessage, response:
     text = Buffer.from(JSON.stringify(parsed), 'utf8');
   }
   const out: Record<string, string> = {};
-  answer.headers.forEach((value, name) => { if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(name)) out[name] = value; });
+  answer.headers.forEach((value, name) => {
+    if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(name)) out[name] = value;
+  });
   response.writeHead(answer.status, { ...out, 'content-length': String(text.length) });
   response.end(text);
 }
@@ -137,7 +152,13 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
   // An unknown key is reported as an IAM user's id (AIDA…), never as a role session of a function.
   const senderOf = (request: IncomingMessage) => {
     const key = accessKeyIdOf(request.headers);
-    return key === undefined ? 'anonymous' : senderIds.get(key) ?? `AIDA${key.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 60)}`;
+    return key === undefined
+      ? 'anonymous'
+      : (senderIds.get(key) ??
+          `AIDA${key
+            .toUpperCase()
+            .replace(/[^A-Z0-9]/g, '')
+            .slice(0, 60)}`);
   };
 
   const forward = (request: IncomingMessage, response: ServerResponse) =>
@@ -145,9 +166,20 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
 
   const server: Server = createServer((request, response) => {
     forward(request, response).catch((error: unknown) => {
-      if (response.headersSent) { response.destroy(); return; }
-      response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': 'InternalError;Receiver' });
-      response.end(JSON.stringify({ __type: 'com.amazonaws.sqs#InternalError', message: `local SQS front: ${(error as Error).message}` }));
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      response.writeHead(500, {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amzn-query-error': 'InternalError;Receiver',
+      });
+      response.end(
+        JSON.stringify({
+          __type: 'com.amazonaws.sqs#InternalError',
+          message: `local SQS front: ${(error as Error).message}`,
+        }),
+      );
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -158,10 +190,13 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
 
   return {
     endpoint: origin,
-    addPrincipal: (principal) => { senderIds.set(principal.credentials.accessKeyId, principal.senderId); },
-    stop: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    addPrincipal: (principal) => {
+      senderIds.set(principal.credentials.accessKeyId, principal.senderId);
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -23,7 +23,13 @@ import type { Logger } from '../shared/observability/logger';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../shared/pricing';
 import { workspaceNames, type AccountScope } from '../shared/naming';
 import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
-import { startLocalEventBridge, type DeliveredEvent, type DlqSender, type LocalEventBridge, type LocalEventBridgeOptions } from './eventbridge/server';
+import {
+  startLocalEventBridge,
+  type DeliveredEvent,
+  type DlqSender,
+  type LocalEventBridge,
+  type LocalEventBridgeOptions,
+} from './eventbridge/server';
 import { settlementTargets } from './eventbridge/targets';
 import type { TargetHandler } from './eventbridge/server';
 import { EVENTBRIDGE_SERVICE, OUTSIDER, PRODUCER, REPLAY, functionRole, type LocalPrincipal } from './principals';
@@ -91,7 +97,10 @@ export interface LocalStack {
 }
 
 /** DynamoDB Local and fauxqs: the ones given, or our own (stopped with the stack). */
-async function ensureServers(options: LocalStackOptions, stops: (() => Promise<void>)[]): Promise<{ dynamoEndpoint: string; sqsEndpoint: string }> {
+async function ensureServers(
+  options: LocalStackOptions,
+  stops: (() => Promise<void>)[],
+): Promise<{ dynamoEndpoint: string; sqsEndpoint: string }> {
   let dynamoEndpoint = options.dynamoEndpoint;
   if (!dynamoEndpoint) {
     const { startDynamoDbLocal } = await import('../scripts/local/dynamodb-local.mjs' as string);
@@ -110,37 +119,72 @@ async function ensureServers(options: LocalStackOptions, stops: (() => Promise<v
 }
 
 /** The workspace's DLQ, and the ops topic with a queue subscribed to it (to read what the sweep alerted). */
-async function createQueuesAndTopic(sqs: SQSClient, sns: SNSClient, workspace: string): Promise<{ dlqUrl: string; alertsQueueUrl: string; alertsTopicArn: string }> {
+async function createQueuesAndTopic(
+  sqs: SQSClient,
+  sns: SNSClient,
+  workspace: string,
+): Promise<{ dlqUrl: string; alertsQueueUrl: string; alertsTopicArn: string }> {
   const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: workspaceNames(workspace).dlq }))).QueueUrl!;
-  const alertsQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `ops-alerts-inbox-${workspace}` }))).QueueUrl!;
-  const alertsQueueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: alertsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const alertsQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `ops-alerts-inbox-${workspace}` })))
+    .QueueUrl!;
+  const alertsQueueArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: alertsQueueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes!.QueueArn!;
   const alertsTopicArn = (await sns.send(new CreateTopicCommand({ Name: `ops-alerts-${workspace}` }))).TopicArn!;
   await sns.send(new SubscribeCommand({ TopicArn: alertsTopicArn, Protocol: 'sqs', Endpoint: alertsQueueArn }));
   return { dlqUrl, alertsQueueUrl, alertsTopicArn };
 }
 
 async function queueDepthOf(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 /** The context a redelivered event's handler gets (no Lambda in between: a test's direct call). */
 const redeliveryContext = () => ({
-  functionName: 'redelivery', functionVersion: '1', invokedFunctionArn: 'local', awsRequestId: randomUUID(), memoryLimitInMB: '512',
-  logGroupName: 'local', logStreamName: 'local', callbackWaitsForEmptyEventLoop: false, getRemainingTimeInMillis: () => 30_000,
+  functionName: 'redelivery',
+  functionVersion: '1',
+  invokedFunctionArn: 'local',
+  awsRequestId: randomUUID(),
+  memoryLimitInMB: '512',
+  logGroupName: 'local',
+  logStreamName: 'local',
+  callbackWaitsForEmptyEventLoop: false,
+  getRemainingTimeInMillis: () => 30_000,
 });
 
 /** The variables the CLI and handlers read, pointing at a stack. */
 export function stackEnv(stack: {
-  workspace: string; endpoints: LocalStack['endpoints']; tables: TableNames; dlqUrl: string; alertsTopicArn: string; busName: string;
+  workspace: string;
+  endpoints: LocalStack['endpoints'];
+  tables: TableNames;
+  dlqUrl: string;
+  alertsTopicArn: string;
+  busName: string;
 }): Record<string, string> {
   const { workspace, endpoints, tables } = stack;
   return {
-    WORKSPACE: workspace, AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb, AWS_ENDPOINT_URL_SQS: endpoints.sqs, AWS_ENDPOINT_URL_SNS: endpoints.sns,
+    WORKSPACE: workspace,
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_SNS: endpoints.sns,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
-    JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger, SETTLEMENTS_TABLE: tables.settlements,
-    DLQ_URL: stack.dlqUrl, ALERTS_TOPIC_ARN: stack.alertsTopicArn, EVENT_BUS_NAME: stack.busName,
+    JOBS_TABLE: tables.jobs,
+    CREDITS_TABLE: tables.credits,
+    LEDGER_TABLE: tables.ledger,
+    SETTLEMENTS_TABLE: tables.settlements,
+    DLQ_URL: stack.dlqUrl,
+    ALERTS_TOPIC_ARN: stack.alertsTopicArn,
+    EVENT_BUS_NAME: stack.busName,
   };
 }
 
@@ -149,8 +193,12 @@ type Stops = (() => Promise<void>)[];
 function principalsOf(workspace: string): LocalPrincipals {
   const names = workspaceNames(workspace);
   return {
-    producer: PRODUCER, replay: REPLAY, outsider: OUTSIDER, eventBridge: EVENTBRIDGE_SERVICE,
-    debit: functionRole(names.functions.debit), refund: functionRole(names.functions.refund),
+    producer: PRODUCER,
+    replay: REPLAY,
+    outsider: OUTSIDER,
+    eventBridge: EVENTBRIDGE_SERVICE,
+    debit: functionRole(names.functions.debit),
+    refund: functionRole(names.functions.refund),
   };
 }
 
@@ -160,28 +208,58 @@ function localClients(endpoints: { dynamodb: string; sqsFront: string; fauxqs: s
   const sqsClients = new Map<string, SQSClient>();
   const sqsAs = (principal: LocalPrincipal): SQSClient => {
     const key = principal.credentials.accessKeyId;
-    if (!sqsClients.has(key)) sqsClients.set(key, makeSqsClient({ endpoint: endpoints.sqsFront, region: LOCAL_REGION, localCredentials: principal.credentials }));
+    if (!sqsClients.has(key))
+      sqsClients.set(
+        key,
+        makeSqsClient({ endpoint: endpoints.sqsFront, region: LOCAL_REGION, localCredentials: principal.credentials }),
+      );
     return sqsClients.get(key)!;
   };
   const sns = makeSnsClient({ endpoint: endpoints.fauxqs, region: LOCAL_REGION });
   const eventBridgeClients: EventBridgeClient[] = [];
   stops.push(async () => {
-    dynamodb.destroy(); sns.destroy();
+    dynamodb.destroy();
+    sns.destroy();
     for (const client of [...sqsClients.values(), ...eventBridgeClients]) client.destroy();
   });
-  return { dynamodb, sqsAs, sqs: sqsAs(REPLAY), sns, keep: (client: EventBridgeClient) => { eventBridgeClients.push(client); return client; } };
+  return {
+    dynamodb,
+    sqsAs,
+    sqs: sqsAs(REPLAY),
+    sns,
+    keep: (client: EventBridgeClient) => {
+      eventBridgeClients.push(client);
+      return client;
+    },
+  };
 }
 
 /** The real debit and refund handlers for a price book, each wrapped as the options ask (faults, timing). */
-function targetsFactory(options: LocalStackOptions, parts: {
-  dynamodb: DynamoDBClient; tables: TableNames; sqs: SQSClient; sqsAs: (principal: LocalPrincipal) => SQSClient; principals: LocalPrincipals; dlqUrl: string; workspace: string;
-}) {
+function targetsFactory(
+  options: LocalStackOptions,
+  parts: {
+    dynamodb: DynamoDBClient;
+    tables: TableNames;
+    sqs: SQSClient;
+    sqsAs: (principal: LocalPrincipal) => SQSClient;
+    principals: LocalPrincipals;
+    dlqUrl: string;
+    workspace: string;
+  },
+) {
   const wrap = options.wrapTarget ?? ((handler: TargetHandler) => handler);
-  const floor = options.overdraftFloorCredits === undefined ? {} : { overdraftFloorCredits: options.overdraftFloorCredits };
+  const floor =
+    options.overdraftFloorCredits === undefined ? {} : { overdraftFloorCredits: options.overdraftFloorCredits };
   return (priceBook: PriceBook) => {
     const ledger = { dynamodb: parts.dynamodb, tables: parts.tables, ...floor };
     const real = settlementTargets({
-      ledger, sqs: parts.sqs, sqsFor: (handler) => parts.sqsAs(parts.principals[handler]), dlqUrl: parts.dlqUrl, priceBook, workspace: parts.workspace, logger: options.logger,
+      ledger,
+      sqs: parts.sqs,
+      sqsFor: (handler) => parts.sqsAs(parts.principals[handler]),
+      dlqUrl: parts.dlqUrl,
+      priceBook,
+      workspace: parts.workspace,
+      logger: options.logger,
     });
     return { debit: wrap(real.debit), refund: wrap(real.refund) };
   };
@@ -191,19 +269,41 @@ async function buildStack(options: LocalStackOptions, stops: Stops): Promise<Omi
   const { dynamoEndpoint, sqsEndpoint } = await ensureServers(options, stops);
   const workspace = options.workspace ?? `local-${randomUUID().slice(0, 6)}`;
   const principals = principalsOf(workspace);
-  const front = await startLocalSqs({ upstream: sqsEndpoint, principals: Object.values(principals), ...(options.sqsPort ? { port: options.sqsPort } : {}) });
+  const front = await startLocalSqs({
+    upstream: sqsEndpoint,
+    principals: Object.values(principals),
+    ...(options.sqsPort ? { port: options.sqsPort } : {}),
+  });
   stops.push(front.stop);
-  const { dynamodb, sqsAs, sqs, sns, keep } = localClients({ dynamodb: dynamoEndpoint, sqsFront: front.endpoint, fauxqs: sqsEndpoint }, stops);
+  const { dynamodb, sqsAs, sqs, sns, keep } = localClients(
+    { dynamodb: dynamoEndpoint, sqsFront: front.endpoint, fauxqs: sqsEndpoint },
+    stops,
+  );
   const tables = tableNamesForWorkspace(workspace);
   await createTables(dynamodb, tables);
   const { dlqUrl, alertsQueueUrl, alertsTopicArn } = await createQueuesAndTopic(sqs, sns, workspace);
 
-  const targetsFor = targetsFactory(options, { dynamodb: options.handlerDynamoDb?.(dynamoEndpoint) ?? dynamodb, tables, sqs, sqsAs, principals, dlqUrl, workspace });
+  const targetsFor = targetsFactory(options, {
+    dynamodb: options.handlerDynamoDb?.(dynamoEndpoint) ?? dynamodb,
+    tables,
+    sqs,
+    sqsAs,
+    principals,
+    dlqUrl,
+    workspace,
+  });
   let targets = targetsFor(options.priceBook ?? DEFAULT_PRICE_BOOK);
   const bus = await startLocalEventBridge({
-    sqs, dlqUrl, workspace, region: LOCAL_REGION, account: LOCAL_ACCOUNT_ID, targets, retryDelayMs: 1,
+    sqs,
+    dlqUrl,
+    workspace,
+    region: LOCAL_REGION,
+    account: LOCAL_ACCOUNT_ID,
+    targets,
+    retryDelayMs: 1,
     // Who sends a dead letter in AWS: EventBridge for a target's, the function's role for Lambda's.
-    sqsFor: (sender: DlqSender) => sqsAs(sender.kind === 'eventbridge' ? EVENTBRIDGE_SERVICE : functionRole(sender.functionName)),
+    sqsFor: (sender: DlqSender) =>
+      sqsAs(sender.kind === 'eventbridge' ? EVENTBRIDGE_SERVICE : functionRole(sender.functionName)),
     // The bus policy: the producer and replay keys may publish video.generation, nobody else (H1).
     publishers: [PRODUCER.credentials.accessKeyId, REPLAY.credentials.accessKeyId],
     ...options.bus,
@@ -212,14 +312,27 @@ async function buildStack(options: LocalStackOptions, stops: Stops): Promise<Omi
 
   const endpoints = { dynamodb: dynamoEndpoint, sqs: front.endpoint, sns: sqsEndpoint, eventbridge: bus.endpoint };
   return {
-    workspace, scope: { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }, endpoints, dynamodb, sqs, sqsAs, principals, sns, tables, dlqUrl, alertsTopicArn, alertsQueueUrl, bus,
+    workspace,
+    scope: { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID },
+    endpoints,
+    dynamodb,
+    sqs,
+    sqsAs,
+    principals,
+    sns,
+    tables,
+    dlqUrl,
+    alertsTopicArn,
+    alertsQueueUrl,
+    bus,
     eventBridgeAs: (principal) => keep(bus.client(principal.credentials)),
     deployPriceBook(priceBook) {
       targets = targetsFor(priceBook);
       bus.route('debit', targets.debit);
       bus.route('refund', targets.refund);
     },
-    redeliver: (event) => (event['detail-type'] === 'video.rendered' ? targets.debit : targets.refund)(event, redeliveryContext()),
+    redeliver: (event) =>
+      (event['detail-type'] === 'video.rendered' ? targets.debit : targets.refund)(event, redeliveryContext()),
     dlqDepth: () => queueDepthOf(sqs, dlqUrl),
     env: () => stackEnv({ workspace, endpoints, tables, dlqUrl, alertsTopicArn, busName: bus.busName }),
   };

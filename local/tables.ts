@@ -1,5 +1,12 @@
 /** Local table helpers: create/delete the three tables from TABLE_DEFINITIONS, bulk-load items. */
-import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { forEachBounded } from '../shared/pool';
 import { TABLE_DEFINITIONS, type TableNames } from '../shared/tables';
 
@@ -36,15 +43,23 @@ const BATCH_WRITE_ITEMS = 25; // DynamoDB's BatchWriteItem limit
  * bounded concurrency, retrying unprocessed items with a growing pause up to `maxAttempts` sends.
  */
 export async function putItemsInBatches(
-  client: DynamoDBClient, table: string, items: Record<string, AttributeValue>[], options: { concurrency: number; maxAttempts: number },
+  client: DynamoDBClient,
+  table: string,
+  items: Record<string, AttributeValue>[],
+  options: { concurrency: number; maxAttempts: number },
 ): Promise<void> {
   const chunks: Record<string, AttributeValue>[][] = [];
   for (let i = 0; i < items.length; i += BATCH_WRITE_ITEMS) chunks.push(items.slice(i, i + BATCH_WRITE_ITEMS));
   await forEachBounded(chunks, options.concurrency, async (chunk) => {
     let requests: WriteRequest[] = chunk.map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt >= options.maxAttempts) throw new Error(`BatchWriteItem left ${requests.length} items unprocessed after ${options.maxAttempts} attempts`);
-      const { UnprocessedItems } = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } }));
+      if (attempt >= options.maxAttempts)
+        throw new Error(
+          `BatchWriteItem left ${requests.length} items unprocessed after ${options.maxAttempts} attempts`,
+        );
+      const { UnprocessedItems } = await client.send(
+        new BatchWriteItemCommand({ RequestItems: { [table]: requests } }),
+      );
       requests = UnprocessedItems?.[table] ?? [];
       if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
     }

@@ -7,5 +7,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { clientConfig, type ClientOptions } from '../shared/aws/clients';
 
-export const makeLambdaClient = (o: ClientOptions = {}) => new LambdaClient(clientConfig({ maxAttempts: 3, ...o }, 'LAMBDA'));
-export const makeCloudWatchClient = (o: ClientOptions = {}) => new CloudWatchClient(clientConfig({ maxAttempts: 3, ...o }, 'CLOUDWATCH'));
+export const makeLambdaClient = (o: ClientOptions = {}) =>
+  new LambdaClient(clientConfig({ maxAttempts: 3, ...o }, 'LAMBDA'));
+export const makeCloudWatchClient = (o: ClientOptions = {}) =>
+  new CloudWatchClient(clientConfig({ maxAttempts: 3, ...o }, 'CLOUDWATCH'));

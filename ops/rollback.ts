@@ -12,7 +12,12 @@
  * pass the alias's RevisionId so that a concurrent change (a Terraform apply) fails instead of
  * being overwritten. No console I/O: cli/commands/rollback.ts prints.
  */
-import { GetAliasCommand, ListVersionsByFunctionCommand, UpdateAliasCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  GetAliasCommand,
+  ListVersionsByFunctionCommand,
+  UpdateAliasCommand,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
 import { HANDLERS, type HandlerName } from '../shared/config';
 import { LIVE_ALIAS, type WorkspaceNames } from '../shared/naming';
 
@@ -72,9 +77,12 @@ export async function listPublishedVersions(lambda: LambdaClient, functionName: 
   const versions: PublishedVersion[] = [];
   let marker: string | undefined;
   for (let page = 0; page < MAX_VERSION_PAGES; page++) {
-    const out = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker, MaxItems: PAGE_SIZE }));
+    const out = await lambda.send(
+      new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker, MaxItems: PAGE_SIZE }),
+    );
     for (const v of out.Versions ?? []) {
-      if (v.Version && /^\d+$/.test(v.Version)) versions.push({ version: Number(v.Version), publishedAtMs: parseLambdaTime(v.LastModified) });
+      if (v.Version && /^\d+$/.test(v.Version))
+        versions.push({ version: Number(v.Version), publishedAtMs: parseLambdaTime(v.LastModified) });
     }
     marker = out.NextMarker;
     if (!marker) break;
@@ -103,23 +111,56 @@ async function functionState(deps: AliasDeps, handler: HandlerName): Promise<Fun
   } catch (error) {
     // A missing function or alias is a refusal with a reason, not a crash (and not "a table does not exist").
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
-    return { handler, functionName, versions: [], live: '-', missing: `${functionName} or its alias ${LIVE_ALIAS} does not exist in this account/region` };
+    return {
+      handler,
+      functionName,
+      versions: [],
+      live: '-',
+      missing: `${functionName} or its alias ${LIVE_ALIAS} does not exist in this account/region`,
+    };
   }
 }
 
 type WithLatest = Omit<AliasMove, 'to' | 'action' | 'reason'> & { latest: number };
 
 /** Roll back: to the version before the newest, only for functions the last deploy changed (unless named). */
-function rollbackMove(s: FunctionState, withLatest: WithLatest, latest: PublishedVersion, skipAsUnchanged: boolean): AliasMove {
+function rollbackMove(
+  s: FunctionState,
+  withLatest: WithLatest,
+  latest: PublishedVersion,
+  skipAsUnchanged: boolean,
+): AliasMove {
   if (skipAsUnchanged) {
-    return { ...withLatest, to: s.live, action: 'skipped', reason: `not changed by the last deploy (its newest version ${latest.version} is older); pass --function ${s.handler} to roll it back anyway` };
+    return {
+      ...withLatest,
+      to: s.live,
+      action: 'skipped',
+      reason: `not changed by the last deploy (its newest version ${latest.version} is older); pass --function ${s.handler} to roll it back anyway`,
+    };
   }
   const previous = s.versions.at(-2);
-  if (!previous) return { ...withLatest, to: s.live, action: 'refused', reason: `no version before ${latest.version} to roll back to` };
+  if (!previous)
+    return {
+      ...withLatest,
+      to: s.live,
+      action: 'refused',
+      reason: `no version before ${latest.version} to roll back to`,
+    };
   const to = String(previous.version);
-  if (s.live === to) return { ...withLatest, to, action: 'unchanged', reason: `already rolled back to ${to} (newest is ${latest.version})` };
+  if (s.live === to)
+    return {
+      ...withLatest,
+      to,
+      action: 'unchanged',
+      reason: `already rolled back to ${to} (newest is ${latest.version})`,
+    };
   if (s.live !== String(latest.version)) {
-    return { ...withLatest, to: s.live, action: 'skipped', reason: `live is on ${s.live}, neither the newest (${latest.version}) nor the previous (${to}) version: moved by hand? left alone` };
+    return {
+      ...withLatest,
+      to: s.live,
+      action: 'skipped',
+      reason: `live is on ${s.live}, neither the newest (${latest.version}) nor the previous (${to}) version: moved by hand? left alone`,
+    };
   }
   return { ...withLatest, to, action: 'move', reason: `previous published version (newest is ${latest.version})` };
 }
@@ -128,7 +169,13 @@ function moveFor(s: FunctionState, mode: AliasMode, skipAsUnchanged: (latest: Pu
   const base = { handler: s.handler, functionName: s.functionName, from: s.live, revisionId: s.revisionId };
   if (s.missing) return { ...base, to: s.live, action: 'refused', reason: s.missing };
   const latest = s.versions.at(-1);
-  if (!latest) return { ...base, to: s.live, action: 'refused', reason: 'no published version (was it ever deployed with make apply?)' };
+  if (!latest)
+    return {
+      ...base,
+      to: s.live,
+      action: 'refused',
+      reason: 'no published version (was it ever deployed with make apply?)',
+    };
   const withLatest = { ...base, latest: latest.version };
   if (mode === 'deploy') {
     const to = String(latest.version);
@@ -139,13 +186,19 @@ function moveFor(s: FunctionState, mode: AliasMode, skipAsUnchanged: (latest: Pu
   return rollbackMove(s, withLatest, latest, skipAsUnchanged(latest));
 }
 
-export async function planAliasMoves(deps: AliasDeps, mode: AliasMode, options: { handlers?: readonly HandlerName[]; deployWindowMs?: number } = {}): Promise<AliasPlan> {
+export async function planAliasMoves(
+  deps: AliasDeps,
+  mode: AliasMode,
+  options: { handlers?: readonly HandlerName[]; deployWindowMs?: number } = {},
+): Promise<AliasPlan> {
   const explicit = options.handlers !== undefined && options.handlers.length > 0;
   const handlers = explicit ? options.handlers! : HANDLERS;
   const window = options.deployWindowMs ?? DEFAULT_DEPLOY_WINDOW_MS;
   const states = await Promise.all(handlers.map((handler) => functionState(deps, handler)));
   const lastDeployAtMs = Math.max(0, ...states.map((s) => s.versions.at(-1)?.publishedAtMs ?? 0));
-  const moves = states.map((s) => moveFor(s, mode, (latest) => !explicit && latest.publishedAtMs < lastDeployAtMs - window));
+  const moves = states.map((s) =>
+    moveFor(s, mode, (latest) => !explicit && latest.publishedAtMs < lastDeployAtMs - window),
+  );
   return { mode, workspace: deps.names.workspace, refused: moves.some((m) => m.action === 'refused'), moves };
 }
 
@@ -158,12 +211,23 @@ export async function applyAliasMoves(deps: AliasDeps, plan: AliasPlan): Promise
       continue;
     }
     try {
-      const out = await deps.lambda.send(new UpdateAliasCommand({ FunctionName: move.functionName, Name: LIVE_ALIAS, FunctionVersion: move.to, RevisionId: move.revisionId }));
-      if (out.FunctionVersion !== move.to) throw new Error(`UpdateAlias answered version ${out.FunctionVersion ?? 'none'}`);
+      const out = await deps.lambda.send(
+        new UpdateAliasCommand({
+          FunctionName: move.functionName,
+          Name: LIVE_ALIAS,
+          FunctionVersion: move.to,
+          RevisionId: move.revisionId,
+        }),
+      );
+      if (out.FunctionVersion !== move.to)
+        throw new Error(`UpdateAlias answered version ${out.FunctionVersion ?? 'none'}`);
       results.push({ ...move, outcome: 'moved' });
     } catch (error) {
       const e = error as Error;
-      const why = e.name === 'PreconditionFailedException' ? 'the alias changed since the plan (a Terraform apply or another operator?); run again' : `${e.name}: ${e.message}`;
+      const why =
+        e.name === 'PreconditionFailedException'
+          ? 'the alias changed since the plan (a Terraform apply or another operator?); run again'
+          : `${e.name}: ${e.message}`;
       results.push({ ...move, outcome: 'failed', reason: why });
     }
   }

@@ -10,8 +10,17 @@ import { DETAIL_TYPES, EVENT_SOURCE } from '../shared/events/parse-video-event';
 import { getBalance } from '../shared/ledger/queries';
 import type { LedgerDeps } from '../shared/ledger/types';
 
-export interface JobView { settlement?: string; charged?: number; refunded?: number }
-export interface EntryView { type?: string; amount?: number; userId?: string; kind?: string }
+export interface JobView {
+  settlement?: string;
+  charged?: number;
+  refunded?: number;
+}
+export interface EntryView {
+  type?: string;
+  amount?: number;
+  userId?: string;
+  kind?: string;
+}
 
 export interface ProbeSettings {
   ledger: LedgerDeps;
@@ -28,7 +37,11 @@ export interface ProbeSettings {
   progress: (line: string) => void;
 }
 
-export interface Waited<T> { seen: T; ok: boolean; waitedMs: number }
+export interface Waited<T> {
+  seen: T;
+  ok: boolean;
+  waitedMs: number;
+}
 
 export const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -41,7 +54,9 @@ export class SmokeProbe {
 
   async job(jobId: string): Promise<JobView> {
     const { ledger } = this.settings;
-    const { Item } = await ledger.dynamodb.send(new GetItemCommand({ TableName: ledger.tables.settlements, Key: { jobId: { S: jobId } }, ConsistentRead: true }));
+    const { Item } = await ledger.dynamodb.send(
+      new GetItemCommand({ TableName: ledger.tables.settlements, Key: { jobId: { S: jobId } }, ConsistentRead: true }),
+    );
     return Item ? (unmarshall(Item) as JobView) : {};
   }
 
@@ -53,18 +68,38 @@ export class SmokeProbe {
 
   async entry(ledgerId: string): Promise<EntryView | undefined> {
     const { ledger } = this.settings;
-    const { Item } = await ledger.dynamodb.send(new GetItemCommand({ TableName: ledger.tables.ledger, Key: { ledgerId: { S: ledgerId } }, ConsistentRead: true }));
+    const { Item } = await ledger.dynamodb.send(
+      new GetItemCommand({ TableName: ledger.tables.ledger, Key: { ledgerId: { S: ledgerId } }, ConsistentRead: true }),
+    );
     return Item ? (unmarshall(Item) as EntryView) : undefined;
   }
 
   async put(kind: 'rendered' | 'failed', jobId: string): Promise<void> {
     const { userId, model, seconds, eventBridge, busName } = this.settings;
-    const detail = { jobId, userId, model, seconds, ...(kind === 'failed' ? { reason: 'smoke test: deliberate failure' } : {}) };
-    const out = await eventBridge.send(new PutEventsCommand({
-      Entries: [{ Source: EVENT_SOURCE, DetailType: DETAIL_TYPES[kind], Detail: JSON.stringify(detail), EventBusName: busName }],
-    }));
+    const detail = {
+      jobId,
+      userId,
+      model,
+      seconds,
+      ...(kind === 'failed' ? { reason: 'smoke test: deliberate failure' } : {}),
+    };
+    const out = await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: EVENT_SOURCE,
+            DetailType: DETAIL_TYPES[kind],
+            Detail: JSON.stringify(detail),
+            EventBusName: busName,
+          },
+        ],
+      }),
+    );
     const failed = out.Entries?.[0];
-    if ((out.FailedEntryCount ?? 0) > 0 || failed?.ErrorCode) throw new Error(`PutEvents refused the ${DETAIL_TYPES[kind]} event for ${jobId}: ${failed?.ErrorCode ?? '?'} ${failed?.ErrorMessage ?? ''}`.trim());
+    if ((out.FailedEntryCount ?? 0) > 0 || failed?.ErrorCode)
+      throw new Error(
+        `PutEvents refused the ${DETAIL_TYPES[kind]} event for ${jobId}: ${failed?.ErrorCode ?? '?'} ${failed?.ErrorMessage ?? ''}`.trim(),
+      );
   }
 
   /** Polls `look` until `done` says so or the timeout passes; returns the last thing seen. */
@@ -76,13 +111,18 @@ export class SmokeProbe {
       const waitedMs = Date.now() - started;
       if (done(seen)) return { seen, ok: true, waitedMs };
       if (waitedMs >= timeoutMs) return { seen, ok: false, waitedMs };
-      progress(`smoke ${runId}: waiting for ${what} (${Math.round(waitedMs / 1000)}/${Math.round(timeoutMs / 1000)} s)`);
+      progress(
+        `smoke ${runId}: waiting for ${what} (${Math.round(waitedMs / 1000)}/${Math.round(timeoutMs / 1000)} s)`,
+      );
       await wait(Math.min(pollMs * Math.min(1 + attempt, 4), Math.max(timeoutMs - waitedMs, 10)));
     }
   }
 
   /** Watches for the quiet period; stops early when `changed` says something moved. */
-  async waitForQuiet<T>(look: () => Promise<T>, changed: (seen: T) => boolean): Promise<{ seen: T; changed: boolean; watchedMs: number }> {
+  async waitForQuiet<T>(
+    look: () => Promise<T>,
+    changed: (seen: T) => boolean,
+  ): Promise<{ seen: T; changed: boolean; watchedMs: number }> {
     const { quietMs, pollMs, wait } = this.settings;
     const started = Date.now();
     for (;;) {

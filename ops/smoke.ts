@@ -70,7 +70,10 @@ export interface SmokeDeps {
 
 /** yyyymmddThhmmss-<6 hex>: sortable, unique, inside the job id alphabet. */
 export function newRunId(now: Date = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}-${randomBytes(3).toString('hex')}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '')}-${randomBytes(3).toString('hex')}`;
 }
 
 export const smokeJobId = (runId: string, scenario: 'debit' | 'refund') => `smoke-${runId}-${scenario}`;
@@ -88,9 +91,16 @@ async function timed(name: ScenarioName, jobId: string, scenario: () => Promise<
 async function debitScenario(probe: SmokeProbe, jobId: string, start: number): Promise<Outcome> {
   const { timeoutMs } = probe.settings;
   await probe.put('rendered', jobId);
-  const debit = await probe.waitFor('the debit', () => probe.jobAndBalance(jobId), (s) => s.job.settlement !== undefined);
+  const debit = await probe.waitFor(
+    'the debit',
+    () => probe.jobAndBalance(jobId),
+    (s) => s.job.settlement !== undefined,
+  );
   const expected = start - SMOKE_PRICE_CREDITS;
-  const ok = debit.seen.job.settlement === 'DEBITED' && debit.seen.job.charged === SMOKE_PRICE_CREDITS && debit.seen.balance === expected;
+  const ok =
+    debit.seen.job.settlement === 'DEBITED' &&
+    debit.seen.job.charged === SMOKE_PRICE_CREDITS &&
+    debit.seen.balance === expected;
   return {
     ok,
     detail: debit.ok
@@ -118,44 +128,74 @@ async function refundScenario(probe: SmokeProbe, jobId: string): Promise<Outcome
   const { timeoutMs } = probe.settings;
   const before = await probe.balance();
   await probe.put('rendered', jobId);
-  const charged = await probe.waitFor('the refund job\'s debit', () => probe.job(jobId), (s) => s.settlement !== undefined);
+  const charged = await probe.waitFor(
+    "the refund job's debit",
+    () => probe.job(jobId),
+    (s) => s.settlement !== undefined,
+  );
   if (charged.seen.settlement !== 'DEBITED') {
-    return { ok: false, detail: `its rendered event did not settle as DEBITED within ${secs(timeoutMs)} (settlement ${charged.seen.settlement ?? 'none'}); failed event not sent` };
+    return {
+      ok: false,
+      detail: `its rendered event did not settle as DEBITED within ${secs(timeoutMs)} (settlement ${charged.seen.settlement ?? 'none'}); failed event not sent`,
+    };
   }
   await probe.put('failed', jobId);
-  const refunded = await probe.waitFor('the refund', () => probe.job(jobId), (s) => s.settlement !== 'DEBITED');
+  const refunded = await probe.waitFor(
+    'the refund',
+    () => probe.job(jobId),
+    (s) => s.settlement !== 'DEBITED',
+  );
   const [after, entry] = [await probe.balance(), await probe.entry(ledgerIds.refund(jobId))];
-  const ok = refunded.seen.settlement === 'REFUNDED' && after === before && Number(entry?.amount) === SMOKE_PRICE_CREDITS && entry?.type === 'credit';
+  const ok =
+    refunded.seen.settlement === 'REFUNDED' &&
+    after === before &&
+    Number(entry?.amount) === SMOKE_PRICE_CREDITS &&
+    entry?.type === 'credit';
   return {
     ok,
-    detail: `job ${refunded.seen.settlement ?? 'none'} (charged ${refunded.seen.charged ?? '-'}, refunded ${refunded.seen.refunded ?? '-'}), `
-      + `balance ${before} → ${after} (expected net 0), refund entry ${entry ? `${entry.type} of ${entry.amount}` : 'missing'}`
-      + `${refunded.ok ? '' : `; timed out after ${secs(timeoutMs)}`}`,
+    detail:
+      `job ${refunded.seen.settlement ?? 'none'} (charged ${refunded.seen.charged ?? '-'}, refunded ${refunded.seen.refunded ?? '-'}), ` +
+      `balance ${before} → ${after} (expected net 0), refund entry ${entry ? `${entry.type} of ${entry.amount}` : 'missing'}` +
+      `${refunded.ok ? '' : `; timed out after ${secs(timeoutMs)}`}`,
   };
 }
 
 /** 4. The first job's rendered event again (EventBridge gives it a new id): nothing changes. */
 async function duplicateScenario(probe: SmokeProbe, jobId: string, debitOk: boolean): Promise<Outcome> {
-  if (!debitOk) return { ok: false, detail: 'not run: the debit scenario failed, so a "duplicate" would be the first delivery' };
+  if (!debitOk)
+    return { ok: false, detail: 'not run: the debit scenario failed, so a "duplicate" would be the first delivery' };
   const { runId, quietMs, progress } = probe.settings;
   const before = await probe.balance();
   await probe.put('rendered', jobId);
   progress(`smoke ${runId}: duplicate sent; watching ${secs(quietMs)} for any change`);
-  const quiet = await probe.waitForQuiet(() => probe.jobAndBalance(jobId),
-    (s) => s.balance !== before || s.job.charged !== SMOKE_PRICE_CREDITS || s.job.settlement !== 'DEBITED');
+  const quiet = await probe.waitForQuiet(
+    () => probe.jobAndBalance(jobId),
+    (s) => s.balance !== before || s.job.charged !== SMOKE_PRICE_CREDITS || s.job.settlement !== 'DEBITED',
+  );
   const entryId = ledgerIds.debit(jobId);
   const again = await probe.entry(entryId);
   const ok = !quiet.changed && Number(again?.amount) === SMOKE_PRICE_CREDITS;
-  return { ok, detail: `same rendered event again: balance ${before} → ${quiet.seen.balance} over ${secs(quiet.watchedMs)}, job ${quiet.seen.job.settlement} charged ${quiet.seen.job.charged}, one debit entry (${entryId}, amount ${again?.amount ?? 'missing'})` };
+  return {
+    ok,
+    detail: `same rendered event again: balance ${before} → ${quiet.seen.balance} over ${secs(quiet.watchedMs)}, job ${quiet.seen.job.settlement} charged ${quiet.seen.job.charged}, one debit entry (${entryId}, amount ${again?.amount ?? 'missing'})`,
+  };
 }
 
 function probeFor(deps: SmokeDeps): SmokeProbe {
   const timeoutMs = Math.min(deps.timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
   return new SmokeProbe({
-    ledger: deps.ledger, eventBridge: deps.eventBridge, busName: deps.busName,
-    userId: deps.userId ?? SMOKE_USER_ID, runId: deps.runId ?? newRunId(), model: SMOKE_MODEL, seconds: SMOKE_SECONDS,
-    timeoutMs, pollMs: Math.max(deps.pollMs ?? DEFAULT_POLL_MS, 10), quietMs: Math.min(deps.quietMs ?? DEFAULT_QUIET_MS, timeoutMs),
-    wait: deps.sleep ?? sleep, progress: deps.onProgress ?? (() => undefined),
+    ledger: deps.ledger,
+    eventBridge: deps.eventBridge,
+    busName: deps.busName,
+    userId: deps.userId ?? SMOKE_USER_ID,
+    runId: deps.runId ?? newRunId(),
+    model: SMOKE_MODEL,
+    seconds: SMOKE_SECONDS,
+    timeoutMs,
+    pollMs: Math.max(deps.pollMs ?? DEFAULT_POLL_MS, 10),
+    quietMs: Math.min(deps.quietMs ?? DEFAULT_QUIET_MS, timeoutMs),
+    wait: deps.sleep ?? sleep,
+    progress: deps.onProgress ?? (() => undefined),
   });
 }
 
@@ -167,7 +207,12 @@ export async function runSmoke(deps: SmokeDeps): Promise<SmokeReport> {
   const granted = before < START_CREDITS ? START_CREDITS - before : 0;
   if (granted > 0) {
     progress(`smoke ${runId}: granting ${granted} credits to ${userId} (balance ${before} → ${START_CREDITS})`);
-    await grantCredits(ledger, { userId, credits: granted, reference: `smoke-${runId}-topup`, description: `smoke test ${runId}: top-up to ${START_CREDITS}` });
+    await grantCredits(ledger, {
+      userId,
+      credits: granted,
+      reference: `smoke-${runId}-topup`,
+      description: `smoke test ${runId}: top-up to ${START_CREDITS}`,
+    });
   }
   const start = await probe.balance();
   const debitJob = smokeJobId(runId, 'debit');

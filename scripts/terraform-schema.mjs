@@ -98,8 +98,12 @@ const DEPRECATED = {
     'global_secondary_index.hash_key': '6.29.0: use key_schema (PR #45357; issue #46197)',
     'global_secondary_index.range_key': '6.29.0: use key_schema (PR #45357; issue #46197)',
   },
-  'resource.aws_s3_bucket_server_side_encryption_configuration': { expected_bucket_owner: '6.31.0: always the owning account (PR #46262; removed in 7.0.0, issue #46292)' },
-  'resource.aws_s3_bucket_versioning': { expected_bucket_owner: '6.31.0: always the owning account (PR #46262; removed in 7.0.0, issue #46292)' },
+  'resource.aws_s3_bucket_server_side_encryption_configuration': {
+    expected_bucket_owner: '6.31.0: always the owning account (PR #46262; removed in 7.0.0, issue #46292)',
+  },
+  'resource.aws_s3_bucket_versioning': {
+    expected_bucket_owner: '6.31.0: always the owning account (PR #46262; removed in 7.0.0, issue #46292)',
+  },
   'resource.aws_cloudwatch_event_rule': { is_enabled: '6.0.0: use state (CHANGELOG 6.0.0, version 6 upgrade guide)' },
   'resource.aws_iam_role': {
     'inline_policy{}': '5.68.0: use aws_iam_role_policy (CHANGELOG 5.68.0, issue #39203)',
@@ -111,12 +115,27 @@ const DEPRECATED = {
   },
   'data.aws_region': { name: '6.0.0: use region (CHANGELOG 6.0.0, version 6 upgrade guide)' },
   // Version 4 moved these aws_s3_bucket arguments to their own aws_s3_bucket_* resources.
-  'resource.aws_s3_bucket': Object.fromEntries([
-    'acceleration_status', 'acl', 'policy', 'request_payer', 'website_domain', 'website_endpoint',
-    'cors_rule{}', 'grant{}', 'lifecycle_rule{}', 'logging{}', 'object_lock_configuration{}',
-    'object_lock_configuration.object_lock_enabled', 'object_lock_configuration.rule{}',
-    'replication_configuration{}', 'server_side_encryption_configuration{}', 'versioning{}', 'website{}',
-  ].map((path) => [path, '4.0.0: use the aws_s3_bucket_* resources (version 4 upgrade guide)'])),
+  'resource.aws_s3_bucket': Object.fromEntries(
+    [
+      'acceleration_status',
+      'acl',
+      'policy',
+      'request_payer',
+      'website_domain',
+      'website_endpoint',
+      'cors_rule{}',
+      'grant{}',
+      'lifecycle_rule{}',
+      'logging{}',
+      'object_lock_configuration{}',
+      'object_lock_configuration.object_lock_enabled',
+      'object_lock_configuration.rule{}',
+      'replication_configuration{}',
+      'server_side_encryption_configuration{}',
+      'versioning{}',
+      'website{}',
+    ].map((path) => [path, '4.0.0: use the aws_s3_bucket_* resources (version 4 upgrade guide)']),
+  ),
 };
 
 // terraform_data belongs to Terraform itself, not to a provider package; this is its schema as
@@ -142,13 +161,23 @@ const outputDir = join(root, 'tests/terraform/schema');
 function trimBlock(block) {
   const attributes = {};
   for (const [name, a] of Object.entries(block.attributes ?? {})) {
-    attributes[name] = Object.fromEntries(['required', 'optional', 'computed', 'deprecated'].filter((k) => a[k]).map((k) => [k, true]));
+    attributes[name] = Object.fromEntries(
+      ['required', 'optional', 'computed', 'deprecated'].filter((k) => a[k]).map((k) => [k, true]),
+    );
   }
   const blockTypes = {};
   for (const [name, b] of Object.entries(block.block_types ?? {})) {
-    blockTypes[name] = { nesting_mode: b.nesting_mode, ...pick(b, ['min_items', 'max_items']), block: trimBlock(b.block) };
+    blockTypes[name] = {
+      nesting_mode: b.nesting_mode,
+      ...pick(b, ['min_items', 'max_items']),
+      block: trimBlock(b.block),
+    };
   }
-  return { ...(block.deprecated ? { deprecated: true } : {}), attributes, ...(Object.keys(blockTypes).length > 0 ? { block_types: blockTypes } : {}) };
+  return {
+    ...(block.deprecated ? { deprecated: true } : {}),
+    attributes,
+    ...(Object.keys(blockTypes).length > 0 ? { block_types: blockTypes } : {}),
+  };
 }
 
 function pick(object, keys) {
@@ -159,10 +188,13 @@ function fromSchemaDump(file) {
   const dump = JSON.parse(readFileSync(file, 'utf8'));
   const aws = dump.provider_schemas?.[AWS_SOURCE];
   if (!aws) throw new Error(`${file} has no provider_schemas["${AWS_SOURCE}"]`);
-  const take = (schemas, names, kind) => Object.fromEntries(names.map((n) => {
-    if (!schemas?.[n]) throw new Error(`${file}: no ${kind} schema for ${n}`);
-    return [n, { block: trimBlock(schemas[n].block) }];
-  }));
+  const take = (schemas, names, kind) =>
+    Object.fromEntries(
+      names.map((n) => {
+        if (!schemas?.[n]) throw new Error(`${file}: no ${kind} schema for ${n}`);
+        return [n, { block: trimBlock(schemas[n].block) }];
+      }),
+    );
   const builtin = dump.provider_schemas?.[BUILTIN_SOURCE]?.resource_schemas?.terraform_data;
   return {
     provider: { block: trimBlock(aws.provider.block) },
@@ -186,7 +218,8 @@ function bindingDir(type, kind) {
 
 /** The entries of an `attrs = { name: { value, isBlock, type, storageClassType } }` literal. */
 function hclEntries(body) {
-  const entry = /^ {8,16}(\w+): \{\n\s+value: (.+),\n\s+isBlock: (true|false),\n\s+type: "(\w+)",\n\s+storageClassType: "(\w+)",/gm;
+  const entry =
+    /^ {8,16}(\w+): \{\n\s+value: (.+),\n\s+isBlock: (true|false),\n\s+type: "(\w+)",\n\s+storageClassType: "(\w+)",/gm;
   return [...body.matchAll(entry)].map((m) => ({
     name: m[1],
     camel: /(?:struct|this)\.(_?\w+)(?:\.internalValue)?\)*$/.exec(m[2])?.[1]?.replace(/^_/, ''),
@@ -198,17 +231,27 @@ function hclEntries(body) {
 
 function parseBindings(source) {
   const classes = new Map();
-  for (const m of source.matchAll(/^class (\w+) extends cdkt[fn]\.(\w+) \{\n([\s\S]*?)^\}\n/gm)) classes.set(m[1], { base: m[2], body: m[3] });
+  for (const m of source.matchAll(/^class (\w+) extends cdkt[fn]\.(\w+) \{\n([\s\S]*?)^\}\n/gm))
+    classes.set(m[1], { base: m[2], body: m[3] });
   const structs = new Map();
-  for (const m of source.matchAll(/^function (\w+)ToHclTerraform\(struct\) \{\n([\s\S]*?)^\}\n/gm)) structs.set(upperFirst(m[1]), hclEntries(m[2]));
+  for (const m of source.matchAll(/^function (\w+)ToHclTerraform\(struct\) \{\n([\s\S]*?)^\}\n/gm))
+    structs.set(upperFirst(m[1]), hclEntries(m[2]));
   return { classes, structs };
 }
 
 /** Members a class declares for an HCL name: "computed: …" comments and `new X(this, "name")`. */
 function memberFacts(body) {
   const facts = new Map();
-  for (const m of body.matchAll(/\/\/ (\w+) - computed: (true|false), optional: (true|false), required: (true|false)\n\s+(?:this\._\w+ = new (\w+)\(this, "\w+"(?:, (true|false))?\)|get )/g)) {
-    facts.set(m[1], { computed: m[2] === 'true', optional: m[3] === 'true', required: m[4] === 'true', className: m[5], wrapsSet: m[6] === 'true' });
+  for (const m of body.matchAll(
+    /\/\/ (\w+) - computed: (true|false), optional: (true|false), required: (true|false)\n\s+(?:this\._\w+ = new (\w+)\(this, "\w+"(?:, (true|false))?\)|get )/g,
+  )) {
+    facts.set(m[1], {
+      computed: m[2] === 'true',
+      optional: m[3] === 'true',
+      required: m[4] === 'true',
+      className: m[5],
+      wrapsSet: m[6] === 'true',
+    });
   }
   return facts;
 }
@@ -236,7 +279,8 @@ function cdktfBlock(bindings, className, entries) {
     };
   }
   for (const [name, fact] of facts) {
-    if (fact.computed && !fact.optional && !fact.required && !(name in attributes) && !(name in blockTypes)) attributes[name] = { computed: true };
+    if (fact.computed && !fact.optional && !fact.required && !(name in attributes) && !(name in blockTypes))
+      attributes[name] = { computed: true };
   }
   return { attributes, ...(Object.keys(blockTypes).length > 0 ? { block_types: blockTypes } : {}) };
 }
@@ -245,7 +289,9 @@ function cdktfType(packageDir, type, kind) {
   const source = readFileSync(join(packageDir, 'lib', bindingDir(type, kind), 'index.js'), 'utf8');
   const bindings = parseBindings(source);
   const base = kind === 'data' ? 'TerraformDataSource' : 'TerraformResource';
-  const top = [...bindings.classes].find(([name, c]) => c.base === base && source.includes(`${name}.tfResourceType = "${type}";`));
+  const top = [...bindings.classes].find(
+    ([name, c]) => c.base === base && source.includes(`${name}.tfResourceType = "${type}";`),
+  );
   if (!top) throw new Error(`${bindingDir(type, kind)}/index.js does not define ${kind} ${type}`);
   const synth = /synthesizeHclAttributes\(\) \{\n([\s\S]*?)\n {4}\}\n/.exec(top[1].body)?.[1] ?? '';
   return { block: cdktfBlock(bindings, top[0], hclEntries(synth)) };
@@ -257,7 +303,11 @@ function cdktfProviderBlock(bindings, entries) {
   const blockTypes = {};
   for (const e of entries) {
     const struct = e.storage.replace(/List$/, '');
-    if (e.isBlock) blockTypes[e.name] = { nesting_mode: e.collection === 'set' ? 'set' : 'list', block: cdktfProviderBlock(bindings, bindings.structs.get(struct) ?? []) };
+    if (e.isBlock)
+      blockTypes[e.name] = {
+        nesting_mode: e.collection === 'set' ? 'set' : 'list',
+        block: cdktfProviderBlock(bindings, bindings.structs.get(struct) ?? []),
+      };
     else if (e.name !== 'alias') attributes[e.name] = { optional: true }; // alias is a meta-argument
   }
   return { attributes, ...(Object.keys(blockTypes).length > 0 ? { block_types: blockTypes } : {}) };
@@ -289,12 +339,27 @@ function markDeprecated(schemas) {
 function fromCdktf() {
   const work = mkdtempSync(join(tmpdir(), 'terraform-schema-'));
   try {
-    execFileSync('npm', ['pack', BINDINGS_PACKAGE, '--silent', '--pack-destination', work], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npm', ['pack', BINDINGS_PACKAGE, '--silent', '--pack-destination', work], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
-    const dirs = [...RESOURCES.map((t) => bindingDir(t, 'resource')), ...DATA_SOURCES.map((t) => bindingDir(t, 'data')), 'provider'];
-    execFileSync('tar', ['xzf', join(work, tarball), '-C', work, 'package/package.json', ...dirs.map((d) => `package/lib/${d}/index.js`)]);
+    const dirs = [
+      ...RESOURCES.map((t) => bindingDir(t, 'resource')),
+      ...DATA_SOURCES.map((t) => bindingDir(t, 'data')),
+      'provider',
+    ];
+    execFileSync('tar', [
+      'xzf',
+      join(work, tarball),
+      '-C',
+      work,
+      'package/package.json',
+      ...dirs.map((d) => `package/lib/${d}/index.js`),
+    ]);
     const packageDir = join(work, 'package');
-    const version = (({ cdktn, cdktf }) => (cdktn ?? cdktf)?.provider?.version)(JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')));
+    const version = (({ cdktn, cdktf }) => (cdktn ?? cdktf)?.provider?.version)(
+      JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')),
+    );
     if (!version) throw new Error(`${BINDINGS_PACKAGE} names no provider version (cdktn.provider.version)`);
     const schemas = {
       provider: cdktfProvider(packageDir),
@@ -303,7 +368,11 @@ function fromCdktf() {
       terraformData: TERRAFORM_DATA,
     };
     markDeprecated(schemas);
-    return { version, source: `npm ${BINDINGS_PACKAGE} (generated from hashicorp/aws ${version}) + DEPRECATED in scripts/terraform-schema.mjs`, schemas };
+    return {
+      version,
+      source: `npm ${BINDINGS_PACKAGE} (generated from hashicorp/aws ${version}) + DEPRECATED in scripts/terraform-schema.mjs`,
+      schemas,
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -316,7 +385,12 @@ function fromCdktf() {
 /** Keys sorted at every level, so a regeneration diffs only where the schema changed. */
 function sorted(value) {
   if (Array.isArray(value)) return value.map(sorted);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted(value[k])]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sorted(value[k])]),
+    );
   return value;
 }
 
@@ -325,7 +399,11 @@ function fixture({ version, source, schemas }) {
     format_version: '1.0',
     generated: { by: 'scripts/terraform-schema.mjs', from: source, provider_version: version },
     provider_schemas: {
-      [AWS_SOURCE]: { provider: sorted(schemas.provider), resource_schemas: sorted(schemas.resources), data_source_schemas: sorted(schemas.dataSources) },
+      [AWS_SOURCE]: {
+        provider: sorted(schemas.provider),
+        resource_schemas: sorted(schemas.resources),
+        data_source_schemas: sorted(schemas.dataSources),
+      },
       [BUILTIN_SOURCE]: { resource_schemas: { terraform_data: sorted(schemas.terraformData) } },
     },
   };
@@ -340,7 +418,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dump = argument('--from-schema');
   const version = argument('--provider-version');
   if (dump && !version) throw new Error('--from-schema needs --provider-version (the dump does not name it)');
-  const generated = dump ? { version, source: `terraform providers schema -json (hashicorp/aws ${version})`, schemas: fromSchemaDump(dump) } : fromCdktf();
+  const generated = dump
+    ? { version, source: `terraform providers schema -json (hashicorp/aws ${version})`, schemas: fromSchemaDump(dump) }
+    : fromCdktf();
   const file = join(outputDir, `aws-provider-${generated.version}.json`);
   writeFileSync(file, `${JSON.stringify(fixture(generated), null, 1)}\n`);
   console.log(`wrote ${file}`);

@@ -18,13 +18,28 @@ const COMMON = ['WORKSPACE', 'LOG_LEVEL'] as const;
 export const HANDLER_ENV: Record<HandlerName, readonly string[]> = {
   debit: [...TABLES, 'DLQ_URL', 'OVERDRAFT_FLOOR_CREDITS', ...COMMON],
   refund: [...TABLES, 'DLQ_URL', ...COMMON],
-  sweep: [...TABLES, 'ALERTS_TOPIC_ARN', 'SWEEP_GRACE_MINUTES', 'SWEEP_STUCK_AFTER_HOURS', 'OVERDRAFT_FLOOR_CREDITS', ...COMMON],
+  sweep: [
+    ...TABLES,
+    'ALERTS_TOPIC_ARN',
+    'SWEEP_GRACE_MINUTES',
+    'SWEEP_STUCK_AFTER_HOURS',
+    'OVERDRAFT_FLOOR_CREDITS',
+    ...COMMON,
+  ],
   'replay-dlq': ['DLQ_URL', 'EVENT_BUS_NAME', 'REPLAY_MAX_REPLAYS', ...COMMON],
   reserve: ['CREDITS_TABLE', 'SETTLEMENTS_TABLE', 'HOLD_DEFAULT_SECONDS', ...COMMON],
 };
 
 /** Variables a handler may go without; everything else in HANDLER_ENV is required. */
-const OPTIONAL = new Set(['LOG_LEVEL', 'WORKSPACE', 'SWEEP_GRACE_MINUTES', 'SWEEP_STUCK_AFTER_HOURS', 'REPLAY_MAX_REPLAYS', 'OVERDRAFT_FLOOR_CREDITS', 'HOLD_DEFAULT_SECONDS']);
+const OPTIONAL = new Set([
+  'LOG_LEVEL',
+  'WORKSPACE',
+  'SWEEP_GRACE_MINUTES',
+  'SWEEP_STUCK_AFTER_HOURS',
+  'REPLAY_MAX_REPLAYS',
+  'OVERDRAFT_FLOOR_CREDITS',
+  'HOLD_DEFAULT_SECONDS',
+]);
 
 export type Env = Record<string, string | undefined>;
 
@@ -38,7 +53,12 @@ export function readEnv(handler: HandlerName, env: Env = process.env): Record<st
 }
 
 export function tablesFrom(values: Record<string, string | undefined>): TableNames {
-  return { jobs: values.JOBS_TABLE!, credits: values.CREDITS_TABLE!, ledger: values.LEDGER_TABLE!, settlements: values.SETTLEMENTS_TABLE! };
+  return {
+    jobs: values.JOBS_TABLE!,
+    credits: values.CREDITS_TABLE!,
+    ledger: values.LEDGER_TABLE!,
+    settlements: values.SETTLEMENTS_TABLE!,
+  };
 }
 
 /** Reads a positive integer setting with a default and an upper bound (everything has a limit). */

@@ -18,7 +18,10 @@ export type RefusedEventKind = 'invalid_event' | 'held_event';
  */
 export abstract class RefusedEventError extends PermanentError {
   abstract readonly dlqKind: RefusedEventKind;
-  constructor(readonly reason: string, readonly details: string[] = []) {
+  constructor(
+    readonly reason: string,
+    readonly details: string[] = [],
+  ) {
     super(details.length > 0 ? `${reason}: ${details.join('; ')}` : reason);
   }
 }

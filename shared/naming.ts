@@ -49,13 +49,26 @@ export interface WorkspaceNames {
 }
 
 /** modules/alerts: local.reconciler_alarms keys, `_` replaced by `-` in the alarm name. */
-export const RECONCILER_ALARMS = ['adjustments', 'anomalies', 'drift', 'invalid', 'overdraft_refused', 'reserve_refusals', 'stuck_jobs', 'unjustified'] as const;
+export const RECONCILER_ALARMS = [
+  'adjustments',
+  'anomalies',
+  'drift',
+  'invalid',
+  'overdraft_refused',
+  'reserve_refusals',
+  'stuck_jobs',
+  'unjustified',
+] as const;
 
 const WORKSPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 
 export function workspaceNames(workspace: string): WorkspaceNames {
-  if (!WORKSPACE_PATTERN.test(workspace)) throw new RangeError(`workspace "${workspace}" must be 1-32 of A-Z a-z 0-9 _ - (e.g. dev, staging, prod)`);
-  const functions = Object.fromEntries(HANDLERS.map((h) => [h, `cc-agent-reconciler-${h}-${workspace}`])) as Record<HandlerName, string>;
+  if (!WORKSPACE_PATTERN.test(workspace))
+    throw new RangeError(`workspace "${workspace}" must be 1-32 of A-Z a-z 0-9 _ - (e.g. dev, staging, prod)`);
+  const functions = Object.fromEntries(HANDLERS.map((h) => [h, `cc-agent-reconciler-${h}-${workspace}`])) as Record<
+    HandlerName,
+    string
+  >;
   const alarmPrefix = `cc-reconciler-${workspace}`;
   return {
     workspace,
@@ -74,18 +87,29 @@ export function workspaceNames(workspace: string): WorkspaceNames {
     dashboard: `cc-reconciler-${workspace}`,
     alarms: [
       ...HANDLERS.flatMap((h) => ['errors', 'throttles'].map((a) => `${alarmPrefix}-${h}-${a}`)),
-      ...HANDLERS.filter((h) => !SYNCHRONOUS_HANDLERS.includes(h)).flatMap((h) => ['destination-failures', 'async-events-dropped'].map((a) => `${alarmPrefix}-${h}-${a}`)),
+      ...HANDLERS.filter((h) => !SYNCHRONOUS_HANDLERS.includes(h)).flatMap((h) =>
+        ['destination-failures', 'async-events-dropped'].map((a) => `${alarmPrefix}-${h}-${a}`),
+      ),
       ...['video-rendered', 'video-failed', 'sweep-schedule'].map((rule) => `${alarmPrefix}-${rule}-dlq-send-failures`),
-      ...['dlq-depth', 'dlq-oldest-message', 'dlq-in-flight', 'sweep-failures-depth', 'sweep-heartbeat'].map((a) => `${alarmPrefix}-${a}`),
+      ...['dlq-depth', 'dlq-oldest-message', 'dlq-in-flight', 'sweep-failures-depth', 'sweep-heartbeat'].map(
+        (a) => `${alarmPrefix}-${a}`,
+      ),
       ...RECONCILER_ALARMS.map((a) => `${alarmPrefix}-${a.replace(/_/g, '-')}`),
     ],
   };
 }
 
 /** The environment Terraform gives each function (shared/config.ts HANDLER_ENV), and the values the doctor can predict. */
-export function expectedEnvironment(handler: HandlerName, names: WorkspaceNames): { keys: readonly string[]; values: Record<string, string> } {
+export function expectedEnvironment(
+  handler: HandlerName,
+  names: WorkspaceNames,
+): { keys: readonly string[]; values: Record<string, string> } {
   const known: Record<string, string> = {
-    JOBS_TABLE: names.tables.jobs, CREDITS_TABLE: names.tables.credits, LEDGER_TABLE: names.tables.ledger, SETTLEMENTS_TABLE: names.tables.settlements, WORKSPACE: names.workspace,
+    JOBS_TABLE: names.tables.jobs,
+    CREDITS_TABLE: names.tables.credits,
+    LEDGER_TABLE: names.tables.ledger,
+    SETTLEMENTS_TABLE: names.tables.settlements,
+    WORKSPACE: names.workspace,
   };
   const keys = HANDLER_ENV[handler];
   return { keys, values: Object.fromEntries(keys.filter((k) => k in known).map((k) => [k, known[k]!])) };
@@ -115,6 +139,8 @@ export const arns = {
   /** Rules on the default bus have no bus segment; rules on a custom bus do. */
   rule: (scope: AccountScope, busName: string, ruleName: string) =>
     `arn:${scope.partition ?? 'aws'}:events:${scope.region}:${scope.accountId}:rule/${busName === 'default' ? '' : `${busName}/`}${ruleName}`,
-  queue: (scope: AccountScope, queueName: string) => `arn:${scope.partition ?? 'aws'}:sqs:${scope.region}:${scope.accountId}:${queueName}`,
-  bus: (scope: AccountScope, busName: string) => `arn:${scope.partition ?? 'aws'}:events:${scope.region}:${scope.accountId}:event-bus/${busName}`,
+  queue: (scope: AccountScope, queueName: string) =>
+    `arn:${scope.partition ?? 'aws'}:sqs:${scope.region}:${scope.accountId}:${queueName}`,
+  bus: (scope: AccountScope, busName: string) =>
+    `arn:${scope.partition ?? 'aws'}:events:${scope.region}:${scope.accountId}:event-bus/${busName}`,
 };

@@ -10,7 +10,10 @@ export interface PoolReport {
 }
 
 export async function forEachBounded<T>(
-  items: readonly T[], limit: number, task: (item: T, index: number) => Promise<unknown>, shouldStop: () => boolean = () => false,
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<unknown>,
+  shouldStop: () => boolean = () => false,
 ): Promise<PoolReport> {
   assertInvariant(Number.isSafeInteger(limit) && limit >= 1, `concurrency must be a positive integer, got ${limit}`);
   let next = 0;

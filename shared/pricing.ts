@@ -33,7 +33,9 @@ export function priceOf(book: PriceBook, job: { model: string; seconds: number; 
   if (job.quotedCredits !== undefined) return job.quotedCredits;
   const entry = Object.prototype.hasOwnProperty.call(book, job.model) ? book[job.model] : undefined;
   if (!entry) {
-    throw new InvalidEventError('unknown model and no quoted credits', [`model "${job.model}" is not in the price book`]);
+    throw new InvalidEventError('unknown model and no quoted credits', [
+      `model "${job.model}" is not in the price book`,
+    ]);
   }
   const price = Math.max(entry.minimumCredits, Math.ceil(job.seconds) * entry.creditsPerSecond);
   if (!Number.isSafeInteger(price) || price < 0 || price > MAX_PRICE_CREDITS) {
@@ -51,11 +53,21 @@ export function parsePriceBook(json: string): PriceBook {
   const book: Record<string, ModelPrice> = {};
   for (const [model, value] of Object.entries(parsed as Record<string, unknown>)) {
     const entry = value as Partial<ModelPrice> | null;
-    const ok = entry !== null && typeof entry === 'object'
-      && Number.isSafeInteger(entry.creditsPerSecond) && (entry.creditsPerSecond as number) >= 0
-      && Number.isSafeInteger(entry.minimumCredits) && (entry.minimumCredits as number) >= 0;
-    if (!ok) throw new InvalidEventError(`price book entry for "${model}" needs integer creditsPerSecond and minimumCredits >= 0`);
-    book[model] = { creditsPerSecond: entry.creditsPerSecond as number, minimumCredits: entry.minimumCredits as number };
+    const ok =
+      entry !== null &&
+      typeof entry === 'object' &&
+      Number.isSafeInteger(entry.creditsPerSecond) &&
+      (entry.creditsPerSecond as number) >= 0 &&
+      Number.isSafeInteger(entry.minimumCredits) &&
+      (entry.minimumCredits as number) >= 0;
+    if (!ok)
+      throw new InvalidEventError(
+        `price book entry for "${model}" needs integer creditsPerSecond and minimumCredits >= 0`,
+      );
+    book[model] = {
+      creditsPerSecond: entry.creditsPerSecond as number,
+      minimumCredits: entry.minimumCredits as number,
+    };
   }
   return Object.freeze(book);
 }

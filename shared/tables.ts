@@ -14,7 +14,12 @@ export interface TableNames {
 }
 
 export function tableNamesForWorkspace(workspace: string): TableNames {
-  return { jobs: `Jobs-${workspace}`, credits: `Credits-${workspace}`, ledger: `Ledger-${workspace}`, settlements: `Settlements-${workspace}` };
+  return {
+    jobs: `Jobs-${workspace}`,
+    credits: `Credits-${workspace}`,
+    ledger: `Ledger-${workspace}`,
+    settlements: `Settlements-${workspace}`,
+  };
 }
 
 /** Ledger GSI: a user's history in time order (`reconciler ledger`, per-user audit). */
@@ -67,7 +72,10 @@ export const TABLE_DEFINITIONS: Record<keyof TableNames, Definition> = {
           { AttributeName: 'updatedAt', KeyType: 'RANGE' },
         ],
         // What the refund backstop builds a failed event from, nothing more.
-        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['userId', 'model', 'seconds', 'credits', 'status', 'reason'] },
+        Projection: {
+          ProjectionType: 'INCLUDE',
+          NonKeyAttributes: ['userId', 'model', 'seconds', 'credits', 'status', 'reason'],
+        },
       },
       {
         IndexName: JOBS_UNSETTLED_INDEX,
@@ -95,7 +103,10 @@ export const TABLE_DEFINITIONS: Record<keyof TableNames, Definition> = {
           { AttributeName: 'holdShard', KeyType: 'HASH' },
           { AttributeName: 'holdExpiresAt', KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['holdCredits', 'holdUserId', 'holdState', 'heldAt'] },
+        Projection: {
+          ProjectionType: 'INCLUDE',
+          NonKeyAttributes: ['holdCredits', 'holdUserId', 'holdState', 'heldAt'],
+        },
       },
       {
         IndexName: SETTLEMENTS_ACTIVE_HOLDS_INDEX,

@@ -8,7 +8,9 @@ export async function scanTable(dynamodb: DynamoDBClient, table: string): Promis
   const items: Record<string, any>[] = [];
   let start: Record<string, AttributeValue> | undefined;
   for (let page = 0; page < 100_000; page++) {
-    const result = await dynamodb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
+    const result = await dynamodb.send(
+      new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }),
+    );
     items.push(...(result.Items ?? []).map((i) => unmarshall(i)));
     start = result.LastEvaluatedKey;
     if (!start) break;
@@ -18,13 +20,25 @@ export async function scanTable(dynamodb: DynamoDBClient, table: string): Promis
 
 export async function readBooksOf(stack: LocalStack) {
   const [credits, ledger, jobs, settlements] = await Promise.all([
-    scanTable(stack.dynamodb, stack.tables.credits), scanTable(stack.dynamodb, stack.tables.ledger), scanTable(stack.dynamodb, stack.tables.jobs), scanTable(stack.dynamodb, stack.tables.settlements),
+    scanTable(stack.dynamodb, stack.tables.credits),
+    scanTable(stack.dynamodb, stack.tables.ledger),
+    scanTable(stack.dynamodb, stack.tables.jobs),
+    scanTable(stack.dynamodb, stack.tables.settlements),
   ]);
   return {
     balances: new Map(credits.map((c) => [String(c.userId), Number(c.remaining)])),
     held: new Map(credits.map((c) => [String(c.userId), Number(c.held ?? 0)])),
-    holds: new Map(settlements.filter((s) => s.holdState !== undefined).map((s) => [String(s.jobId), String(s.holdState)])),
-    ledger: ledger.map((e) => ({ ledgerId: String(e.ledgerId), userId: String(e.userId), type: String(e.type), kind: String(e.kind), amount: Number(e.amount), reference: String(e.reference) })),
+    holds: new Map(
+      settlements.filter((s) => s.holdState !== undefined).map((s) => [String(s.jobId), String(s.holdState)]),
+    ),
+    ledger: ledger.map((e) => ({
+      ledgerId: String(e.ledgerId),
+      userId: String(e.userId),
+      type: String(e.type),
+      kind: String(e.kind),
+      amount: Number(e.amount),
+      reference: String(e.reference),
+    })),
     jobs: new Map(jobs.map((j) => [String(j.jobId), j])),
   };
 }

@@ -18,7 +18,12 @@ export interface FaultSettings {
   poisonedJobs: Set<string>;
 }
 
-export interface FaultCounts { conflict: number; throttle: number; lost_reply: number; poisoned: number }
+export interface FaultCounts {
+  conflict: number;
+  throttle: number;
+  lost_reply: number;
+  poisoned: number;
+}
 
 function jobIdOf(input: Record<string, any>): string | undefined {
   return input?.TransactItems?.[0]?.Update?.Key?.jobId?.S ?? input?.Key?.jobId?.S;
@@ -27,20 +32,32 @@ function jobIdOf(input: Record<string, any>): string | undefined {
 export function injectDemoFaults(client: DynamoDBClient, settings: FaultSettings): FaultCounts {
   const counts: FaultCounts = { conflict: 0, throttle: 0, lost_reply: 0, poisoned: 0 };
   const writes = new Set(['TransactWriteItemsCommand', 'UpdateItemCommand']);
-  client.middlewareStack.add((next, context) => async (args) => {
-    if (!writes.has(context.commandName ?? '')) return next(args);
-    const jobId = jobIdOf(args.input as Record<string, any>);
-    if (jobId && settings.poisonedJobs.has(jobId)) {
-      counts.poisoned++;
-      throw throttlingError();
-    }
-    const roll = settings.random.next();
-    if (roll < settings.conflictRate) { counts.conflict++; throw conflictError(); }
-    if (roll < settings.conflictRate + settings.throttleRate) { counts.throttle++; throw throttlingError(); }
-    const result = await next(args);
-    if (roll < settings.conflictRate + settings.throttleRate + settings.lostReplyRate) { counts.lost_reply++; throw lostReplyError(); }
-    return result;
-  }, { step: 'initialize', name: 'demoFaults', override: true });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!writes.has(context.commandName ?? '')) return next(args);
+      const jobId = jobIdOf(args.input as Record<string, any>);
+      if (jobId && settings.poisonedJobs.has(jobId)) {
+        counts.poisoned++;
+        throw throttlingError();
+      }
+      const roll = settings.random.next();
+      if (roll < settings.conflictRate) {
+        counts.conflict++;
+        throw conflictError();
+      }
+      if (roll < settings.conflictRate + settings.throttleRate) {
+        counts.throttle++;
+        throw throttlingError();
+      }
+      const result = await next(args);
+      if (roll < settings.conflictRate + settings.throttleRate + settings.lostReplyRate) {
+        counts.lost_reply++;
+        throw lostReplyError();
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'demoFaults', override: true },
+  );
   return counts;
 }
 
@@ -49,16 +66,19 @@ export function injectDemoFaults(client: DynamoDBClient, settings: FaultSettings
  * (job not yet settled, ledger id new) from every settlement write, as a careless refactor might.
  */
 export function removeIdempotencyConditions(client: DynamoDBClient): void {
-  client.middlewareStack.add((next, context) => async (args) => {
-    const input = args.input as Record<string, any>;
-    if (context.commandName === 'TransactWriteItemsCommand') {
-      for (const item of input.TransactItems ?? []) {
-        const write = item.Update ?? item.Put;
-        if (write?.ConditionExpression?.includes('attribute_not_exists')) dropCondition(write);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, any>;
+      if (context.commandName === 'TransactWriteItemsCommand') {
+        for (const item of input.TransactItems ?? []) {
+          const write = item.Update ?? item.Put;
+          if (write?.ConditionExpression?.includes('attribute_not_exists')) dropCondition(write);
+        }
       }
-    }
-    return next(args);
-  }, { step: 'initialize', name: 'brokenCore', override: true, priority: 'low' });
+      return next(args);
+    },
+    { step: 'initialize', name: 'brokenCore', override: true, priority: 'low' },
+  );
 }
 
 /** Deletes a write's condition, and the placeholders only it used (DynamoDB refuses unused ones). */
@@ -68,7 +88,8 @@ function dropCondition(write: Record<string, any>): void {
   for (const key of ['ExpressionAttributeValues', 'ExpressionAttributeNames'] as const) {
     const map = write[key] as Record<string, unknown> | undefined;
     if (!map) continue;
-    for (const placeholder of Object.keys(map)) if (!new RegExp(`${placeholder}(?![A-Za-z0-9_])`).test(used)) delete map[placeholder];
+    for (const placeholder of Object.keys(map))
+      if (!new RegExp(`${placeholder}(?![A-Za-z0-9_])`).test(used)) delete map[placeholder];
     if (Object.keys(map).length === 0) delete write[key];
   }
 }
@@ -78,13 +99,18 @@ function dropCondition(write: Record<string, any>): void {
  * (the ConditionCheck on the Ledger), so a refund trusts the settlement's `charged` alone.
  */
 export function removeRefundDebitCheck(client: DynamoDBClient): void {
-  client.middlewareStack.add((next, context) => async (args) => {
-    const input = args.input as Record<string, any>;
-    if (context.commandName === 'TransactWriteItemsCommand') {
-      input.TransactItems = (input.TransactItems ?? []).filter((item: Record<string, unknown>) => item.ConditionCheck === undefined);
-    }
-    return next(args);
-  }, { step: 'initialize', name: 'weakenedCore', override: true, priority: 'low' });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, any>;
+      if (context.commandName === 'TransactWriteItemsCommand') {
+        input.TransactItems = (input.TransactItems ?? []).filter(
+          (item: Record<string, unknown>) => item.ConditionCheck === undefined,
+        );
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'weakenedCore', override: true, priority: 'low' },
+  );
 }
 
 /**
@@ -92,12 +118,19 @@ export function removeRefundDebitCheck(client: DynamoDBClient): void {
  * hold from the reserve's balance update, so holds can take more than the user has.
  */
 export function removeReserveBalanceCheck(client: DynamoDBClient): void {
-  client.middlewareStack.add((next, context) => async (args) => {
-    const input = args.input as Record<string, any>;
-    const [hold, balance] = input.TransactItems ?? [];
-    if (context.commandName === 'TransactWriteItemsCommand' && hold?.Update?.UpdateExpression?.includes('holdState = :active') && balance?.Update) {
-      dropCondition(balance.Update);
-    }
-    return next(args);
-  }, { step: 'initialize', name: 'weakenedReserve', override: true, priority: 'low' });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, any>;
+      const [hold, balance] = input.TransactItems ?? [];
+      if (
+        context.commandName === 'TransactWriteItemsCommand' &&
+        hold?.Update?.UpdateExpression?.includes('holdState = :active') &&
+        balance?.Update
+      ) {
+        dropCondition(balance.Update);
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'weakenedReserve', override: true, priority: 'low' },
+  );
 }

@@ -23,11 +23,21 @@ export interface ReservePhase {
   counts: { held: number; refused: number; conflict: number; invalid: number; retried: number; sentTwice: number };
 }
 
-export async function reserveBeforeRendering(day: Day, deps: { dynamodb: DynamoDBClient; tables: TableNames; logger: Logger; workspace: string; random: Random }): Promise<ReservePhase> {
+export async function reserveBeforeRendering(
+  day: Day,
+  deps: { dynamodb: DynamoDBClient; tables: TableNames; logger: Logger; workspace: string; random: Random },
+): Promise<ReservePhase> {
   const handler = createReserveHandler(() => ({
-    holds: { dynamodb: deps.dynamodb, tables: deps.tables }, limits: { defaultSeconds: SIM_HOLD_SECONDS }, logger: deps.logger, workspace: deps.workspace,
+    holds: { dynamodb: deps.dynamodb, tables: deps.tables },
+    limits: { defaultSeconds: SIM_HOLD_SECONDS },
+    logger: deps.logger,
+    workspace: deps.workspace,
   }));
-  const phase: ReservePhase = { answers: new Map(), refused: new Set(), counts: { held: 0, refused: 0, conflict: 0, invalid: 0, retried: 0, sentTwice: 0 } };
+  const phase: ReservePhase = {
+    answers: new Map(),
+    refused: new Set(),
+    counts: { held: 0, refused: 0, conflict: 0, invalid: 0, retried: 0, sentTwice: 0 },
+  };
   const invoke = async (request: object): Promise<ReserveResponse> => {
     for (let attempt = 1; ; attempt++) {
       try {

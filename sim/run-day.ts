@@ -23,10 +23,23 @@ import { sweepAndReport, type SweepReport } from '../shared/sweep';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../local/stack';
 import { readBooksOf } from './books';
 import { reserveBeforeRendering, type ReservePhase } from './reserve-phase';
-import { injectDemoFaults, removeIdempotencyConditions, removeRefundDebitCheck, removeReserveBalanceCheck, type FaultCounts } from './faults';
+import {
+  injectDemoFaults,
+  removeIdempotencyConditions,
+  removeRefundDebitCheck,
+  removeReserveBalanceCheck,
+  type FaultCounts,
+} from './faults';
 import { markTerminal, writeJobs } from './producer';
 import { seededRandom } from './random';
-import { NEW_MODEL, NEW_MODEL_PRICE, SIM_HOLD_SECONDS, expectedBalances, type Day, type SimEnvelope } from './simulation';
+import {
+  NEW_MODEL,
+  NEW_MODEL_PRICE,
+  SIM_HOLD_SECONDS,
+  expectedBalances,
+  type Day,
+  type SimEnvelope,
+} from './simulation';
 
 export interface RunOptions {
   stack?: Pick<LocalStackOptions, 'dynamoEndpoint' | 'sqsEndpoint' | 'workspace'>;
@@ -111,12 +124,22 @@ function outcomeCounter() {
       callback();
     },
   });
-  return { outcomes, anomalies, logger: createLogger({ component: 'demo', workspace: 'demo', level: 'info', destination }) };
+  return {
+    outcomes,
+    anomalies,
+    logger: createLogger({ component: 'demo', workspace: 'demo', level: 'info', destination }),
+  };
 }
 
 /** A producer's PutEvents entry, on the workspace's own bus (where the event rules are). */
 function toEntry(e: SimEnvelope, busName: string) {
-  return { Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail), Resources: e.resources, EventBusName: busName };
+  return {
+    Source: e.source,
+    DetailType: e['detail-type'],
+    Detail: JSON.stringify(e.detail),
+    Resources: e.resources,
+    EventBusName: busName,
+  };
 }
 
 async function totalRemaining(stack: LocalStack): Promise<number> {
@@ -132,17 +155,29 @@ async function outsiderAttempt(stack: LocalStack, day: Day): Promise<OutsiderAtt
   const template = day.batches[0]![0]!;
   const victim = day.jobs[0]!.userId;
   const forged: SimEnvelope[] = [
-    { ...template, 'detail-type': 'video.failed', detail: { ...template.detail, jobId: day.jobs[0]!.jobId, userId: victim } },
-    { ...template, 'detail-type': 'video.rendered', detail: { ...template.detail, jobId: 'outsider-job-1', userId: victim, credits: 100_000 } },
+    {
+      ...template,
+      'detail-type': 'video.failed',
+      detail: { ...template.detail, jobId: day.jobs[0]!.jobId, userId: victim },
+    },
+    {
+      ...template,
+      'detail-type': 'video.rendered',
+      detail: { ...template.detail, jobId: 'outsider-job-1', userId: victim, credits: 100_000 },
+    },
   ];
   const before = { remaining: await totalRemaining(stack), entries: (await readBooksOf(stack)).ledger.length };
-  const out = await stack.eventBridgeAs(stack.principals.outsider).send(new PutEventsCommand({ Entries: forged.map((e) => toEntry(e, stack.bus.busName)) }));
+  const out = await stack
+    .eventBridgeAs(stack.principals.outsider)
+    .send(new PutEventsCommand({ Entries: forged.map((e) => toEntry(e, stack.bus.busName)) }));
   await stack.bus.idle();
   const refused: Record<string, number> = {};
   for (const e of out.Entries ?? []) if (e.ErrorCode) refused[e.ErrorCode] = (refused[e.ErrorCode] ?? 0) + 1;
   return {
-    entries: forged.length, refused,
-    movedCredits: (await totalRemaining(stack)) - before.remaining, ledgerEntriesAdded: (await readBooksOf(stack)).ledger.length - before.entries,
+    entries: forged.length,
+    refused,
+    movedCredits: (await totalRemaining(stack)) - before.remaining,
+    ledgerEntriesAdded: (await readBooksOf(stack)).ledger.length - before.entries,
   };
 }
 
@@ -152,21 +187,26 @@ async function outsiderAttempt(stack: LocalStack, day: Day): Promise<OutsiderAtt
  */
 async function plantSettlementBugs(stack: LocalStack, day: Day): Promise<void> {
   for (const job of day.jobs.filter((j) => j.corrupted)) {
-    await stack.dynamodb.send(new PutItemCommand({
-      TableName: stack.tables.settlements,
-      Item: marshall({ jobId: job.jobId, settlement: 'DEBITED', charged: 1_000, refunded: 0, settledUserId: job.userId, renderedEventId: 'a-bug' }),
-    }));
+    await stack.dynamodb.send(
+      new PutItemCommand({
+        TableName: stack.tables.settlements,
+        Item: marshall({
+          jobId: job.jobId,
+          settlement: 'DEBITED',
+          charged: 1_000,
+          refunded: 0,
+          settledUserId: job.userId,
+          renderedEventId: 'a-bug',
+        }),
+      }),
+    );
   }
 }
 
 /** Events that must never settle: a negative length, an unknown field nested too deep, one too large. */
 function badEvent(template: SimEnvelope, i: number): SimEnvelope {
   const bad = structuredClone(template);
-  const kinds = [
-    { seconds: -5 },
-    { pipeline: { stages: { encode: { gpu: 'a100' } } } },
-    { notes: 'x'.repeat(4_000) },
-  ];
+  const kinds = [{ seconds: -5 }, { pipeline: { stages: { encode: { gpu: 'a100' } } } }, { notes: 'x'.repeat(4_000) }];
   bad.detail = { ...bad.detail, jobId: `bad-${i}`, ...kinds[i % kinds.length] };
   return bad;
 }
@@ -180,7 +220,12 @@ function faultyClient(stack: LocalStack, options: RunOptions, random: ReturnType
   return client;
 }
 
-export interface PhaseMark { label: string; remaining: number; events: number; seconds: number }
+export interface PhaseMark {
+  label: string;
+  remaining: number;
+  events: number;
+  seconds: number;
+}
 
 /** Closes a phase at each call: what the handlers took since the last call, and how long it took. */
 function phaseClock(handled: () => number) {
@@ -217,10 +262,17 @@ async function startDayRun(day: Day, options: RunOptions): Promise<DayRun> {
   const random = seededRandom(day.options.seed ^ 0x5eed);
   const counter = outcomeCounter();
   const poisonedJobs = new Set<string>();
-  const handlers = { faults: { conflict: 0, throttle: 0, lost_reply: 0, poisoned: 0 } as FaultCounts, crashes: 0, handled: 0 };
-  const floor = options.overdraftFloorCredits === undefined ? {} : { overdraftFloorCredits: options.overdraftFloorCredits };
+  const handlers = {
+    faults: { conflict: 0, throttle: 0, lost_reply: 0, poisoned: 0 } as FaultCounts,
+    crashes: 0,
+    handled: 0,
+  };
+  const floor =
+    options.overdraftFloorCredits === undefined ? {} : { overdraftFloorCredits: options.overdraftFloorCredits };
   const stack = await startLocalStack({
-    ...options.stack, ...floor, logger: counter.logger,
+    ...options.stack,
+    ...floor,
+    logger: counter.logger,
     handlerDynamoDb: (endpoint) => {
       const client = makeDynamoDbClient({ endpoint, region: 'us-east-1', maxAttempts: 1 });
       handlers.faults = injectDemoFaults(client, { random, poisonedJobs, ...(options.faults ?? DEMO_FAULTS) });
@@ -241,28 +293,50 @@ async function startDayRun(day: Day, options: RunOptions): Promise<DayRun> {
   const timeline: PhaseMark[] = [];
   const clock = phaseClock(() => handlers.handled);
   return {
-    day, options, stack, random, counter, poisonedJobs, handlers, timeline,
+    day,
+    options,
+    stack,
+    random,
+    counter,
+    poisonedJobs,
+    handlers,
+    timeline,
     ledgerDeps: { dynamodb: stack.dynamodb, tables: stack.tables, ...floor },
     progress: options.onProgress ?? (() => undefined),
-    mark: async (label) => { timeline.push(await clock(label, totalRemaining(stack))); },
+    mark: async (label) => {
+      timeline.push(await clock(label, totalRemaining(stack)));
+    },
     dayStarted: new Date(Date.now() - 1_000),
   };
 }
 
 /** Opening balances, then the producers' reserves; returns the reserves and the jobs that started. */
-async function openAndReserve(run: DayRun): Promise<{ reserves: ReservePhase; jobs: Day['jobs']; started: (jobId: string) => boolean }> {
+async function openAndReserve(
+  run: DayRun,
+): Promise<{ reserves: ReservePhase; jobs: Day['jobs']; started: (jobId: string) => boolean }> {
   const { day, stack, progress, counter } = run;
   progress(`granting opening balances to ${day.openings.size} users`);
   await forEachBounded([...day.openings.entries()], 16, ([userId, credits]) =>
-    grantCredits(run.ledgerDeps, { userId, credits, reference: `opening-${userId}`, description: 'opening balance' }));
+    grantCredits(run.ledgerDeps, { userId, credits, reference: `opening-${userId}`, description: 'opening balance' }),
+  );
   await run.mark('after opening grants');
 
   progress(`producers reserve credits for ${day.jobs.filter((j) => j.hold).length} jobs before rendering them`);
-  const reserves = await reserveBeforeRendering(day, { dynamodb: faultyClient(stack, run.options, run.random), tables: stack.tables, logger: counter.logger.child({ component: 'reserve' }), workspace: stack.workspace, random: run.random });
-  progress(`  held ${reserves.counts.held}, refused ${reserves.counts.refused} (never started), sent twice ${reserves.counts.sentTwice}, retried ${reserves.counts.retried}`);
+  const reserves = await reserveBeforeRendering(day, {
+    dynamodb: faultyClient(stack, run.options, run.random),
+    tables: stack.tables,
+    logger: counter.logger.child({ component: 'reserve' }),
+    workspace: stack.workspace,
+    random: run.random,
+  });
+  progress(
+    `  held ${reserves.counts.held}, refused ${reserves.counts.refused} (never started), sent twice ${reserves.counts.sentTwice}, retried ${reserves.counts.retried}`,
+  );
   const started = (jobId: string) => !reserves.refused.has(jobId);
   const jobs = day.jobs.filter((j) => started(j.jobId));
-  progress(`the pipeline writes ${jobs.length} jobs (producer contract; ${jobs.filter((j) => j.forged).length} with forged reconciler attributes)`);
+  progress(
+    `the pipeline writes ${jobs.length} jobs (producer contract; ${jobs.filter((j) => j.forged).length} with forged reconciler attributes)`,
+  );
   await writeJobs(stack.dynamodb, stack.tables.jobs, jobs);
   await plantSettlementBugs(stack, day);
   return { reserves, jobs, started };
@@ -280,13 +354,20 @@ function packRequests(batches: SimEnvelope[][]): SimEnvelope[][] {
 }
 
 /** Every delivery of the day on the bus (bad events in the middle), then same-id redeliveries. */
-async function deliverDay(run: DayRun, started: (jobId: string) => boolean): Promise<{ deliveries: number; deliverySeconds: number }> {
+async function deliverDay(
+  run: DayRun,
+  started: (jobId: string) => boolean,
+): Promise<{ deliveries: number; deliverySeconds: number }> {
   const { day, stack, progress, options } = run;
   for (const job of day.jobs) {
-    if (day.poisonEventIds.has(`ev-${job.jobId}-rendered`) || day.poisonEventIds.has(`ev-${job.jobId}-failed`)) run.poisonedJobs.add(job.jobId);
+    if (day.poisonEventIds.has(`ev-${job.jobId}-rendered`) || day.poisonEventIds.has(`ev-${job.jobId}-failed`))
+      run.poisonedJobs.add(job.jobId);
   }
-  const batches: SimEnvelope[][] = day.batches.map((b) => b.filter((e) => started(String(e.detail.jobId)))).filter((b) => b.length > 0);
-  for (let i = 0; i < (options.badEvents ?? 1); i++) batches.splice(Math.floor(batches.length / 2), 0, [badEvent(day.batches[0]![0]!, i)]);
+  const batches: SimEnvelope[][] = day.batches
+    .map((b) => b.filter((e) => started(String(e.detail.jobId))))
+    .filter((b) => b.length > 0);
+  for (let i = 0; i < (options.badEvents ?? 1); i++)
+    batches.splice(Math.floor(batches.length / 2), 0, [badEvent(day.batches[0]![0]!, i)]);
   const deliveries = batches.reduce((n, b) => n + b.length, 0);
   progress(`publishing ${deliveries} deliveries on the local EventBridge`);
   // The pipeline publishes with its own key (the bus policy's producer).
@@ -294,7 +375,9 @@ async function deliverDay(run: DayRun, started: (jobId: string) => boolean): Pro
   const deliveryStarted = performance.now();
   let published = 0;
   await forEachBounded(packRequests(batches), PUBLISH_CONCURRENCY, async (request) => {
-    const result = await client.send(new PutEventsCommand({ Entries: request.map((e) => toEntry(e, stack.bus.busName)) }));
+    const result = await client.send(
+      new PutEventsCommand({ Entries: request.map((e) => toEntry(e, stack.bus.busName)) }),
+    );
     if (result.FailedEntryCount) throw new Error(`local EventBridge refused ${result.FailedEntryCount} entries`);
     published += request.length;
     if (published % 500 < request.length) progress(`  published ${published}/${deliveries}`);
@@ -314,14 +397,25 @@ async function deliverDay(run: DayRun, started: (jobId: string) => boolean): Pro
 async function fixAndReplay(run: DayRun): Promise<{ replay: DrainReport; priceBook: PriceBook }> {
   const { stack, progress } = run;
   const waiting = await stack.dlqDepth();
-  progress(`${waiting} messages wait in the DLQ; the cause is fixed (poison cleared, ${NEW_MODEL} priced) and the DLQ replayed`);
+  progress(
+    `${waiting} messages wait in the DLQ; the cause is fixed (poison cleared, ${NEW_MODEL} priced) and the DLQ replayed`,
+  );
   run.poisonedJobs.clear();
   const priceBook = { ...DEFAULT_PRICE_BOOK, [NEW_MODEL]: NEW_MODEL_PRICE };
   stack.deployPriceBook(priceBook);
   const replay = await drainDlq({
-    sqs: stack.sqs, queueUrl: stack.dlqUrl, eventBridge: stack.eventBridgeAs(stack.principals.replay), busName: stack.bus.busName, priceBook, maxReplays: 3,
+    sqs: stack.sqs,
+    queueUrl: stack.dlqUrl,
+    eventBridge: stack.eventBridgeAs(stack.principals.replay),
+    busName: stack.bus.busName,
+    priceBook,
+    maxReplays: 3,
     origin: expectedOrigin(stack.workspace, stack.bus.busName, stack.scope),
-    dryRun: false, dropInvalidIds: new Set(), maxMessages: 100_000, waitTimeSeconds: 0, visibilityTimeoutSeconds: 60,
+    dryRun: false,
+    dropInvalidIds: new Set(),
+    maxMessages: 100_000,
+    waitTimeSeconds: 0,
+    visibilityTimeoutSeconds: 60,
   });
   await stack.bus.idle();
   await run.mark('after DLQ replay');
@@ -329,26 +423,41 @@ async function fixAndReplay(run: DayRun): Promise<{ replay: DrainReport; priceBo
 }
 
 /** The sweep three times: stragglers and audit, the refund backstop for late failures, hold expiry. */
-async function sweepDay(run: DayRun, jobs: Day['jobs'], priceBook: PriceBook): Promise<Pick<DayResult, 'sweep' | 'backstop' | 'expiry'>> {
+async function sweepDay(
+  run: DayRun,
+  jobs: Day['jobs'],
+  priceBook: PriceBook,
+): Promise<Pick<DayResult, 'sweep' | 'backstop' | 'expiry'>> {
   const { stack, progress, ledgerDeps } = run;
   const alerts = { sns: stack.sns, topicArn: stack.alertsTopicArn };
   // Locally there is no index lag and no reason to wait before a drift recheck.
   const limits = { indexLagSeconds: 0, driftRecheckDelayMs: 0 };
   progress('the sweep settles what the events missed and audits touched users');
   // A fresh system: audit everything the day touched.
-  const sweep = await sweepAndReport({ ledger: ledgerDeps, priceBook, workspace: stack.workspace, alerts }, { timeBudgetMs: 120_000, auditSince: run.dayStarted, limits });
+  const sweep = await sweepAndReport(
+    { ledger: ledgerDeps, priceBook, workspace: stack.workspace, alerts },
+    { timeBudgetMs: 120_000, auditSince: run.dayStarted, limits },
+  );
   await run.mark('after sweep');
 
   const refundLost = jobs.filter((j) => j.refundLost);
-  progress(`the pipeline marks ${refundLost.length} rendered jobs failed late; their video.failed events are lost; the sweep runs again`);
+  progress(
+    `the pipeline marks ${refundLost.length} rendered jobs failed late; their video.failed events are lost; the sweep runs again`,
+  );
   await forEachBounded(refundLost, 8, (job) => markTerminal(stack.dynamodb, stack.tables.jobs, job.jobId, 'failed'));
   // The day is over: no grace period for the late status changes.
-  const backstop = await sweepAndReport({ ledger: ledgerDeps, priceBook, workspace: stack.workspace, alerts }, { timeBudgetMs: 120_000, limits: { ...limits, graceMinutes: 0 } });
+  const backstop = await sweepAndReport(
+    { ledger: ledgerDeps, priceBook, workspace: stack.workspace, alerts },
+    { timeBudgetMs: 120_000, limits: { ...limits, graceMinutes: 0 } },
+  );
   await run.mark('after the refund backstop');
 
   progress(`${SIM_HOLD_SECONDS / 60} minutes later every hold has expired; the sweep ends those whose job never did`);
   const later = () => new Date(Date.now() + (SIM_HOLD_SECONDS + 60) * 1000);
-  const expiry = await sweepAndReport({ ledger: { ...ledgerDeps, now: later }, priceBook, workspace: stack.workspace, alerts }, { timeBudgetMs: 120_000, limits: { ...limits, graceMinutes: 0 } });
+  const expiry = await sweepAndReport(
+    { ledger: { ...ledgerDeps, now: later }, priceBook, workspace: stack.workspace, alerts },
+    { timeBudgetMs: 120_000, limits: { ...limits, graceMinutes: 0 } },
+  );
   await run.mark('after hold expiry');
   return { sweep, backstop, expiry };
 }
@@ -357,9 +466,18 @@ async function sweepDay(run: DayRun, jobs: Day['jobs'], priceBook: PriceBook): P
 async function dlqLeftOf(stack: LocalStack): Promise<DayResult['dlqLeft']> {
   const left: DayResult['dlqLeft'] = [];
   for (let i = 0; i < 100; i++) {
-    const { Messages } = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 60 }));
+    const { Messages } = await stack.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: stack.dlqUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        VisibilityTimeout: 60,
+      }),
+    );
     if (!Messages?.length) break;
-    left.push(...Messages.map((m) => ({ reason: m.MessageAttributes?.['reconciler-reason']?.StringValue, body: m.Body ?? '' })));
+    left.push(
+      ...Messages.map((m) => ({ reason: m.MessageAttributes?.['reconciler-reason']?.StringValue, body: m.Body ?? '' })),
+    );
   }
   return left;
 }
@@ -371,7 +489,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   const { deliveries, deliverySeconds } = await deliverDay(run, started);
   progress('an outsider (a key the bus policy does not list) publishes a refund and a debit; the bus refuses them');
   const outsider = await outsiderAttempt(stack, day);
-  await run.mark('after an outsider\'s refused publish');
+  await run.mark("after an outsider's refused publish");
   const { replay, priceBook } = await fixAndReplay(run);
   const sweeps = await sweepDay(run, jobs, priceBook);
   progress('final audit: every balance recomputed from the ledger');
@@ -379,8 +497,24 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
   const books = await readBooksOf(stack);
   const dlqLeft = await dlqLeftOf(stack);
   return {
-    outcomes: counter.outcomes, anomalies: counter.anomalies, faults: { ...handlers.faults, crashed_after_commit: handlers.crashes }, deliveries,
-    deliverySeconds, replay, ...sweeps, reserves, holds: books.holds, held: books.held, audit, balances: books.balances,
-    expected: expectedBalances(day, reserves.refused), ledger: books.ledger, jobs: books.jobs, dlqLeft, outsider, timeline: run.timeline, stack,
+    outcomes: counter.outcomes,
+    anomalies: counter.anomalies,
+    faults: { ...handlers.faults, crashed_after_commit: handlers.crashes },
+    deliveries,
+    deliverySeconds,
+    replay,
+    ...sweeps,
+    reserves,
+    holds: books.holds,
+    held: books.held,
+    audit,
+    balances: books.balances,
+    expected: expectedBalances(day, reserves.refused),
+    ledger: books.ledger,
+    jobs: books.jobs,
+    dlqLeft,
+    outsider,
+    timeline: run.timeline,
+    stack,
   };
 }

@@ -77,9 +77,22 @@ export interface DayOptions {
 }
 
 export const DEFAULT_DAY: DayOptions = {
-  seed: 42, users: 400, jobs: 3000, duplicateRate: 0.12, concurrentDuplicateRate: 0.04, lostRate: 0.03,
-  stuckRate: 0.01, failureRate: 0.12, poisonRate: 0.01, reorderWindow: 50,
-  zeroQuoteRate: 0.1, refundLostRate: 0.4, forgedRate: 0.01, corruptRate: 0, holdRate: 0.3, poorUserRate: 0.05,
+  seed: 42,
+  users: 400,
+  jobs: 3000,
+  duplicateRate: 0.12,
+  concurrentDuplicateRate: 0.04,
+  lostRate: 0.03,
+  stuckRate: 0.01,
+  failureRate: 0.12,
+  poisonRate: 0.01,
+  reorderWindow: 50,
+  zeroQuoteRate: 0.1,
+  refundLostRate: 0.4,
+  forgedRate: 0.01,
+  corruptRate: 0,
+  holdRate: 0.3,
+  poorUserRate: 0.05,
 };
 
 /** How long the simulated producer asks its holds to live: the day's last sweep runs after it. */
@@ -106,10 +119,19 @@ function envelope(kind: 'rendered' | 'failed', job: SimJob, id: string, minute: 
   const hint = job.hold?.hinted ? { hold: { credits: job.hold.credits } } : {};
   const at = new Date(Date.UTC(2026, 10, 23, 0, minute % 1440, 0));
   return {
-    version: '0', id, 'detail-type': kind === 'rendered' ? 'video.rendered' : 'video.failed', source: 'video.generation',
-    account: '123456789012', time: at.toISOString().replace('.000Z', 'Z'), region: 'us-east-1', resources: [],
+    version: '0',
+    id,
+    'detail-type': kind === 'rendered' ? 'video.rendered' : 'video.failed',
+    source: 'video.generation',
+    account: '123456789012',
+    time: at.toISOString().replace('.000Z', 'Z'),
+    region: 'us-east-1',
+    resources: [],
     detail: {
-      jobId: job.jobId, userId: job.userId, seconds: job.seconds, model: job.model,
+      jobId: job.jobId,
+      userId: job.userId,
+      seconds: job.seconds,
+      model: job.model,
       ...(job.quote === undefined ? {} : { credits: job.quote }),
       ...(kind === 'failed' ? { reason: 'render worker lost the GPU' } : {}),
       ...hint,
@@ -161,14 +183,23 @@ export function generateDay(partial: Partial<DayOptions> = {}): Day {
   const poisonEventIds = new Set<string>();
   for (let j = 0; j < options.jobs; j++) {
     const roll = random.next();
-    const fate: Fate = roll < options.stuckRate ? 'stuck'
-      : roll < options.stuckRate + options.failureRate ? 'failed'
-        : roll < options.stuckRate + options.failureRate + 0.02 ? 'rendered_then_failed' : 'rendered';
+    const fate: Fate =
+      roll < options.stuckRate
+        ? 'stuck'
+        : roll < options.stuckRate + options.failureRate
+          ? 'failed'
+          : roll < options.stuckRate + options.failureRate + 0.02
+            ? 'rendered_then_failed'
+            : 'rendered';
     const model = j === 7 ? NEW_MODEL : random.pick(MODELS);
     const job: SimJob = {
-      jobId: `job-${options.seed}-${pad(j, 6)}`, userId: random.pick(userIds), model, seconds: 2 + random.int(58),
+      jobId: `job-${options.seed}-${pad(j, 6)}`,
+      userId: random.pick(userIds),
+      model,
+      seconds: 2 + random.int(58),
       ...(random.chance(0.1) ? { quote: 5 + random.int(40) } : {}),
-      fate, lost: fate !== 'stuck' && random.chance(options.lostRate),
+      fate,
+      lost: fate !== 'stuck' && random.chance(options.lostRate),
     };
     if (job.model === NEW_MODEL) delete job.quote; // priced only once the new price is deployed
     markHazards(job, options, random);
@@ -176,7 +207,14 @@ export function generateDay(partial: Partial<DayOptions> = {}): Day {
     jobs.push(job);
     if (fate === 'stuck' || job.lost) continue;
 
-    const kinds: ('rendered' | 'failed')[] = fate === 'rendered' ? ['rendered'] : fate === 'failed' || job.corrupted ? ['failed'] : job.refundLost ? ['rendered'] : ['rendered', 'failed'];
+    const kinds: ('rendered' | 'failed')[] =
+      fate === 'rendered'
+        ? ['rendered']
+        : fate === 'failed' || job.corrupted
+          ? ['failed']
+          : job.refundLost
+            ? ['rendered']
+            : ['rendered', 'failed'];
     for (const kind of kinds) {
       const e = envelope(kind, job, `ev-${job.jobId}-${kind}`, j);
       if (random.chance(options.poisonRate)) poisonEventIds.add(e.id);
@@ -201,7 +239,11 @@ export function generateDay(partial: Partial<DayOptions> = {}): Day {
  * What every user's balance must be once everything is settled (the sweep settles lost events).
  * A job whose reserve was refused was never started: it costs nothing.
  */
-export function expectedBalances(day: Day, refused: ReadonlySet<string> = new Set(), priceBook = { ...DEFAULT_PRICE_BOOK, [NEW_MODEL]: NEW_MODEL_PRICE }): Map<string, number> {
+export function expectedBalances(
+  day: Day,
+  refused: ReadonlySet<string> = new Set(),
+  priceBook = { ...DEFAULT_PRICE_BOOK, [NEW_MODEL]: NEW_MODEL_PRICE },
+): Map<string, number> {
   const balances = new Map(day.openings);
   for (const job of day.jobs) {
     if (job.fate !== 'rendered' || refused.has(job.jobId)) continue; // failed, refunded, stuck and refused jobs cost nothing

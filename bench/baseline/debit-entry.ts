@@ -4,4 +4,8 @@ import { makeDynamoDbClient } from '../../shared/aws/clients';
 import { createBaselineDebit } from './powertools-debit';
 
 const dynamodb = makeDynamoDbClient();
-export const handler = createBaselineDebit(dynamodb, { jobs: 'Jobs', credits: 'Credits', ledger: 'Ledger', settlements: 'Settlements' }, 'Idempotency');
+export const handler = createBaselineDebit(
+  dynamodb,
+  { jobs: 'Jobs', credits: 'Credits', ledger: 'Ledger', settlements: 'Settlements' },
+  'Idempotency',
+);

@@ -20,7 +20,10 @@ export const IDEMPOTENCY_TABLE_DEFINITION = {
   KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' as const }],
 };
 
-interface Envelope { id: string; detail: { jobId: string; userId: string; seconds: number; model: string; credits?: number } }
+interface Envelope {
+  id: string;
+  detail: { jobId: string; userId: string; seconds: number; model: string; credits?: number };
+}
 
 export function createBaselineDebit(dynamodb: DynamoDBClient, tables: TableNames, idempotencyTable: string) {
   const validate = new Ajv({ allErrors: true }).compile(schema);
@@ -34,9 +37,39 @@ export function createBaselineDebit(dynamodb: DynamoDBClient, tables: TableNames
     const job = await documents.send(new GetCommand({ TableName: tables.jobs, Key: { jobId } }));
     if (job.Item?.settlement) return { outcome: 'duplicate' };
     const now = new Date().toISOString();
-    await documents.send(new UpdateCommand({ TableName: tables.credits, Key: { userId }, UpdateExpression: 'SET remaining = remaining - :p, updatedAt = :now', ExpressionAttributeValues: { ':p': price, ':now': now } }));
-    await documents.send(new PutCommand({ TableName: tables.ledger, Item: { ledgerId: `job#${jobId}#debit`, userId, timestamp: now, day: now.slice(0, 10), type: 'debit', kind: 'render', amount: price, reference: jobId, eventId: event.id, description: 'baseline' } }));
-    await documents.send(new UpdateCommand({ TableName: tables.jobs, Key: { jobId }, UpdateExpression: 'SET settlement = :d, charged = :p, settledAt = :now', ExpressionAttributeValues: { ':d': 'DEBITED', ':p': price, ':now': now } }));
+    await documents.send(
+      new UpdateCommand({
+        TableName: tables.credits,
+        Key: { userId },
+        UpdateExpression: 'SET remaining = remaining - :p, updatedAt = :now',
+        ExpressionAttributeValues: { ':p': price, ':now': now },
+      }),
+    );
+    await documents.send(
+      new PutCommand({
+        TableName: tables.ledger,
+        Item: {
+          ledgerId: `job#${jobId}#debit`,
+          userId,
+          timestamp: now,
+          day: now.slice(0, 10),
+          type: 'debit',
+          kind: 'render',
+          amount: price,
+          reference: jobId,
+          eventId: event.id,
+          description: 'baseline',
+        },
+      }),
+    );
+    await documents.send(
+      new UpdateCommand({
+        TableName: tables.jobs,
+        Key: { jobId },
+        UpdateExpression: 'SET settlement = :d, charged = :p, settledAt = :now',
+        ExpressionAttributeValues: { ':d': 'DEBITED', ':p': price, ':now': now },
+      }),
+    );
     return { outcome: 'debited', credits: price };
   };
 

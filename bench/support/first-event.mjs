@@ -8,13 +8,26 @@ import { pathToFileURL } from 'node:url';
 
 const [bundle, prefix, userId] = process.argv.slice(2);
 const envelope = (suffix) => ({
-  version: '0', id: `${prefix}-ev${suffix}`, 'detail-type': 'video.rendered', source: 'video.generation', account: '123456789012',
-  time: '2026-11-23T10:00:00Z', region: 'us-east-1', resources: [],
+  version: '0',
+  id: `${prefix}-ev${suffix}`,
+  'detail-type': 'video.rendered',
+  source: 'video.generation',
+  account: '123456789012',
+  time: '2026-11-23T10:00:00Z',
+  region: 'us-east-1',
+  resources: [],
   detail: { jobId: `${prefix}-job${suffix}`, userId, seconds: 6, model: 'gen-standard' },
 });
 const context = {
-  callbackWaitsForEmptyEventLoop: false, functionName: 'cold', functionVersion: '1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:cold',
-  memoryLimitInMB: '512', awsRequestId: `${prefix}-req`, logGroupName: '/aws/lambda/cold', logStreamName: 'bench', getRemainingTimeInMillis: () => 30_000,
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: 'cold',
+  functionVersion: '1',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:cold',
+  memoryLimitInMB: '512',
+  awsRequestId: `${prefix}-req`,
+  logGroupName: '/aws/lambda/cold',
+  logStreamName: 'bench',
+  getRemainingTimeInMillis: () => 30_000,
 };
 
 const started = performance.now();
@@ -25,6 +38,9 @@ const answered = performance.now();
 // A warm invocation beside it: what the first one spent on lazy set-up rather than on its request.
 await handler(envelope(2), context);
 const secondMs = performance.now() - answered;
-if (!answer || (answer.status !== 'settled' && answer.outcome !== 'debited')) throw new Error(`first event not debited: ${JSON.stringify(answer)}`);
-process.stdout.write(`${JSON.stringify({ importMs: imported - started, firstEventMs: answered - started, sinceProcessStartMs: answered, secondEventMs: secondMs })}\n`);
+if (!answer || (answer.status !== 'settled' && answer.outcome !== 'debited'))
+  throw new Error(`first event not debited: ${JSON.stringify(answer)}`);
+process.stdout.write(
+  `${JSON.stringify({ importMs: imported - started, firstEventMs: answered - started, sinceProcessStartMs: answered, secondEventMs: secondMs })}\n`,
+);
 process.exit(0);

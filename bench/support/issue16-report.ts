@@ -2,18 +2,56 @@
  * The issue-16 part of bench/RESULTS.md: the reference and latency-model table, cold start, and the
  * Done-when ratios each marked met / not met from the numbers of the same run.
  */
-interface Side { eventsPerSecond: number; requestsPerEvent: number; p50Ms: number; p99Ms: number }
-interface NetworkRow { concurrency: number; events: number; reference: Side; ours: Side; baseline: Side; oursOfReference: number; oursOverBaseline: number }
-interface NetworkSetting { label: string; model: { medianMs: number; sigma: number; description: string } | null; rows: NetworkRow[] }
-export interface NetworkResult { measuredAt: string; sigma: number; mediansMs: number[]; settings: NetworkSetting[] }
-interface FirstEvent { firstEventMs: number; sinceProcessStartMs: number; importMs: number; secondEventMs: number }
-export interface ColdStartResult {
-  measuredAt: string; runs: number;
-  bundles: { name: string; bundleBytes: number; top: { name: string; bytes: number }[]; importMs: number }[];
-  firstEvent: Record<'debit' | 'baseline', FirstEvent>; firstEventAt5ms: Record<'debit' | 'baseline', FirstEvent>;
-  ratios: { debitBundleBytes: number; importOfBaseline: number; firstEventOfBaseline: number; firstEventOfBaselineAt5ms: number };
+interface Side {
+  eventsPerSecond: number;
+  requestsPerEvent: number;
+  p50Ms: number;
+  p99Ms: number;
 }
-export interface Check { goal: string; measured: string; met: boolean }
+interface NetworkRow {
+  concurrency: number;
+  events: number;
+  reference: Side;
+  ours: Side;
+  baseline: Side;
+  oursOfReference: number;
+  oursOverBaseline: number;
+}
+interface NetworkSetting {
+  label: string;
+  model: { medianMs: number; sigma: number; description: string } | null;
+  rows: NetworkRow[];
+}
+export interface NetworkResult {
+  measuredAt: string;
+  sigma: number;
+  mediansMs: number[];
+  settings: NetworkSetting[];
+}
+interface FirstEvent {
+  firstEventMs: number;
+  sinceProcessStartMs: number;
+  importMs: number;
+  secondEventMs: number;
+}
+export interface ColdStartResult {
+  measuredAt: string;
+  runs: number;
+  bundles: { name: string; bundleBytes: number; top: { name: string; bytes: number }[]; importMs: number }[];
+  firstEvent: Record<'debit' | 'baseline', FirstEvent>;
+  firstEventAt5ms: Record<'debit' | 'baseline', FirstEvent>;
+  ratios: {
+    debitBundleBytes: number;
+    importOfBaseline: number;
+    firstEventOfBaseline: number;
+    firstEventOfBaselineAt5ms: number;
+  };
+}
+export interface Check {
+  goal: string;
+  measured: string;
+  met: boolean;
+}
 
 const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
 const f1 = (n: number) => n.toFixed(1);
@@ -30,14 +68,41 @@ export function networkMarkdown(network: NetworkResult): string {
   const lines = [
     '**Ours vs the raw-transaction reference and the baseline, straight to DynamoDB Local and under the latency model** (reference = the same `TransactWriteItems`, built by `shared/ledger/transactions.ts`, sent with nothing else; latency per event in ms)',
     '',
-    row(['network', 'concurrency', 'events', 'reference ev/s', 'ours ev/s', 'baseline ev/s', 'ours / reference', 'ours / baseline', 'ours p50 / p99', 'baseline p50 / p99', 'reference p50 / p99']),
+    row([
+      'network',
+      'concurrency',
+      'events',
+      'reference ev/s',
+      'ours ev/s',
+      'baseline ev/s',
+      'ours / reference',
+      'ours / baseline',
+      'ours p50 / p99',
+      'baseline p50 / p99',
+      'reference p50 / p99',
+    ]),
     row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
   ];
   for (const setting of network.settings) {
-    const name = setting.model ? `+${setting.model.medianMs} ms median (σ ${setting.model.sigma})` : 'DynamoDB Local, no delay';
+    const name = setting.model
+      ? `+${setting.model.medianMs} ms median (σ ${setting.model.sigma})`
+      : 'DynamoDB Local, no delay';
     for (const r of setting.rows) {
-      lines.push(row([name, r.concurrency, r.events, f0(r.reference.eventsPerSecond), f0(r.ours.eventsPerSecond), f0(r.baseline.eventsPerSecond), x(r.oursOfReference), x(r.oursOverBaseline),
-        `${f1(r.ours.p50Ms)} / ${f1(r.ours.p99Ms)}`, `${f1(r.baseline.p50Ms)} / ${f1(r.baseline.p99Ms)}`, `${f1(r.reference.p50Ms)} / ${f1(r.reference.p99Ms)}`]));
+      lines.push(
+        row([
+          name,
+          r.concurrency,
+          r.events,
+          f0(r.reference.eventsPerSecond),
+          f0(r.ours.eventsPerSecond),
+          f0(r.baseline.eventsPerSecond),
+          x(r.oursOfReference),
+          x(r.oursOverBaseline),
+          `${f1(r.ours.p50Ms)} / ${f1(r.ours.p99Ms)}`,
+          `${f1(r.baseline.p50Ms)} / ${f1(r.baseline.p99Ms)}`,
+          `${f1(r.reference.p50Ms)} / ${f1(r.reference.p99Ms)}`,
+        ]),
+      );
     }
   }
   return lines.join('\n');
@@ -50,17 +115,31 @@ export function coldStartMarkdown(cold: ColdStartResult): string {
     '',
     row(['bundle', 'index.mjs KiB', 'median import ms', 'top contributors (KiB)']),
     row(['---', '---:', '---:', '---']),
-    ...cold.bundles.map((b) => row([b.name, kib(b.bundleBytes), f1(b.importMs), b.top.map((t) => `${t.name} ${kib(t.bytes)}`).join(', ')])),
+    ...cold.bundles.map((b) =>
+      row([b.name, kib(b.bundleBytes), f1(b.importMs), b.top.map((t) => `${t.name} ${kib(t.bytes)}`).join(', ')]),
+    ),
     '',
     '**Time to the first answered event** (fresh process: import + first invocation, a new job, as Lambda INIT + first invoke; median ms)',
     '',
     row(['bundle', 'network', 'import', 'import + first event', 'since process start', 'second (warm) event']),
     row(['---', '---', '---:', '---:', '---:', '---:']),
   ];
-  for (const [network, results] of [['DynamoDB Local', cold.firstEvent], ['+5 ms median model', cold.firstEventAt5ms]] as const) {
+  for (const [network, results] of [
+    ['DynamoDB Local', cold.firstEvent],
+    ['+5 ms median model', cold.firstEventAt5ms],
+  ] as const) {
     for (const name of ['debit', 'baseline'] as const) {
       const r = results[name];
-      lines.push(row([name === 'debit' ? 'debit' : 'baseline-debit', network, f1(r.importMs), f1(r.firstEventMs), f1(r.sinceProcessStartMs), f1(r.secondEventMs)]));
+      lines.push(
+        row([
+          name === 'debit' ? 'debit' : 'baseline-debit',
+          network,
+          f1(r.importMs),
+          f1(r.firstEventMs),
+          f1(r.sinceProcessStartMs),
+          f1(r.secondEventMs),
+        ]),
+      );
     }
   }
   return lines.join('\n');
@@ -71,18 +150,55 @@ export function doneWhen(network: NetworkResult, cold: ColdStartResult, requests
   const direct = network.settings.find((s) => s.model === null)!;
   const middle = middleSetting(network);
   const at = (s: NetworkSetting, c: number) => s.rows.find((r) => r.concurrency === c)!;
-  const checks: Check[] = direct.rows.map((r) => ({ goal: `ours ≥ 0.9× the reference, concurrency ${r.concurrency} (DynamoDB Local)`, measured: x(r.oursOfReference), met: r.oursOfReference >= 0.9 }));
-  checks.push(...middle.rows.map((r) => ({ goal: `ours ≥ 0.9× the reference, concurrency ${r.concurrency} (+${middle.model!.medianMs} ms model)`, measured: x(r.oursOfReference), met: r.oursOfReference >= 0.9 })));
-  for (const [c, goal] of [[1, 3], [8, 2.5]] as const) {
+  const checks: Check[] = direct.rows.map((r) => ({
+    goal: `ours ≥ 0.9× the reference, concurrency ${r.concurrency} (DynamoDB Local)`,
+    measured: x(r.oursOfReference),
+    met: r.oursOfReference >= 0.9,
+  }));
+  checks.push(
+    ...middle.rows.map((r) => ({
+      goal: `ours ≥ 0.9× the reference, concurrency ${r.concurrency} (+${middle.model!.medianMs} ms model)`,
+      measured: x(r.oursOfReference),
+      met: r.oursOfReference >= 0.9,
+    })),
+  );
+  for (const [c, goal] of [
+    [1, 3],
+    [8, 2.5],
+  ] as const) {
     const r = at(middle, c);
-    checks.push({ goal: `+${middle.model!.medianMs} ms model: ours ≥ ${goal}× the baseline's events/s, concurrency ${c}`, measured: x(r.oursOverBaseline), met: r.oursOverBaseline >= goal });
-    checks.push({ goal: `+${middle.model!.medianMs} ms model: ours p99 < baseline p50, concurrency ${c}`, measured: `${f1(r.ours.p99Ms)} vs ${f1(r.baseline.p50Ms)} ms`, met: r.ours.p99Ms < r.baseline.p50Ms });
+    checks.push({
+      goal: `+${middle.model!.medianMs} ms model: ours ≥ ${goal}× the baseline's events/s, concurrency ${c}`,
+      measured: x(r.oursOverBaseline),
+      met: r.oursOverBaseline >= goal,
+    });
+    checks.push({
+      goal: `+${middle.model!.medianMs} ms model: ours p99 < baseline p50, concurrency ${c}`,
+      measured: `${f1(r.ours.p99Ms)} vs ${f1(r.baseline.p50Ms)} ms`,
+      met: r.ours.p99Ms < r.baseline.p50Ms,
+    });
   }
   checks.push(
-    { goal: 'debit bundle ≤ 350 KB minified (350,000 bytes)', measured: `${f0(cold.ratios.debitBundleBytes)} bytes`, met: cold.ratios.debitBundleBytes <= 350_000 },
-    { goal: "debit median import ≤ 0.4× the baseline's", measured: x(cold.ratios.importOfBaseline), met: cold.ratios.importOfBaseline <= 0.4 },
-    { goal: "debit time to first answered event ≤ 0.5× the baseline's (DynamoDB Local)", measured: x(cold.ratios.firstEventOfBaseline), met: cold.ratios.firstEventOfBaseline <= 0.5 },
-    { goal: '1.0 DynamoDB request per event on the common path', measured: f1(requestsPerEvent), met: requestsPerEvent === 1 },
+    {
+      goal: 'debit bundle ≤ 350 KB minified (350,000 bytes)',
+      measured: `${f0(cold.ratios.debitBundleBytes)} bytes`,
+      met: cold.ratios.debitBundleBytes <= 350_000,
+    },
+    {
+      goal: "debit median import ≤ 0.4× the baseline's",
+      measured: x(cold.ratios.importOfBaseline),
+      met: cold.ratios.importOfBaseline <= 0.4,
+    },
+    {
+      goal: "debit time to first answered event ≤ 0.5× the baseline's (DynamoDB Local)",
+      measured: x(cold.ratios.firstEventOfBaseline),
+      met: cold.ratios.firstEventOfBaseline <= 0.5,
+    },
+    {
+      goal: '1.0 DynamoDB request per event on the common path',
+      measured: f1(requestsPerEvent),
+      met: requestsPerEvent === 1,
+    },
   );
   return checks;
 }

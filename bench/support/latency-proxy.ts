@@ -15,7 +15,8 @@ export interface LatencyModel {
   sigma: number;
 }
 
-export const describeModel = (m: LatencyModel) => `lognormal, median ${m.medianMs} ms, σ ${m.sigma} (p99 ≈ ${(m.medianMs * Math.exp(2.326 * m.sigma)).toFixed(1)} ms)`;
+export const describeModel = (m: LatencyModel) =>
+  `lognormal, median ${m.medianMs} ms, σ ${m.sigma} (p99 ≈ ${(m.medianMs * Math.exp(2.326 * m.sigma)).toFixed(1)} ms)`;
 
 /** One draw from the model (Box–Muller); `random` is injectable so the draw is testable. */
 export function sampleDelayMs(model: LatencyModel, random: () => number = Math.random): number {
@@ -24,36 +25,71 @@ export function sampleDelayMs(model: LatencyModel, random: () => number = Math.r
   return model.medianMs * Math.exp(model.sigma * z);
 }
 
-export interface LatencyProxy { endpoint: string; stats: { forwarded: number; rejected: number }; close(): Promise<void> }
+export interface LatencyProxy {
+  endpoint: string;
+  stats: { forwarded: number; rejected: number };
+  close(): Promise<void>;
+}
 
-export async function startLatencyProxy(target: string, model: LatencyModel, options = { maxInFlight: 64, maxQueued: 1024 }): Promise<LatencyProxy> {
+export async function startLatencyProxy(
+  target: string,
+  model: LatencyModel,
+  options = { maxInFlight: 64, maxQueued: 1024 },
+): Promise<LatencyProxy> {
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true, maxSockets: options.maxInFlight });
   const stats = { forwarded: 0, rejected: 0 };
   let inFlight = 0;
   const waiting: (() => void)[] = [];
-  const release = () => { inFlight--; waiting.shift()?.(); };
-  const acquire = () => new Promise<void>((resolve) => {
-    if (inFlight < options.maxInFlight) { inFlight++; resolve(); return; }
-    waiting.push(() => { inFlight++; resolve(); });
-  });
+  const release = () => {
+    inFlight--;
+    waiting.shift()?.();
+  };
+  const acquire = () =>
+    new Promise<void>((resolve) => {
+      if (inFlight < options.maxInFlight) {
+        inFlight++;
+        resolve();
+        return;
+      }
+      waiting.push(() => {
+        inFlight++;
+        resolve();
+      });
+    });
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
-    const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res).on('finish', release);
+    const out = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res).on('finish', release);
+      },
+    );
+    out.on('error', () => {
+      release();
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
     });
-    out.on('error', () => { release(); if (!res.headersSent) res.writeHead(502); res.end(); });
     out.end(body);
   };
 
   const server = createServer((req, res) => {
-    if (waiting.length >= options.maxQueued) { stats.rejected++; res.writeHead(503).end(); return; }
+    if (waiting.length >= options.maxQueued) {
+      stats.rejected++;
+      res.writeHead(503).end();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       // The whole round trip is charged before forwarding: DynamoDB Local's own time is added on top.
-      setTimeout(() => { void acquire().then(() => { stats.forwarded++; forward(req, res, Buffer.concat(chunks)); }); }, sampleDelayMs(model));
+      setTimeout(() => {
+        void acquire().then(() => {
+          stats.forwarded++;
+          forward(req, res, Buffer.concat(chunks));
+        });
+      }, sampleDelayMs(model));
     });
   });
   server.keepAliveTimeout = 30_000;
@@ -62,6 +98,11 @@ export async function startLatencyProxy(target: string, model: LatencyModel, opt
   return {
     endpoint: `http://127.0.0.1:${port}`,
     stats,
-    close: () => new Promise<void>((resolve) => { agent.destroy(); server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        agent.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

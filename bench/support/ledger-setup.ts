@@ -16,23 +16,42 @@ export const USERS = 200;
 export function countingClient(endpoint: string) {
   const client = makeDynamoDbClient({ endpoint, region: 'us-east-1', maxAttempts: 3 });
   const counter = { requests: 0 };
-  client.middlewareStack.add((next) => async (args) => { counter.requests++; return next(args); }, { step: 'finalizeRequest', name: 'benchCounter' });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      counter.requests++;
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'benchCounter' },
+  );
   return { client, counter };
 }
 
 export type RenderedEvent = ReturnType<typeof renderedEvents>[number];
 export function renderedEvents(prefix: string, n: number) {
   return Array.from({ length: n }, (_, i) => ({
-    version: '0', id: `${prefix}-ev-${i}`, 'detail-type': 'video.rendered', source: 'video.generation', account: '123456789012',
-    time: '2026-11-23T10:00:00Z', region: 'us-east-1', resources: [],
+    version: '0',
+    id: `${prefix}-ev-${i}`,
+    'detail-type': 'video.rendered',
+    source: 'video.generation',
+    account: '123456789012',
+    time: '2026-11-23T10:00:00Z',
+    region: 'us-east-1',
+    resources: [],
     detail: { jobId: `${prefix}-job-${i}`, userId: `user-${i % USERS}`, seconds: 6, model: 'gen-standard' },
   }));
 }
 
 export async function seed(label: string, client: DynamoDBClient, tables: TableNames) {
   await createTables(client, tables);
-  await forEachBounded(Array.from({ length: USERS }, (_, i) => i), 16, (i) =>
-    grantCredits({ dynamodb: client, tables }, { userId: `user-${i}`, credits: 10_000_000, reference: `${label}-open-${i}`, description: 'bench' }));
+  await forEachBounded(
+    Array.from({ length: USERS }, (_, i) => i),
+    16,
+    (i) =>
+      grantCredits(
+        { dynamodb: client, tables },
+        { userId: `user-${i}`, credits: 10_000_000, reference: `${label}-open-${i}`, description: 'bench' },
+      ),
+  );
 }
 
 export type Processor = (event: RenderedEvent) => Promise<unknown>;
@@ -50,24 +69,40 @@ export function oursProcessor(client: DynamoDBClient, tables: TableNames): Proce
  * builder, same items and conditions), prepared before the clock starts, then only sent.
  */
 export function referenceProcessor(client: DynamoDBClient, tables: TableNames, events: RenderedEvent[]): Processor {
-  const prepared = new Map(events.map((raw) => {
-    const { event, priceCredits } = parseVideoEvent(raw, DEFAULT_PRICE_BOOK, 'rendered');
-    const write = debitWrite(tables, event, priceCredits, new Date().toISOString(), { kind: 'covered' });
-    if (write.kind !== 'transaction') throw new Error('a priced debit is a transaction');
-    return [raw.id, new TransactWriteItemsCommand(write.input)] as const;
-  }));
+  const prepared = new Map(
+    events.map((raw) => {
+      const { event, priceCredits } = parseVideoEvent(raw, DEFAULT_PRICE_BOOK, 'rendered');
+      const write = debitWrite(tables, event, priceCredits, new Date().toISOString(), { kind: 'covered' });
+      if (write.kind !== 'transaction') throw new Error('a priced debit is a transaction');
+      return [raw.id, new TransactWriteItemsCommand(write.input)] as const;
+    }),
+  );
   return (raw) => client.send(prepared.get(raw.id)!);
 }
 
 /** Called as Lambda calls a handler, with a context (Powertools registers it instead of warning per event). */
 const LAMBDA_CONTEXT = {
-  callbackWaitsForEmptyEventLoop: false, functionName: 'baseline-debit', functionVersion: '1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:baseline-debit',
-  memoryLimitInMB: '512', awsRequestId: 'bench', logGroupName: '/aws/lambda/baseline-debit', logStreamName: 'bench', getRemainingTimeInMillis: () => 30_000,
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: 'baseline-debit',
+  functionVersion: '1',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:baseline-debit',
+  memoryLimitInMB: '512',
+  awsRequestId: 'bench',
+  logGroupName: '/aws/lambda/baseline-debit',
+  logStreamName: 'bench',
+  getRemainingTimeInMillis: () => 30_000,
 };
 
-export async function baselineProcessor(client: DynamoDBClient, tables: TableNames, idempotencyTable: string): Promise<Processor> {
+export async function baselineProcessor(
+  client: DynamoDBClient,
+  tables: TableNames,
+  idempotencyTable: string,
+): Promise<Processor> {
   await client.send(new CreateTableCommand({ TableName: idempotencyTable, ...IDEMPOTENCY_TABLE_DEFINITION }));
-  const handler = createBaselineDebit(client, tables, idempotencyTable) as (event: unknown, context: unknown) => Promise<unknown>;
+  const handler = createBaselineDebit(client, tables, idempotencyTable) as (
+    event: unknown,
+    context: unknown,
+  ) => Promise<unknown>;
   return (raw) => handler(raw, LAMBDA_CONTEXT);
 }
 
@@ -77,7 +112,12 @@ export function percentile(values: number[], p: number): number {
 }
 
 /** Events/s, requests/event and per-event latency of one processor over `events` at `concurrency`. */
-export async function measure(process: Processor, counter: { requests: number }, events: RenderedEvent[], concurrency: number) {
+export async function measure(
+  process: Processor,
+  counter: { requests: number },
+  events: RenderedEvent[],
+  concurrency: number,
+) {
   const before = counter.requests;
   const latencies: number[] = [];
   const started = performance.now();
@@ -87,5 +127,10 @@ export async function measure(process: Processor, counter: { requests: number },
     latencies.push(performance.now() - t);
   });
   const seconds = (performance.now() - started) / 1000;
-  return { eventsPerSecond: events.length / seconds, requestsPerEvent: (counter.requests - before) / events.length, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  return {
+    eventsPerSecond: events.length / seconds,
+    requestsPerEvent: (counter.requests - before) / events.length,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
 }

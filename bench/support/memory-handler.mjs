@@ -19,13 +19,24 @@ const SAMPLES = 20;
 const mib = (bytes) => +(bytes / 1048576).toFixed(1);
 const snapshot = () => {
   const m = process.memoryUsage();
-  return { rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), heapTotalMiB: mib(m.heapTotal), externalMiB: mib(m.external) };
+  return {
+    rssMiB: mib(m.rss),
+    heapUsedMiB: mib(m.heapUsed),
+    heapTotalMiB: mib(m.heapTotal),
+    externalMiB: mib(m.external),
+  };
 };
 
 function envelope(i) {
   return {
-    version: '0', id: `${prefix}-ev-${i}`, 'detail-type': 'video.rendered', source: 'video.generation', account: '123456789012',
-    time: '2026-11-23T10:00:00Z', region: 'us-east-1', resources: [],
+    version: '0',
+    id: `${prefix}-ev-${i}`,
+    'detail-type': 'video.rendered',
+    source: 'video.generation',
+    account: '123456789012',
+    time: '2026-11-23T10:00:00Z',
+    region: 'us-east-1',
+    resources: [],
     detail: { jobId: `${prefix}-job-${i}`, userId: `${prefix}-user-${i % USERS}`, seconds: 6, model: 'gen-standard' },
   };
 }
@@ -33,10 +44,18 @@ function envelope(i) {
 function context(i) {
   const name = 'debit';
   return {
-    callbackWaitsForEmptyEventLoop: false, functionName: name, functionVersion: '1',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`, memoryLimitInMB: '512',
-    awsRequestId: `${prefix}-req-${i}`, logGroupName: `/aws/lambda/${name}`, logStreamName: 'bench',
-    getRemainingTimeInMillis: () => 30_000, done: () => undefined, fail: () => undefined, succeed: () => undefined,
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '1',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
+    memoryLimitInMB: '512',
+    awsRequestId: `${prefix}-req-${i}`,
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'bench',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
   };
 }
 
@@ -59,7 +78,8 @@ for (let i = 0; i < EVENTS; i++) {
   if (i === 0) firstInvokeMs = performance.now() - t;
   if (response?.status !== 'settled') throw new Error(`event ${i}: handler answered ${JSON.stringify(response)}`);
   outcomes[response.outcome] = (outcomes[response.outcome] ?? 0) + 1;
-  if ((i + 1) % Math.max(1, Math.floor(EVENTS / SAMPLES)) === 0) rssSamples.push({ events: i + 1, rssMiB: mib(process.memoryUsage().rss) });
+  if ((i + 1) % Math.max(1, Math.floor(EVENTS / SAMPLES)) === 0)
+    rssSamples.push({ events: i + 1, rssMiB: mib(process.memoryUsage().rss) });
 }
 const runMs = performance.now() - runStarted;
 const afterRun = snapshot();
@@ -68,8 +88,21 @@ const { maxRSS } = process.resourceUsage(); // KiB on Linux and macOS
 globalThis.gc?.();
 const retainedAfterRun = snapshot();
 
-process.stdout.write(`${JSON.stringify({
-  bundle, events: EVENTS, outcomes, importMs: +importMs.toFixed(1), firstInvokeMs: +firstInvokeMs.toFixed(1),
-  runMs: Math.round(runMs), eventsPerSecond: Math.round((EVENTS / runMs) * 1000),
-  beforeImport, afterImport, afterRun, retainedAfterImport, retainedAfterRun, peakRssMiB: mib(maxRSS * 1024), rssSamples,
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    bundle,
+    events: EVENTS,
+    outcomes,
+    importMs: +importMs.toFixed(1),
+    firstInvokeMs: +firstInvokeMs.toFixed(1),
+    runMs: Math.round(runMs),
+    eventsPerSecond: Math.round((EVENTS / runMs) * 1000),
+    beforeImport,
+    afterImport,
+    afterRun,
+    retainedAfterImport,
+    retainedAfterRun,
+    peakRssMiB: mib(maxRSS * 1024),
+    rssSamples,
+  })}\n`,
+);

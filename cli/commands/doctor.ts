@@ -9,7 +9,13 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { isLoopbackEndpoint, makeDynamoDbClient, makeEventBridgeClient, makeSnsClient, makeSqsClient } from '../../shared/aws/clients';
+import {
+  isLoopbackEndpoint,
+  makeDynamoDbClient,
+  makeEventBridgeClient,
+  makeSnsClient,
+  makeSqsClient,
+} from '../../shared/aws/clients';
 import { UsageError } from '../../shared/errors';
 import { makeCloudWatchClient, makeLambdaClient } from '../../ops/clients';
 import { runDoctor, type CheckResult, type DoctorReport } from '../../ops/doctor';
@@ -31,7 +37,8 @@ export interface DoctorIo {
   color?: boolean;
 }
 
-const USAGE = 'reconciler doctor --workspace <ws> [--bus <name>] [--runtime nodejs24.x] [--sweep-schedule "rate(6 hours)"]';
+const USAGE =
+  'reconciler doctor --workspace <ws> [--bus <name>] [--runtime nodejs24.x] [--sweep-schedule "rate(6 hours)"]';
 
 function paint(check: CheckResult, color: boolean): string {
   const word = check.skipped ? 'SKIP' : check.ok ? 'PASS' : 'FAIL';
@@ -55,7 +62,11 @@ export function formatDoctorReport(report: DoctorReport, color = false): string 
 }
 
 export async function runDoctorCommand(args: string[], context: CliContext, io: DoctorIo = {}): Promise<number> {
-  const { values } = parse(args, { bus: { type: 'string' }, runtime: { type: 'string' }, 'sweep-schedule': { type: 'string' } }, false);
+  const { values } = parse(
+    args,
+    { bus: { type: 'string' }, runtime: { type: 'string' }, 'sweep-schedule': { type: 'string' } },
+    false,
+  );
   const env = io.env ?? process.env;
   const workspace = context.options.workspace ?? env.WORKSPACE;
   if (!workspace) throw new UsageError(`which workspace? pass --workspace <ws> (or set WORKSPACE); usage: ${USAGE}`);
@@ -67,7 +78,8 @@ export async function runDoctorCommand(args: string[], context: CliContext, io: 
   }
   const schedule = String(values['sweep-schedule'] ?? TERRAFORM_DEFAULTS.sweepScheduleExpression);
   const sweepIntervalMs = scheduleIntervalMs(schedule);
-  if (sweepIntervalMs === undefined) throw new UsageError(`--sweep-schedule must be rate(<n> minutes|hours|days), got "${schedule}"`);
+  if (sweepIntervalMs === undefined)
+    throw new UsageError(`--sweep-schedule must be rate(<n> minutes|hours|days), got "${schedule}"`);
   const region = context.options.region;
   const dynamoEndpoint = context.options.endpoint ?? env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
 
@@ -94,12 +106,28 @@ export async function runDoctorCommand(args: string[], context: CliContext, io: 
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'read-only readiness check of a deployed workspace: tables, functions, rules, DLQ, alarms, topic, sweep; exit 1 when any is red',
+  summary:
+    'read-only readiness check of a deployed workspace: tables, functions, rules, DLQ, alarms, topic, sweep; exit 1 when any is red',
   usage: USAGE,
   options: [
-    { flag: '--bus', value: '<name>', description: 'the event bus the rules listen on', default: "the workspace's bus" },
-    { flag: '--runtime', value: '<runtime>', description: 'the Lambda runtime every function must run', default: 'nodejs24.x' },
-    { flag: '--sweep-schedule', value: '<expr>', description: 'the schedule the sweep rule must have', default: 'rate(6 hours)' },
+    {
+      flag: '--bus',
+      value: '<name>',
+      description: 'the event bus the rules listen on',
+      default: "the workspace's bus",
+    },
+    {
+      flag: '--runtime',
+      value: '<runtime>',
+      description: 'the Lambda runtime every function must run',
+      default: 'nodejs24.x',
+    },
+    {
+      flag: '--sweep-schedule',
+      value: '<expr>',
+      description: 'the schedule the sweep rule must have',
+      default: 'rate(6 hours)',
+    },
   ],
   example: 'reconciler doctor --workspace staging',
   run: (args, context) => runDoctorCommand(args, context),

@@ -20,8 +20,10 @@ function describeAnswer(answer: ReserveAnswer): string {
     case 'conflict':
       return `conflict: job ${p(answer.jobId)} already has a hold of ${grouped(answer.existing.credits)} credits for ${p(answer.existing.userId)}; nothing changed`;
     case 'refused':
-      if (answer.reason === 'insufficient_credits') return `refused: ${p(answer.userId)} has ${grouped(answer.available)} credits available, ${grouped(answer.requested)} asked; nothing changed`;
-      if (answer.reason === 'job_settled') return `refused: job ${p(answer.jobId)} is already settled (${answer.outcome}); nothing changed`;
+      if (answer.reason === 'insufficient_credits')
+        return `refused: ${p(answer.userId)} has ${grouped(answer.available)} credits available, ${grouped(answer.requested)} asked; nothing changed`;
+      if (answer.reason === 'job_settled')
+        return `refused: job ${p(answer.jobId)} is already settled (${answer.outcome}); nothing changed`;
       return `refused: the hold of job ${p(answer.jobId)} has ended (${answer.holdState}) and never comes back; nothing changed`;
   }
 }
@@ -34,15 +36,37 @@ export const holdCommand: Command = {
     { flag: '--user', value: '<id>', description: 'the user whose credits to hold' },
     { flag: '--job', value: '<id>', description: 'the render job the hold is for (one hold per job)' },
     { flag: '--credits', value: '<n>', description: 'credits to reserve' },
-    { flag: '--expires-in', value: '<seconds>', description: 'seconds until the hold expires unsettled', default: 'HOLD_DEFAULT_SECONDS or the reserve default' },
+    {
+      flag: '--expires-in',
+      value: '<seconds>',
+      description: 'seconds until the hold expires unsettled',
+      default: 'HOLD_DEFAULT_SECONDS or the reserve default',
+    },
   ],
   example: 'reconciler hold --user user-42 --job job-7 --credits 30 --workspace dev',
   async run(args, context) {
-    const { values } = parse(args, { user: { type: 'string' }, job: { type: 'string' }, credits: { type: 'string' }, 'expires-in': { type: 'string' } }, false);
-    const answer = await reserveHold(context.ledger(), {
-      userId: requireString(values.user, '--user'), jobId: requireString(values.job, '--job'), credits: parseInteger(values.credits, '--credits'),
-      ...(values['expires-in'] === undefined ? {} : { expiresInSeconds: parseInteger(values['expires-in'], '--expires-in') }),
-    }, { defaultSeconds: holdDefaultSecondsFrom(process.env) });
+    const { values } = parse(
+      args,
+      {
+        user: { type: 'string' },
+        job: { type: 'string' },
+        credits: { type: 'string' },
+        'expires-in': { type: 'string' },
+      },
+      false,
+    );
+    const answer = await reserveHold(
+      context.ledger(),
+      {
+        userId: requireString(values.user, '--user'),
+        jobId: requireString(values.job, '--job'),
+        credits: parseInteger(values.credits, '--credits'),
+        ...(values['expires-in'] === undefined
+          ? {}
+          : { expiresInSeconds: parseInteger(values['expires-in'], '--expires-in') }),
+      },
+      { defaultSeconds: holdDefaultSecondsFrom(process.env) },
+    );
     context.out(describeAnswer(answer), answer);
     if (answer.status === 'held') return EXIT.ok;
     return answer.status === 'conflict' ? EXIT.conflict : EXIT.findings;
@@ -59,7 +83,10 @@ export const holdsCommand: Command = {
     const { values } = parse(args, { user: { type: 'string' } }, false);
     const userId = requireString(values.user, '--user');
     const { holds, truncated } = await activeHoldsOf(context.ledger(), userId);
-    const lines = holds.map((h) => `${p(h.jobId)}  ${grouped(h.credits).padStart(7)} credits  held ${h.heldAt}  expires ${h.expiresAt}${h.expired ? '  (expired: not held, the next sweep ends it)' : ''}`);
+    const lines = holds.map(
+      (h) =>
+        `${p(h.jobId)}  ${grouped(h.credits).padStart(7)} credits  held ${h.heldAt}  expires ${h.expiresAt}${h.expired ? '  (expired: not held, the next sweep ends it)' : ''}`,
+    );
     if (truncated) lines.push(`… more than ${holds.length} holds; only the first are listed`);
     context.out(lines.length > 0 ? lines.join('\n') : `${p(userId)}: no active holds`, { userId, holds, truncated });
     return EXIT.ok;
@@ -80,7 +107,11 @@ export const releaseCommand: Command = {
       context.out(`released: ${result.credits} credits of job ${p(jobId)} are available again`, { jobId, ...result });
       return EXIT.ok;
     }
-    const why = result.settled ? 'the job is settled' : result.hold ? `its hold is ${result.hold.state}` : 'the job has no hold';
+    const why = result.settled
+      ? 'the job is settled'
+      : result.hold
+        ? `its hold is ${result.hold.state}`
+        : 'the job has no hold';
     context.out(`nothing to release for job ${p(jobId)}: ${why}; nothing changed`, { jobId, ...result });
     return EXIT.findings;
   },

@@ -12,4 +12,21 @@ import { sweepCommand } from './sweep';
 import { tablesCommand } from './tables';
 import type { Command } from './types';
 
-export const COMMANDS: Command[] = [tablesCommand, grantCommand, adjustCommand, balanceCommand, ledgerCommand, statementCommand, holdCommand, holdsCommand, releaseCommand, auditCommand, sweepCommand, replayDlqCommand, smokeCommand, doctorCommand, rollbackCommand, deployCommand];
+export const COMMANDS: Command[] = [
+  tablesCommand,
+  grantCommand,
+  adjustCommand,
+  balanceCommand,
+  ledgerCommand,
+  statementCommand,
+  holdCommand,
+  holdsCommand,
+  releaseCommand,
+  auditCommand,
+  sweepCommand,
+  replayDlqCommand,
+  smokeCommand,
+  doctorCommand,
+  rollbackCommand,
+  deployCommand,
+];

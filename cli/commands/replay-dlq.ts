@@ -18,8 +18,13 @@ import { workspaceNames, type WorkspaceNames } from '../../shared/naming';
 import { UsageError } from '../../shared/errors';
 import { DEFAULT_PRICE_BOOK } from '../../shared/pricing';
 import {
-  DEFAULT_DRAIN_MESSAGES, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, MAX_DRAIN_MESSAGES, drainDlq, queueDepth,
-  resolveDlqUrl, type DrainReport,
+  DEFAULT_DRAIN_MESSAGES,
+  DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
+  MAX_DRAIN_MESSAGES,
+  drainDlq,
+  queueDepth,
+  resolveDlqUrl,
+  type DrainReport,
 } from '../../shared/replay/drain';
 import { expectedOrigin, type ExpectedOrigin } from '../../shared/replay/provenance';
 import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/redeliver';
@@ -48,7 +53,8 @@ export interface ReplayDlqIo {
 
 type Output = Pick<CliContext, 'options' | 'out' | 'progress'>;
 
-const USAGE = 'reconciler replay-dlq --workspace <ws> [--queue-url <url>] [--bus <name>] [--dry-run] [--max <n>] [--rate <n/s>] [--drop-invalid <message-id>[,<message-id>…]]… [--max-replays <n>] [--visibility-timeout <s>]';
+const USAGE =
+  'reconciler replay-dlq --workspace <ws> [--queue-url <url>] [--bus <name>] [--dry-run] [--max <n>] [--rate <n/s>] [--drop-invalid <message-id>[,<message-id>…]]… [--max-replays <n>] [--visibility-timeout <s>]';
 /** At most this many ids per run: each is a decision about one message, taken from a dry run. */
 export const MAX_DROP_INVALID_IDS = 1_000;
 
@@ -57,14 +63,43 @@ export const replayDlqCommand: Command = {
   summary: 'put the events waiting in the DLQ back on the bus; dry run first; exit 1 when anything was left',
   usage: USAGE,
   options: [
-    { flag: '--queue-url', value: '<url>', description: "the workspace's DLQ, when SQS cannot name it (must be exactly that queue)", default: 'DLQ_URL or the queue SQS names for the workspace' },
-    { flag: '--bus', value: '<name>', description: 'the bus to put the events back on', default: "the workspace's bus" },
+    {
+      flag: '--queue-url',
+      value: '<url>',
+      description: "the workspace's DLQ, when SQS cannot name it (must be exactly that queue)",
+      default: 'DLQ_URL or the queue SQS names for the workspace',
+    },
+    {
+      flag: '--bus',
+      value: '<name>',
+      description: 'the bus to put the events back on',
+      default: "the workspace's bus",
+    },
     { flag: '--dry-run', description: 'list what would be replayed, change nothing', default: 'replay' },
-    { flag: '--max', value: '<n>', description: 'messages to take in this run', default: String(DEFAULT_DRAIN_MESSAGES) },
+    {
+      flag: '--max',
+      value: '<n>',
+      description: 'messages to take in this run',
+      default: String(DEFAULT_DRAIN_MESSAGES),
+    },
     { flag: '--rate', value: '<n/s>', description: 'events per second at most', default: 'unlimited' },
-    { flag: '--drop-invalid', value: '<message-id>[,…]', description: 'delete these invalid messages (ids from a dry run); repeatable' },
-    { flag: '--max-replays', value: '<n>', description: 'an event replayed this often is left for a human', default: `REPLAY_MAX_REPLAYS or ${DEFAULT_MAX_REPLAYS}` },
-    { flag: '--visibility-timeout', value: '<s>', description: 'seconds a received message stays hidden', default: String(DEFAULT_VISIBILITY_TIMEOUT_SECONDS) },
+    {
+      flag: '--drop-invalid',
+      value: '<message-id>[,…]',
+      description: 'delete these invalid messages (ids from a dry run); repeatable',
+    },
+    {
+      flag: '--max-replays',
+      value: '<n>',
+      description: 'an event replayed this often is left for a human',
+      default: `REPLAY_MAX_REPLAYS or ${DEFAULT_MAX_REPLAYS}`,
+    },
+    {
+      flag: '--visibility-timeout',
+      value: '<s>',
+      description: 'seconds a received message stays hidden',
+      default: String(DEFAULT_VISIBILITY_TIMEOUT_SECONDS),
+    },
   ],
   example: 'reconciler replay-dlq --workspace dev --dry-run',
   run: (args, context) => runReplayDlq(args, context),
@@ -74,7 +109,10 @@ function parseRate(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   const text = String(value);
   const rate = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || !(rate > 0) || rate > MAX_RATE_PER_SECOND) throw new UsageError(`--rate must be a number of messages per second in (0, ${MAX_RATE_PER_SECOND}], got "${text}"`);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(rate > 0) || rate > MAX_RATE_PER_SECOND)
+    throw new UsageError(
+      `--rate must be a number of messages per second in (0, ${MAX_RATE_PER_SECOND}], got "${text}"`,
+    );
   return rate;
 }
 
@@ -88,10 +126,14 @@ export function parseDropInvalid(values: readonly string[] | undefined): Set<str
   const ids = new Set<string>();
   for (const id of (values ?? []).flatMap((v) => v.split(','))) {
     const trimmed = id.trim();
-    if (!isDlqMessageId(trimmed)) throw new UsageError(`--drop-invalid takes the message ids of invalid messages (a dry run lists them): "${printable(trimmed)}" is not a message id; usage: --drop-invalid <id>[,<id>…]`);
+    if (!isDlqMessageId(trimmed))
+      throw new UsageError(
+        `--drop-invalid takes the message ids of invalid messages (a dry run lists them): "${printable(trimmed)}" is not a message id; usage: --drop-invalid <id>[,<id>…]`,
+      );
     ids.add(trimmed);
   }
-  if (ids.size > MAX_DROP_INVALID_IDS) throw new UsageError(`--drop-invalid names ${ids.size} messages; at most ${MAX_DROP_INVALID_IDS} per run`);
+  if (ids.size > MAX_DROP_INVALID_IDS)
+    throw new UsageError(`--drop-invalid names ${ids.size} messages; at most ${MAX_DROP_INVALID_IDS} per run`);
   return ids;
 }
 
@@ -106,7 +148,9 @@ export interface InFlight {
  */
 export function inFlightWarning(when: 'start' | 'end', inFlight: number): string[] {
   if (inFlight === 0) return [];
-  return [`warning: ${plural(inFlight, 'message')} in flight (received by someone, not yet deleted or released) at the ${when} of this run: another replay may be running (an operator, or the replay-dlq function), and this run could not see them. Do not trust "nothing was left" until it is 0 (SQS's count is approximate and can lag by a minute): look again with --dry-run`];
+  return [
+    `warning: ${plural(inFlight, 'message')} in flight (received by someone, not yet deleted or released) at the ${when} of this run: another replay may be running (an operator, or the replay-dlq function), and this run could not see them. Do not trust "nothing was left" until it is 0 (SQS's count is approximate and can lag by a minute): look again with --dry-run`,
+  ];
 }
 
 /** 1 when anything was left or not done, or (a real run) when someone else held messages: 0 only for a clean run. */
@@ -118,7 +162,10 @@ export function exitCodeOf(report: DrainReport, inFlight: InFlight): number {
 
 /** One line per --drop-invalid id that dropped nothing: it was not seen, or was not an invalid message. */
 export function undroppedText(report: DrainReport): string[] {
-  return report.undroppedIds.map((u) => `--drop-invalid ${printable(u.messageId)}: ${u.outcome ? `not an invalid message in this run (it was ${u.outcome})` : 'no message with this id was seen in this run'}; nothing was dropped for it (exit 1)`);
+  return report.undroppedIds.map(
+    (u) =>
+      `--drop-invalid ${printable(u.messageId)}: ${u.outcome ? `not an invalid message in this run (it was ${u.outcome})` : 'no message with this id was seen in this run'}; nothing was dropped for it (exit 1)`,
+  );
 }
 
 /**
@@ -126,12 +173,20 @@ export function undroppedText(report: DrainReport): string[] {
  * `failure`, reasons quoting the event), whoever wrote it to the queue: every value is escaped.
  */
 export function describeResult(r: MessageResult): string {
-  const what = [r.detailType, r.jobId && `job ${r.jobId}`, r.originalEventId && `event ${r.originalEventId}`].filter(Boolean).join(', ');
+  const what = [r.detailType, r.jobId && `job ${r.jobId}`, r.originalEventId && `event ${r.originalEventId}`]
+    .filter(Boolean)
+    .join(', ');
   const head = `  ${r.outcome.padEnd(22)} ${printable(r.messageId)}${what ? `  (${printable(what)})` : ''}`;
   const lines = [head];
   if (r.failure) lines.push(`      dead-lettered as: ${printable(r.failure)}`);
-  if (r.outcome === 'would_replay' || r.outcome === 'replayed') lines.push(`      replay #${printable(r.replayCount ?? '?')}${r.newEventId ? ` → new event ${printable(r.newEventId)}` : ''}`);
-  if (r.reason) lines.push(`      why: ${printable(r.reason)}${r.details && r.details.length > 0 ? ` (${printable(r.details.slice(0, 5).join('; '))})` : ''}`);
+  if (r.outcome === 'would_replay' || r.outcome === 'replayed')
+    lines.push(
+      `      replay #${printable(r.replayCount ?? '?')}${r.newEventId ? ` → new event ${printable(r.newEventId)}` : ''}`,
+    );
+  if (r.reason)
+    lines.push(
+      `      why: ${printable(r.reason)}${r.details && r.details.length > 0 ? ` (${printable(r.details.slice(0, 5).join('; '))})` : ''}`,
+    );
   if (r.hint) lines.push(`      next: ${printable(r.hint)}`);
   return lines.join('\n');
 }
@@ -140,19 +195,35 @@ export function summaryText(report: DrainReport): string {
   const s: ReplaySummary = report.summary;
   const rows: [string, number, string][] = report.dryRun
     ? [
-      ['would replay', s.would_replay, 'valid events that would go back on the bus'],
-      ['would drop (invalid)', s.would_drop_invalid, 'the invalid messages named by --drop-invalid, which a real run deletes'],
-    ]
+        ['would replay', s.would_replay, 'valid events that would go back on the bus'],
+        [
+          'would drop (invalid)',
+          s.would_drop_invalid,
+          'the invalid messages named by --drop-invalid, which a real run deletes',
+        ],
+      ]
     : [
-      ['replayed', s.replayed, 'accepted by the bus and deleted from the DLQ'],
-      ['dropped (invalid)', s.dropped_invalid, 'the invalid messages you named with --drop-invalid, deleted'],
-    ];
+        ['replayed', s.replayed, 'accepted by the bus and deleted from the DLQ'],
+        ['dropped (invalid)', s.dropped_invalid, 'the invalid messages you named with --drop-invalid, deleted'],
+      ];
   rows.push(
-    ['left invalid', s.left_invalid, 'still invalid under today\'s schema/pricing: fix, or drop by id: --drop-invalid <id>'],
+    [
+      'left invalid',
+      s.left_invalid,
+      "still invalid under today's schema/pricing: fix, or drop by id: --drop-invalid <id>",
+    ],
     ['left (too many replays)', s.left_too_many_replays, 'replayed the maximum number of times already: investigate'],
-    ['failed', s.failed, 'the bus refused them (or the delete failed): run again; "could not be planned": inspect by hand'],
+    [
+      'failed',
+      s.failed,
+      'the bus refused them (or the delete failed): run again; "could not be planned": inspect by hand',
+    ],
     ['unrecognised', s.left_unrecognised, 'not a known DLQ shape (or no event inside): inspect by hand'],
-    ['unverified origin', s.left_unverified, 'not provably from this workspace\'s rules and functions: never publish by hand; find who wrote it'],
+    [
+      'unverified origin',
+      s.left_unverified,
+      "not provably from this workspace's rules and functions: never publish by hand; find who wrote it",
+    ],
   );
   const stopped = {
     empty: 'the queue is empty (of messages this run had not seen)',
@@ -164,7 +235,11 @@ export function summaryText(report: DrainReport): string {
   return [
     `${report.dryRun ? 'DRY RUN (nothing changed): ' : ''}${plural(s.seen, 'message')} seen in ${(report.durationMs / 1000).toFixed(1)} s; stopped: ${stopped}`,
     ...rows.map(([label, n, meaning]) => `  ${label.padEnd(24)} ${grouped(n).padStart(7)}   ${meaning}`),
-    left === 0 ? (report.dryRun ? 'nothing would be left in the DLQ' : 'nothing was left in the DLQ') : `${plural(left, 'message')} ${report.dryRun ? 'would stay' : 'left'} in the DLQ (exit 1)`,
+    left === 0
+      ? report.dryRun
+        ? 'nothing would be left in the DLQ'
+        : 'nothing was left in the DLQ'
+      : `${plural(left, 'message')} ${report.dryRun ? 'would stay' : 'left'} in the DLQ (exit 1)`,
   ].join('\n');
 }
 
@@ -177,7 +252,10 @@ function progressBar(done: number, total: number, s: ReplaySummary): string {
 /** The workspace replay is for: provenance is judged against its rules and functions. */
 function workspaceOf(context: Output, env: Record<string, string | undefined>): WorkspaceNames {
   const workspace = context.options.workspace ?? env.WORKSPACE;
-  if (!workspace) throw new UsageError(`which workspace? pass --workspace <ws> (or set WORKSPACE): replay publishes only what came from that workspace's rules and functions; usage: ${USAGE}`);
+  if (!workspace)
+    throw new UsageError(
+      `which workspace? pass --workspace <ws> (or set WORKSPACE): replay publishes only what came from that workspace's rules and functions; usage: ${USAGE}`,
+    );
   try {
     return workspaceNames(workspace);
   } catch (error) {
@@ -192,7 +270,9 @@ async function dlqUrlFromSqs(sqs: SQSClient, names: WorkspaceNames): Promise<str
   } catch (error) {
     const name = (error as { name?: string }).name ?? '';
     if (name.includes('NonExistentQueue') || name === 'QueueDoesNotExist') {
-      throw new UsageError(`no queue named ${names.dlq}: is workspace "${names.workspace}" deployed (make apply WS=${names.workspace}), in this account and region?`);
+      throw new UsageError(
+        `no queue named ${names.dlq}: is workspace "${names.workspace}" deployed (make apply WS=${names.workspace}), in this account and region?`,
+      );
     }
     throw error;
   }
@@ -209,28 +289,47 @@ export interface ReplayTarget {
  * fixes the account; a --queue-url / DLQ_URL given as well must be that very queue.
  */
 export async function resolveReplayTarget(
-  names: WorkspaceNames, given: { url: string; source: string } | undefined, busName: string, clients: { sqs: SQSClient; eventBridge: EventBridgeClient },
+  names: WorkspaceNames,
+  given: { url: string; source: string } | undefined,
+  busName: string,
+  clients: { sqs: SQSClient; eventBridge: EventBridgeClient },
 ): Promise<ReplayTarget> {
   const region = await clients.sqs.config.region();
   const fromSqs = await dlqUrlFromSqs(clients.sqs, names);
   const resolved = checkDlqUrl(fromSqs, { workspace: names.workspace, region });
   if (!resolved.ok) throw new UsageError(`SQS named ${fromSqs} as ${names.dlq}: ${resolved.problem}`);
   if (given) {
-    const check = checkDlqUrl(given.url, { workspace: names.workspace, region, accountId: resolved.location.scope.accountId });
+    const check = checkDlqUrl(given.url, {
+      workspace: names.workspace,
+      region,
+      accountId: resolved.location.scope.accountId,
+    });
     if (!check.ok) throw new UsageError(`${given.source}: ${check.problem}`);
-    if (check.location.local !== resolved.location.local) throw new UsageError(`${given.source}: ${given.url} is ${check.location.local ? 'a local' : 'an AWS'} queue, but SQS is ${resolved.location.local ? 'local' : 'AWS'}`);
+    if (check.location.local !== resolved.location.local)
+      throw new UsageError(
+        `${given.source}: ${given.url} is ${check.location.local ? 'a local' : 'an AWS'} queue, but SQS is ${resolved.location.local ? 'local' : 'AWS'}`,
+      );
   }
   await assertSameWorld(resolved.location, clients);
-  return { queueUrl: fromSqs, location: resolved.location, origin: expectedOrigin(names.workspace, busName, resolved.location.scope) };
+  return {
+    queueUrl: fromSqs,
+    location: resolved.location,
+    origin: expectedOrigin(names.workspace, busName, resolved.location.scope),
+  };
 }
 
 /** Local DLQ ⇔ local SQS ⇔ local bus: a fake's messages never reach a real bus, real ones never a fake. */
-async function assertSameWorld(location: DlqLocation, clients: { sqs: SQSClient; eventBridge: EventBridgeClient }): Promise<void> {
+async function assertSameWorld(
+  location: DlqLocation,
+  clients: { sqs: SQSClient; eventBridge: EventBridgeClient },
+): Promise<void> {
   const sqsLocal = isLoopbackEndpoint(await configuredEndpoint(clients.sqs));
   const busLocal = isLoopbackEndpoint(await configuredEndpoint(clients.eventBridge));
   if (location.local === sqsLocal && sqsLocal === busLocal) return;
   const where = (local: boolean) => (local ? 'local' : 'AWS');
-  throw new UsageError(`the DLQ is ${where(location.local)}, SQS ${where(sqsLocal)} and EventBridge ${where(busLocal)}: replay moves messages only within one of them (check AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_EVENTBRIDGE)`);
+  throw new UsageError(
+    `the DLQ is ${where(location.local)}, SQS ${where(sqsLocal)} and EventBridge ${where(busLocal)}: replay moves messages only within one of them (check AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_EVENTBRIDGE)`,
+  );
 }
 
 /** What one run of replay-dlq was asked to do, from its flags and the environment. */
@@ -247,28 +346,40 @@ interface ReplaySettings {
 }
 
 function replaySettings(args: string[], context: Output, env: NodeJS.ProcessEnv): ReplaySettings {
-  const { values } = parse(args, {
-    'queue-url': { type: 'string' },
-    bus: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    max: { type: 'string' },
-    rate: { type: 'string' },
-    'drop-invalid': { type: 'string', multiple: true },
-    'max-replays': { type: 'string' },
-    'visibility-timeout': { type: 'string' },
-  }, false);
-  const maxReplays = values['max-replays'] !== undefined
-    ? parseInteger(values['max-replays'], '--max-replays', { min: 1, max: MAX_REPLAYS_LIMIT })
-    : env.REPLAY_MAX_REPLAYS ? parseInteger(env.REPLAY_MAX_REPLAYS, 'REPLAY_MAX_REPLAYS', { min: 1, max: MAX_REPLAYS_LIMIT }) : DEFAULT_MAX_REPLAYS;
+  const { values } = parse(
+    args,
+    {
+      'queue-url': { type: 'string' },
+      bus: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      max: { type: 'string' },
+      rate: { type: 'string' },
+      'drop-invalid': { type: 'string', multiple: true },
+      'max-replays': { type: 'string' },
+      'visibility-timeout': { type: 'string' },
+    },
+    false,
+  );
+  const maxReplays =
+    values['max-replays'] !== undefined
+      ? parseInteger(values['max-replays'], '--max-replays', { min: 1, max: MAX_REPLAYS_LIMIT })
+      : env.REPLAY_MAX_REPLAYS
+        ? parseInteger(env.REPLAY_MAX_REPLAYS, 'REPLAY_MAX_REPLAYS', { min: 1, max: MAX_REPLAYS_LIMIT })
+        : DEFAULT_MAX_REPLAYS;
   const names = workspaceOf(context, env);
   const flag = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
   const givenUrl = flag(values['queue-url']) ?? flag(env.DLQ_URL);
   return {
     dryRun: values['dry-run'] === true,
-    maxMessages: values.max === undefined ? DEFAULT_DRAIN_MESSAGES : parseInteger(values.max, '--max', { min: 1, max: MAX_DRAIN_MESSAGES }),
+    maxMessages:
+      values.max === undefined
+        ? DEFAULT_DRAIN_MESSAGES
+        : parseInteger(values.max, '--max', { min: 1, max: MAX_DRAIN_MESSAGES }),
     maxReplays,
-    visibilityTimeoutSeconds: values['visibility-timeout'] === undefined ? DEFAULT_VISIBILITY_TIMEOUT_SECONDS
-      : parseInteger(values['visibility-timeout'], '--visibility-timeout', { min: 30, max: 43_200 }),
+    visibilityTimeoutSeconds:
+      values['visibility-timeout'] === undefined
+        ? DEFAULT_VISIBILITY_TIMEOUT_SECONDS
+        : parseInteger(values['visibility-timeout'], '--visibility-timeout', { min: 30, max: 43_200 }),
     ratePerSecond: parseRate(values.rate),
     dropInvalidIds: parseDropInvalid(values['drop-invalid'] as string[] | undefined),
     names,
@@ -290,10 +401,20 @@ function stopOnInterrupt(io: ReplayDlqIo): { signal: AbortSignal; dispose: () =>
     controller.abort();
   };
   if (io.handleSigint !== false) process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => { if (io.handleSigint !== false) process.off('SIGINT', onSigint); } };
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      if (io.handleSigint !== false) process.off('SIGINT', onSigint);
+    },
+  };
 }
 
-function startBanner(settings: ReplaySettings, queueUrl: string, location: DlqLocation, depth: Awaited<ReturnType<typeof queueDepth>>): string {
+function startBanner(
+  settings: ReplaySettings,
+  queueUrl: string,
+  location: DlqLocation,
+  depth: Awaited<ReturnType<typeof queueDepth>>,
+): string {
   const { dryRun, names, busName, maxMessages, ratePerSecond, maxReplays, dropInvalidIds } = settings;
   return [
     `replay-dlq${dryRun ? ' (DRY RUN: nothing will change)' : ''}: ${printable(queueUrl)} → bus ${printable(busName)}`,
@@ -303,21 +424,46 @@ function startBanner(settings: ReplaySettings, queueUrl: string, location: DlqLo
   ].join('\n');
 }
 
-interface ReplayClients { sqs: SQSClient; eventBridge: EventBridgeClient }
+interface ReplayClients {
+  sqs: SQSClient;
+  eventBridge: EventBridgeClient;
+}
 
 /** Drains, printing each message that stayed (every one in a dry run) up to MAX_LISTED; returns the exit code. */
-async function drainAndReport(settings: ReplaySettings, clients: ReplayClients, context: Output, signal: AbortSignal): Promise<number> {
+async function drainAndReport(
+  settings: ReplaySettings,
+  clients: ReplayClients,
+  context: Output,
+  signal: AbortSignal,
+): Promise<number> {
   const { sqs, eventBridge } = clients;
-  const { queueUrl, location, origin } = await resolveReplayTarget(settings.names, settings.given, settings.busName, clients);
+  const { queueUrl, location, origin } = await resolveReplayTarget(
+    settings.names,
+    settings.given,
+    settings.busName,
+    clients,
+  );
   const depth = await queueDepth(sqs, queueUrl);
   const expected = Math.min(settings.maxMessages, depth.visible);
   if (!context.options.json) context.out(startBanner(settings, queueUrl, location, depth));
   let listed = 0;
   let hidden = 0;
-  const { dryRun, busName, maxReplays, dropInvalidIds, maxMessages, visibilityTimeoutSeconds, ratePerSecond } = settings;
+  const { dryRun, busName, maxReplays, dropInvalidIds, maxMessages, visibilityTimeoutSeconds, ratePerSecond } =
+    settings;
   const report = await drainDlq({
-    sqs, queueUrl, eventBridge, busName, origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays, dryRun, dropInvalidIds,
-    maxMessages, visibilityTimeoutSeconds, ...(ratePerSecond ? { ratePerSecond } : {}), signal,
+    sqs,
+    queueUrl,
+    eventBridge,
+    busName,
+    origin,
+    priceBook: DEFAULT_PRICE_BOOK,
+    maxReplays,
+    dryRun,
+    dropInvalidIds,
+    maxMessages,
+    visibilityTimeoutSeconds,
+    ...(ratePerSecond ? { ratePerSecond } : {}),
+    signal,
     onResult: (result, summary) => {
       context.progress(progressBar(summary.seen, Math.max(expected, summary.seen), summary));
       // Dry run: every message; real run: every message that stayed or was dropped (replayed ones are counted).
@@ -333,7 +479,10 @@ async function drainAndReport(settings: ReplaySettings, clients: ReplayClients, 
   context.progress('\n');
   const inFlight: InFlight = { atStart: depth.inFlight, atEnd: (await queueDepth(sqs, queueUrl)).inFlight };
   const more = hidden > 0 ? `  … and ${hidden} more (use --json)\n` : '';
-  context.out([`${more}${summaryText(report)}`, ...undroppedText(report), ...inFlightWarning('end', inFlight.atEnd)].join('\n'), { ...report, left: leftCount(report.summary), inFlight });
+  context.out(
+    [`${more}${summaryText(report)}`, ...undroppedText(report), ...inFlightWarning('end', inFlight.atEnd)].join('\n'),
+    { ...report, left: leftCount(report.summary), inFlight },
+  );
   return exitCodeOf(report, inFlight);
 }
 

@@ -15,10 +15,17 @@ export const tablesCommand: Command = {
     if (args[0] !== 'create') throw new UsageError(`usage: ${this.usage}`);
     const endpoint = context.options.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL;
     if (!isLoopbackEndpoint(endpoint)) {
-      throw new UsageError('tables create is for local endpoints only (set AWS_ENDPOINT_URL_DYNAMODB or --endpoint to a loopback address); deployed tables come from Terraform');
+      throw new UsageError(
+        'tables create is for local endpoints only (set AWS_ENDPOINT_URL_DYNAMODB or --endpoint to a loopback address); deployed tables come from Terraform',
+      );
     }
     const result = await createTables(context.ledger().dynamodb, context.tables);
-    context.out(Object.entries(result).map(([key, status]) => `${printable(context.tables[key as keyof typeof result])}: ${printable(status)}`).join('\n'), { tables: context.tables, result });
+    context.out(
+      Object.entries(result)
+        .map(([key, status]) => `${printable(context.tables[key as keyof typeof result])}: ${printable(status)}`)
+        .join('\n'),
+      { tables: context.tables, result },
+    );
     return EXIT.ok;
   },
 };

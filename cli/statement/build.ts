@@ -9,7 +9,10 @@ import { signedAmount, type LedgerEntry } from '../../shared/ledger/ledger-entry
 import { auditUser } from '../../shared/sweep/balance-audit';
 import type { LedgerDeps } from '../../shared/ledger/types';
 
-export interface StatementRange { from?: string; to?: string }
+export interface StatementRange {
+  from?: string;
+  to?: string;
+}
 
 export interface Statement {
   userId: string;
@@ -38,28 +41,42 @@ async function allEntries(deps: LedgerDeps, userId: string): Promise<LedgerEntry
     if (!result.next) return entries;
     cursor = result.next;
   }
-  throw new Error(`user ${userId} has more than ${MAX_PAGES * MAX_PAGE_SIZE} ledger entries; use \`reconciler ledger\` pages`);
+  throw new Error(
+    `user ${userId} has more than ${MAX_PAGES * MAX_PAGE_SIZE} ledger entries; use \`reconciler ledger\` pages`,
+  );
 }
 
 async function auditOf(deps: LedgerDeps, userId: string): Promise<Statement['audit']> {
-  const audit = await auditUser(deps, { requests: 0 }, userId, { maxLedgerPagesPerUser: MAX_PAGES, driftRecheckDelayMs: 0 }, async () => undefined);
+  const audit = await auditUser(
+    deps,
+    { requests: 0 },
+    userId,
+    { maxLedgerPagesPerUser: MAX_PAGES, driftRecheckDelayMs: 0 },
+    async () => undefined,
+  );
   if (audit.status === 'too_long') return { matches: false, status: 'too_long', unjustified: 0 };
   const unjustified = audit.unjustified.length;
-  if (audit.status === 'drift') return { matches: false, status: 'drift', difference: audit.finding.difference, unjustified };
+  if (audit.status === 'drift')
+    return { matches: false, status: 'drift', difference: audit.finding.difference, unjustified };
   return { matches: unjustified === 0, status: 'ok', unjustified };
 }
 
 export async function buildStatement(deps: LedgerDeps, userId: string, range: StatementRange = {}): Promise<Statement> {
   const [all, balance, { holds, truncated }, audit] = await Promise.all([
-    allEntries(deps, userId), getBalance(deps, userId), activeHoldsOf(deps, userId), auditOf(deps, userId),
+    allEntries(deps, userId),
+    getBalance(deps, userId),
+    activeHoldsOf(deps, userId),
+    auditOf(deps, userId),
   ]);
   const before = (e: LedgerEntry) => range.from !== undefined && e.timestamp < range.from;
   const after = (e: LedgerEntry) => range.to !== undefined && e.timestamp > range.to;
   const opening = all.filter(before).reduce((sum, e) => sum + signedAmount(e), 0);
   let running = opening;
-  const entries = all.filter((e) => !before(e) && !after(e)).map((e) => {
-    running += signedAmount(e);
-    return { ...e, signed: signedAmount(e), balanceAfter: running };
-  });
+  const entries = all
+    .filter((e) => !before(e) && !after(e))
+    .map((e) => {
+      running += signedAmount(e);
+      return { ...e, signed: signedAmount(e), balanceAfter: running };
+    });
   return { userId, range, opening, entries, closing: running, balance, holds, holdsTruncated: truncated, audit };
 }

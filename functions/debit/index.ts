@@ -3,4 +3,7 @@ import { createSettlementHandler } from '../../shared/lambda/settlement-handler'
 import { settlementDepsFromEnvironment } from '../../shared/lambda/settlement-deps';
 import { once } from '../../shared/lambda/once';
 
-export const handler = createSettlementHandler('rendered', once(() => settlementDepsFromEnvironment('debit')));
+export const handler = createSettlementHandler(
+  'rendered',
+  once(() => settlementDepsFromEnvironment('debit')),
+);

@@ -3,4 +3,7 @@ import { createSettlementHandler } from '../../shared/lambda/settlement-handler'
 import { settlementDepsFromEnvironment } from '../../shared/lambda/settlement-deps';
 import { once } from '../../shared/lambda/once';
 
-export const handler = createSettlementHandler('failed', once(() => settlementDepsFromEnvironment('refund')));
+export const handler = createSettlementHandler(
+  'failed',
+  once(() => settlementDepsFromEnvironment('refund')),
+);

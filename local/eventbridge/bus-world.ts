@@ -31,8 +31,10 @@ export interface BusWorld {
 function retryLimits(options: LocalEventBridgeOptions): { deliveryMaxRetries: number; lambdaMaxRetries: number } {
   const deliveryMaxRetries = options.deliveryMaxRetryAttempts ?? RETRY_POLICY.eventBridgeMaxRetryAttempts;
   const lambdaMaxRetries = options.lambdaMaxRetryAttempts ?? RETRY_POLICY.lambdaMaxRetryAttempts;
-  if (!Number.isInteger(lambdaMaxRetries) || lambdaMaxRetries < 0 || lambdaMaxRetries > 2) throw new Error('lambdaMaxRetryAttempts must be 0, 1 or 2 (Lambda limit)');
-  if (!Number.isInteger(deliveryMaxRetries) || deliveryMaxRetries < 0 || deliveryMaxRetries > 185) throw new Error('deliveryMaxRetryAttempts must be 0..185 (EventBridge limit)');
+  if (!Number.isInteger(lambdaMaxRetries) || lambdaMaxRetries < 0 || lambdaMaxRetries > 2)
+    throw new Error('lambdaMaxRetryAttempts must be 0, 1 or 2 (Lambda limit)');
+  if (!Number.isInteger(deliveryMaxRetries) || deliveryMaxRetries < 0 || deliveryMaxRetries > 185)
+    throw new Error('deliveryMaxRetryAttempts must be 0..185 (EventBridge limit)');
   return { deliveryMaxRetries, lambdaMaxRetries };
 }
 
@@ -43,10 +45,15 @@ export function busWorldFrom(options: LocalEventBridgeOptions): BusWorld {
   const names = workspaceNames(workspace);
   const eventBusName = options.eventBusName ?? names.eventBus;
   const scope = { region, accountId: account };
-  const functionName = (target: string) => names.functions[target as keyof typeof names.functions] ?? `cc-agent-reconciler-${target}-${workspace}`;
+  const functionName = (target: string) =>
+    names.functions[target as keyof typeof names.functions] ?? `cc-agent-reconciler-${target}-${workspace}`;
   const ruleBus = (rule: RuleDefinition) => (names.rules[rule.key].onDefaultBus ? 'default' : eventBusName);
   return {
-    region, account, workspace, scope, eventBusName,
+    region,
+    account,
+    workspace,
+    scope,
+    eventBusName,
     rules: options.rules ?? RULES,
     busNames: new Set(options.busNames ?? ['default', eventBusName]),
     ...retryLimits(options),

@@ -48,9 +48,13 @@ async function reachTarget(parts: DeliveryParts, rule: RuleDefinition, event: De
     if (!fault && !missing) return true;
     if (attempt >= world.deliveryMaxRetries || missing) {
       // Retries exhausted (or no such function: EventBridge does not retry that): its target DLQ.
-      await letters.targetFailed(rule, event, missing
-        ? { code: 'RESOURCE_NOT_FOUND', message: `Function not found: ${world.functionArn(target)}`, attempts: 0 }
-        : { code: fault!.code, message: fault!.message, attempts: attempt });
+      await letters.targetFailed(
+        rule,
+        event,
+        missing
+          ? { code: 'RESOURCE_NOT_FOUND', message: `Function not found: ${world.functionArn(target)}`, attempts: 0 }
+          : { code: fault!.code, message: fault!.message, attempts: attempt },
+      );
       return false;
     }
     await sleep(world.retryDelayMs);
@@ -63,14 +67,26 @@ function lambdaContext(world: BusWorld, target: string, requestId: string): Loca
   const deadline = Date.now() + world.functionTimeoutMs;
   const functionName = world.functionName(target);
   return {
-    functionName, functionVersion: '1', invokedFunctionArn: world.functionArn(target),
-    awsRequestId: requestId, memoryLimitInMB: '256', logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local', callbackWaitsForEmptyEventLoop: false, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    functionName,
+    functionVersion: '1',
+    invokedFunctionArn: world.functionArn(target),
+    awsRequestId: requestId,
+    memoryLimitInMB: '256',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
 }
 
 /** Lambda's asynchronous invocation with its retries; the last error when every attempt failed. */
-async function invokeWithRetries(parts: DeliveryParts, target: string, event: DeliveredEvent, requestId: string, attempts: number): Promise<{ failed: boolean; error?: Error }> {
+async function invokeWithRetries(
+  parts: DeliveryParts,
+  target: string,
+  event: DeliveredEvent,
+  requestId: string,
+  attempts: number,
+): Promise<{ failed: boolean; error?: Error }> {
   const { world, targets, faults, stats, withSlot } = parts;
   let lastError: Error | undefined;
   for (let invoke = 1; invoke <= attempts; invoke++) {
@@ -100,6 +116,7 @@ export function deliverer(parts: DeliveryParts): (rule: RuleDefinition, event: D
     const requestId = randomUUID();
     const attempts = 1 + parts.world.lambdaMaxRetries;
     const outcome = await invokeWithRetries(parts, rule.target, event, requestId, attempts);
-    if (outcome.failed) await parts.letters.invocationFailed(rule.target, event, { requestId, attempts, error: outcome.error });
+    if (outcome.failed)
+      await parts.letters.invocationFailed(rule.target, event, { requestId, attempts, error: outcome.error });
   };
 }

@@ -4,7 +4,9 @@
  */
 import type { FaultControls } from './types';
 
-interface Counted { count: number }
+interface Counted {
+  count: number;
+}
 
 /** Takes one use of the fault armed for `key`, if any is left. */
 function takeOne<T extends Counted>(map: Map<string, T>, key: string): T | undefined {
@@ -21,11 +23,21 @@ export class FaultSwitches implements FaultControls {
   private readonly deliveries = new Map<string, Counted & { code: string; message: string }>();
   private readonly invocations = new Map<string, Counted & { error: () => Error }>();
 
-  failNextPutRequests = (count: number) => { this.putRequests = count; };
-  failNextPutEntries = (count: number, code = 'InternalFailure', message = 'Internal Service Failure') => { this.putEntries = { count, code, message }; };
-  failEntriesOfNextPut = (indexes: number[], code = 'InternalFailure') => { this.entryIndexes = { indexes: new Set(indexes), code }; };
-  failNextDeliveries = (target: string, count: number, code = 'THROTTLING', message = 'Rate Exceeded.') => { this.deliveries.set(target, { count, code, message }); };
-  failNextInvocations = (target: string, count: number, error = () => new Error(`injected failure of ${target}`)) => { this.invocations.set(target, { count, error }); };
+  failNextPutRequests = (count: number) => {
+    this.putRequests = count;
+  };
+  failNextPutEntries = (count: number, code = 'InternalFailure', message = 'Internal Service Failure') => {
+    this.putEntries = { count, code, message };
+  };
+  failEntriesOfNextPut = (indexes: number[], code = 'InternalFailure') => {
+    this.entryIndexes = { indexes: new Set(indexes), code };
+  };
+  failNextDeliveries = (target: string, count: number, code = 'THROTTLING', message = 'Rate Exceeded.') => {
+    this.deliveries.set(target, { count, code, message });
+  };
+  failNextInvocations = (target: string, count: number, error = () => new Error(`injected failure of ${target}`)) => {
+    this.invocations.set(target, { count, error });
+  };
   clear = () => {
     this.putRequests = 0;
     this.putEntries = { ...this.putEntries, count: 0 };
@@ -55,6 +67,10 @@ export class FaultSwitches implements FaultControls {
     return this.putEntries;
   }
 
-  takeDelivery(target: string) { return takeOne(this.deliveries, target); }
-  takeInvocation(target: string) { return takeOne(this.invocations, target); }
+  takeDelivery(target: string) {
+    return takeOne(this.deliveries, target);
+  }
+  takeInvocation(target: string) {
+    return takeOne(this.invocations, target);
+  }
 }

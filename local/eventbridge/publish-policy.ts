@@ -27,7 +27,12 @@ export interface PolicyRefusal {
 }
 
 /** The refusal of one entry, or undefined when the policy lets `caller` put it. */
-export function refusalOf(policy: PublishPolicy | undefined, caller: string | undefined, source: unknown, busArn: string): PolicyRefusal | undefined {
+export function refusalOf(
+  policy: PublishPolicy | undefined,
+  caller: string | undefined,
+  source: unknown,
+  busArn: string,
+): PolicyRefusal | undefined {
   if (!policy || source !== policy.source || (caller !== undefined && policy.allowed.has(caller))) return undefined;
   const who = caller === undefined ? 'an unsigned caller' : `User with access key ${caller}`;
   return {

@@ -21,8 +21,16 @@ export interface RuleDefinition {
 }
 
 export const RULES: readonly RuleDefinition[] = Object.freeze([
-  { key: 'video_rendered', eventPattern: { source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPES.rendered] }, target: 'debit' },
-  { key: 'video_failed', eventPattern: { source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPES.failed] }, target: 'refund' },
+  {
+    key: 'video_rendered',
+    eventPattern: { source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPES.rendered] },
+    target: 'debit',
+  },
+  {
+    key: 'video_failed',
+    eventPattern: { source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPES.failed] },
+    target: 'refund',
+  },
 ]);
 
 /** Terraform defaults (variables.tf): EventBridge target retry_policy and Lambda async invoke config. */
@@ -34,7 +42,6 @@ export const RETRY_POLICY = Object.freeze({
   /** aws_lambda_function_event_invoke_config.maximum_retry_attempts (var.async_max_retry_attempts). */
   lambdaMaxRetryAttempts: 2,
 });
-
 
 function matchesValue(allowed: EventPattern[string], value: unknown): boolean {
   if (Array.isArray(allowed)) {
@@ -48,5 +55,7 @@ function matchesValue(allowed: EventPattern[string], value: unknown): boolean {
 
 /** True when every field of the pattern matches the event (EventBridge's exact-match semantics). */
 export function matchesPattern(pattern: EventPattern, event: Record<string, unknown>): boolean {
-  return Object.entries(pattern).every(([field, allowed]) => Object.prototype.hasOwnProperty.call(event, field) && matchesValue(allowed, event[field]));
+  return Object.entries(pattern).every(
+    ([field, allowed]) => Object.prototype.hasOwnProperty.call(event, field) && matchesValue(allowed, event[field]),
+  );
 }

@@ -34,10 +34,23 @@ import { FaultSwitches } from './fault-switches';
 import { HttpError } from './http-error';
 import { publishPolicy } from './publish-policy';
 import { putEventsWith, type PutEventsAnswer } from './put-events';
-import type { DeliveredEvent, LocalEventBridge, LocalEventBridgeOptions, LocalEventBridgeStats, TargetHandler } from './types';
+import type {
+  DeliveredEvent,
+  LocalEventBridge,
+  LocalEventBridgeOptions,
+  LocalEventBridgeStats,
+  TargetHandler,
+} from './types';
 
 export type {
-  DeliveredEvent, DlqSender, FaultControls, LocalEventBridge, LocalEventBridgeOptions, LocalEventBridgeStats, LocalLambdaContext, TargetHandler,
+  DeliveredEvent,
+  DlqSender,
+  FaultControls,
+  LocalEventBridge,
+  LocalEventBridgeOptions,
+  LocalEventBridgeStats,
+  LocalLambdaContext,
+  TargetHandler,
 } from './types';
 
 const MAX_REQUEST_BYTES = 1_048_576;
@@ -48,7 +61,8 @@ async function readBody(request: IncomingMessage): Promise<string> {
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) throw new HttpError(413, 'RequestEntityTooLarge', `request larger than ${MAX_REQUEST_BYTES} bytes`);
+    if (size > MAX_REQUEST_BYTES)
+      throw new HttpError(413, 'RequestEntityTooLarge', `request larger than ${MAX_REQUEST_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -71,7 +85,12 @@ async function answerHttp(putEvents: PutEvents, request: IncomingMessage, respon
     if (request.method !== 'POST') throw new HttpError(405, 'MethodNotAllowed', 'only POST');
     const target = String(request.headers['x-amz-target'] ?? '');
     const body = await readBody(request);
-    if (target !== 'AWSEvents.PutEvents') throw new HttpError(400, 'UnknownOperationException', `the local EventBridge speaks PutEvents only, not ${target || '(no X-Amz-Target)'}`);
+    if (target !== 'AWSEvents.PutEvents')
+      throw new HttpError(
+        400,
+        'UnknownOperationException',
+        `the local EventBridge speaks PutEvents only, not ${target || '(no X-Amz-Target)'}`,
+      );
     let input: unknown;
     try {
       input = JSON.parse(body || '{}');
@@ -86,7 +105,9 @@ async function answerHttp(putEvents: PutEvents, request: IncomingMessage, respon
 }
 
 async function listenOnLoopback(putEvents: PutEvents, port = 0): Promise<{ server: Server; endpoint: string }> {
-  const server: Server = createServer((req, res) => { void answerHttp(putEvents, req, res); });
+  const server: Server = createServer((req, res) => {
+    void answerHttp(putEvents, req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
@@ -99,7 +120,8 @@ function inflightTracker() {
   const inflight = new Set<Promise<void>>();
   return {
     track(work: Promise<void>): void {
-      if (inflight.size >= MAX_INFLIGHT) throw new HttpError(400, 'LimitExceededException', 'too many events in flight on the local bus');
+      if (inflight.size >= MAX_INFLIGHT)
+        throw new HttpError(400, 'LimitExceededException', 'too many events in flight on the local bus');
       const p = work.catch(() => undefined).finally(() => inflight.delete(p));
       inflight.add(p);
     },
@@ -114,25 +136,55 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
   const world = busWorldFrom(options);
   const targets = new Map<string, TargetHandler>(Object.entries(options.targets ?? {}));
   const stats: LocalEventBridgeStats = {
-    putRequests: 0, entriesAccepted: 0, entriesFailed: 0, entriesDenied: 0, deliveries: 0, invocations: 0, invocationErrors: 0,
-    sentToDlq: 0, failedToSendToDlq: 0, unmatched: 0,
+    putRequests: 0,
+    entriesAccepted: 0,
+    entriesFailed: 0,
+    entriesDenied: 0,
+    deliveries: 0,
+    invocations: 0,
+    invocationErrors: 0,
+    sentToDlq: 0,
+    failedToSendToDlq: 0,
+    unmatched: 0,
   };
   const log: DeliveredEvent[] = [];
   const faults = new FaultSwitches();
   const inflight = inflightTracker();
-  const deliver = deliverer({ world, targets, faults, stats, letters: deadLetters(world, options, stats), withSlot: concurrencyLimit(world.maxConcurrency) });
+  const deliver = deliverer({
+    world,
+    targets,
+    faults,
+    stats,
+    letters: deadLetters(world, options, stats),
+    withSlot: concurrencyLimit(world.maxConcurrency),
+  });
   const putEvents = putEventsWith({
-    world, faults, stats, log,
+    world,
+    faults,
+    stats,
+    log,
     policy: options.publishers ? publishPolicy(options.publishers) : undefined,
     // Delivery is asynchronous, after PutEvents has answered (as in AWS).
-    schedule: (rule, event) => inflight.track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => deliver(rule, event))),
+    schedule: (rule, event) =>
+      inflight.track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => deliver(rule, event))),
   });
   const { server, endpoint } = await listenOnLoopback(putEvents, options.port);
   const { region, account } = world;
   return {
-    endpoint, region, account, busName: world.eventBusName,
-    client: (credentials) => makeEventBridgeClient({ endpoint, region, maxAttempts: 1, ...(credentials ? { localCredentials: credentials } : {}) }),
-    route: (target, handler) => { targets.set(target, handler); },
+    endpoint,
+    region,
+    account,
+    busName: world.eventBusName,
+    client: (credentials) =>
+      makeEventBridgeClient({
+        endpoint,
+        region,
+        maxAttempts: 1,
+        ...(credentials ? { localCredentials: credentials } : {}),
+      }),
+    route: (target, handler) => {
+      targets.set(target, handler);
+    },
     idle: inflight.idle,
     stop: async () => {
       await inflight.idle();

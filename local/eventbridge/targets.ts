@@ -27,8 +27,11 @@ export interface SettlementTargetOptions {
 /** `{ debit, refund }`, keyed by the target names of local/eventbridge/rules.ts. */
 export function settlementTargets(options: SettlementTargetOptions): Record<'debit' | 'refund', TargetHandler> {
   const common = {
-    ledger: options.ledger, dlqUrl: options.dlqUrl, priceBook: options.priceBook ?? DEFAULT_PRICE_BOOK,
-    logger: options.logger ?? pino({ level: 'silent' }), workspace: options.workspace ?? 'local',
+    ledger: options.ledger,
+    dlqUrl: options.dlqUrl,
+    priceBook: options.priceBook ?? DEFAULT_PRICE_BOOK,
+    logger: options.logger ?? pino({ level: 'silent' }),
+    workspace: options.workspace ?? 'local',
   };
   const sqsFor = options.sqsFor ?? (() => options.sqs);
   const debitDeps: SettlementHandlerDeps = { ...common, sqs: sqsFor('debit'), handlerName: 'debit' };

@@ -9,7 +9,14 @@ export async function alarmChecks(deps: DoctorDeps): Promise<CheckResult[]> {
     const found: MetricAlarm[] = [];
     let token: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const out = await deps.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `${prefix}-`, AlarmTypes: ['MetricAlarm'], MaxRecords: 100, NextToken: token }));
+      const out = await deps.cloudWatch.send(
+        new DescribeAlarmsCommand({
+          AlarmNamePrefix: `${prefix}-`,
+          AlarmTypes: ['MetricAlarm'],
+          MaxRecords: 100,
+          NextToken: token,
+        }),
+      );
       found.push(...(out.MetricAlarms ?? []));
       token = out.NextToken;
       if (!token) break;
@@ -17,7 +24,11 @@ export async function alarmChecks(deps: DoctorDeps): Promise<CheckResult[]> {
     alarms = found;
     const names = new Set(found.map((a) => a.AlarmName));
     const missing = deps.names.alarms.filter((n) => !names.has(n));
-    if (missing.length > 0) return fail(`alarms ${prefix}-* exist`, `${missing.length} of ${deps.names.alarms.length} missing: ${missing.join(', ')}; make apply WS=${deps.names.workspace}`);
+    if (missing.length > 0)
+      return fail(
+        `alarms ${prefix}-* exist`,
+        `${missing.length} of ${deps.names.alarms.length} missing: ${missing.join(', ')}; make apply WS=${deps.names.workspace}`,
+      );
     return pass(`alarms ${prefix}-* exist`, `all ${deps.names.alarms.length} present`);
   });
   const name = `alarms ${prefix}-* not in ALARM`;
@@ -25,8 +36,13 @@ export async function alarmChecks(deps: DoctorDeps): Promise<CheckResult[]> {
   const firing = alarms.filter((a) => a.StateValue === 'ALARM');
   if (firing.length === 0) {
     const noData = alarms.filter((a) => a.StateValue === 'INSUFFICIENT_DATA').length;
-    return [...exist, pass(name, `${alarms.length} OK${noData > 0 ? ` (${noData} of them INSUFFICIENT_DATA: no data yet, fine)` : ''}`)];
+    return [
+      ...exist,
+      pass(name, `${alarms.length} OK${noData > 0 ? ` (${noData} of them INSUFFICIENT_DATA: no data yet, fine)` : ''}`),
+    ];
   }
-  const list = firing.map((a) => `${a.AlarmName}${a.StateUpdatedTimestamp ? ` since ${a.StateUpdatedTimestamp.toISOString()}` : ''}`).join(', ');
+  const list = firing
+    .map((a) => `${a.AlarmName}${a.StateUpdatedTimestamp ? ` since ${a.StateUpdatedTimestamp.toISOString()}` : ''}`)
+    .join(', ');
   return [...exist, fail(name, `${firing.length} in ALARM: ${list} (docs/operations/alarms.md says what each means)`)];
 }

@@ -12,10 +12,12 @@ import { LIVE_ALIAS, expectedEnvironment, type AccountScope } from '../../shared
 import { fail, guarded, isNotFound, pass, type CheckResult, type DoctorDeps } from './types';
 
 export async function functionChecks(deps: DoctorDeps): Promise<CheckResult[]> {
-  const perFunction = await Promise.all(HANDLERS.map(async (handler) => [
-    ...(await guarded(`function ${handler}`, () => configurationCheck(deps, handler))),
-    ...(await guarded(`alias ${handler}:${LIVE_ALIAS}`, () => aliasCheck(deps, handler))),
-  ]));
+  const perFunction = await Promise.all(
+    HANDLERS.map(async (handler) => [
+      ...(await guarded(`function ${handler}`, () => configurationCheck(deps, handler))),
+      ...(await guarded(`alias ${handler}:${LIVE_ALIAS}`, () => aliasCheck(deps, handler))),
+    ]),
+  );
   return perFunction.flat();
 }
 
@@ -31,21 +33,41 @@ export function scopeOfFunctionArn(arn: string | undefined): AccountScope | unde
  * requests elsewhere, NODE_OPTIONS changes what Node runs (`--require`, `--import`).
  */
 function unexpectedVariables(handler: HandlerName, variables: Record<string, string>): string[] {
-  const extra = Object.keys(variables).filter((k) => !HANDLER_ENV[handler].includes(k)).sort();
-  return extra.length === 0 ? [] : [`unexpected ${extra.join(', ')} (the handler reads only ${HANDLER_ENV[handler].join(', ')}; an AWS_ENDPOINT_URL* variable redirects its requests, NODE_OPTIONS changes what runs)`];
+  const extra = Object.keys(variables)
+    .filter((k) => !HANDLER_ENV[handler].includes(k))
+    .sort();
+  return extra.length === 0
+    ? []
+    : [
+        `unexpected ${extra.join(', ')} (the handler reads only ${HANDLER_ENV[handler].join(', ')}; an AWS_ENDPOINT_URL* variable redirects its requests, NODE_OPTIONS changes what runs)`,
+      ];
 }
 
 /** DLQ_URL must be the workspace's DLQ in the function's own region and account (not just end like it). */
-function dlqUrlProblems(deps: Pick<DoctorDeps, 'names'>, handler: HandlerName, variables: Record<string, string>, scope: AccountScope | undefined): string[] {
+function dlqUrlProblems(
+  deps: Pick<DoctorDeps, 'names'>,
+  handler: HandlerName,
+  variables: Record<string, string>,
+  scope: AccountScope | undefined,
+): string[] {
   const value = variables.DLQ_URL;
   if (!HANDLER_ENV[handler].includes('DLQ_URL') || value === undefined) return [];
   if (!scope) return ['DLQ_URL cannot be checked: the configuration names no function ARN (region, account)'];
-  const check = checkDlqUrl(value, { workspace: deps.names.workspace, region: scope.region, accountId: scope.accountId });
+  const check = checkDlqUrl(value, {
+    workspace: deps.names.workspace,
+    region: scope.region,
+    accountId: scope.accountId,
+  });
   return check.ok ? [] : [`DLQ_URL ${check.problem}`];
 }
 
 /** Differences between a function's environment and what Terraform sets; empty when right. */
-export function environmentProblems(deps: Pick<DoctorDeps, 'names' | 'eventBusName'>, handler: HandlerName, variables: Record<string, string>, scope?: AccountScope): string[] {
+export function environmentProblems(
+  deps: Pick<DoctorDeps, 'names' | 'eventBusName'>,
+  handler: HandlerName,
+  variables: Record<string, string>,
+  scope?: AccountScope,
+): string[] {
   const { keys, values } = expectedEnvironment(handler, deps.names);
   const problems: string[] = [];
   const missing = keys.filter((k) => !(k in variables) && k !== 'LOG_LEVEL');
@@ -67,9 +89,14 @@ export function environmentProblems(deps: Pick<DoctorDeps, 'names' | 'eventBusNa
 /** State, last update and runtime of the configuration `live` runs. */
 function runtimeProblems(deps: DoctorDeps, config: FunctionConfiguration): string[] {
   const problems: string[] = [];
-  if (config.State && config.State !== 'Active') problems.push(`state ${config.State}${config.StateReason ? ` (${config.StateReason})` : ''}`);
-  if (config.LastUpdateStatus && config.LastUpdateStatus !== 'Successful') problems.push(`last update ${config.LastUpdateStatus}${config.LastUpdateStatusReason ? ` (${config.LastUpdateStatusReason})` : ''}`);
-  if (config.Runtime !== deps.expectedRuntime) problems.push(`runtime ${config.Runtime ?? 'none'} (expected ${deps.expectedRuntime})`);
+  if (config.State && config.State !== 'Active')
+    problems.push(`state ${config.State}${config.StateReason ? ` (${config.StateReason})` : ''}`);
+  if (config.LastUpdateStatus && config.LastUpdateStatus !== 'Successful')
+    problems.push(
+      `last update ${config.LastUpdateStatus}${config.LastUpdateStatusReason ? ` (${config.LastUpdateStatusReason})` : ''}`,
+    );
+  if (config.Runtime !== deps.expectedRuntime)
+    problems.push(`runtime ${config.Runtime ?? 'none'} (expected ${deps.expectedRuntime})`);
   return problems;
 }
 
@@ -78,16 +105,28 @@ async function configurationCheck(deps: DoctorDeps, handler: HandlerName): Promi
   const functionName = deps.names.functions[handler];
   let config: FunctionConfiguration;
   try {
-    config = await deps.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: LIVE_ALIAS }));
+    config = await deps.lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: LIVE_ALIAS }),
+    );
   } catch (error) {
-    if (isNotFound(error)) return fail(name, `${functionName}:${LIVE_ALIAS} does not exist (the function, or its alias ${LIVE_ALIAS}): deploy with make apply WS=${deps.names.workspace}`);
+    if (isNotFound(error))
+      return fail(
+        name,
+        `${functionName}:${LIVE_ALIAS} does not exist (the function, or its alias ${LIVE_ALIAS}): deploy with make apply WS=${deps.names.workspace}`,
+      );
     throw error;
   }
   const scope = scopeOfFunctionArn(config.FunctionArn);
-  const problems = [...runtimeProblems(deps, config), ...environmentProblems(deps, handler, config.Environment?.Variables ?? {}, scope)];
+  const problems = [
+    ...runtimeProblems(deps, config),
+    ...environmentProblems(deps, handler, config.Environment?.Variables ?? {}, scope),
+  ];
   const version = config.Version ? ` (version ${config.Version})` : '';
   if (problems.length > 0) return fail(name, `${functionName}:${LIVE_ALIAS}${version}: ${problems.join('; ')}`);
-  return pass(name, `${functionName}:${LIVE_ALIAS}${version}: ${config.Runtime}, ${config.State ?? 'Active'}, environment as Terraform sets it`);
+  return pass(
+    name,
+    `${functionName}:${LIVE_ALIAS}${version}: ${config.Runtime}, ${config.State ?? 'Active'}, environment as Terraform sets it`,
+  );
 }
 
 async function aliasCheck(deps: DoctorDeps, handler: HandlerName): Promise<CheckResult> {
@@ -96,12 +135,20 @@ async function aliasCheck(deps: DoctorDeps, handler: HandlerName): Promise<Check
   try {
     const alias = await deps.lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: LIVE_ALIAS }));
     const version = alias.FunctionVersion;
-    if (!version || !/^\d+$/.test(version)) return fail(name, `${functionName}:${LIVE_ALIAS} points at ${version ?? 'nothing'}, not a published version: make deploy WS=${deps.names.workspace}`);
+    if (!version || !/^\d+$/.test(version))
+      return fail(
+        name,
+        `${functionName}:${LIVE_ALIAS} points at ${version ?? 'nothing'}, not a published version: make deploy WS=${deps.names.workspace}`,
+      );
     const weights = alias.RoutingConfig?.AdditionalVersionWeights;
     const split = weights && Object.keys(weights).length > 0 ? `, also routing to ${JSON.stringify(weights)}` : '';
     return pass(name, `${functionName}:${LIVE_ALIAS} → version ${version}${split}`);
   } catch (error) {
-    if (isNotFound(error)) return fail(name, `${functionName} has no alias ${LIVE_ALIAS}: triggers have nothing to invoke; make apply WS=${deps.names.workspace}`);
+    if (isNotFound(error))
+      return fail(
+        name,
+        `${functionName} has no alias ${LIVE_ALIAS}: triggers have nothing to invoke; make apply WS=${deps.names.workspace}`,
+      );
     throw error;
   }
 }

@@ -7,12 +7,15 @@ import { LIVE_ALIAS, type ExpectedRule } from '../../shared/naming';
 import { MAX_PAGES, fail, guarded, isNotFound, pass, type CheckResult, type DoctorDeps } from './types';
 
 export async function ruleChecks(deps: DoctorDeps): Promise<CheckResult[]> {
-  const perRule = await Promise.all(Object.values(deps.names.rules).map(async (rule) => {
-    const bus = rule.onDefaultBus ? 'default' : deps.eventBusName;
-    const state = await guarded(`rule ${rule.name}`, () => stateCheck(deps, rule, bus));
-    if (!state[0]!.ok && /does not exist/.test(state[0]!.detail)) return [...state, fail(`rule ${rule.name} target`, 'rule missing: nothing to check')];
-    return [...state, ...(await guarded(`rule ${rule.name} target`, () => targetCheck(deps, rule, bus)))];
-  }));
+  const perRule = await Promise.all(
+    Object.values(deps.names.rules).map(async (rule) => {
+      const bus = rule.onDefaultBus ? 'default' : deps.eventBusName;
+      const state = await guarded(`rule ${rule.name}`, () => stateCheck(deps, rule, bus));
+      if (!state[0]!.ok && /does not exist/.test(state[0]!.detail))
+        return [...state, fail(`rule ${rule.name} target`, 'rule missing: nothing to check')];
+      return [...state, ...(await guarded(`rule ${rule.name} target`, () => targetCheck(deps, rule, bus)))];
+    }),
+  );
   return perRule.flat();
 }
 
@@ -20,7 +23,11 @@ async function stateCheck(deps: DoctorDeps, rule: ExpectedRule, bus: string): Pr
   const name = `rule ${rule.name}`;
   try {
     const described = await deps.eventBridge.send(new DescribeRuleCommand({ Name: rule.name, EventBusName: bus }));
-    if (described.State === 'ENABLED') return pass(name, `ENABLED on bus ${bus}${described.ScheduleExpression ? `, ${described.ScheduleExpression}` : ''}`);
+    if (described.State === 'ENABLED')
+      return pass(
+        name,
+        `ENABLED on bus ${bus}${described.ScheduleExpression ? `, ${described.ScheduleExpression}` : ''}`,
+      );
     const hint = rule.onDefaultBus
       ? `the sweep does not run (a paused workspace? terraform output paused; make resume WS=${deps.names.workspace})`
       : `events of this rule are being DROPPED; make apply WS=${deps.names.workspace} re-enables it`;
@@ -41,13 +48,22 @@ async function targetCheck(deps: DoctorDeps, rule: ExpectedRule, bus: string): P
   const targets: Target[] = [];
   let token: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const out = await deps.eventBridge.send(new ListTargetsByRuleCommand({ Rule: rule.name, EventBusName: bus, NextToken: token }));
+    const out = await deps.eventBridge.send(
+      new ListTargetsByRuleCommand({ Rule: rule.name, EventBusName: bus, NextToken: token }),
+    );
     targets.push(...(out.Targets ?? []));
     token = out.NextToken;
     if (!token) break;
   }
   const live = targets.filter((t) => isLiveAliasOf(t.Arn, functionName));
-  if (live.length === 1) return pass(name, `→ ${functionName}:${LIVE_ALIAS}${live[0]!.DeadLetterConfig?.Arn ? `, dead letters → ${live[0]!.DeadLetterConfig.Arn.split(':').pop()}` : ''}`);
+  if (live.length === 1)
+    return pass(
+      name,
+      `→ ${functionName}:${LIVE_ALIAS}${live[0]!.DeadLetterConfig?.Arn ? `, dead letters → ${live[0]!.DeadLetterConfig.Arn.split(':').pop()}` : ''}`,
+    );
   const seen = targets.map((t) => t.Arn ?? '?').join(', ') || 'no targets';
-  return fail(name, `expected exactly one target ${functionName}:${LIVE_ALIAS}, found ${seen}: make apply WS=${deps.names.workspace}`);
+  return fail(
+    name,
+    `expected exactly one target ${functionName}:${LIVE_ALIAS}, found ${seen}: make apply WS=${deps.names.workspace}`,
+  );
 }

@@ -40,7 +40,10 @@ export async function topicChecks(deps: DoctorDeps): Promise<CheckResult[]> {
     const pending = subscriptions.length - confirmed.length;
     const pendingText = pending > 0 ? `, ${pending} pending confirmation` : '';
     if (confirmed.length === 0) {
-      return fail(name, `no confirmed subscription${pendingText}: alarms page nobody. Set alarm_email_subscriptions in terraform/workspaces/${deps.names.workspace}.tfvars, make apply, and click the confirmation e-mail`);
+      return fail(
+        name,
+        `no confirmed subscription${pendingText}: alarms page nobody. Set alarm_email_subscriptions in terraform/workspaces/${deps.names.workspace}.tfvars, make apply, and click the confirmation e-mail`,
+      );
     }
     const protocols = [...new Set(confirmed.map((s) => s.Protocol ?? '?'))].join(', ');
     return pass(name, `${confirmed.length} confirmed (${protocols})${pendingText}`);

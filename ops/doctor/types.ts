@@ -59,7 +59,13 @@ export function describeError(error: unknown): string {
 
 export const isNotFound = (error: unknown): boolean => {
   const name = (error as { name?: string }).name ?? '';
-  return name === 'ResourceNotFoundException' || name === 'QueueDoesNotExist' || name === 'AWS.SimpleQueueService.NonExistentQueue' || name === 'NotFoundException' || name === 'NotFound';
+  return (
+    name === 'ResourceNotFoundException' ||
+    name === 'QueueDoesNotExist' ||
+    name === 'AWS.SimpleQueueService.NonExistentQueue' ||
+    name === 'NotFoundException' ||
+    name === 'NotFound'
+  );
 };
 
 /** Runs a check and turns an unexpected error (permissions, network) into a red line instead of a crash. */

@@ -51,7 +51,12 @@ async function waitUntilListening(endpoint, child) {
  * `sharedDb: false` only for the test that proves the CLI signs with the caller's own key.
  * @returns {Promise<{ endpoint: string, pid: number, stop: () => Promise<void> }>}
  */
-export async function startDynamoDbLocal({ memoryMb = 512, sharedDb = true, dbPath = undefined, port: fixedPort = undefined } = {}) {
+export async function startDynamoDbLocal({
+  memoryMb = 512,
+  sharedDb = true,
+  dbPath = undefined,
+  port: fixedPort = undefined,
+} = {}) {
   const dir = jarDirectory();
   const jar = join(dir, 'DynamoDBLocal.jar');
   if (!existsSync(jar)) throw new Error(`DynamoDB Local jar missing at ${jar}; run npm ci`);
@@ -60,18 +65,33 @@ export async function startDynamoDbLocal({ memoryMb = 512, sharedDb = true, dbPa
   try {
     child = spawn(
       'java',
-      [`-Xmx${memoryMb}m`, `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', jar,
-        ...(dbPath ? ['-dbPath', dbPath] : ['-inMemory']), ...(sharedDb ? ['-sharedDb'] : []),
-        '-disableTelemetry', '-port', String(port)],
+      [
+        `-Xmx${memoryMb}m`,
+        `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+        '-jar',
+        jar,
+        ...(dbPath ? ['-dbPath', dbPath] : ['-inMemory']),
+        ...(sharedDb ? ['-sharedDb'] : []),
+        '-disableTelemetry',
+        '-port',
+        String(port),
+      ],
       { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
     );
   } catch (error) {
-    throw new Error(`could not start java for DynamoDB Local (is Java 17+ installed?): ${error.message}`, { cause: error });
+    throw new Error(`could not start java for DynamoDB Local (is Java 17+ installed?): ${error.message}`, {
+      cause: error,
+    });
   }
   let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
-  const spawnError = new Promise((_, reject) => child.once('error', (e) =>
-    reject(new Error(`could not start java for DynamoDB Local (is Java 17+ installed and on PATH?): ${e.message}`))));
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const spawnError = new Promise((_, reject) =>
+    child.once('error', (e) =>
+      reject(new Error(`could not start java for DynamoDB Local (is Java 17+ installed and on PATH?): ${e.message}`)),
+    ),
+  );
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -82,7 +102,13 @@ export async function startDynamoDbLocal({ memoryMb = 512, sharedDb = true, dbPa
     clearTimeout(timer);
   };
   // A crashed parent must not leave a JVM behind.
-  process.once('exit', () => { try { child.kill('SIGKILL'); } catch { /* already gone */ } });
+  process.once('exit', () => {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  });
   try {
     await Promise.race([waitUntilListening(endpoint, child), spawnError]);
   } catch (error) {

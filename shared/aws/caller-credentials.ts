@@ -19,8 +19,9 @@ function sdkDefaultChain(): Provider {
 export function callerCredentialsOr(fallback: Readonly<LocalCredentials>, chain?: Provider): Provider {
   let resolved: Promise<Identity> | undefined;
   // The chain is built on first use: a client that never sends builds none.
-  return () => (resolved ??= (chain ?? sdkDefaultChain())().catch((error: unknown) => {
-    if ((error as { name?: string }).name !== 'CredentialsProviderError') throw error;
-    return { ...fallback };
-  }));
+  return () =>
+    (resolved ??= (chain ?? sdkDefaultChain())().catch((error: unknown) => {
+      if ((error as { name?: string }).name !== 'CredentialsProviderError') throw error;
+      return { ...fallback };
+    }));
 }

@@ -72,7 +72,9 @@ export function assertUsableEndpoint(endpoint: string, source: string): void {
   }
   if (isLoopbackEndpoint(endpoint)) return;
   if (url.protocol !== 'https:') {
-    throw new ConfigError(`${source}=${endpoint} is not on loopback, so it must be https (credentials travel in its headers); use https, or 127.0.0.1/::1/localhost for a local emulator`);
+    throw new ConfigError(
+      `${source}=${endpoint} is not on loopback, so it must be https (credentials travel in its headers); use https, or 127.0.0.1/::1/localhost for a local emulator`,
+    );
   }
 }
 
@@ -89,11 +91,19 @@ export function defaultRegion(env: Record<string, string | undefined> = process.
  * variable: AWS_ENDPOINT_URL_<service>.
  */
 export function clientConfig(options: ClientOptions, service: string) {
-  const source = options.endpoint !== undefined ? 'endpoint' : process.env[`AWS_ENDPOINT_URL_${service}`] !== undefined ? `AWS_ENDPOINT_URL_${service}` : 'AWS_ENDPOINT_URL';
+  const source =
+    options.endpoint !== undefined
+      ? 'endpoint'
+      : process.env[`AWS_ENDPOINT_URL_${service}`] !== undefined
+        ? `AWS_ENDPOINT_URL_${service}`
+        : 'AWS_ENDPOINT_URL';
   const endpoint = options.endpoint ?? process.env[`AWS_ENDPOINT_URL_${service}`] ?? process.env.AWS_ENDPOINT_URL;
   if (endpoint) assertUsableEndpoint(endpoint, source);
   const local = isLoopbackEndpoint(endpoint);
-  if (options.localCredentials && !local) throw new ConfigError(`explicit credentials are for loopback endpoints only; ${service} at ${endpoint ?? 'AWS'} uses the default credential chain`);
+  if (options.localCredentials && !local)
+    throw new ConfigError(
+      `explicit credentials are for loopback endpoints only; ${service} at ${endpoint ?? 'AWS'} uses the default credential chain`,
+    );
   return {
     ...(endpoint ? { endpoint } : {}),
     region: options.region ?? defaultRegion() ?? (local ? 'us-east-1' : undefined),
@@ -109,7 +119,8 @@ function localCredentialsFor(options: ClientOptions, service: string) {
 
 export const makeDynamoDbClient = (o: ClientOptions = {}) => new DynamoDBClient(clientConfig(o, 'DYNAMODB'));
 /** The QueueUrl names a queue, never where to send: requests go to the client's endpoint (M7). */
-export const makeSqsClient = (o: ClientOptions = {}) => new SQSClient({ ...clientConfig(o, 'SQS'), useQueueUrlAsEndpoint: false });
+export const makeSqsClient = (o: ClientOptions = {}) =>
+  new SQSClient({ ...clientConfig(o, 'SQS'), useQueueUrlAsEndpoint: false });
 export const makeSnsClient = (o: ClientOptions = {}) => new SNSClient(clientConfig(o, 'SNS'));
 export const makeEventBridgeClient = (o: ClientOptions = {}) => new EventBridgeClient(clientConfig(o, 'EVENTBRIDGE'));
 

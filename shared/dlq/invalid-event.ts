@@ -78,7 +78,9 @@ function previewText(rawEvent: unknown): string {
 
 /** The placeholder: valid JSON, bounded, escaped by JSON.stringify, and never a video event. */
 function placeholderBody(rawEvent: unknown, error: unknown): string {
-  return JSON.stringify({ [UNSERIALISABLE_BODY_KEY]: { error: errorLine(error).slice(0, 500), preview: previewText(rawEvent) } });
+  return JSON.stringify({
+    [UNSERIALISABLE_BODY_KEY]: { error: errorLine(error).slice(0, 500), preview: previewText(rawEvent) },
+  });
 }
 
 /**
@@ -93,27 +95,36 @@ export function invalidEventBody(rawEvent: unknown, reason: string, details: str
     return {
       body: placeholderBody(rawEvent, error),
       reason: UNSERIALISABLE_EVENT_REASON,
-      details: [`${reason}${details.length > 0 ? `: ${details.join('; ')}` : ''}`, `the event cannot be written as JSON (${errorLine(error).slice(0, 200)})`],
+      details: [
+        `${reason}${details.length > 0 ? `: ${details.join('; ')}` : ''}`,
+        `the event cannot be written as JSON (${errorLine(error).slice(0, 200)})`,
+      ],
     };
   }
 }
 
 /** Sends the message; a failure to send is transient (the platform retries, and nothing is lost). */
-export async function sendInvalidEventToDlq(sqs: SQSClient, dlqUrl: string, message: InvalidEventMessage): Promise<string | undefined> {
+export async function sendInvalidEventToDlq(
+  sqs: SQSClient,
+  dlqUrl: string,
+  message: InvalidEventMessage,
+): Promise<string | undefined> {
   const text = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, MAX_ATTRIBUTE_CHARS) || '-' });
   const { body, reason, details } = invalidEventBody(message.rawEvent, message.reason, message.details);
   try {
-    const { MessageId } = await sqs.send(new SendMessageCommand({
-      QueueUrl: dlqUrl,
-      MessageBody: body,
-      MessageAttributes: {
-        [ATTR.kind]: text(message.kind ?? INVALID_EVENT_KIND),
-        [ATTR.reason]: text(reason),
-        [ATTR.details]: text(details.join('; ') || reason),
-        [ATTR.handler]: text(message.handler),
-        [ATTR.rejectedAt]: text(message.rejectedAt.toISOString()),
-      },
-    }));
+    const { MessageId } = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: dlqUrl,
+        MessageBody: body,
+        MessageAttributes: {
+          [ATTR.kind]: text(message.kind ?? INVALID_EVENT_KIND),
+          [ATTR.reason]: text(reason),
+          [ATTR.details]: text(details.join('; ') || reason),
+          [ATTR.handler]: text(message.handler),
+          [ATTR.rejectedAt]: text(message.rejectedAt.toISOString()),
+        },
+      }),
+    );
     return MessageId;
   } catch (error) {
     throw new TransientError(`could not send invalid event to the DLQ: ${(error as Error).message}`, error);

@@ -84,18 +84,27 @@ const MAX_EVENT_IDS = 100;
 /** Text quoted from attributes and payloads is cut to this length. */
 const MAX_TEXT_CHARS = 1_024;
 
-export const EVENTBRIDGE_DLQ_ATTRIBUTES = ['RULE_ARN', 'TARGET_ARN', 'ERROR_CODE', 'ERROR_MESSAGE', 'EXHAUSTED_RETRY_CONDITION', 'RETRY_ATTEMPTS'] as const;
+export const EVENTBRIDGE_DLQ_ATTRIBUTES = [
+  'RULE_ARN',
+  'TARGET_ARN',
+  'ERROR_CODE',
+  'ERROR_MESSAGE',
+  'EXHAUSTED_RETRY_CONDITION',
+  'RETRY_ATTEMPTS',
+] as const;
 export const LAMBDA_DLQ_ATTRIBUTES = ['RequestID', 'ErrorCode', 'ErrorMessage'] as const;
 /** Destination record conditions that mean "the function never succeeded" (anything but Success). */
 const SUCCESS_CONDITION = 'Success';
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown): string | undefined =>
-  (typeof value === 'string' && value.length > 0 ? value.slice(0, MAX_TEXT_CHARS) : undefined);
+  typeof value === 'string' && value.length > 0 ? value.slice(0, MAX_TEXT_CHARS) : undefined;
 const count = (value: unknown): number | undefined => {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : NaN;
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 };
 
@@ -114,7 +123,8 @@ function compact<T extends object>(info: T): T {
 }
 
 /** A claim as written, when it is a string (cut only to keep it bounded; never normalised). */
-const claim = (value: unknown): string | undefined => (typeof value === 'string' ? value.slice(0, MAX_TEXT_CHARS) : undefined);
+const claim = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value.slice(0, MAX_TEXT_CHARS) : undefined;
 
 function recogniseReconcilerInvalid(message: DlqMessage): Recognition {
   const parsed = parseJson(message.body);
@@ -133,10 +143,19 @@ function recogniseReconcilerInvalid(message: DlqMessage): Recognition {
   };
 }
 
-function recogniseBodyIsEvent(message: DlqMessage, shape: 'eventbridge_target_dlq' | 'lambda_dlq', failure: FailureInfo, claims: OriginClaims = {}): Recognition {
+function recogniseBodyIsEvent(
+  message: DlqMessage,
+  shape: 'eventbridge_target_dlq' | 'lambda_dlq',
+  failure: FailureInfo,
+  claims: OriginClaims = {},
+): Recognition {
   const parsed = parseJson(message.body);
   if (!parsed.ok || !isObject(parsed.value)) {
-    return { recognised: false, reason: `${SHAPE_LABEL[shape]} whose body is not a JSON event`, hint: 'inspect it with `aws sqs receive-message`; it cannot be replayed' };
+    return {
+      recognised: false,
+      reason: `${SHAPE_LABEL[shape]} whose body is not a JSON event`,
+      hint: 'inspect it with `aws sqs receive-message`; it cannot be replayed',
+    };
   }
   return { recognised: true, shape, event: parsed.value, failure: compact(failure), claims: compact(claims) };
 }
@@ -145,7 +164,11 @@ function recogniseDestinationRecord(record: Json): Recognition {
   const context = record.requestContext as Json;
   const condition = text(context.condition);
   if (condition === SUCCESS_CONDITION) {
-    return { recognised: false, reason: 'a Lambda on-success destination record (the invocation succeeded)', hint: 'the on-success destination should not point at the DLQ; delete the message by hand' };
+    return {
+      recognised: false,
+      reason: 'a Lambda on-success destination record (the invocation succeeded)',
+      hint: 'the on-success destination should not point at the DLQ; delete the message by hand',
+    };
   }
   const response = isObject(record.responsePayload) ? record.responsePayload : {};
   const responseContext = isObject(record.responseContext) ? record.responseContext : {};
@@ -156,7 +179,9 @@ function recogniseDestinationRecord(record: Json): Recognition {
     event: record.requestPayload,
     failure: compact({
       code: errorType,
-      message: text(response.errorMessage) ?? (typeof record.responsePayload === 'string' ? text(record.responsePayload) : undefined),
+      message:
+        text(response.errorMessage) ??
+        (typeof record.responsePayload === 'string' ? text(record.responsePayload) : undefined),
       attempts: count(context.approximateInvokeCount),
       condition,
       origin: text(context.functionArn),
@@ -167,7 +192,9 @@ function recogniseDestinationRecord(record: Json): Recognition {
 }
 
 function isDestinationRecord(value: unknown): value is Json {
-  return isObject(value) && isObject(value.requestContext) && 'requestPayload' in value && typeof value.version === 'string';
+  return (
+    isObject(value) && isObject(value.requestContext) && 'requestPayload' in value && typeof value.version === 'string'
+  );
 }
 
 function isBusFailureRecord(value: unknown): value is Json & { failedMessages: unknown[] } {
@@ -177,16 +204,22 @@ function isBusFailureRecord(value: unknown): value is Json & { failedMessages: u
 export function recogniseMessage(message: DlqMessage): Recognition {
   const a = message.attributes;
 
-  if ((RECONCILER_KINDS as readonly string[]).includes(a[RECONCILER_ATTR.kind] ?? '')) return recogniseReconcilerInvalid(message);
+  if ((RECONCILER_KINDS as readonly string[]).includes(a[RECONCILER_ATTR.kind] ?? ''))
+    return recogniseReconcilerInvalid(message);
 
   if (EVENTBRIDGE_DLQ_ATTRIBUTES.some((name) => a[name] !== undefined)) {
-    return recogniseBodyIsEvent(message, 'eventbridge_target_dlq', {
-      code: text(a.ERROR_CODE),
-      message: text(a.ERROR_MESSAGE),
-      attempts: count(a.RETRY_ATTEMPTS),
-      condition: text(a.EXHAUSTED_RETRY_CONDITION),
-      origin: text(a.TARGET_ARN) ?? text(a.RULE_ARN),
-    }, { ruleArn: claim(a.RULE_ARN), targetArn: claim(a.TARGET_ARN) });
+    return recogniseBodyIsEvent(
+      message,
+      'eventbridge_target_dlq',
+      {
+        code: text(a.ERROR_CODE),
+        message: text(a.ERROR_MESSAGE),
+        attempts: count(a.RETRY_ATTEMPTS),
+        condition: text(a.EXHAUSTED_RETRY_CONDITION),
+        origin: text(a.TARGET_ARN) ?? text(a.RULE_ARN),
+      },
+      { ruleArn: claim(a.RULE_ARN), targetArn: claim(a.TARGET_ARN) },
+    );
   }
 
   if (a.RequestID !== undefined && (a.ErrorCode !== undefined || a.ErrorMessage !== undefined)) {
@@ -199,7 +232,13 @@ export function recogniseMessage(message: DlqMessage): Recognition {
 
   const parsed = parseJson(message.body);
   if (!parsed.ok) {
-    return { recognised: false, reason: message.body.length > MAX_BODY_CHARS ? `body larger than ${MAX_BODY_CHARS} characters` : 'body is not JSON and carries no known DLQ attributes' };
+    return {
+      recognised: false,
+      reason:
+        message.body.length > MAX_BODY_CHARS
+          ? `body larger than ${MAX_BODY_CHARS} characters`
+          : 'body is not JSON and carries no known DLQ attributes',
+    };
   }
   if (isDestinationRecord(parsed.value)) return recogniseDestinationRecord(parsed.value);
   if (isBusFailureRecord(parsed.value)) {
@@ -215,14 +254,22 @@ export function recogniseMessage(message: DlqMessage): Recognition {
     };
   }
   if (isObject(parsed.value) && 'detail-type' in parsed.value && 'detail' in parsed.value) {
-    return { recognised: false, reason: 'a bare event with no DLQ attributes (not written by EventBridge, Lambda or the reconciler)', hint: 'if you put it there by hand, publish it to the bus yourself' };
+    return {
+      recognised: false,
+      reason: 'a bare event with no DLQ attributes (not written by EventBridge, Lambda or the reconciler)',
+      hint: 'if you put it there by hand, publish it to the bus yourself',
+    };
   }
   return { recognised: false, reason: 'no known DLQ message shape' };
 }
 
 /** One line describing why a recognised message was dead-lettered. */
 export function describeFailure(shape: ShapeName, failure: FailureInfo): string {
-  const parts = [failure.code, failure.condition, failure.attempts === undefined ? undefined : `${failure.attempts} attempt(s)`, failure.message]
-    .filter((p): p is string => p !== undefined);
+  const parts = [
+    failure.code,
+    failure.condition,
+    failure.attempts === undefined ? undefined : `${failure.attempts} attempt(s)`,
+    failure.message,
+  ].filter((p): p is string => p !== undefined);
   return `${SHAPE_LABEL[shape]}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`.slice(0, MAX_TEXT_CHARS);
 }

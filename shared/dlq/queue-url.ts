@@ -36,14 +36,26 @@ function shapeProblem(url: string, dlq: string): string {
 /** A loopback URL: its host does not matter for routing (the client's endpoint does), its path must name the DLQ. */
 function checkLocal(url: URL, raw: string, expected: ExpectedDlq, dlq: string): DlqUrlCheck {
   const path = LOCAL_PATH.exec(url.pathname);
-  if (!path || url.search || url.hash || url.username || url.password) return { ok: false, problem: shapeProblem(raw, dlq) };
+  if (!path || url.search || url.hash || url.username || url.password)
+    return { ok: false, problem: shapeProblem(raw, dlq) };
   return namedAndScoped(raw, path[2]!, expected, dlq, { region: expected.region, accountId: path[1]! }, true);
 }
 
-function namedAndScoped(raw: string, queueName: string, expected: ExpectedDlq, dlq: string, scope: AccountScope, local: boolean): DlqUrlCheck {
-  if (queueName !== dlq) return { ok: false, problem: `${raw} names queue ${queueName}, not workspace ${expected.workspace}'s DLQ ${dlq}` };
+function namedAndScoped(
+  raw: string,
+  queueName: string,
+  expected: ExpectedDlq,
+  dlq: string,
+  scope: AccountScope,
+  local: boolean,
+): DlqUrlCheck {
+  if (queueName !== dlq)
+    return { ok: false, problem: `${raw} names queue ${queueName}, not workspace ${expected.workspace}'s DLQ ${dlq}` };
   if (expected.accountId !== undefined && scope.accountId !== expected.accountId) {
-    return { ok: false, problem: `${raw} is in account ${scope.accountId}, not ${expected.accountId} (the account this workspace runs in)` };
+    return {
+      ok: false,
+      problem: `${raw} is in account ${scope.accountId}, not ${expected.accountId} (the account this workspace runs in)`,
+    };
   }
   return { ok: true, location: { local, queueName, scope } };
 }
@@ -60,6 +72,7 @@ export function checkDlqUrl(raw: string, expected: ExpectedDlq): DlqUrlCheck {
   const match = SQS_URL.exec(raw);
   if (!match) return { ok: false, problem: shapeProblem(raw, dlq) };
   const [, region, accountId, queueName] = match as unknown as [string, string, string, string];
-  if (region !== expected.region) return { ok: false, problem: `${raw} is in region ${region}, not ${expected.region} (the region the clients use)` };
+  if (region !== expected.region)
+    return { ok: false, problem: `${raw} is in region ${region}, not ${expected.region} (the region the clients use)` };
   return namedAndScoped(raw, queueName, expected, dlq, { region, accountId }, false);
 }

@@ -69,8 +69,10 @@ const MAX_QUOTED_NAME_CHARS = 40;
 function describeSchemaError(e: ErrorObject): string {
   const allowed = e.params && 'allowedValues' in e.params ? ` (${JSON.stringify(e.params.allowedValues)})` : '';
   const name = e.propertyName ?? (typeof e.params?.propertyName === 'string' ? e.params.propertyName : undefined);
-  const quoted = name === undefined ? ''
-    : ` (property "${printable(name.slice(0, MAX_QUOTED_NAME_CHARS))}${name.length > MAX_QUOTED_NAME_CHARS ? '…' : ''}")`;
+  const quoted =
+    name === undefined
+      ? ''
+      : ` (property "${printable(name.slice(0, MAX_QUOTED_NAME_CHARS))}${name.length > MAX_QUOTED_NAME_CHARS ? '…' : ''}")`;
   return `${printable(e.instancePath || '(root)')} ${e.message ?? 'is invalid'}${allowed}${quoted}`;
 }
 
@@ -99,7 +101,9 @@ export function parseVideoEvent(raw: unknown, priceBook: PriceBook, expected?: E
   const envelope = validateEnvelope(raw);
   const kind: EventKind = envelope['detail-type'] === DETAIL_TYPES.rendered ? 'rendered' : 'failed';
   if (expected !== undefined && kind !== expected) {
-    throw new InvalidEventError('event delivered to the wrong handler', [`${envelope['detail-type']} is not ${DETAIL_TYPES[expected]}`]);
+    throw new InvalidEventError('event delivered to the wrong handler', [
+      `${envelope['detail-type']} is not ${DETAIL_TYPES[expected]}`,
+    ]);
   }
   const { detail } = envelope;
   const event: SettlementEvent = {

@@ -14,7 +14,10 @@ export interface InvalidResponse {
   dlqMessageId?: string;
 }
 
-const STATUS_OF_KIND: Record<RefusedEventKind, InvalidResponse['status']> = { invalid_event: 'invalid', held_event: 'held' };
+const STATUS_OF_KIND: Record<RefusedEventKind, InvalidResponse['status']> = {
+  invalid_event: 'invalid',
+  held_event: 'held',
+};
 /** Invalid events count as `Invalid`; held debits (beyond the overdraft floor) as `OverdraftRefused`, which is alarmed. */
 const METRIC_OF_KIND = { invalid_event: 'Invalid', held_event: 'OverdraftRefused' } as const;
 
@@ -31,16 +34,29 @@ export function invalidEventsToDlq(getDeps: () => SettlementHandlerDeps): middy.
       if (!(error instanceof RefusedEventError)) return;
       const deps = getDeps();
       const dlqMessageId = await sendInvalidEventToDlq(deps.sqs, deps.dlqUrl, {
-        rawEvent: request.event, kind: error.dlqKind, reason: error.reason, details: error.details, handler: deps.handlerName,
+        rawEvent: request.event,
+        kind: error.dlqKind,
+        reason: error.reason,
+        details: error.details,
+        handler: deps.handlerName,
         rejectedAt: currentTime(deps),
       });
       const status = STATUS_OF_KIND[error.dlqKind];
-      const eventId = typeof request.event === 'object' && request.event !== null ? (request.event as { id?: unknown }).id : undefined;
-      deps.logger.warn({
-        outcome: status, eventId: typeof eventId === 'string' ? eventId.slice(0, 128) : undefined,
-        reason: error.reason, details: error.details, dlqMessageId,
-        ...emfFields(deps.workspace, { [METRIC_OF_KIND[error.dlqKind]]: 1 }),
-      }, status === 'held' ? 'debit held in the DLQ for a person' : 'invalid event sent to the DLQ');
+      const eventId =
+        typeof request.event === 'object' && request.event !== null
+          ? (request.event as { id?: unknown }).id
+          : undefined;
+      deps.logger.warn(
+        {
+          outcome: status,
+          eventId: typeof eventId === 'string' ? eventId.slice(0, 128) : undefined,
+          reason: error.reason,
+          details: error.details,
+          dlqMessageId,
+          ...emfFields(deps.workspace, { [METRIC_OF_KIND[error.dlqKind]]: 1 }),
+        },
+        status === 'held' ? 'debit held in the DLQ for a person' : 'invalid event sent to the DLQ',
+      );
       const response: InvalidResponse = { status, reason: error.reason, details: error.details, dlqMessageId };
       request.response = response;
     },
@@ -54,10 +70,17 @@ export function logUnhandledErrors(getDeps: () => SettlementHandlerDeps): middy.
       const { error } = request;
       if (error instanceof RefusedEventError || error === null || error === undefined) return;
       const detail = (request.event as { detail?: { jobId?: unknown; userId?: unknown } } | undefined)?.detail;
-      getDeps().logger.error({
-        outcome: 'error', errorName: error.name, error: error.message,
-        jobId: detail?.jobId, userId: detail?.userId, eventId: (request.event as { id?: unknown } | undefined)?.id,
-      }, 'event not settled; the platform will retry it');
+      getDeps().logger.error(
+        {
+          outcome: 'error',
+          errorName: error.name,
+          error: error.message,
+          jobId: detail?.jobId,
+          userId: detail?.userId,
+          eventId: (request.event as { id?: unknown } | undefined)?.id,
+        },
+        'event not settled; the platform will retry it',
+      );
     },
   };
 }

@@ -12,7 +12,8 @@ import type { ReplayHandlerDeps } from './replay-handler';
 
 /** The DLQ of `workspace` named by DLQ_URL, in `region`; ConfigError naming the problem otherwise. */
 export function dlqFromUrl(dlqUrl: string, workspace: string, region: string | undefined): ReplayHandlerDeps['dlq'] {
-  if (!region) throw new ConfigError('replay-dlq: AWS_REGION is not set (Lambda sets it; set it to run the handler elsewhere)');
+  if (!region)
+    throw new ConfigError('replay-dlq: AWS_REGION is not set (Lambda sets it; set it to run the handler elsewhere)');
   const check = checkDlqUrl(dlqUrl, { workspace, region });
   if (!check.ok) throw new ConfigError(`replay-dlq: DLQ_URL ${check.problem}`);
   const { scope, queueName } = check.location;
@@ -41,4 +42,3 @@ export function replayDepsFromEnvironment(env?: Env): ReplayHandlerDeps {
     dlq,
   };
 }
-

@@ -70,10 +70,15 @@ export interface ReplayHandlerDeps {
  */
 export function assertSameAccount(deps: ReplayHandlerDeps, context: ReplayContext | undefined): void {
   const match = /^arn:[^:]+:lambda:([^:]+):(\d{12}):function:/.exec(context?.invokedFunctionArn ?? '');
-  if (!match) throw new ConfigError('replay-dlq: the Lambda context names no invokedFunctionArn, so the DLQ\'s account cannot be checked');
+  if (!match)
+    throw new ConfigError(
+      "replay-dlq: the Lambda context names no invokedFunctionArn, so the DLQ's account cannot be checked",
+    );
   const [, region, accountId] = match;
   if (region !== deps.dlq.scope.region || accountId !== deps.dlq.scope.accountId) {
-    throw new ConfigError(`replay-dlq: DLQ_URL is in ${deps.dlq.scope.region}/${deps.dlq.scope.accountId}, but this function runs in ${region}/${accountId}`);
+    throw new ConfigError(
+      `replay-dlq: DLQ_URL is in ${deps.dlq.scope.region}/${deps.dlq.scope.accountId}, but this function runs in ${region}/${accountId}`,
+    );
   }
 }
 
@@ -96,27 +101,56 @@ export function dlqMessageFromRecord(record: SqsRecord): DlqMessage {
 
 /** A record from another queue (or none named): left, whatever it holds. */
 function foreignRecordResult(record: SqsRecord, dlqArn: string): MessageResult {
-  const from = typeof record.eventSourceARN === 'string' ? JSON.stringify(record.eventSourceARN.slice(0, 300)) : 'no queue';
+  const from =
+    typeof record.eventSourceARN === 'string' ? JSON.stringify(record.eventSourceARN.slice(0, 300)) : 'no queue';
   return {
-    messageId: record.messageId, outcome: 'left_unverified', remove: false,
-    reason: `unverified origin: the record comes from ${from}, not this function's DLQ ${dlqArn}`, hint: UNVERIFIED_HINT,
+    messageId: record.messageId,
+    outcome: 'left_unverified',
+    remove: false,
+    reason: `unverified origin: the record comes from ${from}, not this function's DLQ ${dlqArn}`,
+    hint: UNVERIFIED_HINT,
   };
 }
 
 async function replayBatch(deps: ReplayHandlerDeps, records: readonly SqsRecord[]): Promise<BatchResponse> {
   const ours = records.filter((r) => r.eventSourceARN === deps.dlq.arn);
   const replayed = await replayMessages(ours.map(dlqMessageFromRecord), {
-    eventBridge: deps.eventBridge, busName: deps.busName, priceBook: deps.priceBook, maxReplays: deps.maxReplays,
-    dryRun: false, dropInvalidIds: new Set(), origin: deps.origin,
+    eventBridge: deps.eventBridge,
+    busName: deps.busName,
+    priceBook: deps.priceBook,
+    maxReplays: deps.maxReplays,
+    dryRun: false,
+    dropInvalidIds: new Set(),
+    origin: deps.origin,
   });
   const byId = new Map(ours.map((r, i) => [r, replayed[i]!]));
   const results = records.map((r) => byId.get(r) ?? foreignRecordResult(r, deps.dlq.arn));
   const replayedCount = results.filter((r) => r.outcome === 'replayed').length;
   for (const r of results) {
     if (r.remove) continue;
-    deps.logger.warn({ messageId: r.messageId, outcome: r.outcome, shape: r.shape, reason: r.reason, details: r.details, hint: r.hint, originalEventId: r.originalEventId, jobId: r.jobId }, 'DLQ message left in the queue');
+    deps.logger.warn(
+      {
+        messageId: r.messageId,
+        outcome: r.outcome,
+        shape: r.shape,
+        reason: r.reason,
+        details: r.details,
+        hint: r.hint,
+        originalEventId: r.originalEventId,
+        jobId: r.jobId,
+      },
+      'DLQ message left in the queue',
+    );
   }
-  deps.logger.info({ records: records.length, replayed: replayedCount, left: records.length - replayedCount, ...emfFields(deps.workspace, { Replayed: replayedCount }) }, 'DLQ batch replayed');
+  deps.logger.info(
+    {
+      records: records.length,
+      replayed: replayedCount,
+      left: records.length - replayedCount,
+      ...emfFields(deps.workspace, { Replayed: replayedCount }),
+    },
+    'DLQ batch replayed',
+  );
   return batchResponseFor(results);
 }
 
@@ -134,7 +168,15 @@ export function createReplayHandler(getDeps: () => ReplayHandlerDeps) {
         // Nothing of this batch is known to be handled (a bug, or no configuration): every record
         // returns to the queue. Said once, loudly, since no per-record line follows.
         const logger = deps?.logger ?? createLogger({ component: 'replay-dlq' });
-        logger.error({ outcome: 'error', errorName: (error as Error).name, error: (error as Error).message, records: records.length }, 'DLQ batch not replayed; every record stays in the queue');
+        logger.error(
+          {
+            outcome: 'error',
+            errorName: (error as Error).name,
+            error: (error as Error).message,
+            records: records.length,
+          },
+          'DLQ batch not replayed; every record stays in the queue',
+        );
         return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
       }
     });

@@ -31,28 +31,44 @@ function requestFrom(raw: unknown): ReserveRequest {
       throw new InvalidRequestError('invalid reserve request: the payload is not JSON');
     }
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidRequestError('invalid reserve request: the payload must be an object { jobId, userId, credits, expiresInSeconds? }');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidRequestError(
+      'invalid reserve request: the payload must be an object { jobId, userId, credits, expiresInSeconds? }',
+    );
   const { jobId, userId, credits, expiresInSeconds } = value as Record<string, unknown>;
-  return { jobId: jobId as string, userId: userId as string, credits: credits as number, ...(expiresInSeconds === undefined ? {} : { expiresInSeconds: expiresInSeconds as number }) };
+  return {
+    jobId: jobId as string,
+    userId: userId as string,
+    credits: credits as number,
+    ...(expiresInSeconds === undefined ? {} : { expiresInSeconds: expiresInSeconds as number }),
+  };
 }
 
 export function createReserveHandler(getDeps: () => ReserveHandlerDeps) {
-  return middy<unknown, ReserveResponse>().use(invocationContextForLogs()).handler(async (raw) => {
-    const deps = getDeps();
-    const startedAt = Date.now();
-    let answer: ReserveResponse;
-    try {
-      answer = await reserveHold(deps.holds, requestFrom(raw), deps.limits);
-    } catch (error) {
-      if (!(error instanceof InvalidRequestError)) throw error;
-      answer = { status: 'invalid', reason: error.message };
-    }
-    const held = answer.status === 'held' && !answer.alreadyHeld ? 1 : 0;
-    const refused = answer.status === 'refused' && answer.reason === 'insufficient_credits' ? 1 : 0;
-    deps.logger[answer.status === 'held' ? 'info' : 'warn']({
-      outcome: answer.status, ...('reason' in answer ? { reason: answer.reason } : {}), ...('jobId' in answer ? { jobId: answer.jobId } : {}),
-      durationMs: Date.now() - startedAt, ...emfFields(deps.workspace, { Reserves: held, ReserveRefusals: refused }),
-    }, `reserve: ${answer.status}`);
-    return answer;
-  });
+  return middy<unknown, ReserveResponse>()
+    .use(invocationContextForLogs())
+    .handler(async (raw) => {
+      const deps = getDeps();
+      const startedAt = Date.now();
+      let answer: ReserveResponse;
+      try {
+        answer = await reserveHold(deps.holds, requestFrom(raw), deps.limits);
+      } catch (error) {
+        if (!(error instanceof InvalidRequestError)) throw error;
+        answer = { status: 'invalid', reason: error.message };
+      }
+      const held = answer.status === 'held' && !answer.alreadyHeld ? 1 : 0;
+      const refused = answer.status === 'refused' && answer.reason === 'insufficient_credits' ? 1 : 0;
+      deps.logger[answer.status === 'held' ? 'info' : 'warn'](
+        {
+          outcome: answer.status,
+          ...('reason' in answer ? { reason: answer.reason } : {}),
+          ...('jobId' in answer ? { jobId: answer.jobId } : {}),
+          durationMs: Date.now() - startedAt,
+          ...emfFields(deps.workspace, { Reserves: held, ReserveRefusals: refused }),
+        },
+        `reserve: ${answer.status}`,
+      );
+      return answer;
+    });
 }

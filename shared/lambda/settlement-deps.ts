@@ -40,6 +40,11 @@ export function settlementDepsFromEnvironment(handlerName: SettlementHandlerName
 
 /** OVERDRAFT_FLOOR_CREDITS: 0 (no overdraft at all) … MAX_OVERDRAFT_FLOOR_CREDITS, default DEFAULT_OVERDRAFT_FLOOR_CREDITS. */
 export function overdraftFloorFrom(env: Record<string, string | undefined>): number {
-  return boundedInt('OVERDRAFT_FLOOR_CREDITS', env.OVERDRAFT_FLOOR_CREDITS, DEFAULT_OVERDRAFT_FLOOR_CREDITS, 0, MAX_OVERDRAFT_FLOOR_CREDITS);
+  return boundedInt(
+    'OVERDRAFT_FLOOR_CREDITS',
+    env.OVERDRAFT_FLOOR_CREDITS,
+    DEFAULT_OVERDRAFT_FLOOR_CREDITS,
+    0,
+    MAX_OVERDRAFT_FLOOR_CREDITS,
+  );
 }
-

@@ -49,8 +49,13 @@ export function createSettlementHandler(expects: EventKind, getDeps: () => Settl
       const { event, priceCredits } = parseVideoEvent(rawEvent, deps.priceBook, expects);
       const result = await settleEvent(deps.ledger, event, priceCredits);
       const line = {
-        jobId: event.jobId, userId: event.userId, eventId: event.eventId, outcome: result.outcome,
-        credits: result.credits, alreadyApplied: result.alreadyApplied, requests: result.requests,
+        jobId: event.jobId,
+        userId: event.userId,
+        eventId: event.eventId,
+        outcome: result.outcome,
+        credits: result.credits,
+        alreadyApplied: result.alreadyApplied,
+        requests: result.requests,
         ...(result.hold ? { hold: result.hold } : {}),
         durationMs: Date.now() - startedAt,
         ...(result.anomalies.length > 0 ? { anomalies: result.anomalies } : {}),
@@ -59,8 +64,14 @@ export function createSettlementHandler(expects: EventKind, getDeps: () => Settl
       if (result.anomalies.length > 0) deps.logger.warn(line, 'event settled with anomalies');
       else deps.logger.info(line, 'event settled');
       return {
-        status: 'settled', jobId: event.jobId, userId: event.userId, eventId: event.eventId, outcome: result.outcome,
-        credits: result.credits, anomalies: result.anomalies, alreadyApplied: result.alreadyApplied,
+        status: 'settled',
+        jobId: event.jobId,
+        userId: event.userId,
+        eventId: event.eventId,
+        outcome: result.outcome,
+        credits: result.credits,
+        anomalies: result.anomalies,
+        alreadyApplied: result.alreadyApplied,
         ...(result.hold ? { hold: result.hold } : {}),
       };
     });

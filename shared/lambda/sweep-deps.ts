@@ -14,7 +14,11 @@ export function sweepDepsFromEnvironment(env?: Env): SweepHandlerDeps {
   const values = readEnv('sweep', env);
   const workspace = values.WORKSPACE ?? 'local';
   return {
-    ledger: { dynamodb: makeDynamoDbClient(), tables: tablesFrom(values), overdraftFloorCredits: overdraftFloorFrom(values) },
+    ledger: {
+      dynamodb: makeDynamoDbClient(),
+      tables: tablesFrom(values),
+      overdraftFloorCredits: overdraftFloorFrom(values),
+    },
     priceBook: DEFAULT_PRICE_BOOK,
     logger: createLogger({ level: values.LOG_LEVEL, workspace, component: 'sweep' }),
     workspace,

@@ -43,8 +43,12 @@ export const ENTRY_NAMES: Readonly<Record<string, string>> = { '#t': 'type', '#r
 
 export function entryFactsFrom(item: Record<string, AttributeValue>): EntryFacts {
   return {
-    ledgerId: item.ledgerId?.S ?? '', userId: item.userId?.S ?? '', type: item.type?.S ?? '', kind: item.kind?.S ?? '',
-    amount: Number(item.amount?.N ?? NaN), reference: item.reference?.S ?? '',
+    ledgerId: item.ledgerId?.S ?? '',
+    userId: item.userId?.S ?? '',
+    type: item.type?.S ?? '',
+    kind: item.kind?.S ?? '',
+    amount: Number(item.amount?.N ?? NaN),
+    reference: item.reference?.S ?? '',
   };
 }
 
@@ -54,14 +58,29 @@ interface ScanSpec {
   filter?: { expression: string; values: Record<string, AttributeValue> };
 }
 
-async function scanAll(deps: LedgerDeps, table: string, projection: ScanSpec, pageSize: number, onItem: (item: Record<string, AttributeValue>) => void, onPage?: (items: number) => Promise<void> | void): Promise<void> {
+async function scanAll(
+  deps: LedgerDeps,
+  table: string,
+  projection: ScanSpec,
+  pageSize: number,
+  onItem: (item: Record<string, AttributeValue>) => void,
+  onPage?: (items: number) => Promise<void> | void,
+): Promise<void> {
   let startKey: Record<string, AttributeValue> | undefined;
   for (let page = 0; page < MAX_SCAN_PAGES; page++) {
-    const result = await deps.dynamodb.send(new ScanCommand({
-      TableName: table, ProjectionExpression: projection.expression, ...(projection.names ? { ExpressionAttributeNames: projection.names } : {}),
-      ...(projection.filter ? { FilterExpression: projection.filter.expression, ExpressionAttributeValues: projection.filter.values } : {}),
-      ConsistentRead: true, Limit: pageSize, ExclusiveStartKey: startKey,
-    }));
+    const result = await deps.dynamodb.send(
+      new ScanCommand({
+        TableName: table,
+        ProjectionExpression: projection.expression,
+        ...(projection.names ? { ExpressionAttributeNames: projection.names } : {}),
+        ...(projection.filter
+          ? { FilterExpression: projection.filter.expression, ExpressionAttributeValues: projection.filter.values }
+          : {}),
+        ConsistentRead: true,
+        Limit: pageSize,
+        ExclusiveStartKey: startKey,
+      }),
+    );
     for (const item of result.Items ?? []) onItem(item);
     await onPage?.(result.Items?.length ?? 0);
     startKey = result.LastEvaluatedKey;
@@ -72,8 +91,13 @@ async function scanAll(deps: LedgerDeps, table: string, projection: ScanSpec, pa
 
 /** The debit entries of these refunds' jobs, by job reference. */
 export async function debitsOf(deps: LedgerDeps, refunds: readonly EntryFacts[]): Promise<Map<string, EntryFacts>> {
-  const keys = [...new Set(refunds.map((r) => r.reference))].map((jobId) => ({ ledgerId: { S: ledgerIds.debit(jobId) } }));
-  const items = await batchGetItems(deps.dynamodb, deps.tables.ledger, keys, { projection: ENTRY_PROJECTION, names: { ...ENTRY_NAMES } });
+  const keys = [...new Set(refunds.map((r) => r.reference))].map((jobId) => ({
+    ledgerId: { S: ledgerIds.debit(jobId) },
+  }));
+  const items = await batchGetItems(deps.dynamodb, deps.tables.ledger, keys, {
+    projection: ENTRY_PROJECTION,
+    names: { ...ENTRY_NAMES },
+  });
   return new Map(items.map(entryFactsFrom).map((debit) => [debit.reference, debit]));
 }
 
@@ -84,7 +108,8 @@ function unjustifiedCollector() {
   return {
     add(entry: EntryFacts, problem: string) {
       count++;
-      if (kept.length < MAX_REPORTED_UNJUSTIFIED) kept.push({ ledgerId: entry.ledgerId, userId: entry.userId, problem });
+      if (kept.length < MAX_REPORTED_UNJUSTIFIED)
+        kept.push({ ledgerId: entry.ledgerId, userId: entry.userId, problem });
     },
     result: () => ({ unjustified: kept, unjustifiedCount: count }),
   };
@@ -93,12 +118,19 @@ function unjustifiedCollector() {
 /** Σ credits of every user's ACTIVE holds (one paginated scan of Settlements, filtered). */
 async function activeHoldsByUser(deps: LedgerDeps, pageSize: number): Promise<Map<string, number>> {
   const sums = new Map<string, number>();
-  await scanAll(deps, deps.tables.settlements, {
-    expression: 'holdUserId, holdCredits', filter: { expression: 'holdState = :active', values: { ':active': { S: 'ACTIVE' } } },
-  }, pageSize, (item) => {
-    const userId = item.holdUserId?.S ?? '';
-    sums.set(userId, (sums.get(userId) ?? 0) + Number(item.holdCredits?.N ?? 0));
-  });
+  await scanAll(
+    deps,
+    deps.tables.settlements,
+    {
+      expression: 'holdUserId, holdCredits',
+      filter: { expression: 'holdState = :active', values: { ':active': { S: 'ACTIVE' } } },
+    },
+    pageSize,
+    (item) => {
+      const userId = item.holdUserId?.S ?? '';
+      sums.set(userId, (sums.get(userId) ?? 0) + Number(item.holdCredits?.N ?? 0));
+    },
+  );
   return sums;
 }
 
@@ -130,11 +162,18 @@ async function scanLedger(deps: LedgerDeps, pageSize: number, onProgress?: (scan
     if (problem) unjustified.add(entry, problem);
     else if (entry.kind === 'refund') refunds.push(entry);
   };
-  await scanAll(deps, deps.tables.ledger, { expression: ENTRY_PROJECTION, names: { ...ENTRY_NAMES } }, pageSize, onEntry, async (n) => {
-    // Refunds are looked up as soon as a batch fills, so memory stays bounded by one page.
-    await checkRefunds(BATCH_GET_KEYS);
-    onProgress?.(n);
-  });
+  await scanAll(
+    deps,
+    deps.tables.ledger,
+    { expression: ENTRY_PROJECTION, names: { ...ENTRY_NAMES } },
+    pageSize,
+    onEntry,
+    async (n) => {
+      // Refunds are looked up as soon as a batch fills, so memory stays bounded by one page.
+      await checkRefunds(BATCH_GET_KEYS);
+      onProgress?.(n);
+    },
+  );
   await checkRefunds(1);
   return { ledgerSums, totals, unjustified };
 }
@@ -146,13 +185,21 @@ async function scanBalances(deps: LedgerDeps, pageSize: number) {
   await scanAll(deps, deps.tables.credits, { expression: 'userId, remaining, held, available' }, pageSize, (item) => {
     const remaining = Number(item.remaining?.N ?? 0);
     const held = Number(item.held?.N ?? 0);
-    balances.set(item.userId?.S ?? '', { remaining, held, available: item.available?.N === undefined ? remaining - held : Number(item.available.N) });
+    balances.set(item.userId?.S ?? '', {
+      remaining,
+      held,
+      available: item.available?.N === undefined ? remaining - held : Number(item.available.N),
+    });
     remainingTotal += remaining;
   });
   return { balances, remainingTotal };
 }
 
-export async function auditAllBalances(deps: LedgerDeps, onProgress?: (scanned: number) => void, pageSize = SCAN_PAGE_SIZE): Promise<AuditReport> {
+export async function auditAllBalances(
+  deps: LedgerDeps,
+  onProgress?: (scanned: number) => void,
+  pageSize = SCAN_PAGE_SIZE,
+): Promise<AuditReport> {
   const { ledgerSums, totals, unjustified } = await scanLedger(deps, pageSize, onProgress);
   const { balances, remainingTotal } = await scanBalances(deps, pageSize);
   const activeHolds = await activeHoldsByUser(deps, pageSize);
@@ -165,12 +212,21 @@ export async function auditAllBalances(deps: LedgerDeps, onProgress?: (scanned: 
     const holdsSum = activeHolds.get(userId) ?? 0;
     const holdsWrong = held !== holdsSum || available !== remaining - held;
     if (remaining !== ledgerSum || holdsWrong) {
-      drift.push({ userId, remaining, ledgerSum, difference: remaining - ledgerSum, ...(holdsWrong ? { holds: { held, activeHolds: holdsSum, available } } : {}) });
+      drift.push({
+        userId,
+        remaining,
+        ledgerSum,
+        difference: remaining - ledgerSum,
+        ...(holdsWrong ? { holds: { held, activeHolds: holdsSum, available } } : {}),
+      });
     }
   }
   drift.sort((a, b) => a.userId.localeCompare(b.userId));
   return {
-    usersChecked: users.size, ledgerEntries: totals.entries, drift, ...unjustified.result(),
+    usersChecked: users.size,
+    ledgerEntries: totals.entries,
+    drift,
+    ...unjustified.result(),
     totals: { credited: totals.credited, debited: totals.debited, remaining: remainingTotal },
   };
 }

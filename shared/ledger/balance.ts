@@ -22,9 +22,7 @@ export interface BalanceDelta {
  * the overdraft floor (`available − need >= −floorCredits`).
  */
 export type BalanceGuard =
-  | { kind: 'none' }
-  | { kind: 'covered'; need: number }
-  | { kind: 'floor'; need: number; floorCredits: number };
+  { kind: 'none' } | { kind: 'covered'; need: number } | { kind: 'floor'; need: number; floorCredits: number };
 
 const n = (value: number): AttributeValue => ({ N: String(value) });
 
@@ -43,10 +41,24 @@ function guardExpression(guard: BalanceGuard): { condition?: string; values: Rec
 }
 
 /** `returnOnFailure`: a failed guard returns the balance item (a refused hold says what is available). */
-export function balanceUpdate(table: string, userId: string, delta: BalanceDelta, guard: BalanceGuard, nowIso: string, returnOnFailure = false): Update {
+export function balanceUpdate(
+  table: string,
+  userId: string,
+  delta: BalanceDelta,
+  guard: BalanceGuard,
+  nowIso: string,
+  returnOnFailure = false,
+): Update {
   const availableDelta = delta.remaining - delta.held;
-  const sets = ['updatedAt = :now', 'available = if_not_exists(available, if_not_exists(remaining, :zero)) + :dAvailable'];
-  const values: Record<string, AttributeValue> = { ':now': { S: nowIso }, ':zero': n(0), ':dAvailable': n(availableDelta) };
+  const sets = [
+    'updatedAt = :now',
+    'available = if_not_exists(available, if_not_exists(remaining, :zero)) + :dAvailable',
+  ];
+  const values: Record<string, AttributeValue> = {
+    ':now': { S: nowIso },
+    ':zero': n(0),
+    ':dAvailable': n(availableDelta),
+  };
   if (delta.held !== 0) {
     sets.push('held = if_not_exists(held, :zero) + :dHeld');
     values[':dHeld'] = n(delta.held);

@@ -21,7 +21,13 @@
  * | CAPTURED, RELEASED or EXPIRED    | same user and credits             | refused: hold_ended (a hold never reappears) |
  * | settled (with or without hold)   | -                                 | refused: job_settled, with the outcome  |
  */
-import { GetItemCommand, QueryCommand, TransactWriteItemsCommand, type AttributeValue, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import {
+  GetItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+  type AttributeValue,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { InvalidRequestError, InvariantViolation } from '../errors';
 import { ID_PATTERN } from '../events/ids';
@@ -56,8 +62,24 @@ export interface ReserveRequest {
 }
 
 export type ReserveAnswer =
-  | { status: 'held'; holdId: string; jobId: string; userId: string; credits: number; expiresAt: string; availableAfter: number; alreadyHeld: boolean }
-  | { status: 'refused'; reason: 'insufficient_credits'; jobId: string; userId: string; requested: number; available: number }
+  | {
+      status: 'held';
+      holdId: string;
+      jobId: string;
+      userId: string;
+      credits: number;
+      expiresAt: string;
+      availableAfter: number;
+      alreadyHeld: boolean;
+    }
+  | {
+      status: 'refused';
+      reason: 'insufficient_credits';
+      jobId: string;
+      userId: string;
+      requested: number;
+      available: number;
+    }
   | { status: 'refused'; reason: 'job_settled'; jobId: string; outcome: Settlement }
   | { status: 'refused'; reason: 'hold_ended'; jobId: string; holdState: HoldState }
   | { status: 'conflict'; reason: 'different_hold'; jobId: string; existing: { userId: string; credits: number } };
@@ -78,27 +100,42 @@ export function holdShardOf(jobId: string): string {
 /** Refuses what can never be a hold, with the reason; returns the hold's lifetime in seconds. */
 export function validateReserve(request: ReserveRequest, limits: HoldLimits): number {
   const problems: string[] = [];
-  if (typeof request.jobId !== 'string' || !ID.test(request.jobId)) problems.push('jobId must be 1-128 of A-Z a-z 0-9 _ . : @ / -');
-  if (typeof request.userId !== 'string' || !ID.test(request.userId)) problems.push('userId must be 1-128 of A-Z a-z 0-9 _ . : @ / -');
+  if (typeof request.jobId !== 'string' || !ID.test(request.jobId))
+    problems.push('jobId must be 1-128 of A-Z a-z 0-9 _ . : @ / -');
+  if (typeof request.userId !== 'string' || !ID.test(request.userId))
+    problems.push('userId must be 1-128 of A-Z a-z 0-9 _ . : @ / -');
   if (!Number.isSafeInteger(request.credits) || request.credits < 1 || request.credits > MAX_PRICE_CREDITS) {
     problems.push(`credits must be an integer from 1 to ${MAX_PRICE_CREDITS} (a free job needs no hold)`);
   }
   const seconds = request.expiresInSeconds ?? limits.defaultSeconds;
   if (!Number.isSafeInteger(seconds) || seconds < MIN_HOLD_SECONDS || seconds > limits.defaultSeconds) {
-    problems.push(`expiresInSeconds must be an integer from ${MIN_HOLD_SECONDS} to ${limits.defaultSeconds} (this workspace's longest hold)`);
+    problems.push(
+      `expiresInSeconds must be an integer from ${MIN_HOLD_SECONDS} to ${limits.defaultSeconds} (this workspace's longest hold)`,
+    );
   }
   if (problems.length > 0) throw new InvalidRequestError(`invalid reserve request: ${problems.join('; ')}`);
   return seconds;
 }
 
-function holdItem(deps: HoldDeps, request: ReserveRequest, nowIso: string, expiresAt: string): NonNullable<TransactWriteItem['Update']> {
+function holdItem(
+  deps: HoldDeps,
+  request: ReserveRequest,
+  nowIso: string,
+  expiresAt: string,
+): NonNullable<TransactWriteItem['Update']> {
   return {
     TableName: deps.tables.settlements,
     Key: { jobId: s(request.jobId) },
-    UpdateExpression: 'SET holdState = :active, holdCredits = :credits, holdUserId = :user, holdExpiresAt = :expires, heldAt = :now, holdShard = :shard, activeHoldUser = :user',
+    UpdateExpression:
+      'SET holdState = :active, holdCredits = :credits, holdUserId = :user, holdExpiresAt = :expires, heldAt = :now, holdShard = :shard, activeHoldUser = :user',
     ConditionExpression: 'attribute_not_exists(holdState) AND attribute_not_exists(settlement)',
     ExpressionAttributeValues: {
-      ':active': s('ACTIVE'), ':credits': n(request.credits), ':user': s(request.userId), ':expires': s(expiresAt), ':now': s(nowIso), ':shard': s(holdShardOf(request.jobId)),
+      ':active': s('ACTIVE'),
+      ':credits': n(request.credits),
+      ':user': s(request.userId),
+      ':expires': s(expiresAt),
+      ':now': s(nowIso),
+      ':shard': s(holdShardOf(request.jobId)),
     },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
@@ -121,7 +158,13 @@ export async function expireDueHoldsOf(deps: HoldDeps, userId: string): Promise<
   const { holds } = await activeHoldsOf(deps, userId, nowIso);
   let ended = 0;
   for (const hold of holds) {
-    const result = await endHold(deps, hold.jobId, 'EXPIRED', { state: 'ACTIVE', credits: hold.credits, userId, expiresAt: hold.expiresAt, heldAt: hold.heldAt });
+    const result = await endHold(deps, hold.jobId, 'EXPIRED', {
+      state: 'ACTIVE',
+      credits: hold.credits,
+      userId,
+      expiresAt: hold.expiresAt,
+      heldAt: hold.heldAt,
+    });
     if (result.status === 'ended') ended++;
   }
   return ended;
@@ -135,77 +178,168 @@ async function reserveOnce(deps: HoldDeps, request: ReserveRequest, limits: Hold
   const input = {
     TransactItems: [
       { Update: holdItem(deps, request, nowIso, expiresAt) },
-      { Update: balanceUpdate(deps.tables.credits, request.userId, { remaining: 0, held: request.credits }, { kind: 'covered', need: request.credits }, nowIso, true) },
+      {
+        Update: balanceUpdate(
+          deps.tables.credits,
+          request.userId,
+          { remaining: 0, held: request.credits },
+          { kind: 'covered', need: request.credits },
+          nowIso,
+          true,
+        ),
+      },
     ],
   };
   try {
-    await withRetries(deps.retry ?? DEFAULT_RETRY_POLICY, `reserve job ${request.jobId}`, () => deps.dynamodb.send(new TransactWriteItemsCommand(input)));
+    await withRetries(deps.retry ?? DEFAULT_RETRY_POLICY, `reserve job ${request.jobId}`, () =>
+      deps.dynamodb.send(new TransactWriteItemsCommand(input)),
+    );
   } catch (error) {
     const reasons = cancellationReasons(error);
     if (reasons === undefined) throw error;
     return refusedOrRepeated(deps, request, reasons);
   }
-  return { status: 'held', holdId: holdIdOf(request.jobId), jobId: request.jobId, userId: request.userId, credits: request.credits, expiresAt, availableAfter: await availableOf(deps, request.userId), alreadyHeld: false };
+  return {
+    status: 'held',
+    holdId: holdIdOf(request.jobId),
+    jobId: request.jobId,
+    userId: request.userId,
+    credits: request.credits,
+    expiresAt,
+    availableAfter: await availableOf(deps, request.userId),
+    alreadyHeld: false,
+  };
 }
 
 /** A reserve whose conditions failed: the job's record, or the balance, says why. */
-async function refusedOrRepeated(deps: HoldDeps, request: ReserveRequest, reasons: NonNullable<ReturnType<typeof cancellationReasons>>): Promise<ReserveAnswer> {
+async function refusedOrRepeated(
+  deps: HoldDeps,
+  request: ReserveRequest,
+  reasons: NonNullable<ReturnType<typeof cancellationReasons>>,
+): Promise<ReserveAnswer> {
   const [onJob, onBalance] = reasons;
   if (onJob?.Code === 'ConditionalCheckFailed') {
     const record = jobRecordFrom(onJob.Item ? unmarshall(onJob.Item as never) : undefined);
-    if (record?.settled) return { status: 'refused', reason: 'job_settled', jobId: request.jobId, outcome: record.settled.settlement };
+    if (record?.settled)
+      return { status: 'refused', reason: 'job_settled', jobId: request.jobId, outcome: record.settled.settlement };
     const hold = record?.hold;
-    if (!hold) throw new InvariantViolation(`reserve of job ${request.jobId}: the hold condition failed but the job has no record`);
+    if (!hold)
+      throw new InvariantViolation(
+        `reserve of job ${request.jobId}: the hold condition failed but the job has no record`,
+      );
     if (hold.userId !== request.userId || hold.credits !== request.credits) {
-      return { status: 'conflict', reason: 'different_hold', jobId: request.jobId, existing: { userId: hold.userId, credits: hold.credits } };
+      return {
+        status: 'conflict',
+        reason: 'different_hold',
+        jobId: request.jobId,
+        existing: { userId: hold.userId, credits: hold.credits },
+      };
     }
     const nowIso = currentTime(deps).toISOString();
-    if (hold.state !== 'ACTIVE' || hold.expiresAt <= nowIso) return { status: 'refused', reason: 'hold_ended', jobId: request.jobId, holdState: hold.state === 'ACTIVE' ? 'EXPIRED' : hold.state };
-    return { status: 'held', holdId: holdIdOf(request.jobId), jobId: request.jobId, userId: hold.userId, credits: hold.credits, expiresAt: hold.expiresAt, availableAfter: await availableOf(deps, request.userId), alreadyHeld: true };
+    if (hold.state !== 'ACTIVE' || hold.expiresAt <= nowIso)
+      return {
+        status: 'refused',
+        reason: 'hold_ended',
+        jobId: request.jobId,
+        holdState: hold.state === 'ACTIVE' ? 'EXPIRED' : hold.state,
+      };
+    return {
+      status: 'held',
+      holdId: holdIdOf(request.jobId),
+      jobId: request.jobId,
+      userId: hold.userId,
+      credits: hold.credits,
+      expiresAt: hold.expiresAt,
+      availableAfter: await availableOf(deps, request.userId),
+      alreadyHeld: true,
+    };
   }
   if (onBalance?.Code === 'ConditionalCheckFailed') {
     const balance = onBalance.Item ? unmarshall(onBalance.Item as never) : {};
-    return { status: 'refused', reason: 'insufficient_credits', jobId: request.jobId, userId: request.userId, requested: request.credits, available: Number(balance.available ?? balance.remaining ?? 0) };
+    return {
+      status: 'refused',
+      reason: 'insufficient_credits',
+      jobId: request.jobId,
+      userId: request.userId,
+      requested: request.credits,
+      available: Number(balance.available ?? balance.remaining ?? 0),
+    };
   }
-  throw new InvariantViolation(`reserve of job ${request.jobId}: cancelled without a failed condition (${reasons.map((r) => r.Code).join(', ')})`);
+  throw new InvariantViolation(
+    `reserve of job ${request.jobId}: cancelled without a failed condition (${reasons.map((r) => r.Code).join(', ')})`,
+  );
 }
 
 /** The user's `available` as stored (strongly consistent). */
 async function availableOf(deps: HoldDeps, userId: string): Promise<number> {
-  const { Item } = await withRetries(deps.retry ?? DEFAULT_RETRY_POLICY, `read balance of ${userId}`, () => deps.dynamodb.send(new GetItemCommand({
-    TableName: deps.tables.credits, Key: { userId: s(userId) }, ConsistentRead: true, ProjectionExpression: 'remaining, available',
-  }))).then((r) => r.value);
+  const { Item } = await withRetries(deps.retry ?? DEFAULT_RETRY_POLICY, `read balance of ${userId}`, () =>
+    deps.dynamodb.send(
+      new GetItemCommand({
+        TableName: deps.tables.credits,
+        Key: { userId: s(userId) },
+        ConsistentRead: true,
+        ProjectionExpression: 'remaining, available',
+      }),
+    ),
+  ).then((r) => r.value);
   return Number(Item?.available?.N ?? Item?.remaining?.N ?? 0);
 }
 
-export type EndResult = { status: 'ended'; state: 'RELEASED' | 'EXPIRED'; credits: number } | { status: 'not_active'; hold?: HoldRecord; settled: boolean };
+export type EndResult =
+  | { status: 'ended'; state: 'RELEASED' | 'EXPIRED'; credits: number }
+  | { status: 'not_active'; hold?: HoldRecord; settled: boolean };
 
 /**
  * Ends an ACTIVE hold without settling its job: an operator's release, or the sweep's expiry (only
  * once expired). Its credits return to `available` in the same transaction. A hold that is not
  * ACTIVE (any more) is left as it is: ending is idempotent, and a released hold never reappears.
  */
-export async function endHold(deps: HoldDeps, jobId: string, to: 'RELEASED' | 'EXPIRED', known?: HoldRecord): Promise<EndResult> {
+export async function endHold(
+  deps: HoldDeps,
+  jobId: string,
+  to: 'RELEASED' | 'EXPIRED',
+  known?: HoldRecord,
+): Promise<EndResult> {
   // The sweep knows the hold from its index (an ACTIVE one); anyone else reads it first.
   const record = known ? { hold: known } : jobRecordFrom(await readItem(deps, jobId));
   const hold = record?.hold;
-  if (!hold || hold.state !== 'ACTIVE' || record?.settled) return { status: 'not_active', ...(hold ? { hold } : {}), settled: record?.settled !== undefined };
+  if (!hold || hold.state !== 'ACTIVE' || record?.settled)
+    return { status: 'not_active', ...(hold ? { hold } : {}), settled: record?.settled !== undefined };
   const nowIso = currentTime(deps).toISOString();
   if (to === 'EXPIRED' && hold.expiresAt > nowIso) return { status: 'not_active', hold, settled: false };
   try {
-    await withRetries(deps.retry ?? DEFAULT_RETRY_POLICY, `end hold of job ${jobId}`, () => deps.dynamodb.send(new TransactWriteItemsCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: deps.tables.settlements, Key: { jobId: s(jobId) },
-            UpdateExpression: 'SET holdState = :to, holdEndedAt = :now REMOVE holdShard, activeHoldUser',
-            ConditionExpression: `holdState = :active AND holdCredits = :credits AND holdUserId = :user AND attribute_not_exists(settlement)${to === 'EXPIRED' ? ' AND holdExpiresAt <= :now' : ''}`,
-            ExpressionAttributeValues: { ':to': s(to), ':now': s(nowIso), ':active': s('ACTIVE'), ':credits': n(hold.credits), ':user': s(hold.userId) },
-          },
-        },
-        { Update: balanceUpdate(deps.tables.credits, hold.userId, { remaining: 0, held: -hold.credits }, { kind: 'none' }, nowIso) },
-      ],
-    })));
+    await withRetries(deps.retry ?? DEFAULT_RETRY_POLICY, `end hold of job ${jobId}`, () =>
+      deps.dynamodb.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: deps.tables.settlements,
+                Key: { jobId: s(jobId) },
+                UpdateExpression: 'SET holdState = :to, holdEndedAt = :now REMOVE holdShard, activeHoldUser',
+                ConditionExpression: `holdState = :active AND holdCredits = :credits AND holdUserId = :user AND attribute_not_exists(settlement)${to === 'EXPIRED' ? ' AND holdExpiresAt <= :now' : ''}`,
+                ExpressionAttributeValues: {
+                  ':to': s(to),
+                  ':now': s(nowIso),
+                  ':active': s('ACTIVE'),
+                  ':credits': n(hold.credits),
+                  ':user': s(hold.userId),
+                },
+              },
+            },
+            {
+              Update: balanceUpdate(
+                deps.tables.credits,
+                hold.userId,
+                { remaining: 0, held: -hold.credits },
+                { kind: 'none' },
+                nowIso,
+              ),
+            },
+          ],
+        }),
+      ),
+    );
   } catch (error) {
     // Captured, released or expired meanwhile by another writer: what it is now is the answer.
     if (cancellationReasons(error)?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
@@ -216,9 +350,15 @@ export async function endHold(deps: HoldDeps, jobId: string, to: 'RELEASED' | 'E
 }
 
 async function readItem(deps: HoldDeps, jobId: string): Promise<Record<string, unknown> | undefined> {
-  const { Item } = await withRetries(deps.retry ?? DEFAULT_RETRY_POLICY, `read settlement of job ${jobId}`, () => deps.dynamodb.send(new GetItemCommand({
-    TableName: deps.tables.settlements, Key: { jobId: s(jobId) }, ConsistentRead: true,
-  }))).then((r) => r.value);
+  const { Item } = await withRetries(deps.retry ?? DEFAULT_RETRY_POLICY, `read settlement of job ${jobId}`, () =>
+    deps.dynamodb.send(
+      new GetItemCommand({
+        TableName: deps.tables.settlements,
+        Key: { jobId: s(jobId) },
+        ConsistentRead: true,
+      }),
+    ),
+  ).then((r) => r.value);
   return Item ? unmarshall(Item) : undefined;
 }
 
@@ -238,21 +378,35 @@ export interface ActiveHold {
  * A user's ACTIVE holds from the activeHolds index (eventually consistent), soonest expiry first;
  * with `expiredBy`, only those whose expiry is at or before it.
  */
-export async function activeHoldsOf(deps: HoldDeps, userId: string, expiredBy?: string): Promise<{ holds: ActiveHold[]; truncated: boolean }> {
+export async function activeHoldsOf(
+  deps: HoldDeps,
+  userId: string,
+  expiredBy?: string,
+): Promise<{ holds: ActiveHold[]; truncated: boolean }> {
   const nowIso = currentTime(deps).toISOString();
   const holds: ActiveHold[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {
-    const page = await deps.dynamodb.send(new QueryCommand({
-      TableName: deps.tables.settlements, IndexName: SETTLEMENTS_ACTIVE_HOLDS_INDEX,
-      KeyConditionExpression: expiredBy === undefined ? 'activeHoldUser = :u' : 'activeHoldUser = :u AND holdExpiresAt <= :by',
-      ExpressionAttributeValues: { ':u': s(userId), ...(expiredBy === undefined ? {} : { ':by': s(expiredBy) }) },
-      ExclusiveStartKey: startKey,
-    }));
+    const page = await deps.dynamodb.send(
+      new QueryCommand({
+        TableName: deps.tables.settlements,
+        IndexName: SETTLEMENTS_ACTIVE_HOLDS_INDEX,
+        KeyConditionExpression:
+          expiredBy === undefined ? 'activeHoldUser = :u' : 'activeHoldUser = :u AND holdExpiresAt <= :by',
+        ExpressionAttributeValues: { ':u': s(userId), ...(expiredBy === undefined ? {} : { ':by': s(expiredBy) }) },
+        ExclusiveStartKey: startKey,
+      }),
+    );
     for (const item of page.Items ?? []) {
       const hold = holdFrom({ ...unmarshall(item), holdUserId: userId });
       if (!hold || hold.state !== 'ACTIVE') continue;
-      holds.push({ jobId: String(item.jobId?.S), credits: hold.credits, expiresAt: hold.expiresAt, heldAt: hold.heldAt, expired: hold.expiresAt <= nowIso });
+      holds.push({
+        jobId: String(item.jobId?.S),
+        credits: hold.credits,
+        expiresAt: hold.expiresAt,
+        heldAt: hold.heldAt,
+        expired: hold.expiresAt <= nowIso,
+      });
       if (holds.length >= MAX_LISTED_HOLDS) return { holds, truncated: true };
     }
     startKey = page.LastEvaluatedKey;

@@ -41,15 +41,18 @@ export function shapeProblem(entry: EntryFacts): string | undefined {
   const shape = Object.prototype.hasOwnProperty.call(SHAPES, entry.kind) ? SHAPES[entry.kind] : undefined;
   if (!shape) return `kind "${entry.kind}" is not one the reconciler writes`;
   if (!shape.types.includes(entry.type)) return `a ${entry.kind} entry cannot be a ${entry.type}`;
-  if (entry.ledgerId !== shape.id(entry.reference)) return `id does not match its ${entry.kind} of reference ${entry.reference}`;
+  if (entry.ledgerId !== shape.id(entry.reference))
+    return `id does not match its ${entry.kind} of reference ${entry.reference}`;
   return undefined;
 }
 
 /** Why this refund is not backed by its debit, or undefined when it is. */
 export function refundProblem(refund: EntryFacts, debit: EntryFacts | undefined): string | undefined {
   if (debit === undefined) return `refund of ${refund.amount} for job ${refund.reference} has no debit in the ledger`;
-  if (debit.userId !== refund.userId) return `refund to user ${refund.userId} for job ${refund.reference}, which was debited to user ${debit.userId}`;
-  if (debit.amount !== refund.amount) return `refund of ${refund.amount} for job ${refund.reference}, which was debited ${debit.amount}`;
+  if (debit.userId !== refund.userId)
+    return `refund to user ${refund.userId} for job ${refund.reference}, which was debited to user ${debit.userId}`;
+  if (debit.amount !== refund.amount)
+    return `refund of ${refund.amount} for job ${refund.reference}, which was debited ${debit.amount}`;
   return undefined;
 }
 

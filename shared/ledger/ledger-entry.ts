@@ -21,8 +21,10 @@ export interface LedgerEntry {
 export const MAX_ENTRY_CREDITS = 1_000_000_000;
 
 export function ledgerItem(entry: LedgerEntry): Record<string, AttributeValue> {
-  assertInvariant(Number.isSafeInteger(entry.amount) && entry.amount > 0 && entry.amount <= MAX_ENTRY_CREDITS,
-    `ledger amount must be a positive integer, got ${entry.amount}`);
+  assertInvariant(
+    Number.isSafeInteger(entry.amount) && entry.amount > 0 && entry.amount <= MAX_ENTRY_CREDITS,
+    `ledger amount must be a positive integer, got ${entry.amount}`,
+  );
   return {
     ledgerId: { S: entry.ledgerId },
     userId: { S: entry.userId },

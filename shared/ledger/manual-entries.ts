@@ -32,19 +32,31 @@ export interface ManualEntryResult {
 const SAFE_TEXT = new RegExp(ID_PATTERN);
 
 function validate(kind: EntryKind, request: ManualEntryRequest): void {
-  if (!SAFE_TEXT.test(request.userId)) throw new UsageError(`user id "${request.userId}" must be 1-128 of A-Z a-z 0-9 _ . : @ / -`);
-  if (!SAFE_TEXT.test(request.reference)) throw new UsageError(`reference "${request.reference}" must be 1-128 of A-Z a-z 0-9 _ . : @ / -`);
-  if (!Number.isSafeInteger(request.credits) || request.credits === 0 || Math.abs(request.credits) > MAX_ENTRY_CREDITS) {
+  if (!SAFE_TEXT.test(request.userId))
+    throw new UsageError(`user id "${request.userId}" must be 1-128 of A-Z a-z 0-9 _ . : @ / -`);
+  if (!SAFE_TEXT.test(request.reference))
+    throw new UsageError(`reference "${request.reference}" must be 1-128 of A-Z a-z 0-9 _ . : @ / -`);
+  if (
+    !Number.isSafeInteger(request.credits) ||
+    request.credits === 0 ||
+    Math.abs(request.credits) > MAX_ENTRY_CREDITS
+  ) {
     throw new UsageError(`credits must be a non-zero integer of at most ${MAX_ENTRY_CREDITS}, got ${request.credits}`);
   }
-  if (kind === 'grant' && request.credits < 0) throw new UsageError('a grant must be positive; use adjust to take credits away');
+  if (kind === 'grant' && request.credits < 0)
+    throw new UsageError('a grant must be positive; use adjust to take credits away');
   if (request.description.length > 512) throw new UsageError('description is limited to 512 characters');
 }
 
 export const grantCredits = (deps: LedgerDeps, request: ManualEntryRequest) => writeManualEntry(deps, 'grant', request);
-export const adjustCredits = (deps: LedgerDeps, request: ManualEntryRequest) => writeManualEntry(deps, 'adjustment', request);
+export const adjustCredits = (deps: LedgerDeps, request: ManualEntryRequest) =>
+  writeManualEntry(deps, 'adjustment', request);
 
-async function writeManualEntry(deps: LedgerDeps, kind: 'grant' | 'adjustment', request: ManualEntryRequest): Promise<ManualEntryResult> {
+async function writeManualEntry(
+  deps: LedgerDeps,
+  kind: 'grant' | 'adjustment',
+  request: ManualEntryRequest,
+): Promise<ManualEntryResult> {
   validate(kind, request);
   const ledgerId = kind === 'grant' ? ledgerIds.grant(request.reference) : ledgerIds.adjustment(request.reference);
   const nowIso = currentTime(deps).toISOString();
@@ -56,19 +68,37 @@ async function writeManualEntry(deps: LedgerDeps, kind: 'grant' | 'adjustment', 
       {
         Put: {
           TableName: deps.tables.ledger,
-          Item: ledgerItem({ ledgerId, userId: request.userId, timestamp: nowIso, type, kind, amount, reference: request.reference, eventId: `cli:${request.reference}`, description: request.description }),
+          Item: ledgerItem({
+            ledgerId,
+            userId: request.userId,
+            timestamp: nowIso,
+            type,
+            kind,
+            amount,
+            reference: request.reference,
+            eventId: `cli:${request.reference}`,
+            description: request.description,
+          }),
           ConditionExpression: 'attribute_not_exists(ledgerId)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
         },
       },
       {
         // A negative adjustment may not take credits that active holds reserve, unless told.
-        Update: balanceUpdate(deps.tables.credits, request.userId, { remaining: request.credits, held: 0 }, guardBalance ? { kind: 'covered', need: amount } : { kind: 'none' }, nowIso),
+        Update: balanceUpdate(
+          deps.tables.credits,
+          request.userId,
+          { remaining: request.credits, held: 0 },
+          guardBalance ? { kind: 'covered', need: amount } : { kind: 'none' },
+          nowIso,
+        ),
       },
     ],
   };
   try {
-    await withRetries(deps.retry ?? DEFAULT_RETRY_POLICY, `${kind} ${request.reference}`, () => deps.dynamodb.send(new TransactWriteItemsCommand(input)));
+    await withRetries(deps.retry ?? DEFAULT_RETRY_POLICY, `${kind} ${request.reference}`, () =>
+      deps.dynamodb.send(new TransactWriteItemsCommand(input)),
+    );
     return { status: 'applied', ledgerId };
   } catch (error) {
     const reasons = cancellationReasons(error);
@@ -76,14 +106,19 @@ async function writeManualEntry(deps: LedgerDeps, kind: 'grant' | 'adjustment', 
     const existing = reasons[0]?.Code === 'ConditionalCheckFailed' ? reasons[0].Item : undefined;
     if (existing) {
       const entry = unmarshall(existing as never);
-      if (entry.userId === request.userId && Number(entry.amount) === amount && entry.type === type) return { status: 'already_applied', ledgerId };
-      throw new ConflictingReferenceError(`reference ${request.reference} already used for ${entry.type} of ${entry.amount} to user ${entry.userId}; choose a new reference`);
+      if (entry.userId === request.userId && Number(entry.amount) === amount && entry.type === type)
+        return { status: 'already_applied', ledgerId };
+      throw new ConflictingReferenceError(
+        `reference ${request.reference} already used for ${entry.type} of ${entry.amount} to user ${entry.userId}; choose a new reference`,
+      );
     }
     if (reasons[0]?.Code === 'ConditionalCheckFailed') {
       throw new InvariantViolation(`ledger entry ${ledgerId} exists but DynamoDB did not return it`);
     }
     if (reasons[1]?.Code === 'ConditionalCheckFailed') {
-      throw new UsageError(`user ${request.userId} has fewer than ${amount} credits available (credits in active holds excluded); pass --allow-negative to take the balance below zero`);
+      throw new UsageError(
+        `user ${request.userId} has fewer than ${amount} credits available (credits in active holds excluded); pass --allow-negative to take the balance below zero`,
+      );
     }
     throw error;
   }

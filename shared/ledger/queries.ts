@@ -21,14 +21,25 @@ export interface Balance {
 }
 
 export async function getBalance(deps: LedgerDeps, userId: string): Promise<Balance> {
-  const { Item } = await deps.dynamodb.send(new GetItemCommand({ TableName: deps.tables.credits, Key: { userId: { S: userId } }, ConsistentRead: true }));
-  if (!Item) return { userId, remaining: 0, held: 0, available: 0, expiredUnswept: { count: 0, credits: 0 }, exists: false };
+  const { Item } = await deps.dynamodb.send(
+    new GetItemCommand({ TableName: deps.tables.credits, Key: { userId: { S: userId } }, ConsistentRead: true }),
+  );
+  if (!Item)
+    return { userId, remaining: 0, held: 0, available: 0, expiredUnswept: { count: 0, credits: 0 }, exists: false };
   const item = unmarshall(Item);
   const remaining = Number(item.remaining ?? 0);
   const storedHeld = Number(item.held ?? 0);
   const expiredUnswept = storedHeld > 0 ? await expiredHoldsOf(deps, userId) : { count: 0, credits: 0 };
   const held = storedHeld - expiredUnswept.credits;
-  return { userId, remaining, held, available: remaining - held, expiredUnswept, updatedAt: item.updatedAt as string | undefined, exists: true };
+  return {
+    userId,
+    remaining,
+    held,
+    available: remaining - held,
+    expiredUnswept,
+    updatedAt: item.updatedAt as string | undefined,
+    exists: true,
+  };
 }
 
 /** The user's ACTIVE holds already past their expiry (the activeHolds index, by expiry). */
@@ -37,13 +48,20 @@ async function expiredHoldsOf(deps: LedgerDeps, userId: string): Promise<{ count
   const found = { count: 0, credits: 0 };
   let startKey: Record<string, AttributeValue> | undefined;
   do {
-    const page = await deps.dynamodb.send(new QueryCommand({
-      TableName: deps.tables.settlements, IndexName: SETTLEMENTS_ACTIVE_HOLDS_INDEX,
-      KeyConditionExpression: 'activeHoldUser = :u AND holdExpiresAt <= :now',
-      ExpressionAttributeValues: { ':u': { S: userId }, ':now': { S: nowIso } },
-      ProjectionExpression: 'holdCredits', ExclusiveStartKey: startKey,
-    }));
-    for (const hold of page.Items ?? []) { found.count++; found.credits += Number(hold.holdCredits?.N ?? 0); }
+    const page = await deps.dynamodb.send(
+      new QueryCommand({
+        TableName: deps.tables.settlements,
+        IndexName: SETTLEMENTS_ACTIVE_HOLDS_INDEX,
+        KeyConditionExpression: 'activeHoldUser = :u AND holdExpiresAt <= :now',
+        ExpressionAttributeValues: { ':u': { S: userId }, ':now': { S: nowIso } },
+        ProjectionExpression: 'holdCredits',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const hold of page.Items ?? []) {
+      found.count++;
+      found.credits += Number(hold.holdCredits?.N ?? 0);
+    }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return found;
@@ -69,22 +87,35 @@ export function decodeCursor(cursor: string | undefined): Record<string, Attribu
 export function entryFrom(item: Record<string, AttributeValue>): LedgerEntry {
   const raw = unmarshall(item);
   return {
-    ledgerId: raw.ledgerId, userId: raw.userId, timestamp: raw.timestamp, type: raw.type, kind: raw.kind,
-    amount: Number(raw.amount), reference: raw.reference, eventId: raw.eventId, description: raw.description,
+    ledgerId: raw.ledgerId,
+    userId: raw.userId,
+    timestamp: raw.timestamp,
+    type: raw.type,
+    kind: raw.kind,
+    amount: Number(raw.amount),
+    reference: raw.reference,
+    eventId: raw.eventId,
+    description: raw.description,
   };
 }
 
 /** Newest first by default; the byUser index is eventually consistent (a just-written entry may lag). */
-export async function getHistory(deps: LedgerDeps, userId: string, options: { limit?: number; cursor?: string; oldestFirst?: boolean } = {}): Promise<HistoryPage> {
+export async function getHistory(
+  deps: LedgerDeps,
+  userId: string,
+  options: { limit?: number; cursor?: string; oldestFirst?: boolean } = {},
+): Promise<HistoryPage> {
   const limit = Math.min(Math.max(options.limit ?? 50, 1), MAX_PAGE_SIZE);
-  const result = await deps.dynamodb.send(new QueryCommand({
-    TableName: deps.tables.ledger,
-    IndexName: LEDGER_BY_USER_INDEX,
-    KeyConditionExpression: 'userId = :u',
-    ExpressionAttributeValues: { ':u': { S: userId } },
-    ScanIndexForward: options.oldestFirst ?? false,
-    Limit: limit,
-    ExclusiveStartKey: decodeCursor(options.cursor),
-  }));
+  const result = await deps.dynamodb.send(
+    new QueryCommand({
+      TableName: deps.tables.ledger,
+      IndexName: LEDGER_BY_USER_INDEX,
+      KeyConditionExpression: 'userId = :u',
+      ExpressionAttributeValues: { ':u': { S: userId } },
+      ScanIndexForward: options.oldestFirst ?? false,
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(options.cursor),
+    }),
+  );
   return { entries: (result.Items ?? []).map(entryFrom), next: encodeCursor(result.LastEvaluatedKey) };
 }

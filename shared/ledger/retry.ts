@@ -19,18 +19,33 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 25, maxDelayMs: 1_000 };
 
 /** Cancellation reason codes that say "nothing was written, try again". */
-const TRANSIENT_CANCELLATION_CODES = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
+const TRANSIENT_CANCELLATION_CODES = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+]);
 
 /** Errors after which the request certainly did not take effect. */
 const TRANSIENT_NOT_APPLIED = new Set([
-  'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded',
-  'TransactionConflictException', 'TransactionInProgressException', 'LimitExceededException',
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+  'LimitExceededException',
 ]);
 
 /** Errors after which the request may or may not have been applied (the reply was lost). */
 const TRANSIENT_MAYBE_APPLIED = new Set([
-  'InternalServerError', 'InternalFailure', 'ServiceUnavailable', 'ServiceUnavailableException',
-  'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError', 'AbortError',
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'NetworkingError',
+  'AbortError',
 ]);
 
 export interface CancellationReason {
@@ -40,8 +55,12 @@ export interface CancellationReason {
 }
 
 export function cancellationReasons(error: unknown): CancellationReason[] | undefined {
-  if (typeof error === 'object' && error !== null && (error as { name?: string }).name === 'TransactionCanceledException') {
-    return ((error as { CancellationReasons?: CancellationReason[] }).CancellationReasons) ?? [];
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { name?: string }).name === 'TransactionCanceledException'
+  ) {
+    return (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
   }
   return undefined;
 }
@@ -72,8 +91,6 @@ export function backoffDelayMs(policy: RetryPolicy, attempt: number): number {
   return Math.floor((policy.random ?? Math.random)() * ceiling);
 }
 
-
-
 export interface RetryReport<T> {
   value: T;
   attempts: number;
@@ -82,7 +99,11 @@ export interface RetryReport<T> {
 }
 
 /** Runs `operation` until it succeeds, fails permanently, or runs out of attempts. */
-export async function withRetries<T>(policy: RetryPolicy, what: string, operation: () => Promise<T>): Promise<RetryReport<T>> {
+export async function withRetries<T>(
+  policy: RetryPolicy,
+  what: string,
+  operation: () => Promise<T>,
+): Promise<RetryReport<T>> {
   let maybeAppliedBefore = false;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -92,7 +113,10 @@ export async function withRetries<T>(policy: RetryPolicy, what: string, operatio
       if (kind === undefined) throw error;
       if (kind === 'maybe_applied') maybeAppliedBefore = true;
       if (attempt + 1 >= policy.maxAttempts) {
-        throw new TransientError(`${what} failed after ${attempt + 1} attempts: ${(error as Error).name}: ${(error as Error).message}`, error);
+        throw new TransientError(
+          `${what} failed after ${attempt + 1} attempts: ${(error as Error).name}: ${(error as Error).message}`,
+          error,
+        );
       }
       await (policy.sleep ?? sleep)(backoffDelayMs(policy, attempt));
     }

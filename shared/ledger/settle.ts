@@ -22,9 +22,7 @@ export const MAX_OVERDRAFT_FLOOR_CREDITS = 1_000_000;
 const MAX_DECISIONS = 5;
 
 /** What a write came back with, when it did not commit. */
-type Rejection =
-  | { reason: 'job_state'; record: JobRecord | undefined }
-  | { reason: 'insufficient_balance' };
+type Rejection = { reason: 'job_state'; record: JobRecord | undefined } | { reason: 'insufficient_balance' };
 
 interface WriteReport {
   committed: boolean;
@@ -33,7 +31,11 @@ interface WriteReport {
   maybeAppliedBefore: boolean;
 }
 
-const OUTCOME_OF_SETTLEMENT: Record<Settlement, Outcome> = { DEBITED: 'debited', REFUNDED: 'refunded', NO_CHARGE: 'no_charge' };
+const OUTCOME_OF_SETTLEMENT: Record<Settlement, Outcome> = {
+  DEBITED: 'debited',
+  REFUNDED: 'refunded',
+  NO_CHARGE: 'no_charge',
+};
 const OUTCOME_OF_ACTION = { debit: 'debited', refund: 'refunded', no_charge: 'no_charge' } as const;
 
 /** What settling has learnt so far: the job's record as last seen, and how strictly to guard the balance. */
@@ -47,11 +49,22 @@ interface Attempt {
   anomalies: Anomaly[];
 }
 
-export async function settleEvent(deps: LedgerDeps, event: SettlementEvent, priceCredits: number): Promise<SettlementResult> {
+export async function settleEvent(
+  deps: LedgerDeps,
+  event: SettlementEvent,
+  priceCredits: number,
+): Promise<SettlementResult> {
   const now = () => currentTime(deps).toISOString();
   // Optimistic: assume unsettled, held as the event says (or not at all), and covered; each write's
   // condition checks all three.
-  const attempt: Attempt = { record: hintedRecord(event), guessed: true, guard: { kind: 'covered' }, requests: 0, maybeApplied: false, anomalies: [] };
+  const attempt: Attempt = {
+    record: hintedRecord(event),
+    guessed: true,
+    guard: { kind: 'covered' },
+    requests: 0,
+    maybeApplied: false,
+    anomalies: [],
+  };
 
   for (let step = 0; step < MAX_DECISIONS; step++) {
     const decision = decide(event, attempt.record, priceCredits, now());
@@ -63,21 +76,40 @@ export async function settleEvent(deps: LedgerDeps, event: SettlementEvent, pric
     if (report.committed) return committed(event, decision, attempt);
     learnFromRejection(deps, event, decision, attempt, report.rejection);
   }
-  throw new InvariantViolation(`job ${event.jobId}: settlement of event ${event.eventId} did not converge in ${MAX_DECISIONS} decisions`);
+  throw new InvariantViolation(
+    `job ${event.jobId}: settlement of event ${event.eventId} did not converge in ${MAX_DECISIONS} decisions`,
+  );
 }
 
 /** What the event says of its hold, as a first guess: an ACTIVE hold of its user, not yet expired. */
 function hintedRecord(event: SettlementEvent): JobRecord | undefined {
   if (event.heldCredits === undefined || event.heldCredits < 1) return undefined;
   // The real expiry is unknown here; the write's condition compares it with now.
-  return { hold: { state: 'ACTIVE', credits: event.heldCredits, userId: event.userId, expiresAt: '9999-12-31T23:59:59.999Z', heldAt: '' } };
+  return {
+    hold: {
+      state: 'ACTIVE',
+      credits: event.heldCredits,
+      userId: event.userId,
+      expiresAt: '9999-12-31T23:59:59.999Z',
+      heldAt: '',
+    },
+  };
 }
 
-function writeFor(deps: LedgerDeps, event: SettlementEvent, decision: Exclude<Decision, { action: 'none' }>, guard: DebitGuard, nowIso: string): SettlementWrite {
+function writeFor(
+  deps: LedgerDeps,
+  event: SettlementEvent,
+  decision: Exclude<Decision, { action: 'none' }>,
+  guard: DebitGuard,
+  nowIso: string,
+): SettlementWrite {
   switch (decision.action) {
-    case 'debit': return debitWrite(deps.tables, event, decision.credits, nowIso, guard, decision.hold);
-    case 'refund': return refundWrite(deps.tables, event, decision.credits, nowIso);
-    case 'no_charge': return noChargeWrite(deps.tables, event, nowIso, decision.hold);
+    case 'debit':
+      return debitWrite(deps.tables, event, decision.credits, nowIso, guard, decision.hold);
+    case 'refund':
+      return refundWrite(deps.tables, event, decision.credits, nowIso);
+    case 'no_charge':
+      return noChargeWrite(deps.tables, event, nowIso, decision.hold);
   }
 }
 
@@ -93,23 +125,49 @@ function settledWithoutWrite(decision: Extract<Decision, { action: 'none' }>, at
   return { outcome: decision.outcome, credits: 0, anomalies, alreadyApplied: decision.sameEvent, requests };
 }
 
-function committed(event: SettlementEvent, decision: Exclude<Decision, { action: 'none' }>, attempt: Attempt): SettlementResult {
+function committed(
+  event: SettlementEvent,
+  decision: Exclude<Decision, { action: 'none' }>,
+  attempt: Attempt,
+): SettlementResult {
   const credits = decision.action === 'no_charge' ? 0 : decision.credits;
   if (decision.action === 'debit' && attempt.guard.kind === 'floor') {
-    attempt.anomalies.push({ kind: 'overdraft', detail: `user ${event.userId} went below zero: debit of ${credits} for job ${event.jobId}` });
+    attempt.anomalies.push({
+      kind: 'overdraft',
+      detail: `user ${event.userId} went below zero: debit of ${credits} for job ${event.jobId}`,
+    });
   }
   if (decision.action === 'debit' && decision.anomaly) attempt.anomalies.push(decision.anomaly);
   const hold = decision.action === 'refund' ? undefined : decision.hold;
-  const ended = hold && hold.from === 'ACTIVE' && hold.to !== 'ACTIVE' ? { hold: { state: hold.to as 'CAPTURED' | 'RELEASED' | 'EXPIRED', credits: hold.credits } } : {};
-  return { outcome: OUTCOME_OF_ACTION[decision.action], credits, anomalies: attempt.anomalies, alreadyApplied: false, requests: attempt.requests, ...ended };
+  const ended =
+    hold && hold.from === 'ACTIVE' && hold.to !== 'ACTIVE'
+      ? { hold: { state: hold.to as 'CAPTURED' | 'RELEASED' | 'EXPIRED', credits: hold.credits } }
+      : {};
+  return {
+    outcome: OUTCOME_OF_ACTION[decision.action],
+    credits,
+    anomalies: attempt.anomalies,
+    alreadyApplied: false,
+    requests: attempt.requests,
+    ...ended,
+  };
 }
 
 /** A condition failed: take the job's state it returned, or guard the balance more loosely once. */
-function learnFromRejection(deps: LedgerDeps, event: SettlementEvent, decision: Decision, attempt: Attempt, rejection: Rejection | undefined): void {
-  if (rejection === undefined) throw new InvariantViolation(`job ${event.jobId}: a write neither committed nor said why`);
+function learnFromRejection(
+  deps: LedgerDeps,
+  event: SettlementEvent,
+  decision: Decision,
+  attempt: Attempt,
+  rejection: Rejection | undefined,
+): void {
+  if (rejection === undefined)
+    throw new InvariantViolation(`job ${event.jobId}: a write neither committed nor said why`);
   if (rejection.reason === 'job_state') {
     if (rejection.record === undefined && !attempt.guessed) {
-      throw new InvariantViolation(`job ${event.jobId}: the ${decision.action} condition failed but the job has no record`);
+      throw new InvariantViolation(
+        `job ${event.jobId}: the ${decision.action} condition failed but the job has no record`,
+      );
     }
     // A hold the event claimed but the table does not have: there is nothing, decide on that.
     attempt.record = rejection.record ?? {};
@@ -164,7 +222,13 @@ async function sendWrite(deps: LedgerDeps, write: SettlementWrite, event: Settle
 }
 
 /** Maps a cancelled transaction to what it says about the books, by the role of each failed item. */
-async function transactionRejection(deps: LedgerDeps, event: SettlementEvent, roles: readonly string[], error: unknown, tracker: AttemptTracker): Promise<WriteReport> {
+async function transactionRejection(
+  deps: LedgerDeps,
+  event: SettlementEvent,
+  roles: readonly string[],
+  error: unknown,
+  tracker: AttemptTracker,
+): Promise<WriteReport> {
   const reasons = cancellationReasons(error);
   if (reasons === undefined) throw error;
   const failed = (role: string) => {
@@ -175,26 +239,46 @@ async function transactionRejection(deps: LedgerDeps, event: SettlementEvent, ro
   if (settlement) return jobStateRejection(deps, event.jobId, settlement.Item, tracker);
   if (failed('debit_check')) {
     // The settlement says DEBITED for this amount and user, but the ledger holds no such debit.
-    throw new InvariantViolation(`job ${event.jobId}: refund to user ${event.userId} has no matching debit in the ledger; nothing was refunded`);
+    throw new InvariantViolation(
+      `job ${event.jobId}: refund to user ${event.userId} has no matching debit in the ledger; nothing was refunded`,
+    );
   }
   if (failed('ledger')) {
     // A ledger entry exists for a job whose settlement says it should not: the books disagree.
     throw new InvariantViolation(`job ${event.jobId}: ledger entry exists but the job's settlement does not match it`);
   }
-  if (failed('balance')) return { committed: false, rejection: { reason: 'insufficient_balance' }, requests: tracker.requests, maybeAppliedBefore: tracker.maybeAppliedBefore };
+  if (failed('balance'))
+    return {
+      committed: false,
+      rejection: { reason: 'insufficient_balance' },
+      requests: tracker.requests,
+      maybeAppliedBefore: tracker.maybeAppliedBefore,
+    };
   throw error;
 }
 
 /** The record as the failed condition returned it, or read (one more request) when DynamoDB did not return it. */
-async function jobStateRejection(deps: LedgerDeps, jobId: string, returned: Record<string, unknown> | undefined, tracker: AttemptTracker): Promise<WriteReport> {
+async function jobStateRejection(
+  deps: LedgerDeps,
+  jobId: string,
+  returned: Record<string, unknown> | undefined,
+  tracker: AttemptTracker,
+): Promise<WriteReport> {
   const record = returned ? jobRecordFrom(unmarshall(returned as never)) : await readJobRecord(deps, jobId);
-  return { committed: false, rejection: { reason: 'job_state', record }, requests: tracker.requests + (returned ? 0 : 1), maybeAppliedBefore: tracker.maybeAppliedBefore };
+  return {
+    committed: false,
+    rejection: { reason: 'job_state', record },
+    requests: tracker.requests + (returned ? 0 : 1),
+    maybeAppliedBefore: tracker.maybeAppliedBefore,
+  };
 }
 
 /** The job's record (hold and settlement), strongly consistent: the fallback when a failed condition returned nothing. */
 export async function readJobRecord(deps: LedgerDeps, jobId: string): Promise<JobRecord | undefined> {
   const { Item } = await withRetries(deps.retry ?? DEFAULT_RETRY_POLICY, `read settlement of job ${jobId}`, () =>
-    deps.dynamodb.send(new GetItemCommand({ TableName: deps.tables.settlements, Key: { jobId: { S: jobId } }, ConsistentRead: true })),
+    deps.dynamodb.send(
+      new GetItemCommand({ TableName: deps.tables.settlements, Key: { jobId: { S: jobId } }, ConsistentRead: true }),
+    ),
   ).then((r) => r.value);
   return jobRecordFrom(Item ? unmarshall(Item) : undefined);
 }

@@ -43,9 +43,19 @@ export function holdFrom(item: Record<string, unknown> | undefined): HoldRecord 
   if (item === undefined || item.holdState === undefined) return undefined;
   const { holdState, holdCredits, holdUserId, holdExpiresAt, heldAt } = item;
   const credits = Number(holdCredits);
-  if (typeof holdState !== 'string' || !HOLD_STATES.has(holdState) || !Number.isSafeInteger(credits) || credits < 1
-    || typeof holdUserId !== 'string' || holdUserId.length === 0 || typeof holdExpiresAt !== 'string' || typeof heldAt !== 'string') {
-    throw new InvariantViolation(`job ${String(item.jobId)} has a malformed hold (${String(holdState)}, ${String(holdCredits)} credits)`);
+  if (
+    typeof holdState !== 'string' ||
+    !HOLD_STATES.has(holdState) ||
+    !Number.isSafeInteger(credits) ||
+    credits < 1 ||
+    typeof holdUserId !== 'string' ||
+    holdUserId.length === 0 ||
+    typeof holdExpiresAt !== 'string' ||
+    typeof heldAt !== 'string'
+  ) {
+    throw new InvariantViolation(
+      `job ${String(item.jobId)} has a malformed hold (${String(holdState)}, ${String(holdCredits)} credits)`,
+    );
   }
   return { state: holdState as HoldState, credits, userId: holdUserId, expiresAt: holdExpiresAt, heldAt };
 }

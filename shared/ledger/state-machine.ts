@@ -65,11 +65,17 @@ function conflictWith(event: SettlementEvent, job: SettledJob): string | undefin
   return undefined;
 }
 
-const conflicting = (detail: string): Decision => ({ action: 'none', outcome: 'conflicting_duplicate', anomaly: { kind: 'conflicting_duplicate', detail }, sameEvent: false });
+const conflicting = (detail: string): Decision => ({
+  action: 'none',
+  outcome: 'conflicting_duplicate',
+  anomaly: { kind: 'conflicting_duplicate', detail },
+  sameEvent: false,
+});
 
 function decideSettled(event: SettlementEvent, job: SettledJob): Decision {
   assertInvariant(Number.isSafeInteger(job.charged) && job.charged >= 0, `job ${event.jobId} has a bad charged amount`);
-  const sameEvent = event.kind === 'rendered' ? job.renderedEventId === event.eventId : job.failedEventId === event.eventId;
+  const sameEvent =
+    event.kind === 'rendered' ? job.renderedEventId === event.eventId : job.failedEventId === event.eventId;
   // The very event that settled this transition, delivered again: identical by construction.
   if (sameEvent) return { action: 'none', outcome: 'duplicate', sameEvent: true };
   const conflict = conflictWith(event, job);
@@ -84,7 +90,10 @@ function decideSettled(event: SettlementEvent, job: SettledJob): Decision {
       return {
         action: 'none',
         outcome: 'rendered_after_failed',
-        anomaly: { kind: 'rendered_after_failed', detail: `job ${event.jobId} is ${job.settlement}; rendered event ${event.eventId} not charged` },
+        anomaly: {
+          kind: 'rendered_after_failed',
+          detail: `job ${event.jobId} is ${job.settlement}; rendered event ${event.eventId} not charged`,
+        },
         sameEvent: false,
       };
   }
@@ -92,24 +101,45 @@ function decideSettled(event: SettlementEvent, job: SettledJob): Decision {
 
 /** An ACTIVE hold that has not expired: captured by a render, released by a failure. */
 function decideActiveHold(event: SettlementEvent, hold: HoldRecord, priceCredits: number): Decision {
-  if (event.kind === 'failed') return { action: 'no_charge', hold: { from: 'ACTIVE', to: 'RELEASED', credits: hold.credits, expiry: 'not_expired' } };
-  const over = priceCredits > hold.credits
-    ? { anomaly: { kind: 'capture_over_hold' as const, detail: `job ${event.jobId}: price ${priceCredits} is above its hold of ${hold.credits}; charged in full` } }
-    : {};
-  return { action: 'debit', credits: priceCredits, hold: { from: 'ACTIVE', to: 'CAPTURED', credits: hold.credits, expiry: 'not_expired' }, ...over };
+  if (event.kind === 'failed')
+    return {
+      action: 'no_charge',
+      hold: { from: 'ACTIVE', to: 'RELEASED', credits: hold.credits, expiry: 'not_expired' },
+    };
+  const over =
+    priceCredits > hold.credits
+      ? {
+          anomaly: {
+            kind: 'capture_over_hold' as const,
+            detail: `job ${event.jobId}: price ${priceCredits} is above its hold of ${hold.credits}; charged in full`,
+          },
+        }
+      : {};
+  return {
+    action: 'debit',
+    credits: priceCredits,
+    hold: { from: 'ACTIVE', to: 'CAPTURED', credits: hold.credits, expiry: 'not_expired' },
+    ...over,
+  };
 }
 
 /** A hold that expired, or was expired or released before its render: never captured, charged plainly. */
 function decideEndedHold(event: SettlementEvent, hold: HoldRecord, priceCredits: number, nowIso: string): Decision {
   // An ACTIVE hold past its expiry ends in the same write (the sweep would have expired it).
-  const ends: HoldChange = hold.state === 'ACTIVE'
-    ? { from: 'ACTIVE', to: 'EXPIRED', credits: hold.credits, expiry: 'expired' }
-    : { from: hold.state, to: hold.state, credits: hold.credits, expiry: 'any' };
+  const ends: HoldChange =
+    hold.state === 'ACTIVE'
+      ? { from: 'ACTIVE', to: 'EXPIRED', credits: hold.credits, expiry: 'expired' }
+      : { from: hold.state, to: hold.state, credits: hold.credits, expiry: 'any' };
   if (event.kind === 'failed') return { action: 'no_charge', hold: ends };
   const when = hold.state === 'RELEASED' ? 'released' : `expired at ${hold.expiresAt}`;
   return {
-    action: 'debit', credits: priceCredits, hold: ends,
-    anomaly: { kind: 'capture_after_expiry', detail: `job ${event.jobId}: rendered at ${nowIso} after its hold was ${when}; charged as a plain debit` },
+    action: 'debit',
+    credits: priceCredits,
+    hold: ends,
+    anomaly: {
+      kind: 'capture_after_expiry',
+      detail: `job ${event.jobId}: rendered at ${nowIso} after its hold was ${when}; charged as a plain debit`,
+    },
   };
 }
 
@@ -119,13 +149,25 @@ function decideEndedHold(event: SettlementEvent, hold: HoldRecord, priceCredits:
  * @param priceCredits  the price of a rendered event (already validated), ignored for failures
  * @param nowIso  the business clock: an ACTIVE hold whose expiresAt is not after it has expired
  */
-export function decide(event: SettlementEvent, record: JobRecord | undefined, priceCredits: number, nowIso: string): Decision {
-  assertInvariant(Number.isSafeInteger(priceCredits) && priceCredits >= 0, `price must be a non-negative integer, got ${priceCredits}`);
+export function decide(
+  event: SettlementEvent,
+  record: JobRecord | undefined,
+  priceCredits: number,
+  nowIso: string,
+): Decision {
+  assertInvariant(
+    Number.isSafeInteger(priceCredits) && priceCredits >= 0,
+    `price must be a non-negative integer, got ${priceCredits}`,
+  );
   if (record?.settled) return decideSettled(event, record.settled);
   const hold = record?.hold;
-  if (hold === undefined) return event.kind === 'rendered' ? { action: 'debit', credits: priceCredits } : { action: 'no_charge' };
+  if (hold === undefined)
+    return event.kind === 'rendered' ? { action: 'debit', credits: priceCredits } : { action: 'no_charge' };
   assertInvariant(hold.state !== 'CAPTURED', `job ${event.jobId}: a captured hold without a settlement`);
-  if (hold.userId !== event.userId) return conflicting(`job ${event.jobId} is held for user ${hold.userId}, event ${event.eventId} names user ${event.userId}`);
+  if (hold.userId !== event.userId)
+    return conflicting(
+      `job ${event.jobId} is held for user ${hold.userId}, event ${event.eventId} names user ${event.userId}`,
+    );
   if (hold.state === 'ACTIVE' && hold.expiresAt > nowIso) return decideActiveHold(event, hold, priceCredits);
   return decideEndedHold(event, hold, priceCredits, nowIso);
 }

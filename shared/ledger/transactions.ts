@@ -17,7 +17,12 @@
  * A failed settlement condition returns the old item (ReturnValuesOnConditionCheckFailure), so the
  * executor can decide again without another read.
  */
-import type { AttributeValue, TransactWriteItem, TransactWriteItemsCommandInput, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type {
+  AttributeValue,
+  TransactWriteItem,
+  TransactWriteItemsCommandInput,
+  UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import type { TableNames } from '../tables';
 import { balanceUpdate, type BalanceGuard } from './balance';
 import { ledgerIds } from './ids';
@@ -46,11 +51,19 @@ function describe(event: SettlementEvent, verb: string): string {
 }
 
 /** The condition and changes on the hold's attributes that a first settlement carries. */
-function holdParts(hold: HoldChange | undefined, values: Record<string, AttributeValue>): { condition: string; sets: string[]; removes: string[] } {
+function holdParts(
+  hold: HoldChange | undefined,
+  values: Record<string, AttributeValue>,
+): { condition: string; sets: string[]; removes: string[] } {
   if (hold === undefined) return { condition: 'attribute_not_exists(holdState)', sets: [], removes: [] };
   values[':holdFrom'] = s(hold.from);
   values[':holdCredits'] = n(hold.credits);
-  const expiry = hold.expiry === 'not_expired' ? ' AND holdExpiresAt > :now' : hold.expiry === 'expired' ? ' AND holdExpiresAt <= :now' : '';
+  const expiry =
+    hold.expiry === 'not_expired'
+      ? ' AND holdExpiresAt > :now'
+      : hold.expiry === 'expired'
+        ? ' AND holdExpiresAt <= :now'
+        : '';
   const condition = `holdState = :holdFrom AND holdCredits = :holdCredits AND holdUserId = :user${expiry}`;
   if (hold.to === hold.from) return { condition, sets: [], removes: [] };
   values[':holdTo'] = s(hold.to);
@@ -60,13 +73,30 @@ function holdParts(hold: HoldChange | undefined, values: Record<string, Attribut
 
 /** The first settlement of a job (debit or no-charge), ending its hold when it has one. */
 function firstSettlement(
-  tables: TableNames, event: SettlementEvent, settlement: 'DEBITED' | 'NO_CHARGE', charged: number, nowIso: string, hold: HoldChange | undefined,
+  tables: TableNames,
+  event: SettlementEvent,
+  settlement: 'DEBITED' | 'NO_CHARGE',
+  charged: number,
+  nowIso: string,
+  hold: HoldChange | undefined,
 ): Update {
   const eventIdField = settlement === 'DEBITED' ? 'renderedEventId' : 'failedEventId';
   const values: Record<string, AttributeValue> = {
-    ':settlement': s(settlement), ':charged': n(charged), ':zero': n(0), ':now': s(nowIso), ':user': s(event.userId), ':event': s(event.eventId),
+    ':settlement': s(settlement),
+    ':charged': n(charged),
+    ':zero': n(0),
+    ':now': s(nowIso),
+    ':user': s(event.userId),
+    ':event': s(event.eventId),
   };
-  const sets = ['settlement = :settlement', 'charged = :charged', 'refunded = :zero', 'settledAt = :now', 'settledUserId = :user', `${eventIdField} = :event`];
+  const sets = [
+    'settlement = :settlement',
+    'charged = :charged',
+    'refunded = :zero',
+    'settledAt = :now',
+    'settledUserId = :user',
+    `${eventIdField} = :event`,
+  ];
   if (event.quotedCredits !== undefined) {
     sets.push('quotedCredits = :quote');
     values[':quote'] = n(event.quotedCredits);
@@ -85,21 +115,44 @@ function firstSettlement(
 /** Credits an ACTIVE hold gives back when this settlement ends it (0 otherwise). */
 const releasedBy = (hold: HoldChange | undefined) => (hold?.from === 'ACTIVE' ? hold.credits : 0);
 
-export function debitWrite(tables: TableNames, event: SettlementEvent, credits: number, nowIso: string, guard: DebitGuard, hold?: HoldChange): SettlementWrite {
+export function debitWrite(
+  tables: TableNames,
+  event: SettlementEvent,
+  credits: number,
+  nowIso: string,
+  guard: DebitGuard,
+  hold?: HoldChange,
+): SettlementWrite {
   const settlement = firstSettlement(tables, event, 'DEBITED', credits, nowIso, hold);
   const released = releasedBy(hold);
   if (credits === 0 && released === 0) return { kind: 'update', input: settlement };
   const need = credits - released;
-  const balanceGuard: BalanceGuard = guard.kind === 'covered' ? { kind: 'covered', need } : { kind: 'floor', need, floorCredits: guard.floorCredits };
-  const balance = balanceUpdate(tables.credits, event.userId, { remaining: -credits, held: -released }, balanceGuard, nowIso);
+  const balanceGuard: BalanceGuard =
+    guard.kind === 'covered' ? { kind: 'covered', need } : { kind: 'floor', need, floorCredits: guard.floorCredits };
+  const balance = balanceUpdate(
+    tables.credits,
+    event.userId,
+    { remaining: -credits, held: -released },
+    balanceGuard,
+    nowIso,
+  );
   const items: TransactWriteItem[] = [{ Update: settlement }];
   const roles: TxRole[] = ['settlement'];
   if (credits > 0) {
     const entry = ledgerItem({
-      ledgerId: ledgerIds.debit(event.jobId), userId: event.userId, timestamp: nowIso, type: 'debit', kind: 'render',
-      amount: credits, reference: event.jobId, eventId: event.eventId, description: describe(event, 'rendered'),
+      ledgerId: ledgerIds.debit(event.jobId),
+      userId: event.userId,
+      timestamp: nowIso,
+      type: 'debit',
+      kind: 'render',
+      amount: credits,
+      reference: event.jobId,
+      eventId: event.eventId,
+      description: describe(event, 'rendered'),
     });
-    items.push({ Put: { TableName: tables.ledger, Item: entry, ConditionExpression: 'attribute_not_exists(ledgerId)' } });
+    items.push({
+      Put: { TableName: tables.ledger, Item: entry, ConditionExpression: 'attribute_not_exists(ledgerId)' },
+    });
     roles.push('ledger');
   }
   items.push({ Update: balance });
@@ -108,7 +161,12 @@ export function debitWrite(tables: TableNames, event: SettlementEvent, credits: 
 }
 
 /** A failed job that was never charged settles at zero: no ledger entry; an ACTIVE hold's credits come back. */
-export function noChargeWrite(tables: TableNames, event: SettlementEvent, nowIso: string, hold?: HoldChange): SettlementWrite {
+export function noChargeWrite(
+  tables: TableNames,
+  event: SettlementEvent,
+  nowIso: string,
+  hold?: HoldChange,
+): SettlementWrite {
   const settlement = firstSettlement(tables, event, 'NO_CHARGE', 0, nowIso, hold);
   const released = releasedBy(hold);
   if (released === 0) return { kind: 'update', input: settlement };
@@ -118,7 +176,15 @@ export function noChargeWrite(tables: TableNames, event: SettlementEvent, nowIso
     input: {
       TransactItems: [
         { Update: settlement },
-        { Update: balanceUpdate(tables.credits, event.userId, { remaining: 0, held: -released }, { kind: 'none' }, nowIso) },
+        {
+          Update: balanceUpdate(
+            tables.credits,
+            event.userId,
+            { remaining: 0, held: -released },
+            { kind: 'none' },
+            nowIso,
+          ),
+        },
       ],
     },
   };
@@ -128,21 +194,37 @@ export function noChargeWrite(tables: TableNames, event: SettlementEvent, nowIso
  * Gives back exactly what the job was charged. `credits` is the settlement's `charged`; the debit
  * check proves the ledger holds a debit of that amount for this job and user.
  */
-export function refundWrite(tables: TableNames, event: SettlementEvent, credits: number, nowIso: string): SettlementWrite {
+export function refundWrite(
+  tables: TableNames,
+  event: SettlementEvent,
+  credits: number,
+  nowIso: string,
+): SettlementWrite {
   const settlement: Update = {
     TableName: tables.settlements,
     Key: { jobId: s(event.jobId) },
     UpdateExpression: 'SET settlement = :refunded, refunded = :credits, settledAt = :now, failedEventId = :event',
     ConditionExpression: 'settlement = :debited AND charged = :credits AND settledUserId = :user',
     ExpressionAttributeValues: {
-      ':refunded': s('REFUNDED'), ':debited': s('DEBITED'), ':credits': n(credits), ':now': s(nowIso), ':event': s(event.eventId), ':user': s(event.userId),
+      ':refunded': s('REFUNDED'),
+      ':debited': s('DEBITED'),
+      ':credits': n(credits),
+      ':now': s(nowIso),
+      ':event': s(event.eventId),
+      ':user': s(event.userId),
     },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
   if (credits === 0) return { kind: 'update', input: settlement };
   const entry = ledgerItem({
-    ledgerId: ledgerIds.refund(event.jobId), userId: event.userId, timestamp: nowIso, type: 'credit', kind: 'refund',
-    amount: credits, reference: event.jobId, eventId: event.eventId,
+    ledgerId: ledgerIds.refund(event.jobId),
+    userId: event.userId,
+    timestamp: nowIso,
+    type: 'credit',
+    kind: 'refund',
+    amount: credits,
+    reference: event.jobId,
+    eventId: event.eventId,
     description: `${describe(event, 'refund for failed')}${event.reason ? `: ${event.reason.slice(0, 200)}` : ''}`,
   });
   return {
@@ -152,14 +234,28 @@ export function refundWrite(tables: TableNames, event: SettlementEvent, credits:
       TransactItems: [
         { Update: settlement },
         { Put: { TableName: tables.ledger, Item: entry, ConditionExpression: 'attribute_not_exists(ledgerId)' } },
-        { Update: balanceUpdate(tables.credits, event.userId, { remaining: credits, held: 0 }, { kind: 'none' }, nowIso) },
+        {
+          Update: balanceUpdate(
+            tables.credits,
+            event.userId,
+            { remaining: credits, held: 0 },
+            { kind: 'none' },
+            nowIso,
+          ),
+        },
         {
           ConditionCheck: {
             TableName: tables.ledger,
             Key: { ledgerId: s(ledgerIds.debit(event.jobId)) },
-            ConditionExpression: 'attribute_exists(ledgerId) AND #type = :debit AND kind = :render AND amount = :credits AND userId = :user',
+            ConditionExpression:
+              'attribute_exists(ledgerId) AND #type = :debit AND kind = :render AND amount = :credits AND userId = :user',
             ExpressionAttributeNames: { '#type': 'type' },
-            ExpressionAttributeValues: { ':debit': s('debit'), ':render': s('render'), ':credits': n(credits), ':user': s(event.userId) },
+            ExpressionAttributeValues: {
+              ':debit': s('debit'),
+              ':render': s('render'),
+              ':credits': n(credits),
+              ':user': s(event.userId),
+            },
           },
         },
       ],

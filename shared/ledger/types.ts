@@ -71,12 +71,7 @@ export interface SettledJob {
 
 export type Outcome =
   /** Charged; when the job had an active hold, the charge came from it (the hold was captured). */
-  | 'debited'
-  | 'refunded'
-  | 'no_charge'
-  | 'duplicate'
-  | 'rendered_after_failed'
-  | 'conflicting_duplicate';
+  'debited' | 'refunded' | 'no_charge' | 'duplicate' | 'rendered_after_failed' | 'conflicting_duplicate';
 
 export type AnomalyKind =
   | 'overdraft'

@@ -4,13 +4,21 @@ import { invocationLogFields } from './invocation-context';
 
 export type { Logger };
 
-export function createLogger(options: { level?: string; workspace?: string; component: string; destination?: pino.DestinationStream }): Logger {
-  return pino({
-    level: options.level ?? 'info',
-    base: { service: 'credit-reconciler', component: options.component, workspace: options.workspace ?? 'local' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    // awsRequestId and coldStart on every line written during an invocation (invocation-context.ts).
-    mixin: invocationLogFields,
-  }, options.destination);
+export function createLogger(options: {
+  level?: string;
+  workspace?: string;
+  component: string;
+  destination?: pino.DestinationStream;
+}): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { service: 'credit-reconciler', component: options.component, workspace: options.workspace ?? 'local' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      // awsRequestId and coldStart on every line written during an invocation (invocation-context.ts).
+      mixin: invocationLogFields,
+    },
+    options.destination,
+  );
 }

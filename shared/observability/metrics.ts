@@ -6,9 +6,25 @@
 export const METRIC_NAMESPACE = 'Reconciler';
 
 export const METRIC_NAMES = [
-  'Debits', 'Refunds', 'NoCharge', 'Duplicates', 'Anomalies', 'Invalid', 'Adjustments',
-  'Drift', 'StuckJobs', 'Stragglers', 'Replayed', 'OverdraftRefused', 'Unjustified', 'SweepRuns',
-  'Reserves', 'ReserveRefusals', 'Captures', 'Releases', 'HoldsExpired',
+  'Debits',
+  'Refunds',
+  'NoCharge',
+  'Duplicates',
+  'Anomalies',
+  'Invalid',
+  'Adjustments',
+  'Drift',
+  'StuckJobs',
+  'Stragglers',
+  'Replayed',
+  'OverdraftRefused',
+  'Unjustified',
+  'SweepRuns',
+  'Reserves',
+  'ReserveRefusals',
+  'Captures',
+  'Releases',
+  'HoldsExpired',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
@@ -20,11 +36,13 @@ export function emfFields(workspace: string, metrics: MetricValues, now: Date = 
   return {
     _aws: {
       Timestamp: now.getTime(),
-      CloudWatchMetrics: [{
-        Namespace: METRIC_NAMESPACE,
-        Dimensions: [['Workspace']],
-        Metrics: names.map((name) => ({ Name: name, Unit: 'Count' })),
-      }],
+      CloudWatchMetrics: [
+        {
+          Namespace: METRIC_NAMESPACE,
+          Dimensions: [['Workspace']],
+          Metrics: names.map((name) => ({ Name: name, Unit: 'Count' })),
+        },
+      ],
     },
     Workspace: workspace,
     ...Object.fromEntries(names.map((name) => [name, metrics[name]])),

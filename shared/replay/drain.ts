@@ -12,13 +12,25 @@
  * ApproximateReceiveCount; nothing can avoid that.)
  */
 import {
-  ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, GetQueueUrlCommand,
-  ReceiveMessageCommand, type Message, type SQSClient,
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { assertInvariant } from '../errors';
 import { workspaceNames } from '../naming';
 import { replayMessages, type ReplayDeps } from './redeliver';
-import { addToSummary, emptySummary, type DlqMessage, type MessageResult, type ReplayOutcome, type ReplaySummary } from './types';
+import {
+  addToSummary,
+  emptySummary,
+  type DlqMessage,
+  type MessageResult,
+  type ReplayOutcome,
+  type ReplaySummary,
+} from './types';
 
 /** SQS limits: messages per receive and entries per batch call. */
 const SQS_MAX_BATCH = 10;
@@ -74,10 +86,12 @@ const DROPPED: ReadonlySet<ReplayOutcome | undefined> = new Set(['dropped_invali
 
 /** The named ids that were not dropped (or, in a dry run, would not be), with what happened to each. */
 function undropped(named: ReadonlySet<string>, seen: ReadonlyMap<string, ReplayOutcome>): UndroppedId[] {
-  return [...named].filter((id) => !DROPPED.has(seen.get(id))).map((messageId) => {
-    const outcome = seen.get(messageId);
-    return { messageId, ...(outcome ? { outcome } : {}) };
-  });
+  return [...named]
+    .filter((id) => !DROPPED.has(seen.get(id)))
+    .map((messageId) => {
+      const outcome = seen.get(messageId);
+      return { messageId, ...(outcome ? { outcome } : {}) };
+    });
 }
 
 export async function resolveDlqUrl(sqs: SQSClient, workspace: string): Promise<string> {
@@ -94,10 +108,16 @@ export interface QueueDepth {
 }
 
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
-  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({
-    QueueUrl: queueUrl,
-    AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-  }));
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
   const n = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : 0);
   return {
     visible: n(Attributes.ApproximateNumberOfMessages),
@@ -174,10 +194,12 @@ async function release(sqs: SQSClient, queueUrl: string, held: Held[]): Promise<
   for (const group of chunks(held, SQS_MAX_BATCH)) {
     for (const h of group) outcome.set(h.messageId, false);
     try {
-      const response = await sqs.send(new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: group.map((h, i) => ({ Id: `r${i}`, ReceiptHandle: h.receiptHandle, VisibilityTimeout: 0 })),
-      }));
+      const response = await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: group.map((h, i) => ({ Id: `r${i}`, ReceiptHandle: h.receiptHandle, VisibilityTimeout: 0 })),
+        }),
+      );
       for (const ok of response.Successful ?? []) {
         const h = group[Number((ok.Id ?? '').slice(1))];
         if (h) outcome.set(h.messageId, true);
@@ -222,12 +244,20 @@ async function decideBatch(fresh: DlqMessage[], state: RunState, options: DrainO
   for (const m of fresh) state.decided.set(m.messageId, m.receiptHandle);
   const batchResults = await replayMessages(fresh, options);
   const removable = fresh.filter((_, i) => batchResults[i]!.remove);
-  const notDeleted = options.dryRun || removable.length === 0 ? new Map<string, string>() : await deleteMessages(options.sqs, options.queueUrl, removable);
+  const notDeleted =
+    options.dryRun || removable.length === 0
+      ? new Map<string, string>()
+      : await deleteMessages(options.sqs, options.queueUrl, removable);
   fresh.forEach((message, i) => {
     let result = batchResults[i]!;
     const deleteError = notDeleted.get(message.messageId);
     if (deleteError !== undefined) {
-      result = { ...result, outcome: 'failed', remove: false, reason: `accepted by the bus but not deleted from the DLQ (${deleteError}); replaying it again is harmless` };
+      result = {
+        ...result,
+        outcome: 'failed',
+        remove: false,
+        reason: `accepted by the bus but not deleted from the DLQ (${deleteError}); replaying it again is harmless`,
+      };
     }
     state.decided.set(message.messageId, result.remove ? undefined : message.receiptHandle);
     if (options.dropInvalidIds.has(message.messageId)) state.named.set(message.messageId, result.outcome);
@@ -243,7 +273,11 @@ async function decideBatch(fresh: DlqMessage[], state: RunState, options: DrainO
  * never mistakes the messages a dry run is looking at for an empty queue.
  */
 async function releaseNow(received: readonly DlqMessage[], state: RunState, options: DrainOptions): Promise<void> {
-  await releaseHeld(received.filter((m): m is DlqMessage & Held => m.receiptHandle !== undefined), state, options);
+  await releaseHeld(
+    received.filter((m): m is DlqMessage & Held => m.receiptHandle !== undefined),
+    state,
+    options,
+  );
   for (const m of received) if (state.decided.has(m.messageId)) state.decided.set(m.messageId, undefined);
 }
 
@@ -251,10 +285,19 @@ async function releaseNow(received: readonly DlqMessage[], state: RunState, opti
 const DRY_RUN_STALE_RECEIVES = 3;
 
 /** Where a drain stands: messages decided, receives made, receives in a row that brought nothing new. */
-interface DrainCounters { processed: number; receives: number; staleReceives: number }
+interface DrainCounters {
+  processed: number;
+  receives: number;
+  staleReceives: number;
+}
 
 /** Why the drain stops before its next receive, if it does (waiting first for the rate limit). */
-async function stopBeforeReceive(options: DrainOptions, counters: DrainCounters, maxReceives: number, startedAt: number): Promise<StopReason | undefined> {
+async function stopBeforeReceive(
+  options: DrainOptions,
+  counters: DrainCounters,
+  maxReceives: number,
+  startedAt: number,
+): Promise<StopReason | undefined> {
   const { signal } = options;
   if (signal?.aborted) return 'aborted';
   if (counters.processed >= options.maxMessages) return 'max_messages';
@@ -267,15 +310,17 @@ async function stopBeforeReceive(options: DrainOptions, counters: DrainCounters,
 }
 
 async function receiveBatch(options: DrainOptions, wanted: number): Promise<DlqMessage[]> {
-  const response = await options.sqs.send(new ReceiveMessageCommand({
-    QueueUrl: options.queueUrl,
-    MaxNumberOfMessages: Math.min(SQS_MAX_BATCH, wanted),
-    VisibilityTimeout: options.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
-    WaitTimeSeconds: options.waitTimeSeconds ?? 1,
-    MessageAttributeNames: ['All'],
-    // SenderId: who wrote the message, which provenance checks (security review H2).
-    MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SenderId'],
-  }));
+  const response = await options.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: options.queueUrl,
+      MaxNumberOfMessages: Math.min(SQS_MAX_BATCH, wanted),
+      VisibilityTimeout: options.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
+      WaitTimeSeconds: options.waitTimeSeconds ?? 1,
+      MessageAttributeNames: ['All'],
+      // SenderId: who wrote the message, which provenance checks (security review H2).
+      MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SenderId'],
+    }),
+  );
   return (response.Messages ?? []).map(dlqMessageFromSqs);
 }
 
@@ -303,23 +348,44 @@ async function drainLoop(options: DrainOptions, state: RunState, startedAt: numb
 
 export async function drainDlq(options: DrainOptions): Promise<DrainReport> {
   const { queueUrl, maxMessages } = options;
-  assertInvariant(Number.isSafeInteger(maxMessages) && maxMessages >= 1 && maxMessages <= MAX_DRAIN_MESSAGES, `maxMessages must be 1..${MAX_DRAIN_MESSAGES}`);
-  assertInvariant(options.ratePerSecond === undefined || (options.ratePerSecond > 0 && options.ratePerSecond <= 10_000), 'ratePerSecond must be in (0, 10000]');
+  assertInvariant(
+    Number.isSafeInteger(maxMessages) && maxMessages >= 1 && maxMessages <= MAX_DRAIN_MESSAGES,
+    `maxMessages must be 1..${MAX_DRAIN_MESSAGES}`,
+  );
+  assertInvariant(
+    options.ratePerSecond === undefined || (options.ratePerSecond > 0 && options.ratePerSecond <= 10_000),
+    'ratePerSecond must be in (0, 10000]',
+  );
   const startedAt = Date.now();
-  const state: RunState = { summary: emptySummary(), results: [], decided: new Map(), named: new Map(), visibleAgain: new Map() };
+  const state: RunState = {
+    summary: emptySummary(),
+    results: [],
+    decided: new Map(),
+    named: new Map(),
+    visibleAgain: new Map(),
+  };
   let stoppedBy: StopReason;
   try {
     stoppedBy = await drainLoop(options, state, startedAt);
   } finally {
     // Runs on success, abort and error alike: what stayed becomes visible again.
-    const held = [...state.decided].filter((e): e is [string, string] => e[1] !== undefined).map(([messageId, receiptHandle]) => ({ messageId, receiptHandle }));
+    const held = [...state.decided]
+      .filter((e): e is [string, string] => e[1] !== undefined)
+      .map(([messageId, receiptHandle]) => ({ messageId, receiptHandle }));
     await releaseHeld(held, state, options);
   }
   const { summary, results, named } = state;
   const released = [...state.visibleAgain.values()].filter(Boolean).length;
   return {
-    queueUrl, busName: options.busName, dryRun: options.dryRun, summary, results,
-    resultsTruncated: summary.seen > results.length, stoppedBy, released, undroppedIds: undropped(options.dropInvalidIds, named),
+    queueUrl,
+    busName: options.busName,
+    dryRun: options.dryRun,
+    summary,
+    results,
+    resultsTruncated: summary.seen > results.length,
+    stoppedBy,
+    released,
+    undroppedIds: undropped(options.dropInvalidIds, named),
     durationMs: Date.now() - startedAt,
   };
 }

@@ -58,9 +58,15 @@ export function busNameOf(nameOrArn: string): string {
 export function expectedOrigin(workspace: string, busNameOrArn: string, scope: AccountScope): ExpectedOrigin {
   const names = workspaceNames(workspace);
   const bus = busNameOf(busNameOrArn);
-  const functions = Object.fromEntries(SETTLEMENT_FUNCTIONS.map((f) => [f, {
-    name: names.functions[f], liveArn: arns.function(scope, names.functions[f], LIVE_ALIAS),
-  }])) as ExpectedOrigin['functions'];
+  const functions = Object.fromEntries(
+    SETTLEMENT_FUNCTIONS.map((f) => [
+      f,
+      {
+        name: names.functions[f],
+        liveArn: arns.function(scope, names.functions[f], LIVE_ALIAS),
+      },
+    ]),
+  ) as ExpectedOrigin['functions'];
   const rules = Object.values(names.rules)
     .filter((rule) => !rule.onDefaultBus)
     .map((rule) => {
@@ -85,36 +91,58 @@ function checkSender(senderId: string | undefined, functions: readonly string[])
   if (senderId === undefined) return VERIFIED;
   const session = sessionNameOf(senderId);
   if (session !== undefined && functions.includes(session)) return VERIFIED;
-  return unverified(`SenderId ${quoted(senderId)} is not a role session of ${functions.join(' or ')} (AROA…:<function name>)`);
+  return unverified(
+    `SenderId ${quoted(senderId)} is not a role session of ${functions.join(' or ')} (AROA…:<function name>)`,
+  );
 }
 
 function checkTargetDeadLetter(claims: OriginClaims, origin: ExpectedOrigin): Provenance {
   const rule = origin.rules.find((r) => r.arn === claims.ruleArn);
-  if (!rule) return unverified(`RULE_ARN ${quoted(claims.ruleArn)} is not one of this workspace's event rules (${origin.rules.map((r) => r.arn).join(', ')})`);
-  if (claims.targetArn !== rule.targetArn) return unverified(`TARGET_ARN ${quoted(claims.targetArn)} is not ${rule.targetArn}, the target of ${rule.name}`);
+  if (!rule)
+    return unverified(
+      `RULE_ARN ${quoted(claims.ruleArn)} is not one of this workspace's event rules (${origin.rules.map((r) => r.arn).join(', ')})`,
+    );
+  if (claims.targetArn !== rule.targetArn)
+    return unverified(`TARGET_ARN ${quoted(claims.targetArn)} is not ${rule.targetArn}, the target of ${rule.name}`);
   return VERIFIED;
 }
 
 function checkDestinationRecord(message: DlqMessage, claims: OriginClaims, origin: ExpectedOrigin): Provenance {
   const fn = SETTLEMENT_FUNCTIONS.map((f) => origin.functions[f]).find((f) => f.liveArn === claims.functionArn);
   if (!fn) {
-    return unverified(`requestContext.functionArn ${quoted(claims.functionArn)} is not this workspace's debit or refund function (${SETTLEMENT_FUNCTIONS.map((f) => origin.functions[f].liveArn).join(', ')})`);
+    return unverified(
+      `requestContext.functionArn ${quoted(claims.functionArn)} is not this workspace's debit or refund function (${SETTLEMENT_FUNCTIONS.map((f) => origin.functions[f].liveArn).join(', ')})`,
+    );
   }
   return checkSender(message.senderId, [fn.name]);
 }
 
 function checkReconcilerMessage(message: DlqMessage, claims: OriginClaims, origin: ExpectedOrigin): Provenance {
   const handler = SETTLEMENT_FUNCTIONS.find((f) => f === claims.handler);
-  if (!handler) return unverified(`reconciler-handler ${quoted(claims.handler)} is not debit or refund (the only functions that write refused events)`);
+  if (!handler)
+    return unverified(
+      `reconciler-handler ${quoted(claims.handler)} is not debit or refund (the only functions that write refused events)`,
+    );
   return checkSender(message.senderId, [origin.functions[handler].name]);
 }
 
 /** Whether `message` (recognised as `recognition`) provably came from `origin`'s rules and functions. */
-export function checkProvenance(message: DlqMessage, recognition: RecognisedMessage, origin: ExpectedOrigin): Provenance {
+export function checkProvenance(
+  message: DlqMessage,
+  recognition: RecognisedMessage,
+  origin: ExpectedOrigin,
+): Provenance {
   switch (recognition.shape) {
-    case 'eventbridge_target_dlq': return checkTargetDeadLetter(recognition.claims, origin);
-    case 'lambda_destination': return checkDestinationRecord(message, recognition.claims, origin);
-    case 'lambda_dlq': return checkSender(message.senderId, SETTLEMENT_FUNCTIONS.map((f) => origin.functions[f].name));
-    case 'reconciler_invalid': return checkReconcilerMessage(message, recognition.claims, origin);
+    case 'eventbridge_target_dlq':
+      return checkTargetDeadLetter(recognition.claims, origin);
+    case 'lambda_destination':
+      return checkDestinationRecord(message, recognition.claims, origin);
+    case 'lambda_dlq':
+      return checkSender(
+        message.senderId,
+        SETTLEMENT_FUNCTIONS.map((f) => origin.functions[f].name),
+      );
+    case 'reconciler_invalid':
+      return checkReconcilerMessage(message, recognition.claims, origin);
   }
 }

@@ -17,7 +17,12 @@
  * message is planned becomes that message's `failed` result, and the others go on. Only options that
  * are wrong for the whole batch (a bug in the caller) throw.
  */
-import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
+import {
+  PutEventsCommand,
+  type EventBridgeClient,
+  type PutEventsRequestEntry,
+  type PutEventsResultEntry,
+} from '@aws-sdk/client-eventbridge';
 import { InvalidEventError, assertInvariant } from '../errors';
 import { DLQ_MESSAGE_ID_MAX_LENGTH, isDlqMessageId } from '../events/ids';
 import { parseVideoEvent } from '../events/parse-video-event';
@@ -53,7 +58,8 @@ export interface ReplayOptions {
 }
 
 /** What an operator should do with a message of unverified origin. */
-export const UNVERIFIED_HINT = 'do not publish it by hand: find out who wrote it to the DLQ (CloudTrail sqs:SendMessage on the queue, the queue policy), then delete it by hand';
+export const UNVERIFIED_HINT =
+  'do not publish it by hand: find out who wrote it to the DLQ (CloudTrail sqs:SendMessage on the queue, the queue policy), then delete it by hand';
 
 export interface ReplayDeps extends ReplayOptions {
   eventBridge: EventBridgeClient;
@@ -67,22 +73,35 @@ const utf8Bytes = (value: string | undefined) => (value === undefined ? 0 : Buff
 
 /** EventBridge's documented PutEventsRequestEntry size (Time 14 bytes; UTF-8 bytes of the rest). */
 export function entrySizeBytes(entry: PutEventsRequestEntry): number {
-  return (entry.Time ? TIME_BYTES : 0) + utf8Bytes(entry.Source) + utf8Bytes(entry.DetailType) + utf8Bytes(entry.Detail)
-    + (entry.Resources ?? []).reduce((sum, r) => sum + utf8Bytes(r), 0);
+  return (
+    (entry.Time ? TIME_BYTES : 0) +
+    utf8Bytes(entry.Source) +
+    utf8Bytes(entry.DetailType) +
+    utf8Bytes(entry.Detail) +
+    (entry.Resources ?? []).reduce((sum, r) => sum + utf8Bytes(r), 0)
+  );
 }
 
 /** Options that are wrong for every message (a bug in the caller, not a property of a message). */
 export function assertReplayOptions(options: ReplayOptions): void {
-  assertInvariant(Number.isSafeInteger(options.maxReplays) && options.maxReplays >= 1 && options.maxReplays <= MAX_REPLAYS_LIMIT,
-    `maxReplays must be 1..${MAX_REPLAYS_LIMIT}, got ${options.maxReplays}`);
+  assertInvariant(
+    Number.isSafeInteger(options.maxReplays) && options.maxReplays >= 1 && options.maxReplays <= MAX_REPLAYS_LIMIT,
+    `maxReplays must be 1..${MAX_REPLAYS_LIMIT}, got ${options.maxReplays}`,
+  );
 }
 
 /** Not a DLQ shape we know (or no event inside): left for a person, with what could be read of it. */
-function unrecognisedResult(message: DlqMessage, recognition: Extract<ReturnType<typeof recogniseMessage>, { recognised: false }>): Plan {
+function unrecognisedResult(
+  message: DlqMessage,
+  recognition: Extract<ReturnType<typeof recogniseMessage>, { recognised: false }>,
+): Plan {
   return {
     kind: 'decided',
     result: {
-      messageId: message.messageId, outcome: 'left_unrecognised', remove: false, reason: recognition.reason,
+      messageId: message.messageId,
+      outcome: 'left_unrecognised',
+      remove: false,
+      reason: recognition.reason,
       ...(recognition.hint ? { hint: recognition.hint } : {}),
       ...(recognition.eventIds ? { details: recognition.eventIds.map((id) => `event ${id}`) } : {}),
     },
@@ -90,22 +109,46 @@ function unrecognisedResult(message: DlqMessage, recognition: Extract<ReturnType
 }
 
 /** Invalid under today's schema and prices: left (with what to do), or dropped when named by id. */
-function invalidResult(message: DlqMessage, base: MessageResult, event: unknown, error: InvalidEventError, options: ReplayOptions): Plan {
-  const outcome = !options.dropInvalidIds.has(message.messageId) ? 'left_invalid' : options.dryRun ? 'would_drop_invalid' : 'dropped_invalid';
+function invalidResult(
+  message: DlqMessage,
+  base: MessageResult,
+  event: unknown,
+  error: InvalidEventError,
+  options: ReplayOptions,
+): Plan {
+  const outcome = !options.dropInvalidIds.has(message.messageId)
+    ? 'left_invalid'
+    : options.dryRun
+      ? 'would_drop_invalid'
+      : 'dropped_invalid';
   return {
     kind: 'decided',
     result: {
-      ...base, ...eventIdentity(event), outcome, remove: outcome === 'dropped_invalid',
-      reason: error.reason, details: error.details,
-      ...(outcome === 'left_invalid' ? { hint: `fix the producer, or once understood drop it by its id: --drop-invalid ${message.messageId}` } : {}),
+      ...base,
+      ...eventIdentity(event),
+      outcome,
+      remove: outcome === 'dropped_invalid',
+      reason: error.reason,
+      details: error.details,
+      ...(outcome === 'left_invalid'
+        ? { hint: `fix the producer, or once understood drop it by its id: --drop-invalid ${message.messageId}` }
+        : {}),
     },
   };
 }
 
 /** The entry that puts the event back on the bus, its replay count one higher. */
-function replayEntry(message: DlqMessage, parsed: ReturnType<typeof parseVideoEvent>, replayCount: number, busName: string): PutEventsRequestEntry {
+function replayEntry(
+  message: DlqMessage,
+  parsed: ReturnType<typeof parseVideoEvent>,
+  replayCount: number,
+  busName: string,
+): PutEventsRequestEntry {
   const { envelope, event } = parsed;
-  const detail = { ...envelope.detail, replay: { count: replayCount, originalEventId: event.eventId, ...dlqMessageIdOf(message) } };
+  const detail = {
+    ...envelope.detail,
+    replay: { count: replayCount, originalEventId: event.eventId, ...dlqMessageIdOf(message) },
+  };
   const time = new Date(envelope.time);
   return {
     Source: envelope.source,
@@ -118,7 +161,12 @@ function replayEntry(message: DlqMessage, parsed: ReturnType<typeof parseVideoEv
 }
 
 /** A valid event: replayed (or not, past the replay limit or too large to publish). */
-function replayPlan(message: DlqMessage, base: MessageResult, parsed: ReturnType<typeof parseVideoEvent>, options: ReplayOptions): Plan {
+function replayPlan(
+  message: DlqMessage,
+  base: MessageResult,
+  parsed: ReturnType<typeof parseVideoEvent>,
+  options: ReplayOptions,
+): Plan {
   const { envelope, event } = parsed;
   const previousCount = envelope.detail.replay?.count ?? 0;
   const identity = { originalEventId: event.eventId, jobId: event.jobId, detailType: envelope['detail-type'] };
@@ -126,7 +174,11 @@ function replayPlan(message: DlqMessage, base: MessageResult, parsed: ReturnType
     return {
       kind: 'decided',
       result: {
-        ...base, ...identity, outcome: 'left_too_many_replays', remove: false, replayCount: previousCount,
+        ...base,
+        ...identity,
+        outcome: 'left_too_many_replays',
+        remove: false,
+        replayCount: previousCount,
         reason: `already replayed ${previousCount} time(s); the maximum is ${options.maxReplays}`,
         hint: 'find out why it keeps failing (logs for this eventId) before raising --max-replays',
       },
@@ -137,7 +189,14 @@ function replayPlan(message: DlqMessage, base: MessageResult, parsed: ReturnType
   const sizeBytes = entrySizeBytes(entry);
   const result: MessageResult = { ...base, ...identity, replayCount };
   if (sizeBytes > PUT_EVENTS_MAX_BYTES) {
-    return { kind: 'decided', result: { ...result, outcome: 'failed', reason: `event too large to publish (${sizeBytes} bytes > ${PUT_EVENTS_MAX_BYTES})` } };
+    return {
+      kind: 'decided',
+      result: {
+        ...result,
+        outcome: 'failed',
+        reason: `event too large to publish (${sizeBytes} bytes > ${PUT_EVENTS_MAX_BYTES})`,
+      },
+    };
   }
   if (options.dryRun) return { kind: 'decided', result: { ...result, outcome: 'would_replay' } };
   return { kind: 'publish', entry, sizeBytes, result };
@@ -149,7 +208,10 @@ export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
   const recognition = recogniseMessage(message);
   if (!recognition.recognised) return unrecognisedResult(message, recognition);
   const base: MessageResult = {
-    messageId: message.messageId, shape: recognition.shape, outcome: 'failed', remove: false,
+    messageId: message.messageId,
+    shape: recognition.shape,
+    outcome: 'failed',
+    remove: false,
     failure: describeFailure(recognition.shape, recognition.failure),
   };
   const provenance = checkProvenance(message, recognition, options.origin);
@@ -168,12 +230,24 @@ export function planMessage(message: DlqMessage, options: ReplayOptions): Plan {
  * Left in the DLQ: what it claims to be is shown (escaped by the CLI), nothing of it is acted on.
  * The SenderId (an IAM unique id: `aws iam list-roles` / `list-users` name its owner) helps find who wrote it.
  */
-function unverifiedResult(message: DlqMessage, base: MessageResult, recognition: RecognisedMessage, problem: string): Plan {
+function unverifiedResult(
+  message: DlqMessage,
+  base: MessageResult,
+  recognition: RecognisedMessage,
+  problem: string,
+): Plan {
   return {
     kind: 'decided',
     result: {
-      ...base, ...eventIdentity(recognition.event), outcome: 'left_unverified', remove: false, reason: `unverified origin: ${problem}`,
-      details: [`sent by ${message.senderId === undefined ? 'a sender SQS did not report' : `SenderId ${message.senderId.slice(0, 200)}`}`], hint: UNVERIFIED_HINT,
+      ...base,
+      ...eventIdentity(recognition.event),
+      outcome: 'left_unverified',
+      remove: false,
+      reason: `unverified origin: ${problem}`,
+      details: [
+        `sent by ${message.senderId === undefined ? 'a sender SQS did not report' : `SenderId ${message.senderId.slice(0, 200)}`}`,
+      ],
+      hint: UNVERIFIED_HINT,
     },
   };
 }
@@ -190,12 +264,20 @@ function dlqMessageIdOf(message: DlqMessage): { dlqMessageId?: string } {
 
 function eventIdentity(event: unknown): Partial<MessageResult> {
   if (typeof event !== 'object' || event === null) return {};
-  const e = event as { id?: unknown; 'detail-type'?: unknown; detail?: { jobId?: unknown; replay?: { originalEventId?: unknown } } };
+  const e = event as {
+    id?: unknown;
+    'detail-type'?: unknown;
+    detail?: { jobId?: unknown; replay?: { originalEventId?: unknown } };
+  };
   const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 128) : undefined);
   const originalEventId = str(e.detail?.replay?.originalEventId) ?? str(e.id);
   const jobId = str(e.detail?.jobId);
   const detailType = str(e['detail-type']);
-  return { ...(originalEventId ? { originalEventId } : {}), ...(jobId ? { jobId } : {}), ...(detailType ? { detailType } : {}) };
+  return {
+    ...(originalEventId ? { originalEventId } : {}),
+    ...(jobId ? { jobId } : {}),
+    ...(detailType ? { detailType } : {}),
+  };
 }
 
 /** Splits publishable plans into PutEvents requests: at most 10 entries and 256 KB each, in order. */
@@ -231,19 +313,30 @@ function errorText(error: unknown): string {
 }
 
 /** Publishes one chunk; every entry comes back accepted (with its new id) or failed (with the reason). */
-async function publishChunk(eventBridge: EventBridgeClient, chunk: Extract<Plan, { kind: 'publish' }>[]): Promise<MessageResult[]> {
+async function publishChunk(
+  eventBridge: EventBridgeClient,
+  chunk: Extract<Plan, { kind: 'publish' }>[],
+): Promise<MessageResult[]> {
   let entries: PutEventsResultEntry[];
   try {
     const response = await eventBridge.send(new PutEventsCommand({ Entries: chunk.map((p) => p.entry) }));
     entries = response.Entries ?? [];
   } catch (error) {
     // The whole request failed: nothing in it is known to be accepted, so everything stays.
-    return chunk.map((p) => ({ ...p.result, outcome: 'failed', remove: false, reason: `PutEvents failed: ${errorText(error)}` }));
+    return chunk.map((p) => ({
+      ...p.result,
+      outcome: 'failed',
+      remove: false,
+      reason: `PutEvents failed: ${errorText(error)}`,
+    }));
   }
   return chunk.map((p, i) => {
     const answer = entries[i];
-    if (answer?.EventId && !answer.ErrorCode) return { ...p.result, outcome: 'replayed', remove: true, newEventId: answer.EventId };
-    const reason = answer?.ErrorCode ? `${answer.ErrorCode}: ${answer.ErrorMessage ?? 'no message'}` : 'PutEvents returned no entry for it';
+    if (answer?.EventId && !answer.ErrorCode)
+      return { ...p.result, outcome: 'replayed', remove: true, newEventId: answer.EventId };
+    const reason = answer?.ErrorCode
+      ? `${answer.ErrorCode}: ${answer.ErrorMessage ?? 'no message'}`
+      : 'PutEvents returned no entry for it';
     return { ...p.result, outcome: 'failed', remove: false, reason: `the bus refused it (${reason})` };
   });
 }
@@ -270,7 +363,10 @@ function planInIsolation(message: DlqMessage, options: ReplayOptions): Plan {
     return {
       kind: 'decided',
       result: {
-        messageId: message.messageId, ...identityOf(message), outcome: 'failed', remove: false,
+        messageId: message.messageId,
+        ...identityOf(message),
+        outcome: 'failed',
+        remove: false,
         reason: `could not be planned (${errorText(error)})`,
         hint: 'it stays in the DLQ; look at it with `aws sqs receive-message` and report the error: replaying again will fail the same way',
       },
@@ -289,16 +385,26 @@ export async function replayMessages(messages: readonly DlqMessage[], deps: Repl
   const results: (MessageResult | undefined)[] = plans.map((p) => (p.kind === 'decided' ? p.result : undefined));
   const toPublish = plans
     .map((plan, index) => ({ plan, index, sizeBytes: plan.kind === 'publish' ? plan.sizeBytes : 0 }))
-    .filter((item): item is { plan: Extract<Plan, { kind: 'publish' }>; index: number; sizeBytes: number } => item.plan.kind === 'publish');
+    .filter(
+      (item): item is { plan: Extract<Plan, { kind: 'publish' }>; index: number; sizeBytes: number } =>
+        item.plan.kind === 'publish',
+    );
   for (const chunk of chunkForPutEvents(toPublish)) {
-    const published = await publishChunk(deps.eventBridge, chunk.map((c) => c.plan));
-    chunk.forEach((c, i) => { results[c.index] = published[i]; });
+    const published = await publishChunk(
+      deps.eventBridge,
+      chunk.map((c) => c.plan),
+    );
+    chunk.forEach((c, i) => {
+      results[c.index] = published[i];
+    });
   }
   return results.map((r, i) => {
     assertInvariant(r !== undefined, `no result for message ${messages[i]?.messageId}`);
-    assertInvariant(!r.remove || r.outcome === 'replayed' || r.outcome === 'dropped_invalid', `message ${r.messageId} marked removable with outcome ${r.outcome}`);
+    assertInvariant(
+      !r.remove || r.outcome === 'replayed' || r.outcome === 'dropped_invalid',
+      `message ${r.messageId} marked removable with outcome ${r.outcome}`,
+    );
     assertInvariant(!(deps.dryRun && r.remove), 'a dry run marked a message removable');
     return r;
   });
 }
-

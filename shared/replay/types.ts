@@ -30,8 +30,15 @@ export type ReplayOutcome =
   | 'failed'; // the bus (or the DLQ delete) refused it: left, retry later
 
 export const OUTCOMES: readonly ReplayOutcome[] = [
-  'replayed', 'would_replay', 'dropped_invalid', 'would_drop_invalid',
-  'left_invalid', 'left_too_many_replays', 'left_unrecognised', 'left_unverified', 'failed',
+  'replayed',
+  'would_replay',
+  'dropped_invalid',
+  'would_drop_invalid',
+  'left_invalid',
+  'left_too_many_replays',
+  'left_unrecognised',
+  'left_unverified',
+  'failed',
 ];
 
 export interface MessageResult {
@@ -62,8 +69,16 @@ export type ReplaySummary = Record<ReplayOutcome, number> & { seen: number };
 
 export function emptySummary(): ReplaySummary {
   return {
-    seen: 0, replayed: 0, would_replay: 0, dropped_invalid: 0, would_drop_invalid: 0,
-    left_invalid: 0, left_too_many_replays: 0, left_unrecognised: 0, left_unverified: 0, failed: 0,
+    seen: 0,
+    replayed: 0,
+    would_replay: 0,
+    dropped_invalid: 0,
+    would_drop_invalid: 0,
+    left_invalid: 0,
+    left_too_many_replays: 0,
+    left_unrecognised: 0,
+    left_unverified: 0,
+    failed: 0,
   };
 }
 
@@ -74,5 +89,11 @@ export function addToSummary(summary: ReplaySummary, result: MessageResult): voi
 
 /** Messages that stay in the DLQ after a real run (what makes the exit code non-zero). */
 export function leftCount(summary: ReplaySummary): number {
-  return summary.left_invalid + summary.left_too_many_replays + summary.left_unrecognised + summary.left_unverified + summary.failed;
+  return (
+    summary.left_invalid +
+    summary.left_too_many_replays +
+    summary.left_unrecognised +
+    summary.left_unverified +
+    summary.failed
+  );
 }

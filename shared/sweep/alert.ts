@@ -46,7 +46,8 @@ export function sweepMetrics(result: SweepResult): MetricValues {
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const p = (value: string | number) => printable(String(value));
 /** "… and N more" when a sample shows fewer than the count. */
-const more = (count: number, shown: number, where = '') => (count > shown ? [`  - … and ${count - shown} more${where}`] : []);
+const more = (count: number, shown: number, where = '') =>
+  count > shown ? [`  - … and ${count - shown} more${where}`] : [];
 
 interface Finding {
   count: (r: SweepResult) => number;
@@ -54,7 +55,10 @@ interface Finding {
   section: (r: SweepResult, cli: string, workspace: string) => string[];
 }
 
-const sample = <T>(s: { count: number; first: T[] }, line: (item: T) => string, where = '') => [...s.first.map((item) => `  - ${line(item)}`), ...more(s.count, s.first.length, where)];
+const sample = <T>(s: { count: number; first: T[] }, line: (item: T) => string, where = '') => [
+  ...s.first.map((item) => `  - ${line(item)}`),
+  ...more(s.count, s.first.length, where),
+];
 
 const FINDINGS: readonly Finding[] = [
   {
@@ -62,7 +66,12 @@ const FINDINGS: readonly Finding[] = [
     headline: (_r, n) => `${n} drift`,
     section: (r, cli) => [
       `DRIFT: ${plural(r.drift.count, 'user')} whose balance differs from their ledger (still different after a re-check).`,
-      ...sample(r.drift, (d) => `${p(d.userId)}: balance ${d.remaining}, ledger says ${d.ledgerSum} (off by ${d.difference > 0 ? '+' : ''}${d.difference})`, ' (see the logs, outcome=drift)'),
+      ...sample(
+        r.drift,
+        (d) =>
+          `${p(d.userId)}: balance ${d.remaining}, ledger says ${d.ledgerSum} (off by ${d.difference > 0 ? '+' : ''}${d.difference})`,
+        ' (see the logs, outcome=drift)',
+      ),
       `  What to do: the ledger is the truth; something changed Credits without a ledger entry. Do not change`,
       `  balances by hand and do not use \`reconciler adjust\` (it moves both sides). Find the writer, stop it,`,
       `  escalate (pause first if the drift grows between runs): runbook docs/operations/alarms/drift.md.`,
@@ -74,7 +83,11 @@ const FINDINGS: readonly Finding[] = [
     headline: (_r, n) => `${n} unjustified`,
     section: (r, cli) => [
       `UNJUSTIFIED LEDGER ENTRIES: ${plural(r.unjustified.count, 'entry', 'entries')} the reconciler could not have written (balanced, but not justified).`,
-      ...sample(r.unjustified, (u) => `${p(u.ledgerId)} (user ${p(u.userId)}): ${p(u.problem)}`, ' (see the logs, outcome=unjustified)'),
+      ...sample(
+        r.unjustified,
+        (u) => `${p(u.ledgerId)} (user ${p(u.userId)}): ${p(u.problem)}`,
+        ' (see the logs, outcome=unjustified)',
+      ),
       `  What to do: money may have been minted or moved by something other than the reconciler. Stop`,
       `  replays and grants, find the writer (CloudTrail data events on Ledger), and escalate to the owner.`,
       `  Confirm across every user with \`${cli} audit\`.`,
@@ -214,8 +227,16 @@ const FINDINGS: readonly Finding[] = [
     headline: () => 'audit incomplete',
     section: (r, cli) => [
       'AUDIT INCOMPLETE:',
-      ...(r.audit.unaudited.count > 0 ? [`  - ${plural(r.audit.unaudited.count, 'user')} with a ledger too long to audit here: ${r.audit.unaudited.first.map(p).join(', ')}${r.audit.unaudited.count > r.audit.unaudited.first.length ? `, … and ${r.audit.unaudited.count - r.audit.unaudited.first.length} more` : ''}`] : []),
-      ...(r.audit.gapBefore !== undefined ? [`  - the last audit was long ago; ledger entries from ${r.audit.gapBefore} to ${r.audit.from} were not covered.`] : []),
+      ...(r.audit.unaudited.count > 0
+        ? [
+            `  - ${plural(r.audit.unaudited.count, 'user')} with a ledger too long to audit here: ${r.audit.unaudited.first.map(p).join(', ')}${r.audit.unaudited.count > r.audit.unaudited.first.length ? `, … and ${r.audit.unaudited.count - r.audit.unaudited.first.length} more` : ''}`,
+          ]
+        : []),
+      ...(r.audit.gapBefore !== undefined
+        ? [
+            `  - the last audit was long ago; ledger entries from ${r.audit.gapBefore} to ${r.audit.from} were not covered.`,
+          ]
+        : []),
       `  What to do: run \`${cli} sweep --full\` (audits every user, paginated) from a machine with access.`,
     ],
   },
@@ -228,20 +249,28 @@ export function buildSweepAlert(result: SweepResult, workspace: string): SweepAl
   const headline = found.map(({ f, n }) => f.headline(result, n));
   const sections = found.map(({ f }) => f.section(result, cli, workspace).join('\n'));
 
-  const state = result.status === 'completed'
-    ? 'completed (every shard read, every touched user audited)'
-    : `partial (stopped: ${result.stoppedBecause ?? 'limit'}); the next run resumes where this one stopped`;
-  const subject = truncate(`[reconciler ${workspace}] sweep${result.dryRun ? ' (dry run)' : ''}: ${headline.join(', ')}`, MAX_SUBJECT_CHARS, '...')
+  const state =
+    result.status === 'completed'
+      ? 'completed (every shard read, every touched user audited)'
+      : `partial (stopped: ${result.stoppedBecause ?? 'limit'}); the next run resumes where this one stopped`;
+  const subject = truncate(
+    `[reconciler ${workspace}] sweep${result.dryRun ? ' (dry run)' : ''}: ${headline.join(', ')}`,
+    MAX_SUBJECT_CHARS,
+    '...',
+  )
     // SNS subjects must be printable ASCII without line breaks.
     .replace(/[^\x20-\x7e]/g, '?');
-  const body = truncate([
-    `credit-reconciler sweep, workspace ${workspace}${result.dryRun ? ' (DRY RUN: nothing was changed)' : ''}`,
-    `Run ${result.runId}, started ${result.startedAt}, took ${(result.durationMs / 1000).toFixed(1)} s: ${state}.`,
-    `Read ${result.index.itemsRead} unsettled jobs in ${result.index.pages} pages and ${result.backstop.itemsRead} recently failed debited jobs and ${result.holds.itemsRead} due holds; audited ${result.audit.usersAudited} users; ${result.requests} DynamoDB requests.`,
-    '',
-    ...sections.flatMap((s) => [s, '']),
-    `Details: CloudWatch Logs of the sweep function, filter runId = "${result.runId}". Re-run by hand: \`${cli} sweep --dry-run\`.`,
-  ].join('\n'), MAX_BODY_CHARS);
+  const body = truncate(
+    [
+      `credit-reconciler sweep, workspace ${workspace}${result.dryRun ? ' (DRY RUN: nothing was changed)' : ''}`,
+      `Run ${result.runId}, started ${result.startedAt}, took ${(result.durationMs / 1000).toFixed(1)} s: ${state}.`,
+      `Read ${result.index.itemsRead} unsettled jobs in ${result.index.pages} pages and ${result.backstop.itemsRead} recently failed debited jobs and ${result.holds.itemsRead} due holds; audited ${result.audit.usersAudited} users; ${result.requests} DynamoDB requests.`,
+      '',
+      ...sections.flatMap((s) => [s, '']),
+      `Details: CloudWatch Logs of the sweep function, filter runId = "${result.runId}". Re-run by hand: \`${cli} sweep --dry-run\`.`,
+    ].join('\n'),
+    MAX_BODY_CHARS,
+  );
   return { subject, body };
 }
 
@@ -250,7 +279,13 @@ function truncate(text: string, max: number, ellipsis = '…'): string {
 }
 
 /** Publishes the alert; returns the SNS message id. */
-export async function publishSweepAlert(sns: SNSClient, topicArn: string, alert: SweepAlert): Promise<string | undefined> {
-  const { MessageId } = await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: alert.subject, Message: alert.body }));
+export async function publishSweepAlert(
+  sns: SNSClient,
+  topicArn: string,
+  alert: SweepAlert,
+): Promise<string | undefined> {
+  const { MessageId } = await sns.send(
+    new PublishCommand({ TopicArn: topicArn, Subject: alert.subject, Message: alert.body }),
+  );
   return MessageId;
 }

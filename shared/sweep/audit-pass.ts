@@ -16,7 +16,6 @@ import type { SweepState } from './state';
 import type { SweepResult } from './types';
 import { HOUR_MS } from '../time';
 
-
 export interface AuditOutcome {
   report: Omit<SweepResult['audit'], 'unaudited'>;
   /** The watermark to save (absent: leave the saved one). */
@@ -34,7 +33,10 @@ export async function auditPass(run: SweepRun, state: SweepState): Promise<Audit
 }
 
 function record(run: SweepRun, audit: UserAudit): void {
-  if (audit.status === 'too_long') { run.unaudited.add(audit.userId); return; }
+  if (audit.status === 'too_long') {
+    run.unaudited.add(audit.userId);
+    return;
+  }
   for (const entry of audit.unjustified) {
     run.unjustified.add(entry);
     run.log?.error({ outcome: 'unjustified', ...entry }, 'ledger entry the reconciler could not have written');
@@ -58,7 +60,10 @@ function windowStart(run: SweepRun, state: SweepState, auditStart: Date): { from
   if (run.options.auditSince) return { from: run.options.auditSince.toISOString() };
   const lookback = new Date(auditStart.getTime() - run.limits.firstRunLookbackHours * HOUR_MS).toISOString();
   if (state.auditedThrough !== undefined && state.auditedThrough > auditStart.toISOString()) {
-    run.log?.error({ outcome: 'watermark_reset', auditedThrough: state.auditedThrough }, 'the audit watermark is in the future: reset');
+    run.log?.error(
+      { outcome: 'watermark_reset', auditedThrough: state.auditedThrough },
+      'the audit watermark is in the future: reset',
+    );
     return { from: lookback, watermarkReset: state.auditedThrough };
   }
   return { from: state.auditedThrough ?? lookback };
@@ -71,17 +76,29 @@ async function incrementalAudit(run: SweepRun, state: SweepState): Promise<Audit
   let from = start.from;
   const oldestAllowed = new Date(Date.parse(through) - MAX_AUDIT_DAYS * 24 * HOUR_MS).toISOString();
   let gapBefore: string | undefined;
-  if (from < oldestAllowed) { gapBefore = from; from = oldestAllowed; }
+  if (from < oldestAllowed) {
+    gapBefore = from;
+    from = oldestAllowed;
+  }
   const seen = new Set<string>();
   let watermark = from;
   let complete = true;
   for await (const touched of touchedUsers(run.ledger, run.counter, from, through)) {
     const fresh = touched.userIds.filter((u) => !seen.has(u));
-    if (seen.size + fresh.length > run.limits.maxUsersAuditedPerRun) { run.stop('user_limit'); complete = false; break; }
-    const { started } = await forEachBounded(fresh, run.limits.concurrency, async (userId) => {
-      seen.add(userId);
-      await auditOne(run, userId);
-    }, () => run.outOfTime());
+    if (seen.size + fresh.length > run.limits.maxUsersAuditedPerRun) {
+      run.stop('user_limit');
+      complete = false;
+      break;
+    }
+    const { started } = await forEachBounded(
+      fresh,
+      run.limits.concurrency,
+      async (userId) => {
+        seen.add(userId);
+        await auditOne(run, userId);
+      },
+      () => run.outOfTime(),
+    );
     if (started < fresh.length || (run.outOfTime() && touched.lastTimestamp !== undefined)) {
       // Users of this page not all audited: the watermark stays before it (re-auditing is harmless).
       if (started === fresh.length && touched.lastTimestamp) watermark = touched.lastTimestamp;
@@ -96,7 +113,14 @@ async function incrementalAudit(run: SweepRun, state: SweepState): Promise<Audit
   // Never move the watermark backwards (a --since in the future of the window reads nothing).
   if (complete && through > watermark) watermark = through;
   return {
-    report: { mode: 'incremental', from, through: watermark, ...(gapBefore ? { gapBefore } : {}), ...(start.watermarkReset ? { watermarkReset: start.watermarkReset } : {}), usersAudited: seen.size },
+    report: {
+      mode: 'incremental',
+      from,
+      through: watermark,
+      ...(gapBefore ? { gapBefore } : {}),
+      ...(start.watermarkReset ? { watermarkReset: start.watermarkReset } : {}),
+      usersAudited: seen.size,
+    },
     auditedThrough: watermark,
     complete,
   };
@@ -105,18 +129,32 @@ async function incrementalAudit(run: SweepRun, state: SweepState): Promise<Audit
 /** Users whose holds this run expired and the ledger window did not name: their figures moved too. */
 async function auditHoldUsers(run: SweepRun, seen: Set<string>): Promise<boolean> {
   const fresh = [...run.holdUsers].filter((u) => !seen.has(u));
-  if (seen.size + fresh.length > run.limits.maxUsersAuditedPerRun) { run.stop('user_limit'); return false; }
-  const { started } = await forEachBounded(fresh, run.limits.concurrency, async (userId) => {
-    seen.add(userId);
-    await auditOne(run, userId);
-  }, () => run.outOfTime());
-  if (started < fresh.length) { run.stop('time_budget'); return false; }
+  if (seen.size + fresh.length > run.limits.maxUsersAuditedPerRun) {
+    run.stop('user_limit');
+    return false;
+  }
+  const { started } = await forEachBounded(
+    fresh,
+    run.limits.concurrency,
+    async (userId) => {
+      seen.add(userId);
+      await auditOne(run, userId);
+    },
+    () => run.outOfTime(),
+  );
+  if (started < fresh.length) {
+    run.stop('time_budget');
+    return false;
+  }
   return true;
 }
 
 async function fullAudit(run: SweepRun): Promise<AuditOutcome> {
   let scanned = 0;
-  const report = await auditAllBalances(run.ledger, (n) => { scanned += n; run.progress(`full audit: ledger entries scanned ${scanned}`); });
+  const report = await auditAllBalances(run.ledger, (n) => {
+    scanned += n;
+    run.progress(`full audit: ledger entries scanned ${scanned}`);
+  });
   for (const entry of report.unjustified) run.unjustified.add(entry);
   run.unjustified.addUnlisted(report.unjustifiedCount - report.unjustified.length);
   await forEachBounded(report.drift, run.limits.concurrency, async (candidate) => {

@@ -35,16 +35,21 @@ export interface BackstopOutcome {
 export function backstopWindow(run: SweepRun, state: SweepState): BackstopWindow | undefined {
   if (state.backstop && !run.dryRun) return state.backstop;
   const through = new Date(run.startedAt.getTime() - run.limits.graceMinutes * MINUTE_MS).toISOString();
-  const since = state.refundsCheckedThrough !== undefined && state.refundsCheckedThrough <= through
-    ? Date.parse(state.refundsCheckedThrough) - BACKSTOP_OVERLAP_MINUTES * MINUTE_MS
-    : run.startedAt.getTime() - run.limits.firstRunLookbackHours * HOUR_MS;
+  const since =
+    state.refundsCheckedThrough !== undefined && state.refundsCheckedThrough <= through
+      ? Date.parse(state.refundsCheckedThrough) - BACKSTOP_OVERLAP_MINUTES * MINUTE_MS
+      : run.startedAt.getTime() - run.limits.firstRunLookbackHours * HOUR_MS;
   const from = new Date(since).toISOString();
   return from < through ? { from, through, position: { shard: 0 } } : undefined;
 }
 
 export async function backstopPass(run: SweepRun, state: SweepState): Promise<BackstopOutcome> {
   const window = backstopWindow(run, state);
-  if (window === undefined) return { complete: true, ...(state.refundsCheckedThrough ? { refundsCheckedThrough: state.refundsCheckedThrough } : {}) };
+  if (window === undefined)
+    return {
+      complete: true,
+      ...(state.refundsCheckedThrough ? { refundsCheckedThrough: state.refundsCheckedThrough } : {}),
+    };
   run.backstop.from = window.from;
   run.backstop.through = window.through;
   /** The oldest update of a job this run could not refund: the watermark may not pass it. */
@@ -53,22 +58,37 @@ export async function backstopPass(run: SweepRun, state: SweepState): Promise<Ba
     label: 'refund backstop',
     shardAttribute: 'debitedShard',
     query: (shard) => ({
-      TableName: run.ledger.tables.jobs, IndexName: JOBS_DEBITED_INDEX,
+      TableName: run.ledger.tables.jobs,
+      IndexName: JOBS_DEBITED_INDEX,
       KeyConditionExpression: 'debitedShard = :shard AND updatedAt BETWEEN :from AND :through',
       FilterExpression: '#status = :failed',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':shard': { S: String(shard) }, ':from': { S: window.from }, ':through': { S: window.through }, ':failed': { S: 'failed' } },
+      ExpressionAttributeValues: {
+        ':shard': { S: String(shard) },
+        ':from': { S: window.from },
+        ':through': { S: window.through },
+        ':failed': { S: 'failed' },
+      },
       Limit: run.limits.pageSize,
     }),
     handlePage: async (items) => {
       const failedBefore = await refundPage(run, items);
-      if (failedBefore !== undefined && (holdBackTo === undefined || failedBefore < holdBackTo)) holdBackTo = failedBefore;
+      if (failedBefore !== undefined && (holdBackTo === undefined || failedBefore < holdBackTo))
+        holdBackTo = failedBefore;
       return items.length;
     },
-    onPage: (n) => { run.backstop.pages++; run.backstop.itemsRead += n; },
+    onPage: (n) => {
+      run.backstop.pages++;
+      run.backstop.itemsRead += n;
+    },
     pageLimit: run.limits.maxPagesPerRun,
   });
-  if (position !== undefined) return { complete: false, window: { ...window, position }, ...(state.refundsCheckedThrough ? { refundsCheckedThrough: state.refundsCheckedThrough } : {}) };
+  if (position !== undefined)
+    return {
+      complete: false,
+      window: { ...window, position },
+      ...(state.refundsCheckedThrough ? { refundsCheckedThrough: state.refundsCheckedThrough } : {}),
+    };
   const through = holdBackTo !== undefined && holdBackTo < window.through ? holdBackTo : window.through;
   return { complete: true, refundsCheckedThrough: through };
 }
@@ -76,13 +96,19 @@ export async function backstopPass(run: SweepRun, state: SweepState): Promise<Ba
 /** Refunds each failed job of a page; returns the oldest updatedAt among jobs it could not refund. */
 async function refundPage(run: SweepRun, items: Item[]): Promise<string | undefined> {
   if (items.length === 0) return undefined;
-  const settled = await settlementsOf(run, items.map((item) => str(item.jobId) ?? ''));
+  const settled = await settlementsOf(
+    run,
+    items.map((item) => str(item.jobId) ?? ''),
+  );
   let oldestFailure: string | undefined;
   await forEachBounded(items, run.limits.concurrency, async (item) => {
     const verdict = judgeJob(item, '');
     const updatedAt = str(item.updatedAt) ?? '';
     try {
-      if (verdict.kind === 'bad') { run.badRecords.add({ jobId: verdict.jobId, problems: verdict.problems }); return; }
+      if (verdict.kind === 'bad') {
+        run.badRecords.add({ jobId: verdict.jobId, problems: verdict.problems });
+        return;
+      }
       if (verdict.kind !== 'settle' || verdict.event.kind !== 'failed') return;
       const settlement = settled.get(verdict.jobId);
       // Only our own DEBITED settlement is refundable; anything else was settled otherwise, or not by us.

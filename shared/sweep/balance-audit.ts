@@ -69,24 +69,35 @@ export function utcDays(fromIso: string, untilIso: string): string[] {
  * Pages of user ids from ledger entries with fromIso <= timestamp < untilIso, oldest first.
  * Within a page ids are unique; across pages they repeat (the caller remembers whom it audited).
  */
-export async function* touchedUsers(deps: LedgerDeps, counter: RequestCounter, fromIso: string, untilIso: string): AsyncGenerator<TouchedPage> {
+export async function* touchedUsers(
+  deps: LedgerDeps,
+  counter: RequestCounter,
+  fromIso: string,
+  untilIso: string,
+): AsyncGenerator<TouchedPage> {
   const lastIncluded = new Date(Date.parse(untilIso) - 1).toISOString();
   if (lastIncluded < fromIso) return;
   for (const day of utcDays(fromIso, lastIncluded)) {
     let startKey: Record<string, AttributeValue> | undefined;
     do {
-      const page = await counted(counter, () => deps.dynamodb.send(new QueryCommand({
-        TableName: deps.tables.ledger,
-        IndexName: LEDGER_BY_DAY_INDEX,
-        KeyConditionExpression: '#day = :day AND #ts BETWEEN :from AND :to',
-        ExpressionAttributeNames: { '#day': 'day', '#ts': 'timestamp' },
-        ExpressionAttributeValues: { ':day': { S: day }, ':from': { S: fromIso }, ':to': { S: lastIncluded } },
-        ProjectionExpression: 'userId, #ts',
-        Limit: TOUCHED_PAGE_SIZE,
-        ExclusiveStartKey: startKey,
-      })));
+      const page = await counted(counter, () =>
+        deps.dynamodb.send(
+          new QueryCommand({
+            TableName: deps.tables.ledger,
+            IndexName: LEDGER_BY_DAY_INDEX,
+            KeyConditionExpression: '#day = :day AND #ts BETWEEN :from AND :to',
+            ExpressionAttributeNames: { '#day': 'day', '#ts': 'timestamp' },
+            ExpressionAttributeValues: { ':day': { S: day }, ':from': { S: fromIso }, ':to': { S: lastIncluded } },
+            ProjectionExpression: 'userId, #ts',
+            Limit: TOUCHED_PAGE_SIZE,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
       const items = page.Items ?? [];
-      const userIds = [...new Set(items.map((i) => i.userId?.S).filter((u): u is string => typeof u === 'string' && u.length > 0))];
+      const userIds = [
+        ...new Set(items.map((i) => i.userId?.S).filter((u): u is string => typeof u === 'string' && u.length > 0)),
+      ];
       yield { userIds, lastTimestamp: items.at(-1)?.timestamp?.S };
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -98,30 +109,46 @@ interface UserBooks {
   entries: EntryFacts[];
 }
 
-async function readOnce(deps: LedgerDeps, counter: RequestCounter, userId: string, maxLedgerPages: number): Promise<UserBooks | 'too_long'> {
+async function readOnce(
+  deps: LedgerDeps,
+  counter: RequestCounter,
+  userId: string,
+  maxLedgerPages: number,
+): Promise<UserBooks | 'too_long'> {
   const entries: EntryFacts[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   let pages = 0;
   do {
     if (pages++ >= maxLedgerPages) return 'too_long';
-    const page = await counted(counter, () => deps.dynamodb.send(new QueryCommand({
-      TableName: deps.tables.ledger,
-      IndexName: LEDGER_BY_USER_INDEX,
-      KeyConditionExpression: 'userId = :u',
-      ExpressionAttributeNames: { ...ENTRY_NAMES },
-      ExpressionAttributeValues: { ':u': { S: userId } },
-      ProjectionExpression: ENTRY_PROJECTION,
-      ExclusiveStartKey: startKey,
-    })));
+    const page = await counted(counter, () =>
+      deps.dynamodb.send(
+        new QueryCommand({
+          TableName: deps.tables.ledger,
+          IndexName: LEDGER_BY_USER_INDEX,
+          KeyConditionExpression: 'userId = :u',
+          ExpressionAttributeNames: { ...ENTRY_NAMES },
+          ExpressionAttributeValues: { ':u': { S: userId } },
+          ProjectionExpression: ENTRY_PROJECTION,
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    );
     for (const item of page.Items ?? []) entries.push(entryFactsFrom(item));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   const ledgerSum = entries.reduce((sum, entry) => sum + signedAmount(entry), 0);
   const activeHolds = await activeHoldsSum(deps, counter, userId);
   // Balance read after the ledger: a settlement landing in between shows as drift, which the re-check clears.
-  const { Item } = await counted(counter, () => deps.dynamodb.send(new GetItemCommand({
-    TableName: deps.tables.credits, Key: { userId: { S: userId } }, ConsistentRead: true, ProjectionExpression: 'remaining, held, available',
-  })));
+  const { Item } = await counted(counter, () =>
+    deps.dynamodb.send(
+      new GetItemCommand({
+        TableName: deps.tables.credits,
+        Key: { userId: { S: userId } },
+        ConsistentRead: true,
+        ProjectionExpression: 'remaining, held, available',
+      }),
+    ),
+  );
   const remaining = Number(Item?.remaining?.N ?? 0);
   const held = Number(Item?.held?.N ?? 0);
   // An item from before holds has no `available`: it is remaining − 0, by definition.
@@ -139,11 +166,18 @@ async function activeHoldsSum(deps: LedgerDeps, counter: RequestCounter, userId:
   let sum = 0;
   let startKey: Record<string, AttributeValue> | undefined;
   for (let page = 0; page < MAX_HOLD_PAGES; page++) {
-    const result = await counted(counter, () => deps.dynamodb.send(new QueryCommand({
-      TableName: deps.tables.settlements, IndexName: SETTLEMENTS_ACTIVE_HOLDS_INDEX,
-      KeyConditionExpression: 'activeHoldUser = :u', ExpressionAttributeValues: { ':u': { S: userId } },
-      ProjectionExpression: 'holdCredits', ExclusiveStartKey: startKey,
-    })));
+    const result = await counted(counter, () =>
+      deps.dynamodb.send(
+        new QueryCommand({
+          TableName: deps.tables.settlements,
+          IndexName: SETTLEMENTS_ACTIVE_HOLDS_INDEX,
+          KeyConditionExpression: 'activeHoldUser = :u',
+          ExpressionAttributeValues: { ':u': { S: userId } },
+          ProjectionExpression: 'holdCredits',
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    );
     for (const item of result.Items ?? []) sum += Number(item.holdCredits?.N ?? 0);
     startKey = result.LastEvaluatedKey;
     if (!startKey) return sum;
@@ -160,8 +194,11 @@ const isDrift = (finding: DriftFinding) => finding.difference !== 0 || finding.h
  * unjustified only when the second read (if any) still shows it so.
  */
 export async function auditUser(
-  deps: LedgerDeps, counter: RequestCounter, userId: string,
-  limits: { maxLedgerPagesPerUser: number; driftRecheckDelayMs: number }, sleep: (ms: number) => Promise<void>,
+  deps: LedgerDeps,
+  counter: RequestCounter,
+  userId: string,
+  limits: { maxLedgerPagesPerUser: number; driftRecheckDelayMs: number },
+  sleep: (ms: number) => Promise<void>,
 ): Promise<UserAudit> {
   let books = await readOnce(deps, counter, userId, limits.maxLedgerPagesPerUser);
   if (books === 'too_long') return { status: 'too_long', userId };
@@ -171,5 +208,7 @@ export async function auditUser(
     if (books === 'too_long') return { status: 'too_long', userId };
   }
   const unjustified = unjustifiedInUserLedger(books.entries);
-  return isDrift(books.finding) ? { status: 'drift', finding: books.finding, unjustified } : { status: 'ok', userId, unjustified };
+  return isDrift(books.finding)
+    ? { status: 'drift', finding: books.finding, unjustified }
+    : { status: 'ok', userId, unjustified };
 }

@@ -68,7 +68,9 @@ export function sweepLimits(overrides: Partial<SweepLimits> = {}): SweepLimits {
     // 0 is allowed where it means "no wait" (tests, the demo); the environment still demands >= 1 for the grace period.
     const min = key === 'indexLagSeconds' || key === 'driftRecheckDelayMs' || key === 'graceMinutes' ? 0 : 1;
     if (!Number.isSafeInteger(value) || value < min || value > SWEEP_LIMIT_MAX[key]) {
-      throw new RangeError(`sweep limit ${key} must be an integer between ${min} and ${SWEEP_LIMIT_MAX[key]}, got ${value}`);
+      throw new RangeError(
+        `sweep limit ${key} must be an integer between ${min} and ${SWEEP_LIMIT_MAX[key]}, got ${value}`,
+      );
     }
   }
   return limits;
@@ -77,7 +79,17 @@ export function sweepLimits(overrides: Partial<SweepLimits> = {}): SweepLimits {
 /** The limits an operator sets through the environment (HANDLER_ENV.sweep); the rest keep their defaults. */
 export function sweepLimitsFromEnv(env: Env): SweepLimits {
   return sweepLimits({
-    graceMinutes: positiveInt('SWEEP_GRACE_MINUTES', env.SWEEP_GRACE_MINUTES, DEFAULT_SWEEP_LIMITS.graceMinutes, SWEEP_LIMIT_MAX.graceMinutes),
-    stuckAfterHours: positiveInt('SWEEP_STUCK_AFTER_HOURS', env.SWEEP_STUCK_AFTER_HOURS, DEFAULT_SWEEP_LIMITS.stuckAfterHours, SWEEP_LIMIT_MAX.stuckAfterHours),
+    graceMinutes: positiveInt(
+      'SWEEP_GRACE_MINUTES',
+      env.SWEEP_GRACE_MINUTES,
+      DEFAULT_SWEEP_LIMITS.graceMinutes,
+      SWEEP_LIMIT_MAX.graceMinutes,
+    ),
+    stuckAfterHours: positiveInt(
+      'SWEEP_STUCK_AFTER_HOURS',
+      env.SWEEP_STUCK_AFTER_HOURS,
+      DEFAULT_SWEEP_LIMITS.stuckAfterHours,
+      SWEEP_LIMIT_MAX.stuckAfterHours,
+    ),
   });
 }

@@ -30,10 +30,18 @@ export class Tally<T> {
 
 /** Findings a person must act on. */
 export function needsAttention(result: SweepResult): boolean {
-  return result.drift.count > 0 || result.unjustified.count > 0 || result.stuck.count > 0 || result.badRecords.count > 0
-    || result.held.count > 0 || result.errors.count > 0 || result.audit.unaudited.count > 0
-    || result.audit.gapBefore !== undefined || result.audit.watermarkReset !== undefined
-    || Object.values(result.anomalies).some((a) => a.count > 0);
+  return (
+    result.drift.count > 0 ||
+    result.unjustified.count > 0 ||
+    result.stuck.count > 0 ||
+    result.badRecords.count > 0 ||
+    result.held.count > 0 ||
+    result.errors.count > 0 ||
+    result.audit.unaudited.count > 0 ||
+    result.audit.gapBefore !== undefined ||
+    result.audit.watermarkReset !== undefined ||
+    Object.values(result.anomalies).some((a) => a.count > 0)
+  );
 }
 
 /** True when the run found something worth telling (and an alert goes out): trouble, or money the sweep moved. */

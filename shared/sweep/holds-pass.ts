@@ -19,40 +19,56 @@ type Item = Record<string, AttributeValue>;
 
 export async function holdExpiryPass(run: SweepRun): Promise<boolean> {
   const nowIso = run.startedAt.toISOString();
-  const position = await walkShards(run, { shard: 0 }, {
-    label: 'hold expiry',
-    shardAttribute: 'holdShard',
-    query: (shard) => ({
-      TableName: run.ledger.tables.settlements, IndexName: SETTLEMENTS_HOLDS_DUE_INDEX,
-      KeyConditionExpression: 'holdShard = :shard AND holdExpiresAt <= :now',
-      ExpressionAttributeValues: { ':shard': { S: String(shard) }, ':now': { S: nowIso } },
-      Limit: run.limits.pageSize,
-    }),
-    handlePage: (items) => expirePage(run, items),
-    onPage: (n) => { run.holds.pages++; run.holds.itemsRead += n; },
-    pageLimit: run.limits.maxPagesPerRun,
-  });
+  const position = await walkShards(
+    run,
+    { shard: 0 },
+    {
+      label: 'hold expiry',
+      shardAttribute: 'holdShard',
+      query: (shard) => ({
+        TableName: run.ledger.tables.settlements,
+        IndexName: SETTLEMENTS_HOLDS_DUE_INDEX,
+        KeyConditionExpression: 'holdShard = :shard AND holdExpiresAt <= :now',
+        ExpressionAttributeValues: { ':shard': { S: String(shard) }, ':now': { S: nowIso } },
+        Limit: run.limits.pageSize,
+      }),
+      handlePage: (items) => expirePage(run, items),
+      onPage: (n) => {
+        run.holds.pages++;
+        run.holds.itemsRead += n;
+      },
+      pageLimit: run.limits.maxPagesPerRun,
+    },
+  );
   return position === undefined;
 }
 
 async function expirePage(run: SweepRun, items: Item[]): Promise<number> {
-  const { started } = await forEachBounded(items, run.limits.concurrency, async (item) => {
-    const jobId = item.jobId?.S ?? '(no jobId)';
-    try {
-      const hold = holdFrom(unmarshall(item));
-      if (!hold) return;
-      if (run.dryRun) { noteExpired(run, jobId, hold.userId, hold.credits); return; }
-      run.counter.requests++;
-      const ended = await endHold(run.ledger, jobId, 'EXPIRED', hold);
-      // Captured or released meanwhile: that writer's answer stands, nothing to count.
-      if (ended.status === 'ended') {
-        noteExpired(run, jobId, hold.userId, hold.credits);
-        run.holdUsers.add(hold.userId);
+  const { started } = await forEachBounded(
+    items,
+    run.limits.concurrency,
+    async (item) => {
+      const jobId = item.jobId?.S ?? '(no jobId)';
+      try {
+        const hold = holdFrom(unmarshall(item));
+        if (!hold) return;
+        if (run.dryRun) {
+          noteExpired(run, jobId, hold.userId, hold.credits);
+          return;
+        }
+        run.counter.requests++;
+        const ended = await endHold(run.ledger, jobId, 'EXPIRED', hold);
+        // Captured or released meanwhile: that writer's answer stands, nothing to count.
+        if (ended.status === 'ended') {
+          noteExpired(run, jobId, hold.userId, hold.credits);
+          run.holdUsers.add(hold.userId);
+        }
+      } catch (error) {
+        run.error(`hold of job ${jobId}`, error);
       }
-    } catch (error) {
-      run.error(`hold of job ${jobId}`, error);
-    }
-  }, () => run.outOfTime());
+    },
+    () => run.outOfTime(),
+  );
   return started;
 }
 

@@ -10,7 +10,18 @@ import type { SweepDeps, SweepOptions, SweepResult } from './types';
 
 export { runSweep } from './run-sweep';
 export { hasFindings, needsAttention } from './findings';
-export type { SweepDeps, SweepOptions, SweepResult, SweepStatus, StragglerSettled, StuckJob, BadJobRecord, HeldDebit, ExpiredHold, SweepError } from './types';
+export type {
+  SweepDeps,
+  SweepOptions,
+  SweepResult,
+  SweepStatus,
+  StragglerSettled,
+  StuckJob,
+  BadJobRecord,
+  HeldDebit,
+  ExpiredHold,
+  SweepError,
+} from './types';
 export { buildSweepAlert, publishSweepAlert, sweepMetrics, type SweepAlert } from './alert';
 export { DEFAULT_SWEEP_LIMITS, sweepLimits, sweepLimitsFromEnv, type SweepLimits } from './config';
 export { SWEEP_STATE_JOB_ID, loadSweepState, type SweepState, type SweepPosition } from './state';
@@ -33,17 +44,35 @@ export async function sweepAndReport(deps: ReportingDeps, options: SweepOptions)
   const result = await runSweep(deps, options);
   const alert = buildSweepAlert(result, deps.workspace);
   const summary = {
-    outcome: result.status, runId: result.runId, dryRun: result.dryRun, durationMs: result.durationMs, requests: result.requests,
-    pages: result.index.pages, itemsRead: result.index.itemsRead, resumeAt: result.index.resumeAt, stoppedBecause: result.stoppedBecause,
-    stragglers: result.stragglers.count, alreadySettled: result.alreadySettled, inFlight: result.inFlight,
-    stuckJobs: result.stuck.count, badRecords: result.badRecords.count, held: result.held.count, usersAudited: result.audit.usersAudited,
-    refundsRecovered: result.backstop.refunds.count, backstopItemsRead: result.backstop.itemsRead,
-    holdsExpired: result.holds.expired.count, holdsItemsRead: result.holds.itemsRead,
-    drift: result.drift.count, unjustified: result.unjustified.count, errors: result.errors.count,
+    outcome: result.status,
+    runId: result.runId,
+    dryRun: result.dryRun,
+    durationMs: result.durationMs,
+    requests: result.requests,
+    pages: result.index.pages,
+    itemsRead: result.index.itemsRead,
+    resumeAt: result.index.resumeAt,
+    stoppedBecause: result.stoppedBecause,
+    stragglers: result.stragglers.count,
+    alreadySettled: result.alreadySettled,
+    inFlight: result.inFlight,
+    stuckJobs: result.stuck.count,
+    badRecords: result.badRecords.count,
+    held: result.held.count,
+    usersAudited: result.audit.usersAudited,
+    refundsRecovered: result.backstop.refunds.count,
+    backstopItemsRead: result.backstop.itemsRead,
+    holdsExpired: result.holds.expired.count,
+    holdsItemsRead: result.holds.itemsRead,
+    drift: result.drift.count,
+    unjustified: result.unjustified.count,
+    errors: result.errors.count,
     ...(result.audit.watermarkReset ? { watermarkReset: result.audit.watermarkReset } : {}),
-    overdrafts: result.anomalies.overdraft.count, renderedAfterFailed: result.anomalies.rendered_after_failed.count,
+    overdrafts: result.anomalies.overdraft.count,
+    renderedAfterFailed: result.anomalies.rendered_after_failed.count,
     conflictingDuplicates: result.anomalies.conflicting_duplicate.count,
-    capturesOverHold: result.anomalies.capture_over_hold.count, capturesAfterHoldEnded: result.anomalies.capture_after_expiry.count,
+    capturesOverHold: result.anomalies.capture_over_hold.count,
+    capturesAfterHoldEnded: result.anomalies.capture_after_expiry.count,
     ...(result.dryRun ? {} : emfFields(deps.workspace, sweepMetrics(result))),
   };
   if (alert) deps.logger?.warn({ ...summary, alertSubject: alert.subject }, 'sweep found something');

@@ -35,7 +35,8 @@ export type JobVerdict =
   | { kind: 'bad'; jobId: string; problems: string[] };
 
 export const str = (v: AttributeValue | undefined): string | undefined => (v && 'S' in v ? v.S : undefined);
-const num = (v: AttributeValue | undefined): number | undefined => (v && 'N' in v && v.N !== undefined ? Number(v.N) : undefined);
+const num = (v: AttributeValue | undefined): number | undefined =>
+  v && 'N' in v && v.N !== undefined ? Number(v.N) : undefined;
 
 /**
  * @param stuckBeforeIso  a non-terminal job whose updatedAt sorts before this is stuck
@@ -47,7 +48,8 @@ export function judgeJob(item: Record<string, AttributeValue>, stuckBeforeIso: s
 
   const status = str(item.status);
   const updatedAt = str(item.updatedAt) ?? '';
-  if (!ISO_UTC_PATTERN.test(updatedAt) || Number.isNaN(Date.parse(updatedAt))) problems.push(`updatedAt "${updatedAt.slice(0, 40)}" is not ISO-8601 UTC`);
+  if (!ISO_UTC_PATTERN.test(updatedAt) || Number.isNaN(Date.parse(updatedAt)))
+    problems.push(`updatedAt "${updatedAt.slice(0, 40)}" is not ISO-8601 UTC`);
   const userId = str(item.userId);
   if (userId === undefined) problems.push('userId missing');
   else if (!ID.test(userId)) problems.push('userId is not a valid user id');
@@ -56,16 +58,21 @@ export function judgeJob(item: Record<string, AttributeValue>, stuckBeforeIso: s
   else if (!MODEL.test(model)) problems.push('model is not a valid model name');
   const seconds = num(item.seconds);
   if (seconds === undefined) problems.push('seconds missing (or not a number)');
-  else if (!(seconds > 0 && seconds <= MAX_SECONDS)) problems.push(`seconds ${seconds} out of range (0, ${MAX_SECONDS}]`);
+  else if (!(seconds > 0 && seconds <= MAX_SECONDS))
+    problems.push(`seconds ${seconds} out of range (0, ${MAX_SECONDS}]`);
   // -0 is 0: a quote of "-0" is a free job, never a negative price.
   const quoted = num(item.credits);
   const credits = quoted === 0 ? 0 : quoted;
-  if (item.credits !== undefined && (credits === undefined || !Number.isSafeInteger(credits) || credits < 0 || credits > MAX_PRICE_CREDITS)) {
+  if (
+    item.credits !== undefined &&
+    (credits === undefined || !Number.isSafeInteger(credits) || credits < 0 || credits > MAX_PRICE_CREDITS)
+  ) {
     problems.push(`credits must be an integer in [0, ${MAX_PRICE_CREDITS}]`);
   }
   const isTerminal = (TERMINAL_STATUSES as readonly string[]).includes(status ?? '');
   const isInFlight = (IN_FLIGHT_STATUSES as readonly string[]).includes(status ?? '');
-  if (!isTerminal && !isInFlight) problems.push(status === undefined ? 'status missing' : `unknown status "${status.slice(0, 40)}"`);
+  if (!isTerminal && !isInFlight)
+    problems.push(status === undefined ? 'status missing' : `unknown status "${status.slice(0, 40)}"`);
   if (problems.length > 0) return { kind: 'bad', jobId: jobId.slice(0, 128), problems };
 
   if (isInFlight) {
@@ -85,13 +92,20 @@ export function judgeJob(item: Record<string, AttributeValue>, stuckBeforeIso: s
     seconds: seconds!,
     model: model!,
     ...(credits === undefined ? {} : { quotedCredits: credits }),
-    ...(kind === 'failed' ? { reason: `settled by the sweep (event never arrived)${reason ? `: ${reason.slice(0, MAX_REASON_CHARS)}` : ''}` } : {}),
+    ...(kind === 'failed'
+      ? {
+          reason: `settled by the sweep (event never arrived)${reason ? `: ${reason.slice(0, MAX_REASON_CHARS)}` : ''}`,
+        }
+      : {}),
   };
   return { kind: 'settle', jobId, event, updatedAt };
 }
 
 /** The key of an item on an index, for ExclusiveStartKey (table key + the index's key). */
-export function indexKeyOf(item: Record<string, AttributeValue>, shardAttribute: ShardAttribute = 'sweepShard'): IndexKey {
+export function indexKeyOf(
+  item: Record<string, AttributeValue>,
+  shardAttribute: ShardAttribute = 'sweepShard',
+): IndexKey {
   const rangeAttribute = shardAttribute === 'holdShard' ? 'holdExpiresAt' : 'updatedAt';
   return { jobId: item.jobId!, [shardAttribute]: item[shardAttribute]!, [rangeAttribute]: item[rangeAttribute]! };
 }

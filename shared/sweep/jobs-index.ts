@@ -28,9 +28,16 @@ export function debitedShardOf(jobId: string): string {
 /** The settlement of each of these jobs that has one (strongly consistent). */
 export async function settlementsOf(run: SweepRun, jobIds: readonly string[]): Promise<Map<string, SettledJob>> {
   const unique = [...new Set(jobIds)];
-  const items = await batchGetItems(run.ledger.dynamodb, run.ledger.tables.settlements, unique.map((jobId) => ({ jobId: { S: jobId } })), {
-    onRequest: () => { run.counter.requests++; },
-  });
+  const items = await batchGetItems(
+    run.ledger.dynamodb,
+    run.ledger.tables.settlements,
+    unique.map((jobId) => ({ jobId: { S: jobId } })),
+    {
+      onRequest: () => {
+        run.counter.requests++;
+      },
+    },
+  );
   const settled = new Map<string, SettledJob>();
   for (const item of items) {
     const job = settledJobFrom(unmarshall(item));
@@ -39,12 +46,25 @@ export async function settlementsOf(run: SweepRun, jobIds: readonly string[]): P
   return settled;
 }
 
-async function updateIndexKeys(run: SweepRun, jobId: string, expression: string, condition: string, values?: Record<string, { S: string }>): Promise<void> {
+async function updateIndexKeys(
+  run: SweepRun,
+  jobId: string,
+  expression: string,
+  condition: string,
+  values?: Record<string, { S: string }>,
+): Promise<void> {
   try {
-    await counted(run.counter, () => run.ledger.dynamodb.send(new UpdateItemCommand({
-      TableName: run.ledger.tables.jobs, Key: { jobId: { S: jobId } }, UpdateExpression: expression,
-      ConditionExpression: `attribute_exists(jobId) AND ${condition}`, ...(values ? { ExpressionAttributeValues: values } : {}),
-    })));
+    await counted(run.counter, () =>
+      run.ledger.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: run.ledger.tables.jobs,
+          Key: { jobId: { S: jobId } },
+          UpdateExpression: expression,
+          ConditionExpression: `attribute_exists(jobId) AND ${condition}`,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+        }),
+      ),
+    );
   } catch (error) {
     // Already done (by an earlier run, or the job is gone): nothing to do.
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
@@ -57,7 +77,9 @@ export type IndexedSettlement = Pick<SettledJob, 'settlement' | 'charged'>;
 /** Takes a settled job off `unsettled`; a debit that can still be refunded goes on `debited`. */
 export async function takeOffUnsettled(run: SweepRun, jobId: string, settled: IndexedSettlement): Promise<void> {
   if (settled.settlement === 'DEBITED' && settled.charged > 0) {
-    await updateIndexKeys(run, jobId, 'SET debitedShard = :shard REMOVE sweepShard', 'attribute_exists(sweepShard)', { ':shard': { S: debitedShardOf(jobId) } });
+    await updateIndexKeys(run, jobId, 'SET debitedShard = :shard REMOVE sweepShard', 'attribute_exists(sweepShard)', {
+      ':shard': { S: debitedShardOf(jobId) },
+    });
   } else {
     await updateIndexKeys(run, jobId, 'REMOVE sweepShard', 'attribute_exists(sweepShard)');
   }

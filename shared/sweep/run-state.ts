@@ -13,10 +13,19 @@ import { sweepLimits, type SweepLimits } from './config';
 import { Tally } from './findings';
 import type { ShardPosition } from './state';
 import type {
-  BadJobRecord, ExpiredHold, HeldDebit, StopReason, StragglerSettled, StuckJob, SweepDeps, SweepError, SweepOptions, SweepResult, SweepStatus,
+  BadJobRecord,
+  ExpiredHold,
+  HeldDebit,
+  StopReason,
+  StragglerSettled,
+  StuckJob,
+  SweepDeps,
+  SweepError,
+  SweepOptions,
+  SweepResult,
+  SweepStatus,
 } from './types';
 import { currentTime, sleep } from '../time';
-
 
 export function describeError(error: unknown): string {
   const e = error as { name?: string; message?: string };
@@ -49,7 +58,13 @@ export class SweepRun {
   readonly stuck: Tally<StuckJob>;
   readonly badRecords: Tally<BadJobRecord>;
   readonly held: Tally<HeldDebit>;
-  readonly backstop = { pages: 0, itemsRead: 0, refundedCredits: 0, from: undefined as string | undefined, through: undefined as string | undefined };
+  readonly backstop = {
+    pages: 0,
+    itemsRead: 0,
+    refundedCredits: 0,
+    from: undefined as string | undefined,
+    through: undefined as string | undefined,
+  };
   readonly backstopRefunds: Tally<StragglerSettled>;
   readonly holds = { pages: 0, itemsRead: 0, expiredCredits: 0 };
   readonly holdsExpired: Tally<ExpiredHold>;
@@ -61,7 +76,10 @@ export class SweepRun {
   readonly unjustified: Tally<Unjustified>;
   readonly errors: Tally<SweepError>;
 
-  constructor(deps: SweepDeps, readonly options: SweepOptions) {
+  constructor(
+    deps: SweepDeps,
+    readonly options: SweepOptions,
+  ) {
     this.limits = sweepLimits(options.limits);
     this.runId = options.runId ?? randomUUID();
     this.dryRun = options.dryRun === true;
@@ -80,7 +98,13 @@ export class SweepRun {
     this.held = tally();
     this.backstopRefunds = tally();
     this.holdsExpired = tally();
-    this.anomalies = { overdraft: tally(), rendered_after_failed: tally(), conflicting_duplicate: tally(), capture_over_hold: tally(), capture_after_expiry: tally() };
+    this.anomalies = {
+      overdraft: tally(),
+      rendered_after_failed: tally(),
+      conflicting_duplicate: tally(),
+      capture_over_hold: tally(),
+      capture_after_expiry: tally(),
+    };
     this.drift = tally();
     this.unaudited = tally();
     this.unjustified = tally();
@@ -110,24 +134,48 @@ export class SweepRun {
     this.log?.error({ outcome: 'error', subject, error: describeError(error) }, 'sweep could not process an item');
   }
 
-  finish(status: SweepStatus, resumeAt: ShardPosition | undefined, audit: Omit<SweepResult['audit'], 'unaudited'>): SweepResult {
+  finish(
+    status: SweepStatus,
+    resumeAt: ShardPosition | undefined,
+    audit: Omit<SweepResult['audit'], 'unaudited'>,
+  ): SweepResult {
     return {
-      runId: this.runId, status, dryRun: this.dryRun, startedAt: this.startedAt.toISOString(), durationMs: Math.round(this.clockMs() - this.startedMs),
+      runId: this.runId,
+      status,
+      dryRun: this.dryRun,
+      startedAt: this.startedAt.toISOString(),
+      durationMs: Math.round(this.clockMs() - this.startedMs),
       ...(this.stoppedBecause ? { stoppedBecause: this.stoppedBecause } : {}),
       requests: this.counter.requests,
       index: { pages: this.pages, itemsRead: this.itemsRead, ...(resumeAt ? { resumeAt } : {}) },
-      stragglers: { ...this.stragglers.toJSON(), debitedCredits: this.debitedCredits, balancesChanged: this.balancesChanged },
-      alreadySettled: this.alreadySettled, inFlight: this.inFlight,
-      stuck: this.stuck.toJSON(), badRecords: this.badRecords.toJSON(), held: this.held.toJSON(),
+      stragglers: {
+        ...this.stragglers.toJSON(),
+        debitedCredits: this.debitedCredits,
+        balancesChanged: this.balancesChanged,
+      },
+      alreadySettled: this.alreadySettled,
+      inFlight: this.inFlight,
+      stuck: this.stuck.toJSON(),
+      badRecords: this.badRecords.toJSON(),
+      held: this.held.toJSON(),
       backstop: {
         ...(this.backstop.from ? { from: this.backstop.from, through: this.backstop.through } : {}),
-        pages: this.backstop.pages, itemsRead: this.backstop.itemsRead,
+        pages: this.backstop.pages,
+        itemsRead: this.backstop.itemsRead,
         refunds: { ...this.backstopRefunds.toJSON(), refundedCredits: this.backstop.refundedCredits },
       },
-      holds: { pages: this.holds.pages, itemsRead: this.holds.itemsRead, expired: { ...this.holdsExpired.toJSON(), expiredCredits: this.holds.expiredCredits } },
-      anomalies: Object.fromEntries(Object.entries(this.anomalies).map(([kind, tally]) => [kind, tally.toJSON()])) as SweepResult['anomalies'],
+      holds: {
+        pages: this.holds.pages,
+        itemsRead: this.holds.itemsRead,
+        expired: { ...this.holdsExpired.toJSON(), expiredCredits: this.holds.expiredCredits },
+      },
+      anomalies: Object.fromEntries(
+        Object.entries(this.anomalies).map(([kind, tally]) => [kind, tally.toJSON()]),
+      ) as SweepResult['anomalies'],
       audit: { ...audit, unaudited: this.unaudited.toJSON() },
-      drift: this.drift.toJSON(), unjustified: this.unjustified.toJSON(), errors: this.errors.toJSON(),
+      drift: this.drift.toJSON(),
+      unjustified: this.unjustified.toJSON(),
+      errors: this.errors.toJSON(),
     };
   }
 }

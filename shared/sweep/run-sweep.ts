@@ -37,7 +37,9 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
   const { dynamodb, tables } = run.ledger;
   if (!run.dryRun) {
     const leaseMs = Math.min(options.timeBudgetMs + LEASE_EXTRA_MS, MAX_LEASE_MS);
-    const leased = await counted(run.counter, () => acquireSweepLease(dynamodb, tables.settlements, run.runId, run.startedAt, leaseMs));
+    const leased = await counted(run.counter, () =>
+      acquireSweepLease(dynamodb, tables.settlements, run.runId, run.startedAt, leaseMs),
+    );
     if (!leased) {
       run.log?.warn({ outcome: 'skipped_locked' }, 'another sweep holds the lease; nothing done');
       return run.finish('skipped_locked', undefined, { mode: 'skipped', usersAudited: 0 });
@@ -46,22 +48,33 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
   const state = await counted(run.counter, () => loadSweepState(dynamodb, tables.settlements));
 
   const position = await stragglerPass(run, state.position);
-  const backstop = run.outOfTime() ? { complete: false, window: state.backstop, refundsCheckedThrough: state.refundsCheckedThrough } : await backstopPass(run, state);
+  const backstop = run.outOfTime()
+    ? { complete: false, window: state.backstop, refundsCheckedThrough: state.refundsCheckedThrough }
+    : await backstopPass(run, state);
   if (!backstop.complete) run.stop('time_budget');
   const holdsDone = run.outOfTime() ? false : await holdExpiryPass(run);
   if (!holdsDone) run.stop('time_budget');
   const audit = await auditPass(run, state);
 
-  const status: SweepStatus = position === undefined && backstop.complete && holdsDone && audit.complete ? 'completed' : 'partial';
+  const status: SweepStatus =
+    position === undefined && backstop.complete && holdsDone && audit.complete ? 'completed' : 'partial';
   if (!run.dryRun) {
     const next: SweepState = {
       ...(position ? { position } : {}),
       ...(backstop.window ? { backstop: backstop.window } : {}),
       ...(backstop.refundsCheckedThrough ? { refundsCheckedThrough: backstop.refundsCheckedThrough } : {}),
-      ...(audit.auditedThrough ?? state.auditedThrough ? { auditedThrough: audit.auditedThrough ?? state.auditedThrough } : {}),
+      ...((audit.auditedThrough ?? state.auditedThrough)
+        ? { auditedThrough: audit.auditedThrough ?? state.auditedThrough }
+        : {}),
     };
-    const saved = await counted(run.counter, () => saveSweepState(dynamodb, tables.settlements, run.runId, next, run.now()));
-    if (!saved) run.log?.warn({ outcome: 'lease_lost' }, 'the lease expired before the state was saved; the next run re-reads from the previous position');
+    const saved = await counted(run.counter, () =>
+      saveSweepState(dynamodb, tables.settlements, run.runId, next, run.now()),
+    );
+    if (!saved)
+      run.log?.warn(
+        { outcome: 'lease_lost' },
+        'the lease expired before the state was saved; the next run re-reads from the previous position',
+      );
   }
   return run.finish(status, position, audit.report);
 }

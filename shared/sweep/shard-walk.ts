@@ -28,14 +28,32 @@ export interface ShardWalk {
 }
 
 /** @returns where to resume, or undefined when the last shard was read to its end. */
-export async function walkShards(run: SweepRun, from: ShardPosition, walk: ShardWalk): Promise<ShardPosition | undefined> {
+export async function walkShards(
+  run: SweepRun,
+  from: ShardPosition,
+  walk: ShardWalk,
+): Promise<ShardPosition | undefined> {
   let at = from;
   for (let pages = 0; ; pages++) {
-    if (run.outOfTime()) { run.stop('time_budget'); return at; }
-    if (pages >= walk.pageLimit) { run.stop('page_limit'); return at; }
+    if (run.outOfTime()) {
+      run.stop('time_budget');
+      return at;
+    }
+    if (pages >= walk.pageLimit) {
+      run.stop('page_limit');
+      return at;
+    }
     const position = at;
-    const page = await withRetries(run.ledger.retry ?? DEFAULT_RETRY_POLICY, `query ${walk.label} shard ${position.shard}`, () =>
-      counted(run.counter, () => run.ledger.dynamodb.send(new QueryCommand({ ...walk.query(position.shard), ExclusiveStartKey: position.startKey })))).then((r) => r.value);
+    const page = await withRetries(
+      run.ledger.retry ?? DEFAULT_RETRY_POLICY,
+      `query ${walk.label} shard ${position.shard}`,
+      () =>
+        counted(run.counter, () =>
+          run.ledger.dynamodb.send(
+            new QueryCommand({ ...walk.query(position.shard), ExclusiveStartKey: position.startKey }),
+          ),
+        ),
+    ).then((r) => r.value);
     const items = page.Items ?? [];
     walk.onPage(items.length);
     const started = await walk.handlePage(items);
@@ -43,9 +61,14 @@ export async function walkShards(run: SweepRun, from: ShardPosition, walk: Shard
     if (started < items.length) {
       // Budget spent mid-page: resume right after the last item handled.
       run.stop('time_budget');
-      return started > 0 ? { shard: position.shard, startKey: indexKeyOf(items[started - 1]!, walk.shardAttribute) } : position;
+      return started > 0
+        ? { shard: position.shard, startKey: indexKeyOf(items[started - 1]!, walk.shardAttribute) }
+        : position;
     }
-    if (page.LastEvaluatedKey) { at = { shard: position.shard, startKey: page.LastEvaluatedKey }; continue; }
+    if (page.LastEvaluatedKey) {
+      at = { shard: position.shard, startKey: page.LastEvaluatedKey };
+      continue;
+    }
     if (position.shard + 1 >= SWEEP_SHARD_COUNT) return undefined;
     at = { shard: position.shard + 1 };
   }

@@ -57,12 +57,14 @@ function positionFrom(value: unknown): ShardPosition | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { shard, startKey } = value as { shard?: unknown; startKey?: unknown };
   // A position from an older shard count or a damaged item restarts the pass: re-reading is safe.
-  if (typeof shard !== 'number' || !Number.isSafeInteger(shard) || shard < 0 || shard >= SWEEP_SHARD_COUNT) return undefined;
+  if (typeof shard !== 'number' || !Number.isSafeInteger(shard) || shard < 0 || shard >= SWEEP_SHARD_COUNT)
+    return undefined;
   if (startKey !== undefined && (typeof startKey !== 'object' || startKey === null)) return undefined;
   return startKey === undefined ? { shard } : { shard, startKey: startKey as IndexKey };
 }
 
-const isoOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' && ISO_UTC.test(value) ? value : undefined);
+const isoOrUndefined = (value: unknown): string | undefined =>
+  typeof value === 'string' && ISO_UTC.test(value) ? value : undefined;
 
 function backstopFrom(value: unknown): BackstopWindow | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -73,7 +75,9 @@ function backstopFrom(value: unknown): BackstopWindow | undefined {
 }
 
 export async function loadSweepState(dynamodb: DynamoDBClient, settlementsTable: string): Promise<SweepState> {
-  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: settlementsTable, Key: KEY, ConsistentRead: true }));
+  const { Item } = await dynamodb.send(
+    new GetItemCommand({ TableName: settlementsTable, Key: KEY, ConsistentRead: true }),
+  );
   if (!Item) return {};
   const state: SweepState = {
     position: positionFrom(parsed(Item.position?.S)),
@@ -87,18 +91,31 @@ export async function loadSweepState(dynamodb: DynamoDBClient, settlementsTable:
 }
 
 /** Takes the lease, or returns false when another run holds an unexpired one. */
-export async function acquireSweepLease(dynamodb: DynamoDBClient, settlementsTable: string, runId: string, now: Date, leaseMs: number): Promise<boolean> {
-  assertInvariant(Number.isSafeInteger(leaseMs) && leaseMs > 0, `lease must be a positive number of ms, got ${leaseMs}`);
+export async function acquireSweepLease(
+  dynamodb: DynamoDBClient,
+  settlementsTable: string,
+  runId: string,
+  now: Date,
+  leaseMs: number,
+): Promise<boolean> {
+  assertInvariant(
+    Number.isSafeInteger(leaseMs) && leaseMs > 0,
+    `lease must be a positive number of ms, got ${leaseMs}`,
+  );
   try {
-    await dynamodb.send(new UpdateItemCommand({
-      TableName: settlementsTable,
-      Key: KEY,
-      UpdateExpression: 'SET leaseOwner = :run, leaseUntil = :until',
-      ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now',
-      ExpressionAttributeValues: {
-        ':run': { S: runId }, ':until': { S: new Date(now.getTime() + leaseMs).toISOString() }, ':now': { S: now.toISOString() },
-      },
-    }));
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: settlementsTable,
+        Key: KEY,
+        UpdateExpression: 'SET leaseOwner = :run, leaseUntil = :until',
+        ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now',
+        ExpressionAttributeValues: {
+          ':run': { S: runId },
+          ':until': { S: new Date(now.getTime() + leaseMs).toISOString() },
+          ':now': { S: now.toISOString() },
+        },
+      }),
+    );
     return true;
   } catch (error) {
     if ((error as Error).name === 'ConditionalCheckFailedException') return false;
@@ -107,13 +124,22 @@ export async function acquireSweepLease(dynamodb: DynamoDBClient, settlementsTab
 }
 
 /** Saves the state and releases the lease, only if this run still holds it. */
-export async function saveSweepState(dynamodb: DynamoDBClient, settlementsTable: string, runId: string, state: SweepState, now: Date): Promise<boolean> {
+export async function saveSweepState(
+  dynamodb: DynamoDBClient,
+  settlementsTable: string,
+  runId: string,
+  state: SweepState,
+  now: Date,
+): Promise<boolean> {
   const values: Record<string, AttributeValue> = { ':run': { S: runId }, ':now': { S: now.toISOString() } };
   const sets = ['lastRunAt = :now', 'lastRunId = :run'];
   const removes = ['leaseOwner', 'leaseUntil'];
   /** `attribute` as written in the expression (`#position`: a reserved word), `name` for its value. */
   const put = (attribute: string, name: string, value: string | undefined) => {
-    if (value === undefined) { removes.push(attribute); return; }
+    if (value === undefined) {
+      removes.push(attribute);
+      return;
+    }
     sets.push(`${attribute} = :${name}`);
     values[`:${name}`] = { S: value };
   };
@@ -123,14 +149,16 @@ export async function saveSweepState(dynamodb: DynamoDBClient, settlementsTable:
   if (state.auditedThrough) put('auditedThrough', 'audited', state.auditedThrough);
   if (state.refundsCheckedThrough) put('refundsCheckedThrough', 'refunds', state.refundsCheckedThrough);
   try {
-    await dynamodb.send(new UpdateItemCommand({
-      TableName: settlementsTable,
-      Key: KEY,
-      UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-      ConditionExpression: 'leaseOwner = :run',
-      ExpressionAttributeNames: { '#position': 'position' },
-      ExpressionAttributeValues: values,
-    }));
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: settlementsTable,
+        Key: KEY,
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+        ConditionExpression: 'leaseOwner = :run',
+        ExpressionAttributeNames: { '#position': 'position' },
+        ExpressionAttributeValues: values,
+      }),
+    );
     return true;
   } catch (error) {
     // Our lease expired and another run took over: its state wins; ours is dropped (re-reading is safe).

@@ -27,27 +27,34 @@ import { HOUR_MS, MINUTE_MS } from '../time';
 
 type Item = Record<string, AttributeValue>;
 
-
 /**
  * @param saved where the last run stopped (undefined: start a fresh pass at shard 0)
  * @returns where the next run resumes, or undefined once every shard was read in this run
  */
-export async function stragglerPass(run: SweepRun, saved: ShardPosition | undefined): Promise<ShardPosition | undefined> {
+export async function stragglerPass(
+  run: SweepRun,
+  saved: ShardPosition | undefined,
+): Promise<ShardPosition | undefined> {
   const settleBeforeIso = new Date(run.startedAt.getTime() - run.limits.graceMinutes * MINUTE_MS).toISOString();
   const stuckBeforeIso = new Date(run.startedAt.getTime() - run.limits.stuckAfterHours * HOUR_MS).toISOString();
-  const walk = (from: ShardPosition) => walkShards(run, from, {
-    label: 'stragglers',
-    shardAttribute: 'sweepShard',
-    query: (shard) => ({
-      TableName: run.ledger.tables.jobs, IndexName: JOBS_UNSETTLED_INDEX,
-      KeyConditionExpression: 'sweepShard = :shard AND updatedAt < :before',
-      ExpressionAttributeValues: { ':shard': { S: String(shard) }, ':before': { S: settleBeforeIso } },
-      Limit: run.limits.pageSize,
-    }),
-    handlePage: (items) => handlePage(run, items, stuckBeforeIso),
-    onPage: (n) => { run.pages++; run.itemsRead += n; },
-    pageLimit: run.limits.maxPagesPerRun - run.pages,
-  });
+  const walk = (from: ShardPosition) =>
+    walkShards(run, from, {
+      label: 'stragglers',
+      shardAttribute: 'sweepShard',
+      query: (shard) => ({
+        TableName: run.ledger.tables.jobs,
+        IndexName: JOBS_UNSETTLED_INDEX,
+        KeyConditionExpression: 'sweepShard = :shard AND updatedAt < :before',
+        ExpressionAttributeValues: { ':shard': { S: String(shard) }, ':before': { S: settleBeforeIso } },
+        Limit: run.limits.pageSize,
+      }),
+      handlePage: (items) => handlePage(run, items, stuckBeforeIso),
+      onPage: (n) => {
+        run.pages++;
+        run.itemsRead += n;
+      },
+      pageLimit: run.limits.maxPagesPerRun - run.pages,
+    });
   const resumed = !run.dryRun && saved !== undefined && (saved.shard > 0 || saved.startKey !== undefined);
   const position = await walk(run.dryRun ? { shard: 0 } : (saved ?? { shard: 0 }));
   // A resumed pass just ended: start a fresh one, so this run reads every shard at least once.
@@ -57,19 +64,27 @@ export async function stragglerPass(run: SweepRun, saved: ShardPosition | undefi
 
 async function handlePage(run: SweepRun, items: Item[], stuckBeforeIso: string): Promise<number> {
   if (items.length === 0) return 0;
-  const settled = await settlementsOf(run, items.map((item) => str(item.jobId) ?? ''));
-  const { started } = await forEachBounded(items, run.limits.concurrency, async (item) => {
-    const jobId = str(item.jobId) ?? '(no jobId)';
-    try {
-      const settlement = settled.get(jobId);
-      if (settlement) await handleSettled(run, item, settlement);
-      else await handleUnsettled(run, item, stuckBeforeIso);
-    } catch (error) {
-      // One job's failure (transient after retries, or an invariant) must not hide the others:
-      // it stays on the index, is reported in this run's alert, and is retried next run.
-      run.error(`job ${jobId}`, error);
-    }
-  }, () => run.outOfTime());
+  const settled = await settlementsOf(
+    run,
+    items.map((item) => str(item.jobId) ?? ''),
+  );
+  const { started } = await forEachBounded(
+    items,
+    run.limits.concurrency,
+    async (item) => {
+      const jobId = str(item.jobId) ?? '(no jobId)';
+      try {
+        const settlement = settled.get(jobId);
+        if (settlement) await handleSettled(run, item, settlement);
+        else await handleUnsettled(run, item, stuckBeforeIso);
+      } catch (error) {
+        // One job's failure (transient after retries, or an invariant) must not hide the others:
+        // it stays on the index, is reported in this run's alert, and is retried next run.
+        run.error(`job ${jobId}`, error);
+      }
+    },
+    () => run.outOfTime(),
+  );
   return started;
 }
 
@@ -92,7 +107,12 @@ async function handleUnsettled(run: SweepRun, item: Item, stuckBeforeIso: string
       run.inFlight++;
       return;
     case 'stuck':
-      run.stuck.add({ jobId: verdict.jobId, userId: verdict.userId, status: verdict.status, updatedAt: verdict.updatedAt });
+      run.stuck.add({
+        jobId: verdict.jobId,
+        userId: verdict.userId,
+        status: verdict.status,
+        updatedAt: verdict.updatedAt,
+      });
       return;
     case 'bad':
       run.badRecords.add({ jobId: verdict.jobId, problems: verdict.problems });
@@ -118,8 +138,16 @@ async function settleStraggler(run: SweepRun, event: SettlementEvent): Promise<v
   const priceCredits = priceOrReport(run, event);
   if (priceCredits === undefined) return;
   if (run.dryRun) {
-    run.stragglers.add({ jobId: event.jobId, userId: event.userId, outcome: event.kind === 'rendered' ? 'debited' : 'no_charge', credits: priceCredits });
-    if (event.kind === 'rendered') { run.debitedCredits += priceCredits; run.balancesChanged++; }
+    run.stragglers.add({
+      jobId: event.jobId,
+      userId: event.userId,
+      outcome: event.kind === 'rendered' ? 'debited' : 'no_charge',
+      credits: priceCredits,
+    });
+    if (event.kind === 'rendered') {
+      run.debitedCredits += priceCredits;
+      run.balancesChanged++;
+    }
     return;
   }
   const result = await settleOrHold(run, event, priceCredits);
@@ -128,7 +156,16 @@ async function settleStraggler(run: SweepRun, event: SettlementEvent): Promise<v
     run.stragglers.add({ jobId: event.jobId, userId: event.userId, outcome: result.outcome, credits: result.credits });
     if (result.outcome === 'debited') run.debitedCredits += result.credits;
     if (result.outcome !== 'no_charge') run.balancesChanged++;
-    run.log?.info({ outcome: result.outcome, jobId: event.jobId, userId: event.userId, eventId: event.eventId, credits: result.credits }, 'straggler settled');
+    run.log?.info(
+      {
+        outcome: result.outcome,
+        jobId: event.jobId,
+        userId: event.userId,
+        eventId: event.eventId,
+        credits: result.credits,
+      },
+      'straggler settled',
+    );
   } else {
     // Settled by its own event first (the race the grace period makes rare): nothing moved.
     run.alreadySettled++;
@@ -150,24 +187,51 @@ async function settlementAfter(run: SweepRun, jobId: string, result: SettlementR
  * A debited job whose producer status is `failed` and whose refund never came: refunded now, once,
  * as its lost `video.failed` would have done (eventId `sweep:<jobId>:failed`).
  */
-export async function refundLostFailure(run: SweepRun, event: SettlementEvent, chargedCredits: number): Promise<SettlementResult | undefined> {
+export async function refundLostFailure(
+  run: SweepRun,
+  event: SettlementEvent,
+  chargedCredits: number,
+): Promise<SettlementResult | undefined> {
   const failed: SettlementEvent = { ...event, eventId: sweepEventId(event.jobId, 'failed') };
   if (run.dryRun) {
-    run.backstopRefunds.add({ jobId: failed.jobId, userId: failed.userId, outcome: 'refunded', credits: chargedCredits });
+    run.backstopRefunds.add({
+      jobId: failed.jobId,
+      userId: failed.userId,
+      outcome: 'refunded',
+      credits: chargedCredits,
+    });
     run.backstop.refundedCredits += chargedCredits;
     return undefined;
   }
   const result = await settleOrHold(run, failed, 0);
   if (result?.outcome === 'refunded') {
-    run.backstopRefunds.add({ jobId: failed.jobId, userId: failed.userId, outcome: 'refunded', credits: result.credits });
+    run.backstopRefunds.add({
+      jobId: failed.jobId,
+      userId: failed.userId,
+      outcome: 'refunded',
+      credits: result.credits,
+    });
     run.backstop.refundedCredits += result.credits;
-    run.log?.info({ outcome: 'refunded', jobId: failed.jobId, userId: failed.userId, eventId: failed.eventId, credits: result.credits }, 'lost refund settled');
+    run.log?.info(
+      {
+        outcome: 'refunded',
+        jobId: failed.jobId,
+        userId: failed.userId,
+        eventId: failed.eventId,
+        credits: result.credits,
+      },
+      'lost refund settled',
+    );
   }
   return result;
 }
 
 /** settleEvent, with its anomalies and requests counted; a debit beyond the floor is held and reported. */
-async function settleOrHold(run: SweepRun, event: SettlementEvent, priceCredits: number): Promise<SettlementResult | undefined> {
+async function settleOrHold(
+  run: SweepRun,
+  event: SettlementEvent,
+  priceCredits: number,
+): Promise<SettlementResult | undefined> {
   try {
     const result = await settleEvent(run.ledger, event, priceCredits);
     run.counter.requests += result.requests;
@@ -176,7 +240,10 @@ async function settleOrHold(run: SweepRun, event: SettlementEvent, priceCredits:
   } catch (error) {
     if (!(error instanceof OverdraftFloorError)) throw error;
     run.held.add({ jobId: event.jobId, userId: event.userId, credits: priceCredits });
-    run.log?.warn({ outcome: 'held', jobId: event.jobId, userId: event.userId, credits: priceCredits, reason: error.message }, 'straggler debit held: beyond the overdraft floor');
+    run.log?.warn(
+      { outcome: 'held', jobId: event.jobId, userId: event.userId, credits: priceCredits, reason: error.message },
+      'straggler debit held: beyond the overdraft floor',
+    );
     return undefined;
   }
 }

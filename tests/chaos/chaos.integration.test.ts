@@ -11,23 +11,38 @@ import { chaosDay, describeHistory, minimise, runChaosDay } from '../../chaos/ru
 const stack = () => ({ dynamoEndpoint: dynamoEndpoint(), sqsEndpoint: sqsEndpoint() });
 
 describe('chaos', () => {
-  test.each([11, 12])('seed %i: 400 jobs with every fault → every invariant holds', async (seed) => {
-    const outcome = await runChaosDay(chaosDay({ seed, jobs: 400, users: 40 }), { stack: stack() });
-    if (outcome.violations.length > 0) throw new Error(`seed ${seed}\n${describeViolations(outcome.violations)}`);
-    expect(outcome.deliveries).toBeGreaterThan(450);
-    // The run really injected what it claims to.
-    expect(outcome.faults.conflict + outcome.faults.throttle).toBeGreaterThan(0);
-    expect(outcome.faults.lost_reply).toBeGreaterThan(0);
-    expect(outcome.faults.poisoned).toBeGreaterThan(0);
-    // …and the new hazards are really in the day.
-    const jobs = outcome.day.jobs;
-    for (const hazard of [(j: typeof jobs[number]) => j.refundLost, (j: typeof jobs[number]) => j.forged, (j: typeof jobs[number]) => j.quote === 0, (j: typeof jobs[number]) => j.corrupted]) {
-      expect(jobs.filter(hazard).length).toBeGreaterThan(0);
-    }
-    // …holds too: reserved, refused, sent twice at once, and expired by the sweep.
-    expect(outcome.holds).toMatchObject({ held: expect.any(Number), refused: expect.any(Number) });
-    for (const count of [outcome.holds.held, outcome.holds.refused, outcome.holds.sentTwice, outcome.holds.expiredBySweep]) expect(count).toBeGreaterThan(0);
-  }, 180_000);
+  test.each([11, 12])(
+    'seed %i: 400 jobs with every fault → every invariant holds',
+    async (seed) => {
+      const outcome = await runChaosDay(chaosDay({ seed, jobs: 400, users: 40 }), { stack: stack() });
+      if (outcome.violations.length > 0) throw new Error(`seed ${seed}\n${describeViolations(outcome.violations)}`);
+      expect(outcome.deliveries).toBeGreaterThan(450);
+      // The run really injected what it claims to.
+      expect(outcome.faults.conflict + outcome.faults.throttle).toBeGreaterThan(0);
+      expect(outcome.faults.lost_reply).toBeGreaterThan(0);
+      expect(outcome.faults.poisoned).toBeGreaterThan(0);
+      // …and the new hazards are really in the day.
+      const jobs = outcome.day.jobs;
+      for (const hazard of [
+        (j: (typeof jobs)[number]) => j.refundLost,
+        (j: (typeof jobs)[number]) => j.forged,
+        (j: (typeof jobs)[number]) => j.quote === 0,
+        (j: (typeof jobs)[number]) => j.corrupted,
+      ]) {
+        expect(jobs.filter(hazard).length).toBeGreaterThan(0);
+      }
+      // …holds too: reserved, refused, sent twice at once, and expired by the sweep.
+      expect(outcome.holds).toMatchObject({ held: expect.any(Number), refused: expect.any(Number) });
+      for (const count of [
+        outcome.holds.held,
+        outcome.holds.refused,
+        outcome.holds.sentTwice,
+        outcome.holds.expiredBySweep,
+      ])
+        expect(count).toBeGreaterThan(0);
+    },
+    180_000,
+  );
 
   test('a weakened reserve (its check of available removed) is caught: holds beyond the balance', async () => {
     const day = chaosDay({ seed: 12, jobs: 400, users: 40 });
@@ -35,7 +50,7 @@ describe('chaos', () => {
     expect(new Set(weakened.violations.map((v) => v.kind)).has('holds_over_balance')).toBe(true);
   }, 180_000);
 
-  test('a weakened core (the refund\'s check of its debit removed) is caught: a refund beyond its debit', async () => {
+  test("a weakened core (the refund's check of its debit removed) is caught: a refund beyond its debit", async () => {
     const day = chaosDay({ seed: 11, jobs: 400, users: 40 });
     expect(day.jobs.some((j) => j.corrupted)).toBe(true);
     const weakened = await runChaosDay(day, { stack: stack(), weakenRefundCheck: true });

@@ -26,17 +26,35 @@ beforeAll(async () => {
   await createTables(a, tables);
   a.destroy();
 }, 60_000);
-afterAll(async () => { await server?.stop(); });
+afterAll(async () => {
+  await server?.stop();
+});
 
 const runCli = capturedCli(['--workspace', 'creds']);
 async function cli(env: Record<string, string | undefined>, ...args: string[]) {
-  process.env = { ...saved, ...env, AWS_ENDPOINT_URL_DYNAMODB: server.endpoint, AWS_REGION: 'us-east-1',
+  process.env = {
+    ...saved,
+    ...env,
+    AWS_ENDPOINT_URL_DYNAMODB: server.endpoint,
+    AWS_REGION: 'us-east-1',
     // No profile of the machine's may answer for the caller.
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config', AWS_EC2_METADATA_DISABLED: 'true' };
-  for (const key of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE']) if (!(key in env)) delete process.env[key];
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    AWS_CONFIG_FILE: '/nonexistent/config',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  for (const key of [
+    'AWS_PROFILE',
+    'AWS_SESSION_TOKEN',
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+    'AWS_WEB_IDENTITY_TOKEN_FILE',
+  ])
+    if (!(key in env)) delete process.env[key];
   return runCli(...args);
 }
-afterEach(() => { process.env = { ...saved }; });
+afterEach(() => {
+  process.env = { ...saved };
+});
 
 const envKey = (k: typeof KEY_A) => ({ AWS_ACCESS_KEY_ID: k.accessKeyId, AWS_SECRET_ACCESS_KEY: k.secretAccessKey });
 
@@ -59,7 +77,13 @@ describe('credentials on a loopback DynamoDB', () => {
     expect((await dummy.send(new ListTablesCommand({}))).TableNames).toEqual([]);
     await createTables(dummy, tables);
     dummy.destroy();
-    const run = await cli({ AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined }, 'balance', '--user', 'u1', '--json');
+    const run = await cli(
+      { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
+      'balance',
+      '--user',
+      'u1',
+      '--json',
+    );
     expect(run.code).toBe(0);
     expect(JSON.parse(run.out)).toMatchObject({ exists: false });
   });

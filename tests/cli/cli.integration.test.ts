@@ -40,10 +40,33 @@ describe('reconciler CLI', () => {
   test('adjust needs a reason, guards the balance unless --allow-negative', async () => {
     await run('grant', '--user', 'u1', '--credits', '10', '--reference', 'g');
     expect((await run('adjust', '--user', 'u1', '--credits=-5', '--reference', 'a1')).code).toBe(2);
-    const refused = await run('adjust', '--user', 'u1', '--credits=-50', '--reference', 'a1', '--description', 'chargeback');
+    const refused = await run(
+      'adjust',
+      '--user',
+      'u1',
+      '--credits=-50',
+      '--reference',
+      'a1',
+      '--description',
+      'chargeback',
+    );
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/fewer than 50 credits/);
-    expect((await run('adjust', '--user', 'u1', '--credits=-50', '--reference', 'a1', '--description', 'chargeback', '--allow-negative')).code).toBe(0);
+    expect(
+      (
+        await run(
+          'adjust',
+          '--user',
+          'u1',
+          '--credits=-50',
+          '--reference',
+          'a1',
+          '--description',
+          'chargeback',
+          '--allow-negative',
+        )
+      ).code,
+    ).toBe(0);
     expect(JSON.parse((await run('balance', '--user', 'u1', '--json')).out).remaining).toBe(-40);
   });
 
@@ -52,7 +75,9 @@ describe('reconciler CLI', () => {
     const first = JSON.parse((await run('ledger', '--user', 'u1', '--limit', '2', '--json')).out);
     expect(first.entries).toHaveLength(2);
     expect(first.next).toBeDefined();
-    const second = JSON.parse((await run('ledger', '--user', 'u1', '--limit', '2', '--cursor', first.next, '--json')).out);
+    const second = JSON.parse(
+      (await run('ledger', '--user', 'u1', '--limit', '2', '--cursor', first.next, '--json')).out,
+    );
     expect(second.entries).toHaveLength(2);
     expect(new Set([...first.entries, ...second.entries].map((e: { ledgerId: string }) => e.ledgerId)).size).toBe(4);
   });
@@ -63,20 +88,53 @@ describe('reconciler CLI', () => {
     const clean = await run('audit');
     expect(clean.code).toBe(0);
     expect(clean.out).toMatch(/drift: 0/);
-    await db.send(new UpdateItemCommand({ TableName: tables.credits, Key: { userId: { S: 'u2' } }, UpdateExpression: 'SET remaining = :r', ExpressionAttributeValues: { ':r': { N: '25' } } }));
+    await db.send(
+      new UpdateItemCommand({
+        TableName: tables.credits,
+        Key: { userId: { S: 'u2' } },
+        UpdateExpression: 'SET remaining = :r',
+        ExpressionAttributeValues: { ':r': { N: '25' } },
+      }),
+    );
     const drift = await run('audit', '--json');
     expect(drift.code).toBe(1);
     // Set by hand, `remaining` also disagrees with the balance's own `available` (still 20).
-    expect(JSON.parse(drift.out).drift).toEqual([{ userId: 'u2', remaining: 25, ledgerSum: 20, difference: 5, holds: { held: 0, activeHolds: 0, available: 20 } }]);
+    expect(JSON.parse(drift.out).drift).toEqual([
+      { userId: 'u2', remaining: 25, ledgerSum: 20, difference: 5, holds: { held: 0, activeHolds: 0, available: 20 } },
+    ]);
   });
 
   test('audit: a balanced forgery (a refund with no debit, credited to its balance) → exit 1 and the entry listed', async () => {
     await run('grant', '--user', 'u1', '--credits', '10', '--reference', 'g1');
-    await db.send(new PutItemCommand({ TableName: tables.ledger, Item: ledgerItem({ ledgerId: 'job#ghost#refund', userId: 'u1', timestamp: new Date().toISOString(), type: 'credit', kind: 'refund', amount: 90, reference: 'ghost', eventId: 'x', description: 'x' }) }));
-    await db.send(new UpdateItemCommand({ TableName: tables.credits, Key: { userId: { S: 'u1' } }, UpdateExpression: 'ADD remaining :d, available :d', ExpressionAttributeValues: { ':d': { N: '90' } } }));
+    await db.send(
+      new PutItemCommand({
+        TableName: tables.ledger,
+        Item: ledgerItem({
+          ledgerId: 'job#ghost#refund',
+          userId: 'u1',
+          timestamp: new Date().toISOString(),
+          type: 'credit',
+          kind: 'refund',
+          amount: 90,
+          reference: 'ghost',
+          eventId: 'x',
+          description: 'x',
+        }),
+      }),
+    );
+    await db.send(
+      new UpdateItemCommand({
+        TableName: tables.credits,
+        Key: { userId: { S: 'u1' } },
+        UpdateExpression: 'ADD remaining :d, available :d',
+        ExpressionAttributeValues: { ':d': { N: '90' } },
+      }),
+    );
     const human = await run('audit');
     expect(human.code).toBe(1);
-    expect(human.out).toMatch(/UNJUSTIFIED: 1 ledger entry the reconciler could not have written\n {2}job#ghost#refund \(user u1\): refund of 90 for job ghost has no debit in the ledger/);
+    expect(human.out).toMatch(
+      /UNJUSTIFIED: 1 ledger entry the reconciler could not have written\n {2}job#ghost#refund \(user u1\): refund of 90 for job ghost has no debit in the ledger/,
+    );
     expect(human.out).not.toMatch(/DRIFT/);
   });
 

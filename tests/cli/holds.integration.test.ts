@@ -27,7 +27,11 @@ test('hold reserves, says what is available after, and the same hold again is an
   const again = await run('hold', '--user', 'u1', '--job', 'j1', '--credits', '20', '--json');
   expect(again.code).toBe(0);
   expect(JSON.parse(again.out)).toMatchObject({ status: 'held', alreadyHeld: true, availableAfter: 30 });
-  expect(JSON.parse((await run('balance', '--user', 'u1', '--json')).out)).toMatchObject({ remaining: 50, held: 20, available: 30 });
+  expect(JSON.parse((await run('balance', '--user', 'u1', '--json')).out)).toMatchObject({
+    remaining: 50,
+    held: 20,
+    available: 30,
+  });
   expect((await run('balance', '--user', 'u1')).out).toContain('u1: 50 credits, 20 held, 30 available');
 });
 
@@ -55,7 +59,12 @@ test('holds lists the active holds soonest first; release ends one, and a second
   await run('hold', '--user', 'u1', '--job', 'j1', '--credits', '20', '--expires-in', '900');
   await run('hold', '--user', 'u1', '--job', 'j2', '--credits', '5', '--expires-in', '60');
   const listed = await run('holds', '--user', 'u1');
-  expect(listed.out.split('\n').filter(Boolean).map((line) => line.split(/\s+/)[0])).toEqual(['j2', 'j1']);
+  expect(
+    listed.out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(/\s+/)[0]),
+  ).toEqual(['j2', 'j1']);
   const released = await run('release', '--job', 'j1');
   expect(released.code).toBe(0);
   expect(released.out).toMatch(/released: 20 credits of job j1 are available again/);
@@ -63,7 +72,9 @@ test('holds lists the active holds soonest first; release ends one, and a second
   expect(twice.code).toBe(1);
   expect(twice.out).toMatch(/nothing to release for job j1: its hold is RELEASED; nothing changed/);
   expect((await run('release', '--job', 'never')).out).toMatch(/the job has no hold/);
-  expect(JSON.parse((await run('holds', '--user', 'u1', '--json')).out).holds).toEqual([expect.objectContaining({ jobId: 'j2', credits: 5, expired: false })]);
+  expect(JSON.parse((await run('holds', '--user', 'u1', '--json')).out).holds).toEqual([
+    expect.objectContaining({ jobId: 'j2', credits: 5, expired: false }),
+  ]);
   expect((await run('holds', '--user', 'nobody')).out).toBe('nobody: no active holds\n');
 });
 

@@ -20,7 +20,13 @@ const run = capturedCli();
 
 /** No control character but the line breaks between lines, and no line that is not expected. */
 function expectInert(text: string, lines: number) {
-  expect([...text].filter((c) => c !== '\n' && (c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f) || c === '\u202e'))).toEqual([]);
+  expect(
+    [...text].filter(
+      (c) =>
+        c !== '\n' &&
+        (c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f) || c === '\u202e'),
+    ),
+  ).toEqual([]);
   expect(text.split('\n').filter((l) => l !== '')).toHaveLength(lines);
 }
 
@@ -35,21 +41,35 @@ afterEach(async () => {
 });
 
 test('ledger: a description with terminal escapes is one escaped line; --json keeps it exactly', async () => {
-  await grantCredits({ dynamodb: db, tables }, { userId: 'u1', credits: 5, reference: 'g1', description: `top-up ${HOSTILE}` });
+  await grantCredits(
+    { dynamodb: db, tables },
+    { userId: 'u1', credits: 5, reference: 'g1', description: `top-up ${HOSTILE}` },
+  );
   const human = await run('ledger', '--user', 'u1');
   expect(human.code).toBe(0);
   expectInert(human.out, 1);
-  expect(human.out).toMatch(new RegExp(`\\+ +5  grant +grant#g1  top-up ${HOSTILE_SHOWN.replace(/[\\[\]()]/g, '\\$&')}\\n$`));
-  expect(JSON.parse((await run('ledger', '--user', 'u1', '--json')).out).entries[0].description).toBe(`top-up ${HOSTILE}`);
+  expect(human.out).toMatch(
+    new RegExp(`\\+ +5  grant +grant#g1  top-up ${HOSTILE_SHOWN.replace(/[\\[\]()]/g, '\\$&')}\\n$`),
+  );
+  expect(JSON.parse((await run('ledger', '--user', 'u1', '--json')).out).entries[0].description).toBe(
+    `top-up ${HOSTILE}`,
+  );
 });
 
 test('balance and audit: a user id written to the tables directly is escaped', async () => {
   const user = `u${HOSTILE}`;
-  await db.send(new PutItemCommand({ TableName: tables.credits, Item: { userId: { S: user }, remaining: { N: '7' }, updatedAt: { S: `2026-01-01T00:00:00.000Z${HOSTILE}` } } }));
+  await db.send(
+    new PutItemCommand({
+      TableName: tables.credits,
+      Item: { userId: { S: user }, remaining: { N: '7' }, updatedAt: { S: `2026-01-01T00:00:00.000Z${HOSTILE}` } },
+    }),
+  );
 
   const balance = await run('balance', '--user', user);
   expectInert(balance.out, 1);
-  expect(balance.out).toBe(`u${HOSTILE_SHOWN}: 7 credits, 0 held, 7 available (updated 2026-01-01T00:00:00.000Z${HOSTILE_SHOWN})\n`);
+  expect(balance.out).toBe(
+    `u${HOSTILE_SHOWN}: 7 credits, 0 held, 7 available (updated 2026-01-01T00:00:00.000Z${HOSTILE_SHOWN})\n`,
+  );
   const none = await run('balance', '--user', `nobody${HOSTILE}`);
   expect(none.out).toBe(`nobody${HOSTILE_SHOWN}: no balance recorded (0 credits)\n`);
 
@@ -61,8 +81,17 @@ test('balance and audit: a user id written to the tables directly is escaped', a
 });
 
 test('a page whose entry was rewritten with escapes stays two lines: the entry, and the cursor to the next page', async () => {
-  for (const ref of ['a', 'b']) await grantCredits({ dynamodb: db, tables }, { userId: 'u2', credits: 1, reference: ref, description: 'g' });
-  await db.send(new UpdateItemCommand({ TableName: tables.ledger, Key: { ledgerId: { S: 'grant#a' } }, UpdateExpression: 'SET #d = :d', ExpressionAttributeNames: { '#d': 'description' }, ExpressionAttributeValues: { ':d': { S: HOSTILE } } }));
+  for (const ref of ['a', 'b'])
+    await grantCredits({ dynamodb: db, tables }, { userId: 'u2', credits: 1, reference: ref, description: 'g' });
+  await db.send(
+    new UpdateItemCommand({
+      TableName: tables.ledger,
+      Key: { ledgerId: { S: 'grant#a' } },
+      UpdateExpression: 'SET #d = :d',
+      ExpressionAttributeNames: { '#d': 'description' },
+      ExpressionAttributeValues: { ':d': { S: HOSTILE } },
+    }),
+  );
   const page = await run('ledger', '--user', 'u2', '--limit', '1', '--oldest-first');
   expectInert(page.out, 2);
   expect(page.out).toMatch(/\nmore: --cursor \S+\n$/);

@@ -33,7 +33,11 @@ export function walk(root: string, keep: (file: string) => boolean, skip: readon
 
 /** GitHub's slug of a heading: lower case, punctuation dropped, each space a hyphen. */
 export function slug(heading: string): string {
-  const text = heading.replace(/`/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').trim().toLowerCase();
+  const text = heading
+    .replace(/`/g, '')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .trim()
+    .toLowerCase();
   return text.replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
 }
 
@@ -82,10 +86,15 @@ const isExternal = (target: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(targ
 /** Does `target` (a path, maybe with #anchor) resolve from `fromDir`? Undefined when it does. */
 export function resolveTarget(fromFile: string, target: string, root: string): string | undefined {
   const [rawPath = '', anchor] = target.split('#', 2);
-  const file = rawPath === '' ? fromFile : path.resolve(rawPath.startsWith('/') ? root : path.dirname(fromFile), decodeURI(rawPath.replace(/^\//, '')));
+  const file =
+    rawPath === ''
+      ? fromFile
+      : path.resolve(rawPath.startsWith('/') ? root : path.dirname(fromFile), decodeURI(rawPath.replace(/^\//, '')));
   if (!existsSync(file)) return `no such file ${path.relative(root, file)}`;
   if (anchor === undefined || anchor === '' || !file.endsWith('.md') || statSync(file).isDirectory()) return undefined;
-  return anchorsOf(readFileSync(file, 'utf8')).has(decodeURIComponent(anchor)) ? undefined : `no heading #${anchor} in ${path.relative(root, file)}`;
+  return anchorsOf(readFileSync(file, 'utf8')).has(decodeURIComponent(anchor))
+    ? undefined
+    : `no heading #${anchor} in ${path.relative(root, file)}`;
 }
 
 export function checkMarkdown(root: string, files: readonly string[]): LinkProblem[] {
@@ -106,13 +115,15 @@ const CODE_REFERENCE = /(?<![\w/.-])((?:docs\/[\w./-]*\.md)|CONTRIBUTING\.md|REA
 export function checkCodeReferences(root: string, files: readonly string[]): LinkProblem[] {
   const problems: LinkProblem[] = [];
   for (const file of files) {
-    readFileSync(file, 'utf8').split('\n').forEach((text, i) => {
-      for (const m of text.matchAll(CODE_REFERENCE)) {
-        const target = m[1]! + (m[2] ?? '');
-        const problem = resolveTarget(path.join(root, 'index'), target, root);
-        if (problem) problems.push({ file: path.relative(root, file), line: i + 1, target, problem });
-      }
-    });
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((text, i) => {
+        for (const m of text.matchAll(CODE_REFERENCE)) {
+          const target = m[1]! + (m[2] ?? '');
+          const problem = resolveTarget(path.join(root, 'index'), target, root);
+          if (problem) problems.push({ file: path.relative(root, file), line: i + 1, target, problem });
+        }
+      });
   }
   return problems;
 }

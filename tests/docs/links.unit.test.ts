@@ -26,7 +26,9 @@ describe('the checker', () => {
 
   test('slugs headings as GitHub does', () => {
     expect(slug('2. Money rules')).toBe('2-money-rules');
-    expect(slug('Doctor: `make doctor WS=<ws>` (`npx reconciler doctor`)')).toBe('doctor-make-doctor-wsws-npx-reconciler-doctor');
+    expect(slug('Doctor: `make doctor WS=<ws>` (`npx reconciler doctor`)')).toBe(
+      'doctor-make-doctor-wsws-npx-reconciler-doctor',
+    );
     expect(slug('Rollback and Terraform state')).toBe('rollback-and-terraform-state');
     expect([...anchorsOf('# A\n## A\n```\n# not a heading\n```\n')]).toEqual(['a', 'a-1']);
   });

@@ -12,23 +12,37 @@ const LAMBDA_ONLY = /only shared\/lambda/;
 const WIRING_ONLY = /only the Lambda wiring/;
 
 const forbiddenInCore: Case[] = [
-  ['shared/ledger/x.ts', '../../ops/doctor/doctor'], ['shared/sweep/x.ts', '../../local/tables'],
-  ['shared/x.ts', '../sim/simulation'], ['shared/replay/x.ts', '../../cli/context'],
-  ['shared/ledger/x.ts', '../../tests/support/books'], ['shared/events/x.ts', '../../demo/report'],
-  ['shared/lambda/x.ts', '../../chaos/main'], ['shared/ledger/x.ts', '../../functions/debit'],
+  ['shared/ledger/x.ts', '../../ops/doctor/doctor'],
+  ['shared/sweep/x.ts', '../../local/tables'],
+  ['shared/x.ts', '../sim/simulation'],
+  ['shared/replay/x.ts', '../../cli/context'],
+  ['shared/ledger/x.ts', '../../tests/support/books'],
+  ['shared/events/x.ts', '../../demo/report'],
+  ['shared/lambda/x.ts', '../../chaos/main'],
+  ['shared/ledger/x.ts', '../../functions/debit'],
 ].map(([file, specifier]) => ({ file: file!, specifier: specifier! }));
-const lambdaOutsideWiring: Case[] = [{ file: 'shared/ledger/x.ts', specifier: '../lambda/once' }, { file: 'shared/sweep/x.ts', specifier: '@middy/core' }];
-const notWiring: Case[] = ['../../shared/ledger/ledger', '../../shared/config', '@aws-sdk/client-dynamodb'].map((specifier) => ({ file: 'functions/debit/index.ts', specifier }));
+const lambdaOutsideWiring: Case[] = [
+  { file: 'shared/ledger/x.ts', specifier: '../lambda/once' },
+  { file: 'shared/sweep/x.ts', specifier: '@middy/core' },
+];
+const notWiring: Case[] = ['../../shared/ledger/ledger', '../../shared/config', '@aws-sdk/client-dynamodb'].map(
+  (specifier) => ({ file: 'functions/debit/index.ts', specifier }),
+);
 const allowed: Case[] = [
-  { file: 'shared/lambda/x.ts', specifier: '@middy/core' }, { file: 'shared/sweep/x.ts', specifier: '../ledger/ledger' },
-  { file: 'shared/lambda/x.ts', specifier: '../sweep/run-sweep' }, { file: 'functions/debit/index.ts', specifier: '../../shared/lambda/once' },
+  { file: 'shared/lambda/x.ts', specifier: '@middy/core' },
+  { file: 'shared/sweep/x.ts', specifier: '../ledger/ledger' },
+  { file: 'shared/lambda/x.ts', specifier: '../sweep/run-sweep' },
+  { file: 'functions/debit/index.ts', specifier: '../../shared/lambda/once' },
   { file: 'ops/x.ts', specifier: '../shared/ledger/ledger' },
 ];
 
 const all = [...forbiddenInCore, ...lambdaOutsideWiring, ...notWiring, ...allowed];
 let messages: string[][] = [];
 beforeAll(() => {
-  const output = execFileSync(process.execPath, [path.join(__dirname, 'lint-imports.mjs')], { input: JSON.stringify(all), encoding: 'utf8' });
+  const output = execFileSync(process.execPath, [path.join(__dirname, 'lint-imports.mjs')], {
+    input: JSON.stringify(all),
+    encoding: 'utf8',
+  });
   messages = JSON.parse(output) as string[][];
 }, 60_000);
 const messagesFor = (c: Case): string[] => messages[all.indexOf(c)]!;

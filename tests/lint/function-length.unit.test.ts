@@ -18,13 +18,21 @@ const cases = [
   { name: 'a 76-line function in the local stack', file: 'local/x.ts', code: functionOf(72), fails: true },
   { name: 'a 96-line function in the bench', file: 'bench/x.ts', code: functionOf(92), fails: false },
   { name: 'a 106-line function in a script', file: 'scripts/x.mjs', code: functionOf(102), fails: true },
-  { name: 'a 70-line function, with as many comment and blank lines again', file: 'shared/ledger/x.ts', code: functionOf(66), fails: false },
+  {
+    name: 'a 70-line function, with as many comment and blank lines again',
+    file: 'shared/ledger/x.ts',
+    code: functionOf(66),
+    fails: false,
+  },
   { name: 'a long test', file: 'tests/shared/x.unit.test.ts', code: functionOf(200), fails: false },
 ].map((c) => ({ ...c, rule: 'max-lines-per-function' }));
 
 let messages: string[][] = [];
 beforeAll(() => {
-  const output = execFileSync(process.execPath, [path.join(__dirname, 'lint-imports.mjs')], { input: JSON.stringify(cases), encoding: 'utf8' });
+  const output = execFileSync(process.execPath, [path.join(__dirname, 'lint-imports.mjs')], {
+    input: JSON.stringify(cases),
+    encoding: 'utf8',
+  });
   messages = JSON.parse(output) as string[][];
 }, 60_000);
 

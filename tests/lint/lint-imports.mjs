@@ -11,8 +11,10 @@ const eslint = new ESLint({
   overrideConfig: {
     languageOptions: { parserOptions: { projectService: false, project: null } },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off',
-      '@typescript-eslint/await-thenable': 'off', '@typescript-eslint/switch-exhaustiveness-check': 'off',
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/no-misused-promises': 'off',
+      '@typescript-eslint/await-thenable': 'off',
+      '@typescript-eslint/switch-exhaustiveness-check': 'off',
     },
   },
 });

@@ -13,7 +13,9 @@ import { readBooks } from '../support/books';
 import { dropTables, dynamoEndpoint, sqsEndpoint } from '../support/local-aws';
 
 let stack: LocalStack;
-beforeAll(async () => { stack = await startLocalStack({ dynamoEndpoint: dynamoEndpoint(), sqsEndpoint: sqsEndpoint() }); });
+beforeAll(async () => {
+  stack = await startLocalStack({ dynamoEndpoint: dynamoEndpoint(), sqsEndpoint: sqsEndpoint() });
+});
 afterAll(async () => {
   await stack.bus.idle();
   await dropTables(stack.dynamodb, stack.tables);
@@ -21,19 +23,34 @@ afterAll(async () => {
 });
 
 const entries = (jobId: string): PutEventsRequestEntry[] => [
-  { Source: 'video.generation', DetailType: 'video.rendered', Detail: JSON.stringify({ jobId, userId: 'victim', seconds: 5, model: 'test', credits: 900 }), EventBusName: stack.bus.busName },
-  { Source: 'video.generation', DetailType: 'video.failed', Detail: JSON.stringify({ jobId: `${jobId}-f`, userId: 'victim', seconds: 5, model: 'test' }), EventBusName: stack.bus.busName },
+  {
+    Source: 'video.generation',
+    DetailType: 'video.rendered',
+    Detail: JSON.stringify({ jobId, userId: 'victim', seconds: 5, model: 'test', credits: 900 }),
+    EventBusName: stack.bus.busName,
+  },
+  {
+    Source: 'video.generation',
+    DetailType: 'video.failed',
+    Detail: JSON.stringify({ jobId: `${jobId}-f`, userId: 'victim', seconds: 5, model: 'test' }),
+    EventBusName: stack.bus.busName,
+  },
 ];
 
-test('an outsider\'s video.generation events are refused, entry by entry, and move nothing', async () => {
-  await grantCredits({ dynamodb: stack.dynamodb, tables: stack.tables }, { userId: 'victim', credits: 1_000, reference: 'opening-victim', description: 'opening balance' });
+test("an outsider's video.generation events are refused, entry by entry, and move nothing", async () => {
+  await grantCredits(
+    { dynamodb: stack.dynamodb, tables: stack.tables },
+    { userId: 'victim', credits: 1_000, reference: 'opening-victim', description: 'opening balance' },
+  );
   const before = await readBooks(stack.dynamodb, stack.tables);
   const outsider = stack.eventBridgeAs(stack.principals.outsider);
   const out = await outsider.send(new PutEventsCommand({ Entries: entries('outsider-1') }));
   await stack.bus.idle();
   expect(out.FailedEntryCount).toBe(2);
   expect(out.Entries!.map((e) => e.ErrorCode)).toEqual(['AccessDeniedException', 'AccessDeniedException']);
-  expect(out.Entries![0]!.ErrorMessage).toMatch(/LOCALOUTSIDER.* is not authorized to perform: events:PutEvents on resource: arn:aws:events:us-east-1:000000000000:event-bus\/cc-reconciler-events-.* with an explicit deny in a resource-based policy/);
+  expect(out.Entries![0]!.ErrorMessage).toMatch(
+    /LOCALOUTSIDER.* is not authorized to perform: events:PutEvents on resource: arn:aws:events:us-east-1:000000000000:event-bus\/cc-reconciler-events-.* with an explicit deny in a resource-based policy/,
+  );
   expect(stack.bus.stats).toMatchObject({ entriesDenied: 2, deliveries: 0 });
   expect(await readBooks(stack.dynamodb, stack.tables)).toEqual(before);
   expect((await getBalance({ dynamodb: stack.dynamodb, tables: stack.tables }, 'victim')).remaining).toBe(1_000);
@@ -48,17 +65,31 @@ test('the same entries from the producer are delivered and settle (the contrast)
   expect((await getBalance({ dynamodb: stack.dynamodb, tables: stack.tables }, 'victim')).remaining).toBe(100);
 });
 
-test('the replay key may publish too; an unsigned request may not; other sources are not the policy\'s business', async () => {
+test("the replay key may publish too; an unsigned request may not; other sources are not the policy's business", async () => {
   const replay = stack.eventBridgeAs(stack.principals.replay);
-  expect((await replay.send(new PutEventsCommand({ Entries: [{ ...entries('replay-1')[1]! }] }))).FailedEntryCount).toBe(0);
-  const other = await stack.eventBridgeAs(stack.principals.outsider).send(new PutEventsCommand({
-    Entries: [{ Source: 'someone.else', DetailType: 'video.rendered', Detail: '{}', EventBusName: stack.bus.busName }],
-  }));
+  expect(
+    (await replay.send(new PutEventsCommand({ Entries: [{ ...entries('replay-1')[1]! }] }))).FailedEntryCount,
+  ).toBe(0);
+  const other = await stack.eventBridgeAs(stack.principals.outsider).send(
+    new PutEventsCommand({
+      Entries: [
+        { Source: 'someone.else', DetailType: 'video.rendered', Detail: '{}', EventBusName: stack.bus.busName },
+      ],
+    }),
+  );
   expect(other.FailedEntryCount).toBe(0);
   // No credentials at all: the SDK signs nothing.
-  const unsigned = new EventBridgeClient({ endpoint: stack.endpoints.eventbridge, region: 'us-east-1', credentials: { accessKeyId: '', secretAccessKey: '' }, signer: { sign: async (request: unknown) => request } as never });
+  const unsigned = new EventBridgeClient({
+    endpoint: stack.endpoints.eventbridge,
+    region: 'us-east-1',
+    credentials: { accessKeyId: '', secretAccessKey: '' },
+    signer: { sign: async (request: unknown) => request } as never,
+  });
   const anonymous = await unsigned.send(new PutEventsCommand({ Entries: [entries('anon-1')[0]!] }));
-  expect(anonymous.Entries![0]).toMatchObject({ ErrorCode: 'AccessDeniedException', ErrorMessage: expect.stringMatching(/^an unsigned caller is not authorized/) });
+  expect(anonymous.Entries![0]).toMatchObject({
+    ErrorCode: 'AccessDeniedException',
+    ErrorMessage: expect.stringMatching(/^an unsigned caller is not authorized/),
+  });
   unsigned.destroy();
   await stack.bus.idle();
 });

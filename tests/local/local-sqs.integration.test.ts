@@ -3,7 +3,15 @@
  * SQS does from the caller's identity; fauxqs alone answers 000000000000 for everyone) and hands out
  * loopback queue URLs.
  */
-import { CreateQueueCommand, GetQueueUrlCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueUrlCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { makeSqsClient } from '../../shared/aws/clients';
 import { OUTSIDER, functionRole, type LocalPrincipal } from '../../local/principals';
@@ -13,19 +21,33 @@ import { localSqs, sqsEndpoint } from '../support/local-aws';
 let front: LocalSqs;
 const clients: SQSClient[] = [];
 const debitRole = functionRole('cc-agent-reconciler-debit-t1');
-beforeAll(async () => { front = await startLocalSqs({ upstream: sqsEndpoint(), principals: [OUTSIDER, debitRole] }); });
+beforeAll(async () => {
+  front = await startLocalSqs({ upstream: sqsEndpoint(), principals: [OUTSIDER, debitRole] });
+});
 afterAll(async () => {
   for (const c of clients) c.destroy();
   await front.stop();
 });
 const as = (principal?: LocalPrincipal) => {
-  const client = makeSqsClient({ endpoint: front.endpoint, region: 'us-east-1', ...(principal ? { localCredentials: principal.credentials } : {}) });
+  const client = makeSqsClient({
+    endpoint: front.endpoint,
+    region: 'us-east-1',
+    ...(principal ? { localCredentials: principal.credentials } : {}),
+  });
   clients.push(client);
   return client;
 };
-const receiveAll = async (client: SQSClient, queueUrl: string) => (await client.send(new ReceiveMessageCommand({
-  QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['SenderId', 'ApproximateReceiveCount'], MessageAttributeNames: ['All'],
-}))).Messages ?? [];
+const receiveAll = async (client: SQSClient, queueUrl: string) =>
+  (
+    await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['SenderId', 'ApproximateReceiveCount'],
+        MessageAttributeNames: ['All'],
+      }),
+    )
+  ).Messages ?? [];
 
 test('queue URLs are loopback URLs of the front, and work', async () => {
   const name = `front-${randomUUID().slice(0, 8)}`;
@@ -35,15 +57,22 @@ test('queue URLs are loopback URLs of the front, and work', async () => {
   expect((await as().send(new ListQueuesCommand({ QueueNamePrefix: name }))).QueueUrls).toEqual([QueueUrl]);
 });
 
-test('SenderId is the sending principal\'s; a message put into fauxqs directly has none; other attributes stay', async () => {
+test("SenderId is the sending principal's; a message put into fauxqs directly has none; other attributes stay", async () => {
   const { QueueUrl } = await as().send(new CreateQueueCommand({ QueueName: `front-${randomUUID().slice(0, 8)}` }));
   const byRole = (await as(debitRole).send(new SendMessageCommand({ QueueUrl, MessageBody: 'from debit' }))).MessageId;
-  const byOutsider = (await as(OUTSIDER).send(new SendMessageCommand({ QueueUrl, MessageBody: 'from outsider' }))).MessageId;
-  const batch = await as(OUTSIDER).send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: 'a', MessageBody: 'batch' }] }));
+  const byOutsider = (await as(OUTSIDER).send(new SendMessageCommand({ QueueUrl, MessageBody: 'from outsider' })))
+    .MessageId;
+  const batch = await as(OUTSIDER).send(
+    new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: 'a', MessageBody: 'batch' }] }),
+  );
   const direct = localSqs();
   clients.push(direct);
   const byPassed = (await direct.send(new SendMessageCommand({ QueueUrl, MessageBody: 'around the front' }))).MessageId;
-  const unknownKey = (await as({ label: 'x', credentials: { accessKeyId: 'SOMEONE', secretAccessKey: 'x' }, senderId: 'ignored' }).send(new SendMessageCommand({ QueueUrl, MessageBody: 'who?' }))).MessageId;
+  const unknownKey = (
+    await as({ label: 'x', credentials: { accessKeyId: 'SOMEONE', secretAccessKey: 'x' }, senderId: 'ignored' }).send(
+      new SendMessageCommand({ QueueUrl, MessageBody: 'who?' }),
+    )
+  ).MessageId;
 
   const seen = Object.fromEntries((await receiveAll(as(), QueueUrl!)).map((m) => [m.MessageId, m.Attributes ?? {}]));
   expect(seen[byRole!]).toEqual({ SenderId: `${debitRole.senderId}`, ApproximateReceiveCount: '1' });
@@ -66,5 +95,7 @@ test('why the front exists: fauxqs alone reports the same SenderId for every sen
 });
 
 test('errors from fauxqs pass through unchanged', async () => {
-  await expect(as().send(new GetQueueUrlCommand({ QueueName: `missing-${randomUUID()}` }))).rejects.toMatchObject({ name: expect.stringMatching(/QueueDoesNotExist|NonExistentQueue/) });
+  await expect(as().send(new GetQueueUrlCommand({ QueueName: `missing-${randomUUID()}` }))).rejects.toMatchObject({
+    name: expect.stringMatching(/QueueDoesNotExist|NonExistentQueue/),
+  });
 });

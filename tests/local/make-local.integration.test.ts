@@ -22,15 +22,27 @@ const PORTS = [BASE_PORT, BASE_PORT + 1, BASE_PORT + 2, BASE_PORT + 3];
 const JOB = { jobId: 'local-job-1', userId: 'producer-user', seconds: 12, model: 'gen-standard' };
 const PRICE = priceOf(DEFAULT_PRICE_BOOK, JOB);
 
-interface Started { child: ChildProcess; env: Record<string, string>; output: () => string }
+interface Started {
+  child: ChildProcess;
+  env: Record<string, string>;
+  output: () => string;
+}
 
 /** Starts the script; resolves once it printed its export lines. */
 function startLocal(): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, '--data-dir', dataDir, '--base-port', String(BASE_PORT), '--sweep-every', '5'], {
-    cwd: root, env: { PATH: process.env.PATH ?? '', HOME: dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', script, '--data-dir', dataDir, '--base-port', String(BASE_PORT), '--sweep-every', '5'],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
-  child.stderr!.on('data', (chunk) => { out += String(chunk); });
+  child.stderr!.on('data', (chunk) => {
+    out += String(chunk);
+  });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk) => {
       out += String(chunk);
@@ -50,7 +62,11 @@ function stopLocal(started: Started): Promise<number | null> {
 }
 
 function reconciler(env: Record<string, string>, ...args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', cliEntry, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: dataDir, ...env }, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', cliEntry, ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: dataDir, ...env },
+    encoding: 'utf8',
+  });
   return { code: run.status, out: run.stdout, err: run.stderr };
 }
 
@@ -69,28 +85,55 @@ async function until<T>(look: () => Promise<T>, done: (seen: T) => boolean, ms =
   }
 }
 
-const portIsFree = (port: number) => new Promise<boolean>((resolve) => {
-  const server = createServer().once('error', () => resolve(false));
-  server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-});
+const portIsFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer().once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 
-const javaOnPort = (port: number) => spawnSync('pgrep', ['-f', `DynamoDBLocal.jar.*-port ${port}`], { encoding: 'utf8' }).stdout.trim();
+const javaOnPort = (port: number) =>
+  spawnSync('pgrep', ['-f', `DynamoDBLocal.jar.*-port ${port}`], { encoding: 'utf8' }).stdout.trim();
 
 test('a producer integrates locally: exports, an event, the balance, a clean stop, and the books kept', async () => {
   const first = await startLocal();
   expect(first.env).toMatchObject({
-    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${BASE_PORT}`, AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${BASE_PORT + 1}`,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${BASE_PORT + 3}`, EVENT_BUS_NAME: 'cc-reconciler-events-local', JOBS_TABLE: 'Jobs-local',
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${BASE_PORT}`,
+    AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${BASE_PORT + 1}`,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${BASE_PORT + 3}`,
+    EVENT_BUS_NAME: 'cc-reconciler-events-local',
+    JOBS_TABLE: 'Jobs-local',
   });
   expect(first.env.DLQ_URL).toContain(`127.0.0.1:${BASE_PORT + 1}`);
   try {
-    expect(reconciler(first.env, 'grant', '--user', JOB.userId, '--credits', '100', '--reference', 'opening').code).toBe(0);
+    expect(
+      reconciler(first.env, 'grant', '--user', JOB.userId, '--credits', '100', '--reference', 'opening').code,
+    ).toBe(0);
     // The producer's own code: a plain SDK client with nothing but the printed settings.
-    const producer = new EventBridgeClient({ region: first.env.AWS_REGION, endpoint: first.env.AWS_ENDPOINT_URL_EVENTBRIDGE, credentials: { accessKeyId: first.env.AWS_ACCESS_KEY_ID!, secretAccessKey: first.env.AWS_SECRET_ACCESS_KEY! } });
-    const put = await producer.send(new PutEventsCommand({ Entries: [{ Source: 'video.generation', DetailType: 'video.rendered', Detail: JSON.stringify(JOB), EventBusName: first.env.EVENT_BUS_NAME }] }));
+    const producer = new EventBridgeClient({
+      region: first.env.AWS_REGION,
+      endpoint: first.env.AWS_ENDPOINT_URL_EVENTBRIDGE,
+      credentials: { accessKeyId: first.env.AWS_ACCESS_KEY_ID!, secretAccessKey: first.env.AWS_SECRET_ACCESS_KEY! },
+    });
+    const put = await producer.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: 'video.generation',
+            DetailType: 'video.rendered',
+            Detail: JSON.stringify(JOB),
+            EventBusName: first.env.EVENT_BUS_NAME,
+          },
+        ],
+      }),
+    );
     producer.destroy();
     expect(put.FailedEntryCount).toBe(0);
-    expect(await until(() => balanceOf(first.env, JOB.userId), (b) => b !== 100)).toBe(100 - PRICE);
+    expect(
+      await until(
+        () => balanceOf(first.env, JOB.userId),
+        (b) => b !== 100,
+      ),
+    ).toBe(100 - PRICE);
   } finally {
     expect(await stopLocal(first)).toBe(0);
   }

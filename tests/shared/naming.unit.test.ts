@@ -1,13 +1,31 @@
 /** shared/naming.ts is the TypeScript copy of terraform/ naming: parse the HCL and compare. */
 import path from 'node:path';
 import { HANDLERS } from '../../shared/config';
-import { LIVE_ALIAS, RECONCILER_ALARMS, TERRAFORM_DEFAULTS, scheduleIntervalMs, workspaceNames } from '../../shared/naming';
-import { isObject, loadTerraform, locals, moduleCalls, resources, variables, type Block, type Json, type TerraformConfig } from '../terraform/hcl';
+import {
+  LIVE_ALIAS,
+  RECONCILER_ALARMS,
+  TERRAFORM_DEFAULTS,
+  scheduleIntervalMs,
+  workspaceNames,
+} from '../../shared/naming';
+import {
+  isObject,
+  loadTerraform,
+  locals,
+  moduleCalls,
+  resources,
+  variables,
+  type Block,
+  type Json,
+  type TerraformConfig,
+} from '../terraform/hcl';
 import { resourceInstances } from '../terraform/instances';
 
 const TERRAFORM_DIR = path.resolve(__dirname, '../../terraform');
 let config: TerraformConfig;
-beforeAll(async () => { config = await loadTerraform(TERRAFORM_DIR); });
+beforeAll(async () => {
+  config = await loadTerraform(TERRAFORM_DIR);
+});
 
 /** Replaces Terraform's interpolations of the workspace with a concrete one. */
 function resolve(value: Json, workspace: string): Json {
@@ -36,12 +54,19 @@ test.each(['dev', 'staging', 'prod'])('names for %s equal terraform/locals.tf', 
 test('each rule targets the alias of the function names.ts says, on the bus it says', () => {
   // events.tf: one rule, target and permission per entry of local.triggers, keyed as naming.ts keys them.
   for (const type of ['aws_cloudwatch_event_rule', 'aws_cloudwatch_event_target', 'aws_lambda_permission']) {
-    const byKey = resourceInstances(config, type).filter((r) => r.label === 'trigger').map((r) => r.key);
+    const byKey = resourceInstances(config, type)
+      .filter((r) => r.label === 'trigger')
+      .map((r) => r.key);
     expect(byKey.sort()).toEqual(Object.keys(workspaceNames('dev').rules).sort());
   }
   const targets = resourceInstances(config, 'aws_cloudwatch_event_target');
   const rules = resourceInstances(config, 'aws_cloudwatch_event_rule');
-  const moduleOf: Record<string, string> = { debit: 'debit', refund: 'refund', sweep: 'sweep', 'replay-dlq': 'replay_dlq' };
+  const moduleOf: Record<string, string> = {
+    debit: 'debit',
+    refund: 'refund',
+    sweep: 'sweep',
+    'replay-dlq': 'replay_dlq',
+  };
   for (const [key, rule] of Object.entries(workspaceNames('dev').rules)) {
     const tf = rules.find((r) => r.key === key);
     expect(tf?.body.name).toBe(`\${local.names.rule_${key}}`);
@@ -50,7 +75,8 @@ test('each rule targets the alias of the function names.ts says, on the bus it s
     expect(target?.body.arn).toBe(`\${module.${moduleOf[rule.target]}.alias_arn}`);
   }
   expect(variables(config, 'modules/function').alias_name?.default).toBe(LIVE_ALIAS);
-  for (const call of moduleCalls(config).filter((m) => m.target === 'modules/function')) expect(call.args.alias_name).toBeUndefined();
+  for (const call of moduleCalls(config).filter((m) => m.target === 'modules/function'))
+    expect(call.args.alias_name).toBeUndefined();
 });
 
 /**
@@ -62,7 +88,10 @@ test('each rule targets the alias of the function names.ts says, on the bus it s
 test('alarm names equal the alerts module, for every function and rule the root passes it', () => {
   const alarms = resources(config, 'aws_cloudwatch_metric_alarm').filter((a) => a.dir === 'modules/alerts');
   const alertsCall = moduleCalls(config).find((m) => m.target === 'modules/alerts')!;
-  const prefix = String(resolve(alertsCall.args.name_prefix!, 'dev')).replace('${local.names.alarm_prefix}', workspaceNames('dev').alarmPrefix);
+  const prefix = String(resolve(alertsCall.args.name_prefix!, 'dev')).replace(
+    '${local.names.alarm_prefix}',
+    workspaceNames('dev').alarmPrefix,
+  );
   const functionKeys = Object.keys(alertsCall.args.function_names as Block);
   expect(functionKeys.sort()).toEqual([...HANDLERS].sort());
   const ruleKeys = Object.keys(alertsCall.args.rules as Block);
@@ -70,14 +99,16 @@ test('alarm names equal the alerts module, for every function and rule the root 
   const reconcilerKeys = Object.keys(locals(config, 'modules/alerts').reconciler_alarms as Block);
   expect(reconcilerKeys.sort()).toEqual([...RECONCILER_ALARMS].sort());
 
-  const expand = (template: string, key: string) => template
-    .replace('${var.name_prefix}', prefix)
-    .replace('${replace(each.key, "_", "-")}', key.replace(/_/g, '-'))
-    .replace('${each.key}', key);
+  const expand = (template: string, key: string) =>
+    template
+      .replace('${var.name_prefix}', prefix)
+      .replace('${replace(each.key, "_", "-")}', key.replace(/_/g, '-'))
+      .replace('${each.key}', key);
   const fromTerraform = alarms.flatMap((a) => {
     const template = String(a.body.alarm_name);
     if (a.body.for_each === '${var.function_names}') return functionKeys.map((k) => expand(template, k));
-    if (a.body.for_each === '${var.async_function_names}') return Object.keys(alertsCall.args.async_function_names as Block).map((k) => expand(template, k));
+    if (a.body.for_each === '${var.async_function_names}')
+      return Object.keys(alertsCall.args.async_function_names as Block).map((k) => expand(template, k));
     if (a.body.for_each === '${var.rules}') return ruleKeys.map((k) => expand(template, k));
     if (a.body.for_each === '${local.reconciler_alarms}') return reconcilerKeys.map((k) => expand(template, k));
     expect(a.body.for_each).toBeUndefined();

@@ -20,7 +20,9 @@ describe('pricing', () => {
     expect(() => priceOf(DEFAULT_PRICE_BOOK, { model: 'toString', seconds: 5 })).toThrow(InvalidEventError);
   });
   test('a price book from JSON must be integral', () => {
-    expect(parsePriceBook('{"x":{"creditsPerSecond":2,"minimumCredits":3}}')).toEqual({ x: { creditsPerSecond: 2, minimumCredits: 3 } });
+    expect(parsePriceBook('{"x":{"creditsPerSecond":2,"minimumCredits":3}}')).toEqual({
+      x: { creditsPerSecond: 2, minimumCredits: 3 },
+    });
     expect(() => parsePriceBook('{"x":{"creditsPerSecond":0.5,"minimumCredits":3}}')).toThrow(InvalidEventError);
     expect(() => parsePriceBook('[]')).toThrow(InvalidEventError);
   });

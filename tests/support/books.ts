@@ -13,7 +13,10 @@ export interface Books {
 
 export async function readBooks(client: DynamoDBClient, tables: TableNames): Promise<Books> {
   const [credits, ledger, jobs, settlements] = await Promise.all([
-    scanTable(client, tables.credits), scanTable(client, tables.ledger), scanTable(client, tables.jobs), scanTable(client, tables.settlements),
+    scanTable(client, tables.credits),
+    scanTable(client, tables.ledger),
+    scanTable(client, tables.jobs),
+    scanTable(client, tables.settlements),
   ]);
   return {
     balances: Object.fromEntries(credits.map((c) => [c.userId, Number(c.remaining)])),
@@ -26,6 +29,7 @@ export async function readBooks(client: DynamoDBClient, tables: TableNames): Pro
 /** Σ credits − Σ debits per user, from the ledger. */
 export function ledgerSums(ledger: Record<string, any>[]): Record<string, number> {
   const sums: Record<string, number> = {};
-  for (const e of ledger) sums[e.userId] = (sums[e.userId] ?? 0) + (e.type === 'credit' ? Number(e.amount) : -Number(e.amount));
+  for (const e of ledger)
+    sums[e.userId] = (sums[e.userId] ?? 0) + (e.type === 'credit' ? Number(e.amount) : -Number(e.amount));
   return sums;
 }

@@ -20,8 +20,14 @@ export function capturedCli(argsAfter: string[] = []): (...args: string[]) => Pr
   let stdout: string[] = [];
   let stderr: string[] = [];
   beforeEach(() => {
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout.push(String(chunk)); return true; });
-    jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => { stderr.push(String(chunk)); return true; });
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      stdout.push(String(chunk));
+      return true;
+    });
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      stderr.push(String(chunk));
+      return true;
+    });
   });
   afterEach(() => jest.restoreAllMocks());
   return async (...args) => {
@@ -36,6 +42,9 @@ export function capturedCli(argsAfter: string[] = []): (...args: string[]) => Pr
 export function pointCliAt(tables: TableNames): void {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(),
-    JOBS_TABLE: tables.jobs, CREDITS_TABLE: tables.credits, LEDGER_TABLE: tables.ledger, SETTLEMENTS_TABLE: tables.settlements,
+    JOBS_TABLE: tables.jobs,
+    CREDITS_TABLE: tables.credits,
+    LEDGER_TABLE: tables.ledger,
+    SETTLEMENTS_TABLE: tables.settlements,
   });
 }

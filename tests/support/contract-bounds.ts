@@ -37,8 +37,15 @@ export function nextUp(x: number): number {
 }
 
 /** The largest unknown fields the schema allows: an array and an object of 32 strings of 2048 characters. */
-export const largestExtraArray = () => Array.from({ length: MAX_EXTRA_ITEMS }, (_, i) => text(MAX_EXTRA_STRING, String.fromCharCode(97 + (i % 26))));
-export const largestExtraObject = () => Object.fromEntries(Array.from({ length: MAX_EXTRA_ITEMS }, (_, i) => [`${text(MAX_PROPERTY_NAME - 3, 'k')}${String(i).padStart(3, '0')}`, text(MAX_EXTRA_STRING)]));
+export const largestExtraArray = () =>
+  Array.from({ length: MAX_EXTRA_ITEMS }, (_, i) => text(MAX_EXTRA_STRING, String.fromCharCode(97 + (i % 26))));
+export const largestExtraObject = () =>
+  Object.fromEntries(
+    Array.from({ length: MAX_EXTRA_ITEMS }, (_, i) => [
+      `${text(MAX_PROPERTY_NAME - 3, 'k')}${String(i).padStart(3, '0')}`,
+      text(MAX_EXTRA_STRING),
+    ]),
+  );
 
 /** n unknown fields named f0, f1, … (each a small number). */
 export const extraFields = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, i]));

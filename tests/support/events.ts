@@ -12,7 +12,11 @@ export interface DetailOverrides {
   [extra: string]: unknown;
 }
 
-export function envelope(kind: 'rendered' | 'failed', detail: DetailOverrides = {}, id: string = randomUUID()): Record<string, unknown> {
+export function envelope(
+  kind: 'rendered' | 'failed',
+  detail: DetailOverrides = {},
+  id: string = randomUUID(),
+): Record<string, unknown> {
   return {
     version: '0',
     id,
@@ -26,6 +30,17 @@ export function envelope(kind: 'rendered' | 'failed', detail: DetailOverrides = 
   };
 }
 
-export function settlementEvent(kind: 'rendered' | 'failed', overrides: Partial<SettlementEvent> = {}): SettlementEvent {
-  return { eventId: randomUUID(), kind, jobId: 'job-1', userId: 'user-1', seconds: 8, model: 'gen-standard', ...overrides };
+export function settlementEvent(
+  kind: 'rendered' | 'failed',
+  overrides: Partial<SettlementEvent> = {},
+): SettlementEvent {
+  return {
+    eventId: randomUUID(),
+    kind,
+    jobId: 'job-1',
+    userId: 'user-1',
+    seconds: 8,
+    model: 'gen-standard',
+    ...overrides,
+  };
 }

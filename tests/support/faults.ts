@@ -33,7 +33,10 @@ export function injectFaults(client: DynamoDBClient, plan: FaultPlan) {
 }
 
 /** A plan that applies a fixed list of faults to write commands, in order, then none. */
-export function scriptedFaults(faults: Fault[], commands = ['TransactWriteItemsCommand', 'UpdateItemCommand']): FaultPlan {
+export function scriptedFaults(
+  faults: Fault[],
+  commands = ['TransactWriteItemsCommand', 'UpdateItemCommand'],
+): FaultPlan {
   const queue = [...faults];
-  return { next: (name) => (commands.includes(name) ? queue.shift() ?? 'none' : 'none') };
+  return { next: (name) => (commands.includes(name) ? (queue.shift() ?? 'none') : 'none') };
 }

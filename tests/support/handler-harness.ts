@@ -23,9 +23,18 @@ export function captureLogs() {
 
 export function lambdaContext(name = 'test'): Context {
   return {
-    callbackWaitsForEmptyEventLoop: false, functionName: name, functionVersion: '1', invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
-    memoryLimitInMB: '512', awsRequestId: 'req-1', logGroupName: `/aws/lambda/${name}`, logStreamName: 's',
-    getRemainingTimeInMillis: () => 30_000, done: () => undefined, fail: () => undefined, succeed: () => undefined,
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '1',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
+    memoryLimitInMB: '512',
+    awsRequestId: 'req-1',
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 's',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
   };
 }
 
@@ -36,12 +45,22 @@ export interface HarnessOptions {
   holdDefaultSeconds?: number;
 }
 
-export function buildHandlers(db: DynamoDBClient, sqs: SQSClient, tables: TableNames, dlqUrl: string, options: HarnessOptions = {}) {
+export function buildHandlers(
+  db: DynamoDBClient,
+  sqs: SQSClient,
+  tables: TableNames,
+  dlqUrl: string,
+  options: HarnessOptions = {},
+) {
   const logs = captureLogs();
   const { holdDefaultSeconds = 3_600, ...ledgerOptions } = options;
   const deps = (handlerName: SettlementHandlerName): SettlementHandlerDeps => ({
-    handlerName, ledger: { dynamodb: db, tables, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, ...ledgerOptions }, sqs, dlqUrl,
-    priceBook: DEFAULT_PRICE_BOOK, workspace: 'test',
+    handlerName,
+    ledger: { dynamodb: db, tables, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, ...ledgerOptions },
+    sqs,
+    dlqUrl,
+    priceBook: DEFAULT_PRICE_BOOK,
+    workspace: 'test',
     logger: createLogger({ component: handlerName, workspace: 'test', destination: logs.destination }),
   });
   const debitDeps = deps('debit');
@@ -49,8 +68,14 @@ export function buildHandlers(db: DynamoDBClient, sqs: SQSClient, tables: TableN
   const debit = createSettlementHandler('rendered', () => debitDeps);
   const refund = createSettlementHandler('failed', () => refundDeps);
   const reserveDeps = {
-    holds: { dynamodb: db, tables, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, ...(options.now ? { now: options.now } : {}) },
-    limits: { defaultSeconds: holdDefaultSeconds }, workspace: 'test',
+    holds: {
+      dynamodb: db,
+      tables,
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+      ...(options.now ? { now: options.now } : {}),
+    },
+    limits: { defaultSeconds: holdDefaultSeconds },
+    workspace: 'test',
     logger: createLogger({ component: 'reserve', workspace: 'test', destination: logs.destination }),
   };
   const reserve = createReserveHandler(() => reserveDeps);
@@ -65,7 +90,15 @@ export function buildHandlers(db: DynamoDBClient, sqs: SQSClient, tables: TableN
 export async function receiveAll(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
   const messages: Message[] = [];
   for (let i = 0; i < 20; i++) {
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 60, WaitTimeSeconds: 0 }));
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        VisibilityTimeout: 60,
+        WaitTimeSeconds: 0,
+      }),
+    );
     if (!Messages || Messages.length === 0) break;
     messages.push(...Messages);
   }

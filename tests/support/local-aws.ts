@@ -9,7 +9,8 @@ import { grantCredits } from '../../shared/ledger/manual-entries';
 
 export function dynamoEndpoint(): string {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
-  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run tests through jest (global setup starts DynamoDB Local)');
+  if (!endpoint)
+    throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run tests through jest (global setup starts DynamoDB Local)');
   return endpoint;
 }
 
@@ -19,7 +20,8 @@ export function sqsEndpoint(): string {
   return endpoint;
 }
 
-export const localDynamo = (): DynamoDBClient => makeDynamoDbClient({ endpoint: dynamoEndpoint(), region: 'us-east-1' });
+export const localDynamo = (): DynamoDBClient =>
+  makeDynamoDbClient({ endpoint: dynamoEndpoint(), region: 'us-east-1' });
 export const localSqs = (): SQSClient => makeSqsClient({ endpoint: sqsEndpoint(), region: 'us-east-1' });
 
 /** Fresh, uniquely named tables so that test files never see each other's data. */
@@ -34,10 +36,17 @@ export async function freshTables(client: DynamoDBClient, label = 't'): Promise<
  * The usual start of a money test: fresh tables and each user's opening balance, granted through the
  * ledger like any top-up (so the audit sees a justified entry, reference `opening-<user>`).
  */
-export async function freshTablesWithBalances(client: DynamoDBClient, label: string, openingBalances: Record<string, number>): Promise<TableNames> {
+export async function freshTablesWithBalances(
+  client: DynamoDBClient,
+  label: string,
+  openingBalances: Record<string, number>,
+): Promise<TableNames> {
   const tables = await freshTables(client, label);
   for (const [userId, credits] of Object.entries(openingBalances)) {
-    await grantCredits({ dynamodb: client, tables }, { userId, credits, reference: `opening-${userId}`, description: 'opening balance' });
+    await grantCredits(
+      { dynamodb: client, tables },
+      { userId, credits, reference: `opening-${userId}`, description: 'opening balance' },
+    );
   }
   return tables;
 }

@@ -12,7 +12,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, SendMessageCommand, type Message, type MessageAttributeValue, type SQSClient,
+  ChangeMessageVisibilityBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type Message,
+  type MessageAttributeValue,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LocalEventBridge, LocalEventBridgeOptions } from '../../local/eventbridge/server';
@@ -36,14 +41,22 @@ export interface FixtureScope {
   region: string;
   accountId: string;
 }
-export const DEFAULT_SCOPE: FixtureScope = Object.freeze({ workspace: 'prod', region: 'eu-west-1', accountId: '123456789012' });
+export const DEFAULT_SCOPE: FixtureScope = Object.freeze({
+  workspace: 'prod',
+  region: 'eu-west-1',
+  accountId: '123456789012',
+});
 
 /** What a genuine message of a workspace names: its rules on its own bus, its functions' live aliases. */
-export const originOf = (scope: FixtureScope): ExpectedOrigin => expectedOrigin(scope.workspace, workspaceNames(scope.workspace).eventBus, scope);
+export const originOf = (scope: FixtureScope): ExpectedOrigin =>
+  expectedOrigin(scope.workspace, workspaceNames(scope.workspace).eventBus, scope);
 export const DEFAULT_ORIGIN = originOf(DEFAULT_SCOPE);
 
 /** RULE_ARN and TARGET_ARN of a genuine target dead letter of the rule for `kind`. */
-export function genuineTargetAttributes(origin: ExpectedOrigin = DEFAULT_ORIGIN, kind: 'rendered' | 'failed' = 'rendered'): Record<string, string> {
+export function genuineTargetAttributes(
+  origin: ExpectedOrigin = DEFAULT_ORIGIN,
+  kind: 'rendered' | 'failed' = 'rendered',
+): Record<string, string> {
   const rule = origin.rules.find((r) => r.target === (kind === 'rendered' ? 'debit' : 'refund'))!;
   return { RULE_ARN: rule.arn, TARGET_ARN: rule.targetArn };
 }
@@ -63,12 +76,18 @@ export interface DlqFixture {
 export function loadFixture(name: string): DlqFixture {
   return { name, ...JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) };
 }
-export const fixtureNames = () => readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+export const fixtureNames = () =>
+  readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''))
+    .sort();
 
 /** The fixture's message with its placeholders filled in for `scope`. */
 export function resolveFixture(f: DlqFixture, scope: FixtureScope = DEFAULT_SCOPE): DlqFixture['message'] {
   const text = JSON.stringify(f.message)
-    .replace(/\{\{region\}\}/g, scope.region).replace(/\{\{account\}\}/g, scope.accountId).replace(/\{\{workspace\}\}/g, scope.workspace);
+    .replace(/\{\{region\}\}/g, scope.region)
+    .replace(/\{\{account\}\}/g, scope.accountId)
+    .replace(/\{\{workspace\}\}/g, scope.workspace);
   return JSON.parse(text) as DlqFixture['message'];
 }
 
@@ -85,7 +104,11 @@ export function senderPrincipal(sender: FixtureSender, scope: FixtureScope = DEF
 }
 
 /** The fixture as replay sees it (what dlqMessageFromSqs would build), with the SenderId SQS would report. */
-export function fixtureMessage(f: DlqFixture, messageId = `msg-${f.name}`, scope: FixtureScope = DEFAULT_SCOPE): DlqMessage {
+export function fixtureMessage(
+  f: DlqFixture,
+  messageId = `msg-${f.name}`,
+  scope: FixtureScope = DEFAULT_SCOPE,
+): DlqMessage {
   const m = resolveFixture(f, scope);
   return {
     messageId,
@@ -97,17 +120,28 @@ export function fixtureMessage(f: DlqFixture, messageId = `msg-${f.name}`, scope
 
 /** Sends the fixture to the stack's DLQ as its sender; `bodyOverride` replaces the body (an event, as JSON). */
 export async function sendFixture(stack: Stack, f: DlqFixture, bodyOverride?: unknown): Promise<string> {
-  return sendFixtureText(stack, f, bodyOverride === undefined ? fixtureBody(f, stack.scope) : JSON.stringify(bodyOverride));
+  return sendFixtureText(
+    stack,
+    f,
+    bodyOverride === undefined ? fixtureBody(f, stack.scope) : JSON.stringify(bodyOverride),
+  );
 }
 
 /** The fixture's attributes with a body given as text (for bodies JSON.stringify cannot write), sent as its sender. */
-export async function sendFixtureText(stack: Stack, f: DlqFixture, bodyText: string, queueUrl = stack.dlqUrl): Promise<string> {
+export async function sendFixtureText(
+  stack: Stack,
+  f: DlqFixture,
+  bodyText: string,
+  queueUrl = stack.dlqUrl,
+): Promise<string> {
   const { attributes } = resolveFixture(f, stack.scope);
-  const { MessageId } = await stack.local.sqsAs(senderPrincipal(f.sender, stack.scope)).send(new SendMessageCommand({
-    QueueUrl: queueUrl,
-    MessageBody: bodyText,
-    ...(Object.keys(attributes).length > 0 ? { MessageAttributes: attributes } : {}),
-  }));
+  const { MessageId } = await stack.local.sqsAs(senderPrincipal(f.sender, stack.scope)).send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: bodyText,
+      ...(Object.keys(attributes).length > 0 ? { MessageAttributes: attributes } : {}),
+    }),
+  );
   return MessageId!;
 }
 
@@ -120,7 +154,9 @@ export const POISON_DEPTH = 100_000;
  */
 export function deeplyNestedEventText(jobId: string, id = `deep-${jobId}`): string {
   const marker = '"__nest__"';
-  const text = JSON.stringify(videoEvent('rendered', { jobId, userId: 'u-deep', seconds: 5, model: 'test', nest: '__nest__' }, id));
+  const text = JSON.stringify(
+    videoEvent('rendered', { jobId, userId: 'u-deep', seconds: 5, model: 'test', nest: '__nest__' }, id),
+  );
   return text.replace(marker, `${'['.repeat(POISON_DEPTH)}${']'.repeat(POISON_DEPTH)}`);
 }
 
@@ -128,17 +164,28 @@ export function deeplyNestedEventText(jobId: string, id = `deep-${jobId}`): stri
 export async function peekAll(sqs: SQSClient, queueUrl: string, limit = 500): Promise<Message[]> {
   const seen = new Map<string, Message>();
   for (let i = 0; i < Math.ceil(limit / 10) + 2; i++) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({
-      QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60, WaitTimeSeconds: 0, MessageAttributeNames: ['All'],
-    }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 60,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+      }),
+    );
     if (Messages.length === 0) break;
     for (const m of Messages) seen.set(m.MessageId!, m);
   }
   const all = [...seen.values()];
   for (let i = 0; i < all.length; i += 10) {
-    await sqs.send(new ChangeMessageVisibilityBatchCommand({
-      QueueUrl: queueUrl, Entries: all.slice(i, i + 10).map((m, j) => ({ Id: `p${j}`, ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
-    }));
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: all
+          .slice(i, i + 10)
+          .map((m, j) => ({ Id: `p${j}`, ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
+      }),
+    );
   }
   return all;
 }
@@ -169,28 +216,61 @@ export interface Stack {
 /** A record as Lambda's SQS event source shapes it for `stack`'s DLQ, from a message replay would read. */
 export function lambdaRecordOf(stack: Stack, message: DlqMessage): SqsRecord {
   return {
-    messageId: message.messageId, receiptHandle: `rh-${message.messageId}`, body: message.body, eventSourceARN: stack.dlqArn,
+    messageId: message.messageId,
+    receiptHandle: `rh-${message.messageId}`,
+    body: message.body,
+    eventSourceARN: stack.dlqArn,
     attributes: { ApproximateReceiveCount: '1', ...(message.senderId ? { SenderId: message.senderId } : {}) },
-    messageAttributes: Object.fromEntries(Object.entries(message.attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String' }])),
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String' }]),
+    ),
   };
 }
 
 /** A local stack of a fresh workspace `<label>-<random>` on the test run's DynamoDB Local and fauxqs. */
 export async function startStack(label: string, busOptions: Partial<LocalEventBridgeOptions> = {}): Promise<Stack> {
   const workspace = `${label.slice(0, 24)}-${Math.random().toString(36).slice(2, 8)}`;
-  const local = await startLocalStack({ workspace, dynamoEndpoint: dynamoEndpoint(), sqsEndpoint: sqsEndpoint(), bus: busOptions });
+  const local = await startLocalStack({
+    workspace,
+    dynamoEndpoint: dynamoEndpoint(),
+    sqsEndpoint: sqsEndpoint(),
+    bus: busOptions,
+  });
   const eventBridge = local.eventBridgeAs(local.principals.replay);
   const scope = { workspace, ...local.scope };
   const origin = originOf(scope);
   const names = workspaceNames(workspace);
   const dlqArn = arns.queue(local.scope, names.dlq);
   return {
-    local, scope, origin, dlqArn,
-    db: local.dynamodb, tables: local.tables, sqs: local.sqs, dlqUrl: local.dlqUrl, bus: local.bus, eventBridge,
-    replayDeps: { eventBridge, busName: local.bus.busName, origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 5, dryRun: false, dropInvalidIds: new Set() },
+    local,
+    scope,
+    origin,
+    dlqArn,
+    db: local.dynamodb,
+    tables: local.tables,
+    sqs: local.sqs,
+    dlqUrl: local.dlqUrl,
+    bus: local.bus,
+    eventBridge,
+    replayDeps: {
+      eventBridge,
+      busName: local.bus.busName,
+      origin,
+      priceBook: DEFAULT_PRICE_BOOK,
+      maxReplays: 5,
+      dryRun: false,
+      dropInvalidIds: new Set(),
+    },
     handlerDeps: (overrides = {}) => ({
-      eventBridge, busName: local.bus.busName, maxReplays: 5, priceBook: DEFAULT_PRICE_BOOK, logger: pino({ level: 'silent' }), workspace,
-      origin, dlq: { arn: dlqArn, scope: local.scope }, ...overrides,
+      eventBridge,
+      busName: local.bus.busName,
+      maxReplays: 5,
+      priceBook: DEFAULT_PRICE_BOOK,
+      logger: pino({ level: 'silent' }),
+      workspace,
+      origin,
+      dlq: { arn: dlqArn, scope: local.scope },
+      ...overrides,
     }),
     lambdaContext: { invokedFunctionArn: arns.function(local.scope, names.functions['replay-dlq'], 'live') },
     async stop() {
@@ -202,10 +282,21 @@ export async function startStack(label: string, busOptions: Partial<LocalEventBr
 }
 
 /** A valid video event envelope as a producer's PutEvents entry would become on the bus. */
-export function videoEvent(kind: 'rendered' | 'failed', detail: Record<string, unknown>, id = `ev-${Math.random().toString(36).slice(2, 10)}`) {
+export function videoEvent(
+  kind: 'rendered' | 'failed',
+  detail: Record<string, unknown>,
+  id = `ev-${Math.random().toString(36).slice(2, 10)}`,
+) {
   return {
-    version: '0', id, 'detail-type': `video.${kind}`, source: 'video.generation', account: '123456789012',
-    time: '2026-03-01T12:00:00Z', region: 'us-east-1', resources: [], detail,
+    version: '0',
+    id,
+    'detail-type': `video.${kind}`,
+    source: 'video.generation',
+    account: '123456789012',
+    time: '2026-03-01T12:00:00Z',
+    region: 'us-east-1',
+    resources: [],
+    detail,
   };
 }
 
@@ -220,8 +311,10 @@ const EXTRA_STRING_CHARS = 2048;
  */
 export function bulkFields(chars: number, letter = 'b'): Record<string, string[]> {
   const strings: string[] = [];
-  for (let left = chars; left > 0; left -= EXTRA_STRING_CHARS) strings.push(letter.repeat(Math.min(left, EXTRA_STRING_CHARS)));
+  for (let left = chars; left > 0; left -= EXTRA_STRING_CHARS)
+    strings.push(letter.repeat(Math.min(left, EXTRA_STRING_CHARS)));
   const fields: Record<string, string[]> = {};
-  for (let i = 0; i * EXTRA_FIELD_ITEMS < strings.length; i++) fields[`bulk${i}`] = strings.slice(i * EXTRA_FIELD_ITEMS, (i + 1) * EXTRA_FIELD_ITEMS);
+  for (let i = 0; i * EXTRA_FIELD_ITEMS < strings.length; i++)
+    fields[`bulk${i}`] = strings.slice(i * EXTRA_FIELD_ITEMS, (i + 1) * EXTRA_FIELD_ITEMS);
   return fields;
 }

@@ -26,7 +26,11 @@ const silent = () => createLogger({ level: 'silent', workspace: 'test', componen
 
 /** Fresh clients for one role on the stack's endpoints, each recording into `sink`. */
 function roleClients(stack: Stack, sink: SentCommand[]) {
-  const dynamodb = makeDynamoDbClient({ endpoint: stack.local.endpoints.dynamodb, region: stack.local.scope.region, maxAttempts: 3 });
+  const dynamodb = makeDynamoDbClient({
+    endpoint: stack.local.endpoints.dynamodb,
+    region: stack.local.scope.region,
+    maxAttempts: 3,
+  });
   recordCommands(dynamodb, 'dynamodb', sink);
   return { dynamodb };
 }
@@ -36,30 +40,45 @@ function roleClients(stack: Stack, sink: SentCommand[]) {
  * then read it (GetItem). DynamoDB Local always returns it, so this client drops it from the error.
  */
 function withoutReturnedItems(client: ReturnType<typeof makeDynamoDbClient>): typeof client {
-  client.middlewareStack.add((next) => async (args) => {
-    try {
-      return await next(args);
-    } catch (error) {
-      const failed = error as { Item?: unknown; CancellationReasons?: { Item?: unknown }[] };
-      delete failed.Item;
-      for (const reason of failed.CancellationReasons ?? []) delete reason.Item;
-      throw error;
-    }
-  }, { step: 'initialize', name: 'drop-returned-items' });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const failed = error as { Item?: unknown; CancellationReasons?: { Item?: unknown }[] };
+        delete failed.Item;
+        for (const reason of failed.CancellationReasons ?? []) delete reason.Item;
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'drop-returned-items' },
+  );
   return client;
 }
 
 /** Another writer ends `jobId`'s hold just before this client's transaction on it (the race of a sweep expiring it). */
-function racedOn(client: ReturnType<typeof makeDynamoDbClient>, jobId: string, otherWriter: () => Promise<unknown>): typeof client {
+function racedOn(
+  client: ReturnType<typeof makeDynamoDbClient>,
+  jobId: string,
+  otherWriter: () => Promise<unknown>,
+): typeof client {
   let raced = false;
-  client.middlewareStack.add((next, context) => async (args) => {
-    const items = (args.input as { TransactItems?: { Update?: { Key?: { jobId?: { S?: string } } } }[] }).TransactItems ?? [];
-    if (!raced && context.commandName === 'TransactWriteItemsCommand' && items.some((i) => i.Update?.Key?.jobId?.S === jobId)) {
-      raced = true;
-      await otherWriter();
-    }
-    return next(args);
-  }, { step: 'initialize', name: 'race-other-writer' });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const items =
+        (args.input as { TransactItems?: { Update?: { Key?: { jobId?: { S?: string } } } }[] }).TransactItems ?? [];
+      if (
+        !raced &&
+        context.commandName === 'TransactWriteItemsCommand' &&
+        items.some((i) => i.Update?.Key?.jobId?.S === jobId)
+      ) {
+        raced = true;
+        await otherWriter();
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'race-other-writer' },
+  );
   return client;
 }
 
@@ -80,12 +99,22 @@ async function recordSettlements(stack: Stack, rec: Recording): Promise<void> {
   const rendered = envelope('rendered', { jobId: 'lp-settle', userId: 'lp-user' });
   await debit(rendered); // settle
   await debit(rendered); // duplicate
-  const debitNoItem = buildHandlers(withoutReturnedItems(roleClients(stack, rec.debit!).dynamodb), debitSqs, stack.tables, stack.dlqUrl).debit;
+  const debitNoItem = buildHandlers(
+    withoutReturnedItems(roleClients(stack, rec.debit!).dynamodb),
+    debitSqs,
+    stack.tables,
+    stack.dlqUrl,
+  ).debit;
   await debitNoItem(rendered); // duplicate, the item not returned: read it
   await debit({ ...envelope('rendered'), detail: { jobId: 'lp-bad' } }); // refused: to the DLQ
   await refund(envelope('failed', { jobId: 'lp-settle', userId: 'lp-user', reason: 'gpu' })); // refund of the debit
   await refund({ ...envelope('failed'), detail: {} }); // refused: to the DLQ
-  const refundNoItem = buildHandlers(withoutReturnedItems(roleClients(stack, rec.refund!).dynamodb), refundSqs, stack.tables, stack.dlqUrl).refund;
+  const refundNoItem = buildHandlers(
+    withoutReturnedItems(roleClients(stack, rec.refund!).dynamodb),
+    refundSqs,
+    stack.tables,
+    stack.dlqUrl,
+  ).refund;
   await refundNoItem(envelope('failed', { jobId: 'lp-settle', userId: 'lp-user', reason: 'gpu' })); // duplicate refund, read it
 
   await reserve({ jobId: 'lp-hold-capture', userId: 'lp-user', credits: 20 });
@@ -96,10 +125,18 @@ async function recordSettlements(stack: Stack, rec: Recording): Promise<void> {
 
   // Refused with an expired hold to end, which the sweep ends first: reserve reads what it is now.
   await grant(ledger, 'lp-racer', 10);
-  await buildHandlers(stack.db, stack.sqs, stack.tables, stack.dlqUrl, { now: () => new Date(Date.now() - 2 * HOUR_MS), holdDefaultSeconds: 60 })
-    .reserve({ jobId: 'lp-race', userId: 'lp-racer', credits: 5 });
-  const racedDb = racedOn(roleClients(stack, rec.reserve!).dynamodb, 'lp-race', () => endHold(ledger, 'lp-race', 'EXPIRED'));
-  await buildHandlers(racedDb, stack.sqs, stack.tables, stack.dlqUrl).reserve({ jobId: 'lp-race-refused', userId: 'lp-racer', credits: 1_000 });
+  await buildHandlers(stack.db, stack.sqs, stack.tables, stack.dlqUrl, {
+    now: () => new Date(Date.now() - 2 * HOUR_MS),
+    holdDefaultSeconds: 60,
+  }).reserve({ jobId: 'lp-race', userId: 'lp-racer', credits: 5 });
+  const racedDb = racedOn(roleClients(stack, rec.reserve!).dynamodb, 'lp-race', () =>
+    endHold(ledger, 'lp-race', 'EXPIRED'),
+  );
+  await buildHandlers(racedDb, stack.sqs, stack.tables, stack.dlqUrl).reserve({
+    jobId: 'lp-race-refused',
+    userId: 'lp-racer',
+    credits: 1_000,
+  });
 }
 
 async function recordSweep(stack: Stack, rec: Recording): Promise<void> {
@@ -108,17 +145,50 @@ async function recordSweep(stack: Stack, rec: Recording): Promise<void> {
   recordCommands(sns, 'sns', rec.sweep!);
   const ledger = { dynamodb: stack.db, tables: stack.tables };
   await grant(ledger, 'lp-sweeper', 500);
-  await putJob(stack.db, stack.tables, { jobId: 'lp-lost-r', userId: 'lp-sweeper', model: 'gen-standard', seconds: 12, status: 'rendered', updatedAt: ago(2 * HOUR_MS) });
-  await putJob(stack.db, stack.tables, { jobId: 'lp-lost-f', userId: 'lp-sweeper', model: 'gen-standard', seconds: 12, status: 'failed', reason: 'oom', updatedAt: ago(2 * HOUR_MS) });
+  await putJob(stack.db, stack.tables, {
+    jobId: 'lp-lost-r',
+    userId: 'lp-sweeper',
+    model: 'gen-standard',
+    seconds: 12,
+    status: 'rendered',
+    updatedAt: ago(2 * HOUR_MS),
+  });
+  await putJob(stack.db, stack.tables, {
+    jobId: 'lp-lost-f',
+    userId: 'lp-sweeper',
+    model: 'gen-standard',
+    seconds: 12,
+    status: 'failed',
+    reason: 'oom',
+    updatedAt: ago(2 * HOUR_MS),
+  });
   // A debited job whose failure event was lost: the sweep's refund backstop checks the debit entry.
-  await buildHandlers(stack.db, stack.sqs, stack.tables, stack.dlqUrl).debit(envelope('rendered', { jobId: 'lp-debited', userId: 'lp-sweeper', seconds: 12 }));
-  await putJob(stack.db, stack.tables, { jobId: 'lp-debited', userId: 'lp-sweeper', model: 'gen-standard', seconds: 12, status: 'failed', reason: 'lost', updatedAt: ago(2 * HOUR_MS) });
+  await buildHandlers(stack.db, stack.sqs, stack.tables, stack.dlqUrl).debit(
+    envelope('rendered', { jobId: 'lp-debited', userId: 'lp-sweeper', seconds: 12 }),
+  );
+  await putJob(stack.db, stack.tables, {
+    jobId: 'lp-debited',
+    userId: 'lp-sweeper',
+    model: 'gen-standard',
+    seconds: 12,
+    status: 'failed',
+    reason: 'lost',
+    updatedAt: ago(2 * HOUR_MS),
+  });
   // A hold already past its expiry (reserved on a clock two hours back), for the sweep to expire.
   const past = () => new Date(Date.now() - 2 * HOUR_MS);
-  await buildHandlers(stack.db, stack.sqs, stack.tables, stack.dlqUrl, { now: past, holdDefaultSeconds: 60 }).reserve({ jobId: 'lp-hold-expire', userId: 'lp-sweeper', credits: 5 });
+  await buildHandlers(stack.db, stack.sqs, stack.tables, stack.dlqUrl, { now: past, holdDefaultSeconds: 60 }).reserve({
+    jobId: 'lp-hold-expire',
+    userId: 'lp-sweeper',
+    credits: 5,
+  });
   const sweep = createSweepHandler(() => ({
-    ledger: { dynamodb, tables: stack.tables }, priceBook: DEFAULT_PRICE_BOOK, logger: silent(), workspace: stack.scope.workspace,
-    alerts: { sns, topicArn: stack.local.alertsTopicArn }, limits: sweepLimits(TEST_LIMITS),
+    ledger: { dynamodb, tables: stack.tables },
+    priceBook: DEFAULT_PRICE_BOOK,
+    logger: silent(),
+    workspace: stack.scope.workspace,
+    alerts: { sns, topicArn: stack.local.alertsTopicArn },
+    limits: sweepLimits(TEST_LIMITS),
   }));
   await sweep({}, { getRemainingTimeInMillis: () => 60_000 } as unknown as Context);
   sns.destroy();
@@ -129,7 +199,10 @@ async function recordReplay(stack: Stack, rec: Recording): Promise<void> {
   const eventBridge = stack.local.eventBridgeAs(stack.local.principals.replay);
   recordCommands(eventBridge, 'events', rec['replay-dlq']!);
   const handler = createReplayHandler(() => stack.handlerDeps({ eventBridge, logger: silent() }));
-  const genuine = lambdaRecordOf(stack, fixtureMessage(loadFixture('eventbridge-target-dlq'), 'lp-genuine', stack.scope));
+  const genuine = lambdaRecordOf(
+    stack,
+    fixtureMessage(loadFixture('eventbridge-target-dlq'), 'lp-genuine', stack.scope),
+  );
   const forged = lambdaRecordOf(stack, fixtureMessage(loadFixture('unknown'), 'lp-unverified', stack.scope));
   await handler({ Records: [genuine, forged] } as never, stack.lambdaContext as never);
   await stack.bus.idle();
@@ -154,7 +227,15 @@ export async function recordRoleNeeds(): Promise<{ sent: Recording; needs: Recor
     await recordSweep(stack, sent);
     await recordReplay(stack, sent);
     const names = resourceNames(stack);
-    return { sent, needs: Object.fromEntries(Object.entries(sent).map(([role, commands]) => [role, uniqueNeeds(commands.flatMap((c) => iamNeeds(c, names)))])) };
+    return {
+      sent,
+      needs: Object.fromEntries(
+        Object.entries(sent).map(([role, commands]) => [
+          role,
+          uniqueNeeds(commands.flatMap((c) => iamNeeds(c, names))),
+        ]),
+      ),
+    };
   } finally {
     await stack.stop();
   }

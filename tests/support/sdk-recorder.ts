@@ -29,10 +29,17 @@ type AnyClient = { middlewareStack: { add: (...args: any[]) => unknown } };
 /** Adds a middleware that appends every command this client sends to `sink`. */
 
 export function recordCommands(client: AnyClient, service: Service, sink: SentCommand[]): void {
-  (client.middlewareStack as DynamoDBClient['middlewareStack']).add((next, context) => async (args) => {
-    sink.push({ service, command: String(context.commandName ?? '').replace(/Command$/, ''), input: structuredClone(args.input as Record<string, any>) });
-    return next(args);
-  }, { step: 'initialize', name: `record-${service}`, override: true });
+  (client.middlewareStack as DynamoDBClient['middlewareStack']).add(
+    (next, context) => async (args) => {
+      sink.push({
+        service,
+        command: String(context.commandName ?? '').replace(/Command$/, ''),
+        input: structuredClone(args.input as Record<string, any>),
+      });
+      return next(args);
+    },
+    { step: 'initialize', name: `record-${service}`, override: true },
+  );
 }
 
 export interface ResourceNames {
@@ -52,21 +59,38 @@ function named(map: Record<string, string>, key: string | undefined, kind: strin
   return name;
 }
 
-const ITEM_ACTIONS = { Update: 'dynamodb:UpdateItem', Put: 'dynamodb:PutItem', ConditionCheck: 'dynamodb:ConditionCheckItem', Delete: 'dynamodb:DeleteItem' } as const;
+const ITEM_ACTIONS = {
+  Update: 'dynamodb:UpdateItem',
+  Put: 'dynamodb:PutItem',
+  ConditionCheck: 'dynamodb:ConditionCheckItem',
+  Delete: 'dynamodb:DeleteItem',
+} as const;
 
 function dynamodbNeeds(sent: SentCommand, names: ResourceNames): Needed[] {
   const table = (name: string | undefined) => `table:${named(names.tables, name, 'table')}`;
   switch (sent.command) {
     case 'TransactWriteItems':
-      return (sent.input.TransactItems as Record<string, any>[]).flatMap((item) => Object.entries(ITEM_ACTIONS)
-        .filter(([kind]) => item[kind] !== undefined)
-        .map(([kind, action]) => ({ action, resource: table(item[kind].TableName) })));
+      return (sent.input.TransactItems as Record<string, any>[]).flatMap((item) =>
+        Object.entries(ITEM_ACTIONS)
+          .filter(([kind]) => item[kind] !== undefined)
+          .map(([kind, action]) => ({ action, resource: table(item[kind].TableName) })),
+      );
     case 'BatchGetItem':
     case 'BatchWriteItem':
-      return Object.keys(sent.input.RequestItems).map((name) => ({ action: `dynamodb:${sent.command}`, resource: table(name) }));
+      return Object.keys(sent.input.RequestItems).map((name) => ({
+        action: `dynamodb:${sent.command}`,
+        resource: table(name),
+      }));
     case 'Query':
     case 'Scan':
-      return [{ action: `dynamodb:${sent.command}`, resource: sent.input.IndexName ? `index:${named(names.tables, sent.input.TableName, 'table')}/${sent.input.IndexName}` : table(sent.input.TableName) }];
+      return [
+        {
+          action: `dynamodb:${sent.command}`,
+          resource: sent.input.IndexName
+            ? `index:${named(names.tables, sent.input.TableName, 'table')}/${sent.input.IndexName}`
+            : table(sent.input.TableName),
+        },
+      ];
     default:
       return [{ action: `dynamodb:${sent.command}`, resource: table(sent.input.TableName) }];
   }
@@ -75,10 +99,21 @@ function dynamodbNeeds(sent: SentCommand, names: ResourceNames): Needed[] {
 /** The IAM actions one sent command needs, each on the resource it touches. */
 export function iamNeeds(sent: SentCommand, names: ResourceNames): Needed[] {
   switch (sent.service) {
-    case 'dynamodb': return dynamodbNeeds(sent, names);
-    case 'sqs': return [{ action: `sqs:${sent.command}`, resource: `queue:${named(names.queues, sent.input.QueueUrl, 'queue')}` }];
-    case 'sns': return [{ action: `sns:${sent.command}`, resource: `topic:${named(names.topics, sent.input.TopicArn, 'topic')}` }];
-    case 'events': return (sent.input.Entries as { EventBusName?: string }[]).map((e) => ({ action: `events:${sent.command}`, resource: `bus:${named(names.buses, e.EventBusName ?? 'default', 'bus')}` }));
+    case 'dynamodb':
+      return dynamodbNeeds(sent, names);
+    case 'sqs':
+      return [
+        { action: `sqs:${sent.command}`, resource: `queue:${named(names.queues, sent.input.QueueUrl, 'queue')}` },
+      ];
+    case 'sns':
+      return [
+        { action: `sns:${sent.command}`, resource: `topic:${named(names.topics, sent.input.TopicArn, 'topic')}` },
+      ];
+    case 'events':
+      return (sent.input.Entries as { EventBusName?: string }[]).map((e) => ({
+        action: `events:${sent.command}`,
+        resource: `bus:${named(names.buses, e.EventBusName ?? 'default', 'bus')}`,
+      }));
   }
 }
 
@@ -88,11 +123,21 @@ export const key = (n: Needed) => `${n.action} on ${n.resource}`;
  * Least privilege both ways: every action a handler's code needs is granted on exactly that
  * resource, and nothing is granted that neither the code nor the platform (declared) needs.
  */
-export function compareGrants(needed: readonly Needed[], granted: readonly Needed[], platform: readonly Needed[] = []): string[] {
+export function compareGrants(
+  needed: readonly Needed[],
+  granted: readonly Needed[],
+  platform: readonly Needed[] = [],
+): string[] {
   const need = new Set([...needed, ...platform].map(key));
   const have = new Set(granted.map(key));
   return [
-    ...[...need].filter((k) => !have.has(k)).sort().map((k) => `needs ${k}, not granted`),
-    ...[...have].filter((k) => !need.has(k)).sort().map((k) => `granted ${k}, never used`),
+    ...[...need]
+      .filter((k) => !have.has(k))
+      .sort()
+      .map((k) => `needs ${k}, not granted`),
+    ...[...have]
+      .filter((k) => !need.has(k))
+      .sort()
+      .map((k) => `granted ${k}, never used`),
   ];
 }

@@ -24,7 +24,9 @@ test.each(Object.keys(allCheckers(expectations())))('checker %s reports a proble
 
 test('specific breakages are named', () => {
   const c = allCheckers(expectations());
-  const all = Object.values(c).flatMap((check) => check(broken)).join('\n');
+  const all = Object.values(c)
+    .flatMap((check) => check(broken))
+    .join('\n');
   for (const expected of [
     'has no retry_policy',
     'has no dead_letter_config.arn',
@@ -87,6 +89,8 @@ test('specific breakages are named', () => {
 test('a key policy may name its key "*" (its only form), and nothing else is excused', () => {
   const iam = allCheckers(expectations()).iam!(broken);
   expect(iam).toContain('.: aws_iam_policy_document.key statement Everything grants wildcard action kms:*');
-  expect(iam.filter((p) => p.startsWith('.: aws_iam_policy_document.key ') && p.includes('wildcard resource'))).toEqual([]);
+  expect(iam.filter((p) => p.startsWith('.: aws_iam_policy_document.key ') && p.includes('wildcard resource'))).toEqual(
+    [],
+  );
   expect(iam).toContain('.: aws_iam_policy_document.everything statement 0 grants wildcard resource *');
 });

@@ -12,11 +12,29 @@
  */
 import { SYNCHRONOUS_HANDLERS } from '../../shared/config';
 import {
-  blocks, dataSources, first, isObject, locals, outputs, resources, text, variables,
-  type Json, type ResourceRef, type TerraformConfig,
+  blocks,
+  dataSources,
+  first,
+  isObject,
+  locals,
+  outputs,
+  resources,
+  text,
+  variables,
+  type Json,
+  type ResourceRef,
+  type TerraformConfig,
 } from './hcl';
 import {
-  actionsOf, at, callsTo, effectiveGrants, functionInstances, isEveryone, policyDocument, statementsOf, varRefs,
+  actionsOf,
+  at,
+  callsTo,
+  effectiveGrants,
+  functionInstances,
+  isEveryone,
+  policyDocument,
+  statementsOf,
+  varRefs,
   type Problems,
 } from './model';
 import { resourceInstances } from './instances';
@@ -40,12 +58,15 @@ export function checkEventTargets(config: TerraformConfig): Problems {
     const retry = first(t.body.retry_policy);
     if (!retry) problems.push(`${at(t)} has no retry_policy`);
     else {
-      if (retry.maximum_retry_attempts === undefined) problems.push(`${at(t)} retry_policy has no maximum_retry_attempts`);
-      if (retry.maximum_event_age_in_seconds === undefined) problems.push(`${at(t)} retry_policy has no maximum_event_age_in_seconds`);
+      if (retry.maximum_retry_attempts === undefined)
+        problems.push(`${at(t)} retry_policy has no maximum_retry_attempts`);
+      if (retry.maximum_event_age_in_seconds === undefined)
+        problems.push(`${at(t)} retry_policy has no maximum_event_age_in_seconds`);
     }
     const dlq = first(t.body.dead_letter_config);
     if (!dlq || !dlq.arn) problems.push(`${at(t)} has no dead_letter_config.arn`);
-    if (!/alias_arn|aws_lambda_alias\./.test(text(t.body.arn))) problems.push(`${at(t)} does not invoke a Lambda alias (arn = ${text(t.body.arn)})`);
+    if (!/alias_arn|aws_lambda_alias\./.test(text(t.body.arn)))
+      problems.push(`${at(t)} does not invoke a Lambda alias (arn = ${text(t.body.arn)})`);
   }
   return problems;
 }
@@ -65,9 +86,12 @@ export function checkFunctions(config: TerraformConfig): Problems {
 
     const alias = inDir('aws_lambda_alias').find((a) => text(a.body.function_name).includes(self));
     if (!alias) problems.push(`${at(fn)} has no aws_lambda_alias`);
-    else if (!text(alias.body.function_version).includes(`${self}version`)) problems.push(`${at(alias)} does not point at ${self}version`);
+    else if (!text(alias.body.function_version).includes(`${self}version`))
+      problems.push(`${at(alias)} does not point at ${self}version`);
 
-    const invoke = inDir('aws_lambda_function_event_invoke_config').find((c) => text(c.body.function_name).includes(self));
+    const invoke = inDir('aws_lambda_function_event_invoke_config').find((c) =>
+      text(c.body.function_name).includes(self),
+    );
     if (!invoke) problems.push(`${at(fn)} has no aws_lambda_function_event_invoke_config`);
     else {
       const destination = first(first(invoke.body.destination_config)?.on_failure)?.destination;
@@ -78,12 +102,15 @@ export function checkFunctions(config: TerraformConfig): Problems {
           for (const call of callsTo(config, fn.dir)) {
             // A function its callers wait for (RequestResponse) has no asynchronous path to protect.
             const synchronous = (SYNCHRONOUS_HANDLERS as readonly string[]).includes(String(call.args.handler_name));
-            if (!call.args[v] && !synchronous) problems.push(`module.${call.name} does not pass ${v} (on-failure destination)`);
-            if (call.args[v] && synchronous) problems.push(`module.${call.name} is invoked only synchronously but passes ${v}`);
+            if (!call.args[v] && !synchronous)
+              problems.push(`module.${call.name} does not pass ${v} (on-failure destination)`);
+            if (call.args[v] && synchronous)
+              problems.push(`module.${call.name} is invoked only synchronously but passes ${v}`);
           }
         }
       }
-      if (!/aws_lambda_alias\./.test(text(invoke.body.qualifier))) problems.push(`${at(invoke)} is not on the alias (qualifier = ${text(invoke.body.qualifier)})`);
+      if (!/aws_lambda_alias\./.test(text(invoke.body.qualifier)))
+        problems.push(`${at(invoke)} is not on the alias (qualifier = ${text(invoke.body.qualifier)})`);
       if (invoke.body.maximum_retry_attempts === undefined || invoke.body.maximum_event_age_in_seconds === undefined) {
         problems.push(`${at(invoke)} must set maximum_retry_attempts and maximum_event_age_in_seconds`);
       }
@@ -94,22 +121,27 @@ export function checkFunctions(config: TerraformConfig): Problems {
     if (!logGroup) problems.push(`${at(fn)} has no aws_cloudwatch_log_group named /aws/lambda/${fnName}`);
     else {
       if (logGroup.body.retention_in_days === undefined) problems.push(`${at(logGroup)} has no retention_in_days`);
-      if (!text(fn.body.depends_on).includes(`aws_cloudwatch_log_group.${logGroup.name}`)) problems.push(`${at(fn)} does not depend_on its log group (Lambda would create it without retention)`);
+      if (!text(fn.body.depends_on).includes(`aws_cloudwatch_log_group.${logGroup.name}`))
+        problems.push(`${at(fn)} does not depend_on its log group (Lambda would create it without retention)`);
     }
 
     const roleMatch = /aws_iam_role\.([\w-]+)\.arn/.exec(text(fn.body.role));
     const role = roleMatch ? inDir('aws_iam_role').find((r) => r.name === roleMatch[1]) : undefined;
     if (!role) problems.push(`${at(fn)} does not use a role defined next to it (role = ${text(fn.body.role)})`);
     else {
-      const sharing = functions.filter((f) => f.dir === fn.dir && text(f.body.role).includes(`aws_iam_role.${role.name}.`));
-      if (sharing.length > 1) problems.push(`${at(fn)} shares role ${role.name} with ${sharing.length - 1} other function(s)`);
+      const sharing = functions.filter(
+        (f) => f.dir === fn.dir && text(f.body.role).includes(`aws_iam_role.${role.name}.`),
+      );
+      if (sharing.length > 1)
+        problems.push(`${at(fn)} shares role ${role.name} with ${sharing.length - 1} other function(s)`);
     }
   }
   // Module instances must not collide: each call names its own function (and so its own role).
   for (const dir of new Set(functions.filter((f) => f.dir !== '').map((f) => f.dir))) {
     const names = callsTo(config, dir).map((c) => text(c.args.function_name));
     const dupes = names.filter((n, i) => names.indexOf(n) !== i);
-    if (dupes.length > 0) problems.push(`module ${dir} is called twice with the same function_name ${dupes.join(', ')}`);
+    if (dupes.length > 0)
+      problems.push(`module ${dir} is called twice with the same function_name ${dupes.join(', ')}`);
   }
   return problems;
 }
@@ -126,13 +158,17 @@ export function checkAlarms(config: TerraformConfig): Problems {
     for (const key of ['alarm_actions', 'ok_actions']) {
       const actions = alarm.body[key];
       if (!Array.isArray(actions) || actions.length === 0) problems.push(`${at(alarm)} has no ${key}`);
-      else if (!actions.every((a) => topic.test(text(a)))) problems.push(`${at(alarm)} ${key} do not all reference the SNS topic: ${text(actions)}`);
+      else if (!actions.every((a) => topic.test(text(a))))
+        problems.push(`${at(alarm)} ${key} do not all reference the SNS topic: ${text(actions)}`);
     }
     // A heartbeat (LessThan…) fails by going quiet, so there missing data must count as breaching;
     // every other alarm counts occurrences, and no data means none happened.
     const heartbeat = /^LessThan/.test(text(alarm.body.comparison_operator));
     const wanted = heartbeat ? 'breaching' : 'notBreaching';
-    if (alarm.body.treat_missing_data !== wanted) problems.push(`${at(alarm)} should set treat_missing_data = "${wanted}"${heartbeat ? ' (a heartbeat: no data is the failure)' : ''}`);
+    if (alarm.body.treat_missing_data !== wanted)
+      problems.push(
+        `${at(alarm)} should set treat_missing_data = "${wanted}"${heartbeat ? ' (a heartbeat: no data is the failure)' : ''}`,
+      );
   }
   return problems;
 }
@@ -145,10 +181,13 @@ export function checkTables(config: TerraformConfig): Problems {
   const tables = resources(config, 'aws_dynamodb_table');
   if (tables.length === 0) problems.push('no aws_dynamodb_table at all');
   for (const t of tables) {
-    if (first(t.body.point_in_time_recovery)?.enabled !== true) problems.push(`${at(t)} does not enable point_in_time_recovery`);
-    if (first(t.body.server_side_encryption)?.enabled !== true) problems.push(`${at(t)} does not enable server_side_encryption`);
+    if (first(t.body.point_in_time_recovery)?.enabled !== true)
+      problems.push(`${at(t)} does not enable point_in_time_recovery`);
+    if (first(t.body.server_side_encryption)?.enabled !== true)
+      problems.push(`${at(t)} does not enable server_side_encryption`);
     if (t.body.billing_mode !== 'PAY_PER_REQUEST') problems.push(`${at(t)} billing_mode is not PAY_PER_REQUEST`);
-    if (t.body.deletion_protection_enabled === undefined) problems.push(`${at(t)} does not set deletion_protection_enabled`);
+    if (t.body.deletion_protection_enabled === undefined)
+      problems.push(`${at(t)} does not set deletion_protection_enabled`);
   }
   return problems;
 }
@@ -164,8 +203,10 @@ interface TableDefinitionLike {
   LocalSecondaryIndexes?: unknown[];
 }
 
-const keyOf = (schema: { AttributeName?: string; KeyType?: string }[] | undefined, type: 'HASH' | 'RANGE'): string | undefined =>
-  schema?.find((k) => k.KeyType === type)?.AttributeName;
+const keyOf = (
+  schema: { AttributeName?: string; KeyType?: string }[] | undefined,
+  type: 'HASH' | 'RANGE',
+): string | undefined => schema?.find((k) => k.KeyType === type)?.AttributeName;
 
 /**
  * Terraform tables are matched to definitions by resource label (aws_dynamodb_table.credits ↔ credits).
@@ -175,7 +216,10 @@ export function checkTableSchemas(config: TerraformConfig, definitions: Record<s
   const problems: Problems = [];
   const tables = resources(config, 'aws_dynamodb_table');
   for (const t of tables) {
-    if (!(t.name in definitions)) problems.push(`${at(t)} has no definition in shared/tables.ts (labels must be ${Object.keys(definitions).join(', ')})`);
+    if (!(t.name in definitions))
+      problems.push(
+        `${at(t)} has no definition in shared/tables.ts (labels must be ${Object.keys(definitions).join(', ')})`,
+      );
   }
   for (const [key, def] of Object.entries(definitions)) {
     const matches = tables.filter((t) => t.name === key);
@@ -185,32 +229,42 @@ export function checkTableSchemas(config: TerraformConfig, definitions: Record<s
     }
     const t = matches[0]!;
     const body = t.body;
-    if (body.hash_key !== keyOf(def.KeySchema, 'HASH')) problems.push(`${at(t)} hash_key ${text(body.hash_key)} != ${keyOf(def.KeySchema, 'HASH')}`);
-    if ((body.range_key ?? undefined) !== keyOf(def.KeySchema, 'RANGE')) problems.push(`${at(t)} range_key ${text(body.range_key)} != ${keyOf(def.KeySchema, 'RANGE')}`);
+    if (body.hash_key !== keyOf(def.KeySchema, 'HASH'))
+      problems.push(`${at(t)} hash_key ${text(body.hash_key)} != ${keyOf(def.KeySchema, 'HASH')}`);
+    if ((body.range_key ?? undefined) !== keyOf(def.KeySchema, 'RANGE'))
+      problems.push(`${at(t)} range_key ${text(body.range_key)} != ${keyOf(def.KeySchema, 'RANGE')}`);
 
-    const tfAttrs = blocks(body.attribute).map((a) => `${text(a.name)}:${text(a.type)}`).sort();
+    const tfAttrs = blocks(body.attribute)
+      .map((a) => `${text(a.name)}:${text(a.type)}`)
+      .sort();
     const defAttrs = (def.AttributeDefinitions ?? []).map((a) => `${a.AttributeName}:${a.AttributeType}`).sort();
-    if (tfAttrs.join(',') !== defAttrs.join(',')) problems.push(`${at(t)} attributes [${tfAttrs}] != shared/tables.ts [${defAttrs}]`);
+    if (tfAttrs.join(',') !== defAttrs.join(','))
+      problems.push(`${at(t)} attributes [${tfAttrs}] != shared/tables.ts [${defAttrs}]`);
 
     const tfIndexes = blocks(body.global_secondary_index);
     const defIndexes = def.GlobalSecondaryIndexes ?? [];
     const tfNames = tfIndexes.map((i) => text(i.name)).sort();
     const defNames = defIndexes.map((i) => i.IndexName ?? '').sort();
-    if (tfNames.join(',') !== defNames.join(',')) problems.push(`${at(t)} GSIs [${tfNames}] != shared/tables.ts [${defNames}]`);
+    if (tfNames.join(',') !== defNames.join(','))
+      problems.push(`${at(t)} GSIs [${tfNames}] != shared/tables.ts [${defNames}]`);
     for (const di of defIndexes) {
       const ti = tfIndexes.find((i) => i.name === di.IndexName);
       if (!ti) continue;
       const label = `${at(t)} GSI ${di.IndexName}`;
-      const tfKeys = blocks(ti.key_schema).map((k) => `${text(k.attribute_name)}:${text(k.key_type)}`).join(',');
+      const tfKeys = blocks(ti.key_schema)
+        .map((k) => `${text(k.attribute_name)}:${text(k.key_type)}`)
+        .join(',');
       const defKeys = (di.KeySchema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
       if (tfKeys !== defKeys) problems.push(`${label} key_schema [${tfKeys}] != shared/tables.ts [${defKeys}]`);
-      if (ti.projection_type !== di.Projection?.ProjectionType) problems.push(`${label} projection_type ${text(ti.projection_type)} != ${di.Projection?.ProjectionType}`);
+      if (ti.projection_type !== di.Projection?.ProjectionType)
+        problems.push(`${label} projection_type ${text(ti.projection_type)} != ${di.Projection?.ProjectionType}`);
       const tfNonKey = (Array.isArray(ti.non_key_attributes) ? ti.non_key_attributes.map(text) : []).sort().join(',');
       const defNonKey = [...(di.Projection?.NonKeyAttributes ?? [])].sort().join(',');
       if (tfNonKey !== defNonKey) problems.push(`${label} non_key_attributes [${tfNonKey}] != [${defNonKey}]`);
     }
     const lsis = blocks(body.local_secondary_index).length;
-    if (lsis !== (def.LocalSecondaryIndexes?.length ?? 0)) problems.push(`${at(t)} local secondary indexes differ from shared/tables.ts`);
+    if (lsis !== (def.LocalSecondaryIndexes?.length ?? 0))
+      problems.push(`${at(t)} local secondary indexes differ from shared/tables.ts`);
   }
   return problems;
 }
@@ -240,21 +294,27 @@ const KEY_POLICY_WILDCARD_ACTIONS = new Set(['kms:GenerateDataKey*']);
 export function checkIam(config: TerraformConfig): Problems {
   const problems: Problems = [];
   const docKey = (d: ResourceRef | undefined): string => (d ? `${d.dir}:${d.name}` : '');
-  const keyPolicies = new Set(resources(config, 'aws_kms_key').map((k) => docKey(policyDocument(config, k.dir, k.body.policy))));
+  const keyPolicies = new Set(
+    resources(config, 'aws_kms_key').map((k) => docKey(policyDocument(config, k.dir, k.body.policy))),
+  );
   for (const doc of dataSources(config, 'aws_iam_policy_document')) {
     const keyPolicy = keyPolicies.has(docKey(doc));
     for (const [i, { body: st }] of statementsOf(doc).entries()) {
       const label = `${at(doc)} statement ${text(st.sid ?? i)}`;
-      if (st.not_actions !== undefined || st.not_resources !== undefined) problems.push(`${label} uses not_actions/not_resources`);
+      if (st.not_actions !== undefined || st.not_resources !== undefined)
+        problems.push(`${label} uses not_actions/not_resources`);
       if (st.effect === 'Deny') continue;
       if (isEveryone(st)) problems.push(`${label} allows every principal ("*")`);
       const actions = actionsOf(st);
       if (actions.length === 0) problems.push(`${label} has no explicit actions`);
-      for (const a of actions) if (a.includes('*') && !(keyPolicy && KEY_POLICY_WILDCARD_ACTIONS.has(a))) problems.push(`${label} grants wildcard action ${a}`);
+      for (const a of actions)
+        if (a.includes('*') && !(keyPolicy && KEY_POLICY_WILDCARD_ACTIONS.has(a)))
+          problems.push(`${label} grants wildcard action ${a}`);
       const res = Array.isArray(st.resources) ? st.resources.map(text) : [];
       for (const r of res) {
         if (keyPolicy && r === '*') continue;
-        if (r === '*' || /^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/.test(r)) problems.push(`${label} grants wildcard resource ${r}`);
+        if (r === '*' || /^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/.test(r))
+          problems.push(`${label} grants wildcard resource ${r}`);
       }
       if (st.resources !== undefined && res.length === 0) problems.push(`${label} has an empty resources list`);
     }
@@ -267,7 +327,8 @@ export function checkIam(config: TerraformConfig): Problems {
       }
     }
   }
-  for (const r of resources(config, 'aws_iam_role_policy_attachment')) problems.push(`${at(r)} attaches a managed policy (write an explicit policy document)`);
+  for (const r of resources(config, 'aws_iam_role_policy_attachment'))
+    problems.push(`${at(r)} attaches a managed policy (write an explicit policy document)`);
   for (const r of resources(config, 'aws_iam_role')) {
     if (r.body.managed_policy_arns !== undefined) problems.push(`${at(r)} uses managed_policy_arns`);
     if (r.body.inline_policy !== undefined) problems.push(`${at(r)} uses inline_policy`);
@@ -305,7 +366,8 @@ export function checkNames(config: TerraformConfig): Problems {
   }
   const leaves = (value: Json | undefined, pathSoFar: string): void => {
     if (isObject(value)) for (const [k, v] of Object.entries(value)) leaves(v, `${pathSoFar}.${k}`);
-    else if (!mentionsWorkspace(value) || text(value).includes('local.names.')) problems.push(`${pathSoFar} = ${text(value)} does not include the workspace`);
+    else if (!mentionsWorkspace(value) || text(value).includes('local.names.'))
+      problems.push(`${pathSoFar} = ${text(value)} does not include the workspace`);
   };
   if (rootLocals.names !== undefined) leaves(rootLocals.names, 'local.names');
 
@@ -317,16 +379,20 @@ export function checkNames(config: TerraformConfig): Problems {
         continue;
       }
       if (r.dir === '') {
-        if (!mentionsWorkspace(value)) problems.push(`${at(r)} ${attribute} = ${text(value)} does not include the workspace`);
+        if (!mentionsWorkspace(value))
+          problems.push(`${at(r)} ${attribute} = ${text(value)} does not include the workspace`);
         continue;
       }
       if (mentionsWorkspace(value)) continue;
       const vars = varRefs(value);
       const calls = callsTo(config, r.dir);
-      if (vars.length === 0) problems.push(`${at(r)} ${attribute} = ${text(value)} does not come from the workspace or a module input`);
+      if (vars.length === 0)
+        problems.push(`${at(r)} ${attribute} = ${text(value)} does not come from the workspace or a module input`);
       for (const call of calls) {
         if (!vars.some((v) => mentionsWorkspace(call.args[v]))) {
-          problems.push(`${at(r)} ${attribute} = ${text(value)}: module.${call.name} passes ${vars.map((v) => `${v} = ${text(call.args[v])}`).join(', ')} without the workspace`);
+          problems.push(
+            `${at(r)} ${attribute} = ${text(value)}: module.${call.name} passes ${vars.map((v) => `${v} = ${text(call.args[v])}`).join(', ')} without the workspace`,
+          );
         }
       }
     }
@@ -353,7 +419,8 @@ export function checkEnvironment(config: TerraformConfig, handlerEnv: Record<str
     const missing = [...wanted].filter((k) => !got.has(k));
     const extra = [...got].filter((k) => !wanted.has(k));
     if (missing.length > 0) problems.push(`${fn.address} (${fn.handler}) is missing ${missing.join(', ')}`);
-    if (extra.length > 0) problems.push(`${fn.address} (${fn.handler}) sets variables it does not read: ${extra.join(', ')}`);
+    if (extra.length > 0)
+      problems.push(`${fn.address} (${fn.handler}) sets variables it does not read: ${extra.join(', ')}`);
     if ('WORKSPACE' in fn.env && !/^\$\{(terraform\.workspace|local\.workspace)\}$/.test(text(fn.env.WORKSPACE))) {
       problems.push(`${fn.address} WORKSPACE = ${text(fn.env.WORKSPACE)} is not terraform.workspace`);
     }
@@ -384,14 +451,18 @@ export function checkWorkspaces(config: TerraformConfig, expected: readonly stri
       problems.push(`no settings file workspaces/${ws}.tfvars`);
       continue;
     }
-    for (const key of Object.keys(settings)) if (!(key in rootVars)) problems.push(`workspaces/${ws}.tfvars sets undeclared variable ${key}`);
-    if (settings.expected_workspace !== ws) problems.push(`workspaces/${ws}.tfvars must set expected_workspace = "${ws}"`);
+    for (const key of Object.keys(settings))
+      if (!(key in rootVars)) problems.push(`workspaces/${ws}.tfvars sets undeclared variable ${key}`);
+    if (settings.expected_workspace !== ws)
+      problems.push(`workspaces/${ws}.tfvars must set expected_workspace = "${ws}"`);
   }
-  for (const name of Object.keys(config.tfvars)) if (!expected.includes(name)) problems.push(`unexpected settings file workspaces/${name}.tfvars`);
+  for (const name of Object.keys(config.tfvars))
+    if (!expected.includes(name)) problems.push(`unexpected settings file workspaces/${name}.tfvars`);
 
   const known = locals(config, '').known_workspaces;
   const knownList = Array.isArray(known) ? known.map(text).sort() : [];
-  if (knownList.join(',') !== [...expected].sort().join(',')) problems.push(`local.known_workspaces must be [${expected.join(', ')}], is ${text(known)}`);
+  if (knownList.join(',') !== [...expected].sort().join(','))
+    problems.push(`local.known_workspaces must be [${expected.join(', ')}], is ${text(known)}`);
 
   // Preconditions fail the plan; `check` blocks only warn, so they do not count as a guard.
   const conditions = [...resources(config), ...dataSources(config)]
@@ -402,7 +473,10 @@ export function checkWorkspaces(config: TerraformConfig, expected: readonly stri
   if (!conditions.some((c) => /contains\(local\.known_workspaces,/.test(c) && workspaceExpr.test(c))) {
     problems.push('no lifecycle precondition rejects workspaces outside local.known_workspaces');
   }
-  if ('expected_workspace' in rootVars && !conditions.some((c) => c.includes('var.expected_workspace') && workspaceExpr.test(c))) {
+  if (
+    'expected_workspace' in rootVars &&
+    !conditions.some((c) => c.includes('var.expected_workspace') && workspaceExpr.test(c))
+  ) {
     problems.push('no lifecycle precondition compares var.expected_workspace with the selected workspace');
   }
   return problems;
@@ -421,7 +495,8 @@ export function checkVariables(config: TerraformConfig): Problems {
       if (v.type !== '${bool}' && blocks(v.validation).length === 0) problems.push(`${label} has no validation`);
     }
     for (const [name, o] of Object.entries(outputs(config, dir))) {
-      if (typeof o.description !== 'string' || o.description.length === 0) problems.push(`${dir || '.'}: output.${name} has no description`);
+      if (typeof o.description !== 'string' || o.description.length === 0)
+        problems.push(`${dir || '.'}: output.${name} has no description`);
     }
   }
   return problems;
@@ -437,10 +512,14 @@ interface ConstraintPart {
 
 /** `>= 6.45.0, < 7.0.0` → [{ op: '>=', version: '6.45.0' }, { op: '<', version: '7.0.0' }]. */
 function constraintParts(constraint: string): ConstraintPart[] {
-  return constraint.split(',').map((p) => p.trim()).filter((p) => p.length > 0).map((p) => {
-    const m = /^(>=|<=|>|<|~>|!=|=)?\s*(\S+)$/.exec(p);
-    return { op: m?.[1] ?? '=', version: m?.[2] ?? p };
-  });
+  return constraint
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)
+    .map((p) => {
+      const m = /^(>=|<=|>|<|~>|!=|=)?\s*(\S+)$/.exec(p);
+      return { op: m?.[1] ?? '=', version: m?.[2] ?? p };
+    });
 }
 
 function checkAwsConstraint(label: string, isRoot: boolean, constraint: string, awsProviderVersion: string): Problems {
@@ -449,13 +528,18 @@ function checkAwsConstraint(label: string, isRoot: boolean, constraint: string, 
   const floors = parts.filter((p) => p.op === '>=');
   const others = parts.filter((p) => p.op !== '>=');
   if (floors.length !== 1 || floors[0]!.version !== awsProviderVersion) {
-    problems.push(`${label}: aws provider floor must be >= ${awsProviderVersion}, the version of the schema fixture (is ${constraint || 'unpinned'})`);
+    problems.push(
+      `${label}: aws provider floor must be >= ${awsProviderVersion}, the version of the schema fixture (is ${constraint || 'unpinned'})`,
+    );
   }
   const nextMajor = `${Number(awsProviderVersion.split('.')[0]) + 1}.0.0`;
   if (isRoot && (others.length !== 1 || others[0]!.op !== '<' || others[0]!.version !== nextMajor)) {
-    problems.push(`${label}: aws provider must be capped once, here, at < ${nextMajor} (is ${constraint || 'unpinned'})`);
+    problems.push(
+      `${label}: aws provider must be capped once, here, at < ${nextMajor} (is ${constraint || 'unpinned'})`,
+    );
   }
-  if (!isRoot && others.length > 0) problems.push(`${label}: a module states only its aws provider floor; the root caps it (is ${constraint})`);
+  if (!isRoot && others.length > 0)
+    problems.push(`${label}: a module states only its aws provider floor; the root caps it (is ${constraint})`);
   return problems;
 }
 
@@ -466,9 +550,15 @@ export function checkVersions(config: TerraformConfig, awsProviderVersion: strin
     if (!mod.files.some((f) => f.endsWith('versions.tf'))) problems.push(`${label} has no versions.tf`);
     const tf = blocks(mod.json.terraform);
     const requiredVersion = tf.map((b) => text(b.required_version)).find((v) => v !== 'null');
-    if (!requiredVersion || !/>=\s*1\.(6|[7-9]|\d\d)/.test(requiredVersion)) problems.push(`${label}: required_version must be >= 1.6 (is ${requiredVersion})`);
-    const aws = tf.flatMap((b) => blocks(b.required_providers)).map((p) => p.aws).find((a) => a !== undefined);
-    problems.push(...checkAwsConstraint(label, mod.dir === '', isObject(aws) ? text(aws.version) : '', awsProviderVersion));
+    if (!requiredVersion || !/>=\s*1\.(6|[7-9]|\d\d)/.test(requiredVersion))
+      problems.push(`${label}: required_version must be >= 1.6 (is ${requiredVersion})`);
+    const aws = tf
+      .flatMap((b) => blocks(b.required_providers))
+      .map((p) => p.aws)
+      .find((a) => a !== undefined);
+    problems.push(
+      ...checkAwsConstraint(label, mod.dir === '', isObject(aws) ? text(aws.version) : '', awsProviderVersion),
+    );
   }
   return problems;
 }
@@ -482,8 +572,10 @@ export function checkEventSourceMappings(config: TerraformConfig): Problems {
   if (mappings.length === 0) problems.push('no aws_lambda_event_source_mapping (DLQ drain) at all');
   for (const m of mappings) {
     const types = Array.isArray(m.body.function_response_types) ? m.body.function_response_types.map(text) : [];
-    if (!types.includes('ReportBatchItemFailures')) problems.push(`${at(m)} does not report batch item failures (a failed message would be deleted with its batch)`);
-    if (!/alias_arn|aws_lambda_alias\./.test(text(m.body.function_name))) problems.push(`${at(m)} does not invoke a Lambda alias`);
+    if (!types.includes('ReportBatchItemFailures'))
+      problems.push(`${at(m)} does not report batch item failures (a failed message would be deleted with its batch)`);
+    if (!/alias_arn|aws_lambda_alias\./.test(text(m.body.function_name)))
+      problems.push(`${at(m)} does not invoke a Lambda alias`);
     if (m.body.enabled === undefined) problems.push(`${at(m)} does not set enabled explicitly`);
   }
   return problems;
@@ -493,7 +585,10 @@ export function checkEventSourceMappings(config: TerraformConfig): Problems {
 // Effective permissions per handler (model.ts follows role -> role policy -> documents)
 // ---------------------------------------------------------------------------------------------
 /** Exactly these actions per handler, no more, no fewer (least privilege both ways). */
-export function checkHandlerPermissions(config: TerraformConfig, expected: Record<string, readonly string[]>): Problems {
+export function checkHandlerPermissions(
+  config: TerraformConfig,
+  expected: Record<string, readonly string[]>,
+): Problems {
   const problems: Problems = [];
   const instances = functionInstances(config, Object.keys(expected));
   for (const [handler, actions] of Object.entries(expected)) {

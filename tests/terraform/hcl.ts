@@ -39,11 +39,13 @@ export interface ResourceRef {
 
 async function walk(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(entries.map(async (entry) => {
-    if (entry.name === '.terraform' || entry.name === 'node_modules') return [];
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? walk(full) : [full];
-  }));
+  const nested = await Promise.all(
+    entries.map(async (entry) => {
+      if (entry.name === '.terraform' || entry.name === 'node_modules') return [];
+      const full = path.join(dir, entry.name);
+      return entry.isDirectory() ? walk(full) : [full];
+    }),
+  );
   return nested.flat().sort();
 }
 

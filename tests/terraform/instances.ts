@@ -7,7 +7,16 @@
  * a for_each over a module variable or `toset(…)` has no values here to write out (the alarm checks
  * read those through the caller, perimeter-checks.ts forEachEntries).
  */
-import { isObject, locals, resources, text, type Block, type Json, type ResourceRef, type TerraformConfig } from './hcl';
+import {
+  isObject,
+  locals,
+  resources,
+  text,
+  type Block,
+  type Json,
+  type ResourceRef,
+  type TerraformConfig,
+} from './hcl';
 
 export interface Instance extends ResourceRef {
   /** The resource's own label (`trigger`); `name` is the instance's (`trigger["video_rendered"]`). */
@@ -32,7 +41,12 @@ export function resourceInstances(config: TerraformConfig, type?: string): Insta
     const body = { ...r.body };
     delete body.for_each;
     return entries.map(([key, entry]) => ({
-      dir: r.dir, type: r.type, label: r.name, key, name: `${r.name}["${key}"]`, body: writeOutBlock(body, key, entry),
+      dir: r.dir,
+      type: r.type,
+      label: r.name,
+      key,
+      name: `${r.name}["${key}"]`,
+      body: writeOutBlock(body, key, entry),
     }));
   });
 }
@@ -64,7 +78,8 @@ function writeOut(value: Json, key: string, entry: Block): Json {
  * attribute the entry does not have is left as written (schema-check reports it).
  */
 function writeOutString(s: string, key: string, entry: Block): Json {
-  const lookup = (attribute: string | undefined): Json | undefined => (attribute === undefined ? key : entry[attribute]);
+  const lookup = (attribute: string | undefined): Json | undefined =>
+    attribute === undefined ? key : entry[attribute];
   const whole = WHOLE.exec(s);
   if (whole && lookup(whole[1]) !== undefined) return structuredClone(lookup(whole[1])!);
   const spliced = s.replace(INTERPOLATION, (ref, attribute: string | undefined) => {

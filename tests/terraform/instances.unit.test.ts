@@ -8,7 +8,13 @@ import { resourceInstances } from './instances';
 
 async function configOf(hcl: string): Promise<TerraformConfig> {
   const json = (await parse('main.tf', hcl)) as Block;
-  return { rootDir: '', modules: { '': { dir: '', files: ['main.tf'], json } }, tfvars: {}, parsedFiles: ['main.tf'], parseErrors: [] };
+  return {
+    rootDir: '',
+    modules: { '': { dir: '', files: ['main.tf'], json } },
+    tfvars: {},
+    parsedFiles: ['main.tf'],
+    parseErrors: [],
+  };
 }
 
 const HCL = `
@@ -65,7 +71,10 @@ resource "aws_sqs_queue" "by_name" {
 test('a for_each over a local map: one instance per key, each.key and each.value written out, nulls unset', async () => {
   const config = await configOf(HCL);
   const rules = resourceInstances(config, 'aws_cloudwatch_event_rule');
-  expect(rules.map((r) => [r.name, r.label, r.key])).toEqual([['trigger["rendered"]', 'trigger', 'rendered'], ['trigger["schedule"]', 'trigger', 'schedule']]);
+  expect(rules.map((r) => [r.name, r.label, r.key])).toEqual([
+    ['trigger["rendered"]', 'trigger', 'rendered'],
+    ['trigger["schedule"]', 'trigger', 'schedule'],
+  ]);
   expect(rules[0]!.body).toEqual({
     name: '${local.names.rendered}',
     description: 'video.rendered -> rendered:live',
@@ -89,12 +98,26 @@ test('a for_each over a local map: one instance per key, each.key and each.value
 
 test('references through each.key and nested blocks are written out; literals keep their type', async () => {
   const targets = resourceInstances(await configOf(HCL), 'aws_cloudwatch_event_target');
-  expect(targets.map((t) => t.body.rule)).toEqual(['${aws_cloudwatch_event_rule.trigger["rendered"].name}', '${aws_cloudwatch_event_rule.trigger["schedule"].name}']);
-  expect(targets.map((t) => t.body.retry_policy)).toEqual([[{ maximum_retry_attempts: 3 }], [{ maximum_retry_attempts: 0 }]]);
+  expect(targets.map((t) => t.body.rule)).toEqual([
+    '${aws_cloudwatch_event_rule.trigger["rendered"].name}',
+    '${aws_cloudwatch_event_rule.trigger["schedule"].name}',
+  ]);
+  expect(targets.map((t) => t.body.retry_policy)).toEqual([
+    [{ maximum_retry_attempts: 3 }],
+    [{ maximum_retry_attempts: 0 }],
+  ]);
   expect(targets.every((t) => !('for_each' in t.body))).toBe(true);
 });
 
 test('a for_each over anything but a local map is returned as written', async () => {
   const queues = resourceInstances(await configOf(HCL), 'aws_sqs_queue');
-  expect(queues).toEqual([{ dir: '', type: 'aws_sqs_queue', name: 'by_name', label: 'by_name', body: { for_each: '${toset(var.names)}', name: '${each.value}' } }]);
+  expect(queues).toEqual([
+    {
+      dir: '',
+      type: 'aws_sqs_queue',
+      name: 'by_name',
+      label: 'by_name',
+      body: { for_each: '${toset(var.names)}', name: '${each.value}' },
+    },
+  ]);
 });

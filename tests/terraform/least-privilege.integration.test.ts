@@ -26,20 +26,27 @@ beforeAll(async () => {
 function platformNeeds(config: TerraformConfig, handler: string): Needed[] {
   const fn = functionInstances(config, handlerNames()).find((f) => f.handler === handler)!;
   return (PLATFORM_GRANTS[handler] ?? []).map(({ action, resource }) => ({
-    action, resource: resource === ON_FAILURE_DESTINATION ? logicalResource(config, fn, resource) : resource,
+    action,
+    resource: resource === ON_FAILURE_DESTINATION ? logicalResource(config, fn, resource) : resource,
   }));
 }
 
 /** Every finding of every handler: `handler: finding`. */
 function drift(config: TerraformConfig, needs: Record<string, Needed[]>): string[] {
   const grants = roleGrants(config, handlerNames());
-  return handlerNames().flatMap((handler) => compareGrants(needs[handler] ?? [], uniqueNeeds(grants[handler] ?? []), platformNeeds(config, handler))
-    .map((finding) => `${handler}: ${finding}`));
+  return handlerNames().flatMap((handler) =>
+    compareGrants(needs[handler] ?? [], uniqueNeeds(grants[handler] ?? []), platformNeeds(config, handler)).map(
+      (finding) => `${handler}: ${finding}`,
+    ),
+  );
 }
 
 function policyStatement(config: TerraformConfig, document: string, sid: string): Block {
   const byType = config.modules['']?.json.data;
-  const doc = isObject(byType) && isObject(byType.aws_iam_policy_document) ? first(byType.aws_iam_policy_document[document]) : undefined;
+  const doc =
+    isObject(byType) && isObject(byType.aws_iam_policy_document)
+      ? first(byType.aws_iam_policy_document[document])
+      : undefined;
   const st = blocks(doc?.statement).find((s) => s.sid === sid);
   if (!st) throw new Error(`no statement ${sid} in ${document}`);
   return st;
@@ -64,20 +71,31 @@ test('each role holds exactly what its code sends plus the declared platform gra
 });
 
 test('no handler may rewrite the ledger or overwrite or remove a balance', () => {
-  const grants = Object.values(roleGrants(pristine, handlerNames())).flat().map((g) => `${g.action} on ${g.resource}`);
-  for (const forbidden of ['UpdateItem on table:ledger', 'DeleteItem on table:ledger', 'PutItem on table:credits', 'DeleteItem on table:credits']) {
+  const grants = Object.values(roleGrants(pristine, handlerNames()))
+    .flat()
+    .map((g) => `${g.action} on ${g.resource}`);
+  for (const forbidden of [
+    'UpdateItem on table:ledger',
+    'DeleteItem on table:ledger',
+    'PutItem on table:credits',
+    'DeleteItem on table:credits',
+  ]) {
     expect(grants).not.toContain(`dynamodb:${forbidden}`);
   }
 });
 
 describe('the comparison catches drift', () => {
   test('an action added to a role in Terraform', () => {
-    const config = mutated((c) => { (policyStatement(c, 'reserve', 'Holds').actions as string[]).push('dynamodb:DeleteItem'); });
+    const config = mutated((c) => {
+      (policyStatement(c, 'reserve', 'Holds').actions as string[]).push('dynamodb:DeleteItem');
+    });
     expect(drift(config, recorded)).toEqual(['reserve: granted dynamodb:DeleteItem on table:settlements, never used']);
   });
 
   test('an action removed from a role in Terraform (a shared document: both roles that use it)', () => {
-    const config = mutated((c) => { policyStatement(c, 'settle_refunds', 'LedgerDebitCheck').actions = []; });
+    const config = mutated((c) => {
+      policyStatement(c, 'settle_refunds', 'LedgerDebitCheck').actions = [];
+    });
     expect(drift(config, recorded)).toEqual([
       'refund: needs dynamodb:ConditionCheckItem on table:ledger, not granted',
       'sweep: needs dynamodb:ConditionCheckItem on table:ledger, not granted',
@@ -85,8 +103,13 @@ describe('the comparison catches drift', () => {
   });
 
   test('the right action on another resource', () => {
-    const config = mutated((c) => { policyStatement(c, 'sweep', 'OpsAlerts').resources = ['${aws_sqs_queue.dlq.arn}']; });
-    expect(drift(config, recorded)).toEqual(['sweep: needs sns:Publish on topic:alerts, not granted', 'sweep: granted sns:Publish on queue:dlq, never used']);
+    const config = mutated((c) => {
+      policyStatement(c, 'sweep', 'OpsAlerts').resources = ['${aws_sqs_queue.dlq.arn}'];
+    });
+    expect(drift(config, recorded)).toEqual([
+      'sweep: needs sns:Publish on topic:alerts, not granted',
+      'sweep: granted sns:Publish on queue:dlq, never used',
+    ]);
   });
 
   test('code that starts sending a command its role lacks', () => {

@@ -7,8 +7,19 @@
  * that role?" without a terraform binary.
  */
 import {
-  blocks, dataSources, first, isObject, locals, moduleCalls, resources, text,
-  type Block, type Json, type ModuleCall, type ResourceRef, type TerraformConfig,
+  blocks,
+  dataSources,
+  first,
+  isObject,
+  locals,
+  moduleCalls,
+  resources,
+  text,
+  type Block,
+  type Json,
+  type ModuleCall,
+  type ResourceRef,
+  type TerraformConfig,
 } from './hcl';
 
 export type Problems = string[];
@@ -118,7 +129,9 @@ export function policyDocument(config: TerraformConfig, dir: string, expr: Json 
 }
 
 const dynamicContents = (body: Block, label: string): Block[] =>
-  blocks(body.dynamic).flatMap((d) => blocks(d[label])).flatMap((d) => blocks(d.content));
+  blocks(body.dynamic)
+    .flatMap((d) => blocks(d[label]))
+    .flatMap((d) => blocks(d.content));
 
 /** The document's own statements, static and dynamic (not those of its source documents). */
 export function statementsOf(doc: ResourceRef | undefined): Statement[] {
@@ -130,7 +143,12 @@ export function statementsOf(doc: ResourceRef | undefined): Statement[] {
 }
 
 export function conditionsOf(st: Block): Condition[] {
-  const make = (c: Block, dynamic: boolean): Condition => ({ test: text(c.test), variable: text(c.variable), values: c.values, dynamic });
+  const make = (c: Block, dynamic: boolean): Condition => ({
+    test: text(c.test),
+    variable: text(c.variable),
+    values: c.values,
+    dynamic,
+  });
   return [
     ...blocks(st.condition).map((c) => make(c, false)),
     ...dynamicContents(st, 'condition').map((c) => make(c, true)),
@@ -148,13 +166,23 @@ export const isEveryone = (st: Block): boolean =>
   principalsOf(st).some((p) => (p.type === '*' || p.type === 'AWS') && /^\["\*"\]$/.test(p.identifiers));
 
 /** Statements of a document including its source documents (depth-limited), as the role gets them. */
-export function documentStatements(config: TerraformConfig, dir: string, expr: string, call: ModuleCall | undefined, depth = 0): Block[] {
+export function documentStatements(
+  config: TerraformConfig,
+  dir: string,
+  expr: string,
+  call: ModuleCall | undefined,
+  depth = 0,
+): Block[] {
   if (depth > 5) return [];
   const found = policyDocument(config, dir, expr);
   if (found) {
-    const sources = Array.isArray(found.body.source_policy_documents) ? found.body.source_policy_documents.map(text) : [];
-    const dynamicOnes = blocks(found.body.dynamic).flatMap((d) => blocks(d.statement))
-      .filter((d) => dynamicActive(config, dir, d.for_each, call)).flatMap((d) => blocks(d.content));
+    const sources = Array.isArray(found.body.source_policy_documents)
+      ? found.body.source_policy_documents.map(text)
+      : [];
+    const dynamicOnes = blocks(found.body.dynamic)
+      .flatMap((d) => blocks(d.statement))
+      .filter((d) => dynamicActive(config, dir, d.for_each, call))
+      .flatMap((d) => blocks(d.content));
     return [
       ...sources.flatMap((s) => documentStatements(config, dir, s, call, depth + 1)),
       ...blocks(found.body.statement),
@@ -171,7 +199,12 @@ export function documentStatements(config: TerraformConfig, dir: string, expr: s
  * `X = var.V != null` is there only when the caller passes V. Anything else counts as there (a grant
  * the model cannot rule out is a grant).
  */
-function dynamicActive(config: TerraformConfig, dir: string, forEach: Json | undefined, call: ModuleCall | undefined): boolean {
+function dynamicActive(
+  config: TerraformConfig,
+  dir: string,
+  forEach: Json | undefined,
+  call: ModuleCall | undefined,
+): boolean {
   const flag = /^\$\{local\.([\w-]+) \? \[.*\] : \[\]\}$/.exec(text(forEach))?.[1];
   const variable = flag ? /^\$\{var\.([\w-]+) != null\}$/.exec(text(locals(config, dir)[flag]))?.[1] : undefined;
   if (!variable || !call) return true;
@@ -182,8 +215,12 @@ function dynamicActive(config: TerraformConfig, dir: string, forEach: Json | und
 export function roleStatements(config: TerraformConfig, fn: FunctionInstance): Block[] {
   const roleName = /aws_iam_role\.([\w-]+)\.arn/.exec(text(fn.function.body.role))?.[1];
   if (!roleName) return [];
-  const policies = resources(config, 'aws_iam_role_policy').filter((p) => p.dir === fn.function.dir && text(p.body.role).includes(`aws_iam_role.${roleName}.`));
-  return policies.flatMap((p) => documentStatements(config, p.dir, text(p.body.policy), fn.call)).filter((st) => st.effect !== 'Deny');
+  const policies = resources(config, 'aws_iam_role_policy').filter(
+    (p) => p.dir === fn.function.dir && text(p.body.role).includes(`aws_iam_role.${roleName}.`),
+  );
+  return policies
+    .flatMap((p) => documentStatements(config, p.dir, text(p.body.policy), fn.call))
+    .filter((st) => st.effect !== 'Deny');
 }
 
 export interface Grant {
@@ -211,7 +248,8 @@ export function expand(config: TerraformConfig, dir: string, value: Json | undef
   if (depth > 4) return own;
   const defined = locals(config, dir);
   return own.replace(/\blocal\.([A-Za-z_][\w-]*)/g, (whole, name: string) =>
-    name in defined ? `(${expand(config, dir, defined[name], depth + 1)})` : whole);
+    name in defined ? `(${expand(config, dir, defined[name], depth + 1)})` : whole,
+  );
 }
 
 /** A number written directly or as one `${local.x}` of `dir` (undefined if neither). */

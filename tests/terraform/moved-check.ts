@@ -20,24 +20,36 @@ export interface MovedBlock {
 const address = (value: Json | undefined): string => text(value).replace(/^\$\{(.*)\}$/s, '$1');
 
 export function movedBlocks(config: TerraformConfig): MovedBlock[] {
-  return Object.values(config.modules).flatMap((mod) => (Array.isArray(mod.json.moved) ? mod.json.moved : [])
-    .filter(isObject).map((m) => ({ dir: mod.dir, from: address(m.from), to: address(m.to) })));
+  return Object.values(config.modules).flatMap((mod) =>
+    (Array.isArray(mod.json.moved) ? mod.json.moved : [])
+      .filter(isObject)
+      .map((m) => ({ dir: mod.dir, from: address(m.from), to: address(m.to) })),
+  );
 }
 
 /** Instance address → body: for_each over a local map written out per key, every other resource as its label. */
 function declared(config: TerraformConfig, dir: string): Map<string, Block> {
-  return new Map(resourceInstances(config).filter((r) => r.dir === dir).map((r) => [`${r.type}.${r.name}`, r.body]));
+  return new Map(
+    resourceInstances(config)
+      .filter((r) => r.dir === dir)
+      .map((r) => [`${r.type}.${r.name}`, r.body]),
+  );
 }
 
 /** Whether `from` still names a resource: its own address, or the label of a resource with instances. */
 function stillDeclared(config: TerraformConfig, dir: string, from: string): boolean {
-  return declared(config, dir).has(from) || resources(config).some((r) => r.dir === dir && `${r.type}.${r.name}` === from);
+  return (
+    declared(config, dir).has(from) || resources(config).some((r) => r.dir === dir && `${r.type}.${r.name}` === from)
+  );
 }
 
 /** References to moved addresses, in every string of a value, read as their new addresses. */
 function followMoves(value: Json, moves: MovedBlock[]): Json {
   if (typeof value === 'string') {
-    return moves.reduce((s, m) => s.replace(new RegExp(`(?<![\\w.])${m.from.replace(/[.[\]"]/g, '\\$&')}(?=\\.)`, 'g'), m.to), value);
+    return moves.reduce(
+      (s, m) => s.replace(new RegExp(`(?<![\\w.])${m.from.replace(/[.[\]"]/g, '\\$&')}(?=\\.)`, 'g'), m.to),
+      value,
+    );
   }
   if (Array.isArray(value)) return value.map((v) => followMoves(v, moves));
   if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, followMoves(v, moves)]));
@@ -49,8 +61,12 @@ const layoutFree = (value: Json | undefined): string => JSON.stringify(value ?? 
 
 function argumentChanges(before: Block, after: Block): string[] {
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-  return names.filter((n) => layoutFree(before[n]) !== layoutFree(after[n]))
-    .map((n) => `${n} ${before[n] === undefined ? 'unset' : layoutFree(before[n])} -> ${after[n] === undefined ? 'unset' : layoutFree(after[n])}`);
+  return names
+    .filter((n) => layoutFree(before[n]) !== layoutFree(after[n]))
+    .map(
+      (n) =>
+        `${n} ${before[n] === undefined ? 'unset' : layoutFree(before[n])} -> ${after[n] === undefined ? 'unset' : layoutFree(after[n])}`,
+    );
 }
 
 export function checkMoved(before: TerraformConfig, after: TerraformConfig): Problems {
@@ -58,9 +74,12 @@ export function checkMoved(before: TerraformConfig, after: TerraformConfig): Pro
   const moves = movedBlocks(after);
   for (const m of moves) {
     const at = `${m.dir || '.'}: moved ${m.from} -> ${m.to}`;
-    if (moves.filter((o) => o.dir === m.dir && o.from === m.from).length > 1) problems.push(`${at}: ${m.from} is moved more than once`);
-    if (!declared(after, m.dir).has(m.to)) problems.push(`${at}: ${m.to} is not declared (a for_each key that is not in its map?)`);
-    if (stillDeclared(after, m.dir, m.from)) problems.push(`${at}: ${m.from} is still declared, and Terraform refuses to move an address that exists`);
+    if (moves.filter((o) => o.dir === m.dir && o.from === m.from).length > 1)
+      problems.push(`${at}: ${m.from} is moved more than once`);
+    if (!declared(after, m.dir).has(m.to))
+      problems.push(`${at}: ${m.to} is not declared (a for_each key that is not in its map?)`);
+    if (stillDeclared(after, m.dir, m.from))
+      problems.push(`${at}: ${m.from} is still declared, and Terraform refuses to move an address that exists`);
   }
   for (const dir of Object.keys(before.modules)) {
     const now = declared(after, dir);
@@ -68,12 +87,15 @@ export function checkMoved(before: TerraformConfig, after: TerraformConfig): Pro
       if (stillDeclared(after, dir, old)) continue;
       const move = moves.find((m) => m.dir === dir && m.from === old);
       if (!move) {
-        problems.push(`${dir || '.'}: ${old} is no longer declared and no moved block says where it went: the plan would destroy it`);
+        problems.push(
+          `${dir || '.'}: ${old} is no longer declared and no moved block says where it went: the plan would destroy it`,
+        );
         continue;
       }
       const successor = now.get(move.to);
       if (!successor) continue;
-      for (const change of argumentChanges(followMoves(body, moves) as Block, successor)) problems.push(`${dir || '.'}: moved ${old} -> ${move.to} would change ${change}`);
+      for (const change of argumentChanges(followMoves(body, moves) as Block, successor))
+        problems.push(`${dir || '.'}: moved ${old} -> ${move.to} would change ${change}`);
     }
   }
   return problems;

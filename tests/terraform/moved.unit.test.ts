@@ -22,10 +22,20 @@ test('terraform/moved.tf moves every old trigger address to an instance with the
   const before = await load(path.join(FIXTURES, 'before-triggers'));
   const after = await load(TERRAFORM_DIR);
   expect(checkMoved(before, after)).toEqual([]);
-  const old = resourceInstances(before).map((r) => `${r.type}.${r.name}`).sort();
+  const old = resourceInstances(before)
+    .map((r) => `${r.type}.${r.name}`)
+    .sort();
   expect(old).toHaveLength(9);
-  expect(movedBlocks(after).map((m) => m.from).sort()).toEqual(old);
-  expect(movedBlocks(after).every((m) => m.dir === '' && /^[\w]+\.trigger\["(video_rendered|video_failed|sweep_schedule)"\]$/.test(m.to))).toBe(true);
+  expect(
+    movedBlocks(after)
+      .map((m) => m.from)
+      .sort(),
+  ).toEqual(old);
+  expect(
+    movedBlocks(after).every(
+      (m) => m.dir === '' && /^[\w]+\.trigger\["(video_rendered|video_failed|sweep_schedule)"\]$/.test(m.to),
+    ),
+  ).toBe(true);
 });
 
 test('a missing block, a key not in the map, a changed argument and a move from a live address are found', async () => {

@@ -15,15 +15,22 @@ export interface PlatformGrant extends Needed {
 export const ON_FAILURE_DESTINATION = '${var.on_failure_destination_arn}';
 
 const LOGS: PlatformGrant[] = ['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
-  action, resource: 'log-group:own', why: 'the Lambda runtime writes the function\'s logs to its own log group',
+  action,
+  resource: 'log-group:own',
+  why: "the Lambda runtime writes the function's logs to its own log group",
 }));
 const ON_FAILURE: PlatformGrant = {
-  action: 'sqs:SendMessage', resource: ON_FAILURE_DESTINATION,
-  why: 'Lambda sends a failed asynchronous invocation to the on-failure destination with the function\'s role',
+  action: 'sqs:SendMessage',
+  resource: ON_FAILURE_DESTINATION,
+  why: "Lambda sends a failed asynchronous invocation to the on-failure destination with the function's role",
 };
-const EVENT_SOURCE_MAPPING: PlatformGrant[] = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({
-  action, resource: 'queue:dlq', why: 'the SQS event source mapping polls and deletes with the function\'s role (the code never calls SQS)',
-}));
+const EVENT_SOURCE_MAPPING: PlatformGrant[] = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map(
+  (action) => ({
+    action,
+    resource: 'queue:dlq',
+    why: "the SQS event source mapping polls and deletes with the function's role (the code never calls SQS)",
+  }),
+);
 
 export const PLATFORM_GRANTS: Record<string, readonly PlatformGrant[]> = {
   debit: [...LOGS, ON_FAILURE],

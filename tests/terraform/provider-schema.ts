@@ -55,11 +55,13 @@ export const BUILTIN_SOURCE = 'terraform.io/builtin/terraform';
 /** The one committed fixture (two would leave it open which version the configuration targets). */
 export function loadProviderSchemas(dir = SCHEMA_DIR): ProviderSchemas {
   const files = readdirSync(dir).filter((f) => /^aws-provider-.+\.json$/.test(f));
-  if (files.length !== 1) throw new Error(`expected exactly one aws-provider-<version>.json in ${dir}, found ${files.join(', ') || 'none'}`);
+  if (files.length !== 1)
+    throw new Error(`expected exactly one aws-provider-<version>.json in ${dir}, found ${files.join(', ') || 'none'}`);
   const file = path.join(dir, files[0]!);
   const json = JSON.parse(readFileSync(file, 'utf8')) as SchemaFileJson;
   const awsVersion = json.generated?.provider_version;
-  if (!awsVersion || !json.provider_schemas[AWS_SOURCE]) throw new Error(`${file} names no provider_version or has no ${AWS_SOURCE} schema`);
+  if (!awsVersion || !json.provider_schemas[AWS_SOURCE])
+    throw new Error(`${file} names no provider_version or has no ${AWS_SOURCE} schema`);
   return { file: path.basename(file), awsVersion, providers: json.provider_schemas };
 }
 

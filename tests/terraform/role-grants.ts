@@ -13,17 +13,22 @@ import type { Needed } from '../support/sdk-recorder';
 function indexArns(config: TerraformConfig): Record<string, string> {
   const tablesDir = moduleCalls(config).find((c) => c.dir === '' && c.name === 'tables')?.target;
   const value = tablesDir === undefined ? undefined : outputs(config, tablesDir).index_arns?.value;
-  return value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, text(v)])) : {};
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, text(v)]))
+    : {};
 }
 
 /** One resource expression of a statement, as a logical resource. */
 export function logicalResource(config: TerraformConfig, fn: FunctionInstance, expression: string): string {
   const passed = /^\$\{var\.([\w-]+)\}$/.exec(expression);
-  if (passed && fn.call && fn.call.args[passed[1]!] !== undefined) return logicalResource(config, fn, text(fn.call.args[passed[1]!]));
+  if (passed && fn.call && fn.call.args[passed[1]!] !== undefined)
+    return logicalResource(config, fn, text(fn.call.args[passed[1]!]));
   const table = /^\$\{module\.tables\.arns\.(\w+)\}$/.exec(expression);
   if (table) return `table:${table[1]}`;
   const index = /^\$\{module\.tables\.index_arns\.(\w+)\}$/.exec(expression);
-  const indexArn = index ? /^\$\{aws_dynamodb_table\.(\w+)\.arn\}\/index\/(\w+)$/.exec(indexArns(config)[index[1]!] ?? '') : null;
+  const indexArn = index
+    ? /^\$\{aws_dynamodb_table\.(\w+)\.arn\}\/index\/(\w+)$/.exec(indexArns(config)[index[1]!] ?? '')
+    : null;
   if (indexArn) return `index:${indexArn[1]}/${indexArn[2]}`;
   const queue = /^\$\{aws_sqs_queue\.(\w+)\.arn\}$/.exec(expression);
   if (queue) return `queue:${queue[1]}`;

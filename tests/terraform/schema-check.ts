@@ -6,13 +6,31 @@
  * exactly that mistake.
  */
 import {
-  blocks, expressions, isObject, locals, moduleCalls, outputs, resources, dataSources, text, variables,
-  type Block, type Json, type ModuleCall, type ResourceRef, type TerraformConfig,
+  blocks,
+  expressions,
+  isObject,
+  locals,
+  moduleCalls,
+  outputs,
+  resources,
+  dataSources,
+  text,
+  variables,
+  type Block,
+  type Json,
+  type ModuleCall,
+  type ResourceRef,
+  type TerraformConfig,
 } from './hcl';
 import { localForEach } from './instances';
 import {
-  BUILTIN_SOURCE, fullSource, isComputedOnly, providerLocalName,
-  type BlockSchema, type NestedBlockSchema, type ProviderSchemas,
+  BUILTIN_SOURCE,
+  fullSource,
+  isComputedOnly,
+  providerLocalName,
+  type BlockSchema,
+  type NestedBlockSchema,
+  type ProviderSchemas,
 } from './provider-schema';
 
 /** Every kind of mistake the checker reports; schema.test.ts has a broken fixture for each. */
@@ -54,11 +72,26 @@ type Report = (kind: FindingKind, subject: string, message: string) => void;
 // ---------------------------------------------------------------------------------------------
 // Meta-arguments: Terraform's own, valid on every block of that kind whatever the provider says
 // ---------------------------------------------------------------------------------------------
-const RESOURCE_META = new Set(['count', 'for_each', 'depends_on', 'provider', 'lifecycle', 'provisioner', 'connection']);
+const RESOURCE_META = new Set([
+  'count',
+  'for_each',
+  'depends_on',
+  'provider',
+  'lifecycle',
+  'provisioner',
+  'connection',
+]);
 const DATA_META = new Set(['count', 'for_each', 'depends_on', 'provider', 'lifecycle']);
 const PROVIDER_META = new Set(['alias', 'version']);
 const LIFECYCLE_ARGS = {
-  resource: new Set(['create_before_destroy', 'prevent_destroy', 'ignore_changes', 'replace_triggered_by', 'precondition', 'postcondition']),
+  resource: new Set([
+    'create_before_destroy',
+    'prevent_destroy',
+    'ignore_changes',
+    'replace_triggered_by',
+    'precondition',
+    'postcondition',
+  ]),
   data: new Set(['precondition', 'postcondition']),
 };
 const DYNAMIC_ARGS = new Set(['for_each', 'iterator', 'labels', 'content']);
@@ -71,7 +104,8 @@ const MOVED_ARGS = new Set(['from', 'to']);
 // ---------------------------------------------------------------------------------------------
 
 /** hcl2json writes `name { … }` as an array of objects; an attribute rarely looks like that. */
-const looksLikeBlock = (value: Json | undefined): boolean => Array.isArray(value) && value.length > 0 && value.every(isObject);
+const looksLikeBlock = (value: Json | undefined): boolean =>
+  Array.isArray(value) && value.length > 0 && value.every(isObject);
 
 function checkBody(body: Block, schema: BlockSchema, prefix: string, meta: Set<string>, report: Report): void {
   for (const [name, value] of Object.entries(body)) {
@@ -87,7 +121,8 @@ function checkArgument(name: string, value: Json, schema: BlockSchema, prefix: s
   const attribute = schema.attributes?.[name];
   const nested = schema.block_types?.[name];
   if (attribute) {
-    if (isComputedOnly(attribute)) report('computed-only-set', subject, `${subject} is set, but the provider computes it (computed-only)`);
+    if (isComputedOnly(attribute))
+      report('computed-only-set', subject, `${subject} is set, but the provider computes it (computed-only)`);
     else if (attribute.deprecated) report('deprecated', subject, `${subject} is deprecated`);
   } else if (nested) {
     checkNestedBlocks(blocks(value), nested, subject, report);
@@ -99,22 +134,39 @@ function checkArgument(name: string, value: Json, schema: BlockSchema, prefix: s
 }
 
 /** Required arguments are set; blocks with min_items appear often enough (a dynamic block counts). */
-function checkRequired(body: Block, schema: BlockSchema, prefix: string, dynamicCounts: Map<string, number>, report: Report): void {
+function checkRequired(
+  body: Block,
+  schema: BlockSchema,
+  prefix: string,
+  dynamicCounts: Map<string, number>,
+  report: Report,
+): void {
   for (const [name, a] of Object.entries(schema.attributes ?? {})) {
-    if (a.required && !(name in body)) report('missing-required', `${prefix}${name}`, `required argument ${prefix}${name} is not set`);
+    if (a.required && !(name in body))
+      report('missing-required', `${prefix}${name}`, `required argument ${prefix}${name} is not set`);
   }
   for (const [name, b] of Object.entries(schema.block_types ?? {})) {
     const count = blocks(body[name]).length + (dynamicCounts.get(name) ?? 0);
-    if (count < (b.min_items ?? 0)) report('missing-required', `${prefix}${name}`, `required block ${prefix}${name} is missing (at least ${b.min_items})`);
+    if (count < (b.min_items ?? 0))
+      report(
+        'missing-required',
+        `${prefix}${name}`,
+        `required block ${prefix}${name} is missing (at least ${b.min_items})`,
+      );
   }
 }
 
 function checkNestedBlocks(instances: Block[], schema: NestedBlockSchema, subject: string, report: Report): void {
   if (schema.block.deprecated) report('deprecated', subject, `block ${subject} is deprecated`);
   if (schema.max_items !== undefined && instances.length > schema.max_items) {
-    report('too-many-blocks', subject, `${instances.length} ${subject} blocks, the schema allows at most ${schema.max_items}`);
+    report(
+      'too-many-blocks',
+      subject,
+      `${instances.length} ${subject} blocks, the schema allows at most ${schema.max_items}`,
+    );
   }
-  for (const [i, instance] of instances.entries()) checkBody(instance, schema.block, `${subject}${instanceKey(instance, i, schema)}.`, new Set(), report);
+  for (const [i, instance] of instances.entries())
+    checkBody(instance, schema.block, `${subject}${instanceKey(instance, i, schema)}.`, new Set(), report);
 }
 
 /** `[0]`, or `["byUser"]` for a block that names itself, so findings point at one instance. */
@@ -124,7 +176,12 @@ function instanceKey(instance: Block, index: number, schema: NestedBlockSchema):
 }
 
 /** Validates `dynamic "<label>"` blocks; returns how many there are per label (each may make any number). */
-function checkDynamicBlocks(value: Json | undefined, blockTypes: Record<string, NestedBlockSchema>, prefix: string, report: Report): Map<string, number> {
+function checkDynamicBlocks(
+  value: Json | undefined,
+  blockTypes: Record<string, NestedBlockSchema>,
+  prefix: string,
+  report: Report,
+): Map<string, number> {
   const counts = new Map<string, number>();
   for (const byLabel of blocks(value)) {
     for (const [label, dynamics] of Object.entries(byLabel)) {
@@ -136,7 +193,9 @@ function checkDynamicBlocks(value: Json | undefined, blockTypes: Record<string, 
       }
       for (const d of blocks(dynamics)) {
         counts.set(label, (counts.get(label) ?? 0) + 1);
-        for (const key of Object.keys(d)) if (!DYNAMIC_ARGS.has(key)) report('unknown-argument', `${subject}.${key}`, `argument ${key} is not valid in dynamic "${label}"`);
+        for (const key of Object.keys(d))
+          if (!DYNAMIC_ARGS.has(key))
+            report('unknown-argument', `${subject}.${key}`, `argument ${key} is not valid in dynamic "${label}"`);
         if (nested.block.deprecated) report('deprecated', subject, `block ${subject} is deprecated`);
         for (const content of blocks(d.content)) checkBody(content, nested.block, `${subject}.`, new Set(), report);
       }
@@ -148,12 +207,22 @@ function checkDynamicBlocks(value: Json | undefined, blockTypes: Record<string, 
 /** lifecycle: only Terraform's arguments, and ignore_changes names real attributes. */
 function checkLifecycle(body: Block, schema: BlockSchema, kind: 'resource' | 'data', report: Report): void {
   for (const lifecycle of blocks(body.lifecycle)) {
-    for (const key of Object.keys(lifecycle)) if (!LIFECYCLE_ARGS[kind].has(key)) report('unknown-argument', `lifecycle.${key}`, `argument lifecycle.${key} is not a lifecycle argument of a ${kind}`);
+    for (const key of Object.keys(lifecycle))
+      if (!LIFECYCLE_ARGS[kind].has(key))
+        report(
+          'unknown-argument',
+          `lifecycle.${key}`,
+          `argument lifecycle.${key} is not a lifecycle argument of a ${kind}`,
+        );
     const ignored = Array.isArray(lifecycle.ignore_changes) ? lifecycle.ignore_changes.map(text) : [];
     for (const entry of ignored) {
       const name = /^\$\{([A-Za-z_][\w-]*)/.exec(entry)?.[1] ?? entry;
       if (name !== 'all' && !(name in (schema.attributes ?? {})) && !(name in (schema.block_types ?? {}))) {
-        report('unknown-argument', `lifecycle.ignore_changes.${name}`, `lifecycle.ignore_changes names ${name}, which is not in the schema`);
+        report(
+          'unknown-argument',
+          `lifecycle.ignore_changes.${name}`,
+          `lifecycle.ignore_changes names ${name}, which is not in the schema`,
+        );
       }
     }
   }
@@ -168,13 +237,19 @@ function providerSources(config: TerraformConfig, dir: string): Record<string, s
   const sources: Record<string, string> = { terraform: BUILTIN_SOURCE };
   for (const tf of blocks(config.modules[dir]?.json.terraform)) {
     for (const required of blocks(tf.required_providers)) {
-      for (const [name, req] of Object.entries(required)) if (isObject(req) && typeof req.source === 'string') sources[name] = fullSource(req.source);
+      for (const [name, req] of Object.entries(required))
+        if (isObject(req) && typeof req.source === 'string') sources[name] = fullSource(req.source);
     }
   }
   return sources;
 }
 
-function schemaOf(schemas: ProviderSchemas, sources: Record<string, string>, kind: 'resource' | 'data', type: string): BlockSchema | undefined {
+function schemaOf(
+  schemas: ProviderSchemas,
+  sources: Record<string, string>,
+  kind: 'resource' | 'data',
+  type: string,
+): BlockSchema | undefined {
   const local = providerLocalName(type);
   const provider = schemas.providers[sources[local] ?? fullSource(`hashicorp/${local}`)];
   return (kind === 'resource' ? provider?.resource_schemas : provider?.data_source_schemas)?.[type]?.block;
@@ -191,7 +266,11 @@ function checkResourceBlocks(config: TerraformConfig, schemas: ProviderSchemas, 
     const report: Report = (k, subject, message) => findings.push({ kind: k, at, subject, message });
     const schema = schemaOf(schemas, providerSources(config, r.dir), kind, r.type);
     if (!schema) {
-      report('unknown-resource-type', r.type, `${kind} type ${r.type} is not in ${schemas.file} (a typo, or add it to scripts/terraform-schema.mjs and regenerate)`);
+      report(
+        'unknown-resource-type',
+        r.type,
+        `${kind} type ${r.type} is not in ${schemas.file} (a typo, or add it to scripts/terraform-schema.mjs and regenerate)`,
+      );
       continue;
     }
     checkBody(r.body, schema, '', kind === 'data' ? DATA_META : RESOURCE_META, report);
@@ -221,9 +300,9 @@ const NAME = '[A-Za-z_][\\w-]*';
 const INDEX = '(?:\\[[^\\]]*\\])?';
 const REFERENCE = new RegExp(
   `(?<![\\w.\\]])(?:(var|local)\\.(${NAME})` +
-  `|module\\.(${NAME})${INDEX}(?:\\.(${NAME}))?` +
-  `|data\\.([a-z]\\w*)\\.(${NAME})${INDEX}(?:\\.(${NAME}))?` +
-  `|((?:aws|terraform)_\\w+)\\.(${NAME})${INDEX}(?:\\.(${NAME}))?)`,
+    `|module\\.(${NAME})${INDEX}(?:\\.(${NAME}))?` +
+    `|data\\.([a-z]\\w*)\\.(${NAME})${INDEX}(?:\\.(${NAME}))?` +
+    `|((?:aws|terraform)_\\w+)\\.(${NAME})${INDEX}(?:\\.(${NAME}))?)`,
   'g',
 );
 
@@ -241,10 +320,16 @@ interface Scope {
 function scopeOf(config: TerraformConfig, schemas: ProviderSchemas, dir: string): Scope {
   const sources = providerSources(config, dir);
   const declared = new Map<string, BlockSchema | undefined>();
-  for (const r of resources(config).filter((x) => x.dir === dir)) declared.set(`${r.type}.${r.name}`, schemaOf(schemas, sources, 'resource', r.type));
-  for (const r of dataSources(config).filter((x) => x.dir === dir)) declared.set(`data.${r.type}.${r.name}`, schemaOf(schemas, sources, 'data', r.type));
+  for (const r of resources(config).filter((x) => x.dir === dir))
+    declared.set(`${r.type}.${r.name}`, schemaOf(schemas, sources, 'resource', r.type));
+  for (const r of dataSources(config).filter((x) => x.dir === dir))
+    declared.set(`data.${r.type}.${r.name}`, schemaOf(schemas, sources, 'data', r.type));
   return {
-    config, schemas, dir, sources, declared,
+    config,
+    schemas,
+    dir,
+    sources,
+    declared,
     vars: new Set(Object.keys(variables(config, dir))),
     locals: new Set(Object.keys(locals(config, dir))),
     calls: moduleCalls(config).filter((c) => c.dir === dir),
@@ -266,13 +351,23 @@ function checkAttribute(address: string, attribute: string | undefined, scope: S
 
 function checkReference(m: RegExpMatchArray, scope: Scope, report: Report): void {
   const [, root, name, mod, output, dataType, dataName, dataAttr, type, resName, resAttr] = m;
-  if (root === 'var' && !scope.vars.has(name!)) report('undeclared-variable', `var.${name}`, `var.${name} is not declared in this module`);
-  else if (root === 'local' && !scope.locals.has(name!)) report('undeclared-local', `local.${name}`, `local.${name} is not declared in this module`);
+  if (root === 'var' && !scope.vars.has(name!))
+    report('undeclared-variable', `var.${name}`, `var.${name} is not declared in this module`);
+  else if (root === 'local' && !scope.locals.has(name!))
+    report('undeclared-local', `local.${name}`, `local.${name} is not declared in this module`);
   else if (mod !== undefined) {
     const call = scope.calls.find((c) => c.name === mod);
     if (!call) report('undeclared-module', `module.${mod}`, `module.${mod} is not declared in this module`);
-    else if (output !== undefined && scope.config.modules[call.target] && !(output in outputs(scope.config, call.target))) {
-      report('missing-module-output', `module.${mod}.${output}`, `module.${mod} (${call.target}) has no output ${output}`);
+    else if (
+      output !== undefined &&
+      scope.config.modules[call.target] &&
+      !(output in outputs(scope.config, call.target))
+    ) {
+      report(
+        'missing-module-output',
+        `module.${mod}.${output}`,
+        `module.${mod} (${call.target}) has no output ${output}`,
+      );
     }
   } else if (dataType !== undefined) checkAttribute(`data.${dataType}.${dataName}`, dataAttr, scope, report);
   else if (type !== undefined) checkAttribute(`${type}.${resName}`, resAttr, scope, report);
@@ -283,11 +378,13 @@ function labelledBlocks(json: Block): [string, Json][] {
   const out: [string, Json][] = [];
   const twoLabels = (kind: string, prefix: string): void => {
     for (const [type, byName] of Object.entries(isObject(json[kind]) ? json[kind] : {})) {
-      for (const [name, body] of Object.entries(isObject(byName) ? byName : {})) out.push([`${prefix}${type}.${name}`, body]);
+      for (const [name, body] of Object.entries(isObject(byName) ? byName : {}))
+        out.push([`${prefix}${type}.${name}`, body]);
     }
   };
   const oneLabel = (kind: string, prefix: string): void => {
-    for (const [name, body] of Object.entries(isObject(json[kind]) ? json[kind] : {})) out.push([`${prefix}${name}`, body]);
+    for (const [name, body] of Object.entries(isObject(json[kind]) ? json[kind] : {}))
+      out.push([`${prefix}${name}`, body]);
   };
   twoLabels('resource', '');
   twoLabels('data', 'data.');
@@ -297,7 +394,8 @@ function labelledBlocks(json: Block): [string, Json][] {
   oneLabel('provider', 'provider.');
   if (json.locals !== undefined) out.push(['locals', json.locals]);
   // Only `to` is a reference of this configuration: `from` names what is no longer declared.
-  for (const m of blocks(json.moved)) out.push([`moved ${text(m.from).replace(/^\$\{(.*)\}$/, '$1')}`, { to: m.to ?? null }]);
+  for (const m of blocks(json.moved))
+    out.push([`moved ${text(m.from).replace(/^\$\{(.*)\}$/, '$1')}`, { to: m.to ?? null }]);
   if (json.terraform !== undefined) out.push(['terraform', json.terraform]);
   return out;
 }
@@ -322,8 +420,22 @@ function checkMovedBlocks(config: TerraformConfig, findings: Finding[]): void {
   for (const mod of Object.values(config.modules)) {
     for (const m of blocks(mod.json.moved)) {
       const at = `${mod.dir || '.'}: moved ${text(m.from).replace(/^\$\{(.*)\}$/, '$1')}`;
-      for (const key of Object.keys(m)) if (!MOVED_ARGS.has(key)) findings.push({ kind: 'unknown-argument', at, subject: key, message: `argument ${key} is not valid in a moved block` });
-      for (const key of MOVED_ARGS) if (!(key in m)) findings.push({ kind: 'missing-required', at, subject: key, message: `required argument ${key} of a moved block is not set` });
+      for (const key of Object.keys(m))
+        if (!MOVED_ARGS.has(key))
+          findings.push({
+            kind: 'unknown-argument',
+            at,
+            subject: key,
+            message: `argument ${key} is not valid in a moved block`,
+          });
+      for (const key of MOVED_ARGS)
+        if (!(key in m))
+          findings.push({
+            kind: 'missing-required',
+            at,
+            subject: key,
+            message: `required argument ${key} of a moved block is not set`,
+          });
     }
   }
 }
@@ -340,7 +452,12 @@ function checkEachAttributes(config: TerraformConfig, findings: Finding[]): void
         const missing = entries.filter(([, entry]) => !(attribute! in entry)).map(([key]) => key);
         if (missing.length === 0 || seen.has(attribute!)) continue;
         seen.add(attribute!);
-        findings.push({ kind: 'undeclared-each-attribute', at, subject: `each.value.${attribute}`, message: `each.value.${attribute} is not set in ${text(r.body.for_each)} for ${missing.join(', ')}` });
+        findings.push({
+          kind: 'undeclared-each-attribute',
+          at,
+          subject: `each.value.${attribute}`,
+          message: `each.value.${attribute} is not set in ${text(r.body.for_each)} for ${missing.join(', ')}`,
+        });
       }
     }
   }
@@ -353,15 +470,32 @@ function checkModuleCalls(config: TerraformConfig, findings: Finding[]): void {
   for (const call of moduleCalls(config)) {
     const at = `${call.dir || '.'}: module.${call.name}`;
     if (!config.modules[call.target]) {
-      findings.push({ kind: 'module-source-missing', at, subject: text(call.args.source), message: `source ${text(call.args.source)} has no .tf files` });
+      findings.push({
+        kind: 'module-source-missing',
+        at,
+        subject: text(call.args.source),
+        message: `source ${text(call.args.source)} has no .tf files`,
+      });
       continue;
     }
     const vars = variables(config, call.target);
     for (const arg of Object.keys(call.args)) {
-      if (!MODULE_META.has(arg) && !(arg in vars)) findings.push({ kind: 'module-argument-without-variable', at, subject: arg, message: `${arg} is passed, but ${call.target} declares no variable ${arg}` });
+      if (!MODULE_META.has(arg) && !(arg in vars))
+        findings.push({
+          kind: 'module-argument-without-variable',
+          at,
+          subject: arg,
+          message: `${arg} is passed, but ${call.target} declares no variable ${arg}`,
+        });
     }
     for (const [name, v] of Object.entries(vars)) {
-      if (!('default' in v) && !(name in call.args)) findings.push({ kind: 'module-argument-missing', at, subject: name, message: `required variable ${name} of ${call.target} is not passed` });
+      if (!('default' in v) && !(name in call.args))
+        findings.push({
+          kind: 'module-argument-missing',
+          at,
+          subject: name,
+          message: `required variable ${name} of ${call.target} is not passed`,
+        });
     }
   }
 }

@@ -30,7 +30,11 @@ test('every meta-argument, dynamic block, terraform_data, moved block and refere
 });
 
 test('expressions: words inside string literals are no references, templates nested in them are', () => {
-  const value = { a: '${contains(["var.not_a_ref"], var.x)}', b: ['${jsonencode({ m = "## ${local.y} $${literal}" })}'], c: 'plain var.z' };
+  const value = {
+    a: '${contains(["var.not_a_ref"], var.x)}',
+    b: ['${jsonencode({ m = "## ${local.y} $${literal}" })}'],
+    c: 'plain var.z',
+  };
   expect(expressions(value)).toEqual(['contains([""], var.x)', 'local.y', 'jsonencode({ m = "" })']);
 });
 
@@ -79,16 +83,24 @@ const BROKEN_CASES: Record<FindingKind, Expected> = {
 };
 
 test('there is one broken fixture per kind of finding, and no other', () => {
-  const dirs = readdirSync(BROKEN, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const dirs = readdirSync(BROKEN, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   expect(dirs).toEqual([...FINDING_KINDS].sort());
   expect(Object.keys(BROKEN_CASES).sort()).toEqual([...FINDING_KINDS].sort());
 });
 
-test.each(Object.entries(BROKEN_CASES))('schema-broken/%s: exactly the planted mistakes are found', async (kind, expected) => {
-  const findings = await findingsIn(path.join(BROKEN, kind));
-  expect(findings.map(({ kind: k, at, subject }) => ({ kind: k, at, subject }))).toEqual(expected.map((e) => ({ kind, ...e })));
-  for (const f of findings) expect(f.message).toContain(f.subject.split('.').at(-1)!);
-});
+test.each(Object.entries(BROKEN_CASES))(
+  'schema-broken/%s: exactly the planted mistakes are found',
+  async (kind, expected) => {
+    const findings = await findingsIn(path.join(BROKEN, kind));
+    expect(findings.map(({ kind: k, at, subject }) => ({ kind: k, at, subject }))).toEqual(
+      expected.map((e) => ({ kind, ...e })),
+    );
+    for (const f of findings) expect(f.message).toContain(f.subject.split('.').at(-1)!);
+  },
+);
 
 test('the fixture names the provider version the messages cite', () => {
   expect(schemas.file).toBe(`aws-provider-${schemas.awsVersion}.json`);

@@ -22,7 +22,11 @@ export const BROKEN_FIXTURE_DIR = path.join(__dirname, 'fixtures', 'broken');
 /** Handler directories under functions/ (at test time), plus HANDLERS for any not written yet. */
 export function handlerNames(): string[] {
   const dir = path.join(REPO_ROOT, 'functions');
-  const found = existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
+  const found = existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+    : [];
   return [...new Set([...found, ...HANDLERS])].sort();
 }
 
@@ -34,7 +38,8 @@ export function handlerNames(): string[] {
  */
 export const HANDLER_ACTIONS: Record<string, readonly string[]> = Object.fromEntries(
   Object.entries(PLATFORM_GRANTS).map(([handler, platform]) => [
-    handler, [...new Set([...(ROLE_NEEDS[handler] ?? []), ...platform].map((g) => g.action))].sort(),
+    handler,
+    [...new Set([...(ROLE_NEEDS[handler] ?? []), ...platform].map((g) => g.action))].sort(),
   ]),
 );
 
@@ -45,12 +50,32 @@ export const HANDLER_ACTIONS: Record<string, readonly string[]> = Object.fromEnt
  */
 export const TABLE_POLICIES: Record<string, TablePolicyExpectation> = {
   // Append-only: entries are only ever PutItem'd (conditional), never changed or removed.
-  ledger: { deny: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQL*'], writers: [] },
+  ledger: {
+    deny: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQL*'],
+    writers: [],
+  },
   // A balance changes only by UpdateItem inside its ledger transaction: never overwritten or removed.
-  credits: { deny: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLDelete'], writers: [] },
+  credits: {
+    deny: [
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:PartiQLInsert',
+      'dynamodb:PartiQLDelete',
+    ],
+    writers: [],
+  },
   // The reconciler's own state: its settling roles and reserve (holds) write it, nobody else.
   settlements: {
-    deny: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'],
+    deny: [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:PartiQLInsert',
+      'dynamodb:PartiQLUpdate',
+      'dynamodb:PartiQLDelete',
+    ],
     writers: ['debit', 'refund', 'sweep', 'reserve'],
   },
 };

@@ -12,7 +12,23 @@ import { workspaceNames } from '../../shared/naming';
 import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/redeliver';
 import { DEFAULT_SWEEP_LIMITS, SWEEP_LIMIT_MAX } from '../../shared/sweep/config';
 import { allCheckers, effectiveGrants, functionInstances, type FunctionInstance } from './checks';
-import { blocks, dataSources, first, isObject, locals, moduleCalls, outputs, resources, text, variables, loadTerraform, type Block, type Json, type ResourceRef, type TerraformConfig } from './hcl';
+import {
+  blocks,
+  dataSources,
+  first,
+  isObject,
+  locals,
+  moduleCalls,
+  outputs,
+  resources,
+  text,
+  variables,
+  loadTerraform,
+  type Block,
+  type Json,
+  type ResourceRef,
+  type TerraformConfig,
+} from './hcl';
 import { resourceInstances } from './instances';
 import { PROD_REQUIRED, REPO_ROOT, TERRAFORM_DIR, expectations, handlerNames } from './terraform-config';
 
@@ -99,7 +115,8 @@ describe('names', () => {
   });
 
   test('each handler module call uses its own name from locals', () => {
-    for (const h of handlerNames()) expect(text(instance(h).call?.args.function_name)).toBe(`\${local.names.functions["${h}"]}`);
+    for (const h of handlerNames())
+      expect(text(instance(h).call?.args.function_name)).toBe(`\${local.names.functions["${h}"]}`);
   });
 });
 
@@ -139,7 +156,9 @@ describe('functions', () => {
     expect(cfg.qualifier).toBe('${aws_lambda_alias.live.name}');
     expect(first(first(cfg.destination_config)?.on_failure)?.destination).toBe('${var.on_failure_destination_arn}');
     expect(rootVar('async_max_retry_attempts').default).toBe(2);
-    const destination = Object.fromEntries(handlerNames().map((h) => [h, instance(h).call?.args.on_failure_destination_arn]));
+    const destination = Object.fromEntries(
+      handlerNames().map((h) => [h, instance(h).call?.args.on_failure_destination_arn]),
+    );
     expect(destination).toEqual({
       debit: '${aws_sqs_queue.dlq.arn}',
       refund: '${aws_sqs_queue.dlq.arn}',
@@ -151,12 +170,19 @@ describe('functions', () => {
   test('paused: debit and refund get 0 concurrency; sweep schedule and auto-drain are off', () => {
     expect(rootVar('paused').default).toBe(false);
     expect(locals(config, '').settle_reserved_concurrency).toBe('${var.paused ? 0 : var.reserved_concurrency}');
-    for (const h of ['debit', 'refund']) expect(instance(h).call?.args.reserved_concurrency).toBe('${local.settle_reserved_concurrency}');
-    for (const h of ['sweep', 'replay-dlq']) expect(instance(h).call?.args.reserved_concurrency).toBe('${var.reserved_concurrency}');
-    expect(trigger('aws_cloudwatch_event_rule', 'sweep_schedule').body.state).toBe('${var.paused ? "DISABLED" : "ENABLED"}');
+    for (const h of ['debit', 'refund'])
+      expect(instance(h).call?.args.reserved_concurrency).toBe('${local.settle_reserved_concurrency}');
+    for (const h of ['sweep', 'replay-dlq'])
+      expect(instance(h).call?.args.reserved_concurrency).toBe('${var.reserved_concurrency}');
+    expect(trigger('aws_cloudwatch_event_rule', 'sweep_schedule').body.state).toBe(
+      '${var.paused ? "DISABLED" : "ENABLED"}',
+    );
     // The event rules stay enabled: a disabled rule drops events instead of holding them.
-    for (const rule of ['video_rendered', 'video_failed']) expect(trigger('aws_cloudwatch_event_rule', rule).body.state).toBeUndefined();
-    expect(one('aws_lambda_event_source_mapping', 'replay_dlq').body.enabled).toBe('${var.replay_auto_drain && !var.paused}');
+    for (const rule of ['video_rendered', 'video_failed'])
+      expect(trigger('aws_cloudwatch_event_rule', rule).body.state).toBeUndefined();
+    expect(one('aws_lambda_event_source_mapping', 'replay_dlq').body.enabled).toBe(
+      '${var.replay_auto_drain && !var.paused}',
+    );
   });
 
   test('environment values come from the resources they name', () => {
@@ -190,7 +216,10 @@ describe('functions', () => {
 });
 
 describe('permissions', () => {
-  const grantsOf = (h: string, action: string): string[] => effectiveGrants(config, instance(h)).filter((g) => g.action === action).flatMap((g) => g.resources);
+  const grantsOf = (h: string, action: string): string[] =>
+    effectiveGrants(config, instance(h))
+      .filter((g) => g.action === action)
+      .flatMap((g) => g.resources);
 
   test('the sweep queries only the six indexes and scans nothing', () => {
     expect(grantsOf('sweep', 'dynamodb:Query').sort()).toEqual([
@@ -214,21 +243,35 @@ describe('permissions', () => {
     });
   });
 
-  test('reserve holds on the reconciler\'s two tables only; producers, and only they, may invoke it', () => {
+  test("reserve holds on the reconciler's two tables only; producers, and only they, may invoke it", () => {
     const arn = (table: string) => `\${module.tables.arns.${table}}`;
     expect(grantsOf('reserve', 'dynamodb:UpdateItem').sort()).toEqual([arn('credits'), arn('settlements')]);
     expect(grantsOf('reserve', 'dynamodb:GetItem').sort()).toEqual([arn('credits'), arn('settlements')]);
     expect(grantsOf('reserve', 'dynamodb:Query')).toEqual(['${module.tables.index_arns.settlements_active_holds}']);
-    for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'sqs:SendMessage', 'events:PutEvents']) expect(grantsOf('reserve', action)).toEqual([]);
+    for (const action of [
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Scan',
+      'sqs:SendMessage',
+      'events:PutEvents',
+    ])
+      expect(grantsOf('reserve', action)).toEqual([]);
     // Invoked synchronously: no asynchronous config, no destination.
     expect(instance('reserve').call?.args.on_failure_destination_arn).toBeUndefined();
-    expect(one('aws_lambda_function_event_invoke_config', 'this', 'modules/function').body.count).toBe('${local.invoked_asynchronously ? 1 : 0}');
+    expect(one('aws_lambda_function_event_invoke_config', 'this', 'modules/function').body.count).toBe(
+      '${local.invoked_asynchronously ? 1 : 0}',
+    );
     const permission = one('aws_lambda_permission', 'reserve_producers').body;
     expect(permission).toMatchObject({
-      for_each: '${toset(var.producer_principal_arns)}', action: 'lambda:InvokeFunction', principal: '${each.value}',
-      function_name: '${module.reserve.function_name}', qualifier: '${module.reserve.alias_name}',
+      for_each: '${toset(var.producer_principal_arns)}',
+      action: 'lambda:InvokeFunction',
+      principal: '${each.value}',
+      function_name: '${module.reserve.function_name}',
+      qualifier: '${module.reserve.alias_name}',
     });
-    expect(resources(config, 'aws_lambda_permission').map((p) => p.name)).toEqual(expect.arrayContaining(['reserve_producers']));
+    expect(resources(config, 'aws_lambda_permission').map((p) => p.name)).toEqual(
+      expect.arrayContaining(['reserve_producers']),
+    );
     expect(text(instance('reserve').env?.HOLD_DEFAULT_SECONDS)).toMatch(/var\.hold_default_seconds/);
   });
 
@@ -236,25 +279,39 @@ describe('permissions', () => {
     const arn = (table: string) => `\${module.tables.arns.${table}}`;
     for (const h of ['debit', 'refund', 'sweep']) {
       // The event path writes only the reconciler's own tables; only the sweep touches Jobs (its two index keys).
-      expect(grantsOf(h, 'dynamodb:UpdateItem').sort()).toEqual(h === 'sweep' ? [arn('credits'), arn('jobs'), arn('settlements')] : [arn('credits'), arn('settlements')]);
+      expect(grantsOf(h, 'dynamodb:UpdateItem').sort()).toEqual(
+        h === 'sweep' ? [arn('credits'), arn('jobs'), arn('settlements')] : [arn('credits'), arn('settlements')],
+      );
       expect(grantsOf(h, 'dynamodb:PutItem')).toEqual([arn('ledger')]);
-      expect(grantsOf(h, 'dynamodb:GetItem').sort()).toEqual(h === 'sweep' ? [arn('credits'), arn('settlements')] : [arn('settlements')]);
+      expect(grantsOf(h, 'dynamodb:GetItem').sort()).toEqual(
+        h === 'sweep' ? [arn('credits'), arn('settlements')] : [arn('settlements')],
+      );
       expect(grantsOf(h, 'dynamodb:ConditionCheckItem')).toEqual(h === 'debit' ? [] : [arn('ledger')]);
     }
     expect(grantsOf('sweep', 'dynamodb:BatchGetItem')).toEqual([arn('settlements')]);
     // Queues, with the module's on-failure destination written out: debit and refund send to the
     // DLQ (refused events and failures), the sweep only to its own failures queue, replay-dlq reads
     // the DLQ and sends only its own failures elsewhere.
-    const queueGrants = (h: string): string[] => [...new Set(effectiveGrants(config, instance(h))
-      .filter((g) => g.action.startsWith('sqs:'))
-      .flatMap((g) => g.resources.map((r) => (r === '${var.on_failure_destination_arn}' ? text(instance(h).call?.args.on_failure_destination_arn) : r))))].sort();
+    const queueGrants = (h: string): string[] =>
+      [
+        ...new Set(
+          effectiveGrants(config, instance(h))
+            .filter((g) => g.action.startsWith('sqs:'))
+            .flatMap((g) =>
+              g.resources.map((r) =>
+                r === '${var.on_failure_destination_arn}' ? text(instance(h).call?.args.on_failure_destination_arn) : r,
+              ),
+            ),
+        ),
+      ].sort();
     expect(queueGrants('debit')).toEqual(['${aws_sqs_queue.dlq.arn}']);
     expect(queueGrants('refund')).toEqual(['${aws_sqs_queue.dlq.arn}']);
     expect(queueGrants('sweep')).toEqual(['${aws_sqs_queue.sweep_failures.arn}']);
     expect(queueGrants('replay-dlq')).toEqual(['${aws_sqs_queue.dlq.arn}', '${aws_sqs_queue.sweep_failures.arn}']);
     expect(grantsOf('replay-dlq', 'sqs:SendMessage')).toEqual(['${var.on_failure_destination_arn}']);
     for (const h of handlerNames()) {
-      for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) expect(grantsOf(h, action)).toEqual(['${aws_cloudwatch_log_group.this.arn}:*']);
+      for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents'])
+        expect(grantsOf(h, action)).toEqual(['${aws_cloudwatch_log_group.this.arn}:*']);
     }
     expect(grantsOf('replay-dlq', 'events:PutEvents')).toEqual(['${local.event_bus_arn}']);
   });
@@ -267,23 +324,34 @@ describe('events and the DLQ', () => {
     expect(locals(config, '').event_source).toBe('video.generation');
     const rendered = trigger('aws_cloudwatch_event_rule', 'video_rendered').body;
     const failed = trigger('aws_cloudwatch_event_rule', 'video_failed').body;
-    expect(text(rendered.event_pattern)).toMatch(/source\s*=\s*\[local\.event_source\][\s\S]*"detail-type"\s*=\s*\["video\.rendered"\]/);
-    expect(text(failed.event_pattern)).toMatch(/source\s*=\s*\[local\.event_source\][\s\S]*"detail-type"\s*=\s*\["video\.failed"\]/);
+    expect(text(rendered.event_pattern)).toMatch(
+      /source\s*=\s*\[local\.event_source\][\s\S]*"detail-type"\s*=\s*\["video\.rendered"\]/,
+    );
+    expect(text(failed.event_pattern)).toMatch(
+      /source\s*=\s*\[local\.event_source\][\s\S]*"detail-type"\s*=\s*\["video\.failed"\]/,
+    );
     expect(rendered.event_bus_name).toBe('${local.event_bus_name}');
     expect(failed.event_bus_name).toBe('${local.event_bus_name}');
-    for (const rule of ['video_rendered', 'video_failed']) expect(trigger('aws_cloudwatch_event_target', rule).body.event_bus_name).toBe('${local.event_bus_name}');
+    for (const rule of ['video_rendered', 'video_failed'])
+      expect(trigger('aws_cloudwatch_event_target', rule).body.event_bus_name).toBe('${local.event_bus_name}');
     expect(trigger('aws_cloudwatch_event_rule', 'sweep_schedule').body.event_bus_name).toBeUndefined();
     expect(targetFor('video_rendered').arn).toBe('${module.debit.alias_arn}');
     expect(targetFor('video_failed').arn).toBe('${module.refund.alias_arn}');
     expect(targetFor('sweep_schedule').arn).toBe('${module.sweep.alias_arn}');
-    expect(trigger('aws_cloudwatch_event_rule', 'sweep_schedule').body.schedule_expression).toBe('${var.sweep_schedule_expression}');
+    expect(trigger('aws_cloudwatch_event_rule', 'sweep_schedule').body.schedule_expression).toBe(
+      '${var.sweep_schedule_expression}',
+    );
     expect(rootVar('sweep_schedule_expression').default).toBe('rate(6 hours)');
     expect(rootVar('eventbridge_retry_attempts').default).toBe(3);
     expect(rootVar('eventbridge_max_event_age_seconds').default).toBe(3600);
   });
 
   test('each rule may invoke only its function alias', () => {
-    const expected: Record<string, string> = { video_rendered: 'debit', video_failed: 'refund', sweep_schedule: 'sweep' };
+    const expected: Record<string, string> = {
+      video_rendered: 'debit',
+      video_failed: 'refund',
+      sweep_schedule: 'sweep',
+    };
     for (const [rule, mod] of Object.entries(expected)) {
       const p = trigger('aws_lambda_permission', rule).body;
       expect(p.principal).toBe('events.amazonaws.com');
@@ -302,8 +370,13 @@ describe('events and the DLQ', () => {
       expect(body.sqs_managed_sse_enabled).toBe(true);
     }
     expect(one('aws_sqs_queue', 'sweep_failures').body.name).toBe('${local.names.sweep_failures_queue}');
-    expect(trigger('aws_cloudwatch_event_target', 'sweep_schedule').body.dead_letter_config).toEqual([{ arn: '${aws_sqs_queue.sweep_failures.arn}' }]);
-    for (const rule of ['video_rendered', 'video_failed']) expect(trigger('aws_cloudwatch_event_target', rule).body.dead_letter_config).toEqual([{ arn: '${aws_sqs_queue.dlq.arn}' }]);
+    expect(trigger('aws_cloudwatch_event_target', 'sweep_schedule').body.dead_letter_config).toEqual([
+      { arn: '${aws_sqs_queue.sweep_failures.arn}' },
+    ]);
+    for (const rule of ['video_rendered', 'video_failed'])
+      expect(trigger('aws_cloudwatch_event_target', rule).body.dead_letter_config).toEqual([
+        { arn: '${aws_sqs_queue.dlq.arn}' },
+      ]);
   });
 
   test('auto-drain: SQS event source on the DLQ, partial batch failures, batch 10, off by default', () => {
@@ -329,7 +402,9 @@ describe('alerts', () => {
     expect(alerts('aws_cloudwatch_metric_alarm', 'function_errors').period).toBe(300);
     expect(alerts('aws_cloudwatch_metric_alarm', 'function_throttles').metric_name).toBe('Throttles');
     expect(alerts('aws_cloudwatch_metric_alarm', 'dlq_depth').metric_name).toBe('ApproximateNumberOfMessagesVisible');
-    expect(alerts('aws_cloudwatch_metric_alarm', 'dlq_oldest_message').metric_name).toBe('ApproximateAgeOfOldestMessage');
+    expect(alerts('aws_cloudwatch_metric_alarm', 'dlq_oldest_message').metric_name).toBe(
+      'ApproximateAgeOfOldestMessage',
+    );
 
     const reconciler = alerts('aws_cloudwatch_metric_alarm', 'reconciler');
     expect(reconciler.namespace).toBe('${var.metric_namespace}');
@@ -345,7 +420,9 @@ describe('alerts', () => {
   });
 
   test('the topic lets CloudWatch (this account) publish; e-mail subscriptions from a list', () => {
-    const doc = dataSources(config, 'aws_iam_policy_document').find((d) => d.dir === 'modules/alerts' && d.name === 'topic')!;
+    const doc = dataSources(config, 'aws_iam_policy_document').find(
+      (d) => d.dir === 'modules/alerts' && d.name === 'topic',
+    )!;
     const st = first(doc.body.statement)!;
     expect(first(st.principals)).toEqual({ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] });
     expect(st.actions).toEqual(['sns:Publish']);
@@ -376,7 +453,9 @@ describe('workspaces', () => {
   test('prod protects its tables; dev and staging may be recreated', () => {
     expect(config.tfvars.prod?.deletion_protection).toBe(true);
     expect(config.tfvars.dev?.deletion_protection).toBe(false);
-    expect(one('aws_dynamodb_table', 'credits', 'modules/tables').body.deletion_protection_enabled).toBe('${var.deletion_protection}');
+    expect(one('aws_dynamodb_table', 'credits', 'modules/tables').body.deletion_protection_enabled).toBe(
+      '${var.deletion_protection}',
+    );
   });
 
   test('pause state is not pinned in a settings file (make plan/apply carry it over)', () => {
@@ -388,9 +467,22 @@ describe('operator interface', () => {
   test('outputs the operator scripts read', () => {
     const out = outputs(config, '');
     for (const name of [
-      'credits_table_name', 'jobs_table_name', 'ledger_table_name', 'function_names', 'function_role_arns', 'dlq_url',
-      'sweep_failures_queue_url', 'event_bus_name', 'event_bus_arn', 'event_rule_arns', 'event_archive_arn',
-      'alerts_topic_arn', 'alerts_topic_kms_key_arn', 'data_events_bucket', 'paused', 'operator_env',
+      'credits_table_name',
+      'jobs_table_name',
+      'ledger_table_name',
+      'function_names',
+      'function_role_arns',
+      'dlq_url',
+      'sweep_failures_queue_url',
+      'event_bus_name',
+      'event_bus_arn',
+      'event_rule_arns',
+      'event_archive_arn',
+      'alerts_topic_arn',
+      'alerts_topic_kms_key_arn',
+      'data_events_bucket',
+      'paused',
+      'operator_env',
     ]) {
       expect(out).toHaveProperty(name);
     }
@@ -401,7 +493,8 @@ describe('operator interface', () => {
 
   test('terraform.mk guards the workspace and passes its settings file', () => {
     const mk = readFileSync(path.join(TERRAFORM_DIR, 'terraform.mk'), 'utf8');
-    for (const target of ['plan', 'apply', 'destroy', 'pause', 'resume', 'tf-check']) expect(mk).toMatch(new RegExp(`^${target}:`, 'm'));
+    for (const target of ['plan', 'apply', 'destroy', 'pause', 'resume', 'tf-check'])
+      expect(mk).toMatch(new RegExp(`^${target}:`, 'm'));
     expect(mk).toContain('dev|staging|prod');
     expect(mk).toContain('workspace select -or-create');
     expect(mk).toContain('workspace show');
@@ -424,32 +517,51 @@ const everyone = [{ type: '*', identifiers: ['*'] }];
 
 describe('perimeter: who may publish (H1)', () => {
   test('the workspace gets its own bus unless an existing one is named; both get the policy and the archive', () => {
-    expect(one('aws_cloudwatch_event_bus', 'this').body).toMatchObject({ count: '${local.create_event_bus ? 1 : 0}', name: '${local.names.event_bus}' });
+    expect(one('aws_cloudwatch_event_bus', 'this').body).toMatchObject({
+      count: '${local.create_event_bus ? 1 : 0}',
+      name: '${local.names.event_bus}',
+    });
     const existing = dataSources(config, 'aws_cloudwatch_event_bus').find((d) => d.name === 'existing')!.body;
-    expect(existing).toMatchObject({ count: '${local.create_event_bus ? 0 : 1}', name: '${var.existing_event_bus_name}' });
+    expect(existing).toMatchObject({
+      count: '${local.create_event_bus ? 0 : 1}',
+      name: '${var.existing_event_bus_name}',
+    });
     const l = locals(config, '');
     expect(l.create_event_bus).toBe('${var.existing_event_bus_name == ""}');
-    expect(l.event_bus_name).toBe('${local.create_event_bus ? aws_cloudwatch_event_bus.this[0].name : data.aws_cloudwatch_event_bus.existing[0].name}');
-    expect(l.event_bus_arn).toBe('${local.create_event_bus ? aws_cloudwatch_event_bus.this[0].arn : data.aws_cloudwatch_event_bus.existing[0].arn}');
-    expect(one('aws_cloudwatch_event_bus_policy', 'this').body).toEqual({ event_bus_name: '${local.event_bus_name}', policy: '${data.aws_iam_policy_document.event_bus.json}' });
-    expect(doc('event_bus').source_policy_documents).toBe('${var.existing_event_bus_policy_json == "" ? [] : [var.existing_event_bus_policy_json]}');
+    expect(l.event_bus_name).toBe(
+      '${local.create_event_bus ? aws_cloudwatch_event_bus.this[0].name : data.aws_cloudwatch_event_bus.existing[0].name}',
+    );
+    expect(l.event_bus_arn).toBe(
+      '${local.create_event_bus ? aws_cloudwatch_event_bus.this[0].arn : data.aws_cloudwatch_event_bus.existing[0].arn}',
+    );
+    expect(one('aws_cloudwatch_event_bus_policy', 'this').body).toEqual({
+      event_bus_name: '${local.event_bus_name}',
+      policy: '${data.aws_iam_policy_document.event_bus.json}',
+    });
+    expect(doc('event_bus').source_policy_documents).toBe(
+      '${var.existing_event_bus_policy_json == "" ? [] : [var.existing_event_bus_policy_json]}',
+    );
     expect(rootVar('existing_event_bus_policy_json').default).toBe('');
   });
 
   test('the bus policy: video.generation only from the producers, the replay role and ops; producers granted it', () => {
     const body = doc('event_bus');
-    expect(blocks(body.statement)).toEqual([{
-      sid: 'OnlyKnownPublishersOfVideoGeneration',
-      effect: 'Deny',
-      actions: ['events:PutEvents'],
-      resources: ['${local.event_bus_arn}'],
-      principals: everyone,
-      condition: [
-        { test: 'StringEquals', variable: 'events:source', values: ['${local.event_source}'] },
-        { test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: '${local.event_publisher_arns}' },
-      ],
-    }]);
-    expect(locals(config, '').event_publisher_arns).toBe('${distinct(concat(var.producer_principal_arns, [module.replay_dlq.role_arn], var.ops_principal_arns))}');
+    expect(blocks(body.statement)).toEqual([
+      {
+        sid: 'OnlyKnownPublishersOfVideoGeneration',
+        effect: 'Deny',
+        actions: ['events:PutEvents'],
+        resources: ['${local.event_bus_arn}'],
+        principals: everyone,
+        condition: [
+          { test: 'StringEquals', variable: 'events:source', values: ['${local.event_source}'] },
+          { test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: '${local.event_publisher_arns}' },
+        ],
+      },
+    ]);
+    expect(locals(config, '').event_publisher_arns).toBe(
+      '${distinct(concat(var.producer_principal_arns, [module.replay_dlq.role_arn], var.ops_principal_arns))}',
+    );
     // The grant for producers (needed across accounts) exists only when there are producers.
     const allow = blocks(body.dynamic).flatMap((d) => blocks(d.statement))[0]!;
     expect(allow.for_each).toBe('${length(var.producer_principal_arns) > 0 ? [1] : []}');
@@ -472,8 +584,13 @@ describe('perimeter: who may publish (H1)', () => {
   });
 
   test("both event rules pin the event's account: this account and the listed producers' accounts", () => {
-    for (const rule of ['video_rendered', 'video_failed']) expect(text(trigger('aws_cloudwatch_event_rule', rule).body.event_pattern)).toMatch(/account\s*=\s*local\.event_accounts/);
-    expect(locals(config, '').event_accounts).toBe('${distinct(concat([local.account_id], [for arn in var.producer_principal_arns : split(":", arn)[4]]))}');
+    for (const rule of ['video_rendered', 'video_failed'])
+      expect(text(trigger('aws_cloudwatch_event_rule', rule).body.event_pattern)).toMatch(
+        /account\s*=\s*local\.event_accounts/,
+      );
+    expect(locals(config, '').event_accounts).toBe(
+      '${distinct(concat([local.account_id], [for arn in var.producer_principal_arns : split(":", arn)[4]]))}',
+    );
     expect(locals(config, '').account_id).toBe('${data.aws_caller_identity.current.account_id}');
   });
 
@@ -494,19 +611,32 @@ describe('perimeter: who may publish (H1)', () => {
 
 describe('perimeter: the queues hear only from us (H2, L8)', () => {
   test('DLQ: EventBridge for the two event rules, and the debit and refund roles; nobody else', () => {
-    expect(locals(config, '').dlq_source_rule_arns).toEqual(['${aws_cloudwatch_event_rule.trigger["video_rendered"].arn}', '${aws_cloudwatch_event_rule.trigger["video_failed"].arn}']);
+    expect(locals(config, '').dlq_source_rule_arns).toEqual([
+      '${aws_cloudwatch_event_rule.trigger["video_rendered"].arn}',
+      '${aws_cloudwatch_event_rule.trigger["video_failed"].arn}',
+    ]);
     expect(blocks(doc('dlq').statement)).toEqual([
       {
-        sid: 'EventBridgeTargetDeadLetters', effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['${aws_sqs_queue.dlq.arn}'],
+        sid: 'EventBridgeTargetDeadLetters',
+        effect: 'Allow',
+        actions: ['sqs:SendMessage'],
+        resources: ['${aws_sqs_queue.dlq.arn}'],
         principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
         condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: '${local.dlq_source_rule_arns}' }],
       },
       {
-        sid: 'OnlyOurRulesAndSettlementHandlers', effect: 'Deny', actions: ['sqs:SendMessage'], resources: ['${aws_sqs_queue.dlq.arn}'],
+        sid: 'OnlyOurRulesAndSettlementHandlers',
+        effect: 'Deny',
+        actions: ['sqs:SendMessage'],
+        resources: ['${aws_sqs_queue.dlq.arn}'],
         principals: everyone,
         condition: [
           { test: 'ArnNotEquals', variable: 'aws:SourceArn', values: '${local.dlq_source_rule_arns}' },
-          { test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: ['${module.debit.role_arn}', '${module.refund.role_arn}'] },
+          {
+            test: 'ArnNotEquals',
+            variable: 'aws:PrincipalArn',
+            values: ['${module.debit.role_arn}', '${module.refund.role_arn}'],
+          },
         ],
       },
     ]);
@@ -517,46 +647,77 @@ describe('perimeter: the queues hear only from us (H2, L8)', () => {
     const rule = ['${aws_cloudwatch_event_rule.trigger["sweep_schedule"].arn}'];
     expect(blocks(doc('sweep_failures').statement)).toEqual([
       {
-        sid: 'EventBridgeTargetDeadLetters', effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['${aws_sqs_queue.sweep_failures.arn}'],
+        sid: 'EventBridgeTargetDeadLetters',
+        effect: 'Allow',
+        actions: ['sqs:SendMessage'],
+        resources: ['${aws_sqs_queue.sweep_failures.arn}'],
         principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
         condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: rule }],
       },
       {
-        sid: 'OnlySweepScheduleSweepAndReplay', effect: 'Deny', actions: ['sqs:SendMessage'], resources: ['${aws_sqs_queue.sweep_failures.arn}'],
+        sid: 'OnlySweepScheduleSweepAndReplay',
+        effect: 'Deny',
+        actions: ['sqs:SendMessage'],
+        resources: ['${aws_sqs_queue.sweep_failures.arn}'],
         principals: everyone,
         condition: [
           { test: 'ArnNotEquals', variable: 'aws:SourceArn', values: rule },
-          { test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: ['${module.sweep.role_arn}', '${module.replay_dlq.role_arn}'] },
+          {
+            test: 'ArnNotEquals',
+            variable: 'aws:PrincipalArn',
+            values: ['${module.sweep.role_arn}', '${module.replay_dlq.role_arn}'],
+          },
         ],
       },
     ]);
-    expect(one('aws_sqs_queue_policy', 'sweep_failures').body.policy).toBe('${data.aws_iam_policy_document.sweep_failures.json}');
+    expect(one('aws_sqs_queue_policy', 'sweep_failures').body.policy).toBe(
+      '${data.aws_iam_policy_document.sweep_failures.json}',
+    );
   });
 
   test('the sweep no longer inherits the refused-events grant on the DLQ', () => {
     expect(doc('sweep').source_policy_documents).toEqual(['${data.aws_iam_policy_document.settle_refunds.json}']);
-    expect(effectiveGrants(config, instance('sweep')).filter((g) => g.resources.includes('${aws_sqs_queue.dlq.arn}'))).toEqual([]);
+    expect(
+      effectiveGrants(config, instance('sweep')).filter((g) => g.resources.includes('${aws_sqs_queue.dlq.arn}')),
+    ).toEqual([]);
   });
 });
 
 describe('perimeter: the money at rest (M5)', () => {
-  const breakGlass = { for_each: '${length(local.break_glass_arns) > 0 ? [1] : []}', content: [{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: '${local.break_glass_arns}' }] };
+  const breakGlass = {
+    for_each: '${length(local.break_glass_arns) > 0 ? [1] : []}',
+    content: [{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: '${local.break_glass_arns}' }],
+  };
 
   test('Ledger is append-only and Credits rows are never overwritten or removed, for everyone but break-glass', () => {
     const ledger = blocks(doc('ledger_table').statement);
-    expect(ledger).toEqual([{
-      sid: 'AppendOnlyLedger', effect: 'Deny',
-      actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQL*'],
-      resources: ['${module.tables.arns.ledger}'], principals: everyone,
-      dynamic: { condition: [breakGlass] },
-    }]);
+    expect(ledger).toEqual([
+      {
+        sid: 'AppendOnlyLedger',
+        effect: 'Deny',
+        actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQL*'],
+        resources: ['${module.tables.arns.ledger}'],
+        principals: everyone,
+        dynamic: { condition: [breakGlass] },
+      },
+    ]);
     const credits = blocks(doc('credits_table').statement);
-    expect(credits).toEqual([{
-      sid: 'BalancesOnlyByUpdate', effect: 'Deny',
-      actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLDelete'],
-      resources: ['${module.tables.arns.credits}'], principals: everyone,
-      dynamic: { condition: [breakGlass] },
-    }]);
+    expect(credits).toEqual([
+      {
+        sid: 'BalancesOnlyByUpdate',
+        effect: 'Deny',
+        actions: [
+          'dynamodb:PutItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:PartiQLInsert',
+          'dynamodb:PartiQLDelete',
+        ],
+        resources: ['${module.tables.arns.credits}'],
+        principals: everyone,
+        dynamic: { condition: [breakGlass] },
+      },
+    ]);
     // Empty = nobody exempt: the condition block disappears and the Deny is unconditional.
     expect(locals(config, '').break_glass_arns).toBe('${compact([var.break_glass_role_arn])}');
     expect(rootVar('break_glass_role_arn').default).toBe('');
@@ -564,15 +725,32 @@ describe('perimeter: the money at rest (M5)', () => {
   });
 
   test('Settlements is written only by the debit, refund, sweep and reserve roles (and break-glass)', () => {
-    expect(blocks(doc('settlements_table').statement)).toEqual([{
-      sid: 'OnlyTheReconcilerWritesSettlements', effect: 'Deny',
-      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'],
-      resources: ['${module.tables.arns.settlements}'], principals: everyone,
-      condition: [{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: '${local.settlements_writer_arns}' }],
-    }]);
-    expect(locals(config, '').settlements_writer_arns).toBe('${concat([module.debit.role_arn, module.refund.role_arn, module.sweep.role_arn, module.reserve.role_arn], local.break_glass_arns)}');
+    expect(blocks(doc('settlements_table').statement)).toEqual([
+      {
+        sid: 'OnlyTheReconcilerWritesSettlements',
+        effect: 'Deny',
+        actions: [
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:PartiQLInsert',
+          'dynamodb:PartiQLUpdate',
+          'dynamodb:PartiQLDelete',
+        ],
+        resources: ['${module.tables.arns.settlements}'],
+        principals: everyone,
+        condition: [{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: '${local.settlements_writer_arns}' }],
+      },
+    ]);
+    expect(locals(config, '').settlements_writer_arns).toBe(
+      '${concat([module.debit.role_arn, module.refund.role_arn, module.sweep.role_arn, module.reserve.role_arn], local.break_glass_arns)}',
+    );
     for (const t of ['ledger', 'credits', 'settlements']) {
-      expect(one('aws_dynamodb_resource_policy', t).body).toEqual({ resource_arn: `\${module.tables.arns.${t}}`, policy: `\${data.aws_iam_policy_document.${t}_table.json}` });
+      expect(one('aws_dynamodb_resource_policy', t).body).toEqual({
+        resource_arn: `\${module.tables.arns.${t}}`,
+        policy: `\${data.aws_iam_policy_document.${t}_table.json}`,
+      });
     }
   });
 });
@@ -582,37 +760,81 @@ describe('perimeter: drop points alarmed, a lost event recoverable (M6)', () => 
 
   test('EventBridge dead-letter failures per rule, with the custom bus dimension where there is one', () => {
     const a = alarm('rule_dlq_send_failures');
-    expect(a).toMatchObject({ for_each: '${var.rules}', namespace: 'AWS/Events', metric_name: 'InvocationsFailedToBeSentToDlq', statistic: 'Sum', threshold: 1, treat_missing_data: 'notBreaching' });
-    expect(a.dimensions).toBe('${{ for name, value in { EventBusName = each.value.event_bus_name, RuleName = each.value.rule_name } : name => value if name == "RuleName" || value != "default" }}');
+    expect(a).toMatchObject({
+      for_each: '${var.rules}',
+      namespace: 'AWS/Events',
+      metric_name: 'InvocationsFailedToBeSentToDlq',
+      statistic: 'Sum',
+      threshold: 1,
+      treat_missing_data: 'notBreaching',
+    });
+    expect(a.dimensions).toBe(
+      '${{ for name, value in { EventBusName = each.value.event_bus_name, RuleName = each.value.rule_name } : name => value if name == "RuleName" || value != "default" }}',
+    );
     const rules = moduleCalls(config).find((c) => c.name === 'alerts')!.args.rules as Block;
     expect(rules).toEqual({
-      video_rendered: { rule_name: '${aws_cloudwatch_event_rule.trigger["video_rendered"].name}', event_bus_name: '${local.event_bus_name}' },
-      video_failed: { rule_name: '${aws_cloudwatch_event_rule.trigger["video_failed"].name}', event_bus_name: '${local.event_bus_name}' },
-      sweep_schedule: { rule_name: '${aws_cloudwatch_event_rule.trigger["sweep_schedule"].name}', event_bus_name: 'default' },
+      video_rendered: {
+        rule_name: '${aws_cloudwatch_event_rule.trigger["video_rendered"].name}',
+        event_bus_name: '${local.event_bus_name}',
+      },
+      video_failed: {
+        rule_name: '${aws_cloudwatch_event_rule.trigger["video_failed"].name}',
+        event_bus_name: '${local.event_bus_name}',
+      },
+      sweep_schedule: {
+        rule_name: '${aws_cloudwatch_event_rule.trigger["sweep_schedule"].name}',
+        event_bus_name: 'default',
+      },
     });
   });
 
   test('Lambda destination failures and dropped async events per function; messages held invisible for an hour; sweep-failures depth', () => {
-    for (const [name, metric] of [['function_destination_failures', 'DestinationDeliveryFailures'], ['function_async_events_dropped', 'AsyncEventsDropped']] as const) {
-      expect(alarm(name)).toMatchObject({ for_each: '${var.async_function_names}', namespace: 'AWS/Lambda', metric_name: metric, dimensions: { FunctionName: '${each.value}' }, threshold: 1 });
+    for (const [name, metric] of [
+      ['function_destination_failures', 'DestinationDeliveryFailures'],
+      ['function_async_events_dropped', 'AsyncEventsDropped'],
+    ] as const) {
+      expect(alarm(name)).toMatchObject({
+        for_each: '${var.async_function_names}',
+        namespace: 'AWS/Lambda',
+        metric_name: metric,
+        dimensions: { FunctionName: '${each.value}' },
+        threshold: 1,
+      });
     }
     expect(alarm('dlq_in_flight')).toMatchObject({
-      metric_name: 'ApproximateNumberOfMessagesNotVisible', dimensions: { QueueName: '${var.dlq_name}' }, statistic: 'Minimum',
-      period: '${local.dlq_in_flight_period_seconds}', evaluation_periods: '${local.dlq_in_flight_periods}', datapoints_to_alarm: '${local.dlq_in_flight_periods}',
-      threshold: 0, comparison_operator: 'GreaterThanThreshold',
+      metric_name: 'ApproximateNumberOfMessagesNotVisible',
+      dimensions: { QueueName: '${var.dlq_name}' },
+      statistic: 'Minimum',
+      period: '${local.dlq_in_flight_period_seconds}',
+      evaluation_periods: '${local.dlq_in_flight_periods}',
+      datapoints_to_alarm: '${local.dlq_in_flight_periods}',
+      threshold: 0,
+      comparison_operator: 'GreaterThanThreshold',
     });
     const l = locals(config, 'modules/alerts');
     expect(Number(l.dlq_in_flight_period_seconds) * Number(l.dlq_in_flight_periods)).toBe(3600);
-    expect(alarm('sweep_failures_depth')).toMatchObject({ metric_name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: '${var.sweep_failures_queue_name}' } });
-    expect(moduleCalls(config).find((c) => c.name === 'alerts')!.args.sweep_failures_queue_name).toBe('${aws_sqs_queue.sweep_failures.name}');
+    expect(alarm('sweep_failures_depth')).toMatchObject({
+      metric_name: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: '${var.sweep_failures_queue_name}' },
+    });
+    expect(moduleCalls(config).find((c) => c.name === 'alerts')!.args.sweep_failures_queue_name).toBe(
+      '${aws_sqs_queue.sweep_failures.name}',
+    );
   });
 
   test('sweep heartbeat: SweepRuns summed over 7 hours < 1, silence breaching, muted while paused', () => {
     expect(METRIC_NAMES).toContain('SweepRuns');
     expect(alarm('sweep_heartbeat')).toMatchObject({
-      namespace: '${var.metric_namespace}', metric_name: 'SweepRuns', dimensions: { Workspace: '${var.workspace}' }, statistic: 'Sum',
-      period: '${var.sweep_heartbeat_hours * 3600}', evaluation_periods: 1, threshold: 1, comparison_operator: 'LessThanThreshold',
-      treat_missing_data: 'breaching', actions_enabled: '${!var.sweep_heartbeat_muted}',
+      namespace: '${var.metric_namespace}',
+      metric_name: 'SweepRuns',
+      dimensions: { Workspace: '${var.workspace}' },
+      statistic: 'Sum',
+      period: '${var.sweep_heartbeat_hours * 3600}',
+      evaluation_periods: 1,
+      threshold: 1,
+      comparison_operator: 'LessThanThreshold',
+      treat_missing_data: 'breaching',
+      actions_enabled: '${!var.sweep_heartbeat_muted}',
     });
     const call = moduleCalls(config).find((c) => c.name === 'alerts')!;
     expect(call.args.sweep_heartbeat_muted).toBe('${var.paused}');
@@ -628,9 +850,13 @@ describe('perimeter: drop points alarmed, a lost event recoverable (M6)', () => 
 
   test('an archive of every video.generation event on the bus, 30 days (14 in dev)', () => {
     expect(one('aws_cloudwatch_event_archive', 'this').body).toMatchObject({
-      name: '${local.names.event_archive}', event_source_arn: '${local.event_bus_arn}', retention_days: '${var.event_archive_retention_days}',
+      name: '${local.names.event_archive}',
+      event_source_arn: '${local.event_bus_arn}',
+      retention_days: '${var.event_archive_retention_days}',
     });
-    expect(text(one('aws_cloudwatch_event_archive', 'this').body.event_pattern)).toMatch(/source\s*=\s*\[local\.event_source\]/);
+    expect(text(one('aws_cloudwatch_event_archive', 'this').body.event_pattern)).toMatch(
+      /source\s*=\s*\[local\.event_source\]/,
+    );
     expect(rootVar('event_archive_retention_days').default).toBe(30);
     expect(config.tfvars.dev?.event_archive_retention_days).toBe(14);
     expect(config.tfvars.prod).not.toHaveProperty('event_archive_retention_days');
@@ -640,7 +866,12 @@ describe('perimeter: drop points alarmed, a lost event recoverable (M6)', () => 
 describe('perimeter: who wrote (M8)', () => {
   test('CloudTrail data events of every write to the four tables, on in prod only', () => {
     const trail = one('aws_cloudtrail', 'data_events').body;
-    expect(trail).toMatchObject({ count: '${var.cloudtrail_data_events ? 1 : 0}', enable_log_file_validation: true, is_multi_region_trail: false, include_global_service_events: false });
+    expect(trail).toMatchObject({
+      count: '${var.cloudtrail_data_events ? 1 : 0}',
+      enable_log_file_validation: true,
+      is_multi_region_trail: false,
+      include_global_service_events: false,
+    });
     const selector = first(trail.advanced_event_selector)!;
     expect(blocks(selector.field_selector)).toEqual([
       { field: 'eventCategory', equals: ['Data'] },
@@ -648,7 +879,9 @@ describe('perimeter: who wrote (M8)', () => {
       { field: 'readOnly', equals: ['false'] },
       { field: 'resources.ARN', equals: '${local.data_events_tables}' },
     ]);
-    expect(locals(config, '').data_events_tables).toEqual(['credits', 'ledger', 'settlements', 'jobs'].map((t) => `\${module.tables.arns.${t}}`));
+    expect(locals(config, '').data_events_tables).toEqual(
+      ['credits', 'ledger', 'settlements', 'jobs'].map((t) => `\${module.tables.arns.${t}}`),
+    );
     expect(rootVar('cloudtrail_data_events').default).toBe(false);
     expect(config.tfvars.prod?.cloudtrail_data_events).toBe(true);
     for (const ws of ['dev', 'staging']) expect(config.tfvars[ws]).not.toHaveProperty('cloudtrail_data_events');
@@ -656,51 +889,101 @@ describe('perimeter: who wrote (M8)', () => {
 
   test('the bucket: private, versioned, SSE, written only by this trail over TLS, log files never deleted', () => {
     expect(one('aws_s3_bucket', 'data_events').body.bucket).toBe('${local.names.data_events_bucket}');
-    expect(one('aws_s3_bucket_versioning', 'data_events').body.versioning_configuration).toEqual([{ status: 'Enabled' }]);
-    expect(one('aws_s3_bucket_public_access_block', 'data_events').body).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
-    expect(one('aws_s3_bucket_server_side_encryption_configuration', 'data_events').body.rule).toEqual([{ apply_server_side_encryption_by_default: [{ sse_algorithm: 'AES256' }] }]);
+    expect(one('aws_s3_bucket_versioning', 'data_events').body.versioning_configuration).toEqual([
+      { status: 'Enabled' },
+    ]);
+    expect(one('aws_s3_bucket_public_access_block', 'data_events').body).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(one('aws_s3_bucket_server_side_encryption_configuration', 'data_events').body.rule).toEqual([
+      { apply_server_side_encryption_by_default: [{ sse_algorithm: 'AES256' }] },
+    ]);
     const statements = blocks(doc('data_events_bucket').statement);
     expect(statements.map((st) => `${String(st.effect)} ${String(st.sid)}`)).toEqual([
-      'Allow CloudTrailAclCheck', 'Allow CloudTrailWrite', 'Deny OnlyThisTrailWrites', 'Deny KeepTheRecord', 'Deny TlsOnly',
+      'Allow CloudTrailAclCheck',
+      'Allow CloudTrailWrite',
+      'Deny OnlyThisTrailWrites',
+      'Deny KeepTheRecord',
+      'Deny TlsOnly',
     ]);
     const sourceArn = { test: 'StringEquals', variable: 'aws:SourceArn', values: ['${local.data_events_trail_arn}'] };
-    expect(statements[1]!.condition).toEqual([{ test: 'StringEquals', variable: 's3:x-amz-acl', values: ['bucket-owner-full-control'] }, sourceArn]);
-    expect(statements[2]!.condition).toEqual([{ test: 'ArnNotEquals', variable: 'aws:SourceArn', values: ['${local.data_events_trail_arn}'] }]);
+    expect(statements[1]!.condition).toEqual([
+      { test: 'StringEquals', variable: 's3:x-amz-acl', values: ['bucket-owner-full-control'] },
+      sourceArn,
+    ]);
+    expect(statements[2]!.condition).toEqual([
+      { test: 'ArnNotEquals', variable: 'aws:SourceArn', values: ['${local.data_events_trail_arn}'] },
+    ]);
     expect(statements[3]!.actions).toEqual(['s3:DeleteObject', 's3:DeleteObjectVersion']);
     expect(statements[4]!.condition).toEqual([{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }]);
-    expect(locals(config, '').data_events_trail_arn).toBe('arn:${local.partition}:cloudtrail:${var.aws_region}:${local.account_id}:trail/${local.names.data_events_trail}');
+    expect(locals(config, '').data_events_trail_arn).toBe(
+      'arn:${local.partition}:cloudtrail:${var.aws_region}:${local.account_id}:trail/${local.names.data_events_trail}',
+    );
   });
 });
 
 describe('perimeter: deploy hygiene (L6, L8)', () => {
   test('the ops topic is encrypted with a rotated customer-managed key that CloudWatch and the sweep may use', () => {
     expect(one('aws_sns_topic', 'this', 'modules/alerts').body.kms_master_key_id).toBe('${aws_kms_key.topic.arn}');
-    expect(one('aws_kms_key', 'topic', 'modules/alerts').body).toMatchObject({ enable_key_rotation: true, policy: '${data.aws_iam_policy_document.topic_key.json}' });
+    expect(one('aws_kms_key', 'topic', 'modules/alerts').body).toMatchObject({
+      enable_key_rotation: true,
+      policy: '${data.aws_iam_policy_document.topic_key.json}',
+    });
     expect(one('aws_kms_alias', 'topic', 'modules/alerts').body.name).toBe('${var.kms_alias_name}');
     const statements = blocks(doc('topic_key', 'modules/alerts').statement);
-    expect(statements.map((st) => st.sid)).toEqual(['AdministerThroughIam', 'CloudWatchAlarmsPublish', 'PublishersThroughSns']);
+    expect(statements.map((st) => st.sid)).toEqual([
+      'AdministerThroughIam',
+      'CloudWatchAlarmsPublish',
+      'PublishersThroughSns',
+    ]);
     expect(statements[0]!.actions).not.toContain('kms:Decrypt');
-    expect(statements[1]).toMatchObject({ actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }] });
-    expect(statements[2]).toMatchObject({ actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], principals: [{ type: 'AWS', identifiers: '${var.topic_publisher_role_arns}' }] });
-    expect(first(statements[2]!.condition)).toEqual({ test: 'StringEquals', variable: 'kms:ViaService', values: ['sns.${var.aws_region}.amazonaws.com'] });
-    expect(moduleCalls(config).find((c) => c.name === 'alerts')!.args.topic_publisher_role_arns).toBe('${concat([module.sweep.role_arn], local.break_glass_arns)}');
-    expect(readFileSync(path.join(TERRAFORM_DIR, 'modules/alerts/main.tf'), 'utf8')).not.toMatch(/unencrypted on purpose|Not KMS-encrypted/i);
+    expect(statements[1]).toMatchObject({
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
+    });
+    expect(statements[2]).toMatchObject({
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      principals: [{ type: 'AWS', identifiers: '${var.topic_publisher_role_arns}' }],
+    });
+    expect(first(statements[2]!.condition)).toEqual({
+      test: 'StringEquals',
+      variable: 'kms:ViaService',
+      values: ['sns.${var.aws_region}.amazonaws.com'],
+    });
+    expect(moduleCalls(config).find((c) => c.name === 'alerts')!.args.topic_publisher_role_arns).toBe(
+      '${concat([module.sweep.role_arn], local.break_glass_arns)}',
+    );
+    expect(readFileSync(path.join(TERRAFORM_DIR, 'modules/alerts/main.tf'), 'utf8')).not.toMatch(
+      /unencrypted on purpose|Not KMS-encrypted/i,
+    );
   });
 
   test('prod refuses to plan without an account guard, a subscriber and a producer; dev and staging do not', () => {
     const guard = one('terraform_data', 'prod_guard').body;
     const preconditions = blocks(first(guard.lifecycle)?.precondition);
-    const settings = preconditions.map((p) => /^\$\{local\.workspace != "prod" \|\| length\(var\.(\w+)\) > 0\}$/.exec(text(p.condition))?.[1]);
+    const settings = preconditions.map(
+      (p) => /^\$\{local\.workspace != "prod" \|\| length\(var\.(\w+)\) > 0\}$/.exec(text(p.condition))?.[1],
+    );
     expect(settings).toEqual([...PROD_REQUIRED]);
     // The guard evaluated for each committed settings file: a setting is missing when the file and
     // the variable's default leave it empty.
     const blocked = (ws: string, tfvars: Block): string[] =>
-      ws !== 'prod' ? [] : PROD_REQUIRED.filter((name) => ((tfvars[name] ?? rootVar(name).default) as Json[]).length === 0);
+      ws !== 'prod'
+        ? []
+        : PROD_REQUIRED.filter((name) => ((tfvars[name] ?? rootVar(name).default) as Json[]).length === 0);
     expect(blocked('dev', config.tfvars.dev!)).toEqual([]);
     expect(blocked('staging', config.tfvars.staging!)).toEqual([]);
     // Committed prod is refused, on purpose, until an operator fills in real values.
     expect(blocked('prod', config.tfvars.prod!)).toEqual([...PROD_REQUIRED]);
-    const filled = { ...config.tfvars.prod, allowed_account_ids: ['123456789012'], alarm_email_subscriptions: ['oncall@example.com'], producer_principal_arns: ['arn:aws:iam::123456789012:role/video-pipeline'] };
+    const filled = {
+      ...config.tfvars.prod,
+      allowed_account_ids: ['123456789012'],
+      alarm_email_subscriptions: ['oncall@example.com'],
+      producer_principal_arns: ['arn:aws:iam::123456789012:role/video-pipeline'],
+    };
     expect(blocked('prod', filled)).toEqual([]);
     for (const p of preconditions) expect(text(p.error_message)).toContain('workspaces/prod.tfvars');
   });
@@ -724,16 +1007,30 @@ describe('perimeter: deploy hygiene (L6, L8)', () => {
 
 describe('READMEs of terraform/ list exactly the inputs (with type and default) and outputs', () => {
   const section = (file: string, heading: string): string =>
-    new RegExp(`^## ${heading}\\n([\\s\\S]*?)(?=^## |(?![\\s\\S]))`, 'm').exec(readFileSync(path.join(TERRAFORM_DIR, file), 'utf8'))?.[1] ?? '';
-  const cells = (row: string): string[] => row.split('|').slice(1, -1).map((c) => c.trim());
+    new RegExp(`^## ${heading}\\n([\\s\\S]*?)(?=^## |(?![\\s\\S]))`, 'm').exec(
+      readFileSync(path.join(TERRAFORM_DIR, file), 'utf8'),
+    )?.[1] ?? '';
+  const cells = (row: string): string[] =>
+    row
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
   const unticked = (cell: string | undefined): string => (cell ?? '').replace(/^`|`$/g, '');
   /** A type as written, without ${…}, spaces and commas: `map(object({ a = string }))` → `map(object({a=string}))`. */
   const normalType = (t: string): string => t.replace(/^\$\{|\}$/g, '').replace(/[\s,]/g, '');
   /** A default as HCL writes it: "x" for strings, [] {} true 30 as they are. */
   const hclLiteral = (v: Json | undefined): string => (v === undefined ? '' : JSON.stringify(v));
 
-  test.each([['README.md', ''], ['modules/tables/README.md', 'modules/tables'], ['modules/function/README.md', 'modules/function'], ['modules/alerts/README.md', 'modules/alerts']])('%s', (file, dir) => {
-    const rows = section(file, 'Inputs').split('\n').filter((l) => l.startsWith('| `')).map(cells);
+  test.each([
+    ['README.md', ''],
+    ['modules/tables/README.md', 'modules/tables'],
+    ['modules/function/README.md', 'modules/function'],
+    ['modules/alerts/README.md', 'modules/alerts'],
+  ])('%s', (file, dir) => {
+    const rows = section(file, 'Inputs')
+      .split('\n')
+      .filter((l) => l.startsWith('| `'))
+      .map(cells);
     const vars = variables(config, dir);
     expect(rows.map((r) => unticked(r[0])).sort()).toEqual(Object.keys(vars).sort());
     for (const [name, type, byDefault] of rows) {
@@ -743,7 +1040,10 @@ describe('READMEs of terraform/ list exactly the inputs (with type and default) 
     }
     const outs = section(file, 'Outputs');
     const outRows = outs.split('\n').filter((l) => l.startsWith('| `'));
-    const listed = outRows.length > 0 ? outRows.map((l) => unticked(cells(l)[0])) : [...outs.matchAll(/`([\w-]+)`/g)].map((m) => m[1]!);
+    const listed =
+      outRows.length > 0
+        ? outRows.map((l) => unticked(cells(l)[0]))
+        : [...outs.matchAll(/`([\w-]+)`/g)].map((m) => m[1]!);
     expect([...new Set(listed)].sort()).toEqual(Object.keys(outputs(config, dir)).sort());
   });
 });

@@ -2,7 +2,8 @@
 import { callerCredentialsOr } from '../../../shared/aws/caller-credentials';
 
 const FALLBACK = { accessKeyId: 'local', secretAccessKey: 'local' };
-const noCredentials = () => Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+const noCredentials = () =>
+  Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
 
 describe('callerCredentialsOr', () => {
   test("the chain's credentials win when it yields some", async () => {
@@ -11,11 +12,17 @@ describe('callerCredentialsOr', () => {
   });
 
   test('the fallback only when the chain yields none', async () => {
-    await expect(callerCredentialsOr(FALLBACK, async () => { throw noCredentials(); })()).resolves.toEqual(FALLBACK);
+    await expect(
+      callerCredentialsOr(FALLBACK, async () => {
+        throw noCredentials();
+      })(),
+    ).resolves.toEqual(FALLBACK);
   });
 
   test('any other failure of the chain (a broken profile) is not hidden behind dummies', async () => {
-    const provider = callerCredentialsOr(FALLBACK, async () => { throw Object.assign(new Error('profile x is malformed'), { name: 'SyntaxError' }); });
+    const provider = callerCredentialsOr(FALLBACK, async () => {
+      throw Object.assign(new Error('profile x is malformed'), { name: 'SyntaxError' });
+    });
     await expect(provider()).rejects.toThrow('profile x is malformed');
   });
 

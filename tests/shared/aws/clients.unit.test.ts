@@ -1,23 +1,42 @@
 /** shared/aws/clients.ts: an endpoint is what it claims to be (security review L1, M7). */
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { assertUsableEndpoint, clientConfig, isLoopbackEndpoint, isLoopbackHost, makeSqsClient } from '../../../shared/aws/clients';
+import {
+  assertUsableEndpoint,
+  clientConfig,
+  isLoopbackEndpoint,
+  isLoopbackHost,
+  makeSqsClient,
+} from '../../../shared/aws/clients';
 import { ConfigError } from '../../../shared/errors';
 
 describe('loopback is decided by the address, not by a prefix of a name', () => {
   test.each([
-    'http://127.0.0.1:8000', 'http://127.5.6.7', 'http://[::1]:9324', 'http://localhost:4566', 'https://localhost',
+    'http://127.0.0.1:8000',
+    'http://127.5.6.7',
+    'http://[::1]:9324',
+    'http://localhost:4566',
+    'https://localhost',
     // The URL parser normalises these spellings of 127.0.0.1 before we look at them.
-    'http://0x7f.1:8000', 'http://2130706433/',
+    'http://0x7f.1:8000',
+    'http://2130706433/',
   ])('%s is loopback', (endpoint) => {
     expect(isLoopbackEndpoint(endpoint)).toBe(true);
   });
 
   test.each([
     // The review's examples: names that start like a loopback address resolve wherever their owner wants.
-    'http://127.attacker.example:8000', 'http://127.0.0.1.nip.io',
-    'http://localhost.attacker.example', 'http://localhost.', 'http://sqs.us-east-1.localhost:9324',
-    'http://128.0.0.1', 'http://10.0.0.1', 'http://[::2]', 'http://[::ffff:127.0.0.1]', 'https://sqs.eu-west-1.amazonaws.com',
-    'not a url', '',
+    'http://127.attacker.example:8000',
+    'http://127.0.0.1.nip.io',
+    'http://localhost.attacker.example',
+    'http://localhost.',
+    'http://sqs.us-east-1.localhost:9324',
+    'http://128.0.0.1',
+    'http://10.0.0.1',
+    'http://[::2]',
+    'http://[::ffff:127.0.0.1]',
+    'https://sqs.eu-west-1.amazonaws.com',
+    'not a url',
+    '',
   ])('%s is not loopback', (endpoint) => {
     expect(isLoopbackEndpoint(endpoint)).toBe(false);
   });
@@ -31,10 +50,15 @@ describe('loopback is decided by the address, not by a prefix of a name', () => 
 });
 
 describe('a non-loopback endpoint must be https', () => {
-  test.each(['http://dynamodb.eu-west-1.amazonaws.com', 'http://127.attacker.example:8000', 'ftp://127.0.0.1.nip.io'])('%s is refused, naming where it came from', (endpoint) => {
-    expect(() => assertUsableEndpoint(endpoint, 'AWS_ENDPOINT_URL_SQS')).toThrow(ConfigError);
-    expect(() => assertUsableEndpoint(endpoint, 'AWS_ENDPOINT_URL_SQS')).toThrow(/AWS_ENDPOINT_URL_SQS=.* must be https/);
-  });
+  test.each(['http://dynamodb.eu-west-1.amazonaws.com', 'http://127.attacker.example:8000', 'ftp://127.0.0.1.nip.io'])(
+    '%s is refused, naming where it came from',
+    (endpoint) => {
+      expect(() => assertUsableEndpoint(endpoint, 'AWS_ENDPOINT_URL_SQS')).toThrow(ConfigError);
+      expect(() => assertUsableEndpoint(endpoint, 'AWS_ENDPOINT_URL_SQS')).toThrow(
+        /AWS_ENDPOINT_URL_SQS=.* must be https/,
+      );
+    },
+  );
 
   test('https anywhere, and http on loopback, are fine; something that is no URL is refused', () => {
     expect(() => assertUsableEndpoint('https://vpce-1.sqs.eu-west-1.vpce.amazonaws.com', 'endpoint')).not.toThrow();
@@ -45,11 +69,19 @@ describe('a non-loopback endpoint must be https', () => {
 
 describe('clientConfig', () => {
   const saved = { ...process.env };
-  afterEach(() => { process.env = { ...saved }; });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
 
   test('a loopback SQS gets the static local credentials; an https endpoint the default chain', () => {
-    expect(clientConfig({ endpoint: 'http://127.0.0.1:8000' }, 'SQS')).toMatchObject({ endpoint: 'http://127.0.0.1:8000', credentials: { accessKeyId: 'local' } });
-    const remote = clientConfig({ endpoint: 'https://dynamodb.eu-west-1.amazonaws.com', region: 'eu-west-1' }, 'DYNAMODB');
+    expect(clientConfig({ endpoint: 'http://127.0.0.1:8000' }, 'SQS')).toMatchObject({
+      endpoint: 'http://127.0.0.1:8000',
+      credentials: { accessKeyId: 'local' },
+    });
+    const remote = clientConfig(
+      { endpoint: 'https://dynamodb.eu-west-1.amazonaws.com', region: 'eu-west-1' },
+      'DYNAMODB',
+    );
     expect(remote).not.toHaveProperty('credentials');
   });
 
@@ -57,7 +89,9 @@ describe('clientConfig', () => {
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDMINE', AWS_SECRET_ACCESS_KEY: 'mine' });
     const { credentials } = clientConfig({ endpoint: 'http://127.0.0.1:8000' }, 'DYNAMODB');
     expect(typeof credentials).toBe('function');
-    await expect((credentials as () => Promise<{ accessKeyId: string }>)()).resolves.toMatchObject({ accessKeyId: 'AKIDMINE' });
+    await expect((credentials as () => Promise<{ accessKeyId: string }>)()).resolves.toMatchObject({
+      accessKeyId: 'AKIDMINE',
+    });
   });
 
   test('127.attacker.example never gets dummy credentials: it is refused, since it is not https', () => {
@@ -67,7 +101,9 @@ describe('clientConfig', () => {
   test('the endpoint variable that named a bad endpoint is the one the error names', () => {
     delete process.env.AWS_ENDPOINT_URL;
     process.env.AWS_ENDPOINT_URL_SQS = 'http://sqs-prod.attacker.example';
-    expect(() => clientConfig({}, 'SQS')).toThrow(/^AWS_ENDPOINT_URL_SQS=http:\/\/sqs-prod\.attacker\.example is not on loopback/);
+    expect(() => clientConfig({}, 'SQS')).toThrow(
+      /^AWS_ENDPOINT_URL_SQS=http:\/\/sqs-prod\.attacker\.example is not on loopback/,
+    );
     delete process.env.AWS_ENDPOINT_URL_SQS;
     process.env.AWS_ENDPOINT_URL = 'http://proxy.example';
     expect(() => clientConfig({}, 'SQS')).toThrow(/^AWS_ENDPOINT_URL=/);
@@ -75,8 +111,12 @@ describe('clientConfig', () => {
 
   test('explicit credentials are for loopback only', () => {
     const who = { accessKeyId: 'LOCALPRODUCER', secretAccessKey: 'x' };
-    expect(clientConfig({ endpoint: 'http://127.0.0.1:1', localCredentials: who }, 'EVENTBRIDGE')).toMatchObject({ credentials: who });
-    expect(() => clientConfig({ endpoint: 'https://events.eu-west-1.amazonaws.com', localCredentials: who }, 'EVENTBRIDGE')).toThrow(/loopback endpoints only/);
+    expect(clientConfig({ endpoint: 'http://127.0.0.1:1', localCredentials: who }, 'EVENTBRIDGE')).toMatchObject({
+      credentials: who,
+    });
+    expect(() =>
+      clientConfig({ endpoint: 'https://events.eu-west-1.amazonaws.com', localCredentials: who }, 'EVENTBRIDGE'),
+    ).toThrow(/loopback endpoints only/);
   });
 });
 
@@ -84,11 +124,16 @@ describe('the SQS client does not follow a QueueUrl to its host (M7)', () => {
   /** The host a command would be sent to; the request never leaves the process. */
   async function hostOfRequest(client: SQSClient, queueUrl: string): Promise<string> {
     let host = '';
-    client.middlewareStack.add((() => async (args: { request: { hostname: string } }) => {
-      host = args.request.hostname;
-      throw new Error('stop before sending');
-    }) as never, { step: 'build', name: 'captureHost' });
-    await expect(client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl }))).rejects.toThrow('stop before sending');
+    client.middlewareStack.add(
+      (() => async (args: { request: { hostname: string } }) => {
+        host = args.request.hostname;
+        throw new Error('stop before sending');
+      }) as never,
+      { step: 'build', name: 'captureHost' },
+    );
+    await expect(client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl }))).rejects.toThrow(
+      'stop before sending',
+    );
     return host;
   }
   const forged = 'https://sqs-prod.attacker.example/123456789012/cc-reconciler-dlq-prod';
@@ -109,7 +154,11 @@ describe('the SQS client does not follow a QueueUrl to its host (M7)', () => {
   });
 
   test('the SDK default would have gone to the attacker (what the option prevents)', async () => {
-    const client = new SQSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const client = new SQSClient({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
     expect(await hostOfRequest(client, forged)).toBe('sqs-prod.attacker.example');
     client.destroy();
   });

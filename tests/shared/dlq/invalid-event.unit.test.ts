@@ -4,7 +4,10 @@
  * Building it never throws, so an invalid event always reaches the DLQ (security review M3).
  */
 import {
-  PREVIEW_MAX_CHARS, UNSERIALISABLE_BODY_KEY, UNSERIALISABLE_EVENT_REASON, invalidEventBody,
+  PREVIEW_MAX_CHARS,
+  UNSERIALISABLE_BODY_KEY,
+  UNSERIALISABLE_EVENT_REASON,
+  invalidEventBody,
 } from '../../../shared/dlq/invalid-event';
 
 const REASON = 'event does not match the video event schema';
@@ -46,7 +49,11 @@ describe('an event that cannot be written as JSON: a placeholder, never a throw'
     expect(Object.keys(JSON.parse(result.body))).toEqual([UNSERIALISABLE_BODY_KEY]);
     expect(placeholder.error).toBe('RangeError: Maximum call stack size exceeded');
     // The preview names the event and stops after 8 levels of nesting (root, detail, then 6 of nest).
-    expect(JSON.parse(placeholder.preview)).toEqual({ version: '0', id: 'deep-1', detail: { jobId: 'j-deep', nest: nested(6, '…') } });
+    expect(JSON.parse(placeholder.preview)).toEqual({
+      version: '0',
+      id: 'deep-1',
+      detail: { jobId: 'j-deep', nest: nested(6, '…') },
+    });
   });
 
   test('the placeholder is no video event: it has none of the envelope fields replay would publish', () => {
@@ -67,16 +74,30 @@ describe('an event that cannot be written as JSON: a placeholder, never a throw'
   });
 
   test('control characters and keys like __proto__ in the preview stay inert data (escaped JSON)', () => {
-    const raw = JSON.parse(`{"__proto__":{"polluted":true},"reason":"\\u001b[2J\\n","nest":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    const raw = JSON.parse(
+      `{"__proto__":{"polluted":true},"reason":"\\u001b[2J\\n","nest":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+    );
     const { body } = invalidEventBody(raw, REASON, DETAILS);
     expect([...body].filter((c) => c.charCodeAt(0) < 0x20)).toEqual([]);
-    expect(JSON.parse(placeholderOf(body).preview)).toMatchObject({ ['__proto__']: { polluted: true }, reason: '\u001b[2J\n' });
+    expect(JSON.parse(placeholderOf(body).preview)).toMatchObject({
+      ['__proto__']: { polluted: true },
+      reason: '\u001b[2J\n',
+    });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   test.each([
     ['a BigInt', { credits: 10n }, 'TypeError', { credits: '10n' }],
-    ['a cycle', (() => { const a: Record<string, unknown> = { id: 'c' }; a.self = a; return a; })(), 'TypeError', { id: 'c', self: { id: 'c', self: { id: 'c' } } }],
+    [
+      'a cycle',
+      (() => {
+        const a: Record<string, unknown> = { id: 'c' };
+        a.self = a;
+        return a;
+      })(),
+      'TypeError',
+      { id: 'c', self: { id: 'c', self: { id: 'c' } } },
+    ],
   ])('not JSON data at all (%s): a placeholder with what can be shown', (_, raw, errorName, previewStart) => {
     const result = invalidEventBody(raw, REASON, DETAILS);
     expect(result.reason).toBe(UNSERIALISABLE_EVENT_REASON);
@@ -86,14 +107,23 @@ describe('an event that cannot be written as JSON: a placeholder, never a throw'
   });
 
   test('nothing of it can be read (a getter that throws): a placeholder without a preview', () => {
-    const raw = Object.defineProperty({}, 'detail', { enumerable: true, get() { throw new Error('no'); } });
+    const raw = Object.defineProperty({}, 'detail', {
+      enumerable: true,
+      get() {
+        throw new Error('no');
+      },
+    });
     const result = invalidEventBody(raw, REASON, DETAILS);
     expect(result.reason).toBe(UNSERIALISABLE_EVENT_REASON);
     expect(placeholderOf(result.body)).toEqual({ error: 'Error: no', preview: '…' });
   });
 
   test('a thrown value that is not an Error is described, not rethrown', () => {
-    const raw = { toJSON() { throw 'plain text'; } };
+    const raw = {
+      toJSON() {
+        throw 'plain text';
+      },
+    };
     const result = invalidEventBody(raw, REASON, DETAILS);
     expect(placeholderOf(result.body).error).toBe('a value JSON cannot represent');
     expect(result.details[1]).toBe('the event cannot be written as JSON (a value JSON cannot represent)');

@@ -10,7 +10,9 @@ const msg = (body: string, attributes: Record<string, string> = {}) => ({ messag
 describe('the fixtures: one per shape', () => {
   test('the fixture set covers every recognised shape and the unrecognised ones', () => {
     const shapes = new Set(fixtureNames().map((n) => loadFixture(n).shape));
-    expect(shapes).toEqual(new Set(['eventbridge_target_dlq', 'lambda_destination', 'lambda_dlq', 'reconciler_invalid', null]));
+    expect(shapes).toEqual(
+      new Set(['eventbridge_target_dlq', 'lambda_destination', 'lambda_dlq', 'reconciler_invalid', null]),
+    );
   });
 
   test.each(fixtureNames())('%s is recognised as its declared shape and yields the original event', (name) => {
@@ -21,14 +23,21 @@ describe('the fixtures: one per shape', () => {
       return;
     }
     expect(recognition).toMatchObject({ recognised: true, shape: fixture.shape });
-    const expectedEvent = fixture.shape === 'lambda_destination' ? (fixture.message.body as any).requestPayload : fixture.message.body;
+    const expectedEvent =
+      fixture.shape === 'lambda_destination' ? (fixture.message.body as any).requestPayload : fixture.message.body;
     expect(recognition.recognised && recognition.event).toEqual(expectedEvent);
   });
 });
 
 describe('what each shape claims about its origin, exactly as written (provenance.ts judges it)', () => {
   test.each([
-    ['eventbridge-target-dlq', { ruleArn: expect.stringMatching(/:rule\/cc-reconciler-events-prod\/cc-reconciler-video-rendered-prod$/), targetArn: expect.stringMatching(/debit-prod:live$/) }],
+    [
+      'eventbridge-target-dlq',
+      {
+        ruleArn: expect.stringMatching(/:rule\/cc-reconciler-events-prod\/cc-reconciler-video-rendered-prod$/),
+        targetArn: expect.stringMatching(/debit-prod:live$/),
+      },
+    ],
     ['lambda-destination', { functionArn: expect.stringMatching(/:function:cc-agent-reconciler-debit-prod:live$/) }],
     ['lambda-dlq', {}],
     ['reconciler-invalid', { handler: 'refund' }],
@@ -36,7 +45,9 @@ describe('what each shape claims about its origin, exactly as written (provenanc
     expect(recogniseMessage(fixtureMessage(loadFixture(name)))).toMatchObject({ recognised: true, claims });
   });
   test('claims that are not text are absent, not coerced', () => {
-    const r = recogniseMessage(msg(JSON.stringify({ version: '1.0', requestContext: { functionArn: ['arn'] }, requestPayload: {} })));
+    const r = recogniseMessage(
+      msg(JSON.stringify({ version: '1.0', requestContext: { functionArn: ['arn'] }, requestPayload: {} })),
+    );
     expect(r).toMatchObject({ recognised: true, claims: {} });
   });
 });
@@ -45,11 +56,19 @@ describe('EventBridge target DLQ', () => {
   const f = loadFixture('eventbridge-target-dlq');
   test('reports the failure from the attributes', () => {
     const r = recogniseMessage(fixtureMessage(f));
-    expect(r).toMatchObject({ recognised: true, failure: { code: 'THROTTLING', message: 'Rate Exceeded.', attempts: 3, condition: 'MaximumRetryAttempts' } });
-    expect(r.recognised && describeFailure(r.shape, r.failure)).toBe('EventBridge target DLQ message: THROTTLING, MaximumRetryAttempts, 3 attempt(s), Rate Exceeded.');
+    expect(r).toMatchObject({
+      recognised: true,
+      failure: { code: 'THROTTLING', message: 'Rate Exceeded.', attempts: 3, condition: 'MaximumRetryAttempts' },
+    });
+    expect(r.recognised && describeFailure(r.shape, r.failure)).toBe(
+      'EventBridge target DLQ message: THROTTLING, MaximumRetryAttempts, 3 attempt(s), Rate Exceeded.',
+    );
   });
   test('any one of its attributes is enough (AWS may omit some)', () => {
-    expect(recogniseMessage(msg(JSON.stringify((f.message.body)), { ERROR_CODE: 'SDK_CLIENT_ERROR' }))).toMatchObject({ recognised: true, shape: 'eventbridge_target_dlq' });
+    expect(recogniseMessage(msg(JSON.stringify(f.message.body), { ERROR_CODE: 'SDK_CLIENT_ERROR' }))).toMatchObject({
+      recognised: true,
+      shape: 'eventbridge_target_dlq',
+    });
   });
   test('a body that is not a JSON object is unrecognised, not guessed', () => {
     expect(recogniseMessage(msg('not json', { ERROR_CODE: 'X' }))).toMatchObject({ recognised: false });
@@ -62,44 +81,85 @@ describe('Lambda on-failure destination record', () => {
   const record = f.message.body as any;
   test('the event is requestPayload; the error comes from responsePayload', () => {
     expect(recogniseMessage(fixtureMessage(f))).toMatchObject({
-      recognised: true, shape: 'lambda_destination', event: record.requestPayload,
-      failure: { code: 'TransientError', condition: 'RetriesExhausted', attempts: 3, message: 'settlement still conflicting after 4 attempts', requestId: record.requestContext.requestId },
+      recognised: true,
+      shape: 'lambda_destination',
+      event: record.requestPayload,
+      failure: {
+        code: 'TransientError',
+        condition: 'RetriesExhausted',
+        attempts: 3,
+        message: 'settlement still conflicting after 4 attempts',
+        requestId: record.requestContext.requestId,
+      },
     });
   });
   test('EventAgeExceeded (no response payload) is a failure record too', () => {
-    const aged = { ...record, requestContext: { ...record.requestContext, condition: 'EventAgeExceeded', approximateInvokeCount: 0 }, responseContext: { statusCode: 0 }, responsePayload: null };
-    expect(recogniseMessage(msg(JSON.stringify(aged)))).toMatchObject({ recognised: true, failure: { condition: 'EventAgeExceeded', attempts: 0 } });
+    const aged = {
+      ...record,
+      requestContext: { ...record.requestContext, condition: 'EventAgeExceeded', approximateInvokeCount: 0 },
+      responseContext: { statusCode: 0 },
+      responsePayload: null,
+    };
+    expect(recogniseMessage(msg(JSON.stringify(aged)))).toMatchObject({
+      recognised: true,
+      failure: { condition: 'EventAgeExceeded', attempts: 0 },
+    });
   });
   test('an on-success record is not a failure: unrecognised with a hint', () => {
     const success = { ...record, requestContext: { ...record.requestContext, condition: 'Success' } };
-    expect(recogniseMessage(msg(JSON.stringify(success)))).toMatchObject({ recognised: false, reason: expect.stringContaining('on-success') });
+    expect(recogniseMessage(msg(JSON.stringify(success)))).toMatchObject({
+      recognised: false,
+      reason: expect.stringContaining('on-success'),
+    });
   });
 });
 
 describe('Lambda function dead-letter message', () => {
   test('needs RequestID with ErrorCode or ErrorMessage', () => {
     const f = loadFixture('lambda-dlq');
-    expect(recogniseMessage(fixtureMessage(f))).toMatchObject({ recognised: true, shape: 'lambda_dlq', failure: { code: '200', message: 'Task timed out after 30.03 seconds' } });
-    expect(recogniseMessage(msg(JSON.stringify(f.message.body), { RequestID: 'r' }))).toMatchObject({ recognised: false });
+    expect(recogniseMessage(fixtureMessage(f))).toMatchObject({
+      recognised: true,
+      shape: 'lambda_dlq',
+      failure: { code: '200', message: 'Task timed out after 30.03 seconds' },
+    });
+    expect(recogniseMessage(msg(JSON.stringify(f.message.body), { RequestID: 'r' }))).toMatchObject({
+      recognised: false,
+    });
   });
 });
 
 describe('reconciler invalid-event message', () => {
   test('the reason comes from the attributes; a body that is not JSON is kept as text', () => {
-    const r = recogniseMessage(msg('{oops', { 'reconciler-kind': 'invalid_event', 'reconciler-reason': 'event is not JSON', 'reconciler-handler': 'debit' }));
-    expect(r).toMatchObject({ recognised: true, shape: 'reconciler_invalid', event: '{oops', failure: { code: 'event is not JSON', origin: 'debit' } });
+    const r = recogniseMessage(
+      msg('{oops', {
+        'reconciler-kind': 'invalid_event',
+        'reconciler-reason': 'event is not JSON',
+        'reconciler-handler': 'debit',
+      }),
+    );
+    expect(r).toMatchObject({
+      recognised: true,
+      shape: 'reconciler_invalid',
+      event: '{oops',
+      failure: { code: 'event is not JSON', origin: 'debit' },
+    });
   });
   test('its kind attribute wins over everything else', () => {
-    const r = recogniseMessage(msg('{}', { 'reconciler-kind': 'invalid_event', ERROR_CODE: 'X', RequestID: 'y', ErrorCode: '200' }));
+    const r = recogniseMessage(
+      msg('{}', { 'reconciler-kind': 'invalid_event', ERROR_CODE: 'X', RequestID: 'y', ErrorCode: '200' }),
+    );
     expect(r).toMatchObject({ recognised: true, shape: 'reconciler_invalid' });
   });
 });
 
 describe('unrecognised', () => {
-  test('the newer bus type\'s failure record names its events and points to the archive', () => {
+  test("the newer bus type's failure record names its events and points to the archive", () => {
     const f = loadFixture('eventbridge-bus-failure-record');
     expect(recogniseMessage(fixtureMessage(f))).toEqual({
-      recognised: false, reason: expect.stringContaining('carries none'), hint: expect.stringContaining('archive'), eventIds: f.expect.eventIds,
+      recognised: false,
+      reason: expect.stringContaining('carries none'),
+      hint: expect.stringContaining('archive'),
+      eventIds: f.expect.eventIds,
     });
   });
   test.each([
@@ -116,15 +176,23 @@ describe('unrecognised', () => {
 });
 
 describe('both readers build the same message', () => {
-  test('SQS ReceiveMessage and Lambda\'s SQS record carry the same attributes to recognition', () => {
+  test("SQS ReceiveMessage and Lambda's SQS record carry the same attributes to recognition", () => {
     const f = loadFixture('eventbridge-target-dlq');
     const sqsMessage = {
-      MessageId: 'id-1', ReceiptHandle: 'rh', Body: JSON.stringify(f.message.body), MessageAttributes: f.message.attributes,
+      MessageId: 'id-1',
+      ReceiptHandle: 'rh',
+      Body: JSON.stringify(f.message.body),
+      MessageAttributes: f.message.attributes,
       Attributes: { ApproximateReceiveCount: '2', SenderId: 'AIDAEXAMPLE' },
     };
     const fromSqs = dlqMessageFromSqs(sqsMessage);
     const fromLambda = dlqMessageFromRecord(lambdaSqsRecord(sqsMessage));
     expect(fromLambda).toEqual(fromSqs);
-    expect(fromSqs).toMatchObject({ messageId: 'id-1', receiveCount: 2, senderId: 'AIDAEXAMPLE', attributes: { RETRY_ATTEMPTS: '3' } });
+    expect(fromSqs).toMatchObject({
+      messageId: 'id-1',
+      receiveCount: 2,
+      senderId: 'AIDAEXAMPLE',
+      attributes: { RETRY_ATTEMPTS: '3' },
+    });
   });
 });

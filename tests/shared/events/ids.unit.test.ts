@@ -5,10 +5,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  DLQ_MESSAGE_ID_MAX_LENGTH, DLQ_MESSAGE_ID_PATTERN, ID_MAX_LENGTH, ID_PATTERN, MODEL_MAX_LENGTH, MODEL_PATTERN, isDlqMessageId,
+  DLQ_MESSAGE_ID_MAX_LENGTH,
+  DLQ_MESSAGE_ID_PATTERN,
+  ID_MAX_LENGTH,
+  ID_PATTERN,
+  MODEL_MAX_LENGTH,
+  MODEL_PATTERN,
+  isDlqMessageId,
 } from '../../../shared/events/ids';
 
-const schema = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'shared', 'events', 'video-event.schema.json'), 'utf8'));
+const schema = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', '..', 'shared', 'events', 'video-event.schema.json'), 'utf8'),
+);
 const detail = schema.properties.detail.properties;
 const replay = detail.replay.properties;
 
@@ -24,7 +32,11 @@ test.each([
 });
 
 test('the patterns are anchored, and their length bound is the max length', () => {
-  for (const [pattern, maxLength] of [[ID_PATTERN, ID_MAX_LENGTH], [MODEL_PATTERN, MODEL_MAX_LENGTH], [DLQ_MESSAGE_ID_PATTERN, DLQ_MESSAGE_ID_MAX_LENGTH]] as const) {
+  for (const [pattern, maxLength] of [
+    [ID_PATTERN, ID_MAX_LENGTH],
+    [MODEL_PATTERN, MODEL_MAX_LENGTH],
+    [DLQ_MESSAGE_ID_PATTERN, DLQ_MESSAGE_ID_MAX_LENGTH],
+  ] as const) {
     expect(pattern).toMatch(new RegExp(`^\\^\\[[^\\]]+\\]\\{1,${maxLength}\\}\\$$`));
   }
 });

@@ -21,7 +21,9 @@ function rejection(event: unknown): InvalidEventError {
 
 describe('free text is stripped of control characters at parse time (L2)', () => {
   test('reason: each run of C0, DEL, C1 or bidi controls becomes one space, trimmed', () => {
-    const { event } = parse(envelope('failed', { reason: '\u001b]0;pwned\u0007\u001b[2J gpu\r\nlost\u202e\u0085\u007f ' }));
+    const { event } = parse(
+      envelope('failed', { reason: '\u001b]0;pwned\u0007\u001b[2J gpu\r\nlost\u202e\u0085\u007f ' }),
+    );
     expect(event.reason).toBe(']0;pwned [2J gpu lost');
   });
 
@@ -33,7 +35,9 @@ describe('free text is stripped of control characters at parse time (L2)', () =>
   });
 
   test('a reason of plain text, or an empty one, is unchanged; no reason stays absent', () => {
-    expect(parse(envelope('failed', { reason: 'render worker lost the GPU' })).event.reason).toBe('render worker lost the GPU');
+    expect(parse(envelope('failed', { reason: 'render worker lost the GPU' })).event.reason).toBe(
+      'render worker lost the GPU',
+    );
     expect(parse(envelope('failed', { reason: '' })).event.reason).toBe('');
     expect(parse(envelope('failed')).event).not.toHaveProperty('reason');
   });
@@ -41,13 +45,16 @@ describe('free text is stripped of control characters at parse time (L2)', () =>
 
 describe('a quote of -0 is 0 (M2: ajv accepts -0 as >= 0)', () => {
   test('-0 in detail.credits is +0 in the SettlementEvent and in the price', () => {
-    const { event, priceCredits } = parse(JSON.parse(JSON.stringify(envelope('rendered', { credits: 7 })).replace('"credits":7', '"credits":-0')));
+    const { event, priceCredits } = parse(
+      JSON.parse(JSON.stringify(envelope('rendered', { credits: 7 })).replace('"credits":7', '"credits":-0')),
+    );
     expect(Object.is(event.quotedCredits, 0)).toBe(true);
     expect(Object.is(priceCredits, 0)).toBe(true);
   });
 
   test('every other quote is unchanged', () => {
-    for (const credits of [0, 1, 999_999, 1_000_000]) expect(Object.is(parse(envelope('rendered', { credits })).event.quotedCredits, credits)).toBe(true);
+    for (const credits of [0, 1, 999_999, 1_000_000])
+      expect(Object.is(parse(envelope('rendered', { credits })).event.quotedCredits, credits)).toBe(true);
   });
 });
 
@@ -65,7 +72,7 @@ describe('the reasons for a bad event are inert', () => {
     ]);
   });
 
-  test('the JSON parser\'s message, which quotes the input, is escaped', () => {
+  test("the JSON parser's message, which quotes the input, is escaped", () => {
     const error = rejection('{"a":\u001b[2J}');
     expect(error.reason).toBe('event is not JSON');
     expect(error.details.join('')).not.toContain('\u001b');

@@ -24,7 +24,9 @@ test('the partial batch response lists exactly the records that were not replaye
   const unknown = await sendFixture(stack, loadFixture('unknown'));
   const ok3 = await sendFixture(stack, loadFixture('lambda-dlq'));
   const handler = createReplayHandler(() => deps);
-  const poll = await pollQueueOnce(stack.sqs, stack.dlqUrl, (event) => handler(event as never, stack.lambdaContext as never));
+  const poll = await pollQueueOnce(stack.sqs, stack.dlqUrl, (event) =>
+    handler(event as never, stack.lambdaContext as never),
+  );
   await stack.bus.idle();
   expect(poll!.records).toHaveLength(5);
   expect(poll!.response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([invalid, unknown].sort());
@@ -36,10 +38,19 @@ test('the partial batch response lists exactly the records that were not replaye
 
 test('entries the bus refuses are reported as failures, the rest succeed', async () => {
   const ids: string[] = [];
-  for (let i = 0; i < 4; i++) ids.push(await sendFixture(stack, loadFixture('lambda-dlq'), videoEvent('failed', { jobId: `h-${i}`, userId: 'u', seconds: 5, model: 'test' })));
+  for (let i = 0; i < 4; i++)
+    ids.push(
+      await sendFixture(
+        stack,
+        loadFixture('lambda-dlq'),
+        videoEvent('failed', { jobId: `h-${i}`, userId: 'u', seconds: 5, model: 'test' }),
+      ),
+    );
   stack.bus.faults.failNextPutEntries(1, 'ThrottlingException', 'Rate exceeded');
   const handler = createReplayHandler(() => deps);
-  const poll = await pollQueueOnce(stack.sqs, stack.dlqUrl, (event) => handler(event as never, stack.lambdaContext as never));
+  const poll = await pollQueueOnce(stack.sqs, stack.dlqUrl, (event) =>
+    handler(event as never, stack.lambdaContext as never),
+  );
   await stack.bus.idle();
   expect(poll!.response.batchItemFailures).toHaveLength(1);
   expect(poll!.deleted).toHaveLength(3);
@@ -63,8 +74,12 @@ test('replaying the same record twice (Lambda redelivers it) changes nothing the
 
 test('an unexpected failure returns the whole batch to the queue', async () => {
   await sendFixture(stack, loadFixture('lambda-dlq'));
-  const handler = createReplayHandler(() => { throw new Error('no config'); });
-  const poll = await pollQueueOnce(stack.sqs, stack.dlqUrl, (event) => handler(event as never, stack.lambdaContext as never));
+  const handler = createReplayHandler(() => {
+    throw new Error('no config');
+  });
+  const poll = await pollQueueOnce(stack.sqs, stack.dlqUrl, (event) =>
+    handler(event as never, stack.lambdaContext as never),
+  );
   expect(poll!.response.batchItemFailures).toHaveLength(1);
   expect(poll!.deleted).toHaveLength(0);
 });
@@ -73,11 +88,25 @@ test('the Lambda entry point reads its configuration from the environment (REPLA
   const { replayDepsFromEnvironment } = await import('../../../shared/lambda/replay-deps');
   const saved = { ...process.env };
   try {
-    Object.assign(process.env, { DLQ_URL: stack.dlqUrl, EVENT_BUS_NAME: 'bus-a', REPLAY_MAX_REPLAYS: '7', WORKSPACE: stack.scope.workspace, LOG_LEVEL: 'silent', AWS_REGION: 'us-east-1' });
+    Object.assign(process.env, {
+      DLQ_URL: stack.dlqUrl,
+      EVENT_BUS_NAME: 'bus-a',
+      REPLAY_MAX_REPLAYS: '7',
+      WORKSPACE: stack.scope.workspace,
+      LOG_LEVEL: 'silent',
+      AWS_REGION: 'us-east-1',
+    });
     const fromEnv = replayDepsFromEnvironment();
-    expect(fromEnv).toMatchObject({ busName: 'bus-a', maxReplays: 7, workspace: stack.scope.workspace, dlq: { arn: stack.dlqArn, scope: { region: 'us-east-1', accountId: '000000000000' } } });
+    expect(fromEnv).toMatchObject({
+      busName: 'bus-a',
+      maxReplays: 7,
+      workspace: stack.scope.workspace,
+      dlq: { arn: stack.dlqArn, scope: { region: 'us-east-1', accountId: '000000000000' } },
+    });
     // The rules a genuine record names are on the bus the function publishes to.
-    expect(fromEnv.origin.rules[0]!.arn).toBe(`arn:aws:events:us-east-1:000000000000:rule/bus-a/cc-reconciler-video-rendered-${stack.scope.workspace}`);
+    expect(fromEnv.origin.rules[0]!.arn).toBe(
+      `arn:aws:events:us-east-1:000000000000:rule/bus-a/cc-reconciler-video-rendered-${stack.scope.workspace}`,
+    );
     fromEnv.eventBridge.destroy();
     process.env.REPLAY_MAX_REPLAYS = '500';
     expect(() => replayDepsFromEnvironment()).toThrow('REPLAY_MAX_REPLAYS');

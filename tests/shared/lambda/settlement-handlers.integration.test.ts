@@ -41,29 +41,52 @@ describe('valid events', () => {
   test('video.rendered → debited, one structured log line carrying EMF metrics', async () => {
     const event = envelope('rendered', { seconds: 8 }, 'ev-1');
     const response = await h.debit(event);
-    expect(response).toMatchObject({ status: 'settled', outcome: 'debited', credits: 8, jobId: 'job-1', userId: 'user-1', eventId: 'ev-1' });
+    expect(response).toMatchObject({
+      status: 'settled',
+      outcome: 'debited',
+      credits: 8,
+      jobId: 'job-1',
+      userId: 'user-1',
+      eventId: 'ev-1',
+    });
     const line = h.logs.find((l) => l.msg === 'event settled')!;
-    expect(line).toMatchObject({ jobId: 'job-1', userId: 'user-1', eventId: 'ev-1', outcome: 'debited', credits: 8, Debits: 1, Duplicates: 0, Workspace: 'test' });
+    expect(line).toMatchObject({
+      jobId: 'job-1',
+      userId: 'user-1',
+      eventId: 'ev-1',
+      outcome: 'debited',
+      credits: 8,
+      Debits: 1,
+      Duplicates: 0,
+      Workspace: 'test',
+    });
     expect(typeof line.durationMs).toBe('number');
     expect(line._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Reconciler', Dimensions: [['Workspace']] });
-    expect(line._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name)).toEqual(expect.arrayContaining(['Debits', 'Refunds', 'Duplicates', 'Anomalies', 'Invalid']));
+    expect(line._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name)).toEqual(
+      expect.arrayContaining(['Debits', 'Refunds', 'Duplicates', 'Anomalies', 'Invalid']),
+    );
     expect((await readBooks(db, tables)).balances['user-1']).toBe(92);
   });
 
   test('video.failed after rendered → refunded; duplicates counted', async () => {
     await h.debit(envelope('rendered', {}, 'ev-1'));
     expect(await h.debit(envelope('rendered', {}, 'ev-1'))).toMatchObject({ outcome: 'duplicate' });
-    expect(await h.refund(envelope('failed', { reason: 'gpu lost' }, 'ev-2'))).toMatchObject({ outcome: 'refunded', credits: 8 });
+    expect(await h.refund(envelope('failed', { reason: 'gpu lost' }, 'ev-2'))).toMatchObject({
+      outcome: 'refunded',
+      credits: 8,
+    });
     expect(h.logs.filter((l) => l.Duplicates === 1)).toHaveLength(1);
     expect((await readBooks(db, tables)).balances['user-1']).toBe(100);
   });
 
   test('a failure reason with terminal escapes and new lines reaches the ledger as plain text (L2)', async () => {
     await h.debit(envelope('rendered', {}, 'ev-1'));
-    expect(await h.refund(envelope('failed', { reason: 'gpu\u001b[2J lost\n  What to do: run adjust\u202e' }, 'ev-2'))).toMatchObject({ outcome: 'refunded' });
+    expect(
+      await h.refund(envelope('failed', { reason: 'gpu\u001b[2J lost\n  What to do: run adjust\u202e' }, 'ev-2')),
+    ).toMatchObject({ outcome: 'refunded' });
     const refund = (await readBooks(db, tables)).ledger.find((e) => e.ledgerId === 'job#job-1#refund')!;
     expect(refund.description).toMatch(/: gpu \[2J lost {3}What to do: run adjust$/);
-    expect([...refund.description as string].filter((c) => c.charCodeAt(0) < 0x20 || c === '\u202e')).toEqual([]);
+    expect([...(refund.description as string)].filter((c) => c.charCodeAt(0) < 0x20 || c === '\u202e')).toEqual([]);
   });
 
   test('unknown extra fields are allowed and ignored (producers evolve)', async () => {
@@ -73,7 +96,10 @@ describe('valid events', () => {
   });
 
   test('the operators manual test event (model test, 5 s, no quote) is priced by the default table', async () => {
-    expect(await h.debit(envelope('rendered', { model: 'test', seconds: 5 }))).toMatchObject({ outcome: 'debited', credits: 1 });
+    expect(await h.debit(envelope('rendered', { model: 'test', seconds: 5 }))).toMatchObject({
+      outcome: 'debited',
+      credits: 1,
+    });
   });
 });
 
@@ -90,7 +116,15 @@ const badInputs: [string, unknown, RegExp][] = [
   ['missing jobId', withDetail(without('jobId')), /must have required property 'jobId'/],
   ['missing userId', withDetail(without('userId')), /must have required property 'userId'/],
   ['missing seconds', withDetail(without('seconds')), /'seconds'/],
-  ['missing detail', (() => { const e = envelope('rendered'); delete e.detail; return e; })(), /'detail'/],
+  [
+    'missing detail',
+    (() => {
+      const e = envelope('rendered');
+      delete e.detail;
+      return e;
+    })(),
+    /'detail'/,
+  ],
   ['seconds as a string', withDetail({ ...base, seconds: '8' }), /seconds must be number/],
   ['jobId as a number', withDetail({ ...base, jobId: 42 }), /jobId must be string/],
   ['credits as a string', withDetail({ ...base, credits: '3' }), /credits must be integer/],
@@ -102,23 +136,71 @@ const badInputs: [string, unknown, RegExp][] = [
   ['absurd credits', withDetail({ ...base, credits: 1e12 }), /credits must be <= 1000000/],
   ['unknown model, no quote', withDetail({ ...base, model: 'gen-next' }), /unknown model and no quoted credits/],
   ['oversized jobId', withDetail({ ...base, jobId: long(10_000) }), /jobId must NOT have more than 128 characters/],
-  ['oversized reason', withDetail({ ...base, reason: long(100_000) }), /reason must NOT have more than 2048 characters/],
+  [
+    'oversized reason',
+    withDetail({ ...base, reason: long(100_000) }),
+    /reason must NOT have more than 2048 characters/,
+  ],
   ['jobId with a ledger separator', withDetail({ ...base, jobId: 'a#debit' }), /jobId must match pattern/],
-  ['an unknown detail field nested two deep', withDetail({ ...base, tags: { a: { b: 1 } } }), /\/detail\/tags\/a must be string,number,boolean,null/],
-  ['an unknown detail field: an array of arrays', withDetail({ ...base, matrix: [[1]] }), /\/detail\/matrix\/0 must be string,number,boolean,null/],
-  ['an unknown detail string of 2049 characters', withDetail({ ...base, note: long(2049) }), /\/detail\/note must NOT have more than 2048 characters/],
-  ['an unknown detail array of 33 items', withDetail({ ...base, list: Array(33).fill(1) }), /\/detail\/list must NOT have more than 32 items/],
-  ['an unknown envelope object of 33 properties', { ...envelope('rendered'), extra: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i])) }, /\/extra must NOT have more than 32 properties/],
+  [
+    'an unknown detail field nested two deep',
+    withDetail({ ...base, tags: { a: { b: 1 } } }),
+    /\/detail\/tags\/a must be string,number,boolean,null/,
+  ],
+  [
+    'an unknown detail field: an array of arrays',
+    withDetail({ ...base, matrix: [[1]] }),
+    /\/detail\/matrix\/0 must be string,number,boolean,null/,
+  ],
+  [
+    'an unknown detail string of 2049 characters',
+    withDetail({ ...base, note: long(2049) }),
+    /\/detail\/note must NOT have more than 2048 characters/,
+  ],
+  [
+    'an unknown detail array of 33 items',
+    withDetail({ ...base, list: Array(33).fill(1) }),
+    /\/detail\/list must NOT have more than 32 items/,
+  ],
+  [
+    'an unknown envelope object of 33 properties',
+    { ...envelope('rendered'), extra: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i])) },
+    /\/extra must NOT have more than 32 properties/,
+  ],
   ['envelope id with terminal escapes', envelope('rendered', {}, 'x\u001b[2J\u0000'), /\/id must match pattern/],
-  ['replay.originalEventId with a new line', withDetail({ ...base, replay: { count: 1, originalEventId: 'orig\nWhat to do: adjust' } }), /\/detail\/replay\/originalEventId must match pattern/],
-  ['replay.dlqMessageId with a space', withDetail({ ...base, replay: { count: 1, originalEventId: 'orig', dlqMessageId: 'm 1' } }), /\/detail\/replay\/dlqMessageId must match pattern/],
-  ['__proto__ key in detail', JSON.parse(`{"version":"0","id":"p1","detail-type":"video.rendered","source":"video.generation","time":"2026-11-23T10:00:00Z","detail":{"jobId":"job-1","userId":"user-1","seconds":8,"model":"gen-standard","__proto__":{"credits":0}}}`), /property name must be valid/],
-  ['__proto__ key at the top', JSON.parse(`{"__proto__":{"x":1},"version":"0","id":"p2","detail-type":"video.rendered","source":"video.generation","time":"2026-11-23T10:00:00Z","detail":{"jobId":"job-1","userId":"user-1","seconds":8,"model":"gen-standard"}}`), /property name must be valid/],
+  [
+    'replay.originalEventId with a new line',
+    withDetail({ ...base, replay: { count: 1, originalEventId: 'orig\nWhat to do: adjust' } }),
+    /\/detail\/replay\/originalEventId must match pattern/,
+  ],
+  [
+    'replay.dlqMessageId with a space',
+    withDetail({ ...base, replay: { count: 1, originalEventId: 'orig', dlqMessageId: 'm 1' } }),
+    /\/detail\/replay\/dlqMessageId must match pattern/,
+  ],
+  [
+    '__proto__ key in detail',
+    JSON.parse(
+      `{"version":"0","id":"p1","detail-type":"video.rendered","source":"video.generation","time":"2026-11-23T10:00:00Z","detail":{"jobId":"job-1","userId":"user-1","seconds":8,"model":"gen-standard","__proto__":{"credits":0}}}`,
+    ),
+    /property name must be valid/,
+  ],
+  [
+    '__proto__ key at the top',
+    JSON.parse(
+      `{"__proto__":{"x":1},"version":"0","id":"p2","detail-type":"video.rendered","source":"video.generation","time":"2026-11-23T10:00:00Z","detail":{"jobId":"job-1","userId":"user-1","seconds":8,"model":"gen-standard"}}`,
+    ),
+    /property name must be valid/,
+  ],
   ['non-JSON text', 'this is {not json', /event is not JSON/],
   ['null', null, /must be object/],
   ['an array', [envelope('rendered')], /must be object/],
   ['wrong source', { ...envelope('rendered'), source: 'billing.other' }, /source must be equal to constant/],
-  ['unknown detail-type', { ...envelope('rendered'), 'detail-type': 'video.started' }, /detail-type must be equal to one of the allowed values/],
+  [
+    'unknown detail-type',
+    { ...envelope('rendered'), 'detail-type': 'video.started' },
+    /detail-type must be equal to one of the allowed values/,
+  ],
   ['bad time', { ...envelope('rendered'), time: 'yesterday' }, /time must match pattern/],
   ['a failed event sent to debit', envelope('failed'), /event delivered to the wrong handler/],
 ];
@@ -135,7 +217,9 @@ describe('bad input → clear error, one DLQ message with the reason, no change,
     expect(dlq).toHaveLength(1);
     const attributes = dlq[0]!.MessageAttributes!;
     expect(attributes['reconciler-kind']?.StringValue).toBe('invalid_event');
-    expect(`${attributes['reconciler-reason']?.StringValue}: ${attributes['reconciler-details']?.StringValue}`).toMatch(expected);
+    expect(`${attributes['reconciler-reason']?.StringValue}: ${attributes['reconciler-details']?.StringValue}`).toMatch(
+      expected,
+    );
     expect(attributes['reconciler-handler']?.StringValue).toBe('debit');
     expect(dlq[0]!.Body).toBe(typeof event === 'string' ? event : JSON.stringify(event));
 
@@ -146,9 +230,16 @@ describe('bad input → clear error, one DLQ message with the reason, no change,
 
   test('an invalid event nested 100,000 deep (JSON.stringify overflows) still reaches the DLQ, as a placeholder, and the invocation succeeds', async () => {
     const before = await readBooks(db, tables);
-    const text = JSON.stringify(envelope('rendered', { seconds: -5, nest: '__nest__' }, 'deep-ev')).replace('"__nest__"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const text = JSON.stringify(envelope('rendered', { seconds: -5, nest: '__nest__' }, 'deep-ev')).replace(
+      '"__nest__"',
+      `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+    );
     const response = await h.debit(JSON.parse(text));
-    expect(response).toMatchObject({ status: 'invalid', reason: 'event does not match the video event schema', details: expect.arrayContaining(['/detail/seconds must be > 0']) });
+    expect(response).toMatchObject({
+      status: 'invalid',
+      reason: 'event does not match the video event schema',
+      details: expect.arrayContaining(['/detail/seconds must be > 0']),
+    });
 
     const dlq = await receiveAll(sqs, dlqUrl);
     expect(dlq).toHaveLength(1);
@@ -157,17 +248,39 @@ describe('bad input → clear error, one DLQ message with the reason, no change,
     expect(attributes['reconciler-reason']?.StringValue).toBe('unserialisable event');
     expect(attributes['reconciler-details']?.StringValue).toContain('event does not match the video event schema: ');
     expect(attributes['reconciler-details']?.StringValue).toContain('/detail/seconds must be > 0');
-    expect(attributes['reconciler-details']?.StringValue).toContain('the event cannot be written as JSON (RangeError: Maximum call stack size exceeded)');
+    expect(attributes['reconciler-details']?.StringValue).toContain(
+      'the event cannot be written as JSON (RangeError: Maximum call stack size exceeded)',
+    );
     const body = JSON.parse(dlq[0]!.Body!);
-    expect(JSON.parse(body['reconciler-unserialisable-event'].preview)).toMatchObject({ id: 'deep-ev', detail: { jobId: 'job-1', seconds: -5 } });
-    expect(h.logs.find((l) => l.outcome === 'invalid')).toMatchObject({ Invalid: 1, level: 'warn', dlqMessageId: dlq[0]!.MessageId });
+    expect(JSON.parse(body['reconciler-unserialisable-event'].preview)).toMatchObject({
+      id: 'deep-ev',
+      detail: { jobId: 'job-1', seconds: -5 },
+    });
+    expect(h.logs.find((l) => l.outcome === 'invalid')).toMatchObject({
+      Invalid: 1,
+      level: 'warn',
+      dlqMessageId: dlq[0]!.MessageId,
+    });
     expect(h.logs.filter((l) => l.level >= 50)).toHaveLength(0);
     expect(await readBooks(db, tables)).toEqual(before);
 
     // Replay can never publish the placeholder: it is left invalid.
-    const origin = expectedOrigin('test', 'cc-reconciler-events-test', { region: 'us-east-1', accountId: '000000000000' });
-    const plan = planMessage(dlqMessageFromSqs(dlq[0]!), { busName: 'b', origin, priceBook: DEFAULT_PRICE_BOOK, maxReplays: 5, dryRun: false, dropInvalidIds: new Set() });
-    expect(plan).toMatchObject({ kind: 'decided', result: { outcome: 'left_invalid', shape: 'reconciler_invalid', remove: false } });
+    const origin = expectedOrigin('test', 'cc-reconciler-events-test', {
+      region: 'us-east-1',
+      accountId: '000000000000',
+    });
+    const plan = planMessage(dlqMessageFromSqs(dlq[0]!), {
+      busName: 'b',
+      origin,
+      priceBook: DEFAULT_PRICE_BOOK,
+      maxReplays: 5,
+      dryRun: false,
+      dropInvalidIds: new Set(),
+    });
+    expect(plan).toMatchObject({
+      kind: 'decided',
+      result: { outcome: 'left_invalid', shape: 'reconciler_invalid', remove: false },
+    });
   });
 
   test('prototype pollution through an event is impossible', async () => {
@@ -186,8 +299,23 @@ describe('bad input → clear error, one DLQ message with the reason, no change,
 
 describe('integrity through the real handlers', () => {
   test('a forged Jobs item (DEBITED, a billion, to the attacker) mints nothing: the failed event settles at no charge', async () => {
-    await db.send(new PutItemCommand({ TableName: tables.jobs, Item: marshall({ jobId: 'x-1', settlement: 'DEBITED', charged: 1_000_000_000, refunded: 0, settledUserId: 'attacker' }) }));
-    expect(await h.refund(envelope('failed', { jobId: 'x-1', userId: 'attacker' }, 'ev-x'))).toMatchObject({ status: 'settled', outcome: 'no_charge', credits: 0 });
+    await db.send(
+      new PutItemCommand({
+        TableName: tables.jobs,
+        Item: marshall({
+          jobId: 'x-1',
+          settlement: 'DEBITED',
+          charged: 1_000_000_000,
+          refunded: 0,
+          settledUserId: 'attacker',
+        }),
+      }),
+    );
+    expect(await h.refund(envelope('failed', { jobId: 'x-1', userId: 'attacker' }, 'ev-x'))).toMatchObject({
+      status: 'settled',
+      outcome: 'no_charge',
+      credits: 0,
+    });
     const books = await readBooks(db, tables);
     expect(books.balances).toEqual({ 'user-1': 100 });
     expect(books.ledger).toHaveLength(1);
@@ -198,7 +326,9 @@ describe('integrity through the real handlers', () => {
     const event = envelope('rendered', { credits: 111 }, 'ev-big');
     const response = await floored.debit(event);
     expect(response).toMatchObject({ status: 'held', reason: 'debit beyond the overdraft floor' });
-    expect((response as { details: string[] }).details[0]).toMatch(/a debit of 111 would take user user-1 more than 10 credits below zero/);
+    expect((response as { details: string[] }).details[0]).toMatch(
+      /a debit of 111 would take user user-1 more than 10 credits below zero/,
+    );
     const dlq = await receiveAll(sqs, dlqUrl);
     expect(dlq).toHaveLength(1);
     expect(dlq[0]!.MessageAttributes!['reconciler-kind']?.StringValue).toBe('held_event');
@@ -208,12 +338,24 @@ describe('integrity through the real handlers', () => {
     expect(books.balances).toEqual({ 'user-1': 100 });
     expect(books.settlements).toEqual({});
     // Within the floor: charged, flagged.
-    expect(await floored.debit(envelope('rendered', { jobId: 'job-2', credits: 110 }, 'ev-ok'))).toMatchObject({ outcome: 'debited', credits: 110, anomalies: [{ kind: 'overdraft' }] });
+    expect(await floored.debit(envelope('rendered', { jobId: 'job-2', credits: 110 }, 'ev-ok'))).toMatchObject({
+      outcome: 'debited',
+      credits: 110,
+      anomalies: [{ kind: 'overdraft' }],
+    });
   });
 
   test('a quote of 0 settles through the handlers, and so does its failure', async () => {
-    expect(await h.debit(envelope('rendered', { credits: 0 }, 'ev-0'))).toMatchObject({ status: 'settled', outcome: 'debited', credits: 0 });
-    expect(await h.refund(envelope('failed', {}, 'ev-0f'))).toMatchObject({ status: 'settled', outcome: 'refunded', credits: 0 });
+    expect(await h.debit(envelope('rendered', { credits: 0 }, 'ev-0'))).toMatchObject({
+      status: 'settled',
+      outcome: 'debited',
+      credits: 0,
+    });
+    expect(await h.refund(envelope('failed', {}, 'ev-0f'))).toMatchObject({
+      status: 'settled',
+      outcome: 'refunded',
+      credits: 0,
+    });
     const books = await readBooks(db, tables);
     expect(books.balances).toEqual({ 'user-1': 100 });
     expect(books.settlements['job-1']).toMatchObject({ settlement: 'REFUNDED', charged: 0, refunded: 0 });

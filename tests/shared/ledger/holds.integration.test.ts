@@ -44,10 +44,13 @@ afterEach(async () => {
   sqs.destroy();
 });
 
-const reserve = (credits: number, extra: Record<string, unknown> = {}) => h.reserve({ jobId: 'job-1', userId: 'user-1', credits, ...extra });
+const reserve = (credits: number, extra: Record<string, unknown> = {}) =>
+  h.reserve({ jobId: 'job-1', userId: 'user-1', credits, ...extra });
 /** A render of `seconds` seconds on gen-standard costs `seconds` credits (5 at least). */
-const rendered = (seconds: number, id?: string, detail: Record<string, unknown> = {}) => h.debit(envelope('rendered', { seconds, ...detail }, id));
-const failed = (id?: string, detail: Record<string, unknown> = {}) => h.refund(envelope('failed', { reason: 'gpu lost', ...detail }, id));
+const rendered = (seconds: number, id?: string, detail: Record<string, unknown> = {}) =>
+  h.debit(envelope('rendered', { seconds, ...detail }, id));
+const failed = (id?: string, detail: Record<string, unknown> = {}) =>
+  h.refund(envelope('failed', { reason: 'gpu lost', ...detail }, id));
 const figures = async (userId = 'user-1') => {
   const b = await getBalance(ledger(), userId);
   return { remaining: b.remaining, held: b.held, available: b.available };
@@ -65,12 +68,23 @@ async function expectBooksProven(): Promise<void> {
 describe('reserve', () => {
   test('held: hold id, amount, available after and expiry; the balance moves credits from available to held', async () => {
     expect(await reserve(30)).toEqual({
-      status: 'held', holdId: 'hold:job-1', jobId: 'job-1', userId: 'user-1', credits: 30,
-      expiresAt: new Date(START + HOUR_MS).toISOString(), availableAfter: 70, alreadyHeld: false,
+      status: 'held',
+      holdId: 'hold:job-1',
+      jobId: 'job-1',
+      userId: 'user-1',
+      credits: 30,
+      expiresAt: new Date(START + HOUR_MS).toISOString(),
+      availableAfter: 70,
+      alreadyHeld: false,
     });
     expect(await figures()).toEqual({ remaining: 100, held: 30, available: 70 });
     expect((await readBooks(db, tables)).ledger).toHaveLength(1); // only the opening grant: a hold moves no money
-    expect(h.logs.find((l) => l.msg === 'reserve: held')).toMatchObject({ outcome: 'held', jobId: 'job-1', Reserves: 1, ReserveRefusals: 0 });
+    expect(h.logs.find((l) => l.msg === 'reserve: held')).toMatchObject({
+      outcome: 'held',
+      jobId: 'job-1',
+      Reserves: 1,
+      ReserveRefusals: 0,
+    });
     await expectBooksProven();
   });
 
@@ -78,13 +92,24 @@ describe('reserve', () => {
     const first = await reserve(30);
     clockMs += 60_000;
     const again = await reserve(30);
-    expect(again).toMatchObject({ status: 'held', holdId: 'hold:job-1', expiresAt: (first as { expiresAt: string }).expiresAt, availableAfter: 70, alreadyHeld: true });
+    expect(again).toMatchObject({
+      status: 'held',
+      holdId: 'hold:job-1',
+      expiresAt: (first as { expiresAt: string }).expiresAt,
+      availableAfter: 70,
+      alreadyHeld: true,
+    });
     expect(await figures()).toEqual({ remaining: 100, held: 30, available: 70 });
   });
 
   test('the same job with another amount or another user is a conflict, never a second hold', async () => {
     await reserve(30);
-    expect(await reserve(31)).toEqual({ status: 'conflict', reason: 'different_hold', jobId: 'job-1', existing: { userId: 'user-1', credits: 30 } });
+    expect(await reserve(31)).toEqual({
+      status: 'conflict',
+      reason: 'different_hold',
+      jobId: 'job-1',
+      existing: { userId: 'user-1', credits: 30 },
+    });
     await grantCredits(ledger(), { userId: 'user-2', credits: 100, reference: 'opening-2', description: 'opening' });
     expect(await h.reserve({ jobId: 'job-1', userId: 'user-2', credits: 30 })).toMatchObject({ status: 'conflict' });
     expect(await figures()).toEqual({ remaining: 100, held: 30, available: 70 });
@@ -93,18 +118,39 @@ describe('reserve', () => {
 
   test('insufficient credits: refused with what is available, nothing written', async () => {
     await h.reserve({ jobId: 'job-0', userId: 'user-1', credits: 60 });
-    expect(await reserve(41)).toEqual({ status: 'refused', reason: 'insufficient_credits', jobId: 'job-1', userId: 'user-1', requested: 41, available: 40 });
+    expect(await reserve(41)).toEqual({
+      status: 'refused',
+      reason: 'insufficient_credits',
+      jobId: 'job-1',
+      userId: 'user-1',
+      requested: 41,
+      available: 40,
+    });
     expect(await holdOf()).toBeUndefined();
-    expect(h.logs.find((l) => l.msg === 'reserve: refused')).toMatchObject({ reason: 'insufficient_credits', ReserveRefusals: 1, Reserves: 0 });
+    expect(h.logs.find((l) => l.msg === 'reserve: refused')).toMatchObject({
+      reason: 'insufficient_credits',
+      ReserveRefusals: 1,
+      Reserves: 0,
+    });
     expect(await reserve(40)).toMatchObject({ status: 'held', availableAfter: 0 });
   });
 
   test('a user with no balance item is refused with 0 available', async () => {
-    expect(await h.reserve({ jobId: 'job-1', userId: 'nobody', credits: 1 })).toMatchObject({ status: 'refused', reason: 'insufficient_credits', available: 0 });
+    expect(await h.reserve({ jobId: 'job-1', userId: 'nobody', credits: 1 })).toMatchObject({
+      status: 'refused',
+      reason: 'insufficient_credits',
+      available: 0,
+    });
   });
 
   test('a balance written before holds existed (no held, no available) reserves from remaining', async () => {
-    await db.send(new UpdateItemCommand({ TableName: tables.credits, Key: { userId: { S: 'user-1' } }, UpdateExpression: 'REMOVE held, available' }));
+    await db.send(
+      new UpdateItemCommand({
+        TableName: tables.credits,
+        Key: { userId: { S: 'user-1' } },
+        UpdateExpression: 'REMOVE held, available',
+      }),
+    );
     expect(await reserve(100)).toMatchObject({ status: 'held', availableAfter: 0 });
     expect(await figures()).toEqual({ remaining: 100, held: 100, available: 0 });
     await expectBooksProven();
@@ -112,8 +158,14 @@ describe('reserve', () => {
 
   test('the edges of the contract: 1 credit, the longest and the shortest expiry', async () => {
     expect(await h.reserve({ jobId: 'a', userId: 'user-1', credits: 1 })).toMatchObject({ status: 'held' });
-    expect(await h.reserve({ jobId: 'b', userId: 'user-1', credits: 1, expiresInSeconds: 3_600 })).toMatchObject({ status: 'held', expiresAt: new Date(START + HOUR_MS).toISOString() });
-    expect(await h.reserve({ jobId: 'c', userId: 'user-1', credits: 1, expiresInSeconds: 60 })).toMatchObject({ status: 'held', expiresAt: new Date(START + 60_000).toISOString() });
+    expect(await h.reserve({ jobId: 'b', userId: 'user-1', credits: 1, expiresInSeconds: 3_600 })).toMatchObject({
+      status: 'held',
+      expiresAt: new Date(START + HOUR_MS).toISOString(),
+    });
+    expect(await h.reserve({ jobId: 'c', userId: 'user-1', credits: 1, expiresInSeconds: 60 })).toMatchObject({
+      status: 'held',
+      expiresAt: new Date(START + 60_000).toISOString(),
+    });
   });
 
   test.each([
@@ -121,11 +173,23 @@ describe('reserve', () => {
     ['negative credits', { jobId: 'job-1', userId: 'user-1', credits: -5 }, /credits must be an integer from 1/],
     ['fractional credits', { jobId: 'job-1', userId: 'user-1', credits: 1.5 }, /credits must be an integer/],
     ['credits as text', { jobId: 'job-1', userId: 'user-1', credits: '10' }, /credits must be an integer/],
-    ['more than any price', { jobId: 'job-1', userId: 'user-1', credits: 1e12 }, /credits must be an integer from 1 to/],
+    [
+      'more than any price',
+      { jobId: 'job-1', userId: 'user-1', credits: 1e12 },
+      /credits must be an integer from 1 to/,
+    ],
     ['a job id with a key separator', { jobId: 'job#1', userId: 'user-1', credits: 5 }, /jobId must be/],
     ['a user id with control characters', { jobId: 'job-1', userId: 'u\u001b[2J', credits: 5 }, /userId must be/],
-    ['a hold longer than the workspace allows', { jobId: 'job-1', userId: 'user-1', credits: 5, expiresInSeconds: 3_601 }, /expiresInSeconds must be an integer from 60 to 3600/],
-    ['a hold shorter than a minute', { jobId: 'job-1', userId: 'user-1', credits: 5, expiresInSeconds: 59 }, /expiresInSeconds/],
+    [
+      'a hold longer than the workspace allows',
+      { jobId: 'job-1', userId: 'user-1', credits: 5, expiresInSeconds: 3_601 },
+      /expiresInSeconds must be an integer from 60 to 3600/,
+    ],
+    [
+      'a hold shorter than a minute',
+      { jobId: 'job-1', userId: 'user-1', credits: 5, expiresInSeconds: 59 },
+      /expiresInSeconds/,
+    ],
     ['not an object', [1, 2], /must be an object/],
     ['not JSON', '{"jobId":', /not JSON/],
   ])('invalid: %s → a clear reason, nothing written', async (_name, request, reason) => {
@@ -138,7 +202,9 @@ describe('reserve', () => {
   });
 
   test('a JSON text payload (a Function URL body) is read like an object', async () => {
-    expect(await h.reserve(JSON.stringify({ jobId: 'job-1', userId: 'user-1', credits: 5 }))).toMatchObject({ status: 'held' });
+    expect(await h.reserve(JSON.stringify({ jobId: 'job-1', userId: 'user-1', credits: 5 }))).toMatchObject({
+      status: 'held',
+    });
   });
 });
 
@@ -155,7 +221,11 @@ describe('capture on video.rendered', () => {
 
   test('a price above the hold is still charged in full, with a capture_over_hold anomaly', async () => {
     await reserve(5);
-    expect(await rendered(9)).toMatchObject({ outcome: 'debited', credits: 9, anomalies: [expect.objectContaining({ kind: 'capture_over_hold' })] });
+    expect(await rendered(9)).toMatchObject({
+      outcome: 'debited',
+      credits: 9,
+      anomalies: [expect.objectContaining({ kind: 'capture_over_hold' })],
+    });
     expect(h.logs.find((l) => l.outcome === 'debited')).toMatchObject({ Anomalies: 1 });
     expect(await figures()).toEqual({ remaining: 91, held: 0, available: 91 });
     await expectBooksProven();
@@ -197,7 +267,9 @@ describe('capture on video.rendered', () => {
   test('a render of another user against the hold is a conflict: nothing charged, the hold stays', async () => {
     await reserve(30);
     await grantCredits(ledger(), { userId: 'user-2', credits: 100, reference: 'opening-2', description: 'opening' });
-    expect(await rendered(12, 'ev-1', { userId: 'user-2' })).toMatchObject({ anomalies: [expect.objectContaining({ kind: 'conflicting_duplicate' })] });
+    expect(await rendered(12, 'ev-1', { userId: 'user-2' })).toMatchObject({
+      anomalies: [expect.objectContaining({ kind: 'conflicting_duplicate' })],
+    });
     expect(await figures()).toEqual({ remaining: 100, held: 30, available: 70 });
     expect(await figures('user-2')).toEqual({ remaining: 100, held: 0, available: 100 });
     expect(await holdOf()).toBe('ACTIVE');
@@ -218,15 +290,25 @@ describe('release on video.failed', () => {
     await reserve(30);
     await failed('ev-f');
     // The failure settled the job: a later render is rendered-after-failed, not charged.
-    expect(await rendered(12, 'ev-r')).toMatchObject({ credits: 0, anomalies: [expect.objectContaining({ kind: 'rendered_after_failed' })] });
+    expect(await rendered(12, 'ev-r')).toMatchObject({
+      credits: 0,
+      anomalies: [expect.objectContaining({ kind: 'rendered_after_failed' })],
+    });
     expect(await figures()).toEqual({ remaining: 100, held: 0, available: 100 });
   });
 
   test('an operator release, then the render: plain debit with capture_after_expiry', async () => {
     await reserve(30);
     expect(await endHold(ledger(), 'job-1', 'RELEASED')).toEqual({ status: 'ended', state: 'RELEASED', credits: 30 });
-    expect(await endHold(ledger(), 'job-1', 'RELEASED')).toMatchObject({ status: 'not_active', hold: { state: 'RELEASED' } });
-    expect(await rendered(12)).toMatchObject({ outcome: 'debited', credits: 12, anomalies: [expect.objectContaining({ kind: 'capture_after_expiry' })] });
+    expect(await endHold(ledger(), 'job-1', 'RELEASED')).toMatchObject({
+      status: 'not_active',
+      hold: { state: 'RELEASED' },
+    });
+    expect(await rendered(12)).toMatchObject({
+      outcome: 'debited',
+      credits: 12,
+      anomalies: [expect.objectContaining({ kind: 'capture_after_expiry' })],
+    });
     expect(await holdOf()).toBe('RELEASED');
     expect(await figures()).toEqual({ remaining: 88, held: 0, available: 88 });
     await expectBooksProven();
@@ -235,7 +317,12 @@ describe('release on video.failed', () => {
   test('a released hold never reappears: the same reserve again is refused', async () => {
     await reserve(30);
     await endHold(ledger(), 'job-1', 'RELEASED');
-    expect(await reserve(30)).toEqual({ status: 'refused', reason: 'hold_ended', jobId: 'job-1', holdState: 'RELEASED' });
+    expect(await reserve(30)).toEqual({
+      status: 'refused',
+      reason: 'hold_ended',
+      jobId: 'job-1',
+      holdState: 'RELEASED',
+    });
     expect(await figures()).toEqual({ remaining: 100, held: 0, available: 100 });
   });
 });
@@ -244,7 +331,11 @@ describe('expiry', () => {
   test('a render after the expiry is charged as a plain debit and flagged; the stale hold is expired in the same write', async () => {
     await reserve(30);
     clockMs += HOUR_MS;
-    expect(await rendered(12)).toMatchObject({ outcome: 'debited', credits: 12, anomalies: [expect.objectContaining({ kind: 'capture_after_expiry' })] });
+    expect(await rendered(12)).toMatchObject({
+      outcome: 'debited',
+      credits: 12,
+      anomalies: [expect.objectContaining({ kind: 'capture_after_expiry' })],
+    });
     expect(await holdOf()).toBe('EXPIRED');
     expect(await figures()).toEqual({ remaining: 88, held: 0, available: 88 });
     await expectBooksProven();
@@ -264,9 +355,18 @@ describe('expiry', () => {
     await h.reserve({ jobId: 'job-3', userId: 'user-1', credits: 10, expiresInSeconds: 600 });
     clockMs += 30 * 60_000;
     const balance = await getBalance(ledger(), 'user-1');
-    expect(balance).toMatchObject({ remaining: 100, held: 50, available: 50, expiredUnswept: { count: 1, credits: 10 } });
+    expect(balance).toMatchObject({
+      remaining: 100,
+      held: 50,
+      available: 50,
+      expiredUnswept: { count: 1, credits: 10 },
+    });
     const listed = await activeHoldsOf(ledger(), 'user-1');
-    expect(listed.holds.map((x) => [x.jobId, x.expired])).toEqual([['job-3', true], ['job-1', false], ['job-2', false]]);
+    expect(listed.holds.map((x) => [x.jobId, x.expired])).toEqual([
+      ['job-3', true],
+      ['job-1', false],
+      ['job-2', false],
+    ]);
   });
 
   test('the sweep expires the holds that are due, reports them, and the books stay proven', async () => {
@@ -275,7 +375,11 @@ describe('expiry', () => {
     await h.reserve({ jobId: 'job-3', userId: 'user-1', credits: 10, expiresInSeconds: 1_200 });
     clockMs += 15 * 60_000;
     const result = await sweep();
-    expect(result.holds.expired).toEqual({ count: 1, first: [{ jobId: 'job-2', userId: 'user-1', credits: 20 }], expiredCredits: 20 });
+    expect(result.holds.expired).toEqual({
+      count: 1,
+      first: [{ jobId: 'job-2', userId: 'user-1', credits: 20 }],
+      expiredCredits: 20,
+    });
     expect(result.holds.itemsRead).toBe(1);
     expect(result.drift.count).toBe(0);
     expect(result.audit.usersAudited).toBe(1); // no ledger entry moved, yet the user whose hold expired was audited
@@ -298,9 +402,15 @@ describe('expiry', () => {
 
   test('an expired hold never blocks a reserve: the refusal path ends it first', async () => {
     await reserve(100, { expiresInSeconds: 60 });
-    expect(await h.reserve({ jobId: 'job-2', userId: 'user-1', credits: 100 })).toMatchObject({ status: 'refused', available: 0 });
+    expect(await h.reserve({ jobId: 'job-2', userId: 'user-1', credits: 100 })).toMatchObject({
+      status: 'refused',
+      available: 0,
+    });
     clockMs += 61_000;
-    expect(await h.reserve({ jobId: 'job-2', userId: 'user-1', credits: 100 })).toMatchObject({ status: 'held', availableAfter: 0 });
+    expect(await h.reserve({ jobId: 'job-2', userId: 'user-1', credits: 100 })).toMatchObject({
+      status: 'held',
+      availableAfter: 0,
+    });
     expect(await holdOf()).toBe('EXPIRED');
     await expectBooksProven();
   });
@@ -309,7 +419,11 @@ describe('expiry', () => {
     await reserve(30, { expiresInSeconds: 60 });
     clockMs += 61_000;
     await sweep();
-    expect(await reserve(30, { expiresInSeconds: 60 })).toMatchObject({ status: 'refused', reason: 'hold_ended', holdState: 'EXPIRED' });
+    expect(await reserve(30, { expiresInSeconds: 60 })).toMatchObject({
+      status: 'refused',
+      reason: 'hold_ended',
+      holdState: 'EXPIRED',
+    });
     expect(await rendered(12)).toMatchObject({ outcome: 'debited', credits: 12 });
     expect(await holdOf()).toBe('EXPIRED');
     expect(await figures()).toEqual({ remaining: 88, held: 0, available: 88 });
@@ -347,7 +461,14 @@ describe('order', () => {
 
   test('the sweep settles a straggler with a hold exactly like its event would (capture)', async () => {
     await reserve(30);
-    await putJob(db, tables, { jobId: 'job-1', userId: 'user-1', model: 'gen-standard', seconds: 12, status: 'rendered', updatedAt: new Date(START - HOUR_MS).toISOString() });
+    await putJob(db, tables, {
+      jobId: 'job-1',
+      userId: 'user-1',
+      model: 'gen-standard',
+      seconds: 12,
+      status: 'rendered',
+      updatedAt: new Date(START - HOUR_MS).toISOString(),
+    });
     const result = await sweep();
     expect(result.stragglers.count).toBe(1);
     expect(await holdOf()).toBe('CAPTURED');
@@ -359,7 +480,14 @@ describe('order', () => {
 
   test('the sweep settles a failed straggler with a hold by releasing it', async () => {
     await reserve(30);
-    await putJob(db, tables, { jobId: 'job-1', userId: 'user-1', model: 'gen-standard', seconds: 12, status: 'queued', updatedAt: new Date(START - HOUR_MS).toISOString() });
+    await putJob(db, tables, {
+      jobId: 'job-1',
+      userId: 'user-1',
+      model: 'gen-standard',
+      seconds: 12,
+      status: 'queued',
+      updatedAt: new Date(START - HOUR_MS).toISOString(),
+    });
     await markTerminal(db, tables, 'job-1', 'failed', new Date(START - HOUR_MS).toISOString());
     await sweep();
     expect(await holdOf()).toBe('RELEASED');
@@ -368,10 +496,14 @@ describe('order', () => {
 
   test('a producer writing hold attributes on its Jobs item changes nothing (the hold lives in Settlements)', async () => {
     await reserve(30);
-    await db.send(new UpdateItemCommand({
-      TableName: tables.jobs, Key: { jobId: { S: 'job-1' } },
-      UpdateExpression: 'SET holdState = :r, holdCredits = :c, settlement = :s', ExpressionAttributeValues: { ':r': { S: 'RELEASED' }, ':c': { N: '1' }, ':s': { S: 'NO_CHARGE' } },
-    }));
+    await db.send(
+      new UpdateItemCommand({
+        TableName: tables.jobs,
+        Key: { jobId: { S: 'job-1' } },
+        UpdateExpression: 'SET holdState = :r, holdCredits = :c, settlement = :s',
+        ExpressionAttributeValues: { ':r': { S: 'RELEASED' }, ':c': { N: '1' }, ':s': { S: 'NO_CHARGE' } },
+      }),
+    );
     expect(await rendered(12)).toMatchObject({ outcome: 'debited', credits: 12 });
     expect(await holdOf()).toBe('CAPTURED');
   });
@@ -380,9 +512,13 @@ describe('order', () => {
 describe('concurrency', () => {
   test('six reserves racing for a balance that covers five: exactly five held (Blnk #181)', async () => {
     await grantCredits(ledger(), { userId: 'user-5', credits: 50, reference: 'opening-5', description: 'opening' });
-    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => h.reserve({ jobId: `race-${i}`, userId: 'user-5', credits: 10 })));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => h.reserve({ jobId: `race-${i}`, userId: 'user-5', credits: 10 })),
+    );
     expect(answers.filter((a) => a.status === 'held')).toHaveLength(5);
-    expect(answers.filter((a) => a.status === 'refused')).toEqual([expect.objectContaining({ reason: 'insufficient_credits', available: 0 })]);
+    expect(answers.filter((a) => a.status === 'refused')).toEqual([
+      expect.objectContaining({ reason: 'insufficient_credits', available: 0 }),
+    ]);
     expect(await figures('user-5')).toEqual({ remaining: 50, held: 50, available: 0 });
     await expectBooksProven();
   });
@@ -400,7 +536,10 @@ describe('concurrency', () => {
       await h.reserve({ jobId, userId: 'user-1', credits: 10, expiresInSeconds: 60 });
       clockMs += 61_000;
       await Promise.all([
-        h.debit(envelope('rendered', { jobId, seconds: 6 })), h.refund(envelope('failed', { jobId })), sweep(), endHold(ledger(), jobId, 'RELEASED'),
+        h.debit(envelope('rendered', { jobId, seconds: 6 })),
+        h.refund(envelope('failed', { jobId })),
+        sweep(),
+        endHold(ledger(), jobId, 'RELEASED'),
       ]);
       const hold = await holdOf(jobId);
       expect(['EXPIRED', 'RELEASED']).toContain(hold);
@@ -424,14 +563,32 @@ describe('concurrency', () => {
 describe('the audit covers holds', () => {
   test('a forged held figure on the balance is drift with the hold figures named', async () => {
     await reserve(30);
-    await db.send(new UpdateItemCommand({ TableName: tables.credits, Key: { userId: { S: 'user-1' } }, UpdateExpression: 'ADD held :m, available :p', ExpressionAttributeValues: { ':m': { N: '-30' }, ':p': { N: '30' } } }));
+    await db.send(
+      new UpdateItemCommand({
+        TableName: tables.credits,
+        Key: { userId: { S: 'user-1' } },
+        UpdateExpression: 'ADD held :m, available :p',
+        ExpressionAttributeValues: { ':m': { N: '-30' }, ':p': { N: '30' } },
+      }),
+    );
     const report = await auditAllBalances(ledger());
-    expect(report.drift).toEqual([expect.objectContaining({ userId: 'user-1', holds: { held: 0, activeHolds: 30, available: 100 } })]);
+    expect(report.drift).toEqual([
+      expect.objectContaining({ userId: 'user-1', holds: { held: 0, activeHolds: 30, available: 100 } }),
+    ]);
   });
 
   test('a forged available (more than remaining − held) is drift', async () => {
-    await db.send(new UpdateItemCommand({ TableName: tables.credits, Key: { userId: { S: 'user-1' } }, UpdateExpression: 'ADD available :p', ExpressionAttributeValues: { ':p': { N: '1000' } } }));
+    await db.send(
+      new UpdateItemCommand({
+        TableName: tables.credits,
+        Key: { userId: { S: 'user-1' } },
+        UpdateExpression: 'ADD available :p',
+        ExpressionAttributeValues: { ':p': { N: '1000' } },
+      }),
+    );
     const report = await auditAllBalances(ledger());
-    expect(report.drift).toEqual([expect.objectContaining({ userId: 'user-1', holds: { held: 0, activeHolds: 0, available: 1100 } })]);
+    expect(report.drift).toEqual([
+      expect.objectContaining({ userId: 'user-1', holds: { held: 0, activeHolds: 0, available: 1100 } }),
+    ]);
   });
 });

@@ -39,9 +39,16 @@ afterEach(async () => {
 
 const rendered = (o: Partial<SettlementEvent> = {}) => settlementEvent('rendered', { eventId: 'ev-r', ...o });
 const failed = (o: Partial<SettlementEvent> = {}) => settlementEvent('failed', { eventId: 'ev-f', ...o });
-const put = (table: string, item: Record<string, unknown>) => db.send(new PutItemCommand({ TableName: table, Item: marshall(item) }));
-const entry = (fields: { ledgerId: string; userId: string; type: 'debit' | 'credit'; kind: 'render' | 'refund' | 'grant' | 'adjustment'; amount: number; reference: string }) =>
-  ledgerItem({ ...fields, timestamp: new Date().toISOString(), eventId: 'planted', description: 'planted' });
+const put = (table: string, item: Record<string, unknown>) =>
+  db.send(new PutItemCommand({ TableName: table, Item: marshall(item) }));
+const entry = (fields: {
+  ledgerId: string;
+  userId: string;
+  type: 'debit' | 'credit';
+  kind: 'render' | 'refund' | 'grant' | 'adjustment';
+  amount: number;
+  reference: string;
+}) => ledgerItem({ ...fields, timestamp: new Date().toISOString(), eventId: 'planted', description: 'planted' });
 
 async function expectBooks(expected: Record<string, number>) {
   const books = await readBooks(db, tables);
@@ -52,7 +59,13 @@ async function expectBooks(expected: Record<string, number>) {
 
 describe('a forged Jobs item moves no money (C1)', () => {
   test('DEBITED, a billion charged, to the attacker: a failed event only settles the job at no charge', async () => {
-    await put(tables.jobs, { jobId: 'job-1', settlement: 'DEBITED', charged: 1_000_000_000, refunded: 0, settledUserId: 'attacker' });
+    await put(tables.jobs, {
+      jobId: 'job-1',
+      settlement: 'DEBITED',
+      charged: 1_000_000_000,
+      refunded: 0,
+      settledUserId: 'attacker',
+    });
     const result = await settleEvent(deps, failed({ userId: 'attacker' }), 0);
     expect(result).toMatchObject({ outcome: 'no_charge', credits: 0 });
     const books = await expectBooks({ 'user-1': 50 });
@@ -61,7 +74,13 @@ describe('a forged Jobs item moves no money (C1)', () => {
   });
 
   test('NO_CHARGE on a job: its rendered event is still charged', async () => {
-    await put(tables.jobs, { jobId: 'job-1', settlement: 'NO_CHARGE', charged: 0, settledUserId: 'user-1', failedEventId: 'x' });
+    await put(tables.jobs, {
+      jobId: 'job-1',
+      settlement: 'NO_CHARGE',
+      charged: 0,
+      settledUserId: 'user-1',
+      failedEventId: 'x',
+    });
     expect(await settleEvent(deps, rendered(), 8)).toMatchObject({ outcome: 'debited', credits: 8 });
     await expectBooks({ 'user-1': 42 });
   });
@@ -70,34 +89,80 @@ describe('a forged Jobs item moves no money (C1)', () => {
 describe('a refund never exceeds its debit', () => {
   test('a settlement claiming more than the ledger debited (a bug) refunds nothing and stops loudly', async () => {
     await settleEvent(deps, rendered(), 8);
-    await db.send(new UpdateItemCommand({ TableName: tables.settlements, Key: { jobId: { S: 'job-1' } }, UpdateExpression: 'SET charged = :c', ExpressionAttributeValues: { ':c': { N: '1000' } } }));
-    await expect(settleEvent(deps, failed(), 0)).rejects.toThrow(/no matching debit in the ledger; nothing was refunded/);
+    await db.send(
+      new UpdateItemCommand({
+        TableName: tables.settlements,
+        Key: { jobId: { S: 'job-1' } },
+        UpdateExpression: 'SET charged = :c',
+        ExpressionAttributeValues: { ':c': { N: '1000' } },
+      }),
+    );
+    await expect(settleEvent(deps, failed(), 0)).rejects.toThrow(
+      /no matching debit in the ledger; nothing was refunded/,
+    );
     const books = await expectBooks({ 'user-1': 42 });
     expect(books.settlements['job-1']).toMatchObject({ settlement: 'DEBITED' });
   });
 
   test('a settlement with no debit entry behind it at all refunds nothing', async () => {
-    await put(tables.settlements, { jobId: 'job-9', settlement: 'DEBITED', charged: 30, refunded: 0, settledUserId: 'user-1', renderedEventId: 'forged' });
+    await put(tables.settlements, {
+      jobId: 'job-9',
+      settlement: 'DEBITED',
+      charged: 30,
+      refunded: 0,
+      settledUserId: 'user-1',
+      renderedEventId: 'forged',
+    });
     await expect(settleEvent(deps, failed({ jobId: 'job-9' }), 0)).rejects.toBeInstanceOf(InvariantViolation);
     await expectBooks({ 'user-1': 50 });
   });
 
   test('the debit on record belongs to another user: the refund goes to nobody', async () => {
-    await db.send(new PutItemCommand({ TableName: tables.ledger, Item: entry({ ledgerId: 'job#job-7#debit', userId: 'someone-else', type: 'debit', kind: 'render', amount: 8, reference: 'job-7' }) }));
-    await put(tables.settlements, { jobId: 'job-7', settlement: 'DEBITED', charged: 8, refunded: 0, settledUserId: 'user-1', renderedEventId: 'x' });
+    await db.send(
+      new PutItemCommand({
+        TableName: tables.ledger,
+        Item: entry({
+          ledgerId: 'job#job-7#debit',
+          userId: 'someone-else',
+          type: 'debit',
+          kind: 'render',
+          amount: 8,
+          reference: 'job-7',
+        }),
+      }),
+    );
+    await put(tables.settlements, {
+      jobId: 'job-7',
+      settlement: 'DEBITED',
+      charged: 8,
+      refunded: 0,
+      settledUserId: 'user-1',
+      renderedEventId: 'x',
+    });
     await expect(settleEvent(deps, failed({ jobId: 'job-7' }), 0)).rejects.toBeInstanceOf(InvariantViolation);
     expect((await readBooks(db, tables)).balances['user-1']).toBe(50);
   });
 
   test('a failed event naming another user than the one charged is a conflict, nothing moves', async () => {
     await settleEvent(deps, rendered(), 8);
-    expect(await settleEvent(deps, failed({ userId: 'user-2' }), 0)).toMatchObject({ outcome: 'conflicting_duplicate', credits: 0 });
+    expect(await settleEvent(deps, failed({ userId: 'user-2' }), 0)).toMatchObject({
+      outcome: 'conflicting_duplicate',
+      credits: 0,
+    });
     await expectBooks({ 'user-1': 42 });
   });
 
   test('many concurrent failed events for one debited job refund it once', async () => {
     await settleEvent(deps, rendered(), 8);
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => settleEvent({ ...deps, retry: { maxAttempts: 20, baseDelayMs: 2, maxDelayMs: 20 } }, failed({ eventId: `f-${i}` }), 0)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        settleEvent(
+          { ...deps, retry: { maxAttempts: 20, baseDelayMs: 2, maxDelayMs: 20 } },
+          failed({ eventId: `f-${i}` }),
+          0,
+        ),
+      ),
+    );
     expect(results.filter((r) => r.outcome === 'refunded')).toHaveLength(1);
     const books = await expectBooks({ 'user-1': 50 });
     expect(books.ledger.filter((e) => e.kind === 'refund')).toHaveLength(1);
@@ -106,8 +171,15 @@ describe('a refund never exceeds its debit', () => {
 
 describe('a price of 0 is a job like any other (M2)', () => {
   test('rendered at 0: DEBITED, charged 0, no ledger entry, no balance change, one request; again: duplicate', async () => {
-    expect(await settleEvent(deps, rendered({ quotedCredits: 0 }), 0)).toMatchObject({ outcome: 'debited', credits: 0, requests: 1, anomalies: [] });
-    expect(await settleEvent(deps, rendered({ quotedCredits: 0, eventId: 'ev-r2' }), 0)).toMatchObject({ outcome: 'duplicate' });
+    expect(await settleEvent(deps, rendered({ quotedCredits: 0 }), 0)).toMatchObject({
+      outcome: 'debited',
+      credits: 0,
+      requests: 1,
+      anomalies: [],
+    });
+    expect(await settleEvent(deps, rendered({ quotedCredits: 0, eventId: 'ev-r2' }), 0)).toMatchObject({
+      outcome: 'duplicate',
+    });
     const books = await expectBooks({ 'user-1': 50 });
     expect(books.ledger).toHaveLength(1);
     expect(books.settlements['job-1']).toMatchObject({ settlement: 'DEBITED', charged: 0, quotedCredits: 0 });
@@ -123,13 +195,19 @@ describe('a price of 0 is a job like any other (M2)', () => {
 
   test('failed first, then rendered at 0: rendered_after_failed, nothing charged', async () => {
     await settleEvent(deps, failed(), 0);
-    expect(await settleEvent(deps, rendered({ quotedCredits: 0 }), 0)).toMatchObject({ outcome: 'rendered_after_failed', credits: 0 });
+    expect(await settleEvent(deps, rendered({ quotedCredits: 0 }), 0)).toMatchObject({
+      outcome: 'rendered_after_failed',
+      credits: 0,
+    });
     await expectBooks({ 'user-1': 50 });
   });
 
   test('the largest price a quote may carry is charged in full', async () => {
     await grantCredits(deps, { userId: 'user-1', credits: 1_000_000, reference: 'big', description: 'big' });
-    expect(await settleEvent(deps, rendered({ quotedCredits: 1_000_000 }), 1_000_000)).toMatchObject({ outcome: 'debited', credits: 1_000_000 });
+    expect(await settleEvent(deps, rendered({ quotedCredits: 1_000_000 }), 1_000_000)).toMatchObject({
+      outcome: 'debited',
+      credits: 1_000_000,
+    });
     await expectBooks({ 'user-1': 50 });
   });
 });
@@ -139,24 +217,38 @@ describe('overdraft has a floor (L4)', () => {
     const within = await settleEvent(deps, rendered({ jobId: 'j-a' }), 120);
     expect(within).toMatchObject({ outcome: 'debited', credits: 120, requests: 2, anomalies: [{ kind: 'overdraft' }] });
     await expectBooks({ 'user-1': -70 });
-    await expect(settleEvent(deps, rendered({ jobId: 'j-b', eventId: 'ev-b' }), 31)).rejects.toBeInstanceOf(OverdraftFloorError);
+    await expect(settleEvent(deps, rendered({ jobId: 'j-b', eventId: 'ev-b' }), 31)).rejects.toBeInstanceOf(
+      OverdraftFloorError,
+    );
     const books = await expectBooks({ 'user-1': -70 });
     expect(books.settlements['j-b']).toBeUndefined();
     // Exactly at the floor is still allowed.
-    expect(await settleEvent(deps, rendered({ jobId: 'j-c', eventId: 'ev-c' }), 30)).toMatchObject({ outcome: 'debited', credits: 30 });
+    expect(await settleEvent(deps, rendered({ jobId: 'j-c', eventId: 'ev-c' }), 30)).toMatchObject({
+      outcome: 'debited',
+      credits: 30,
+    });
     await expectBooks({ 'user-1': -100 });
   });
 
   test('a user with no balance at all may go to the floor, not beyond; no row is created for a refused one', async () => {
-    await expect(settleEvent(deps, rendered({ userId: 'nobody' }), 101)).rejects.toThrow(/more than 100 credits below zero/);
+    await expect(settleEvent(deps, rendered({ userId: 'nobody' }), 101)).rejects.toThrow(
+      /more than 100 credits below zero/,
+    );
     expect((await readBooks(db, tables)).balances.nobody).toBeUndefined();
-    expect(await settleEvent(deps, rendered({ userId: 'newcomer', jobId: 'j-n' }), 100)).toMatchObject({ outcome: 'debited', anomalies: [{ kind: 'overdraft' }] });
+    expect(await settleEvent(deps, rendered({ userId: 'newcomer', jobId: 'j-n' }), 100)).toMatchObject({
+      outcome: 'debited',
+      anomalies: [{ kind: 'overdraft' }],
+    });
     await expectBooks({ 'user-1': 50, newcomer: -100 });
   });
 
   test('a floor of 0 allows no overdraft at all', async () => {
-    await expect(settleEvent({ ...deps, overdraftFloorCredits: 0 }, rendered(), 51)).rejects.toBeInstanceOf(OverdraftFloorError);
-    expect(await settleEvent({ ...deps, overdraftFloorCredits: 0 }, rendered(), 50)).toMatchObject({ outcome: 'debited' });
+    await expect(settleEvent({ ...deps, overdraftFloorCredits: 0 }, rendered(), 51)).rejects.toBeInstanceOf(
+      OverdraftFloorError,
+    );
+    expect(await settleEvent({ ...deps, overdraftFloorCredits: 0 }, rendered(), 50)).toMatchObject({
+      outcome: 'debited',
+    });
     await expectBooks({ 'user-1': 0 });
   });
 });
@@ -171,13 +263,49 @@ describe('the full audit proves justification', () => {
   test('balanced forgeries are found: a refund without a debit, an unknown kind, a refund above its debit, an id that lies', async () => {
     const plant = async (item: ReturnType<typeof entry>, delta: number, userId = 'user-1') => {
       await db.send(new PutItemCommand({ TableName: tables.ledger, Item: item }));
-      await db.send(new UpdateItemCommand({ TableName: tables.credits, Key: { userId: { S: userId } }, UpdateExpression: 'ADD remaining :d, available :d', ExpressionAttributeValues: { ':d': { N: String(delta) } } }));
+      await db.send(
+        new UpdateItemCommand({
+          TableName: tables.credits,
+          Key: { userId: { S: userId } },
+          UpdateExpression: 'ADD remaining :d, available :d',
+          ExpressionAttributeValues: { ':d': { N: String(delta) } },
+        }),
+      );
     };
-    await plant(entry({ ledgerId: 'job#ghost#refund', userId: 'user-1', type: 'credit', kind: 'refund', amount: 500, reference: 'ghost' }), 500);
-    await plant({ ...entry({ ledgerId: 'bonus#1', userId: 'user-1', type: 'credit', kind: 'grant', amount: 5, reference: '1' }), kind: { S: 'bonus' } }, 5);
+    await plant(
+      entry({
+        ledgerId: 'job#ghost#refund',
+        userId: 'user-1',
+        type: 'credit',
+        kind: 'refund',
+        amount: 500,
+        reference: 'ghost',
+      }),
+      500,
+    );
+    await plant(
+      {
+        ...entry({ ledgerId: 'bonus#1', userId: 'user-1', type: 'credit', kind: 'grant', amount: 5, reference: '1' }),
+        kind: { S: 'bonus' },
+      },
+      5,
+    );
     await settleEvent(deps, rendered({ jobId: 'small' }), 2);
-    await plant(entry({ ledgerId: 'job#small#refund', userId: 'user-1', type: 'credit', kind: 'refund', amount: 200, reference: 'small' }), 200);
-    await plant(entry({ ledgerId: 'grant#other', userId: 'user-1', type: 'credit', kind: 'grant', amount: 7, reference: 'mine' }), 7);
+    await plant(
+      entry({
+        ledgerId: 'job#small#refund',
+        userId: 'user-1',
+        type: 'credit',
+        kind: 'refund',
+        amount: 200,
+        reference: 'small',
+      }),
+      200,
+    );
+    await plant(
+      entry({ ledgerId: 'grant#other', userId: 'user-1', type: 'credit', kind: 'grant', amount: 7, reference: 'mine' }),
+      7,
+    );
 
     const report = await auditAllBalances(deps, undefined, 2);
     expect(report.drift).toEqual([]); // balanced: only justification can see these
@@ -195,7 +323,19 @@ describe('the full audit proves justification', () => {
     await grantCredits(deps, { userId: 'user-1', credits: 1000, reference: 'more', description: 'more' });
     for (let i = 0; i < 130; i++) await settleEvent(deps, rendered({ jobId: `b-${i}`, eventId: `r-${i}` }), 1);
     for (let i = 0; i < 130; i++) await settleEvent(deps, failed({ jobId: `b-${i}`, eventId: `f-${i}` }), 0);
-    await db.send(new PutItemCommand({ TableName: tables.ledger, Item: entry({ ledgerId: 'job#b-x#refund', userId: 'user-1', type: 'credit', kind: 'refund', amount: 1, reference: 'b-x' }) }));
+    await db.send(
+      new PutItemCommand({
+        TableName: tables.ledger,
+        Item: entry({
+          ledgerId: 'job#b-x#refund',
+          userId: 'user-1',
+          type: 'credit',
+          kind: 'refund',
+          amount: 1,
+          reference: 'b-x',
+        }),
+      }),
+    );
     const report = await auditAllBalances(deps, undefined, 50);
     expect(report.unjustified.map((u) => u.ledgerId)).toEqual(['job#b-x#refund']);
   });

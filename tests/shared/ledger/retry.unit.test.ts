@@ -13,7 +13,11 @@ describe('retry classification and bounds', () => {
     expect(transientKind(Object.assign(new Error('x'), { $metadata: { httpStatusCode: 503 } }))).toBe('maybe_applied');
   });
   test('a condition failure is an answer, not a fault', () => {
-    const cancelled = new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'TransactionConflict' }] });
+    const cancelled = new TransactionCanceledException({
+      message: 'x',
+      $metadata: {},
+      CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'TransactionConflict' }],
+    });
     expect(transientKind(cancelled)).toBeUndefined();
     expect(transientKind(new Error('validation'))).toBeUndefined();
   });
@@ -24,18 +28,29 @@ describe('retry classification and bounds', () => {
   });
   test('gives up after maxAttempts with a TransientError that keeps the cause', async () => {
     let calls = 0;
-    const run = withRetries(noSleep, 'op', async () => { calls++; throw throttlingError(); });
+    const run = withRetries(noSleep, 'op', async () => {
+      calls++;
+      throw throttlingError();
+    });
     await expect(run).rejects.toBeInstanceOf(TransientError);
     expect(calls).toBe(4);
   });
   test('permanent errors are not retried', async () => {
     let calls = 0;
-    await expect(withRetries(noSleep, 'op', async () => { calls++; throw new Error('bad'); })).rejects.toThrow('bad');
+    await expect(
+      withRetries(noSleep, 'op', async () => {
+        calls++;
+        throw new Error('bad');
+      }),
+    ).rejects.toThrow('bad');
     expect(calls).toBe(1);
   });
   test('reports the attempts it took', async () => {
     let calls = 0;
-    const report = await withRetries(noSleep, 'op', async () => { if (++calls < 3) throw conflictError(); return 'ok'; });
+    const report = await withRetries(noSleep, 'op', async () => {
+      if (++calls < 3) throw conflictError();
+      return 'ok';
+    });
     expect(report).toEqual({ value: 'ok', attempts: 3, maybeAppliedBefore: false });
   });
 });
@@ -54,10 +69,19 @@ describe('transient classification, case by case', () => {
   });
   test('a network code on the cause counts; 4xx without a known name does not', () => {
     expect(transientKind(Object.assign(new Error('wrapped'), { cause: { code: 'EPIPE' } }))).toBe('maybe_applied');
-    expect(transientKind(Object.assign(new Error('bad request'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }))).toBeUndefined();
+    expect(
+      transientKind(
+        Object.assign(new Error('bad request'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }),
+      ),
+    ).toBeUndefined();
   });
   test('cancellations: only transient reason codes are retried', () => {
-    const cancelled = (codes: (string | undefined)[]) => new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+    const cancelled = (codes: (string | undefined)[]) =>
+      new TransactionCanceledException({
+        message: 'x',
+        $metadata: {},
+        CancellationReasons: codes.map((Code) => ({ Code })),
+      });
     expect(transientKind(cancelled(['ThrottlingError', 'None']))).toBe('not_applied');
     expect(transientKind(cancelled(['ValidationError', 'None']))).toBeUndefined();
     expect(transientKind(cancelled([undefined]))).toBeUndefined();

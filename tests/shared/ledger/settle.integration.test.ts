@@ -40,11 +40,24 @@ describe('each row of the state machine, on DynamoDB Local', () => {
     const result = await settleEvent(deps, rendered(), 8);
     expect(result).toMatchObject({ outcome: 'debited', credits: 8, anomalies: [], requests: 1 });
     const books = await expectBalanced({ 'user-1': 92 });
-    expect(books.settlements['job-1']).toMatchObject({ settlement: 'DEBITED', charged: 8, refunded: 0, settledUserId: 'user-1', renderedEventId: 'ev-rendered' });
+    expect(books.settlements['job-1']).toMatchObject({
+      settlement: 'DEBITED',
+      charged: 8,
+      refunded: 0,
+      settledUserId: 'user-1',
+      renderedEventId: 'ev-rendered',
+    });
     // The settlement is the reconciler's own: the producers' Jobs table is never written by the event path.
     expect(books.jobs).toEqual({});
     expect(books.ledger.map((e) => e.ledgerId)).toEqual(['grant#opening-user-1', 'job#job-1#debit']);
-    expect(books.ledger[1]).toMatchObject({ userId: 'user-1', type: 'debit', kind: 'render', amount: 8, reference: 'job-1', eventId: 'ev-rendered' });
+    expect(books.ledger[1]).toMatchObject({
+      userId: 'user-1',
+      type: 'debit',
+      kind: 'render',
+      amount: 8,
+      reference: 'job-1',
+      eventId: 'ev-rendered',
+    });
     expect(books.ledger[1]!.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 
@@ -62,7 +75,11 @@ describe('each row of the state machine, on DynamoDB Local', () => {
     expect(result).toMatchObject({ outcome: 'refunded', credits: 8 });
     const books = await expectBalanced({ 'user-1': 100 });
     expect(books.settlements['job-1']).toMatchObject({ settlement: 'REFUNDED', charged: 8, refunded: 8 });
-    expect(books.ledger.find((e) => e.ledgerId === 'job#job-1#refund')).toMatchObject({ type: 'credit', kind: 'refund', amount: 8 });
+    expect(books.ledger.find((e) => e.ledgerId === 'job#job-1#refund')).toMatchObject({
+      type: 'credit',
+      kind: 'refund',
+      amount: 8,
+    });
   });
 
   test('DEBITED + rendered again: duplicate, nothing changes, one request', async () => {
@@ -84,7 +101,11 @@ describe('each row of the state machine, on DynamoDB Local', () => {
     if (state === 'REFUNDED') await settleEvent(deps, rendered(), 8);
     await settleEvent(deps, failed(), 0);
     const result = await settleEvent(deps, rendered({ eventId: 'ev-rendered-late' }), 8);
-    expect(result).toMatchObject({ outcome: 'rendered_after_failed', credits: 0, anomalies: [{ kind: 'rendered_after_failed' }] });
+    expect(result).toMatchObject({
+      outcome: 'rendered_after_failed',
+      credits: 0,
+      anomalies: [{ kind: 'rendered_after_failed' }],
+    });
     await expectBalanced({ 'user-1': 100 });
   });
 
@@ -95,7 +116,11 @@ describe('each row of the state machine, on DynamoDB Local', () => {
     await settleEvent(deps, rendered(), 8);
     for (const event of [rendered({ eventId: 'x1', ...change }), failed({ eventId: 'x2', ...change })]) {
       const result = await settleEvent(deps, event, 50);
-      expect(result).toMatchObject({ outcome: 'conflicting_duplicate', credits: 0, anomalies: [{ kind: 'conflicting_duplicate' }] });
+      expect(result).toMatchObject({
+        outcome: 'conflicting_duplicate',
+        credits: 0,
+        anomalies: [{ kind: 'conflicting_duplicate' }],
+      });
     }
     const books = await expectBalanced({ 'user-1': 92 });
     expect(books.settlements['job-1']!.settlement).toBe('DEBITED');
@@ -124,16 +149,19 @@ describe('duplicates', () => {
     expect(books.ledger.filter((e) => e.reference === 'job-1')).toHaveLength(1);
   });
 
-  test.each(['rendered', 'failed'] as const)('the same %s event 10 times concurrently → applied exactly once', async (kind) => {
-    if (kind === 'failed') await settleEvent(deps, rendered(), 8);
-    const event = kind === 'rendered' ? rendered() : failed();
-    const results = await Promise.all(Array.from({ length: 10 }, () => settleEvent(deps, event, 8)));
-    const applied = results.filter((r) => r.outcome === (kind === 'rendered' ? 'debited' : 'refunded'));
-    expect(applied).toHaveLength(1);
-    expect(results.filter((r) => r.outcome === 'duplicate')).toHaveLength(9);
-    const books = await expectBalanced({ 'user-1': kind === 'rendered' ? 92 : 100 });
-    expect(books.ledger.filter((e) => e.reference === 'job-1')).toHaveLength(kind === 'rendered' ? 1 : 2);
-  });
+  test.each(['rendered', 'failed'] as const)(
+    'the same %s event 10 times concurrently → applied exactly once',
+    async (kind) => {
+      if (kind === 'failed') await settleEvent(deps, rendered(), 8);
+      const event = kind === 'rendered' ? rendered() : failed();
+      const results = await Promise.all(Array.from({ length: 10 }, () => settleEvent(deps, event, 8)));
+      const applied = results.filter((r) => r.outcome === (kind === 'rendered' ? 'debited' : 'refunded'));
+      expect(applied).toHaveLength(1);
+      expect(results.filter((r) => r.outcome === 'duplicate')).toHaveLength(9);
+      const books = await expectBalanced({ 'user-1': kind === 'rendered' ? 92 : 100 });
+      expect(books.ledger.filter((e) => e.reference === 'job-1')).toHaveLength(kind === 'rendered' ? 1 : 2);
+    },
+  );
 
   test('rendered and failed for one job delivered concurrently, 5 copies each → net zero, at most one debit and one refund', async () => {
     const events = [...Array(5).fill(rendered()), ...Array(5).fill(failed())];
@@ -147,11 +175,15 @@ describe('duplicates', () => {
 /** All orderings of a small multiset of events. */
 function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
 }
 
 describe('every order of rendered / failed', () => {
-  const orders = permutations(['R', 'F', 'R', 'F']).map((p) => p.join('')).filter((v, i, a) => a.indexOf(v) === i);
+  const orders = permutations(['R', 'F', 'R', 'F'])
+    .map((p) => p.join(''))
+    .filter((v, i, a) => a.indexOf(v) === i);
   test.each(orders)('order %s ends with zero net charge and balanced books', async (order) => {
     for (const letter of order) await settleEvent(deps, letter === 'R' ? rendered() : failed(), 8);
     const books = await expectBalanced({ 'user-1': 100 });

@@ -37,13 +37,16 @@ async function books() {
 }
 
 describe('transient faults', () => {
-  test.each(['conflict', 'throttle'] as const)('%s on the first two attempts → retried, debited once', async (fault) => {
-    const { deps, injected } = await setUp([fault, fault]);
-    const result = await settleEvent(deps, settlementEvent('rendered'), 8);
-    expect(result).toMatchObject({ outcome: 'debited', credits: 8, requests: 3 });
-    expect(injected[fault]).toBe(2);
-    expect((await books()).balances['user-1']).toBe(92);
-  });
+  test.each(['conflict', 'throttle'] as const)(
+    '%s on the first two attempts → retried, debited once',
+    async (fault) => {
+      const { deps, injected } = await setUp([fault, fault]);
+      const result = await settleEvent(deps, settlementEvent('rendered'), 8);
+      expect(result).toMatchObject({ outcome: 'debited', credits: 8, requests: 3 });
+      expect(injected[fault]).toBe(2);
+      expect((await books()).balances['user-1']).toBe(92);
+    },
+  );
 
   test('committed, then the reply was lost → the retry finds its own write and reports success, applied once', async () => {
     const { deps, injected } = await setUp(['lost_reply']);
@@ -61,9 +64,16 @@ describe('transient faults', () => {
     // The first write for a failed event is the no-charge attempt; its condition fails (job is
     // DEBITED) before any reply could be lost, so the second fault hits the refund transaction.
     injectFaults(db, scriptedFaults(['lost_reply', 'lost_reply']));
-    expect(await settleEvent(deps, settlementEvent('failed', { jobId: 'job-r' }), 0)).toMatchObject({ outcome: 'refunded', credits: 8, alreadyApplied: true });
+    expect(await settleEvent(deps, settlementEvent('failed', { jobId: 'job-r' }), 0)).toMatchObject({
+      outcome: 'refunded',
+      credits: 8,
+      alreadyApplied: true,
+    });
     injectFaults(db, scriptedFaults(['lost_reply']));
-    expect(await settleEvent(deps, settlementEvent('failed', { jobId: 'job-n' }), 0)).toMatchObject({ outcome: 'no_charge', alreadyApplied: true });
+    expect(await settleEvent(deps, settlementEvent('failed', { jobId: 'job-n' }), 0)).toMatchObject({
+      outcome: 'no_charge',
+      alreadyApplied: true,
+    });
     const b = await books();
     expect(b.balances['user-1']).toBe(100);
     expect(b.settlements['job-r']!.settlement).toBe('REFUNDED');
@@ -89,14 +99,24 @@ describe('transient faults', () => {
 
   test('concurrent duplicates under random faults stay exactly once', async () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const faults: Fault[] = ['none', 'conflict', 'throttle', 'lost_reply'];
     db = localDynamo();
     tables = await freshTables(db, 'faults');
     const deps: LedgerDeps = { dynamodb: db, tables, retry: { ...fastRetry, maxAttempts: 10 } };
     await grantCredits(deps, { userId: 'user-1', credits: 1000, reference: 'opening', description: 'opening' });
-    injectFaults(db, { next: (name) => (name === 'TransactWriteItemsCommand' || name === 'UpdateItemCommand' ? faults[Math.floor(random() * 4)]! : 'none') });
-    const events = Array.from({ length: 20 }, (_, i) => settlementEvent(i % 4 === 3 ? 'failed' : 'rendered', { jobId: `job-${i % 8}`, eventId: `ev-${i % 8}-${i % 4 === 3 ? 'f' : 'r'}` }));
+    injectFaults(db, {
+      next: (name) =>
+        name === 'TransactWriteItemsCommand' || name === 'UpdateItemCommand'
+          ? faults[Math.floor(random() * 4)]!
+          : 'none',
+    });
+    const events = Array.from({ length: 20 }, (_, i) =>
+      settlementEvent(i % 4 === 3 ? 'failed' : 'rendered', {
+        jobId: `job-${i % 8}`,
+        eventId: `ev-${i % 8}-${i % 4 === 3 ? 'f' : 'r'}`,
+      }),
+    );
     await Promise.all([...events, ...events].map((e) => settleEvent(deps, e, 5)));
     const b = await books();
     const debits = b.ledger.filter((e) => e.kind === 'render');

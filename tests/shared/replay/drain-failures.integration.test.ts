@@ -15,11 +15,24 @@ import { leftCount } from '../../../shared/replay/types';
 import { DEFAULT_PRICE_BOOK, type PriceBook } from '../../../shared/pricing';
 import { readBooks } from '../../support/books';
 import { makeSqsClient } from '../../../shared/aws/clients';
-import { bulkFields, genuineTargetAttributes, deeplyNestedEventText, loadFixture, peekAll, sendFixture, sendFixtureText, startStack, videoEvent, type Stack } from '../../support/replay-stack';
+import {
+  bulkFields,
+  genuineTargetAttributes,
+  deeplyNestedEventText,
+  loadFixture,
+  peekAll,
+  sendFixture,
+  sendFixtureText,
+  startStack,
+  videoEvent,
+  type Stack,
+} from '../../support/replay-stack';
 
 let stack: Stack;
 const clients: SQSClient[] = [];
-beforeEach(async () => { stack = await startStack('edges'); });
+beforeEach(async () => {
+  stack = await startStack('edges');
+});
 afterEach(async () => {
   for (const c of clients.splice(0)) c.destroy();
   await stack.stop();
@@ -27,20 +40,34 @@ afterEach(async () => {
 
 type Next = () => Promise<{ output: any; response: unknown }>;
 /** A client on the same local SQS whose named commands go through `fault(input, next)`. */
-function faultySqs(faults: Record<string, (input: any, next: Next) => Promise<{ output: any; response: unknown }>>): SQSClient {
+function faultySqs(
+  faults: Record<string, (input: any, next: Next) => Promise<{ output: any; response: unknown }>>,
+): SQSClient {
   const sqs = makeSqsClient({ endpoint: stack.local.endpoints.sqs, region: 'us-east-1' });
   clients.push(sqs);
-  sqs.middlewareStack.add((next, context) => async (args) => {
-    const fault = faults[context.commandName as string];
-    return (fault ? fault(args.input, () => next(args) as never) : next(args)) as never;
-  }, { step: 'initialize', name: 'testFaults' });
+  sqs.middlewareStack.add(
+    (next, context) => async (args) => {
+      const fault = faults[context.commandName as string];
+      return (fault ? fault(args.input, () => next(args) as never) : next(args)) as never;
+    },
+    { step: 'initialize', name: 'testFaults' },
+  );
   return sqs;
 }
 
-const drain = (o: Partial<DrainOptions> = {}) => drainDlq({ ...stack.replayDeps, sqs: stack.sqs, queueUrl: stack.dlqUrl, maxMessages: 1000, waitTimeSeconds: 0, ...o });
+const drain = (o: Partial<DrainOptions> = {}) =>
+  drainDlq({
+    ...stack.replayDeps,
+    sqs: stack.sqs,
+    queueUrl: stack.dlqUrl,
+    maxMessages: 1000,
+    waitTimeSeconds: 0,
+    ...o,
+  });
 const depth = () => queueDepth(stack.sqs, stack.dlqUrl);
 const remainingIds = async () => (await peekAll(stack.sqs, stack.dlqUrl)).map((m) => m.MessageId!).sort();
-const sendValid = (jobId: string, name = 'lambda-dlq') => sendFixture(stack, loadFixture(name), videoEvent('rendered', { jobId, userId: 'u1', seconds: 5, model: 'test' }));
+const sendValid = (jobId: string, name = 'lambda-dlq') =>
+  sendFixture(stack, loadFixture(name), videoEvent('rendered', { jobId, userId: 'u1', seconds: 5, model: 'test' }));
 
 describe('deleting what the bus accepted', () => {
   test('entries SQS refuses to delete stay in the DLQ, visible again, reported failed; a second run replays them harmlessly', async () => {
@@ -65,8 +92,17 @@ describe('deleting what the bus accepted', () => {
     expect(report.released).toBe(2);
     const [first, second, third] = report.results;
     expect(first).toMatchObject({ outcome: 'replayed', remove: true });
-    expect(second).toMatchObject({ outcome: 'failed', remove: false, newEventId: expect.any(String), reason: expect.stringContaining('(InternalError: try again)') });
-    expect(third).toMatchObject({ outcome: 'failed', remove: false, reason: expect.stringContaining('not deleted from the DLQ (error: )') });
+    expect(second).toMatchObject({
+      outcome: 'failed',
+      remove: false,
+      newEventId: expect.any(String),
+      reason: expect.stringContaining('(InternalError: try again)'),
+    });
+    expect(third).toMatchObject({
+      outcome: 'failed',
+      remove: false,
+      reason: expect.stringContaining('not deleted from the DLQ (error: )'),
+    });
     expect(second!.reason).toContain('replaying it again is harmless');
     // All three events reached the bus and the ledger; two messages are still (visibly) in the DLQ.
     expect(stack.bus.stats.entriesAccepted).toBe(3);
@@ -85,7 +121,11 @@ describe('deleting what the bus accepted', () => {
   test('a DeleteMessageBatch request that fails keeps the whole batch, released for the next run', async () => {
     await sendValid('dx-0');
     await sendValid('dx-1');
-    const sqs = faultySqs({ DeleteMessageBatchCommand: async () => { throw new Error('connection reset by peer'); } });
+    const sqs = faultySqs({
+      DeleteMessageBatchCommand: async () => {
+        throw new Error('connection reset by peer');
+      },
+    });
     const report = await drain({ sqs });
     await stack.bus.idle();
     expect(report.summary).toMatchObject({ seen: 2, replayed: 0, failed: 2 });
@@ -98,7 +138,12 @@ describe('deleting what the bus accepted', () => {
 
 describe('releasing what stayed (best effort)', () => {
   test.each([
-    ['the request fails', async () => { throw new Error('throttled'); }],
+    [
+      'the request fails',
+      async () => {
+        throw new Error('throttled');
+      },
+    ],
     ['the answer lists no successes', async () => ({ output: {}, response: {} })],
   ])('when %s the run still reports, released 0, and the message stays hidden until its timeout', async (_, fault) => {
     const id = await sendFixture(stack, loadFixture('unknown'));
@@ -114,7 +159,12 @@ describe('bounds', () => {
   test('the receive limit stops a run whose receives keep coming back short', async () => {
     for (let i = 0; i < 20; i++) await sendValid(`rl-${i}`);
     // SQS may return fewer messages than asked for; here it always returns one.
-    const sqs = faultySqs({ ReceiveMessageCommand: (input, next) => { input.MaxNumberOfMessages = 1; return next(); } });
+    const sqs = faultySqs({
+      ReceiveMessageCommand: (input, next) => {
+        input.MaxNumberOfMessages = 1;
+        return next();
+      },
+    });
     // maxMessages 20 allows ceil(20 / 10) * 3 + 10 = 16 receives.
     const report = await drain({ sqs, maxMessages: 20 });
     await stack.bus.idle();
@@ -129,8 +179,12 @@ describe('bounds', () => {
     let firstBatch = 0;
     // 1 message per second: after the first batch the run waits ≥ 1 s; the abort comes 100 ms in.
     const report = await drain({
-      ratePerSecond: 1, signal: controller.signal,
-      onResult: (_, s) => { if (s.seen === 1) setTimeout(() => controller.abort(), 100); firstBatch = s.seen; },
+      ratePerSecond: 1,
+      signal: controller.signal,
+      onResult: (_, s) => {
+        if (s.seen === 1) setTimeout(() => controller.abort(), 100);
+        firstBatch = s.seen;
+      },
     });
     await stack.bus.idle();
     expect(report.stoppedBy).toBe('aborted');
@@ -150,7 +204,13 @@ describe('bounds', () => {
 
   test('maxMessages and ratePerSecond outside their bounds are refused before anything is received', async () => {
     await sendValid('b-0');
-    for (const o of [{ maxMessages: 0 }, { maxMessages: 1_000_001 }, { maxMessages: 1.5 }, { ratePerSecond: 0 }, { ratePerSecond: 10_001 }]) {
+    for (const o of [
+      { maxMessages: 0 },
+      { maxMessages: 1_000_001 },
+      { maxMessages: 1.5 },
+      { ratePerSecond: 0 },
+      { ratePerSecond: 10_001 },
+    ]) {
       await expect(drain(o)).rejects.toThrow(/maxMessages|ratePerSecond/);
     }
     expect(await depth()).toMatchObject({ visible: 1, inFlight: 0 });
@@ -162,11 +222,21 @@ test('a message whose visibility runs out mid-run is seen once, not counted twic
   const unknown = await sendFixture(stack, loadFixture('unknown'));
   await sendValid('vis-0');
   const receives: number[] = [];
-  const sqs = faultySqs({ ReceiveMessageCommand: async (_, next) => { const r = await next(); receives.push(r.output.Messages?.length ?? 0); return r; } });
+  const sqs = faultySqs({
+    ReceiveMessageCommand: async (_, next) => {
+      const r = await next();
+      receives.push(r.output.Messages?.length ?? 0);
+      return r;
+    },
+  });
   // Visibility 0: what the run leaves is visible again at once, so the next receive returns it.
   const report = await drain({ sqs, visibilityTimeoutSeconds: 0 });
   await stack.bus.idle();
-  expect(report).toMatchObject({ stoppedBy: 'empty', released: 2, summary: { seen: 3, replayed: 1, left_invalid: 1, left_unrecognised: 1 } });
+  expect(report).toMatchObject({
+    stoppedBy: 'empty',
+    released: 2,
+    summary: { seen: 3, replayed: 1, left_invalid: 1, left_unrecognised: 1 },
+  });
   expect(receives).toEqual([3, 2]);
   expect(await remainingIds()).toEqual([invalid, unknown].sort());
 });
@@ -176,7 +246,13 @@ describe('a dry run hides nothing for longer than a batch (L5)', () => {
   async function depthBeforeSecondReceive(dryRun: boolean) {
     let receives = 0;
     let seen: Awaited<ReturnType<typeof depth>> | undefined;
-    const sqs = faultySqs({ ReceiveMessageCommand: async (_, next) => { receives += 1; if (receives === 2) seen = await depth(); return next(); } });
+    const sqs = faultySqs({
+      ReceiveMessageCommand: async (_, next) => {
+        receives += 1;
+        if (receives === 2) seen = await depth();
+        return next();
+      },
+    });
     const report = await drain({ sqs, dryRun });
     return { seen: seen!, report };
   }
@@ -185,7 +261,12 @@ describe('a dry run hides nothing for longer than a batch (L5)', () => {
     for (let i = 0; i < 15; i++) await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
     const dry = await depthBeforeSecondReceive(true);
     expect(dry.seen).toMatchObject({ visible: 15, inFlight: 0 });
-    expect(dry.report).toMatchObject({ dryRun: true, stoppedBy: 'empty', released: 15, summary: { seen: 15, left_invalid: 15 } });
+    expect(dry.report).toMatchObject({
+      dryRun: true,
+      stoppedBy: 'empty',
+      released: 15,
+      summary: { seen: 15, left_invalid: 15 },
+    });
     // The contrast: a real run holds the ten it left, so that it does not count them twice.
     const real = await depthBeforeSecondReceive(false);
     expect(real.seen).toMatchObject({ visible: 5, inFlight: 10 });
@@ -196,7 +277,13 @@ describe('a dry run hides nothing for longer than a batch (L5)', () => {
   test('it still sees every message once, though the ones it released come back to it', async () => {
     for (let i = 0; i < 25; i++) await sendValid(`dry-${i}`);
     const receives: number[] = [];
-    const sqs = faultySqs({ ReceiveMessageCommand: async (_, next) => { const r = await next(); receives.push(r.output.Messages?.length ?? 0); return r; } });
+    const sqs = faultySqs({
+      ReceiveMessageCommand: async (_, next) => {
+        const r = await next();
+        receives.push(r.output.Messages?.length ?? 0);
+        return r;
+      },
+    });
     const report = await drain({ sqs, dryRun: true });
     expect(report).toMatchObject({ stoppedBy: 'empty', released: 25, summary: { seen: 25, would_replay: 25 } });
     // Three receives in a row with nothing new end it (bounded: it never loops on what it released).
@@ -219,7 +306,12 @@ describe('invalid messages: named by --drop-invalid or not × dryRun, in a real 
     const report = await drain({ dryRun, dropInvalidIds: new Set(named ? [invalid] : []) });
     await stack.bus.idle();
     const byId = Object.fromEntries(report.results.map((r) => [r.messageId, r]));
-    expect(byId[invalid]).toMatchObject({ outcome, remove: outcome === 'dropped_invalid', reason: 'unknown model and no quoted credits', jobId: 'fx-inv-2' });
+    expect(byId[invalid]).toMatchObject({
+      outcome,
+      remove: outcome === 'dropped_invalid',
+      reason: 'unknown model and no quoted credits',
+      jobId: 'fx-inv-2',
+    });
     expect(byId[unknown]).toMatchObject({ outcome: 'left_unrecognised', remove: false });
     expect(byId[valid]).toMatchObject({ outcome: dryRun ? 'would_replay' : 'replayed' });
     expect(report).toMatchObject({ dryRun, released });
@@ -235,15 +327,35 @@ describe('publishing batches', () => {
     // ~100 KB of valid unknown fields each (the schema bounds every one field, not the event).
     const blob = bulkFields(100_000);
     const big = (i: number) => ({
-      messageId: `big-${i}`, attributes: { ...genuineTargetAttributes(stack.origin), ERROR_CODE: 'X' },
-      body: JSON.stringify(videoEvent('rendered', { jobId: `big-${i}`, userId: 'u2', seconds: 5, model: 'test', ...blob }, `big-ev-${i}`)),
+      messageId: `big-${i}`,
+      attributes: { ...genuineTargetAttributes(stack.origin), ERROR_CODE: 'X' },
+      body: JSON.stringify(
+        videoEvent('rendered', { jobId: `big-${i}`, userId: 'u2', seconds: 5, model: 'test', ...blob }, `big-ev-${i}`),
+      ),
     });
-    const tooBig = { messageId: 'huge', attributes: { ...genuineTargetAttributes(stack.origin), ERROR_CODE: 'X' }, body: JSON.stringify(videoEvent('rendered', { jobId: 'huge', userId: 'u2', seconds: 5, model: 'test', ...bulkFields(PUT_EVENTS_MAX_BYTES, 'h') })) };
+    const tooBig = {
+      messageId: 'huge',
+      attributes: { ...genuineTargetAttributes(stack.origin), ERROR_CODE: 'X' },
+      body: JSON.stringify(
+        videoEvent('rendered', {
+          jobId: 'huge',
+          userId: 'u2',
+          seconds: 5,
+          model: 'test',
+          ...bulkFields(PUT_EVENTS_MAX_BYTES, 'h'),
+        }),
+      ),
+    };
     const messages = [big(0), big(1), tooBig, big(2), big(3), big(4)];
     const results = await replayMessages(messages, stack.replayDeps);
     await stack.bus.idle();
     expect(results.map((r) => [r.messageId, r.outcome])).toEqual([
-      ['big-0', 'replayed'], ['big-1', 'replayed'], ['huge', 'failed'], ['big-2', 'replayed'], ['big-3', 'replayed'], ['big-4', 'replayed'],
+      ['big-0', 'replayed'],
+      ['big-1', 'replayed'],
+      ['huge', 'failed'],
+      ['big-2', 'replayed'],
+      ['big-3', 'replayed'],
+      ['big-4', 'replayed'],
     ]);
     expect(results[2]!.reason).toContain('too large');
     // Two ~100 KB entries fit in 256 KB, three do not: 5 entries → 3 requests, none refused for size.
@@ -253,7 +365,9 @@ describe('publishing batches', () => {
 
   test('more than 10 publishable messages go out in requests of at most 10, results in input order', async () => {
     const messages = Array.from({ length: 23 }, (_, i) => ({
-      messageId: `n-${i}`, attributes: { ...genuineTargetAttributes(stack.origin, 'failed'), ERROR_CODE: 'X' }, body: JSON.stringify(videoEvent('failed', { jobId: `n-${i}`, userId: 'u3', seconds: 5, model: 'test' })),
+      messageId: `n-${i}`,
+      attributes: { ...genuineTargetAttributes(stack.origin, 'failed'), ERROR_CODE: 'X' },
+      body: JSON.stringify(videoEvent('failed', { jobId: `n-${i}`, userId: 'u3', seconds: 5, model: 'test' })),
     }));
     const results = await replayMessages(messages, stack.replayDeps);
     await stack.bus.idle();
@@ -263,16 +377,33 @@ describe('publishing batches', () => {
   });
 
   test('a mixed drain batch: each message gets its own fate, only the publishable one is sent', async () => {
-    const atMax = await sendFixture(stack, loadFixture('eventbridge-target-dlq'),
-      videoEvent('rendered', { jobId: 'mx-1', userId: 'u4', seconds: 5, model: 'test', replay: { count: 2, originalEventId: 'orig-mx-1' } }));
+    const atMax = await sendFixture(
+      stack,
+      loadFixture('eventbridge-target-dlq'),
+      videoEvent('rendered', {
+        jobId: 'mx-1',
+        userId: 'u4',
+        seconds: 5,
+        model: 'test',
+        replay: { count: 2, originalEventId: 'orig-mx-1' },
+      }),
+    );
     const busRecord = await sendFixture(stack, loadFixture('eventbridge-bus-failure-record'));
     const invalid = await sendFixture(stack, loadFixture('reconciler-invalid-still-invalid'));
     const ok = await sendValid('mx-ok', 'eventbridge-target-dlq');
     const report = await drain({ maxReplays: 2 });
     await stack.bus.idle();
     const byId = Object.fromEntries(report.results.map((r) => [r.messageId, r]));
-    expect(byId[atMax]).toMatchObject({ outcome: 'left_too_many_replays', replayCount: 2, originalEventId: 'orig-mx-1', hint: expect.stringContaining('--max-replays') });
-    expect(byId[busRecord]).toMatchObject({ outcome: 'left_unrecognised', details: expect.arrayContaining([expect.stringMatching(/^event /)]) });
+    expect(byId[atMax]).toMatchObject({
+      outcome: 'left_too_many_replays',
+      replayCount: 2,
+      originalEventId: 'orig-mx-1',
+      hint: expect.stringContaining('--max-replays'),
+    });
+    expect(byId[busRecord]).toMatchObject({
+      outcome: 'left_unrecognised',
+      details: expect.arrayContaining([expect.stringMatching(/^event /)]),
+    });
     expect(byId[invalid]).toMatchObject({ outcome: 'left_invalid' });
     expect(byId[ok]).toMatchObject({ outcome: 'replayed', replayCount: 1 });
     expect(stack.bus.stats).toMatchObject({ putRequests: 1, entriesAccepted: 1 });
@@ -285,10 +416,17 @@ describe('publishing batches', () => {
 test('a bug mid-batch (a corrupt price book) fails each message it reaches, the run goes on, and they become visible again', async () => {
   await sendValid('bug-0');
   await sendValid('bug-1');
-  const broken = Object.defineProperty({}, 'test', { enumerable: true, get() { throw new TypeError('price book is corrupt'); } }) as PriceBook;
+  const broken = Object.defineProperty({}, 'test', {
+    enumerable: true,
+    get() {
+      throw new TypeError('price book is corrupt');
+    },
+  }) as PriceBook;
   const report = await drain({ priceBook: broken });
   expect(report).toMatchObject({ stoppedBy: 'empty', released: 2, summary: { seen: 2, failed: 2 } });
-  expect(report.results.every((r) => !r.remove && r.reason === 'could not be planned (TypeError: price book is corrupt)')).toBe(true);
+  expect(
+    report.results.every((r) => !r.remove && r.reason === 'could not be planned (TypeError: price book is corrupt)'),
+  ).toBe(true);
   expect(stack.bus.stats.putRequests).toBe(0);
   expect(await depth()).toMatchObject({ visible: 2, inFlight: 0 });
 });
@@ -305,25 +443,51 @@ describe('one message never stops the drain (security review M3)', () => {
     expect(byId[after]).toMatchObject({ outcome: 'replayed' });
     // Since the schema bounds unknown fields, it is invalid at the door: left, with the field named.
     expect(byId[deep]).toMatchObject({
-      outcome: 'left_invalid', remove: false, jobId: 'nest-deep',
-      reason: 'event does not match the video event schema', details: ['/detail/nest/0 must be string,number,boolean,null'],
+      outcome: 'left_invalid',
+      remove: false,
+      jobId: 'nest-deep',
+      reason: 'event does not match the video event schema',
+      details: ['/detail/nest/0 must be string,number,boolean,null'],
     });
-    expect(report).toMatchObject({ stoppedBy: 'empty', released: 1, summary: { seen: 3, replayed: 2, left_invalid: 1 } });
-    expect(stack.bus.events().map((e) => e.detail.jobId).sort()).toEqual(['nest-0', 'nest-1']);
+    expect(report).toMatchObject({
+      stoppedBy: 'empty',
+      released: 1,
+      summary: { seen: 3, replayed: 2, left_invalid: 1 },
+    });
+    expect(
+      stack.bus
+        .events()
+        .map((e) => e.detail.jobId)
+        .sort(),
+    ).toEqual(['nest-0', 'nest-1']);
     expect((await readBooks(stack.db, stack.tables)).ledger).toHaveLength(2);
     expect(await remainingIds()).toEqual([deep]);
   });
 
   test('a message whose planning throws for another reason (injected) between valid ones: the same', async () => {
     const before = await sendValid('inj-0');
-    const poisoned = await sendFixture(stack, loadFixture('lambda-dlq'), videoEvent('rendered', { jobId: 'inj-boom', userId: 'u1', seconds: 5, model: 'gen-pro' }));
+    const poisoned = await sendFixture(
+      stack,
+      loadFixture('lambda-dlq'),
+      videoEvent('rendered', { jobId: 'inj-boom', userId: 'u1', seconds: 5, model: 'gen-pro' }),
+    );
     const after = await sendValid('inj-1');
-    const priceBook = Object.defineProperty({ ...DEFAULT_PRICE_BOOK }, 'gen-pro', { enumerable: true, get() { throw new TypeError('price book is corrupt'); } }) as PriceBook;
+    const priceBook = Object.defineProperty({ ...DEFAULT_PRICE_BOOK }, 'gen-pro', {
+      enumerable: true,
+      get() {
+        throw new TypeError('price book is corrupt');
+      },
+    }) as PriceBook;
     const report = await drain({ priceBook });
     await stack.bus.idle();
     const byId = Object.fromEntries(report.results.map((r) => [r.messageId, r]));
     expect([byId[before]?.outcome, byId[after]?.outcome]).toEqual(['replayed', 'replayed']);
-    expect(byId[poisoned]).toMatchObject({ outcome: 'failed', remove: false, jobId: 'inj-boom', reason: 'could not be planned (TypeError: price book is corrupt)' });
+    expect(byId[poisoned]).toMatchObject({
+      outcome: 'failed',
+      remove: false,
+      jobId: 'inj-boom',
+      reason: 'could not be planned (TypeError: price book is corrupt)',
+    });
     expect(report.summary).toMatchObject({ seen: 3, replayed: 2, failed: 1 });
     expect((await readBooks(stack.db, stack.tables)).ledger).toHaveLength(2);
     expect(await remainingIds()).toEqual([poisoned]);
@@ -338,7 +502,18 @@ describe('queueDepth', () => {
   test('missing or non-numeric attributes count as 0', async () => {
     const none = faultySqs({ GetQueueAttributesCommand: async () => ({ output: {}, response: {} }) });
     expect(await queueDepth(none, stack.dlqUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
-    const odd = faultySqs({ GetQueueAttributesCommand: async () => ({ output: { Attributes: { ApproximateNumberOfMessages: 'n/a', ApproximateNumberOfMessagesNotVisible: '3', ApproximateNumberOfMessagesDelayed: '-1' } }, response: {} }) });
+    const odd = faultySqs({
+      GetQueueAttributesCommand: async () => ({
+        output: {
+          Attributes: {
+            ApproximateNumberOfMessages: 'n/a',
+            ApproximateNumberOfMessagesNotVisible: '3',
+            ApproximateNumberOfMessagesDelayed: '-1',
+          },
+        },
+        response: {},
+      }),
+    });
     expect(await queueDepth(odd, stack.dlqUrl)).toEqual({ visible: 0, inFlight: 3, delayed: 0 });
   });
 });

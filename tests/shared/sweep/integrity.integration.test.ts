@@ -18,24 +18,59 @@ import { needsAttention, runSweep, SWEEP_STATE_JOB_ID, type SweepOptions } from 
 import { buildSweepAlert } from '../../../shared/sweep/alert';
 import { loadSweepState } from '../../../shared/sweep/state';
 import { freshTables, localDynamo } from '../../support/local-aws';
-import { HOUR_MS, TEST_LIMITS, ago, balance, getJob, getSettlement, grant, indexSize, ledgerEntry, markTerminal, putJob } from '../../support/producer-jobs';
+import {
+  HOUR_MS,
+  TEST_LIMITS,
+  ago,
+  balance,
+  getJob,
+  getSettlement,
+  grant,
+  indexSize,
+  ledgerEntry,
+  markTerminal,
+  putJob,
+} from '../../support/producer-jobs';
 
 const db: DynamoDBClient = localDynamo();
 /** No grace period: a status change is in the next run's window at once (in production, after 30 min). */
 const run = (ledger: LedgerDeps, options: Partial<SweepOptions> = {}) =>
-  runSweep({ ledger }, { timeBudgetMs: 60_000, ...options, limits: { ...TEST_LIMITS, graceMinutes: 0, ...options.limits } });
+  runSweep(
+    { ledger },
+    { timeBudgetMs: 60_000, ...options, limits: { ...TEST_LIMITS, graceMinutes: 0, ...options.limits } },
+  );
 /** The producer's update as it happens: updatedAt = now. */
-const markFailedNow = (ledger: LedgerDeps, jobId: string) => markTerminal(db, ledger.tables, jobId, 'failed', new Date().toISOString());
+const markFailedNow = (ledger: LedgerDeps, jobId: string) =>
+  markTerminal(db, ledger.tables, jobId, 'failed', new Date().toISOString());
 
 async function setup(label: string, floor?: number): Promise<LedgerDeps> {
-  return { dynamodb: db, tables: await freshTables(db, label), ...(floor === undefined ? {} : { overdraftFloorCredits: floor }) };
+  return {
+    dynamodb: db,
+    tables: await freshTables(db, label),
+    ...(floor === undefined ? {} : { overdraftFloorCredits: floor }),
+  };
 }
-const event = (jobId: string, kind: 'rendered' | 'failed', o: Partial<SettlementEvent> = {}): SettlementEvent =>
-  ({ eventId: `evt-${jobId}-${kind}`, kind, jobId, userId: 'u1', seconds: 10, model: 'gen-pro', ...o });
+const event = (jobId: string, kind: 'rendered' | 'failed', o: Partial<SettlementEvent> = {}): SettlementEvent => ({
+  eventId: `evt-${jobId}-${kind}`,
+  kind,
+  jobId,
+  userId: 'u1',
+  seconds: 10,
+  model: 'gen-pro',
+  ...o,
+});
 
 /** A job rendered and debited by its event, taken off `unsettled` by a first sweep. */
 async function debitedJob(ledger: LedgerDeps, jobId: string, updatedAt = ago(3 * HOUR_MS)): Promise<void> {
-  await putJob(db, ledger.tables, { jobId, userId: 'u1', model: 'gen-pro', seconds: 10, status: 'rendered', credits: 30, updatedAt });
+  await putJob(db, ledger.tables, {
+    jobId,
+    userId: 'u1',
+    model: 'gen-pro',
+    seconds: 10,
+    status: 'rendered',
+    credits: 30,
+    updatedAt,
+  });
   await settleEvent(ledger, event(jobId, 'rendered', { quotedCredits: 30 }), 30);
 }
 
@@ -51,11 +86,22 @@ describe('lost refunds come back (H3)', () => {
     // The render is withdrawn: the producer marks the job failed; its video.failed never arrives.
     await markFailedNow(ledger, 'j1');
     const second = await run(ledger);
-    expect(second.backstop.refunds).toMatchObject({ count: 1, refundedCredits: 30, first: [{ jobId: 'j1', outcome: 'refunded', credits: 30 }] });
+    expect(second.backstop.refunds).toMatchObject({
+      count: 1,
+      refundedCredits: 30,
+      first: [{ jobId: 'j1', outcome: 'refunded', credits: 30 }],
+    });
     expect(second.backstop.itemsRead).toBe(1);
     expect(await balance(ledger, 'u1')).toBe(100);
-    expect(await getSettlement(db, ledger.tables, 'j1')).toMatchObject({ settlement: 'REFUNDED', refunded: 30, failedEventId: sweepEventId('j1', 'failed') });
-    expect(await ledgerEntry(db, ledger.tables, ledgerIds.refund('j1'))).toMatchObject({ amount: 30, eventId: sweepEventId('j1', 'failed') });
+    expect(await getSettlement(db, ledger.tables, 'j1')).toMatchObject({
+      settlement: 'REFUNDED',
+      refunded: 30,
+      failedEventId: sweepEventId('j1', 'failed'),
+    });
+    expect(await ledgerEntry(db, ledger.tables, ledgerIds.refund('j1'))).toMatchObject({
+      amount: 30,
+      eventId: sweepEventId('j1', 'failed'),
+    });
     expect((await getJob(db, ledger.tables, 'j1'))!.debitedShard).toBeUndefined();
     expect(buildSweepAlert(second, 'test')!.body).toMatch(/LOST REFUNDS RECOVERED: 1 debited job[\s\S]*j1 \(u1, 30\)/);
     expect(needsAttention(second)).toBe(false);
@@ -127,7 +173,15 @@ describe('lost refunds come back (H3)', () => {
     await run(ledger);
     await markFailedNow(ledger, 'j4');
     // A bug elsewhere left the settlement contradicting the ledger: the refund is refused.
-    const setCharged = (credits: number) => db.send(new UpdateItemCommand({ TableName: ledger.tables.settlements, Key: { jobId: { S: 'j4' } }, UpdateExpression: 'SET charged = :c', ExpressionAttributeValues: { ':c': { N: String(credits) } } }));
+    const setCharged = (credits: number) =>
+      db.send(
+        new UpdateItemCommand({
+          TableName: ledger.tables.settlements,
+          Key: { jobId: { S: 'j4' } },
+          UpdateExpression: 'SET charged = :c',
+          ExpressionAttributeValues: { ':c': { N: String(credits) } },
+        }),
+      );
     await setCharged(31);
     // An hour later: the window reaches well past the failure, which would leave it behind for good.
     const first = await run(later(1));
@@ -140,12 +194,29 @@ describe('lost refunds come back (H3)', () => {
   });
 });
 
-describe('the sweep state is the reconciler\'s own (M4)', () => {
+describe("the sweep state is the reconciler's own (M4)", () => {
   test('a lease and a watermark forged in the Jobs table stop nothing', async () => {
     const ledger = await setup('forged-state');
     await grant(ledger, 'u1', 100);
-    await db.send(new PutItemCommand({ TableName: ledger.tables.jobs, Item: marshall({ jobId: SWEEP_STATE_JOB_ID, leaseUntil: '9999-12-31T00:00:00.000Z', leaseOwner: 'x', auditedThrough: '2099-01-01T00:00:00.000Z' }) }));
-    await putJob(db, ledger.tables, { jobId: 'lost', userId: 'u1', model: 'gen-pro', seconds: 10, status: 'rendered', updatedAt: ago(2 * HOUR_MS) });
+    await db.send(
+      new PutItemCommand({
+        TableName: ledger.tables.jobs,
+        Item: marshall({
+          jobId: SWEEP_STATE_JOB_ID,
+          leaseUntil: '9999-12-31T00:00:00.000Z',
+          leaseOwner: 'x',
+          auditedThrough: '2099-01-01T00:00:00.000Z',
+        }),
+      }),
+    );
+    await putJob(db, ledger.tables, {
+      jobId: 'lost',
+      userId: 'u1',
+      model: 'gen-pro',
+      seconds: 10,
+      status: 'rendered',
+      updatedAt: ago(2 * HOUR_MS),
+    });
     const result = await run(ledger);
     expect(result).toMatchObject({ status: 'completed', stragglers: { count: 1 } });
     expect(result.audit).toMatchObject({ mode: 'incremental', usersAudited: 1 });
@@ -155,8 +226,22 @@ describe('the sweep state is the reconciler\'s own (M4)', () => {
     const ledger = await setup('future-watermark');
     await grant(ledger, 'u1', 100);
     await run(ledger);
-    await db.send(new UpdateItemCommand({ TableName: ledger.tables.settlements, Key: { jobId: { S: SWEEP_STATE_JOB_ID } }, UpdateExpression: 'SET auditedThrough = :f', ExpressionAttributeValues: { ':f': { S: '2099-01-01T00:00:00.000Z' } } }));
-    await db.send(new UpdateItemCommand({ TableName: ledger.tables.credits, Key: { userId: { S: 'u1' } }, UpdateExpression: 'SET remaining = :r', ExpressionAttributeValues: { ':r': { N: '1000' } } }));
+    await db.send(
+      new UpdateItemCommand({
+        TableName: ledger.tables.settlements,
+        Key: { jobId: { S: SWEEP_STATE_JOB_ID } },
+        UpdateExpression: 'SET auditedThrough = :f',
+        ExpressionAttributeValues: { ':f': { S: '2099-01-01T00:00:00.000Z' } },
+      }),
+    );
+    await db.send(
+      new UpdateItemCommand({
+        TableName: ledger.tables.credits,
+        Key: { userId: { S: 'u1' } },
+        UpdateExpression: 'SET remaining = :r',
+        ExpressionAttributeValues: { ':r': { N: '1000' } },
+      }),
+    );
     const result = await run(ledger);
     expect(result.audit.watermarkReset).toBe('2099-01-01T00:00:00.000Z');
     expect(result.drift.count).toBe(1); // the re-read window still sees u1
@@ -167,9 +252,26 @@ describe('the sweep state is the reconciler\'s own (M4)', () => {
 
   test('an unreadable position or window restarts its pass instead of stopping every run', async () => {
     const ledger = await setup('bad-position');
-    await db.send(new PutItemCommand({ TableName: ledger.tables.settlements, Item: marshall({ jobId: SWEEP_STATE_JOB_ID, position: '{not json', backstop: '[]', refundsCheckedThrough: 'yesterday' }) }));
+    await db.send(
+      new PutItemCommand({
+        TableName: ledger.tables.settlements,
+        Item: marshall({
+          jobId: SWEEP_STATE_JOB_ID,
+          position: '{not json',
+          backstop: '[]',
+          refundsCheckedThrough: 'yesterday',
+        }),
+      }),
+    );
     expect(await loadSweepState(db, ledger.tables.settlements)).toEqual({});
-    await putJob(db, ledger.tables, { jobId: 'lost', userId: 'u1', model: 'gen-pro', seconds: 10, status: 'failed', updatedAt: ago(2 * HOUR_MS) });
+    await putJob(db, ledger.tables, {
+      jobId: 'lost',
+      userId: 'u1',
+      model: 'gen-pro',
+      seconds: 10,
+      status: 'failed',
+      updatedAt: ago(2 * HOUR_MS),
+    });
     expect(await run(ledger)).toMatchObject({ status: 'completed', stragglers: { count: 1 } });
   });
 });
@@ -178,11 +280,35 @@ describe('justification and the floor in the sweep', () => {
   test('the incremental audit finds an unjustified refund of a touched user', async () => {
     const ledger = await setup('unjustified');
     await grant(ledger, 'u1', 100);
-    await db.send(new PutItemCommand({ TableName: ledger.tables.ledger, Item: ledgerItem({ ledgerId: 'job#ghost#refund', userId: 'u1', timestamp: new Date().toISOString(), type: 'credit', kind: 'refund', amount: 40, reference: 'ghost', eventId: 'x', description: 'x' }) }));
-    await db.send(new UpdateItemCommand({ TableName: ledger.tables.credits, Key: { userId: { S: 'u1' } }, UpdateExpression: 'ADD remaining :d, available :d', ExpressionAttributeValues: { ':d': { N: '40' } } }));
+    await db.send(
+      new PutItemCommand({
+        TableName: ledger.tables.ledger,
+        Item: ledgerItem({
+          ledgerId: 'job#ghost#refund',
+          userId: 'u1',
+          timestamp: new Date().toISOString(),
+          type: 'credit',
+          kind: 'refund',
+          amount: 40,
+          reference: 'ghost',
+          eventId: 'x',
+          description: 'x',
+        }),
+      }),
+    );
+    await db.send(
+      new UpdateItemCommand({
+        TableName: ledger.tables.credits,
+        Key: { userId: { S: 'u1' } },
+        UpdateExpression: 'ADD remaining :d, available :d',
+        ExpressionAttributeValues: { ':d': { N: '40' } },
+      }),
+    );
     const result = await run(ledger);
     expect(result.drift.count).toBe(0);
-    expect(result.unjustified.first).toEqual([{ ledgerId: 'job#ghost#refund', userId: 'u1', problem: 'refund of 40 for job ghost has no debit in the ledger' }]);
+    expect(result.unjustified.first).toEqual([
+      { ledgerId: 'job#ghost#refund', userId: 'u1', problem: 'refund of 40 for job ghost has no debit in the ledger' },
+    ]);
     expect(needsAttention(result)).toBe(true);
     expect(buildSweepAlert(result, 'test')!.subject).toMatch(/1 unjustified/);
   });
@@ -190,7 +316,15 @@ describe('justification and the floor in the sweep', () => {
   test('a straggler debit beyond the floor is held, reported every run, and charged once credits arrive', async () => {
     const ledger = await setup('held', 10);
     await grant(ledger, 'u1', 5);
-    await putJob(db, ledger.tables, { jobId: 'big', userId: 'u1', model: 'gen-pro', seconds: 10, status: 'rendered', credits: 50, updatedAt: ago(2 * HOUR_MS) });
+    await putJob(db, ledger.tables, {
+      jobId: 'big',
+      userId: 'u1',
+      model: 'gen-pro',
+      seconds: 10,
+      status: 'rendered',
+      credits: 50,
+      updatedAt: ago(2 * HOUR_MS),
+    });
     const first = await run(ledger);
     expect(first.held.first).toEqual([{ jobId: 'big', userId: 'u1', credits: 50 }]);
     expect(await balance(ledger, 'u1')).toBe(5);

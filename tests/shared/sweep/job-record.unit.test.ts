@@ -5,15 +5,35 @@ import { utcDays } from '../../../shared/sweep/balance-audit';
 import { sweepLimits } from '../../../shared/sweep';
 
 const STUCK_BEFORE = '2026-01-01T06:00:00.000Z';
-const item = (fields: Record<string, string | number | undefined>) => Object.fromEntries(Object.entries(fields)
-  .filter(([, v]) => v !== undefined)
-  .map(([k, v]) => [k, typeof v === 'number' ? { N: String(v) } : { S: v! }]));
-const base = { jobId: 'j1', userId: 'u1', model: 'gen-pro', seconds: 10, updatedAt: '2026-01-01T08:00:00.000Z', sweepShard: '4' };
+const item = (fields: Record<string, string | number | undefined>) =>
+  Object.fromEntries(
+    Object.entries(fields)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, typeof v === 'number' ? { N: String(v) } : { S: v! }]),
+  );
+const base = {
+  jobId: 'j1',
+  userId: 'u1',
+  model: 'gen-pro',
+  seconds: 10,
+  updatedAt: '2026-01-01T08:00:00.000Z',
+  sweepShard: '4',
+};
 
 test('terminal jobs become the event the producer would have sent, with the sweep event id', () => {
   expect(judgeJob(item({ ...base, status: 'rendered', credits: 42 }), STUCK_BEFORE)).toEqual({
-    kind: 'settle', jobId: 'j1', updatedAt: base.updatedAt,
-    event: { eventId: sweepEventId('j1', 'rendered'), kind: 'rendered', jobId: 'j1', userId: 'u1', seconds: 10, model: 'gen-pro', quotedCredits: 42 },
+    kind: 'settle',
+    jobId: 'j1',
+    updatedAt: base.updatedAt,
+    event: {
+      eventId: sweepEventId('j1', 'rendered'),
+      kind: 'rendered',
+      jobId: 'j1',
+      userId: 'u1',
+      seconds: 10,
+      model: 'gen-pro',
+      quotedCredits: 42,
+    },
   });
   const failed = judgeJob(item({ ...base, status: 'failed', reason: 'oom' }), STUCK_BEFORE);
   expect(failed).toMatchObject({ kind: 'settle', event: { kind: 'failed', eventId: sweepEventId('j1', 'failed') } });
@@ -22,11 +42,16 @@ test('terminal jobs become the event the producer would have sent, with the swee
 
 test('non-terminal jobs are in flight until the stuck limit, then stuck', () => {
   expect(judgeJob(item({ ...base, status: 'rendering' }), STUCK_BEFORE).kind).toBe('in_flight');
-  expect(judgeJob(item({ ...base, status: 'queued', updatedAt: '2026-01-01T05:59:59.999Z' }), STUCK_BEFORE)).toMatchObject({ kind: 'stuck', status: 'queued', userId: 'u1' });
+  expect(
+    judgeJob(item({ ...base, status: 'queued', updatedAt: '2026-01-01T05:59:59.999Z' }), STUCK_BEFORE),
+  ).toMatchObject({ kind: 'stuck', status: 'queued', userId: 'u1' });
 });
 
 test('reconciler-looking attributes a producer wrote are never read: the job is judged on its producer facts', () => {
-  const forged = judgeJob(item({ ...base, status: 'rendered', settlement: 'NO_CHARGE', charged: 0, settledUserId: 'someone-else' }), STUCK_BEFORE);
+  const forged = judgeJob(
+    item({ ...base, status: 'rendered', settlement: 'NO_CHARGE', charged: 0, settledUserId: 'someone-else' }),
+    STUCK_BEFORE,
+  );
   expect(forged).toEqual(judgeJob(item({ ...base, status: 'rendered' }), STUCK_BEFORE));
   expect(forged).toMatchObject({ kind: 'settle', event: { kind: 'rendered', userId: 'u1' } });
 });
@@ -55,7 +80,11 @@ test.each([
 });
 
 test('audit days span the window inclusively, across month ends', () => {
-  expect(utcDays('2026-01-30T23:00:00.000Z', '2026-02-01T00:00:01.000Z')).toEqual(['2026-01-30', '2026-01-31', '2026-02-01']);
+  expect(utcDays('2026-01-30T23:00:00.000Z', '2026-02-01T00:00:01.000Z')).toEqual([
+    '2026-01-30',
+    '2026-01-31',
+    '2026-02-01',
+  ]);
   expect(utcDays('2026-01-30T01:00:00.000Z', '2026-01-30T02:00:00.000Z')).toEqual(['2026-01-30']);
 });
 
@@ -66,6 +95,11 @@ test('limits are bounded', () => {
 });
 
 test('a producer-written reason reaches the ledger without control characters', () => {
-  const verdict = judgeJob(item({ ...base, status: 'failed', reason: 'oom\n  What to do: \u001b[2Jgrant' }), STUCK_BEFORE);
-  expect(verdict.kind === 'settle' && verdict.event.reason).toBe('settled by the sweep (event never arrived): oom   What to do:  [2Jgrant');
+  const verdict = judgeJob(
+    item({ ...base, status: 'failed', reason: 'oom\n  What to do: \u001b[2Jgrant' }),
+    STUCK_BEFORE,
+  );
+  expect(verdict.kind === 'settle' && verdict.event.reason).toBe(
+    'settled by the sweep (event never arrived): oom   What to do:  [2Jgrant',
+  );
 });

@@ -25,8 +25,11 @@ describe('stripControlCharacters', () => {
   });
 
   test('the characters just outside the class stay; plain text is unchanged', () => {
-    for (const c of NEIGHBOURS.filter((n) => n !== 0x20)) expect(stripControlCharacters(`a${code(c)}b`)).toBe(`a${code(c)}b`);
-    expect(stripControlCharacters('render worker lost the GPU (é, 日本, 🙂)')).toBe('render worker lost the GPU (é, 日本, 🙂)');
+    for (const c of NEIGHBOURS.filter((n) => n !== 0x20))
+      expect(stripControlCharacters(`a${code(c)}b`)).toBe(`a${code(c)}b`);
+    expect(stripControlCharacters('render worker lost the GPU (é, 日本, 🙂)')).toBe(
+      'render worker lost the GPU (é, 日本, 🙂)',
+    );
     expect(stripControlCharacters('')).toBe('');
   });
 });
@@ -41,8 +44,9 @@ describe('printable', () => {
   });
 
   test('every character of the class is escaped: none is left, each shown as one escape', () => {
-    const wrong = CONTROLS.map((c) => [c.toString(16), printable(`x${code(c)}y`)])
-      .filter(([, shown]) => !/^x\\(n|r|t|x[0-9a-f]{2}|u[0-9a-f]{4})y$/.test(shown!));
+    const wrong = CONTROLS.map((c) => [c.toString(16), printable(`x${code(c)}y`)]).filter(
+      ([, shown]) => !/^x\\(n|r|t|x[0-9a-f]{2}|u[0-9a-f]{4})y$/.test(shown!),
+    );
     expect(wrong).toEqual([]);
   });
 
