@@ -32,6 +32,7 @@ typecheck: install ## type-check the code (no test types) and the tests (jest ty
 	@npx tsc --noEmit -p . && npx tsc --noEmit -p tests
 
 lint: install
+	@npx prettier --check --log-level warn '**/*.{ts,mts,mjs,js,cjs}' || { echo "not in the house format: run make format" >&2; exit 1; }
 	@npx eslint --max-warnings 0 .
 	@node scripts/compile-schemas.mjs --check
 
