@@ -4,7 +4,8 @@
  * tables; a restart keeps the books), fauxqs holds the DLQ and the ops topic (in memory), the local
  * EventBridge runs the real debit and refund handlers behind the workspace's rules and bus policy,
  * and the sweep runs on a short schedule. Fixed ports, so the printed `export` lines stay valid
- * across restarts. Stops everything it started on stop().
+ * across restarts, checked free before anything starts. The terminal gets one line per settled or
+ * refused event (persistent/settled-lines.ts). Stops everything it started on stop().
  */
 import { mkdirSync, rmSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import { createLogger, type Logger } from '../shared/observability/logger';
 import { DEFAULT_PRICE_BOOK } from '../shared/pricing';
 import { sweepAndReport } from '../shared/sweep';
 import { PRODUCER } from './principals';
+import { assertPortsFree } from './persistent/ports-free';
+import { reportingTarget } from './persistent/settled-lines';
 import { startLocalStack, type LocalStack } from './stack';
 
 export const LOCAL_WORKSPACE = 'local';
@@ -34,7 +37,7 @@ export interface PersistentStackOptions {
   /** Default: portsFrom(DEFAULT_BASE_PORT). */
   ports?: LocalPorts;
   sweepEverySeconds?: number;
-  /** One short line per sweep that did anything, and other news for the terminal. */
+  /** One short line per settled event and per sweep that did anything, and other news for the terminal. */
   say?: (line: string) => void;
 }
 
@@ -121,6 +124,7 @@ export async function startPersistentStack(options: PersistentStackOptions): Pro
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
+  await assertPortsFree(Object.values(ports));
   try {
     const { dynamoEndpoint, sqsEndpoint } = await startServers(options, ports, stops);
     const logFile = join(options.dataDir, 'handlers.log');
@@ -138,6 +142,7 @@ export async function startPersistentStack(options: PersistentStackOptions): Pro
       sqsEndpoint,
       sqsPort: ports.sqs,
       logger,
+      wrapTarget: reportingTarget(say),
       // The platform's retries, but at local speed.
       bus: { port: ports.eventbridge, retryDelayMs: 200 },
     });

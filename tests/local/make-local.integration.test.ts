@@ -2,7 +2,8 @@
  * `make local` as a producer team uses it (issue 15): the script runs as a child process, prints its
  * `export` lines; a plain SDK client with those settings puts a video.rendered event; `reconciler
  * balance` (the CLI, another child process) sees the debit; SIGTERM stops everything (the child, its
- * DynamoDB Local java process, every port); a second start on the same data keeps the balance.
+ * DynamoDB Local java process, every port); a second start on the same data keeps the balance. The
+ * terminal shows a line per settled event; a start on ports in use is refused before it starts anything.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -134,6 +135,28 @@ test('a producer integrates locally: exports, an event, the balance, a clean sto
         (b) => b !== 100,
       ),
     ).toBe(100 - PRICE);
+    // The terminal's one line for the settled event (printed once the handler returned, after the commit).
+    const settled = `video.rendered user ${JOB.userId} job ${JOB.jobId}: debited ${PRICE} credits`;
+    expect(
+      await until(
+        async () => first.output(),
+        (out) => out.includes(settled),
+      ),
+    ).toContain(settled);
+    // A second make local on the same ports is refused before it starts anything; the first stays whole.
+    const secondDir = mkdtempSync(join(tmpdir(), 'make-local-2-'));
+    const second = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', script, '--data-dir', secondDir, '--base-port', String(BASE_PORT)],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '' },
+        encoding: 'utf8',
+      },
+    );
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`already in use on 127.0.0.1: port ${PORTS.join(', ')}`);
+    expect(await balanceOf(first.env, JOB.userId)).toBe(100 - PRICE);
   } finally {
     expect(await stopLocal(first)).toBe(0);
   }
