@@ -31,6 +31,15 @@ export async function readBooksOf(stack: LocalStack) {
     holds: new Map(
       settlements.filter((s) => s.holdState !== undefined).map((s) => [String(s.jobId), String(s.holdState)]),
     ),
+    /** When each hold expired and when its job settled (if it did): a job settled after its hold expired is charged plainly. */
+    holdTimes: new Map(
+      settlements
+        .filter((s) => s.holdExpiresAt !== undefined)
+        .map((s) => [
+          String(s.jobId),
+          { expiresAt: String(s.holdExpiresAt), ...(s.settledAt ? { settledAt: String(s.settledAt) } : {}) },
+        ]),
+    ),
     ledger: ledger.map((e) => ({
       ledgerId: String(e.ledgerId),
       userId: String(e.userId),

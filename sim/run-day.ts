@@ -81,6 +81,8 @@ export interface DayResult {
   expiry: SweepReport;
   /** Each job's hold state at the end (jobs with a hold only), and each user's `held` figure. */
   holds: Map<string, string>;
+  /** Each hold's expiry and its job's settlement time, if it settled. */
+  holdTimes: Map<string, { expiresAt: string; settledAt?: string }>;
   held: Map<string, number>;
   audit: AuditReport;
   balances: Map<string, number>;
@@ -506,6 +508,7 @@ export async function runDay(day: Day, options: RunOptions = {}): Promise<DayRes
     ...sweeps,
     reserves,
     holds: books.holds,
+    holdTimes: books.holdTimes,
     held: books.held,
     audit,
     balances: books.balances,
