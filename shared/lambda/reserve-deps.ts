@@ -14,7 +14,7 @@ export function reserveDepsFromEnvironment(env?: Env): ReserveHandlerDeps {
   const values = readEnv('reserve', env);
   const workspace = values.WORKSPACE ?? 'local';
   return {
-    holds: { dynamodb: makeDynamoDbClient(), tables: { credits: values.CREDITS_TABLE!, settlements: values.SETTLEMENTS_TABLE! } },
+    holds: { dynamodb: makeDynamoDbClient({ cacheMiddleware: true }), tables: { credits: values.CREDITS_TABLE!, settlements: values.SETTLEMENTS_TABLE! } },
     limits: { defaultSeconds: holdDefaultSecondsFrom(values) },
     logger: createLogger({ level: values.LOG_LEVEL, workspace, component: 'reserve' }),
     workspace,
