@@ -2,7 +2,8 @@
  * Cold start per bundle, ours beside the Powertools-style baseline: bytes, the metafile's top
  * contributors, median import time in a fresh process, and median time to the first answered event
  * (fresh process: import + one invocation against DynamoDB Local, as Lambda's INIT + first invoke).
- * Ours are built by build.mjs (handler options); the baseline with the common options only.
+ * Ours are built by build.mjs (handler options); the baseline with the common options only. The
+ * first-event processes run under the heap flags Lambda passes for the function's memory (bench/support/lambda-node.ts).
  * Writes bench/results/coldstart.json.   npx tsx bench/coldstart.bench.ts [--runs 11]
  */
 import { execFile } from 'node:child_process';
@@ -19,6 +20,7 @@ import { IDEMPOTENCY_TABLE_DEFINITION } from './baseline/powertools-debit';
 import { medianImportMs } from './support/import-time';
 import { startLatencyProxy } from './support/latency-proxy';
 import { median } from './support/pool';
+import { lambdaMemoryMb, lambdaNodeArgs } from './support/lambda-node';
 
 const root = join(import.meta.dirname, '..');
 const CHILD = join(import.meta.dirname, 'support', 'first-event.mjs');
@@ -27,6 +29,7 @@ const RUNS = runsIndex > 0 ? Number(process.argv[runsIndex + 1]) : 11;
 /** The baseline entry (bench/baseline/debit-entry.ts) names its tables plainly. */
 const BASELINE_TABLES: TableNames = { jobs: 'Jobs', credits: 'Credits', ledger: 'Ledger', settlements: 'Settlements' };
 const OUR_TABLES = tableNamesForWorkspace('cold');
+const NODE_ARGS = lambdaNodeArgs(lambdaMemoryMb(readFileSync(join(root, 'terraform', 'variables.tf'), 'utf8')));
 
 /** Output bytes per package (or source folder) of a bundle, largest first. */
 export function topContributors(metafile: Metafile, top = 6): { name: string; bytes: number }[] {
@@ -48,7 +51,7 @@ async function firstEventMedian(bundle: string, env: NodeJS.ProcessEnv, label: s
   for (let i = 0; i < RUNS; i++) {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [CHILD, bundle, `${label}-${i}-${Date.now()}`, 'cold-user'],
+      [...NODE_ARGS, CHILD, bundle, `${label}-${i}-${Date.now()}`, 'cold-user'],
       { env, encoding: 'utf8' },
     );
     samples.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as (typeof samples)[number]);

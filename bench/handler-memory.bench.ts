@@ -4,18 +4,21 @@
  * the environment like Lambda, and handles N valid video.rendered envelopes one after another against
  * DynamoDB Local. Reports the process's peak RSS (process.resourceUsage().maxRSS) and RSS before
  * import, after import and after the run, next to the peak RSS of an empty Node process on the same
- * machine. Writes bench/results/memory.json.
+ * machine. The child runs under the heap flags Lambda's bootstrap derives from the function's memory
+ * (bench/support/lambda-node.ts), so the figure is what a Lambda container of that size would see.
+ * Writes bench/results/memory.json.
  *
  *   npx tsx bench/handler-memory.bench.ts [--events N]   # default 2000
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDynamoDbClient } from '../shared/aws/clients';
 import { grantCredits } from '../shared/ledger/manual-entries';
 import { createTables } from '../local/tables';
 import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
 import { forEachBounded } from '../shared/pool';
+import { lambdaMemoryMb, lambdaNodeArgs } from './support/lambda-node';
 
 const root = join(import.meta.dirname, '..');
 const BUNDLE = join(root, 'dist', 'debit', 'index.mjs');
@@ -25,8 +28,9 @@ const argIndex = process.argv.indexOf('--events');
 const EVENTS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 2000;
 const USERS = 50;
 const PREFIX = 'mem';
-/** What Terraform gives every function (terraform/variables.tf lambda_memory_mb), for context. */
-const LAMBDA_MEMORY_MB = 512;
+/** What Terraform gives every function: the child gets the V8 limits Lambda derives from it. */
+const LAMBDA_MEMORY_MB = lambdaMemoryMb(readFileSync(join(root, 'terraform', 'variables.tf'), 'utf8'));
+const NODE_ARGS = lambdaNodeArgs(LAMBDA_MEMORY_MB);
 
 /** The environment the handler process gets: exactly what Lambda would set, plus local endpoints. */
 function handlerEnv(endpoint: string, tables: TableNames): NodeJS.ProcessEnv {
@@ -74,7 +78,7 @@ interface ChildResult {
 
 function runChild(env: NodeJS.ProcessEnv): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', CHILD, BUNDLE, String(EVENTS), String(USERS), PREFIX], {
+    const child = spawn(process.execPath, [...NODE_ARGS, CHILD, BUNDLE, String(EVENTS), String(USERS), PREFIX], {
       env,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -139,7 +143,8 @@ async function main(): Promise<void> {
       events: EVENTS,
       users: USERS,
       lambdaMemoryMb: LAMBDA_MEMORY_MB,
-      note: 'fresh Node process, LOG_LEVEL=silent, NODE_OPTIONS empty, --expose-gc (gc() only after import and after the peak is read), events invoked sequentially against DynamoDB Local; peak = process.resourceUsage().maxRSS',
+      nodeArgs: NODE_ARGS,
+      note: "fresh Node process with the flags Lambda's bootstrap passes for this memory size, LOG_LEVEL=silent, NODE_OPTIONS empty (gc() only after import and after the peak is read), events invoked sequentially against DynamoDB Local; peak = process.resourceUsage().maxRSS",
       peakRssMiB: run.peakRssMiB,
       rssBeforeImportMiB: run.beforeImport.rssMiB,
       rssAfterImportMiB: run.afterImport.rssMiB,
@@ -157,7 +162,7 @@ async function main(): Promise<void> {
       rssSamples: run.rssSamples,
     };
     console.log(
-      `\npeak RSS of a debit handler process after ${EVENTS} events: ${result.peakRssMiB} MiB (Lambda memory ${LAMBDA_MEMORY_MB} MB)`,
+      `\npeak RSS of a debit handler process after ${EVENTS} events: ${result.peakRssMiB} MiB (Lambda memory ${LAMBDA_MEMORY_MB} MB: ${NODE_ARGS.join(' ')})`,
     );
     console.log(
       `  RSS before import ${result.rssBeforeImportMiB} MiB, after import ${result.rssAfterImportMiB} MiB, after the run ${result.rssAfterRunMiB} MiB`,

@@ -429,7 +429,7 @@ async function main(): Promise<void> {
   const network = readResult<NetworkResult>(networkB, notBefore);
   const coldStart = readResult<ColdStartResult>(coldB, notBefore);
   const endToEnd = readResult<EndToEndResult>(e2eB, notBefore);
-  const checks = doneWhen(network, coldStart, ledger.paths.ours.common);
+  const checks = doneWhen(network, coldStart, ledger.paths.ours.common, memory.peakRssMiB);
   // --report-only keeps the run's own date and timings when every section still comes from that run.
   const previous = reportOnly
     ? previousRun([ledger, sweep, replay, memory, holds, network, coldStart, endToEnd])

@@ -145,8 +145,16 @@ export function coldStartMarkdown(cold: ColdStartResult): string {
   return lines.join('\n');
 }
 
-/** The issue's goals, plus the design's one request per event; memory is reported in its own table, not judged here. */
-export function doneWhen(network: NetworkResult, cold: ColdStartResult, requestsPerEvent: number): Check[] {
+/**
+ * The issue's goals, including the peak RSS of a handler process (bench/handler-memory.bench.ts,
+ * which runs it under the heap flags Lambda passes for the function's memory).
+ */
+export function doneWhen(
+  network: NetworkResult,
+  cold: ColdStartResult,
+  requestsPerEvent: number,
+  peakRssMiB: number,
+): Check[] {
   const direct = network.settings.find((s) => s.model === null)!;
   const middle = middleSetting(network);
   const at = (s: NetworkSetting, c: number) => s.rows.find((r) => r.concurrency === c)!;
@@ -198,6 +206,11 @@ export function doneWhen(network: NetworkResult, cold: ColdStartResult, requests
       goal: '1.0 DynamoDB request per event on the common path',
       measured: f1(requestsPerEvent),
       met: requestsPerEvent === 1,
+    },
+    {
+      goal: 'peak RSS of a handler process ≤ 100 MiB after 3,000 events',
+      measured: `${f1(peakRssMiB)} MiB`,
+      met: peakRssMiB <= 100,
     },
   );
   return checks;

@@ -1,7 +1,8 @@
 // Child process of bench/handler-memory.bench.ts: a fresh Node process that imports one BUILT handler
 // bundle, invokes its `handler(event, context)` for N valid video.rendered envelopes one after another
 // (as one Lambda container would), and prints one JSON line with its memory figures.
-// The parent sets the handler's environment (tables, DLQ URL, endpoints) and creates the tables first.
+// The parent sets the handler's environment (tables, DLQ URL, endpoints) and the node flags Lambda would
+// pass (bench/support/lambda-node.ts), and creates the tables first.
 //
 //   node bench/support/memory-handler.mjs <bundle.mjs> <events> <users> <prefix>
 import { performance } from 'node:perf_hooks';

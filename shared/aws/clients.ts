@@ -36,6 +36,13 @@ export interface ClientOptions {
    * Only for a loopback endpoint: in AWS the default credential chain decides, always.
    */
   localCredentials?: Readonly<LocalCredentials>;
+  /**
+   * Resolve each command class's middleware stack once per client instead of on every request (the
+   * SDK's `cacheMiddleware`): the per-request rebuild and sort of the stack is about a seventh of what
+   * a handler allocates per event. Only for a client that nobody adds middleware to after its first
+   * request and that sends one request at a time, like a handler's: the resolved context is shared.
+   */
+  cacheMiddleware?: boolean;
 }
 
 /** The host of a URL without IPv6 brackets; undefined when it is not a URL. */
@@ -108,6 +115,7 @@ export function clientConfig(options: ClientOptions, service: string) {
     ...(endpoint ? { endpoint } : {}),
     region: options.region ?? defaultRegion() ?? (local ? 'us-east-1' : undefined),
     maxAttempts: options.maxAttempts ?? 2,
+    ...(options.cacheMiddleware ? { cacheMiddleware: true } : {}),
     ...(local ? { credentials: localCredentialsFor(options, service) } : {}),
   };
 }

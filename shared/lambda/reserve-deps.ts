@@ -21,7 +21,7 @@ export function reserveDepsFromEnvironment(env?: Env): ReserveHandlerDeps {
   const workspace = values.WORKSPACE ?? 'local';
   return {
     holds: {
-      dynamodb: makeDynamoDbClient(),
+      dynamodb: makeDynamoDbClient({ cacheMiddleware: true }),
       tables: { credits: values.CREDITS_TABLE!, settlements: values.SETTLEMENTS_TABLE! },
     },
     limits: { defaultSeconds: holdDefaultSecondsFrom(values) },

@@ -26,10 +26,14 @@ export function settlementDepsFromEnvironment(handlerName: SettlementHandlerName
   let sqs: SQSClient | undefined;
   return {
     handlerName,
-    ledger: { dynamodb: makeDynamoDbClient(), tables: tablesFrom(env), overdraftFloorCredits: overdraftFloorFrom(env) },
+    ledger: {
+      dynamodb: makeDynamoDbClient({ cacheMiddleware: true }),
+      tables: tablesFrom(env),
+      overdraftFloorCredits: overdraftFloorFrom(env),
+    },
     // Built on first use: only a refused event goes to the DLQ, so a cold start does not pay for it.
     get sqs() {
-      return (sqs ??= makeSqsClient());
+      return (sqs ??= makeSqsClient({ cacheMiddleware: true }));
     },
     dlqUrl: env.DLQ_URL!,
     priceBook: DEFAULT_PRICE_BOOK,

@@ -118,6 +118,13 @@ describe('clientConfig', () => {
       clientConfig({ endpoint: 'https://events.eu-west-1.amazonaws.com', localCredentials: who }, 'EVENTBRIDGE'),
     ).toThrow(/loopback endpoints only/);
   });
+
+  test("the middleware stack is cached per command only when asked (a handler's client), never by default", () => {
+    expect(clientConfig({ endpoint: 'http://127.0.0.1:1' }, 'DYNAMODB')).not.toHaveProperty('cacheMiddleware');
+    expect(clientConfig({ endpoint: 'http://127.0.0.1:1', cacheMiddleware: true }, 'DYNAMODB')).toMatchObject({
+      cacheMiddleware: true,
+    });
+  });
 });
 
 describe('the SQS client does not follow a QueueUrl to its host (M7)', () => {
