@@ -9,6 +9,7 @@ import { createWriteStream, existsSync, readFileSync, readdirSync, rmSync, statS
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yazl from 'yazl';
+import { builtinsByRequire } from './scripts/build/builtins-by-require.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, 'dist');
@@ -86,7 +87,8 @@ function licensesText(metafile) {
 /**
  * What only the handler bundles get on top of bundleOptions (the baseline keeps the common build):
  * the SDK's default credential chain is cut to the environment, the one link Lambda uses
- * (scripts/build/lambda-credentials.mjs says why).
+ * (scripts/build/lambda-credentials.mjs says why), and Node's built-ins are loaded with require()
+ * rather than import (scripts/build/builtins-by-require.mjs says why).
  */
 const lambdaCredentials = {
   name: 'lambda-credentials',
@@ -96,7 +98,7 @@ const lambdaCredentials = {
     }));
   },
 };
-export const handlerBundleOptions = { ...bundleOptions, plugins: [lambdaCredentials] };
+export const handlerBundleOptions = { ...bundleOptions, plugins: [lambdaCredentials, builtinsByRequire] };
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 

@@ -83,6 +83,17 @@ describe('bundles', () => {
     },
   );
 
+  test.each(handlers)('dist/%s loads Node built-ins with require(), never through an ESM import', (handler) => {
+    const code = readFileSync(join(root, 'dist', handler, 'index.mjs'), 'utf8');
+    // The banner's own createRequire import is the one exception: it is what require() is made from.
+    const esmImports = [...code.matchAll(/(?:from\s*|import\s*\(\s*)["']((?:node:)?[a-z0-9_/]+)["']/g)].map(
+      (m) => m[1],
+    );
+    expect(esmImports).toEqual(['node:module']);
+    // …and the module the SDK sends with is one of those required (minified: the name of require varies).
+    expect(code).toMatch(/[\w$]+\("node:https"\)/);
+  });
+
   test('a handler invoked without its configuration fails naming the missing variables', () => {
     const script = `const m = await import(${JSON.stringify(join(root, 'dist', 'debit', 'index.mjs'))});
       try { await m.handler({}, {}); } catch (e) { process.stdout.write(e.name + ': ' + e.message); }`;

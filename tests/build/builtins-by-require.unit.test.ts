@@ -1,0 +1,59 @@
+/**
+ * scripts/build/builtins-by-require.mjs: a bundle built with it loads Node built-ins through
+ * require(), so importing it does not build their ESM facades (which read every export and so run
+ * lazy getters such as fs.ReadStream's, loading the streams implementation). The same fixture built
+ * without the plugin is the broken case the check must catch. The bundles under test run in fresh
+ * Node processes: jest's own module system is not what Lambda runs.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'builtins-by-require-'));
+  writeFileSync(
+    join(dir, 'entry.mjs'),
+    [
+      "import { lstatSync } from 'node:fs';",
+      "import * as zlib from 'zlib';",
+      "import https from 'node:https';",
+      'export const works = () => lstatSync("/").isDirectory() && typeof zlib.crc32 === "function" && typeof https.request === "function";',
+      'export const http = async () => (await import("node:http")).default.STATUS_CODES[404];',
+    ].join('\n'),
+  );
+  // Bundle the fixture twice with the handlers' own options: with the plugin and without it.
+  const script = `
+    const { build } = await import('esbuild');
+    const { handlerBundleOptions, bundleOptions } = await import(${JSON.stringify(join(root, 'build.mjs'))});
+    const common = { entryPoints: [${JSON.stringify(join(dir, 'entry.mjs'))}], logLevel: 'error', metafile: false };
+    await build({ ...handlerBundleOptions, ...common, outfile: ${JSON.stringify(join(dir, 'with.mjs'))} });
+    await build({ ...bundleOptions, ...common, outfile: ${JSON.stringify(join(dir, 'without.mjs'))} });`;
+  execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, stdio: 'pipe' });
+}, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Imports a bundle in a fresh process: was fs's streams implementation loaded by the import alone, and does the code work. */
+function importInFreshProcess(bundle: string): { streamsLoadedByImport: boolean; works: boolean; http: string } {
+  const script = `
+    const m = await import(${JSON.stringify(join(dir, bundle))});
+    const streamsLoadedByImport = process.moduleLoadList.includes('NativeModule internal/fs/streams');
+    process.stdout.write(JSON.stringify({ streamsLoadedByImport, works: m.works(), http: await m.http() }));`;
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH },
+    encoding: 'utf8',
+  });
+  return JSON.parse(output) as { streamsLoadedByImport: boolean; works: boolean; http: string };
+}
+
+test('with the plugin, importing the bundle does not load what its built-ins only offer lazily', () => {
+  expect(importInFreshProcess('with.mjs')).toEqual({ streamsLoadedByImport: false, works: true, http: 'Not Found' });
+});
+
+test('without it (the broken fixture), the ESM facade of node:fs loads the streams implementation at import', () => {
+  expect(importInFreshProcess('without.mjs')).toEqual({ streamsLoadedByImport: true, works: true, http: 'Not Found' });
+});
