@@ -1,7 +1,9 @@
 /**
  * Cold start per bundle, ours beside the Powertools-style baseline: bytes, the metafile's top
  * contributors, median import time in a fresh process, and median time to the first answered event
- * (fresh process: import + one invocation against DynamoDB Local, as Lambda's INIT + first invoke).
+ * (fresh process: import + one invocation against DynamoDB Local, as Lambda's INIT + first invoke),
+ * over plain http, over https through a loopback TLS front (what Lambda does), and through the
+ * latency model's middle setting.
  * Ours are built by build.mjs (handler options); the baseline with the common options only. The
  * first-event processes run under the heap flags Lambda passes for the function's memory (bench/support/lambda-node.ts).
  * Writes bench/results/coldstart.json.   npx tsx bench/coldstart.bench.ts [--runs 11]
@@ -19,6 +21,8 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { IDEMPOTENCY_TABLE_DEFINITION } from './baseline/powertools-debit';
 import { medianImportMs } from './support/import-time';
 import { startLatencyProxy } from './support/latency-proxy';
+import { startTlsFront } from './support/tls-front';
+import { makeLoopbackCert } from './support/loopback-cert';
 import { median } from './support/pool';
 import { lambdaMemoryMb, lambdaNodeArgs } from './support/lambda-node';
 
@@ -84,6 +88,21 @@ function env(endpoint: string, tables: TableNames): NodeJS.ProcessEnv {
   };
 }
 
+/** Ours and the baseline through a loopback TLS front, each child trusting its fresh certificate. */
+async function firstEventOverHttps(dynamoEndpoint: string, ours: string, baseline: string) {
+  const cert = await makeLoopbackCert(join(root, 'bench', '.out', 'tls'));
+  const front = await startTlsFront(dynamoEndpoint, cert);
+  const httpsEnv = (tables: TableNames) => ({ ...env(front.endpoint, tables), NODE_EXTRA_CA_CERTS: cert.caFile });
+  try {
+    return {
+      debit: await firstEventMedian(ours, httpsEnv(OUR_TABLES), 'ours-https'),
+      baseline: await firstEventMedian(baseline, httpsEnv(BASELINE_TABLES), 'base-https'),
+    };
+  } finally {
+    await front.close();
+  }
+}
+
 async function prepare(endpoint: string) {
   const client = makeDynamoDbClient({ endpoint, region: 'us-east-1', maxAttempts: 3 });
   for (const tables of [OUR_TABLES, BASELINE_TABLES]) {
@@ -144,12 +163,15 @@ async function main() {
       baseline: await firstEventMedian(baselineFile, env(proxy.endpoint, BASELINE_TABLES), 'base5'),
     };
     await proxy.close();
+    // And over https, as a Lambda function reaches DynamoDB (bench/support/tls-front.ts says why).
+    const firstEventHttps = await firstEventOverHttps(dynamo.endpoint, debit.file, baselineFile);
     const base = bundles.at(-1)!;
     const ratios = {
       debitBundleBytes: debit.bundleBytes,
       importOfBaseline: debit.importMs / base.importMs,
       firstEventOfBaseline: firstEvent.debit.firstEventMs / firstEvent.baseline.firstEventMs,
       firstEventOfBaselineAt5ms: firstEventAt5ms.debit.firstEventMs / firstEventAt5ms.baseline.firstEventMs,
+      firstEventOfBaselineHttps: firstEventHttps.debit.firstEventMs / firstEventHttps.baseline.firstEventMs,
     };
     for (const b of bundles)
       console.log(
@@ -158,12 +180,15 @@ async function main() {
           .map((t) => `${t.name} ${(t.bytes / 1024).toFixed(0)}K`)
           .join(', ')}`,
       );
-    console.log(`first answered event: ${JSON.stringify(firstEvent)}; ratios ${JSON.stringify(ratios)}`);
+    console.log(
+      `first answered event: ${JSON.stringify({ firstEvent, firstEventHttps })}; ratios ${JSON.stringify(ratios)}`,
+    );
     const result = {
       measuredAt: new Date().toISOString(),
       runs: RUNS,
       bundles: bundles.map(({ file: _file, ...rest }) => rest),
       firstEvent,
+      firstEventHttps,
       firstEventAt5ms,
       ratios,
     };

@@ -39,12 +39,14 @@ export interface ColdStartResult {
   runs: number;
   bundles: { name: string; bundleBytes: number; top: { name: string; bytes: number }[]; importMs: number }[];
   firstEvent: Record<'debit' | 'baseline', FirstEvent>;
+  firstEventHttps: Record<'debit' | 'baseline', FirstEvent>;
   firstEventAt5ms: Record<'debit' | 'baseline', FirstEvent>;
   ratios: {
     debitBundleBytes: number;
     importOfBaseline: number;
     firstEventOfBaseline: number;
     firstEventOfBaselineAt5ms: number;
+    firstEventOfBaselineHttps: number;
   };
 }
 export interface Check {
@@ -125,8 +127,9 @@ export function coldStartMarkdown(cold: ColdStartResult): string {
     row(['---', '---', '---:', '---:', '---:', '---:']),
   ];
   for (const [network, results] of [
-    ['DynamoDB Local', cold.firstEvent],
-    ['+5 ms median model', cold.firstEventAt5ms],
+    ['DynamoDB Local, http', cold.firstEvent],
+    ['DynamoDB Local, https (as Lambda)', cold.firstEventHttps],
+    ['+5 ms median model, http', cold.firstEventAt5ms],
   ] as const) {
     for (const name of ['debit', 'baseline'] as const) {
       const r = results[name];
@@ -197,10 +200,12 @@ export function doneWhen(
       measured: x(cold.ratios.importOfBaseline),
       met: cold.ratios.importOfBaseline <= 0.4,
     },
+    // Judged over https: Lambda reaches DynamoDB that way, and plain http sends the SDK down a path
+    // (import("node:http")) no function takes (bench/support/tls-front.ts). Both rows are in the table.
     {
-      goal: "debit time to first answered event ≤ 0.5× the baseline's (DynamoDB Local)",
-      measured: x(cold.ratios.firstEventOfBaseline),
-      met: cold.ratios.firstEventOfBaseline <= 0.5,
+      goal: "debit time to first answered event ≤ 0.5× the baseline's (DynamoDB Local over https)",
+      measured: x(cold.ratios.firstEventOfBaselineHttps),
+      met: cold.ratios.firstEventOfBaselineHttps <= 0.5,
     },
     {
       goal: '1.0 DynamoDB request per event on the common path',
