@@ -5,7 +5,7 @@
  * over plain http, over https through a loopback TLS front (what Lambda does), and through the
  * latency model's middle setting.
  * Ours are built by build.mjs (handler options); the baseline with the common options only. The
- * first-event processes run under the heap flags Lambda passes for the function's memory (bench/support/lambda-node.ts).
+ * first-event processes run with the function's NODE_OPTIONS and the flags Lambda adds (bench/support/lambda-node.ts).
  * Writes bench/results/coldstart.json.   npx tsx bench/coldstart.bench.ts [--runs 11]
  */
 import { execFile } from 'node:child_process';
@@ -24,7 +24,7 @@ import { startLatencyProxy } from './support/latency-proxy';
 import { startTlsFront } from './support/tls-front';
 import { makeLoopbackCert } from './support/loopback-cert';
 import { median } from './support/pool';
-import { lambdaMemoryMb, lambdaNodeArgs } from './support/lambda-node';
+import { lambdaProcess } from './support/lambda-node';
 
 const root = join(import.meta.dirname, '..');
 const CHILD = join(import.meta.dirname, 'support', 'first-event.mjs');
@@ -33,7 +33,8 @@ const RUNS = runsIndex > 0 ? Number(process.argv[runsIndex + 1]) : 11;
 /** The baseline entry (bench/baseline/debit-entry.ts) names its tables plainly. */
 const BASELINE_TABLES: TableNames = { jobs: 'Jobs', credits: 'Credits', ledger: 'Ledger', settlements: 'Settlements' };
 const OUR_TABLES = tableNamesForWorkspace('cold');
-const NODE_ARGS = lambdaNodeArgs(lambdaMemoryMb(readFileSync(join(root, 'terraform', 'variables.tf'), 'utf8')));
+const LAMBDA = lambdaProcess(readFileSync(join(root, 'terraform', 'variables.tf'), 'utf8'));
+const NODE_ARGS = LAMBDA.args;
 
 /** Output bytes per package (or source folder) of a bundle, largest first. */
 export function topContributors(metafile: Metafile, top = 6): { name: string; bytes: number }[] {
@@ -72,7 +73,7 @@ async function firstEventMedian(bundle: string, env: NodeJS.ProcessEnv, label: s
 function env(endpoint: string, tables: TableNames): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
-    NODE_OPTIONS: '',
+    NODE_OPTIONS: LAMBDA.nodeOptions,
     NODE_NO_WARNINGS: '1',
     AWS_REGION: 'us-east-1',
     AWS_ENDPOINT_URL_DYNAMODB: endpoint,

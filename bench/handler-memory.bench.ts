@@ -4,7 +4,7 @@
  * the environment like Lambda, and handles N valid video.rendered envelopes one after another against
  * DynamoDB Local. Reports the process's peak RSS (process.resourceUsage().maxRSS) and RSS before
  * import, after import and after the run, next to the peak RSS of an empty Node process on the same
- * machine. The child runs under the heap flags Lambda's bootstrap derives from the function's memory
+ * machine. The child runs with the function's NODE_OPTIONS and the flags Lambda's bootstrap adds
  * (bench/support/lambda-node.ts), so the figure is what a Lambda container of that size would see.
  * Writes bench/results/memory.json.
  *
@@ -18,7 +18,7 @@ import { grantCredits } from '../shared/ledger/manual-entries';
 import { createTables } from '../local/tables';
 import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
 import { forEachBounded } from '../shared/pool';
-import { lambdaMemoryMb, lambdaNodeArgs } from './support/lambda-node';
+import { lambdaProcess } from './support/lambda-node';
 
 const root = join(import.meta.dirname, '..');
 const BUNDLE = join(root, 'dist', 'debit', 'index.mjs');
@@ -28,16 +28,17 @@ const argIndex = process.argv.indexOf('--events');
 const EVENTS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 2000;
 const USERS = 50;
 const PREFIX = 'mem';
-/** What Terraform gives every function: the child gets the V8 limits Lambda derives from it. */
-const LAMBDA_MEMORY_MB = lambdaMemoryMb(readFileSync(join(root, 'terraform', 'variables.tf'), 'utf8'));
-const NODE_ARGS = lambdaNodeArgs(LAMBDA_MEMORY_MB);
+/** What Terraform gives every function: the child gets its NODE_OPTIONS and the flags Lambda adds to them. */
+const LAMBDA = lambdaProcess(readFileSync(join(root, 'terraform', 'variables.tf'), 'utf8'));
+const LAMBDA_MEMORY_MB = LAMBDA.memoryMb;
+const NODE_ARGS = LAMBDA.args;
 
 /** The environment the handler process gets: exactly what Lambda would set, plus local endpoints. */
 function handlerEnv(endpoint: string, tables: TableNames): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
-    // Lambda sets no NODE_OPTIONS by default; don't inherit the Makefile's --enable-source-maps.
-    NODE_OPTIONS: '',
+    // The function's own (terraform/locals.tf node_options), not the Makefile's --enable-source-maps.
+    NODE_OPTIONS: LAMBDA.nodeOptions,
     NODE_NO_WARNINGS: '1',
     AWS_REGION: 'us-east-1',
     AWS_ENDPOINT_URL_DYNAMODB: endpoint,
@@ -144,7 +145,8 @@ async function main(): Promise<void> {
       users: USERS,
       lambdaMemoryMb: LAMBDA_MEMORY_MB,
       nodeArgs: NODE_ARGS,
-      note: "fresh Node process with the flags Lambda's bootstrap passes for this memory size, LOG_LEVEL=silent, NODE_OPTIONS empty (gc() only after import and after the peak is read), events invoked sequentially against DynamoDB Local; peak = process.resourceUsage().maxRSS",
+      nodeOptions: LAMBDA.nodeOptions,
+      note: "fresh Node process with the function's NODE_OPTIONS and the flags Lambda's bootstrap adds for this memory size, LOG_LEVEL=silent (gc() only after import and after the peak is read), events invoked sequentially against DynamoDB Local; peak = process.resourceUsage().maxRSS",
       peakRssMiB: run.peakRssMiB,
       rssBeforeImportMiB: run.beforeImport.rssMiB,
       rssAfterImportMiB: run.afterImport.rssMiB,
@@ -162,7 +164,7 @@ async function main(): Promise<void> {
       rssSamples: run.rssSamples,
     };
     console.log(
-      `\npeak RSS of a debit handler process after ${EVENTS} events: ${result.peakRssMiB} MiB (Lambda memory ${LAMBDA_MEMORY_MB} MB: ${NODE_ARGS.join(' ')})`,
+      `\npeak RSS of a debit handler process after ${EVENTS} events: ${result.peakRssMiB} MiB (Lambda memory ${LAMBDA_MEMORY_MB} MB: ${NODE_ARGS.join(' ')}, NODE_OPTIONS=${LAMBDA.nodeOptions})`,
     );
     console.log(
       `  RSS before import ${result.rssBeforeImportMiB} MiB, after import ${result.rssAfterImportMiB} MiB, after the run ${result.rssAfterRunMiB} MiB`,

@@ -121,6 +121,7 @@ interface MemoryResult {
   handler: string;
   events: number;
   lambdaMemoryMb: number;
+  nodeOptions: string;
   peakRssMiB: number;
   rssBeforeImportMiB: number;
   rssAfterImportMiB: number;
@@ -276,7 +277,7 @@ function handlerSections(r: ReportInput): string[] {
 /** Memory of a handler process. */
 function memorySection(memory: MemoryResult): string[] {
   return [
-    `**Memory of a handler process** (fresh \`node\` importing \`dist/${memory.handler}/index.mjs\`, ${f0(memory.events)} valid events invoked one after another; Lambda gives it ${memory.lambdaMemoryMb} MB)`,
+    `**Memory of a handler process** (fresh \`node\` importing \`dist/${memory.handler}/index.mjs\`, ${f0(memory.events)} valid events invoked one after another; Lambda gives it ${memory.lambdaMemoryMb} MB, and it runs with \`NODE_OPTIONS=${memory.nodeOptions}\`: docs/development/performance.md#handler-memory)`,
     '',
     table(
       [

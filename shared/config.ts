@@ -30,6 +30,12 @@ export const HANDLER_ENV: Record<HandlerName, readonly string[]> = {
   reserve: ['CREDITS_TABLE', 'SETTLEMENTS_TABLE', 'HOLD_DEFAULT_SECONDS', ...COMMON],
 };
 
+/**
+ * What Terraform sets on every function for Node itself, not for the handler: the heap sizes
+ * (terraform/locals.tf node_options). Never read by handler code.
+ */
+export const RUNTIME_ENV = ['NODE_OPTIONS'] as const;
+
 /** Variables a handler may go without; everything else in HANDLER_ENV is required. */
 const OPTIONAL = new Set([
   'LOG_LEVEL',

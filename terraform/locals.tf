@@ -82,6 +82,12 @@ locals {
   # schedule is disabled and the automatic DLQ drain is off, so nothing moves money until resume.
   settle_reserved_concurrency = var.paused ? 0 : var.reserved_concurrency
 
+  # NODE_OPTIONS of every function. The nodejs24.x bootstrap puts its own heap flags on the command
+  # line only when NODE_OPTIONS names none, so this sets both: var.lambda_semi_space_mb, and the
+  # old space the bootstrap would have given (memory − memory/10). bench/support/lambda-node.ts runs
+  # the bench's handler processes the same way (a test keeps the two texts together).
+  node_options = "--max-semi-space-size=${var.lambda_semi_space_mb} --max-old-space-size=${var.lambda_memory_mb - floor(var.lambda_memory_mb / 10)}"
+
   tags = merge(var.tags, {
     Project   = "credit-reconciler"
     Workspace = local.workspace

@@ -101,6 +101,7 @@ module "debit" {
     OVERDRAFT_FLOOR_CREDITS = tostring(var.overdraft_floor_credits)
     WORKSPACE               = local.workspace
     LOG_LEVEL               = var.log_level
+    NODE_OPTIONS            = local.node_options
   }
 
   policy_json                 = data.aws_iam_policy_document.debit.json
@@ -133,6 +134,7 @@ module "refund" {
     DLQ_URL           = aws_sqs_queue.dlq.url
     WORKSPACE         = local.workspace
     LOG_LEVEL         = var.log_level
+    NODE_OPTIONS      = local.node_options
   }
 
   policy_json                 = data.aws_iam_policy_document.refund.json
@@ -168,6 +170,7 @@ module "sweep" {
     OVERDRAFT_FLOOR_CREDITS = tostring(var.overdraft_floor_credits)
     WORKSPACE               = local.workspace
     LOG_LEVEL               = var.log_level
+    NODE_OPTIONS            = local.node_options
   }
 
   policy_json                 = data.aws_iam_policy_document.sweep.json
@@ -198,6 +201,7 @@ module "replay_dlq" {
     REPLAY_MAX_REPLAYS = tostring(var.replay_max_replays)
     WORKSPACE          = local.workspace
     LOG_LEVEL          = var.log_level
+    NODE_OPTIONS       = local.node_options
   }
 
   policy_json                 = data.aws_iam_policy_document.replay_dlq.json
@@ -232,6 +236,7 @@ module "reserve" {
     HOLD_DEFAULT_SECONDS = tostring(var.hold_default_seconds)
     WORKSPACE            = local.workspace
     LOG_LEVEL            = var.log_level
+    NODE_OPTIONS         = local.node_options
   }
 
   policy_json = data.aws_iam_policy_document.reserve.json

@@ -403,7 +403,12 @@ export function checkNames(config: TerraformConfig): Problems {
 // ---------------------------------------------------------------------------------------------
 // Function environments
 // ---------------------------------------------------------------------------------------------
-export function checkEnvironment(config: TerraformConfig, handlerEnv: Record<string, readonly string[]>): Problems {
+/** Each function sets exactly what its handler reads (`handlerEnv`) plus what Node reads (`runtimeEnv`). */
+export function checkEnvironment(
+  config: TerraformConfig,
+  handlerEnv: Record<string, readonly string[]>,
+  runtimeEnv: readonly string[] = [],
+): Problems {
   const problems: Problems = [];
   for (const fn of functionInstances(config, Object.keys(handlerEnv))) {
     if (!fn.handler || !(fn.handler in handlerEnv)) {
@@ -414,7 +419,7 @@ export function checkEnvironment(config: TerraformConfig, handlerEnv: Record<str
       problems.push(`${fn.address}: environment is not a literal map (cannot prove what ${fn.handler} gets)`);
       continue;
     }
-    const wanted = new Set(handlerEnv[fn.handler]);
+    const wanted = new Set([...handlerEnv[fn.handler]!, ...runtimeEnv]);
     const got = new Set(Object.keys(fn.env));
     const missing = [...wanted].filter((k) => !got.has(k));
     const extra = [...got].filter((k) => !wanted.has(k));
@@ -610,6 +615,8 @@ export function checkHandlerPermissions(
 export interface Expectations extends PerimeterExpectations {
   handlers: readonly string[];
   handlerEnv: Record<string, readonly string[]>;
+  /** Variables every function gets for Node itself (shared/config.ts RUNTIME_ENV). */
+  runtimeEnv: readonly string[];
   tableDefinitions: Record<string, TableDefinitionLike>;
   workspaces: readonly string[];
   handlerActions: Record<string, readonly string[]>;
@@ -626,7 +633,7 @@ export function allCheckers(expect: Expectations): Record<string, (config: Terra
     tableSchemas: (c) => checkTableSchemas(c, expect.tableDefinitions),
     iam: checkIam,
     names: checkNames,
-    environment: (c) => checkEnvironment(c, expect.handlerEnv),
+    environment: (c) => checkEnvironment(c, expect.handlerEnv, expect.runtimeEnv),
     handlersCovered: (c) => checkHandlersCovered(c, expect.handlers),
     workspaces: (c) => checkWorkspaces(c, expect.workspaces),
     variables: checkVariables,

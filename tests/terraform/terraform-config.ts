@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { HANDLERS, HANDLER_ENV } from '../../shared/config';
+import { HANDLERS, HANDLER_ENV, RUNTIME_ENV } from '../../shared/config';
 import { TABLE_DEFINITIONS } from '../../shared/tables';
 import type { Expectations } from './checks';
 import type { TablePolicyExpectation } from './perimeter-checks';
@@ -92,6 +92,7 @@ export function expectations(): Expectations {
   return {
     handlers: handlerNames(),
     handlerEnv: HANDLER_ENV,
+    runtimeEnv: RUNTIME_ENV,
     tableDefinitions: TABLE_DEFINITIONS,
     workspaces: ['dev', 'staging', 'prod'],
     handlerActions: HANDLER_ACTIONS,

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { HANDLER_ENV } from '../../shared/config';
+import { HANDLER_ENV, RUNTIME_ENV } from '../../shared/config';
 import { METRIC_NAMES, METRIC_NAMESPACE } from '../../shared/observability/metrics';
 import { workspaceNames } from '../../shared/naming';
 import { DEFAULT_MAX_REPLAYS, MAX_REPLAYS_LIMIT } from '../../shared/replay/redeliver';
@@ -126,6 +126,7 @@ describe('functions', () => {
     expect(text(rootVar('lambda_runtime').validation)).toMatch(/startswith\(var\.lambda_runtime, \\"nodejs\\"\)/);
     expect(rootVar('lambda_architecture').default).toBe('arm64');
     expect(rootVar('lambda_memory_mb').default).toBe(512);
+    expect(rootVar('lambda_semi_space_mb').default).toBe(8);
     expect(rootVar('lambda_timeout_seconds').default).toBe(30);
     expect(rootVar('sweep_timeout_seconds').default).toBe(300);
     expect(rootVar('reserved_concurrency').default).toBe(10);
@@ -201,10 +202,11 @@ describe('functions', () => {
       SWEEP_STUCK_AFTER_HOURS: /var\.sweep_stuck_after_hours/,
       REPLAY_MAX_REPLAYS: /var\.replay_max_replays/,
       HOLD_DEFAULT_SECONDS: /var\.hold_default_seconds/,
+      NODE_OPTIONS: /^\$\{local\.node_options\}$/,
     };
     for (const h of handlerNames()) {
       const env = instance(h).env ?? {};
-      for (const name of HANDLER_ENV[h as keyof typeof HANDLER_ENV] ?? []) {
+      for (const name of [...(HANDLER_ENV[h as keyof typeof HANDLER_ENV] ?? []), ...RUNTIME_ENV]) {
         expect(expectedSources[name]).toBeDefined();
         expect(text(env[name])).toMatch(expectedSources[name]!);
       }
