@@ -94,6 +94,38 @@ describe('bundles', () => {
     expect(code).toMatch(/[\w$]+\("node:https"\)/);
   });
 
+  test('the built debit handler reaches the DLQ path: its SQS client loads its built-ins and sends', () => {
+    // An invalid event goes to the DLQ; the queue endpoint is a closed port, so the send itself must
+    // fail with a network error (not a TypeError from a built-in the bundle failed to load).
+    const script = `const m = await import(${JSON.stringify(join(root, 'dist', 'debit', 'index.mjs'))});
+      const event = { version: '0', id: 'bundle-dlq', 'detail-type': 'video.rendered', source: 'video.generation', detail: { jobId: 'not a job id!' } };
+      try { await m.handler(event, { awsRequestId: 'r', getRemainingTimeInMillis: () => 3000 }); process.stdout.write('answered'); }
+      catch (e) { process.stdout.write(e.name + ': ' + e.message); }`;
+    const closed = 'http://127.0.0.1:9';
+    const output = execFileSync('node', ['--input-type=module', '-e', script], {
+      cwd: '/',
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'bundle-test',
+        AWS_SECRET_ACCESS_KEY: 'bundle-test',
+        AWS_MAX_ATTEMPTS: '1',
+        AWS_ENDPOINT_URL_DYNAMODB: closed,
+        AWS_ENDPOINT_URL_SQS: closed,
+        JOBS_TABLE: 'j',
+        CREDITS_TABLE: 'c',
+        LEDGER_TABLE: 'l',
+        SETTLEMENTS_TABLE: 's',
+        DLQ_URL: `${closed}/123456789012/bundle-dlq`,
+        LOG_LEVEL: 'silent',
+      },
+      encoding: 'utf8',
+    });
+    expect(output).toMatch(
+      /^TransientError: could not send invalid event to the DLQ: connect ECONNREFUSED 127\.0\.0\.1:9/,
+    );
+  });
+
   test('a handler invoked without its configuration fails naming the missing variables', () => {
     const script = `const m = await import(${JSON.stringify(join(root, 'dist', 'debit', 'index.mjs'))});
       try { await m.handler({}, {}); } catch (e) { process.stdout.write(e.name + ': ' + e.message); }`;
