@@ -20,6 +20,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ConfigError } from '../errors';
 import { callerCredentialsOr } from './caller-credentials';
+import { collectBody } from './body-collector';
 
 export interface LocalCredentials {
   accessKeyId: string;
@@ -115,6 +116,7 @@ export function clientConfig(options: ClientOptions, service: string) {
     ...(endpoint ? { endpoint } : {}),
     region: options.region ?? defaultRegion() ?? (local ? 'us-east-1' : undefined),
     maxAttempts: options.maxAttempts ?? 2,
+    streamCollector: collectBody,
     ...(options.cacheMiddleware ? { cacheMiddleware: true } : {}),
     ...(local ? { credentials: localCredentialsFor(options, service) } : {}),
   };

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { dropTables, dynamoEndpoint, freshTablesWithBalances, localDynamo } from '../support/local-aws';
 
 const root = join(__dirname, '..', '..');
 
@@ -124,6 +125,48 @@ describe('bundles', () => {
     expect(output).toMatch(
       /^TransientError: could not send invalid event to the DLQ: connect ECONNREFUSED 127\.0\.0\.1:9/,
     );
+  });
+
+  test('the built debit handler answers its first event without loading another Node built-in', async () => {
+    // Every built-in a cold start loads is compiled from source under Lambda's --expose-gc; the ones the
+    // first event needs are loaded at import. A new one here (the SDK's collector reading the web
+    // ReadableStream global was one: shared/aws/body-collector.ts) is a cold-start regression.
+    const db = localDynamo();
+    const tables = await freshTablesWithBalances(db, 'bundle-first', { 'bundle-user': 100 });
+    try {
+      const script = `const m = await import(${JSON.stringify(join(root, 'dist', 'debit', 'index.mjs'))});
+        const before = process.moduleLoadList.length;
+        const event = { version: '0', id: 'bundle-first-ev', 'detail-type': 'video.rendered', source: 'video.generation',
+          account: '123456789012', time: '2026-11-23T10:00:00Z', region: 'us-east-1', resources: [],
+          detail: { jobId: 'bundle-first-job', userId: 'bundle-user', seconds: 6, model: 'gen-standard' } };
+        const answer = await m.handler(event, { awsRequestId: 'r', getRemainingTimeInMillis: () => 3000 });
+        // http is loaded on first use of a plain-http endpoint, as here; in Lambda (https) it never is.
+        const loaded = process.moduleLoadList.slice(before).filter((name) => name.startsWith('NativeModule') && name !== 'NativeModule http');
+        process.stdout.write(JSON.stringify({ outcome: answer.outcome, loaded }));`;
+      const output = execFileSync('node', ['--expose-gc', '--input-type=module', '-e', script], {
+        cwd: '/',
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'us-east-1',
+          // DynamoDB Local takes letters and digits only in a key.
+          AWS_ACCESS_KEY_ID: 'bundletest',
+          AWS_SECRET_ACCESS_KEY: 'bundletest',
+          AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(),
+          AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9',
+          JOBS_TABLE: tables.jobs,
+          CREDITS_TABLE: tables.credits,
+          LEDGER_TABLE: tables.ledger,
+          SETTLEMENTS_TABLE: tables.settlements,
+          DLQ_URL: 'http://127.0.0.1:9/123456789012/bundle-dlq',
+          LOG_LEVEL: 'silent',
+        },
+        encoding: 'utf8',
+      });
+      expect(JSON.parse(output)).toEqual({ outcome: 'debited', loaded: [] });
+    } finally {
+      await dropTables(db, tables);
+      db.destroy();
+    }
   });
 
   test('a handler invoked without its configuration fails naming the missing variables', () => {
