@@ -107,3 +107,13 @@ test('the latency draw is the median at the middle of the distribution, and skew
   expect(p99).toBeGreaterThan(5 * Math.exp(2.326 * 0.5) * 0.9);
   expect(p99).toBeLessThan(5 * Math.exp(2.326 * 0.5) * 1.1);
 });
+
+test('peak RSS is judged on the median run, and every run is shown', () => {
+  const judged = (median: number, runs: number[]) =>
+    doneWhen(network(0.95, 4, 20), cold(340_000, 0.3, 0.4), 1, median, runs).find((k) => /peak RSS/.test(k.goal))!;
+  expect(judged(99.5, [104.2, 99.5, 92.0])).toEqual(
+    expect.objectContaining({ measured: '99.5 MiB (median of 3 runs: 104.2, 99.5, 92.0)', met: true }),
+  );
+  expect(judged(100.4, [100.4, 98.0, 103.0])).toMatchObject({ met: false });
+  expect(judged(90, [])).toMatchObject({ measured: '90.0 MiB', met: true });
+});
