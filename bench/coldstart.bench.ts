@@ -6,7 +6,7 @@
  * latency model's middle setting.
  * Ours are built by build.mjs (handler options); the baseline with the common options only. The
  * first-event processes run with the function's NODE_OPTIONS and the flags Lambda adds (bench/support/lambda-node.ts).
- * Writes bench/results/coldstart.json.   npx tsx bench/coldstart.bench.ts [--runs 11]
+ * Writes bench/results/coldstart.json.   npx tsx bench/coldstart.bench.ts [--runs 21]
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -19,7 +19,7 @@ import { grantCredits } from '../shared/ledger/manual-entries';
 import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { IDEMPOTENCY_TABLE_DEFINITION } from './baseline/powertools-debit';
-import { medianImportMs } from './support/import-time';
+import { medianImportMsEach } from './support/import-time';
 import { startLatencyProxy } from './support/latency-proxy';
 import { startTlsFront } from './support/tls-front';
 import { makeLoopbackCert } from './support/loopback-cert';
@@ -29,7 +29,7 @@ import { lambdaProcess } from './support/lambda-node';
 const root = join(import.meta.dirname, '..');
 const CHILD = join(import.meta.dirname, 'support', 'first-event.mjs');
 const runsIndex = process.argv.indexOf('--runs');
-const RUNS = runsIndex > 0 ? Number(process.argv[runsIndex + 1]) : 11;
+const RUNS = runsIndex > 0 ? Number(process.argv[runsIndex + 1]) : 21;
 /** The baseline entry (bench/baseline/debit-entry.ts) names its tables plainly. */
 const BASELINE_TABLES: TableNames = { jobs: 'Jobs', credits: 'Credits', ledger: 'Ledger', settlements: 'Settlements' };
 const OUR_TABLES = tableNamesForWorkspace('cold');
@@ -51,23 +51,46 @@ export function topContributors(metafile: Metafile, top = 6): { name: string; by
 }
 
 /** Async, one process after another: the latency proxy lives in this process and must keep serving. */
-async function firstEventMedian(bundle: string, env: NodeJS.ProcessEnv, label: string) {
-  const samples: { importMs: number; firstEventMs: number; sinceProcessStartMs: number; secondEventMs: number }[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [...NODE_ARGS, CHILD, bundle, `${label}-${i}-${Date.now()}`, 'cold-user'],
-      { env, encoding: 'utf8' },
-    );
-    samples.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as (typeof samples)[number]);
-  }
-  const med = (key: keyof (typeof samples)[number]) => median(samples.map((s) => s[key]));
+type FirstEventSample = { importMs: number; firstEventMs: number; sinceProcessStartMs: number; secondEventMs: number };
+
+async function firstEventOnce(bundle: string, env: NodeJS.ProcessEnv, label: string): Promise<FirstEventSample> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [...NODE_ARGS, CHILD, bundle, `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, 'cold-user'],
+    { env, encoding: 'utf8' },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as FirstEventSample;
+}
+
+function medians(samples: FirstEventSample[]): FirstEventSample {
+  const med = (key: keyof FirstEventSample) => median(samples.map((s) => s[key]));
   return {
     firstEventMs: med('firstEventMs'),
     sinceProcessStartMs: med('sinceProcessStartMs'),
     importMs: med('importMs'),
     secondEventMs: med('secondEventMs'),
   };
+}
+
+interface Side {
+  bundle: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Ours and the baseline RUNS times each, alternating (and swapping which goes first), so that a change
+ * in the machine's load during the measurement falls on both sides instead of on whichever ran later.
+ */
+async function firstEventMedians(ours: Side, baseline: Side, label: string) {
+  const samples = { debit: [] as FirstEventSample[], baseline: [] as FirstEventSample[] };
+  for (let i = 0; i < RUNS; i++) {
+    const order = i % 2 === 0 ? (['debit', 'baseline'] as const) : (['baseline', 'debit'] as const);
+    for (const side of order) {
+      const { bundle, env } = side === 'debit' ? ours : baseline;
+      samples[side].push(await firstEventOnce(bundle, env, `${label}-${side}`));
+    }
+  }
+  return { debit: medians(samples.debit), baseline: medians(samples.baseline) };
 }
 
 function env(endpoint: string, tables: TableNames): NodeJS.ProcessEnv {
@@ -95,10 +118,11 @@ async function firstEventOverHttps(dynamoEndpoint: string, ours: string, baselin
   const front = await startTlsFront(dynamoEndpoint, cert);
   const httpsEnv = (tables: TableNames) => ({ ...env(front.endpoint, tables), NODE_EXTRA_CA_CERTS: cert.caFile });
   try {
-    return {
-      debit: await firstEventMedian(ours, httpsEnv(OUR_TABLES), 'ours-https'),
-      baseline: await firstEventMedian(baseline, httpsEnv(BASELINE_TABLES), 'base-https'),
-    };
+    return await firstEventMedians(
+      { bundle: ours, env: httpsEnv(OUR_TABLES) },
+      { bundle: baseline, env: httpsEnv(BASELINE_TABLES) },
+      'https',
+    );
   } finally {
     await front.close();
   }
@@ -137,7 +161,7 @@ async function main() {
       file,
       bundleBytes: b.bundleBytes,
       top: topContributors(meta),
-      importMs: medianImportMs(file, RUNS),
+      importMs: 0,
     };
   });
   bundles.push({
@@ -145,24 +169,31 @@ async function main() {
     file: baselineFile,
     bundleBytes: statSync(baselineFile).size,
     top: topContributors(baselineMeta),
-    importMs: medianImportMs(baselineFile, RUNS),
+    importMs: 0,
   });
+  const importMs = medianImportMsEach(
+    bundles.map((b) => b.file),
+    RUNS,
+  );
+  bundles.forEach((b, i) => (b.importMs = importMs[i]!));
 
   const { startDynamoDbLocal } = await import('../scripts/local/dynamodb-local.mjs' as string);
   const dynamo = await startDynamoDbLocal({ memoryMb: 512 });
   try {
     await prepare(dynamo.endpoint);
     const debit = bundles.find((b) => b.name === 'debit')!;
-    const firstEvent = {
-      debit: await firstEventMedian(debit.file, env(dynamo.endpoint, OUR_TABLES), 'ours'),
-      baseline: await firstEventMedian(baselineFile, env(dynamo.endpoint, BASELINE_TABLES), 'base'),
-    };
+    const firstEvent = await firstEventMedians(
+      { bundle: debit.file, env: env(dynamo.endpoint, OUR_TABLES) },
+      { bundle: baselineFile, env: env(dynamo.endpoint, BASELINE_TABLES) },
+      'http',
+    );
     // Beside it, the same through the latency model's middle setting: what a cold start costs in-region.
     const proxy = await startLatencyProxy(dynamo.endpoint, { medianMs: 5, sigma: 0.5 });
-    const firstEventAt5ms = {
-      debit: await firstEventMedian(debit.file, env(proxy.endpoint, OUR_TABLES), 'ours5'),
-      baseline: await firstEventMedian(baselineFile, env(proxy.endpoint, BASELINE_TABLES), 'base5'),
-    };
+    const firstEventAt5ms = await firstEventMedians(
+      { bundle: debit.file, env: env(proxy.endpoint, OUR_TABLES) },
+      { bundle: baselineFile, env: env(proxy.endpoint, BASELINE_TABLES) },
+      'rtt5',
+    );
     await proxy.close();
     // And over https, as a Lambda function reaches DynamoDB (bench/support/tls-front.ts says why).
     const firstEventHttps = await firstEventOverHttps(dynamo.endpoint, debit.file, baselineFile);

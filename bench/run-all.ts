@@ -33,7 +33,7 @@ const HOLD_RESERVES = 1000;
 /** The latency model's settings (bench/README.md); override with BENCH_LATENCY_MS=2,5,10 BENCH_LATENCY_SIGMA=0.5. */
 const LATENCY_MEDIANS_MS = process.env.BENCH_LATENCY_MS ?? '2,5,10';
 const LATENCY_SIGMA = Number(process.env.BENCH_LATENCY_SIGMA ?? '0.5');
-const COLD_START_RUNS = 11;
+const COLD_START_RUNS = 21;
 /** End to end runs at the latency model's middle setting, the one the Done-when ratios are judged on. */
 const E2E_LATENCY_MS = '5';
 const E2E_EVENTS = 300;
