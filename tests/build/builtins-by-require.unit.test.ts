@@ -6,9 +6,9 @@
  * Node processes: jest's own module system is not what Lambda runs.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
 let dir: string;
@@ -56,4 +56,75 @@ test('with the plugin, importing the bundle does not load what its built-ins onl
 
 test('without it (the broken fixture), the ESM facade of node:fs loads the streams implementation at import', () => {
   expect(importInFreshProcess('without.mjs')).toEqual({ streamsLoadedByImport: true, works: true, http: 'Not Found' });
+});
+
+describe('built-ins that a package requires at load but calls later are loaded on first call', () => {
+  let lazyDir: string;
+  /** A fixture with stand-ins for the two importers, at the paths the plugin recognises. */
+  function writePackage(path: string, source: string) {
+    const file = join(lazyDir, 'node_modules', path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, source);
+  }
+
+  beforeAll(() => {
+    lazyDir = mkdtempSync(join(tmpdir(), 'builtins-on-first-call-'));
+    writePackage(
+      '@smithy/core/dist-es/submodules/checksum/crc32/Crc32Node.js',
+      'import * as zlib from "node:zlib";\nexport const crc32 = typeof zlib.crc32 === "function" ? zlib.crc32 : undefined;\n',
+    );
+    writePackage(
+      'sonic-boom/index.js',
+      "const assert = require('assert');\nmodule.exports = (ok, message) => assert(ok, message);\n",
+    );
+    writeFileSync(
+      join(lazyDir, 'entry.mjs'),
+      [
+        "import { crc32 } from './node_modules/@smithy/core/dist-es/submodules/checksum/crc32/Crc32Node.js';",
+        "import check from './node_modules/sonic-boom/index.js';",
+        'export { crc32, check };',
+      ].join('\n'),
+    );
+    const script = `
+      const { build } = await import('esbuild');
+      const { handlerBundleOptions, bundleOptions } = await import(${JSON.stringify(join(root, 'build.mjs'))});
+      const common = { entryPoints: [${JSON.stringify(join(lazyDir, 'entry.mjs'))}], logLevel: 'error', metafile: false };
+      await build({ ...handlerBundleOptions, ...common, outfile: ${JSON.stringify(join(lazyDir, 'with.mjs'))} });
+      await build({ ...bundleOptions, ...common, outfile: ${JSON.stringify(join(lazyDir, 'without.mjs'))} });`;
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, stdio: 'pipe' });
+  }, 60_000);
+
+  afterAll(() => rmSync(lazyDir, { recursive: true, force: true }));
+
+  function run(bundle: string) {
+    const script = `
+      const loaded = () => ['zlib', 'assert'].filter((n) => process.moduleLoadList.includes('NativeModule ' + n));
+      const m = await import(${JSON.stringify(join(lazyDir, bundle))});
+      const atImport = loaded();
+      const crc = m.crc32(Buffer.from('123456789')).toString(16);
+      m.check(true, 'fine');
+      let thrown = '';
+      try { m.check(false, 'sonic.fd must be a number'); } catch (e) { thrown = e.name + ': ' + e.message; }
+      process.stdout.write(JSON.stringify({ atImport, crc, thrown, afterUse: loaded() }));`;
+    return JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH: process.env.PATH },
+        encoding: 'utf8',
+      }),
+    ) as { atImport: string[]; crc: string; thrown: string; afterUse: string[] };
+  }
+
+  test('with the plugin: neither is loaded by the import, and each works as the built-in on first call', () => {
+    expect(run('with.mjs')).toEqual({
+      atImport: [],
+      // The standard CRC-32 check value.
+      crc: 'cbf43926',
+      thrown: 'AssertionError: sonic.fd must be a number',
+      afterUse: ['zlib', 'assert'],
+    });
+  });
+
+  test('without it (the broken fixture), both are loaded by the import', () => {
+    expect(run('without.mjs').atImport).toEqual(['zlib', 'assert']);
+  });
 });

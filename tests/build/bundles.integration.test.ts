@@ -69,6 +69,20 @@ describe('bundles', () => {
   });
 
   test.each(handlers)(
+    'importing dist/%s loads neither zlib nor assert (scripts/build/builtins-by-require.mjs)',
+    (handler) => {
+      const script = `await import(${JSON.stringify(join(root, 'dist', handler, 'index.mjs'))});
+      process.stdout.write(JSON.stringify(['zlib', 'assert'].filter((n) => process.moduleLoadList.includes('NativeModule ' + n))));`;
+      const output = execFileSync('node', ['--input-type=module', '-e', script], {
+        cwd: '/',
+        env: { PATH: process.env.PATH },
+        encoding: 'utf8',
+      });
+      expect(JSON.parse(output)).toEqual([]);
+    },
+  );
+
+  test.each(handlers)(
     'dist/%s bundles only the environment link of the credential chain (what Lambda uses)',
     (handler) => {
       const meta = JSON.parse(readFileSync(join(root, 'dist', handler, 'meta.json'), 'utf8')) as {
