@@ -13,6 +13,17 @@ import { dirname, join } from 'node:path';
 const root = join(__dirname, '..', '..');
 let dir: string;
 
+/** Bundles <fixture>/entry.mjs twice with the handlers' own options: with.mjs with the plugin, without.mjs without it. */
+function bundleWithAndWithoutPlugin(fixture: string): void {
+  const script = `
+    const { build } = await import('esbuild');
+    const { handlerBundleOptions, bundleOptions } = await import(${JSON.stringify(join(root, 'build.mjs'))});
+    const common = { entryPoints: [${JSON.stringify(join(fixture, 'entry.mjs'))}], logLevel: 'error', metafile: false };
+    await build({ ...handlerBundleOptions, ...common, outfile: ${JSON.stringify(join(fixture, 'with.mjs'))} });
+    await build({ ...bundleOptions, ...common, outfile: ${JSON.stringify(join(fixture, 'without.mjs'))} });`;
+  execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, stdio: 'pipe' });
+}
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'builtins-by-require-'));
   writeFileSync(
@@ -25,14 +36,7 @@ beforeAll(() => {
       'export const http = async () => (await import("node:http")).default.STATUS_CODES[404];',
     ].join('\n'),
   );
-  // Bundle the fixture twice with the handlers' own options: with the plugin and without it.
-  const script = `
-    const { build } = await import('esbuild');
-    const { handlerBundleOptions, bundleOptions } = await import(${JSON.stringify(join(root, 'build.mjs'))});
-    const common = { entryPoints: [${JSON.stringify(join(dir, 'entry.mjs'))}], logLevel: 'error', metafile: false };
-    await build({ ...handlerBundleOptions, ...common, outfile: ${JSON.stringify(join(dir, 'with.mjs'))} });
-    await build({ ...bundleOptions, ...common, outfile: ${JSON.stringify(join(dir, 'without.mjs'))} });`;
-  execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, stdio: 'pipe' });
+  bundleWithAndWithoutPlugin(dir);
 }, 60_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -85,13 +89,7 @@ describe('built-ins that a package requires at load but calls later are loaded o
         'export { crc32, check };',
       ].join('\n'),
     );
-    const script = `
-      const { build } = await import('esbuild');
-      const { handlerBundleOptions, bundleOptions } = await import(${JSON.stringify(join(root, 'build.mjs'))});
-      const common = { entryPoints: [${JSON.stringify(join(lazyDir, 'entry.mjs'))}], logLevel: 'error', metafile: false };
-      await build({ ...handlerBundleOptions, ...common, outfile: ${JSON.stringify(join(lazyDir, 'with.mjs'))} });
-      await build({ ...bundleOptions, ...common, outfile: ${JSON.stringify(join(lazyDir, 'without.mjs'))} });`;
-    execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, stdio: 'pipe' });
+    bundleWithAndWithoutPlugin(lazyDir);
   }, 60_000);
 
   afterAll(() => rmSync(lazyDir, { recursive: true, force: true }));
