@@ -50,9 +50,9 @@ export function topContributors(metafile: Metafile, top = 6): { name: string; by
     .slice(0, top);
 }
 
-/** Async, one process after another: the latency proxy lives in this process and must keep serving. */
 type FirstEventSample = { importMs: number; firstEventMs: number; sinceProcessStartMs: number; secondEventMs: number };
 
+/** Async, one process after another: the latency proxy lives in this process and must keep serving. */
 async function firstEventOnce(bundle: string, env: NodeJS.ProcessEnv, label: string): Promise<FirstEventSample> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -153,29 +153,26 @@ async function main() {
       outfile: baselineFile,
     })
   ).metafile as Metafile;
-  const bundles = ours.map((b) => {
-    const file = join(root, 'dist', b.handler, 'index.mjs');
+  const built = ours.map((b) => {
     const meta = JSON.parse(readFileSync(join(root, 'dist', b.handler, 'meta.json'), 'utf8')) as Metafile;
     return {
       name: b.handler,
-      file,
+      file: join(root, 'dist', b.handler, 'index.mjs'),
       bundleBytes: b.bundleBytes,
       top: topContributors(meta),
-      importMs: 0,
     };
   });
-  bundles.push({
+  built.push({
     name: 'baseline-debit',
     file: baselineFile,
     bundleBytes: statSync(baselineFile).size,
     top: topContributors(baselineMeta),
-    importMs: 0,
   });
   const importMs = medianImportMsEach(
-    bundles.map((b) => b.file),
+    built.map((b) => b.file),
     RUNS,
   );
-  bundles.forEach((b, i) => (b.importMs = importMs[i]!));
+  const bundles = built.map((b, i) => ({ ...b, importMs: importMs[i]! }));
 
   const { startDynamoDbLocal } = await import('../scripts/local/dynamodb-local.mjs' as string);
   const dynamo = await startDynamoDbLocal({ memoryMb: 512 });

@@ -15,6 +15,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDbClient } from '../shared/aws/clients';
 import { grantCredits } from '../shared/ledger/manual-entries';
 import { createTables } from '../local/tables';
@@ -115,8 +116,7 @@ function emptyNodePeakMiB(): number {
 }
 
 /** The users one run's events charge (the child names them `<prefix>-user-<i>`), each with enough credits. */
-async function grantUsers(endpoint: string, tables: TableNames, prefix: string): Promise<void> {
-  const client = makeDynamoDbClient({ endpoint, region: 'us-east-1', maxAttempts: 3 });
+async function grantUsers(client: DynamoDBClient, tables: TableNames, prefix: string): Promise<void> {
   await forEachBounded(
     Array.from({ length: USERS }, (_, i) => i),
     8,
@@ -126,15 +126,14 @@ async function grantUsers(endpoint: string, tables: TableNames, prefix: string):
         { userId: `${prefix}-user-${i}`, credits: 1_000_000, reference: `${prefix}-open-${i}`, description: 'bench' },
       ),
   );
-  client.destroy();
 }
 
 /** RUNS fresh handler processes one after another, each on its own users and jobs; every one must debit all its events. */
-async function runAll(endpoint: string, tables: TableNames): Promise<ChildResult[]> {
+async function runAll(endpoint: string, client: DynamoDBClient, tables: TableNames): Promise<ChildResult[]> {
   const runs: ChildResult[] = [];
   for (let r = 1; r <= RUNS; r++) {
     const prefix = `mem${r}`;
-    await grantUsers(endpoint, tables, prefix);
+    await grantUsers(client, tables, prefix);
     process.stderr.write(
       `handler process ${r}/${RUNS}: ${EVENTS} video.rendered events through dist/debit/index.mjs…\n`,
     );
@@ -163,8 +162,8 @@ async function main(): Promise<void> {
     const client = makeDynamoDbClient({ endpoint: dynamo.endpoint, region: 'us-east-1', maxAttempts: 3 });
     const tables: TableNames = tableNamesForWorkspace('memory');
     await createTables(client, tables);
+    const runs = await runAll(dynamo.endpoint, client, tables);
     client.destroy();
-    const runs = await runAll(dynamo.endpoint, tables);
     const run = medianRun(runs);
     const emptyNode = emptyNodePeakMiB();
     const result = {
