@@ -9,9 +9,9 @@
 // the module object itself, and esbuild reads each imported name from it where the code uses it,
 // so a getter runs only if the handler really touches it.
 //
-// Two packages require a built-in when they load but call it only on paths a handler does not take
-// on its way to an answer; for them the built-in is loaded on first call instead (LAZY below). Under
-// Lambda's --expose-gc every built-in is compiled from source, so each is a few ms of every cold start.
+// A few packages require a built-in when they load but call it only later, or use one function of a
+// large one; those importers get a small stand-in instead (LAZY below). Under Lambda's --expose-gc
+// every built-in is compiled from source, so each one avoided is a few ms of every cold start.
 import { isBuiltin } from 'node:module';
 
 const NAMESPACE = 'builtin-by-require';
@@ -22,6 +22,9 @@ const LAZY_NAMESPACE = 'builtin-on-first-call';
  * what that importer uses, checked against its source:
  * - @smithy/core's Crc32Node reads `zlib.crc32` at load (to choose the native CRC32 when Node has it,
  *   which Node 24 always does) and calls it only to checksum a payload, which DynamoDB requests don't;
+ * - the SDK's shared config file loader calls `readFile(path, 'utf8')` of node:fs/promises (once per
+ *   process, for settings the environment does not give); fs/promises also loads readline and the REPL
+ *   history, so the stand-in answers the same call with node:fs's callback readFile, already loaded;
  * - sonic-boom (pino's destination) and thread-stream (pino's transports) call `assert(cond, message)`
  *   only when a destination closes or a transport drains.
  */
@@ -31,6 +34,16 @@ const LAZY = [
     builtin: 'node:zlib',
     contents: `let zlib;
 module.exports = { crc32: (...args) => (zlib ??= require('node:zlib')).crc32(...args) };`,
+  },
+  {
+    importer:
+      /node_modules\/@smithy\/core\/dist-(es|cjs)\/submodules\/config\/shared-ini-file-loader\/(readFile|getSSOTokenFromFile)\.js$/,
+    builtin: 'node:fs/promises',
+    contents: `const { readFile } = require('node:fs');
+module.exports = {
+  readFile: (path, options) =>
+    new Promise((resolve, reject) => readFile(path, options, (error, data) => (error ? reject(error) : resolve(data)))),
+};`,
   },
   {
     importer: /node_modules\/(sonic-boom|thread-stream)\/index\.js$/,

@@ -62,9 +62,9 @@ test('without it (the broken fixture), the ESM facade of node:fs loads the strea
   expect(importInFreshProcess('without.mjs')).toEqual({ streamsLoadedByImport: true, works: true, http: 'Not Found' });
 });
 
-describe('built-ins that a package requires at load but calls later are loaded on first call', () => {
+describe('importers that use a built-in later, or one function of it, get a stand-in', () => {
   let lazyDir: string;
-  /** A fixture with stand-ins for the two importers, at the paths the plugin recognises. */
+  /** A fixture with stand-ins for the importers, at the paths the plugin recognises. */
   function writePackage(path: string, source: string) {
     const file = join(lazyDir, 'node_modules', path);
     mkdirSync(dirname(file), { recursive: true });
@@ -81,12 +81,18 @@ describe('built-ins that a package requires at load but calls later are loaded o
       'sonic-boom/index.js',
       "const assert = require('assert');\nmodule.exports = (ok, message) => assert(ok, message);\n",
     );
+    writePackage(
+      '@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js',
+      'import { readFile as fsReadFile } from "node:fs/promises";\nexport const readFile = (path) => fsReadFile(path, "utf8");\n',
+    );
+    writeFileSync(join(lazyDir, 'config'), '[default]\nregion = eu-west-1\n');
     writeFileSync(
       join(lazyDir, 'entry.mjs'),
       [
         "import { crc32 } from './node_modules/@smithy/core/dist-es/submodules/checksum/crc32/Crc32Node.js';",
         "import check from './node_modules/sonic-boom/index.js';",
-        'export { crc32, check };',
+        "import { readFile } from './node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js';",
+        'export { crc32, check, readFile };',
       ].join('\n'),
     );
     bundleWithAndWithoutPlugin(lazyDir);
@@ -96,33 +102,38 @@ describe('built-ins that a package requires at load but calls later are loaded o
 
   function run(bundle: string) {
     const script = `
-      const loaded = () => ['zlib', 'assert'].filter((n) => process.moduleLoadList.includes('NativeModule ' + n));
+      const loaded = () => ['zlib', 'assert', 'fs/promises'].filter((n) => process.moduleLoadList.includes('NativeModule ' + n));
       const m = await import(${JSON.stringify(join(lazyDir, bundle))});
       const atImport = loaded();
       const crc = m.crc32(Buffer.from('123456789')).toString(16);
       m.check(true, 'fine');
       let thrown = '';
       try { m.check(false, 'sonic.fd must be a number'); } catch (e) { thrown = e.name + ': ' + e.message; }
-      process.stdout.write(JSON.stringify({ atImport, crc, thrown, afterUse: loaded() }));`;
+      const config = await m.readFile(${JSON.stringify(join(lazyDir, 'config'))});
+      const missing = await m.readFile(${JSON.stringify(join(lazyDir, 'no-such-file'))}).then(() => 'read', (e) => e.code);
+      process.stdout.write(JSON.stringify({ atImport, crc, thrown, config, missing, afterUse: loaded() }));`;
     return JSON.parse(
       execFileSync(process.execPath, ['--input-type=module', '-e', script], {
         env: { PATH: process.env.PATH },
         encoding: 'utf8',
       }),
-    ) as { atImport: string[]; crc: string; thrown: string; afterUse: string[] };
+    ) as { atImport: string[]; crc: string; thrown: string; config: string; missing: string; afterUse: string[] };
   }
 
-  test('with the plugin: neither is loaded by the import, and each works as the built-in on first call', () => {
+  test('with the plugin: none is loaded by the import, and each stand-in answers as the built-in', () => {
     expect(run('with.mjs')).toEqual({
       atImport: [],
       // The standard CRC-32 check value.
       crc: 'cbf43926',
       thrown: 'AssertionError: sonic.fd must be a number',
+      config: '[default]\nregion = eu-west-1\n',
+      missing: 'ENOENT',
+      // zlib and assert on their first call; fs/promises never (node:fs answers the read).
       afterUse: ['zlib', 'assert'],
     });
   });
 
-  test('without it (the broken fixture), both are loaded by the import', () => {
-    expect(run('without.mjs').atImport).toEqual(['zlib', 'assert']);
+  test('without it (the broken fixture), all three are loaded by the import', () => {
+    expect(run('without.mjs')).toMatchObject({ atImport: ['zlib', 'assert', 'fs/promises'], missing: 'ENOENT' });
   });
 });
