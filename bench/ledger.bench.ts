@@ -15,6 +15,7 @@ import {
   baselineProcessor,
   countingClient,
   measure,
+  measureInTurns,
   oursProcessor,
   renderedEvents,
   seed,
@@ -43,8 +44,13 @@ export async function runLedgerBench(endpoint: string) {
     // Warm both paths (connections, JIT) before measuring.
     await measure(ourProcess, ours.counter, renderedEvents(`ow${concurrency}`, 50), concurrency);
     await measure(baseProcess, base.counter, renderedEvents(`bw${concurrency}`, 50), concurrency);
-    const o = await measure(ourProcess, ours.counter, ourEvents, concurrency);
-    const b = await measure(baseProcess, base.counter, baseEvents, concurrency);
+    const { ours: o, baseline: b } = await measureInTurns(
+      {
+        ours: { process: ourProcess, counter: ours.counter, events: ourEvents },
+        baseline: { process: baseProcess, counter: base.counter, events: baseEvents },
+      },
+      concurrency,
+    );
     rows.push({
       concurrency,
       ours: o.eventsPerSecond,

@@ -14,6 +14,7 @@ import {
   baselineProcessor,
   countingClient,
   measure,
+  measureInTurns,
   oursProcessor,
   referenceProcessor,
   renderedEvents,
@@ -68,11 +69,12 @@ async function runSetting(endpoint: string, label: string, model: LatencyModel |
       baseline: baseProcess,
     };
     const counters = { reference: ref.counter, ours: ours.counter, baseline: base.counter };
-    const result = {} as Record<Side, Awaited<ReturnType<typeof measure>>>;
-    for (const side of SIDES) {
-      await measure(processors[side], counters[side], warm[side], concurrency); // connections and JIT
-      result[side] = await measure(processors[side], counters[side], events[side], concurrency);
-    }
+    for (const side of SIDES) await measure(processors[side], counters[side], warm[side], concurrency); // connections and JIT
+    const measured = (s: Side) => ({ process: processors[s], counter: counters[s], events: events[s] });
+    const result = await measureInTurns(
+      { reference: measured('reference'), ours: measured('ours'), baseline: measured('baseline') },
+      concurrency,
+    );
     rows.push({
       concurrency,
       events: n,

@@ -111,13 +111,19 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 }
 
-/** Events/s, requests/event and per-event latency of one processor over `events` at `concurrency`. */
-export async function measure(
+interface Slice {
+  latencies: number[];
+  seconds: number;
+  requests: number;
+}
+
+/** One processor over `events` at `concurrency`: each event's latency, the wall time, the requests sent. */
+async function runSlice(
   process: Processor,
   counter: { requests: number },
   events: RenderedEvent[],
   concurrency: number,
-) {
+): Promise<Slice> {
   const before = counter.requests;
   const latencies: number[] = [];
   const started = performance.now();
@@ -126,11 +132,58 @@ export async function measure(
     await process(e);
     latencies.push(performance.now() - t);
   });
-  const seconds = (performance.now() - started) / 1000;
+  return { latencies, seconds: (performance.now() - started) / 1000, requests: counter.requests - before };
+}
+
+function summarise(slices: Slice[]) {
+  const latencies = slices.flatMap((s) => s.latencies);
+  const seconds = slices.reduce((sum, s) => sum + s.seconds, 0);
+  const requests = slices.reduce((sum, s) => sum + s.requests, 0);
   return {
-    eventsPerSecond: events.length / seconds,
-    requestsPerEvent: (counter.requests - before) / events.length,
+    eventsPerSecond: latencies.length / seconds,
+    requestsPerEvent: requests / latencies.length,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
   };
+}
+
+/** Events/s, requests/event and per-event latency of one processor over `events` at `concurrency`. */
+export async function measure(
+  process: Processor,
+  counter: { requests: number },
+  events: RenderedEvent[],
+  concurrency: number,
+) {
+  return summarise([await runSlice(process, counter, events, concurrency)]);
+}
+
+export interface MeasuredSide {
+  process: Processor;
+  counter: { requests: number };
+  events: RenderedEvent[];
+}
+
+/**
+ * Several processors measured in turns: each side's events are cut into `rounds` slices, and each round
+ * runs one slice of every side, the order rotating from round to round. Run one after another, whichever
+ * side went last took any change in the machine's load (a shared 2-core machine changes within a
+ * minute); in turns, the change falls on every side alike. Events/s is a side's events over its own time.
+ */
+export async function measureInTurns<Side extends string>(
+  sides: Record<Side, MeasuredSide>,
+  concurrency: number,
+  rounds = 3,
+): Promise<Record<Side, ReturnType<typeof summarise>>> {
+  const names = Object.keys(sides) as Side[];
+  const slices = Object.fromEntries(names.map((n) => [n, [] as Slice[]])) as Record<Side, Slice[]>;
+  for (let round = 0; round < rounds; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length]!);
+    for (const name of order) {
+      const { process, counter, events } = sides[name];
+      const size = Math.ceil(events.length / rounds);
+      const slice = events.slice(round * size, (round + 1) * size);
+      if (slice.length > 0) slices[name].push(await runSlice(process, counter, slice, concurrency));
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, summarise(slices[n])])) as Record<Side, ReturnType<typeof summarise>>;
 }
