@@ -24,7 +24,7 @@ const LAZY_NAMESPACE = 'builtin-on-first-call';
  *   which Node 24 always does) and calls it only to checksum a payload, which DynamoDB requests don't;
  * - the SDK's shared config file loader calls `readFile(path, 'utf8')` of node:fs/promises (once per
  *   process, for settings the environment does not give); fs/promises also loads readline and the REPL
- *   history, so the stand-in answers the same call with node:fs's callback readFile, already loaded;
+ *   history, so the stand-in answers the same call with node:fs's readFile through util.promisify;
  * - sonic-boom (pino's destination) and thread-stream (pino's transports) call `assert(cond, message)`
  *   only when a destination closes or a transport drains.
  */
@@ -39,11 +39,7 @@ module.exports = { crc32: (...args) => (zlib ??= require('node:zlib')).crc32(...
     importer:
       /node_modules\/@smithy\/core\/dist-(es|cjs)\/submodules\/config\/shared-ini-file-loader\/(readFile|getSSOTokenFromFile)\.js$/,
     builtin: 'node:fs/promises',
-    contents: `const { readFile } = require('node:fs');
-module.exports = {
-  readFile: (path, options) =>
-    new Promise((resolve, reject) => readFile(path, options, (error, data) => (error ? reject(error) : resolve(data)))),
-};`,
+    contents: `module.exports = { readFile: require('node:util').promisify(require('node:fs').readFile) };`,
   },
   {
     importer: /node_modules\/(sonic-boom|thread-stream)\/index\.js$/,
