@@ -2,14 +2,17 @@
  * Applies one video event to the books: decide (state-machine.ts), write once (transactions.ts),
  * and when the write's condition fails, decide again from the state DynamoDB returned.
  * Common path: exactly one DynamoDB request. At most MAX_DECISIONS decisions per event: every
- * re-decision follows a state change or a stricter balance guard, and both are few.
+ * re-decision follows a state change, the user's due holds ended, or a looser balance guard, and
+ * each is few.
  */
 import { GetItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { InvariantViolation, OverdraftFloorError } from '../errors';
 import { decide, type Decision } from './state-machine';
 import { jobRecordFrom } from './settlement-item';
 import { DEFAULT_RETRY_POLICY, cancellationReasons, transientKind, withRetries } from './retry';
+import { expireDueHoldsOf } from './holds';
 import { debitWrite, noChargeWrite, refundWrite, type DebitGuard, type SettlementWrite } from './transactions';
 import type { Anomaly, JobRecord, LedgerDeps, Outcome, Settlement, SettlementEvent, SettlementResult } from './types';
 import { currentTime } from '../time';
@@ -19,10 +22,15 @@ export const DEFAULT_OVERDRAFT_FLOOR_CREDITS = 1_000;
 /** Upper bound of a configured floor: a floor is a safety net, not a credit line. */
 export const MAX_OVERDRAFT_FLOOR_CREDITS = 1_000_000;
 
-const MAX_DECISIONS = 5;
+// One more than the worst case: a wrong hold hint, a concurrent settlement, a hold of the user's
+// ended for being due (which may be this job's own), the floor, and the floor refused.
+const MAX_DECISIONS = 6;
 
 /** What a write came back with, when it did not commit. */
-type Rejection = { reason: 'job_state'; record: JobRecord | undefined } | { reason: 'insufficient_balance' };
+type Rejection =
+  | { reason: 'job_state'; record: JobRecord | undefined }
+  /** `held`: the user's held credits as the refused guard saw them (0 without a balance item). */
+  | { reason: 'insufficient_balance'; held: number };
 
 interface WriteReport {
   committed: boolean;
@@ -44,6 +52,8 @@ interface Attempt {
   /** The record is the event's hold hint, not something DynamoDB returned. */
   guessed: boolean;
   guard: DebitGuard;
+  /** The user's holds past their expiry were ended once before reaching for the floor. */
+  dueHoldsEnded: boolean;
   requests: number;
   maybeApplied: boolean;
   anomalies: Anomaly[];
@@ -61,6 +71,7 @@ export async function settleEvent(
     record: hintedRecord(event),
     guessed: true,
     guard: { kind: 'covered' },
+    dueHoldsEnded: false,
     requests: 0,
     maybeApplied: false,
     anomalies: [],
@@ -70,11 +81,11 @@ export async function settleEvent(
     const decision = decide(event, attempt.record, priceCredits, now());
     if (decision.action === 'none') return settledWithoutWrite(decision, attempt);
 
-    const report = await sendWrite(deps, writeFor(deps, event, decision, attempt.guard, now()), event);
+    const report = await sendWrite(deps, () => writeFor(deps, event, decision, attempt.guard, now()), event);
     attempt.requests += report.requests;
     attempt.maybeApplied ||= report.maybeAppliedBefore;
     if (report.committed) return committed(event, decision, attempt);
-    learnFromRejection(deps, event, decision, attempt, report.rejection);
+    await learnFromRejection(deps, event, decision, attempt, report.rejection);
   }
   throw new InvariantViolation(
     `job ${event.jobId}: settlement of event ${event.eventId} did not converge in ${MAX_DECISIONS} decisions`,
@@ -153,14 +164,17 @@ function committed(
   };
 }
 
-/** A condition failed: take the job's state it returned, or guard the balance more loosely once. */
-function learnFromRejection(
+/**
+ * A condition failed: take the job's state it returned; or, for want of balance, end the user's
+ * holds that are past their expiry and try again, then guard the balance more loosely once.
+ */
+async function learnFromRejection(
   deps: LedgerDeps,
   event: SettlementEvent,
   decision: Decision,
   attempt: Attempt,
   rejection: Rejection | undefined,
-): void {
+): Promise<void> {
   if (rejection === undefined)
     throw new InvariantViolation(`job ${event.jobId}: a write neither committed nor said why`);
   if (rejection.reason === 'job_state') {
@@ -175,6 +189,13 @@ function learnFromRejection(
     return;
   }
   if (decision.action !== 'debit') throw new InvariantViolation(`balance condition failed on a ${decision.action}`);
+  if (!attempt.dueHoldsEnded && rejection.held > 0) {
+    // `available` still counts a hold past its expiry until the sweep ends it; such a hold must
+    // neither refuse this debit nor make it an overdraft. Looked for only here, and only when the
+    // user holds credits at all: the common path and a plain overdraft pay nothing for it.
+    attempt.dueHoldsEnded = true;
+    if ((await endDueHoldsOf(deps, event.userId, attempt)) > 0) return;
+  }
   if (attempt.guard.kind === 'covered') {
     attempt.guard = { kind: 'floor', floorCredits: deps.overdraftFloorCredits ?? DEFAULT_OVERDRAFT_FLOOR_CREDITS };
     return;
@@ -182,6 +203,17 @@ function learnFromRejection(
   throw new OverdraftFloorError('debit beyond the overdraft floor', [
     `job ${event.jobId}: a debit of ${decision.credits} would take user ${event.userId} more than ${attempt.guard.floorCredits} credits below zero`,
   ]);
+}
+
+/** expireDueHoldsOf, with its DynamoDB requests counted in the attempt's. */
+async function endDueHoldsOf(deps: LedgerDeps, userId: string, attempt: Attempt): Promise<number> {
+  const counting = {
+    send: (...args: Parameters<DynamoDBClient['send']>) => {
+      attempt.requests++;
+      return deps.dynamodb.send(...args);
+    },
+  } as DynamoDBClient;
+  return expireDueHoldsOf({ ...deps, dynamodb: counting }, userId);
 }
 
 /** Sends one write with retries, counting requests and remembering whether an attempt may have landed. */
@@ -205,12 +237,27 @@ function attemptTracker(deps: LedgerDeps) {
 }
 type AttemptTracker = ReturnType<typeof attemptTracker>;
 
-async function sendWrite(deps: LedgerDeps, write: SettlementWrite, event: SettlementEvent): Promise<WriteReport> {
+/**
+ * Sends one write with retries. It is built again for every attempt, so that a retry's conditions
+ * compare the hold's expiry with the time it is sent, not with the time of the first attempt.
+ */
+async function sendWrite(
+  deps: LedgerDeps,
+  writeAt: () => SettlementWrite,
+  event: SettlementEvent,
+): Promise<WriteReport> {
   const tracker = attemptTracker(deps);
   const what = `settle job ${event.jobId}`;
+  let write = writeAt();
+  let attempts = 0;
+  const sendOnce = () => {
+    if (attempts++ > 0) write = writeAt();
+    return write.kind === 'update'
+      ? deps.dynamodb.send(new UpdateItemCommand(write.input))
+      : deps.dynamodb.send(new TransactWriteItemsCommand(write.input));
+  };
   try {
-    if (write.kind === 'update') await tracker.send(what, () => deps.dynamodb.send(new UpdateItemCommand(write.input)));
-    else await tracker.send(what, () => deps.dynamodb.send(new TransactWriteItemsCommand(write.input)));
+    await tracker.send<unknown>(what, sendOnce);
     return { committed: true, requests: tracker.requests, maybeAppliedBefore: tracker.maybeAppliedBefore };
   } catch (error) {
     if (write.kind === 'update') {
@@ -247,10 +294,14 @@ async function transactionRejection(
     // A ledger entry exists for a job whose settlement says it should not: the books disagree.
     throw new InvariantViolation(`job ${event.jobId}: ledger entry exists but the job's settlement does not match it`);
   }
-  if (failed('balance'))
+  const balance = failed('balance');
+  if (balance)
     return {
       committed: false,
-      rejection: { reason: 'insufficient_balance' },
+      rejection: {
+        reason: 'insufficient_balance',
+        held: Number(balance.Item ? (unmarshall(balance.Item as never).held ?? 0) : 0),
+      },
       requests: tracker.requests,
       maybeAppliedBefore: tracker.maybeAppliedBefore,
     };

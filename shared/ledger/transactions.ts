@@ -135,6 +135,8 @@ export function debitWrite(
     { remaining: -credits, held: -released },
     balanceGuard,
     nowIso,
+    // A refused guard returns the balance: its `held` says whether a due hold could be in the way.
+    true,
   );
   const items: TransactWriteItem[] = [{ Update: settlement }];
   const roles: TxRole[] = ['settlement'];

@@ -12,10 +12,12 @@ import { activeHoldsOf, endHold } from '../../../shared/ledger/holds';
 import { grantCredits } from '../../../shared/ledger/manual-entries';
 import { getBalance } from '../../../shared/ledger/queries';
 import type { LedgerDeps } from '../../../shared/ledger/types';
+import { settleEvent } from '../../../shared/ledger/settle';
 import { runSweep } from '../../../shared/sweep';
 import type { TableNames } from '../../../shared/tables';
 import { readBooks } from '../../support/books';
-import { envelope } from '../../support/events';
+import { envelope, settlementEvent } from '../../support/events';
+import { injectFaults, scriptedFaults } from '../../support/faults';
 import { buildHandlers } from '../../support/handler-harness';
 import { dropTables, freshTablesWithBalances, freshQueue, localDynamo, localSqs } from '../../support/local-aws';
 import { getSettlement, markTerminal, putJob, TEST_LIMITS } from '../../support/producer-jobs';
@@ -412,6 +414,62 @@ describe('expiry', () => {
       availableAfter: 0,
     });
     expect(await holdOf()).toBe('EXPIRED');
+    await expectBooksProven();
+  });
+
+  test('an expired hold the sweep has not ended yet never makes another debit an overdraft', async () => {
+    await reserve(100, { expiresInSeconds: 60 });
+    clockMs += 61_000;
+    const result = await rendered(12, 'ev-2', { jobId: 'job-2' });
+    expect(result).toMatchObject({ outcome: 'debited', credits: 12, anomalies: [] });
+    expect(await holdOf('job-1')).toBe('EXPIRED');
+    expect(await figures()).toEqual({ remaining: 88, held: 0, available: 88 });
+    await expectBooksProven();
+  });
+
+  test('nor refuses a debit that the floor allows once the expired hold is ended', async () => {
+    // 100 credits, floor 1,000 (the default): a 1,050 debit leaves -950, within the floor, once the
+    // expired hold of 100 no longer counts; counted, it would be -1,050 and refused.
+    await reserve(100, { expiresInSeconds: 60 });
+    clockMs += 61_000;
+    const result = await rendered(1_050, 'ev-2', { jobId: 'job-2' });
+    expect(result).toMatchObject({
+      outcome: 'debited',
+      credits: 1_050,
+      anomalies: [expect.objectContaining({ kind: 'overdraft' })],
+    });
+    expect(await figures()).toEqual({ remaining: -950, held: 0, available: -950 });
+    await expectBooksProven();
+  });
+
+  test('a hold that has not expired still counts: the debit beside it is an overdraft and the hold stays', async () => {
+    await reserve(100, { expiresInSeconds: 60 });
+    clockMs += 59_000;
+    expect(await rendered(12, 'ev-2', { jobId: 'job-2' })).toMatchObject({
+      outcome: 'debited',
+      anomalies: [expect.objectContaining({ kind: 'overdraft' })],
+    });
+    expect(await holdOf('job-1')).toBe('ACTIVE');
+    expect(await figures()).toEqual({ remaining: 88, held: 100, available: -12 });
+  });
+
+  test('a capture retried past the expiry is judged at the retry: a plain debit, flagged', async () => {
+    await reserve(30, { expiresInSeconds: 60 });
+    clockMs += 59_000;
+    // The first attempt is throttled; the backoff lasts past the expiry.
+    const deps: LedgerDeps = {
+      ...ledger(),
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => void (clockMs += 2_000) },
+    };
+    injectFaults(db, scriptedFaults(['throttle']));
+    const result = await settleEvent(deps, settlementEvent('rendered', { seconds: 12, heldCredits: 30 }), 12);
+    expect(result).toMatchObject({
+      outcome: 'debited',
+      credits: 12,
+      anomalies: [expect.objectContaining({ kind: 'capture_after_expiry' })],
+    });
+    expect(await holdOf()).toBe('EXPIRED');
+    expect(await figures()).toEqual({ remaining: 88, held: 0, available: 88 });
     await expectBooksProven();
   });
 
