@@ -87,7 +87,8 @@ function licensesText(metafile) {
 /**
  * What only the handler bundles get on top of bundleOptions (the baseline keeps the common build):
  * the SDK's default credential chain is cut to the environment, the one link Lambda uses
- * (scripts/build/lambda-credentials.mjs says why), and Node's built-ins are loaded with require()
+ * (scripts/build/lambda-credentials.mjs says why), pino's transports are left out
+ * (scripts/build/no-thread-stream.cjs), and Node's built-ins are loaded with require()
  * rather than import (scripts/build/builtins-by-require.mjs says why).
  */
 const lambdaCredentials = {
@@ -98,7 +99,19 @@ const lambdaCredentials = {
     }));
   },
 };
-export const handlerBundleOptions = { ...bundleOptions, plugins: [lambdaCredentials, builtinsByRequire] };
+/** pino's worker-thread transports, which no handler starts (scripts/build/no-thread-stream.cjs says why). */
+const noThreadStream = {
+  name: 'no-thread-stream',
+  setup(context) {
+    context.onResolve({ filter: /^thread-stream$/ }, () => ({
+      path: join(root, 'scripts', 'build', 'no-thread-stream.cjs'),
+    }));
+  },
+};
+export const handlerBundleOptions = {
+  ...bundleOptions,
+  plugins: [lambdaCredentials, noThreadStream, builtinsByRequire],
+};
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 

@@ -25,8 +25,9 @@ const LAZY_NAMESPACE = 'builtin-on-first-call';
  * - the SDK's shared config file loader calls `readFile(path, 'utf8')` of node:fs/promises (once per
  *   process, for settings the environment does not give); fs/promises also loads readline and the REPL
  *   history, so the stand-in answers the same call with node:fs's readFile through util.promisify;
- * - sonic-boom (pino's destination) and thread-stream (pino's transports) call `assert(cond, message)`
- *   only when a destination closes or a transport drains.
+ * - sonic-boom (pino's destination) and thread-stream (pino's transports; the handler bundles leave
+ *   it out, build.mjs, but another bundle may not) call `assert(cond, message)` only when a
+ *   destination closes or a transport drains.
  */
 const LAZY = [
   {

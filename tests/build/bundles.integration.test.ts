@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { dropTables, dynamoEndpoint, freshTablesWithBalances, localDynamo } from '../support/local-aws';
 
@@ -97,6 +98,20 @@ describe('bundles', () => {
       ).toEqual([]);
     },
   );
+
+  test.each(handlers)("dist/%s leaves pino's worker-thread transports out", (handler) => {
+    const meta = JSON.parse(readFileSync(join(root, 'dist', handler, 'meta.json'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+    };
+    const inputs = Object.keys(meta.inputs);
+    expect(inputs.some((i) => i.endsWith('scripts/build/no-thread-stream.cjs'))).toBe(true);
+    expect(inputs.filter((i) => i.includes('node_modules/thread-stream/'))).toEqual([]);
+  });
+
+  test('a handler that asked pino for a transport would fail at once, saying why', () => {
+    const ThreadStream = createRequire(__filename)('../../scripts/build/no-thread-stream.cjs');
+    expect(() => new ThreadStream({})).toThrow(/pino transports are not bundled into the handlers/);
+  });
 
   test.each(handlers)('dist/%s loads Node built-ins with require(), never through an ESM import', (handler) => {
     const code = readFileSync(join(root, 'dist', handler, 'index.mjs'), 'utf8');
