@@ -11,6 +11,7 @@ import { InvalidEventError } from '../errors';
 import type { EventKind, SettlementEvent } from '../ledger/types';
 import { priceOf, type PriceBook } from '../pricing';
 import { printable, stripControlCharacters } from '../text/printable';
+import { schemaMessage } from './schema-messages';
 import validateVideoEvent from './generated/validate-video-event.js';
 
 export const EVENT_SOURCE = 'video.generation';
@@ -73,7 +74,7 @@ function describeSchemaError(e: ErrorObject): string {
     name === undefined
       ? ''
       : ` (property "${printable(name.slice(0, MAX_QUOTED_NAME_CHARS))}${name.length > MAX_QUOTED_NAME_CHARS ? '…' : ''}")`;
-  return `${printable(e.instancePath || '(root)')} ${e.message ?? 'is invalid'}${allowed}${quoted}`;
+  return `${printable(e.instancePath || '(root)')} ${schemaMessage(e)}${allowed}${quoted}`;
 }
 
 export function validateEnvelope(raw: unknown): VideoEnvelope {
