@@ -80,7 +80,8 @@ function describeSchemaError(e: ErrorObject): string {
 export function validateEnvelope(raw: unknown): VideoEnvelope {
   const candidate = asObject(raw);
   if (!validateVideoEvent(candidate)) {
-    const errors = validateVideoEvent.errors ?? [];
+    // An `if` error only says which branch failed; the branch's own error beside it names the field.
+    const errors = (validateVideoEvent.errors ?? []).filter((e) => e.keyword !== 'if');
     const shown = errors.slice(0, MAX_REPORTED_ERRORS).map(describeSchemaError);
     if (errors.length > MAX_REPORTED_ERRORS) shown.push(`and ${errors.length - MAX_REPORTED_ERRORS} more`);
     throw new InvalidEventError('event does not match the video event schema', shown);

@@ -259,6 +259,12 @@ const VALID: ValidCase[] = [
     (p) => expect(Object.keys(p.envelope.detail)).toHaveLength(MAX_DETAIL_PROPERTIES),
   ],
   [
+    `detail: ${MAX_DETAIL_PROPERTIES} properties and the replay tool's \`replay\` on top`,
+    'rendered',
+    detail({ ...extraFields(MAX_DETAIL_PROPERTIES - 4), replay: { count: 1, originalEventId: 'ev-0' } }),
+    (p) => expect(Object.keys(p.envelope.detail)).toHaveLength(MAX_DETAIL_PROPERTIES + 1),
+  ],
+  [
     `detail: a property name of ${MAX_PROPERTY_NAME} characters`,
     'rendered',
     detail({ [text(MAX_PROPERTY_NAME, 'n')]: 1 }),
@@ -486,6 +492,12 @@ const INVALID: InvalidCase[] = [
     'rendered',
     detail(extraFields(beyond(MAX_DETAIL_PROPERTIES) - 4)),
     /\/detail must NOT have more than 64 properties/,
+  ],
+  [
+    `detail: ${beyond(MAX_DETAIL_PROPERTIES)} properties besides \`replay\``,
+    'rendered',
+    detail({ ...extraFields(beyond(MAX_DETAIL_PROPERTIES) - 4), replay: { count: 1, originalEventId: 'ev-0' } }),
+    /\/detail must NOT have more than 65 properties/,
   ],
   [
     `detail: a property name of ${beyond(MAX_PROPERTY_NAME)} characters`,

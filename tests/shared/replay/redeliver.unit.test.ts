@@ -78,6 +78,18 @@ describe('planMessage', () => {
     expect(parseVideoEvent(republished, DEFAULT_PRICE_BOOK).event.eventId).toBe('first-id');
   });
 
+  test('an event at the detail property limit stays valid once replay adds its field', () => {
+    const own = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`f${i}`, i]));
+    const event = videoEvent('failed', { jobId: 'j', userId: 'u', seconds: 5, model: 'test', ...own });
+    expect(Object.keys(event.detail)).toHaveLength(64);
+    const plan = planMessage(ebMessage(event), options);
+    expect(plan.kind).toBe('publish');
+    if (plan.kind !== 'publish') return;
+    const republished = { ...event, id: 'second-id', detail: JSON.parse(plan.entry.Detail!) };
+    expect(Object.keys(republished.detail)).toHaveLength(65);
+    expect(parseVideoEvent(republished, DEFAULT_PRICE_BOOK).event).toMatchObject({ eventId: event.id, jobId: 'j' });
+  });
+
   test('an event at the replay maximum is left, not re-published', () => {
     const event = videoEvent('rendered', {
       jobId: 'j',
