@@ -8,10 +8,16 @@
  * JSON data at all) still reaches the DLQ (security review M3): its body is then a placeholder with a
  * depth-limited, cut preview of the event, and the reason is `unserialisable event`, the original
  * reason following in the details. Throwing instead would fail the invocation, and the platform would
- * retry an event that can never succeed.
+ * retry an event that can never succeed. The same placeholder stands in for an event too large for
+ * an SQS message beside its attributes.
+ *
+ * Characters SQS cannot carry (U+FFFE, U+FFFF, raw control characters or lone surrogates in a text
+ * event) are written as `\uXXXX` escapes (shared/text/sqs-text.ts): a JSON body still parses to the
+ * event as received.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TransientError, type RefusedEventKind } from '../errors';
+import { sqsCarriable } from '../text/sqs-text';
 
 export const INVALID_EVENT_KIND = 'invalid_event';
 export const HELD_EVENT_KIND = 'held_event';
@@ -25,6 +31,11 @@ export const ATTR = {
 } as const;
 
 const MAX_ATTRIBUTE_CHARS = 2_000;
+/**
+ * SQS takes 256 KiB per message, attributes included. Ours are at most 5 × 2,000 UTF-16 units, which
+ * is at most 12,000 bytes each once escaped: 32 KiB stays free for them.
+ */
+const MAX_BODY_BYTES = 256 * 1024 - 32 * 1024;
 
 /** The reason attribute of an event whose body could not be written as it was received. */
 export const UNSERIALISABLE_EVENT_REASON = 'unserialisable event';
@@ -76,31 +87,43 @@ function previewText(rawEvent: unknown): string {
   }
 }
 
+const sqsCarriableJson = (value: unknown) => sqsCarriable(JSON.stringify(value));
+
 /** The placeholder: valid JSON, bounded, escaped by JSON.stringify, and never a video event. */
 function placeholderBody(rawEvent: unknown, error: unknown): string {
-  return JSON.stringify({
+  return sqsCarriableJson({
     [UNSERIALISABLE_BODY_KEY]: { error: errorLine(error).slice(0, 500), preview: previewText(rawEvent) },
   });
 }
 
 /**
- * The body for the DLQ: the event exactly as received (text as it came, anything else as JSON), or
- * the placeholder when it cannot be written as JSON. Never throws.
+ * The body for the DLQ: the event as received (text as it came, anything else as JSON, either with
+ * the escapes SQS needs), or the placeholder when it cannot be written as JSON or is too large for
+ * the DLQ. Never throws.
  */
 export function invalidEventBody(rawEvent: unknown, reason: string, details: string[]): InvalidEventBody {
-  if (typeof rawEvent === 'string') return { body: rawEvent.length > 0 ? rawEvent : '""', reason, details };
   try {
-    return { body: JSON.stringify(rawEvent) ?? 'null', reason, details };
+    const text = typeof rawEvent === 'string' ? rawEvent || '""' : (JSON.stringify(rawEvent) ?? 'null');
+    const body = sqsCarriable(text);
+    const bytes = Buffer.byteLength(body);
+    if (bytes > MAX_BODY_BYTES) throw new RangeError(`${bytes} bytes, more than a DLQ message holds`);
+    return { body, reason, details };
   } catch (error) {
     return {
       body: placeholderBody(rawEvent, error),
       reason: UNSERIALISABLE_EVENT_REASON,
       details: [
         `${reason}${details.length > 0 ? `: ${details.join('; ')}` : ''}`,
-        `the event cannot be written as JSON (${errorLine(error).slice(0, 200)})`,
+        `the event cannot be kept as it was received (${errorLine(error).slice(0, 200)})`,
       ],
     };
   }
+}
+
+/** At most MAX_ATTRIBUTE_CHARS, never ending in half of a surrogate pair (SQS refuses a lone one). */
+function cut(value: string): string {
+  const head = value.slice(0, MAX_ATTRIBUTE_CHARS);
+  return /[\uD800-\uDBFF]$/.test(head) && value.length > head.length ? head.slice(0, -1) : head;
 }
 
 /** Sends the message; a failure to send is transient (the platform retries, and nothing is lost). */
@@ -109,7 +132,7 @@ export async function sendInvalidEventToDlq(
   dlqUrl: string,
   message: InvalidEventMessage,
 ): Promise<string | undefined> {
-  const text = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, MAX_ATTRIBUTE_CHARS) || '-' });
+  const text = (value: string) => ({ DataType: 'String', StringValue: sqsCarriable(cut(value)) || '-' });
   const { body, reason, details } = invalidEventBody(message.rawEvent, message.reason, message.details);
   try {
     const { MessageId } = await sqs.send(

@@ -11,6 +11,7 @@ import { InvalidEventError } from '../errors';
 import type { EventKind, SettlementEvent } from '../ledger/types';
 import { priceOf, type PriceBook } from '../pricing';
 import { printable, stripControlCharacters } from '../text/printable';
+import { firstNotCarriedInJson } from '../text/sqs-text';
 import { schemaMessage } from './schema-messages';
 import validateVideoEvent from './generated/validate-video-event.js';
 
@@ -90,6 +91,28 @@ export function validateEnvelope(raw: unknown): VideoEnvelope {
 }
 
 /**
+ * Where the event holds a character SQS cannot carry (U+FFFE, U+FFFF, a lone surrogate), or
+ * undefined. Such an event is refused at the door: were it valid, a failed delivery would have to go
+ * through Lambda's or EventBridge's own DLQ write, which SQS would refuse, and the event be lost.
+ * (The reconciler's own DLQ message escapes it: shared/dlq/invalid-event.ts.) The schema bounds the
+ * depth, so the walk is short.
+ */
+function notCarriedAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') {
+    const char = firstNotCarriedInJson(value);
+    return char && `${printable(path || '(root)')} holds ${char}`;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const char = firstNotCarriedInJson(key);
+    if (char) return `${printable(path || '(root)')} has a property name holding ${char}`;
+    const found = notCarriedAt(item, `${path}/${key}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
  * JSON has a -0, and the schema's `minimum: 0` accepts it; the ledger should only ever see 0.
  * (`-0 + 0` is `+0`; every other number is unchanged.)
  */
@@ -101,6 +124,8 @@ const withoutNegativeZero = (credits: number): number => credits + 0;
  */
 export function parseVideoEvent(raw: unknown, priceBook: PriceBook, expected?: EventKind): ParsedVideoEvent {
   const envelope = validateEnvelope(raw);
+  const notCarried = notCarriedAt(envelope, '');
+  if (notCarried) throw new InvalidEventError('event holds a character SQS cannot carry', [notCarried]);
   const kind: EventKind = envelope['detail-type'] === DETAIL_TYPES.rendered ? 'rendered' : 'failed';
   if (expected !== undefined && kind !== expected) {
     throw new InvalidEventError('event delivered to the wrong handler', [

@@ -8,7 +8,10 @@ import {
   UNSERIALISABLE_BODY_KEY,
   UNSERIALISABLE_EVENT_REASON,
   invalidEventBody,
+  sendInvalidEventToDlq,
 } from '../../../shared/dlq/invalid-event';
+import { firstNotCarried } from '../../../shared/text/sqs-text';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 
 const REASON = 'event does not match the video event schema';
 const DETAILS = ['/detail/seconds must be > 0'];
@@ -43,7 +46,7 @@ describe('an event that cannot be written as JSON: a placeholder, never a throw'
     expect(result.reason).toBe('unserialisable event');
     expect(result.details).toEqual([
       `${REASON}: ${DETAILS[0]}`,
-      'the event cannot be written as JSON (RangeError: Maximum call stack size exceeded)',
+      'the event cannot be kept as it was received (RangeError: Maximum call stack size exceeded)',
     ]);
     const placeholder = placeholderOf(result.body);
     expect(Object.keys(JSON.parse(result.body))).toEqual([UNSERIALISABLE_BODY_KEY]);
@@ -126,6 +129,58 @@ describe('an event that cannot be written as JSON: a placeholder, never a throw'
     };
     const result = invalidEventBody(raw, REASON, DETAILS);
     expect(placeholderOf(result.body).error).toBe('a value JSON cannot represent');
-    expect(result.details[1]).toBe('the event cannot be written as JSON (a value JSON cannot represent)');
+    expect(result.details[1]).toBe('the event cannot be kept as it was received (a value JSON cannot represent)');
+  });
+});
+
+describe('only characters SQS can carry (XML 1.0), in the body and every attribute', () => {
+  test('U+FFFE and U+FFFF, which JSON.stringify leaves as they are, become escapes: the body parses back to the event', () => {
+    const event = { id: 'e', detail: { note: 'a\ufffeb\uffff', ['k\uffff']: 1 } };
+    const { body } = invalidEventBody(event, REASON, DETAILS);
+    expect(firstNotCarried(body)).toBeUndefined();
+    expect(JSON.parse(body)).toEqual(event);
+  });
+
+  test('a text event keeps its text, with NUL, a lone surrogate and U+FFFF escaped', () => {
+    const { body } = invalidEventBody('bad\u0000 \ud800 \uffff {', REASON, DETAILS);
+    expect(body).toBe('bad\\u0000 \\ud800 \\uffff {');
+    expect(firstNotCarried(body)).toBeUndefined();
+  });
+
+  test('a surrogate pair (an emoji) is carried as it is', () => {
+    expect(invalidEventBody({ note: '\u{1F600}' }, REASON, DETAILS).body).toBe('{"note":"\u{1F600}"}');
+  });
+
+  test('an event too large for a DLQ message beside its attributes becomes the placeholder', () => {
+    const event = { id: 'e', detail: { blob: 'x'.repeat(230 * 1024) } };
+    const result = invalidEventBody(event, REASON, DETAILS);
+    expect(result.reason).toBe(UNSERIALISABLE_EVENT_REASON);
+    expect(result.details[1]).toMatch(
+      /^the event cannot be kept as it was received \(RangeError: \d+ bytes, more than a DLQ message holds\)$/,
+    );
+    expect(placeholderOf(result.body).preview).toHaveLength(PREVIEW_MAX_CHARS + 1);
+    expect(invalidEventBody({ id: 'e', detail: { blob: 'x'.repeat(200 * 1024) } }, REASON, DETAILS).reason).toBe(
+      REASON,
+    );
+  });
+
+  test('attributes: escaped, and never cut through a surrogate pair', async () => {
+    const sent: any[] = [];
+    const sqs = {
+      send: async (command: any) => (sent.push(command.input), { MessageId: 'm' }),
+    } as unknown as SQSClient;
+    const reason = `${'r'.repeat(1_999)}\u{1F600}`; // the pair straddles the 2,000-character cut
+    await sendInvalidEventToDlq(sqs, 'http://q', {
+      rawEvent: {},
+      reason,
+      details: ['a\uffff'],
+      handler: 'debit',
+      rejectedAt: new Date(0),
+    });
+    const attributes = sent[0].MessageAttributes;
+    expect(attributes['reconciler-reason'].StringValue).toBe('r'.repeat(1_999));
+    expect(attributes['reconciler-details'].StringValue).toBe('a\\uffff');
+    for (const a of Object.values(attributes) as { StringValue: string }[])
+      expect(firstNotCarried(a.StringValue)).toBeUndefined();
   });
 });

@@ -79,3 +79,37 @@ describe('the reasons for a bad event are inert', () => {
     expect(error.details.join('')).toContain('\\x1b');
   });
 });
+
+describe('characters SQS cannot carry are refused at the door (a failed delivery could not be dead-lettered)', () => {
+  const refusal = (event: unknown) => {
+    try {
+      parse(event);
+    } catch (error) {
+      if (error instanceof InvalidEventError) return { reason: error.reason, details: error.details };
+      throw error;
+    }
+    throw new Error('expected the event to be refused');
+  };
+
+  test.each([
+    ['U+FFFF in the reason', envelope('failed', { reason: 'gpu\uffff' }), '/detail/reason holds U+FFFF'],
+    ['U+FFFE in an extra field', envelope('rendered', { note: '\ufffe' }), '/detail/note holds U+FFFE'],
+    [
+      'a lone surrogate in an extra list',
+      envelope('rendered', { tags: ['a', '\ud800'] }),
+      '/detail/tags/1 holds U+D800',
+    ],
+    [
+      'U+FFFF in a property name',
+      envelope('rendered', { meta: { ['k\uffff']: 1 } }),
+      '/detail/meta has a property name holding U+FFFF',
+    ],
+  ])('%s', (_name, event, detail) => {
+    expect(refusal(event)).toEqual({ reason: 'event holds a character SQS cannot carry', details: [detail] });
+  });
+
+  test('other text, emoji and the edges of what SQS carries included, settles as before', () => {
+    const event = envelope('rendered', { note: 'tab\t \u{1F600} \ufffd \ud7ff \ue000 \u{10ffff}' });
+    expect(parse(event).event.jobId).toBe('job-1');
+  });
+});

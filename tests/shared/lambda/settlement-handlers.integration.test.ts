@@ -228,6 +228,16 @@ describe('bad input → clear error, one DLQ message with the reason, no change,
     expect(logLine).toMatchObject({ Invalid: 1, level: 'warn' });
   });
 
+  test('an invalid event holding characters SQS refuses (U+FFFF, U+FFFE) reaches the DLQ, escaped, and parses back as received', async () => {
+    const event = envelope('rendered', { seconds: -5, note: 'x\uffffy', ['k\ufffe']: 1 }, 'nonchar-ev');
+    const response = await h.debit(event);
+    expect(response).toMatchObject({ status: 'invalid' });
+    const dlq = await receiveAll(sqs, dlqUrl);
+    expect(dlq).toHaveLength(1);
+    expect(dlq[0]!.Body).toContain('x\\uffffy');
+    expect(JSON.parse(dlq[0]!.Body!)).toEqual(event);
+  });
+
   test('an invalid event nested 100,000 deep (JSON.stringify overflows) still reaches the DLQ, as a placeholder, and the invocation succeeds', async () => {
     const before = await readBooks(db, tables);
     const text = JSON.stringify(envelope('rendered', { seconds: -5, nest: '__nest__' }, 'deep-ev')).replace(
@@ -249,7 +259,7 @@ describe('bad input → clear error, one DLQ message with the reason, no change,
     expect(attributes['reconciler-details']?.StringValue).toContain('event does not match the video event schema: ');
     expect(attributes['reconciler-details']?.StringValue).toContain('/detail/seconds must be > 0');
     expect(attributes['reconciler-details']?.StringValue).toContain(
-      'the event cannot be written as JSON (RangeError: Maximum call stack size exceeded)',
+      'the event cannot be kept as it was received (RangeError: Maximum call stack size exceeded)',
     );
     const body = JSON.parse(dlq[0]!.Body!);
     expect(JSON.parse(body['reconciler-unserialisable-event'].preview)).toMatchObject({
