@@ -345,6 +345,21 @@ interface ReplaySettings {
   given: { url: string; source: string } | undefined;
 }
 
+/**
+ * The bus to publish to: the one the event rules are on, the workspace's own unless Terraform was
+ * given another. Never the default bus: no event rule listens there (only the sweep's schedule), so
+ * PutEvents would accept every replayed event, replay would delete its message, and no handler would
+ * ever see it (an EVENT_BUS_NAME=default left over from before the workspace had its own bus).
+ */
+function replayBus(flagged: string | undefined, fromEnv: string | undefined, names: WorkspaceNames): string {
+  const bus = flagged ?? fromEnv ?? names.eventBus;
+  if (bus === 'default' || /:event-bus\/default$/.test(bus))
+    throw new UsageError(
+      `${flagged ? '--bus' : 'EVENT_BUS_NAME'} is the default bus, where no event rule listens: replayed events would be accepted and never settled. Use the bus the rules are on (terraform output event_bus_name; the workspace's own is ${names.eventBus})`,
+    );
+  return bus;
+}
+
 function replaySettings(args: string[], context: Output, env: NodeJS.ProcessEnv): ReplaySettings {
   const { values } = parse(
     args,
@@ -383,8 +398,7 @@ function replaySettings(args: string[], context: Output, env: NodeJS.ProcessEnv)
     ratePerSecond: parseRate(values.rate),
     dropInvalidIds: parseDropInvalid(values['drop-invalid'] as string[] | undefined),
     names,
-    // The event rules are on the workspace's own bus (unless Terraform was given another).
-    busName: flag(values.bus) ?? env.EVENT_BUS_NAME ?? names.eventBus,
+    busName: replayBus(flag(values.bus), env.EVENT_BUS_NAME, names),
     given: givenUrl ? { url: givenUrl, source: flag(values['queue-url']) ? '--queue-url' : 'DLQ_URL' } : undefined,
   };
 }

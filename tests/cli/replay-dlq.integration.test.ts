@@ -165,6 +165,25 @@ test("resolves the workspace DLQ by name, the workspace from WORKSPACE, and the 
   });
 });
 
+test.each([
+  ['--bus default', ['--bus', 'default'], {}, /^--bus is the default bus, where no event rule listens/],
+  ['EVENT_BUS_NAME=default', [], { EVENT_BUS_NAME: 'default' }, /^EVENT_BUS_NAME is the default bus/],
+  [
+    'the default bus by ARN',
+    ['--bus', 'arn:aws:events:us-east-1:000000000000:event-bus/default'],
+    {},
+    /^--bus is the default bus/,
+  ],
+])(
+  '%s is refused before anything is received: no rule there would ever settle a replayed event',
+  async (_, args, env, why) => {
+    await sendFixture(stack, loadFixture('lambda-dlq'));
+    await expect(run(args, capture(), env)).rejects.toThrow(why);
+    expect(stack.bus.stats.putRequests).toBe(0);
+    expect((await queueDepth(stack.sqs, stack.dlqUrl)).visible).toBe(1);
+  },
+);
+
 describe("the DLQ is the workspace's own, in this account and region (M7)", () => {
   test.each([
     [
