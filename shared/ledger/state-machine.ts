@@ -74,12 +74,14 @@ const conflicting = (detail: string): Decision => ({
 
 function decideSettled(event: SettlementEvent, job: SettledJob): Decision {
   assertInvariant(Number.isSafeInteger(job.charged) && job.charged >= 0, `job ${event.jobId} has a bad charged amount`);
-  const sameEvent =
-    event.kind === 'rendered' ? job.renderedEventId === event.eventId : job.failedEventId === event.eventId;
-  // The very event that settled this transition, delivered again: identical by construction.
-  if (sameEvent) return { action: 'none', outcome: 'duplicate', sameEvent: true };
+  // The conflict check comes first: the event id can be chosen by whoever publishes
+  // (detail.replay.originalEventId), so "the same id" proves nothing about the same content.
   const conflict = conflictWith(event, job);
   if (conflict !== undefined) return conflicting(conflict);
+  const sameEvent =
+    event.kind === 'rendered' ? job.renderedEventId === event.eventId : job.failedEventId === event.eventId;
+  // The very event that settled this transition, delivered again (its user and quote agree).
+  if (sameEvent) return { action: 'none', outcome: 'duplicate', sameEvent: true };
   switch (job.settlement) {
     case 'DEBITED':
       if (event.kind === 'failed') return { action: 'refund', credits: job.charged };

@@ -97,6 +97,20 @@ describe('the settlement state machine (docs/design.md#2-money-rules), row by ro
       });
     },
   );
+  test.each([
+    ['another user', { userId: 'user-2' }],
+    ['another quote', { quotedCredits: 999 }],
+  ])("the settling event's id reused with %s is a conflict, not a duplicate (an id anyone may name)", (_, differs) => {
+    for (const [kind, job, id] of [
+      ['rendered', debited, 'r-1'],
+      ['failed', refunded, 'f-1'],
+    ] as const)
+      expect(decide(settlementEvent(kind, { eventId: id, ...differs }), job, 8)).toMatchObject({
+        outcome: 'conflicting_duplicate',
+        sameEvent: false,
+        anomaly: { kind: 'conflicting_duplicate' },
+      });
+  });
   test('a quote equal to what was charged is not a conflict', () => {
     expect(decide(settlementEvent('failed', { quotedCredits: 8 }), debited, 8)).toEqual({
       action: 'refund',
