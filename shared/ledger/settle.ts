@@ -79,7 +79,7 @@ export async function settleEvent(
 
   for (let step = 0; step < MAX_DECISIONS; step++) {
     const decision = decide(event, attempt.record, priceCredits, now());
-    if (decision.action === 'none') return settledWithoutWrite(decision, attempt);
+    if (decision.action === 'none') return settledWithoutWrite(event, decision, attempt);
 
     const report = await sendWrite(deps, () => writeFor(deps, event, decision, attempt.guard, now()), event);
     attempt.requests += report.requests;
@@ -124,13 +124,23 @@ function writeFor(
   }
 }
 
-function settledWithoutWrite(decision: Extract<Decision, { action: 'none' }>, attempt: Attempt): SettlementResult {
+const overdraftAnomaly = (event: SettlementEvent, credits: number): Anomaly => ({
+  kind: 'overdraft',
+  detail: `user ${event.userId} went below zero: debit of ${credits} for job ${event.jobId}`,
+});
+
+function settledWithoutWrite(
+  event: SettlementEvent,
+  decision: Extract<Decision, { action: 'none' }>,
+  attempt: Attempt,
+): SettlementResult {
   const { requests, anomalies } = attempt;
   const job = attempt.record?.settled;
   if (decision.anomaly) anomalies.push(decision.anomaly);
   if (decision.sameEvent && attempt.maybeApplied && job) {
     // Our own earlier attempt committed but its reply was lost: report what it did.
     const credits = job.settlement === 'DEBITED' ? job.charged : job.settlement === 'REFUNDED' ? job.refunded : 0;
+    if (job.overdraft && job.settlement === 'DEBITED') anomalies.push(overdraftAnomaly(event, credits));
     return { outcome: OUTCOME_OF_SETTLEMENT[job.settlement], credits, anomalies, alreadyApplied: true, requests };
   }
   return { outcome: decision.outcome, credits: 0, anomalies, alreadyApplied: decision.sameEvent, requests };
@@ -142,12 +152,8 @@ function committed(
   attempt: Attempt,
 ): SettlementResult {
   const credits = decision.action === 'no_charge' ? 0 : decision.credits;
-  if (decision.action === 'debit' && attempt.guard.kind === 'floor') {
-    attempt.anomalies.push({
-      kind: 'overdraft',
-      detail: `user ${event.userId} went below zero: debit of ${credits} for job ${event.jobId}`,
-    });
-  }
+  if (decision.action === 'debit' && attempt.guard.kind === 'floor')
+    attempt.anomalies.push(overdraftAnomaly(event, credits));
   if (decision.action === 'debit' && decision.anomaly) attempt.anomalies.push(decision.anomaly);
   const hold = decision.action === 'refund' ? undefined : decision.hold;
   const ended =

@@ -33,6 +33,7 @@ export function settledJobFrom(item: Record<string, unknown> | undefined): Settl
     quotedCredits: item.quotedCredits === undefined ? undefined : Number(item.quotedCredits),
     renderedEventId: typeof item.renderedEventId === 'string' ? item.renderedEventId : undefined,
     failedEventId: typeof item.failedEventId === 'string' ? item.failedEventId : undefined,
+    ...(item.overdraft === true ? { overdraft: true } : {}),
   };
 }
 

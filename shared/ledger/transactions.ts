@@ -79,6 +79,7 @@ function firstSettlement(
   charged: number,
   nowIso: string,
   hold: HoldChange | undefined,
+  overdraft = false,
 ): Update {
   const eventIdField = settlement === 'DEBITED' ? 'renderedEventId' : 'failedEventId';
   const values: Record<string, AttributeValue> = {
@@ -97,6 +98,11 @@ function firstSettlement(
     'settledUserId = :user',
     `${eventIdField} = :event`,
   ];
+  if (overdraft) {
+    // Kept with the settlement, so that a retry which finds its own lost write still reports it.
+    sets.push('overdraft = :overdraft');
+    values[':overdraft'] = { BOOL: true };
+  }
   if (event.quotedCredits !== undefined) {
     sets.push('quotedCredits = :quote');
     values[':quote'] = n(event.quotedCredits);
@@ -123,7 +129,7 @@ export function debitWrite(
   guard: DebitGuard,
   hold?: HoldChange,
 ): SettlementWrite {
-  const settlement = firstSettlement(tables, event, 'DEBITED', credits, nowIso, hold);
+  const settlement = firstSettlement(tables, event, 'DEBITED', credits, nowIso, hold, guard.kind === 'floor');
   const released = releasedBy(hold);
   if (credits === 0 && released === 0) return { kind: 'update', input: settlement };
   const need = credits - released;

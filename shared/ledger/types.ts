@@ -67,6 +67,8 @@ export interface SettledJob {
   quotedCredits?: number;
   renderedEventId?: string;
   failedEventId?: string;
+  /** The debit was written under the overdraft floor (its `overdraft` anomaly). */
+  overdraft?: boolean;
 }
 
 export type Outcome =

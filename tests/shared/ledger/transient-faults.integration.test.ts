@@ -52,10 +52,23 @@ describe('transient faults', () => {
     const { deps, injected } = await setUp(['lost_reply']);
     const result = await settleEvent(deps, settlementEvent('rendered'), 8);
     expect(injected.lost_reply).toBe(1);
-    expect(result).toMatchObject({ outcome: 'debited', credits: 8, alreadyApplied: true });
+    expect(result).toMatchObject({ outcome: 'debited', credits: 8, alreadyApplied: true, anomalies: [] });
     const b = await books();
     expect(b.balances['user-1']).toBe(92);
     expect(b.ledger.filter((e) => e.reference === 'job-1')).toHaveLength(1);
+  });
+
+  test('an overdraft whose reply was lost is still reported as one by the retry that finds it', async () => {
+    // The covered attempt is refused by its condition (no fault); the floor attempt commits, its reply is lost.
+    const { deps } = await setUp(['none', 'lost_reply']);
+    const result = await settleEvent(deps, settlementEvent('rendered'), 130);
+    expect(result).toMatchObject({
+      outcome: 'debited',
+      credits: 130,
+      alreadyApplied: true,
+      anomalies: [{ kind: 'overdraft', detail: 'user user-1 went below zero: debit of 130 for job job-1' }],
+    });
+    expect((await books()).balances['user-1']).toBe(-30);
   });
 
   test('lost reply on a refund and on a no-charge settlement → success, applied once', async () => {
