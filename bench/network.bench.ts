@@ -9,6 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableNamesForWorkspace } from '../shared/tables';
+import { cpuSecondsOf } from './support/process-cpu';
 import { describeModel, startLatencyProxy, type LatencyModel } from './support/latency-proxy';
 import {
   baselineProcessor,
@@ -45,7 +46,7 @@ function eventsFor(model: LatencyModel | undefined, concurrency: number): number
   return Math.max(60, Math.min(EVENTS, Math.round((6000 * concurrency) / perEventMs)));
 }
 
-async function runSetting(endpoint: string, label: string, model: LatencyModel | undefined) {
+async function runSetting(endpoint: string, emulatorPid: number, label: string, model: LatencyModel | undefined) {
   const ours = countingClient(endpoint);
   const ref = countingClient(endpoint);
   const base = countingClient(endpoint);
@@ -74,6 +75,7 @@ async function runSetting(endpoint: string, label: string, model: LatencyModel |
     const result = await measureInTurns(
       { reference: measured('reference'), ours: measured('ours'), baseline: measured('baseline') },
       concurrency,
+      { emulatorCpu: () => cpuSecondsOf(emulatorPid) },
     );
     rows.push({
       concurrency,
@@ -83,7 +85,7 @@ async function runSetting(endpoint: string, label: string, model: LatencyModel |
       oursOverBaseline: result.ours.eventsPerSecond / result.baseline.eventsPerSecond,
     });
     const f = (side: Side) =>
-      `${side} ${result[side].eventsPerSecond.toFixed(0)}/s p50 ${result[side].p50Ms.toFixed(1)} p99 ${result[side].p99Ms.toFixed(1)} ms`;
+      `${side} ${result[side].eventsPerSecond.toFixed(0)}/s p50 ${result[side].p50Ms.toFixed(1)} p99 ${result[side].p99Ms.toFixed(1)} ms, emulator ${result[side].emulatorCpuPercent.toFixed(0)} %`;
     console.log(`${label.padEnd(8)} c=${String(concurrency).padStart(2)} n=${n}: ${SIDES.map(f).join(' | ')}`);
   }
   return { label, model: model ? { ...model, description: describeModel(model) } : null, rows };
@@ -100,13 +102,13 @@ async function main() {
       ['base', baseTables],
     ] as const)
       await seed(`nw${label}`, seeder.client, tables);
-    const settings = [await runSetting(dynamo.endpoint, 'direct', undefined)];
+    const settings = [await runSetting(dynamo.endpoint, dynamo.pid, 'direct', undefined)];
     for (const medianMs of MEDIANS_MS) {
       const model = { medianMs, sigma: SIGMA };
       const proxy = await startLatencyProxy(dynamo.endpoint, model);
       try {
         settings.push({
-          ...(await runSetting(proxy.endpoint, `rtt${medianMs}ms`, model)),
+          ...(await runSetting(proxy.endpoint, dynamo.pid, `rtt${medianMs}ms`, model)),
           proxy: { ...proxy.stats },
         } as (typeof settings)[number]);
       } finally {

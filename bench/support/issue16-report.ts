@@ -7,6 +7,8 @@ interface Side {
   requestsPerEvent: number;
   p50Ms: number;
   p99Ms: number;
+  /** DynamoDB Local's CPU while this side ran, % of one core; null (JSON's NaN) when not measured. */
+  emulatorCpuPercent?: number | null;
 }
 interface NetworkRow {
   concurrency: number;
@@ -59,6 +61,10 @@ const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
 const f1 = (n: number) => n.toFixed(1);
 const x = (n: number) => `${n.toFixed(2)}×`;
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+const cpu = (side: Side) =>
+  side.emulatorCpuPercent === undefined || side.emulatorCpuPercent === null || Number.isNaN(side.emulatorCpuPercent)
+    ? '—'
+    : f0(side.emulatorCpuPercent);
 
 /** The latency model's middle setting (5 ms by default): the one the Done-when ratios are judged on. */
 export function middleSetting(network: NetworkResult): NetworkSetting {
@@ -68,7 +74,7 @@ export function middleSetting(network: NetworkResult): NetworkSetting {
 
 export function networkMarkdown(network: NetworkResult): string {
   const lines = [
-    '**Ours vs the raw-transaction reference and the baseline, straight to DynamoDB Local and under the latency model** (reference = the same `TransactWriteItems`, built by `shared/ledger/transactions.ts`, sent with nothing else; latency per event in ms)',
+    "**Ours vs the raw-transaction reference and the baseline, straight to DynamoDB Local and under the latency model** (reference = the same `TransactWriteItems`, built by `shared/ledger/transactions.ts`, sent with nothing else; latency per event in ms; emulator CPU = DynamoDB Local's JVM while each side ran, % of one core: near 100 it set the pace, [performance.md](../docs/development/performance.md#the-emulators-ceiling))",
     '',
     row([
       'network',
@@ -82,8 +88,9 @@ export function networkMarkdown(network: NetworkResult): string {
       'ours p50 / p99',
       'baseline p50 / p99',
       'reference p50 / p99',
+      'emulator CPU % ref / ours / base',
     ]),
-    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
   ];
   for (const setting of network.settings) {
     const name = setting.model
@@ -103,6 +110,7 @@ export function networkMarkdown(network: NetworkResult): string {
           `${f1(r.ours.p50Ms)} / ${f1(r.ours.p99Ms)}`,
           `${f1(r.baseline.p50Ms)} / ${f1(r.baseline.p99Ms)}`,
           `${f1(r.reference.p50Ms)} / ${f1(r.reference.p99Ms)}`,
+          `${cpu(r.reference)} / ${cpu(r.ours)} / ${cpu(r.baseline)}`,
         ]),
       );
     }
@@ -181,7 +189,10 @@ export function doneWhen(
     const r = at(middle, c);
     checks.push({
       goal: `+${middle.model!.medianMs} ms model: ours ≥ ${goal}× the baseline's events/s, concurrency ${c}`,
-      measured: x(r.oursOverBaseline),
+      measured:
+        cpu(r.ours) === '—'
+          ? x(r.oursOverBaseline)
+          : `${x(r.oursOverBaseline)} (emulator ${cpu(r.ours)} % of a core in ours' turns)`,
       met: r.oursOverBaseline >= goal,
     });
     checks.push({

@@ -115,7 +115,12 @@ interface Slice {
   latencies: number[];
   seconds: number;
   requests: number;
+  /** CPU seconds DynamoDB Local used during the slice (NaN when not measured). */
+  emulatorCpuSeconds: number;
 }
+
+/** CPU seconds the emulator has used so far (bench/support/process-cpu.ts); absent: not measured. */
+export type EmulatorCpu = () => number;
 
 /** One processor over `events` at `concurrency`: each event's latency, the wall time, the requests sent. */
 async function runSlice(
@@ -123,23 +128,29 @@ async function runSlice(
   counter: { requests: number },
   events: RenderedEvent[],
   concurrency: number,
+  emulatorCpu: EmulatorCpu = () => Number.NaN,
 ): Promise<Slice> {
   const before = counter.requests;
   const latencies: number[] = [];
+  const cpuBefore = emulatorCpu();
   const started = performance.now();
   await forEachBounded(events, concurrency, async (e) => {
     const t = performance.now();
     await process(e);
     latencies.push(performance.now() - t);
   });
-  return { latencies, seconds: (performance.now() - started) / 1000, requests: counter.requests - before };
+  const seconds = (performance.now() - started) / 1000;
+  return { latencies, seconds, requests: counter.requests - before, emulatorCpuSeconds: emulatorCpu() - cpuBefore };
 }
 
 function summarise(slices: Slice[]) {
   const latencies = slices.flatMap((s) => s.latencies);
   const seconds = slices.reduce((sum, s) => sum + s.seconds, 0);
   const requests = slices.reduce((sum, s) => sum + s.requests, 0);
+  const emulatorCpuSeconds = slices.reduce((sum, s) => sum + s.emulatorCpuSeconds, 0);
   return {
+    /** How busy DynamoDB Local was while this side ran, in % of one core (NaN: not measured). */
+    emulatorCpuPercent: (100 * emulatorCpuSeconds) / seconds,
     eventsPerSecond: latencies.length / seconds,
     requestsPerEvent: requests / latencies.length,
     p50Ms: percentile(latencies, 50),
@@ -172,7 +183,7 @@ export interface MeasuredSide {
 export async function measureInTurns<Side extends string>(
   sides: Record<Side, MeasuredSide>,
   concurrency: number,
-  rounds = 3,
+  { rounds = 3, emulatorCpu }: { rounds?: number; emulatorCpu?: EmulatorCpu } = {},
 ): Promise<Record<Side, ReturnType<typeof summarise>>> {
   const names = Object.keys(sides) as Side[];
   const slices = Object.fromEntries(names.map((n) => [n, [] as Slice[]])) as Record<Side, Slice[]>;
@@ -182,7 +193,7 @@ export async function measureInTurns<Side extends string>(
       const { process, counter, events } = sides[name];
       const size = Math.ceil(events.length / rounds);
       const slice = events.slice(round * size, (round + 1) * size);
-      if (slice.length > 0) slices[name].push(await runSlice(process, counter, slice, concurrency));
+      if (slice.length > 0) slices[name].push(await runSlice(process, counter, slice, concurrency, emulatorCpu));
     }
   }
   return Object.fromEntries(names.map((n) => [n, summarise(slices[n])])) as Record<Side, ReturnType<typeof summarise>>;

@@ -3,7 +3,13 @@
  * that meets every goal is all met, and a broken run (slow, heavy, chatty) is caught goal by goal.
  * The latency model's draw is lognormal around its median.
  */
-import { doneWhen, middleSetting, type ColdStartResult, type NetworkResult } from '../../bench/support/issue16-report';
+import {
+  doneWhen,
+  middleSetting,
+  networkMarkdown,
+  type ColdStartResult,
+  type NetworkResult,
+} from '../../bench/support/issue16-report';
 import { sampleDelayMs } from '../../bench/support/latency-proxy';
 
 const side = (eventsPerSecond: number, p50Ms: number, p99Ms: number) => ({
@@ -116,4 +122,20 @@ test('peak RSS is judged on the median run, and every run is shown', () => {
   );
   expect(judged(100.4, [100.4, 98.0, 103.0])).toMatchObject({ met: false });
   expect(judged(90, [])).toMatchObject({ measured: '90.0 MiB', met: true });
+});
+
+test("the emulator's CPU per side is shown where measured and a dash where not", () => {
+  const measured = network(1, 2, 20);
+  const at5 = middleSetting(measured).rows.find((r) => r.concurrency === 8)!;
+  middleSetting(measured).rows = measured.settings[2]!.rows.map((r) =>
+    r === at5
+      ? { ...r, ours: { ...r.ours, emulatorCpuPercent: 97.4 }, baseline: { ...r.baseline, emulatorCpuPercent: null } }
+      : r,
+  );
+  const markdown = networkMarkdown(measured);
+  expect(markdown).toContain('| — / 97 / — |');
+  expect(markdown).not.toContain('NaN');
+  const c8 = doneWhen(measured, cold(340_000, 0.3, 0.4), 1, 90).find((k) => /2.5× the baseline/.test(k.goal))!;
+  expect(c8.measured).toBe("2.00× (emulator 97 % of a core in ours' turns)");
+  expect(c8.met).toBe(false);
 });

@@ -38,6 +38,22 @@ test('each round runs one slice of every side, the first side rotating; every ev
 
 test('a side with fewer events than rounds still runs each once', async () => {
   const log: string[] = [];
-  await measureInTurns({ a: recordingSide('a', log, 1, 1), b: recordingSide('b', log, 2, 1) }, 1, 3);
+  await measureInTurns({ a: recordingSide('a', log, 1, 1), b: recordingSide('b', log, 2, 1) }, 1, { rounds: 3 });
   expect(log.sort()).toEqual(['a:a-ev-0', 'b:b-ev-0', 'b:b-ev-1']);
+});
+
+test("the emulator's CPU is charged to the side that ran while it was spent, and is NaN when not measured", async () => {
+  let emulatorCpuSeconds = 0;
+  const busy = recordingSide('busy', [], 6, 1);
+  const idle = recordingSide('idle', [], 6, 1);
+  const process = busy.process;
+  busy.process = async (raw) => {
+    emulatorCpuSeconds += 0.01;
+    await process(raw);
+  };
+  const result = await measureInTurns({ busy, idle }, 2, { emulatorCpu: () => emulatorCpuSeconds });
+  expect(result.busy.emulatorCpuPercent).toBeGreaterThan(0);
+  expect(result.idle.emulatorCpuPercent).toBe(0);
+  const unmeasured = await measureInTurns({ idle: recordingSide('idle2', [], 2, 1) }, 1);
+  expect(unmeasured.idle.emulatorCpuPercent).toBeNaN();
 });
