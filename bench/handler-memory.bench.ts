@@ -8,7 +8,10 @@
  * (bench/support/lambda-node.ts), so the figure is what a Lambda container of that size would see.
  * One run's peak moves by ±6 MiB from run to run on the same code (measured: 90–103 MiB), so the
  * child runs --runs times (each with its own jobs) and the peak reported is the median run's, with
- * every run's peak beside it. Writes bench/results/memory.json.
+ * every run's peak beside it. Each run is followed by one with `--jitless` added to NODE_OPTIONS, which is
+ * not deployed: it shows what V8's compilers cost in memory and what they save in CPU per event
+ * (docs/development/performance.md#handler-memory says why the functions keep them). Writes
+ * bench/results/memory.json.
  *
  *   npx tsx bench/handler-memory.bench.ts [--events N] [--runs N]   # defaults 2000, 3
  */
@@ -39,12 +42,19 @@ const LAMBDA = lambdaProcess(readFileSync(join(root, 'terraform', 'variables.tf'
 const LAMBDA_MEMORY_MB = LAMBDA.memoryMb;
 const NODE_ARGS = LAMBDA.args;
 
+/** The function as deployed, and the same with a flag added that is measured but not deployed. */
+const VARIANTS = [
+  { name: 'deployed', nodeOptions: LAMBDA.nodeOptions },
+  { name: '--jitless', nodeOptions: `${LAMBDA.nodeOptions} --jitless` },
+] as const;
+type Variant = (typeof VARIANTS)[number];
+
 /** The environment the handler process gets: exactly what Lambda would set, plus local endpoints. */
-function handlerEnv(endpoint: string, tables: TableNames): NodeJS.ProcessEnv {
+function handlerEnv(endpoint: string, tables: TableNames, nodeOptions: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     // The function's own (terraform/locals.tf node_options), not the Makefile's --enable-source-maps.
-    NODE_OPTIONS: LAMBDA.nodeOptions,
+    NODE_OPTIONS: nodeOptions,
     NODE_NO_WARNINGS: '1',
     AWS_REGION: 'us-east-1',
     AWS_ENDPOINT_URL_DYNAMODB: endpoint,
@@ -73,6 +83,9 @@ interface ChildResult {
   importMs: number;
   firstInvokeMs: number;
   runMs: number;
+  cpuMsPerEvent: number;
+  /** Over the last third of the events, when V8 has compiled what they run: a warm container. */
+  steadyCpuMsPerEvent: number;
   eventsPerSecond: number;
   beforeImport: Snapshot;
   afterImport: Snapshot;
@@ -128,19 +141,28 @@ async function grantUsers(client: DynamoDBClient, tables: TableNames, prefix: st
   );
 }
 
-/** RUNS fresh handler processes one after another, each on its own users and jobs; every one must debit all its events. */
-async function runAll(endpoint: string, client: DynamoDBClient, tables: TableNames): Promise<ChildResult[]> {
-  const runs: ChildResult[] = [];
+/**
+ * RUNS rounds of fresh handler processes one after another, one per variant in each round (so a change
+ * in the machine's load falls on both), each on its own users and jobs; every one must debit all its events.
+ */
+async function runAll(
+  endpoint: string,
+  client: DynamoDBClient,
+  tables: TableNames,
+): Promise<Map<Variant, ChildResult[]>> {
+  const runs = new Map<Variant, ChildResult[]>(VARIANTS.map((v) => [v, []]));
   for (let r = 1; r <= RUNS; r++) {
-    const prefix = `mem${r}`;
-    await grantUsers(client, tables, prefix);
-    process.stderr.write(
-      `handler process ${r}/${RUNS}: ${EVENTS} video.rendered events through dist/debit/index.mjs…\n`,
-    );
-    const run = await runChild(handlerEnv(endpoint, tables), prefix);
-    if (run.outcomes.debited !== EVENTS)
-      throw new Error(`run ${r}: expected ${EVENTS} debits, got ${JSON.stringify(run.outcomes)}`);
-    runs.push(run);
+    for (const [i, variant] of VARIANTS.entries()) {
+      const prefix = `mem${r}v${i}`;
+      await grantUsers(client, tables, prefix);
+      process.stderr.write(
+        `handler process ${r}/${RUNS} (${variant.name}): ${EVENTS} video.rendered events through dist/debit/index.mjs…\n`,
+      );
+      const run = await runChild(handlerEnv(endpoint, tables, variant.nodeOptions), prefix);
+      if (run.outcomes.debited !== EVENTS)
+        throw new Error(`run ${r} (${variant.name}): expected ${EVENTS} debits, got ${JSON.stringify(run.outcomes)}`);
+      runs.get(variant)!.push(run);
+    }
   }
   return runs;
 }
@@ -149,6 +171,80 @@ async function runAll(endpoint: string, client: DynamoDBClient, tables: TableNam
 function medianRun(runs: ChildResult[]): ChildResult {
   const sorted = [...runs].sort((a, b) => a.peakRssMiB - b.peakRssMiB);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** memory.json: the deployed variant's median run (what the goal is judged on), the other variant beside it. */
+function memoryResult(runsByVariant: Map<Variant, ChildResult[]>, emptyNode: number) {
+  const runs = runsByVariant.get(VARIANTS[0])!;
+  const run = medianRun(runs);
+  const jitlessRuns = runsByVariant.get(VARIANTS[1])!;
+  const jitless = medianRun(jitlessRuns);
+  return {
+    measuredAt: new Date().toISOString(),
+    node: process.version,
+    handler: 'debit',
+    bundle: 'dist/debit/index.mjs',
+    events: EVENTS,
+    users: USERS,
+    lambdaMemoryMb: LAMBDA_MEMORY_MB,
+    nodeArgs: NODE_ARGS,
+    nodeOptions: LAMBDA.nodeOptions,
+    runs: RUNS,
+    peakRssRunsMiB: runs.map((r) => r.peakRssMiB),
+    note: "median of the runs by peak RSS, every run a fresh Node process with the function's NODE_OPTIONS and the flags Lambda's bootstrap adds for this memory size, LOG_LEVEL=silent (gc() only after import and after the peak is read), events invoked sequentially against DynamoDB Local; peak = process.resourceUsage().maxRSS",
+    peakRssMiB: run.peakRssMiB,
+    rssBeforeImportMiB: run.beforeImport.rssMiB,
+    rssAfterImportMiB: run.afterImport.rssMiB,
+    rssAfterRunMiB: run.afterRun.rssMiB,
+    heapUsedAfterImportMiB: run.afterImport.heapUsedMiB,
+    heapUsedAfterRunMiB: run.afterRun.heapUsedMiB,
+    heapLiveAfterImportMiB: run.retainedAfterImport.heapUsedMiB,
+    heapLiveAfterRunMiB: run.retainedAfterRun.heapUsedMiB,
+    emptyNodePeakRssMiB: emptyNode,
+    importMs: run.importMs,
+    firstInvokeMs: run.firstInvokeMs,
+    runMs: run.runMs,
+    cpuMsPerEvent: run.cpuMsPerEvent,
+    steadyCpuMsPerEvent: run.steadyCpuMsPerEvent,
+    eventsPerSecond: run.eventsPerSecond,
+    notDeployed: {
+      flag: '--jitless',
+      nodeOptions: VARIANTS[1].nodeOptions,
+      peakRssMiB: jitless.peakRssMiB,
+      peakRssRunsMiB: jitlessRuns.map((r) => r.peakRssMiB),
+      rssAfterImportMiB: jitless.afterImport.rssMiB,
+      rssAfterRunMiB: jitless.afterRun.rssMiB,
+      heapLiveAfterImportMiB: jitless.retainedAfterImport.heapUsedMiB,
+      heapLiveAfterRunMiB: jitless.retainedAfterRun.heapUsedMiB,
+      rssBeforeImportMiB: jitless.beforeImport.rssMiB,
+      cpuMsPerEvent: jitless.cpuMsPerEvent,
+      steadyCpuMsPerEvent: jitless.steadyCpuMsPerEvent,
+      eventsPerSecond: jitless.eventsPerSecond,
+    },
+    outcomes: run.outcomes,
+    rssSamples: run.rssSamples,
+  };
+}
+
+function printSummary(result: ReturnType<typeof memoryResult>): void {
+  console.log(
+    `\npeak RSS of a debit handler process after ${result.events} events: ${result.peakRssMiB} MiB, median of ${result.runs} runs (${result.peakRssRunsMiB.join(', ')}) (Lambda memory ${result.lambdaMemoryMb} MB: ${NODE_ARGS.join(' ')}, NODE_OPTIONS=${LAMBDA.nodeOptions})`,
+  );
+  console.log(
+    `  RSS before import ${result.rssBeforeImportMiB} MiB, after import ${result.rssAfterImportMiB} MiB, after the run ${result.rssAfterRunMiB} MiB`,
+  );
+  console.log(
+    `  heap used after import ${result.heapUsedAfterImportMiB} MiB, after the run ${result.heapUsedAfterRunMiB} MiB; empty Node process peak ${result.emptyNodePeakRssMiB} MiB`,
+  );
+  console.log(
+    `  live heap after a full GC: ${result.heapLiveAfterImportMiB} MiB after import, ${result.heapLiveAfterRunMiB} MiB after the run`,
+  );
+  console.log(
+    `  import ${result.importMs} ms, first invoke ${result.firstInvokeMs} ms, ${result.eventsPerSecond} events/s sequential, ${result.cpuMsPerEvent} ms CPU per event (${result.steadyCpuMsPerEvent} over the last third)`,
+  );
+  console.log(
+    `  with --jitless (not deployed): peak ${result.notDeployed.peakRssMiB} MiB (${result.notDeployed.peakRssRunsMiB.join(', ')}), ${result.notDeployed.cpuMsPerEvent} ms CPU per event (${result.notDeployed.steadyCpuMsPerEvent} over the last third), ${result.notDeployed.eventsPerSecond} events/s`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -162,54 +258,10 @@ async function main(): Promise<void> {
     const client = makeDynamoDbClient({ endpoint: dynamo.endpoint, region: 'us-east-1', maxAttempts: 3 });
     const tables: TableNames = tableNamesForWorkspace('memory');
     await createTables(client, tables);
-    const runs = await runAll(dynamo.endpoint, client, tables);
+    const runsByVariant = await runAll(dynamo.endpoint, client, tables);
     client.destroy();
-    const run = medianRun(runs);
-    const emptyNode = emptyNodePeakMiB();
-    const result = {
-      measuredAt: new Date().toISOString(),
-      node: process.version,
-      handler: 'debit',
-      bundle: 'dist/debit/index.mjs',
-      events: EVENTS,
-      users: USERS,
-      lambdaMemoryMb: LAMBDA_MEMORY_MB,
-      nodeArgs: NODE_ARGS,
-      nodeOptions: LAMBDA.nodeOptions,
-      runs: RUNS,
-      peakRssRunsMiB: runs.map((r) => r.peakRssMiB),
-      note: "median of the runs by peak RSS, every run a fresh Node process with the function's NODE_OPTIONS and the flags Lambda's bootstrap adds for this memory size, LOG_LEVEL=silent (gc() only after import and after the peak is read), events invoked sequentially against DynamoDB Local; peak = process.resourceUsage().maxRSS",
-      peakRssMiB: run.peakRssMiB,
-      rssBeforeImportMiB: run.beforeImport.rssMiB,
-      rssAfterImportMiB: run.afterImport.rssMiB,
-      rssAfterRunMiB: run.afterRun.rssMiB,
-      heapUsedAfterImportMiB: run.afterImport.heapUsedMiB,
-      heapUsedAfterRunMiB: run.afterRun.heapUsedMiB,
-      heapLiveAfterImportMiB: run.retainedAfterImport.heapUsedMiB,
-      heapLiveAfterRunMiB: run.retainedAfterRun.heapUsedMiB,
-      emptyNodePeakRssMiB: emptyNode,
-      importMs: run.importMs,
-      firstInvokeMs: run.firstInvokeMs,
-      runMs: run.runMs,
-      eventsPerSecond: run.eventsPerSecond,
-      outcomes: run.outcomes,
-      rssSamples: run.rssSamples,
-    };
-    console.log(
-      `\npeak RSS of a debit handler process after ${EVENTS} events: ${result.peakRssMiB} MiB, median of ${RUNS} runs (${result.peakRssRunsMiB.join(', ')}) (Lambda memory ${LAMBDA_MEMORY_MB} MB: ${NODE_ARGS.join(' ')}, NODE_OPTIONS=${LAMBDA.nodeOptions})`,
-    );
-    console.log(
-      `  RSS before import ${result.rssBeforeImportMiB} MiB, after import ${result.rssAfterImportMiB} MiB, after the run ${result.rssAfterRunMiB} MiB`,
-    );
-    console.log(
-      `  heap used after import ${result.heapUsedAfterImportMiB} MiB, after the run ${result.heapUsedAfterRunMiB} MiB; empty Node process peak ${emptyNode} MiB`,
-    );
-    console.log(
-      `  live heap after a full GC: ${result.heapLiveAfterImportMiB} MiB after import, ${result.heapLiveAfterRunMiB} MiB after the run`,
-    );
-    console.log(
-      `  import ${result.importMs} ms, first invoke ${result.firstInvokeMs} ms, ${result.eventsPerSecond} events/s sequential`,
-    );
+    const result = memoryResult(runsByVariant, emptyNodePeakMiB());
+    printSummary(result);
     mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
     process.stderr.write(`wrote ${RESULTS}\n`);

@@ -132,6 +132,45 @@ interface MemoryResult {
   heapLiveAfterImportMiB: number;
   heapLiveAfterRunMiB: number;
   emptyNodePeakRssMiB: number;
+  /** Older results have neither. */
+  cpuMsPerEvent?: number;
+  steadyCpuMsPerEvent?: number;
+  notDeployed?: MemoryFigures & {
+    flag: string;
+    peakRssRunsMiB: number[];
+    cpuMsPerEvent: number;
+    steadyCpuMsPerEvent: number;
+  };
+}
+type MemoryFigures = Pick<
+  MemoryResult,
+  | 'peakRssMiB'
+  | 'rssBeforeImportMiB'
+  | 'rssAfterImportMiB'
+  | 'rssAfterRunMiB'
+  | 'heapLiveAfterImportMiB'
+  | 'heapLiveAfterRunMiB'
+>;
+
+/** One row of the memory table: a variant's median run. */
+function memoryRow(
+  name: string,
+  m: MemoryFigures,
+  runs: number[],
+  cpu: { all?: number; steady?: number },
+  emptyNode: number,
+) {
+  return [
+    name,
+    f1(m.peakRssMiB),
+    runs.map(f1).join(', '),
+    f1(m.rssBeforeImportMiB),
+    f1(m.rssAfterImportMiB),
+    f1(m.rssAfterRunMiB),
+    `${f1(m.heapLiveAfterImportMiB)} → ${f1(m.heapLiveAfterRunMiB)}`,
+    cpu.all === undefined ? '—' : `${cpu.all.toFixed(2)} / ${cpu.steady?.toFixed(2) ?? '—'}`,
+    f1(emptyNode),
+  ];
 }
 
 /** Runs one bench as `npx tsx <file>`, streaming its output with a prefix; identical lines past the third are counted, not printed. */
@@ -281,7 +320,7 @@ function handlerSections(r: ReportInput): string[] {
 function memorySection(memory: MemoryResult): string[] {
   const runs = memory.peakRssRunsMiB ?? [memory.peakRssMiB];
   return [
-    `**Memory of a handler process** (fresh \`node\` importing \`dist/${memory.handler}/index.mjs\`, ${f0(memory.events)} valid events invoked one after another; Lambda gives it ${memory.lambdaMemoryMb} MB, and it runs with \`NODE_OPTIONS=${memory.nodeOptions}\`: docs/development/performance.md#handler-memory; ${runs.length} such processes one after another, the figures are the median run's by peak RSS)`,
+    `**Memory of a handler process** (fresh \`node\` importing \`dist/${memory.handler}/index.mjs\`, ${f0(memory.events)} valid events invoked one after another; Lambda gives it ${memory.lambdaMemoryMb} MB, and it runs with \`NODE_OPTIONS=${memory.nodeOptions}\`: docs/development/performance.md#handler-memory; ${runs.length} such processes one after another${memory.notDeployed ? `, each followed by one with \`${memory.notDeployed.flag}\` added` : ''}; the figures are the median run's by peak RSS; CPU = the process's user + system time per event, over all the events and over the last third, when V8 has compiled what they run)`,
     '',
     table(
       [
@@ -292,21 +331,30 @@ function memorySection(memory: MemoryResult): string[] {
         'RSS after import',
         `RSS after ${f0(memory.events)} events`,
         'live heap after GC: import → run',
+        'CPU ms per event: all / last third',
         'empty `node` peak RSS',
       ],
       [
-        [
+        memoryRow(
           memory.handler,
-          f1(memory.peakRssMiB),
-          runs.map(f1).join(', '),
-          f1(memory.rssBeforeImportMiB),
-          f1(memory.rssAfterImportMiB),
-          f1(memory.rssAfterRunMiB),
-          `${f1(memory.heapLiveAfterImportMiB)} → ${f1(memory.heapLiveAfterRunMiB)}`,
-          f1(memory.emptyNodePeakRssMiB),
-        ],
+          memory,
+          runs,
+          { all: memory.cpuMsPerEvent, steady: memory.steadyCpuMsPerEvent },
+          memory.emptyNodePeakRssMiB,
+        ),
+        ...(memory.notDeployed
+          ? [
+              memoryRow(
+                `${memory.handler} with \`${memory.notDeployed.flag}\` added (measured, not deployed)`,
+                memory.notDeployed,
+                memory.notDeployed.peakRssRunsMiB,
+                { all: memory.notDeployed.cpuMsPerEvent, steady: memory.notDeployed.steadyCpuMsPerEvent },
+                memory.emptyNodePeakRssMiB,
+              ),
+            ]
+          : []),
       ],
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
     '',
   ];

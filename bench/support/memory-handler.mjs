@@ -71,6 +71,10 @@ const retainedAfterImport = snapshot();
 
 const outcomes = {};
 const rssSamples = [];
+const cpuStarted = process.cpuUsage();
+// The last third of the events: by then V8 has compiled what the events run (a warm container).
+const steadyFrom = Math.floor((EVENTS * 2) / 3);
+let cpuAtSteady = cpuStarted;
 const runStarted = performance.now();
 let firstInvokeMs = 0;
 for (let i = 0; i < EVENTS; i++) {
@@ -79,10 +83,14 @@ for (let i = 0; i < EVENTS; i++) {
   if (i === 0) firstInvokeMs = performance.now() - t;
   if (response?.status !== 'settled') throw new Error(`event ${i}: handler answered ${JSON.stringify(response)}`);
   outcomes[response.outcome] = (outcomes[response.outcome] ?? 0) + 1;
+  if (i + 1 === steadyFrom) cpuAtSteady = process.cpuUsage();
   if ((i + 1) % Math.max(1, Math.floor(EVENTS / SAMPLES)) === 0)
     rssSamples.push({ events: i + 1, rssMiB: mib(process.memoryUsage().rss) });
 }
 const runMs = performance.now() - runStarted;
+// The whole process's CPU (the JavaScript thread, V8's compiler and GC threads) per event.
+const cpu = process.cpuUsage(cpuStarted);
+const steadyCpu = process.cpuUsage(cpuAtSteady);
 const afterRun = snapshot();
 const { maxRSS } = process.resourceUsage(); // KiB on Linux and macOS
 // After the peak is read: what the run left reachable (a leak shows here, garbage does not).
@@ -97,6 +105,8 @@ process.stdout.write(
     importMs: +importMs.toFixed(1),
     firstInvokeMs: +firstInvokeMs.toFixed(1),
     runMs: Math.round(runMs),
+    cpuMsPerEvent: +((cpu.user + cpu.system) / 1000 / EVENTS).toFixed(3),
+    steadyCpuMsPerEvent: +((steadyCpu.user + steadyCpu.system) / 1000 / (EVENTS - steadyFrom)).toFixed(3),
     eventsPerSecond: Math.round((EVENTS / runMs) * 1000),
     beforeImport,
     afterImport,
