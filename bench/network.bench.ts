@@ -4,7 +4,15 @@
  * setting of the latency model (bench/README.md). Events/s and per-event p50/p99 at concurrency 1, 8, 32.
  * Writes bench/results/network.json.
  *
- *   npx tsx bench/network.bench.ts [--latency 2,5,10] [--sigma 0.5] [--events 600]
+ * Users are spread over --databases databases of one DynamoDB Local (one per access key), each event
+ * sent to its user's: the emulator runs one transaction at a time per database, DynamoDB does not
+ * (docs/development/performance.md#the-emulators-ceiling).
+ *
+ * Before any side is measured, --warm transactions go to scratch tables: the JVM compiles DynamoDB
+ * Local's code over its first several thousand requests, spending up to twice the CPU per request
+ * meanwhile, and DynamoDB itself is always warm.
+ *
+ *   npx tsx bench/network.bench.ts [--latency 2,5,10] [--sigma 0.5] [--events 600] [--databases 2] [--warm 6000]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +21,7 @@ import { cpuSecondsOf } from './support/process-cpu';
 import { describeModel, startLatencyProxy, type LatencyModel } from './support/latency-proxy';
 import {
   baselineProcessor,
+  byUser,
   countingClient,
   measure,
   measureInTurns,
@@ -31,6 +40,8 @@ const arg = (name: string, fallback: string) => {
 const MEDIANS_MS = arg('latency', '2,5,10').split(',').map(Number);
 const SIGMA = Number(arg('sigma', '0.5'));
 const EVENTS = Number(arg('events', '600'));
+const WARM = Number(arg('warm', '6000'));
+const DATABASES = Array.from({ length: Number(arg('databases', '2')) }, (_, k) => `database${k}`);
 const CONCURRENCIES = [1, 8, 32];
 const SIDES = ['reference', 'ours', 'baseline'] as const;
 type Side = (typeof SIDES)[number];
@@ -38,6 +49,7 @@ type Side = (typeof SIDES)[number];
 const ourTables = tableNamesForWorkspace('nwours');
 const refTables = tableNamesForWorkspace('nwref');
 const baseTables = tableNamesForWorkspace('nwbase');
+const warmTables = tableNamesForWorkspace('nwwarm');
 
 /** Fewer events where each costs many round trips: the whole bench stays within a few minutes. */
 function eventsFor(model: LatencyModel | undefined, concurrency: number): number {
@@ -46,11 +58,19 @@ function eventsFor(model: LatencyModel | undefined, concurrency: number): number
   return Math.max(60, Math.min(EVENTS, Math.round((6000 * concurrency) / perEventMs)));
 }
 
+/** One side's clients, one per database, all counted in one counter. */
+function sideClients(endpoint: string) {
+  const counter = { requests: 0 };
+  return { counter, clients: DATABASES.map((database) => countingClient(endpoint, { counter, database }).client) };
+}
+
 async function runSetting(endpoint: string, emulatorPid: number, label: string, model: LatencyModel | undefined) {
-  const ours = countingClient(endpoint);
-  const ref = countingClient(endpoint);
-  const base = countingClient(endpoint);
-  const baseProcess = await baselineProcessor(base.client, baseTables, `Idempotency-${label}`);
+  const ours = sideClients(endpoint);
+  const ref = sideClients(endpoint);
+  const base = sideClients(endpoint);
+  const baseProcess = byUser(
+    await Promise.all(base.clients.map((client) => baselineProcessor(client, baseTables, `Idempotency-${label}`))),
+  );
   const rows = [];
   for (const concurrency of CONCURRENCIES) {
     const n = eventsFor(model, concurrency);
@@ -65,8 +85,10 @@ async function runSetting(endpoint: string, emulatorPid: number, label: string, 
       baseline: renderedEvents(`${label}bw${concurrency}`, 2 * concurrency),
     };
     const processors: Record<Side, Processor> = {
-      reference: referenceProcessor(ref.client, refTables, [...events.reference, ...warm.reference]),
-      ours: oursProcessor(ours.client, ourTables),
+      reference: byUser(
+        ref.clients.map((client) => referenceProcessor(client, refTables, [...events.reference, ...warm.reference])),
+      ),
+      ours: byUser(ours.clients.map((client) => oursProcessor(client, ourTables))),
       baseline: baseProcess,
     };
     const counters = { reference: ref.counter, ours: ours.counter, baseline: base.counter };
@@ -91,17 +113,42 @@ async function runSetting(endpoint: string, emulatorPid: number, label: string, 
   return { label, model: model ? { ...model, description: describeModel(model) } : null, rows };
 }
 
+/**
+ * Unmeasured traffic of both kinds before any side is measured, so that every side meets a warm JVM:
+ * our transaction WARM times, and WARM / 3 of the baseline's events (six plain requests each).
+ */
+async function warmEmulator(endpoint: string): Promise<void> {
+  const started = performance.now();
+  const ours = renderedEvents('warm', WARM);
+  const oursSide = sideClients(endpoint);
+  const reference = byUser(oursSide.clients.map((c) => referenceProcessor(c, warmTables, ours)));
+  await measure(reference, oursSide.counter, ours, 8);
+  const baseSide = sideClients(endpoint);
+  const baseline = byUser(
+    await Promise.all(baseSide.clients.map((c) => baselineProcessor(c, warmTables, 'Idempotency-warm'))),
+  );
+  await measure(baseline, baseSide.counter, renderedEvents('warmb', Math.round(WARM / 3)), 8);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `warmed DynamoDB Local with ${oursSide.counter.requests + baseSide.counter.requests} requests in ${seconds.toFixed(0)} s`,
+  );
+}
+
 async function main() {
   const { startDynamoDbLocal } = await import('../scripts/local/dynamodb-local.mjs' as string);
-  const dynamo = await startDynamoDbLocal({ memoryMb: 1024 });
+  const dynamo = await startDynamoDbLocal({ memoryMb: 1024, sharedDb: false });
   try {
-    const seeder = countingClient(dynamo.endpoint);
-    for (const [label, tables] of [
-      ['ours', ourTables],
-      ['ref', refTables],
-      ['base', baseTables],
-    ] as const)
-      await seed(`nw${label}`, seeder.client, tables);
+    for (const database of DATABASES) {
+      const seeder = countingClient(dynamo.endpoint, { database });
+      for (const [label, tables] of [
+        ['ours', ourTables],
+        ['ref', refTables],
+        ['base', baseTables],
+        ['warm', warmTables],
+      ] as const)
+        await seed(`nw${label}`, seeder.client, tables);
+    }
+    await warmEmulator(dynamo.endpoint);
     const settings = [await runSetting(dynamo.endpoint, dynamo.pid, 'direct', undefined)];
     for (const medianMs of MEDIANS_MS) {
       const model = { medianMs, sigma: SIGMA };
@@ -115,7 +162,13 @@ async function main() {
         await proxy.close();
       }
     }
-    const result = { measuredAt: new Date().toISOString(), sigma: SIGMA, mediansMs: MEDIANS_MS, settings };
+    const result = {
+      measuredAt: new Date().toISOString(),
+      sigma: SIGMA,
+      mediansMs: MEDIANS_MS,
+      databases: DATABASES.length,
+      settings,
+    };
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
     writeFileSync(join(root, 'bench', 'results', 'network.json'), `${JSON.stringify(result, null, 2)}\n`);
   } finally {

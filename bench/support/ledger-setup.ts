@@ -13,9 +13,18 @@ import { createBaselineDebit, IDEMPOTENCY_TABLE_DEFINITION } from '../baseline/p
 
 export const USERS = 200;
 
-export function countingClient(endpoint: string) {
-  const client = makeDynamoDbClient({ endpoint, region: 'us-east-1', maxAttempts: 3 });
-  const counter = { requests: 0 };
+/**
+ * A client whose requests are counted in `counter` (pass one to count several clients together).
+ * `database`: the access key it signs with, which picks its database in a DynamoDB Local started
+ * without -sharedDb (one database per access key).
+ */
+export function countingClient(endpoint: string, { counter = { requests: 0 }, database = 'bench' } = {}) {
+  const client = makeDynamoDbClient({
+    endpoint,
+    region: 'us-east-1',
+    maxAttempts: 3,
+    localCredentials: { accessKeyId: database, secretAccessKey: 'local' },
+  });
   client.middlewareStack.add(
     (next) => async (args) => {
       counter.requests++;
@@ -78,6 +87,20 @@ export function referenceProcessor(client: DynamoDBClient, tables: TableNames, e
     }),
   );
   return (raw) => client.send(prepared.get(raw.id)!);
+}
+
+/** The index of the user an event charges (`user-<i>`). */
+export function userIndexOf(event: RenderedEvent): number {
+  return Number(event.detail.userId.slice('user-'.length));
+}
+
+/**
+ * One processor per database, each event sent to the database that holds its user: DynamoDB Local
+ * runs one transaction at a time per database, where DynamoDB runs transactions on different items at
+ * once (docs/development/performance.md#the-emulators-ceiling).
+ */
+export function byUser(processors: Processor[]): Processor {
+  return (event) => processors[userIndexOf(event) % processors.length]!(event);
 }
 
 /** Called as Lambda calls a handler, with a context (Powertools registers it instead of warning per event). */
