@@ -448,6 +448,8 @@ interface PreviousRun {
   measuredAt: string;
   totalSeconds?: number;
   benchSeconds?: Record<string, number>;
+  /** `uptime` at the end of that run. */
+  load?: string;
 }
 function previousRun(sections: { measuredAt: string }[]): PreviousRun | undefined {
   const path = join(import.meta.dirname, 'results.json');
@@ -485,7 +487,7 @@ async function main(): Promise<void> {
   const coldStart = readResult<ColdStartResult>(coldB, notBefore);
   const endToEnd = readResult<EndToEndResult>(e2eB, notBefore);
   const checks = doneWhen(network, coldStart, ledger.paths.ours.common, memory.peakRssMiB, memory.peakRssRunsMiB);
-  // --report-only keeps the run's own date and timings when every section still comes from that run.
+  // --report-only keeps the run's own date, timings and load when every section still comes from that run.
   const previous = reportOnly
     ? previousRun([ledger, sweep, replay, memory, holds, network, coldStart, endToEnd])
     : undefined;
@@ -503,7 +505,8 @@ async function main(): Promise<void> {
     ...(totalSeconds !== undefined
       ? { totalSeconds, benchSeconds: reportOnly ? previous?.benchSeconds : durations }
       : {}),
-    load: uptimeLoad(),
+    // The load is the run's: uptime now would describe the machine at report time, not while measuring.
+    load: reportOnly ? (previous?.load ?? 'not recorded (report rebuilt from sections of another run)') : uptimeLoad(),
     ledger,
     sweep,
     replay,
