@@ -28,6 +28,8 @@ export interface NetworkResult {
   measuredAt: string;
   sigma: number;
   mediansMs: number[];
+  /** Databases the users were spread over, on a warmed DynamoDB Local (older results: one, cold). */
+  databases?: number;
   settings: NetworkSetting[];
 }
 interface FirstEvent {
@@ -73,8 +75,11 @@ export function middleSetting(network: NetworkResult): NetworkSetting {
 }
 
 export function networkMarkdown(network: NetworkResult): string {
+  const spread = network.databases
+    ? `users spread over ${network.databases} databases of one DynamoDB Local, warmed first: `
+    : '';
   const lines = [
-    "**Ours vs the raw-transaction reference and the baseline, straight to DynamoDB Local and under the latency model** (reference = the same `TransactWriteItems`, built by `shared/ledger/transactions.ts`, sent with nothing else; latency per event in ms; emulator CPU = DynamoDB Local's JVM while each side ran, % of one core: near 100 it set the pace, [performance.md](../docs/development/performance.md#the-emulators-ceiling))",
+    `**Ours vs the raw-transaction reference and the baseline, straight to DynamoDB Local and under the latency model** (reference = the same \`TransactWriteItems\`, built by \`shared/ledger/transactions.ts\`, sent with nothing else; ${spread}latency per event in ms; emulator CPU = DynamoDB Local's JVM while each side ran, % of one core: near 100 it set the pace, [performance.md](../docs/development/performance.md#the-emulators-ceiling))`,
     '',
     row([
       'network',
