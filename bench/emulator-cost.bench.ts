@@ -9,14 +9,13 @@
  */
 import { GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { makeDynamoDbClient } from '../shared/aws/clients';
 import { parseVideoEvent } from '../shared/events/parse-video-event';
 import { debitWrite } from '../shared/ledger/transactions';
 import { forEachBounded } from '../shared/pool';
 import { DEFAULT_PRICE_BOOK } from '../shared/pricing';
 import { tableNamesForWorkspace, type TableNames } from '../shared/tables';
 import { cpuSecondsOf } from './support/process-cpu';
-import { renderedEvents, seed, USERS } from './support/ledger-setup';
+import { countingClient, renderedEvents, seed, USERS } from './support/ledger-setup';
 
 const numberArg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -78,14 +77,7 @@ async function main() {
   const dynamo = await startDynamoDbLocal({ memoryMb: 1024, sharedDb: false });
   try {
     const tables = tableNamesForWorkspace('emulator');
-    const clients = [0, 1].map((k) =>
-      makeDynamoDbClient({
-        endpoint: dynamo.endpoint,
-        region: 'us-east-1',
-        maxAttempts: 3,
-        localCredentials: { accessKeyId: `database${k}`, secretAccessKey: 'local' },
-      }),
-    );
+    const clients = [0, 1].map((k) => countingClient(dynamo.endpoint, { database: `database${k}` }).client);
     for (const client of clients) await seed('emulator', client, tables);
     const ours = kinds['TransactWriteItems, ours (3 items)']!;
     line(`warm-up: ${WARM} of our transactions`, await send(dynamo.pid, clients.slice(0, 1), ours(tables, 'w', WARM)));
